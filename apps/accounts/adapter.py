@@ -1,0 +1,39 @@
+from datetime import timedelta
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps.core.middleware import client_ip
+
+from .models import LoginFailure
+
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Adds a database-backed login limit beside allauth's cache-backed one.
+
+    allauth counts failures in the cache; if Redis is down those counts vanish, so failures are
+    also kept in the database and checked here, and the limit holds either way.
+    """
+
+    def pre_authenticate(self, request, **credentials):
+        super().pre_authenticate(request, **credentials)
+        email = (credentials.get("email") or credentials.get("username") or "").strip().lower()
+        if not email:
+            return
+        since = timezone.now() - FAILURE_WINDOW
+        if LoginFailure.objects.filter(email=email, created_at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT:
+            raise ValidationError("Too many failed login attempts. Try again in 15 minutes or reset your password.")
+
+    def authentication_failed(self, request, **credentials):
+        super().authentication_failed(request, **credentials)
+        email = (credentials.get("email") or credentials.get("username") or "").strip().lower()
+        if email:
+            LoginFailure.objects.create(email=email[:254], ip=client_ip(request) or None)
+
+    def login(self, request, user):
+        super().login(request, user)
+        LoginFailure.objects.filter(email=user.email.lower()).delete()

@@ -1,0 +1,123 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from apps.farms.models import Farm
+
+from .models import TIME_ZONE_CHOICES, MilkUnit, Profile, Role, Tenant
+
+CURRENCY_CHOICES = [
+    ("KES", "KES: Kenyan shilling"),
+    ("UGX", "UGX: Ugandan shilling"),
+    ("TZS", "TZS: Tanzanian shilling"),
+    ("RWF", "RWF: Rwandan franc"),
+    ("ETB", "ETB: Ethiopian birr"),
+    ("NGN", "NGN: Nigerian naira"),
+    ("GHS", "GHS: Ghanaian cedi"),
+    ("ZAR", "ZAR: South African rand"),
+    ("INR", "INR: Indian rupee"),
+    ("USD", "USD: US dollar"),
+    ("EUR", "EUR: Euro"),
+    ("GBP", "GBP: Pound sterling"),
+]
+
+
+class OrganisationFields(forms.Form):
+    organisation_name = forms.CharField(label="Farm business name", max_length=120)
+    country = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$", max_length=2, initial="KE",
+        help_text="Two-letter country code, e.g. KE", error_messages={"invalid": "Enter a two-letter country code."},
+    )
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="KES")
+    milk_unit = forms.ChoiceField(choices=MilkUnit.choices, initial=MilkUnit.LITRES, label="Milk is measured in")
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Africa/Nairobi")
+
+
+class OrganisationSignupForm(OrganisationFields):
+    """Extra sign-up fields: whoever signs up owns a new organisation."""
+
+    full_name = forms.CharField(label="Your name", max_length=150)
+
+    field_order = ["full_name", "email", "password1", "password2", "organisation_name", "country", "currency", "milk_unit", "time_zone"]
+
+    def signup(self, request, user):
+        from .services import profile_for, tenant_create
+
+        profile = profile_for(user)
+        profile.full_name = self.cleaned_data["full_name"]
+        profile.time_zone = self.cleaned_data["time_zone"]
+        profile.save(update_fields=["full_name", "time_zone"])
+        tenant_create(
+            owner=user,
+            name=self.cleaned_data["organisation_name"],
+            country=self.cleaned_data["country"],
+            currency=self.cleaned_data["currency"],
+            milk_unit=self.cleaned_data["milk_unit"],
+            time_zone=self.cleaned_data["time_zone"],
+        )
+
+
+class OrganisationForm(forms.ModelForm):
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "country", "currency", "milk_unit", "time_zone"]
+
+
+class InvitationSignupForm(forms.Form):
+    """An invited person creates their account; the invitation already proves the email."""
+
+    full_name = forms.CharField(label="Your name", max_length=150)
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        from .models import User
+
+        password = self.cleaned_data["password"]
+        validate_password(password, User(email=self.email))
+        return password
+
+
+class MemberAccessForm(forms.Form):
+    role = forms.ModelChoiceField(queryset=Role.objects.none(), empty_label=None)
+    all_farms = forms.BooleanField(required=False, initial=True, label="All farms, including new ones")
+    farms = forms.ModelMultipleChoiceField(
+        queryset=Farm.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Only these farms"
+    )
+
+    def __init__(self, *args, roles, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = roles
+        self.fields["farms"].queryset = farms
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("all_farms") and not cleaned.get("farms"):
+            raise ValidationError({"farms": "Pick at least one farm, or give access to all farms."})
+        return cleaned
+
+
+class InvitationForm(MemberAccessForm):
+    email = forms.EmailField()
+
+    field_order = ["email", "role", "all_farms", "farms"]
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["full_name", "phone", "language", "time_zone", "photo"]
+        widgets = {"language": forms.Select(choices=[("en", "English"), ("fr", "Français"), ("sw", "Kiswahili")])}
+
+    def clean_photo(self):
+        from apps.core.uploads import validate_photo
+
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):
+            validate_photo(photo)
+        return photo

@@ -1,0 +1,35 @@
+from django_scopes import scope, scopes_disabled
+
+from .selectors import membership_for_request
+
+SESSION_TENANT = "tenant_id"
+SESSION_FARM = "farm_id"
+
+
+class TenantMiddleware:
+    """Set `request.tenant` and `request.membership`, and hold the tenant scope for the request.
+
+    Views still filter by tenant through selectors; the scope is the fail-closed guard that makes
+    any query which forgot to do so raise. The admin is for platform staff and sees all tenants.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.tenant = None
+        if request.path.startswith("/admin/"):
+            with scopes_disabled():
+                return self.get_response(request)
+        user = request.user
+        if user.is_authenticated:
+            membership = membership_for_request(user, request.session.get(SESSION_TENANT))
+            if membership is not None:
+                request.membership = membership
+                request.tenant = membership.tenant
+                if request.session.get(SESSION_TENANT) != membership.tenant_id:
+                    request.session[SESSION_TENANT] = membership.tenant_id
+        # An empty list scopes to no tenant at all: anonymous requests see no tenant rows.
+        with scope(tenant=request.tenant.pk if request.tenant else []):
+            return self.get_response(request)

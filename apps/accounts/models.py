@@ -1,0 +1,161 @@
+import zoneinfo
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from apps.core.models import TenantModel
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Authentication only: everything about the person lives on Profile."""
+
+    email = models.EmailField(unique=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Platform staff may use the admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        return (profile.full_name if profile and profile.full_name else self.email)
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    full_name = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    photo = models.ImageField(upload_to="profiles/", blank=True)
+
+    def __str__(self):
+        return self.full_name or self.user.email
+
+
+class MilkUnit(models.TextChoices):
+    LITRES = "L", "Litres"
+    KILOGRAMS = "kg", "Kilograms"
+
+
+class Tenant(models.Model):
+    """An organisation: the unit of data isolation and of billing."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166 country code, e.g. KE")
+    currency = models.CharField(max_length=3, help_text="ISO 4217 currency code, e.g. KES")
+    milk_unit = models.CharField(max_length=2, choices=MilkUnit.choices, default=MilkUnit.LITRES)
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "organisation"
+
+    def __str__(self):
+        return self.name
+
+
+class Role(TenantModel):
+    """A named set of permissions. Built-in roles are copied into every tenant at creation."""
+
+    key = models.SlugField(max_length=40, db_index=False)
+    name = models.CharField(max_length=60)
+    permissions = models.JSONField(default=list)
+    is_builtin = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="role_tenant_key_uniq")]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(TenantModel):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
+    all_farms = models.BooleanField(default=True, help_text="Sees every farm of the organisation.")
+    farms = models.ManyToManyField("farms.Farm", blank=True, related_name="+")
+    is_active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="membership_tenant_user_uniq")]
+        indexes = [models.Index(fields=["tenant", "role"], name="membership_tenant_role_idx")]
+
+    def __str__(self):
+        return f"{self.user} in {self.tenant_id} as {self.role}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role.key == "owner"
+
+
+class Invitation(TenantModel):
+    email = models.EmailField()
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+    all_farms = models.BooleanField(default=True)
+    farms = models.ManyToManyField("farms.Farm", blank=True, related_name="+")
+    # The link carries the invitation id and a secret; only the secret's SHA-256 is stored.
+    token_hash = models.CharField(max_length=64)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "email"], name="invitation_tenant_email_idx")]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.email}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class LoginFailure(models.Model):
+    """Failed logins, kept in the database so the login limit holds when the cache is down."""
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip = models.GenericIPAddressField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -1,0 +1,95 @@
+"""The permission catalogue and the one check every view, template, API call and service uses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Membership
+
+# Permissions are fixed in code; roles (data) pick from them.
+CATALOGUE: dict[str, str] = {
+    "farms.view": "See farms",
+    "farms.manage": "Create, edit and archive farms",
+    "herd.view": "See animals",
+    "herd.manage": "Add and edit animals",
+    "herd.import": "Import animals from CSV",
+    "herd.export": "Export the herd register",
+    "milk.view": "See milk records",
+    "milk.record": "Record milkings",
+    "health.view": "See health records",
+    "health.record": "Record treatments and checks",
+    "finance.view": "See money",
+    "finance.submit_expense": "Submit expenses",
+    "finance.approve_expense": "Approve expenses",
+    "finance.manage": "Manage sales, invoices and payments",
+    "reports.view": "Download reports",
+    "team.view": "See the team",
+    "team.manage": "Invite members, change roles, remove members",
+    "audit.view": "Read the audit log",
+    "tenant.manage": "Change the organisation's settings",
+}
+
+_ALL = list(CATALOGUE)
+_READ = ["farms.view", "herd.view", "milk.view", "health.view"]
+
+BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
+    "owner": ("Owner", _ALL),
+    "manager": (
+        "Manager",
+        [p for p in _ALL if p not in ("tenant.manage", "audit.view")],
+    ),
+    "milker": ("Milker", _READ + ["milk.record", "finance.submit_expense"]),
+    "vet": ("Vet", _READ + ["health.record", "herd.manage"]),
+    "accountant": ("Accountant", ["farms.view", "herd.view", "milk.view", "finance.view", "reports.view", "herd.export"]),
+    "worker": ("Worker", _READ + ["herd.manage", "milk.record", "health.record", "finance.submit_expense"]),
+    "viewer": ("Viewer", _READ + ["finance.view"]),
+}
+
+
+class UnknownPermission(KeyError):
+    pass
+
+
+def permissions_of(membership: Membership) -> frozenset[str]:
+    cached = getattr(membership, "_permission_set", None)
+    if cached is None:
+        cached = frozenset(membership.role.permissions) if membership.is_active else frozenset()
+        membership._permission_set = cached
+    return cached
+
+
+def farm_ids_of(membership: Membership) -> frozenset[int] | None:
+    """The farm ids a membership is limited to, or None for all farms."""
+    if membership.all_farms:
+        return None
+    cached = getattr(membership, "_farm_ids", None)
+    if cached is None:
+        cached = frozenset(membership.farms.values_list("id", flat=True))
+        membership._farm_ids = cached
+    return cached
+
+
+def can(membership: Membership | None, perm: str, obj=None) -> bool:
+    """Tell whether the member holds `perm`, on `obj` when given (same tenant, farm in scope)."""
+    if perm not in CATALOGUE:
+        raise UnknownPermission(perm)
+    if membership is None or perm not in permissions_of(membership):
+        return False
+    if obj is None:
+        return True
+    if getattr(obj, "tenant_id", membership.tenant_id) != membership.tenant_id:
+        return False
+    farm_id = _farm_id_of(obj)
+    if farm_id is None:
+        return True
+    allowed = farm_ids_of(membership)
+    return allowed is None or farm_id in allowed
+
+
+def _farm_id_of(obj) -> int | None:
+    from apps.farms.models import Farm
+
+    if isinstance(obj, Farm):
+        return obj.pk
+    return getattr(obj, "farm_id", None)

@@ -1,0 +1,63 @@
+"""Reads for memberships, roles and invitations."""
+
+from django.http import Http404
+
+from .models import Invitation, Membership, Role, User
+
+
+def memberships_of(user: User):
+    """The user's active memberships in every organisation, for the switcher."""
+    return (
+        Membership.objects.unscoped()
+        .filter(user=user, is_active=True, tenant__is_active=True)
+        .select_related("tenant", "role")
+        .order_by("tenant__name")
+    )
+
+
+def membership_for_request(user: User, tenant_id: int | None) -> Membership | None:
+    memberships = memberships_of(user)
+    if tenant_id is not None:
+        chosen = memberships.filter(tenant_id=tenant_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.first()
+
+
+def team_of(membership: Membership):
+    return (
+        Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True)
+        .select_related("user__profile", "role")
+        .prefetch_related("farms")
+        .order_by("role_id", "user__email")
+    )
+
+
+def get_member_for(membership: Membership, pk: int) -> Membership:
+    member = (
+        Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, pk=pk)
+        .select_related("user", "role")
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def roles_of(membership: Membership):
+    return Role.objects.filter(tenant_id=membership.tenant_id).order_by("id")
+
+
+def pending_invitations_of(membership: Membership):
+    return (
+        Invitation.objects.filter(tenant_id=membership.tenant_id, accepted_at=None, revoked_at=None)
+        .select_related("role")
+        .prefetch_related("farms")
+    )
+
+
+def get_invitation_for(membership: Membership, pk: int) -> Invitation:
+    invitation = Invitation.objects.filter(tenant_id=membership.tenant_id, pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation

@@ -1,0 +1,225 @@
+"""Writes for organisations, memberships and invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django_scopes import scope
+
+from apps.audit.services import Actor, audit_append, snapshot
+
+from .models import Invitation, Membership, Profile, Role, Tenant, User
+from .permissions import BUILTIN_ROLES, can
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:120] or "farm"
+    slug, n = base, 1
+    while Tenant.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def tenant_create(
+    *, owner: User, name: str, country: str, currency: str, milk_unit: str, time_zone: str
+) -> tuple[Tenant, Membership]:
+    """Create an organisation with its built-in roles and `owner` as its first Owner."""
+    tenant = Tenant.objects.create(
+        name=name.strip(),
+        slug=_unique_slug(name),
+        country=country.upper(),
+        currency=currency.upper(),
+        milk_unit=milk_unit,
+        time_zone=time_zone,
+    )
+    with scope(tenant=tenant):
+        Role.objects.bulk_create(
+            Role(tenant=tenant, key=key, name=label, permissions=perms, is_builtin=True)
+            for key, (label, perms) in BUILTIN_ROLES.items()
+        )
+        owner_role = Role.objects.get(tenant=tenant, key="owner")
+        membership = Membership.objects.create(tenant=tenant, user=owner, role=owner_role, all_farms=True)
+        audit_append(
+            actor=Actor.of(membership),
+            action="tenant.create",
+            obj=tenant,
+            after=snapshot(tenant),
+        )
+    return tenant, membership
+
+
+@transaction.atomic
+def tenant_update(*, membership: Membership, name: str, country: str, currency: str, milk_unit: str, time_zone: str) -> Tenant:
+    if not can(membership, "tenant.manage"):
+        raise PermissionDenied
+    tenant = Tenant.objects.select_for_update().get(pk=membership.tenant_id)
+    before = snapshot(tenant)
+    tenant.name, tenant.country, tenant.currency = name.strip(), country.upper(), currency.upper()
+    tenant.milk_unit, tenant.time_zone = milk_unit, time_zone
+    tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone"])
+    audit_append(actor=Actor.of(membership), action="tenant.update", obj=tenant, before=before, after=snapshot(tenant))
+    return tenant
+
+
+def profile_for(user: User) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def invitation_link_token(invitation: Invitation, secret: str) -> str:
+    return f"{invitation.pk}-{secret}"
+
+
+@transaction.atomic
+def invitation_create(*, membership: Membership, email: str, role: Role, all_farms: bool, farms) -> tuple[Invitation, str]:
+    """Invite `email` with a role and farm scope; return the invitation and its one-time token."""
+    if not can(membership, "team.manage"):
+        raise PermissionDenied
+    if role.tenant_id != membership.tenant_id or any(f.tenant_id != membership.tenant_id for f in farms):
+        raise ValidationError("The role and farms must belong to this organisation.")
+    email = email.strip().lower()
+    if Membership.objects.filter(tenant_id=membership.tenant_id, user__email__iexact=email, is_active=True).exists():
+        raise ValidationError({"email": "This person is already a member."})
+    if not all_farms and not farms:
+        raise ValidationError({"farms": "Pick at least one farm, or give access to all farms."})
+    secret = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        tenant_id=membership.tenant_id,
+        email=email,
+        role=role,
+        all_farms=all_farms,
+        token_hash=_token_hash(secret),
+        invited_by=membership.user,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    if not all_farms:
+        invitation.farms.set(farms)
+    audit_append(
+        actor=Actor.of(membership),
+        action="invitation.create",
+        obj=invitation,
+        after={"email": email, "role": role.key, "all_farms": all_farms, "farms": sorted(f.pk for f in farms)},
+        permission="team.manage",
+    )
+    return invitation, invitation_link_token(invitation, secret)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation a link token names, whatever its state, or None if the token is wrong."""
+    pk, _, secret = token.partition("-")
+    if not pk.isdigit() or not secret:
+        return None
+    invitation = Invitation.objects.unscoped().select_related("tenant", "role").filter(pk=int(pk)).first()
+    if invitation is None or not secrets.compare_digest(invitation.token_hash, _token_hash(secret)):
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Turn a valid invitation into a membership for `user`; a link works once, for 7 days."""
+    found = invitation_from_token(token)
+    if found is None:
+        raise ValidationError("This invitation link is not valid.")
+    with scope(tenant=found.tenant):
+        # Lock the row so two clicks of one link make one membership.
+        invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+        if invitation.accepted_at is not None:
+            raise ValidationError("This invitation has already been used.")
+        if invitation.revoked_at is not None:
+            raise ValidationError("This invitation was withdrawn.")
+        if invitation.expires_at <= timezone.now():
+            raise ValidationError("This invitation has expired. Ask for a new one.")
+        if invitation.email.lower() != user.email.lower():
+            raise ValidationError(f"This invitation is for {invitation.email}. Log in with that address to accept it.")
+        membership, created = Membership.objects.get_or_create(
+            tenant_id=invitation.tenant_id,
+            user=user,
+            defaults={"role": invitation.role, "all_farms": invitation.all_farms},
+        )
+        if not created:
+            if membership.is_active:
+                raise ValidationError("You are already a member of this organisation.")
+            membership.role, membership.all_farms, membership.is_active = invitation.role, invitation.all_farms, True
+            membership.save(update_fields=["role", "all_farms", "is_active"])
+        membership.farms.set(invitation.farms.all())
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_append(
+            actor=Actor.of(membership),
+            action="invitation.accept",
+            obj=invitation,
+            after={"membership": membership.pk, "role": invitation.role.key},
+        )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, membership: Membership, invitation: Invitation) -> None:
+    if not can(membership, "team.manage") or invitation.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_append(actor=Actor.of(membership), action="invitation.revoke", obj=invitation, permission="team.manage")
+
+
+def _owner_count(tenant_id: int) -> int:
+    return Membership.objects.filter(tenant_id=tenant_id, role__key="owner", is_active=True).count()
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, member: Membership, role: Role, all_farms: bool, farms) -> Membership:
+    """Change a member's role and farm scope; an organisation always keeps one owner."""
+    if not can(membership, "team.manage"):
+        raise PermissionDenied
+    if member.tenant_id != membership.tenant_id or role.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    if any(f.tenant_id != membership.tenant_id for f in farms):
+        raise ValidationError({"farms": "Pick farms of this organisation."})
+    if not all_farms and not farms:
+        raise ValidationError({"farms": "Pick at least one farm, or give access to all farms."})
+    # Lock the owners so two demotions at once cannot leave the organisation without one.
+    list(Membership.objects.select_for_update().filter(tenant_id=membership.tenant_id, role__key="owner"))
+    if member.role.key == "owner" and role.key != "owner" and _owner_count(member.tenant_id) <= 1:
+        raise ValidationError({"role": "The organisation needs at least one owner."})
+    if role.key == "owner" and not membership.is_owner:
+        raise PermissionDenied("Only an owner can make someone an owner.")
+    before = {"role": member.role.key, "all_farms": member.all_farms, "farms": sorted(member.farms.values_list("pk", flat=True))}
+    member.role, member.all_farms = role, all_farms
+    member.save(update_fields=["role", "all_farms"])
+    member.farms.set([] if all_farms else farms)
+    after = {"role": role.key, "all_farms": all_farms, "farms": sorted(f.pk for f in ([] if all_farms else farms))}
+    audit_append(
+        actor=Actor.of(membership), action="membership.update", obj=member, before=before, after=after, permission="team.manage"
+    )
+    return member
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, member: Membership) -> None:
+    if not can(membership, "team.manage") or member.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    list(Membership.objects.select_for_update().filter(tenant_id=membership.tenant_id, role__key="owner"))
+    if member.role.key == "owner" and _owner_count(member.tenant_id) <= 1:
+        raise ValidationError("The organisation needs at least one owner; make someone else owner first.")
+    if member.role.key == "owner" and not membership.is_owner:
+        raise PermissionDenied("Only an owner can remove an owner.")
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    audit_append(actor=Actor.of(membership), action="membership.remove", obj=member, permission="team.manage")

@@ -1,0 +1,239 @@
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.farms.selectors import farms_visible_to, get_farm_for
+
+from . import selectors, services
+from .decorators import member_required
+from .forms import InvitationForm, InvitationSignupForm, MemberAccessForm, OrganisationFields, OrganisationForm, ProfileForm
+from .middleware import SESSION_FARM, SESSION_TENANT
+from .models import User
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def onboarding(request):
+    """A logged-in person without an organisation creates one (or follows an invitation)."""
+    if request.membership is not None:
+        return redirect("home")
+    form = OrganisationFields(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        tenant, _ = services.tenant_create(
+            owner=request.user,
+            name=form.cleaned_data["organisation_name"],
+            country=form.cleaned_data["country"],
+            currency=form.cleaned_data["currency"],
+            milk_unit=form.cleaned_data["milk_unit"],
+            time_zone=form.cleaned_data["time_zone"],
+        )
+        request.session[SESSION_TENANT] = tenant.pk
+        messages.success(request, f"{tenant.name} is ready. Add your first farm.")
+        return redirect("farms:create")
+    return render(request, "accounts/onboarding.html", {"form": form})
+
+
+@login_required
+@require_POST
+def tenant_switch(request):
+    tenant_id = request.POST.get("tenant", "")
+    chosen = selectors.memberships_of(request.user).filter(tenant_id=tenant_id if tenant_id.isdigit() else 0).first()
+    if chosen is None:
+        messages.error(request, "You are not a member of that organisation.")
+    else:
+        request.session[SESSION_TENANT] = chosen.tenant_id
+        request.session.pop(SESSION_FARM, None)
+        messages.success(request, f"Switched to {chosen.tenant.name}.")
+    return redirect("home")
+
+
+@member_required()
+@require_POST
+def farm_switch(request):
+    farm_id = request.POST.get("farm", "")
+    if farm_id.isdigit():
+        farm = get_farm_for(request.membership, int(farm_id))
+        request.session[SESSION_FARM] = farm.pk
+    else:
+        request.session.pop(SESSION_FARM, None)
+    return redirect(request.POST.get("next") or "home")
+
+
+@member_required("team.view")
+def team(request):
+    membership = request.membership
+    form = InvitationForm(roles=selectors.roles_of(membership), farms=farms_visible_to(membership))
+    return render(request, "accounts/team.html", _team_context(membership, form))
+
+
+def _team_context(membership, form):
+    return {
+        "members": selectors.team_of(membership),
+        "invitations": selectors.pending_invitations_of(membership),
+        "form": form,
+    }
+
+
+@member_required("team.manage")
+@require_POST
+def invitation_create(request):
+    membership = request.membership
+    form = InvitationForm(request.POST, roles=selectors.roles_of(membership), farms=farms_visible_to(membership))
+    if form.is_valid():
+        try:
+            invitation, token = services.invitation_create(
+                membership=membership,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                all_farms=form.cleaned_data["all_farms"],
+                farms=list(form.cleaned_data["farms"]),
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
+            transaction.on_commit(lambda: _send_invitation(invitation.email, membership, link))
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("accounts:team")
+    return render(request, "accounts/team.html", _team_context(membership, form), status=400)
+
+
+def _send_invitation(email, membership, link):
+    from tasks.mail import send_invitation_email
+
+    send_invitation_email(email=email, tenant_name=membership.tenant.name, inviter=membership.user.display_name, link=link)
+
+
+@member_required("team.manage")
+@require_POST
+def invitation_revoke(request, pk: int):
+    invitation = selectors.get_invitation_for(request.membership, pk)
+    services.invitation_revoke(membership=request.membership, invitation=invitation)
+    messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    return redirect("accounts:team")
+
+
+def invitation_accept(request, token: str):
+    """The link from the invitation email: join at once, or create an account first."""
+    invitation = services.invitation_from_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation.html", {"problem": "This invitation link is not valid."}, status=404)
+    problem = None
+    if invitation.accepted_at is not None:
+        problem = "This invitation has already been used."
+    elif invitation.revoked_at is not None:
+        problem = "This invitation was withdrawn."
+    elif not invitation.is_usable:
+        problem = "This invitation has expired. Ask the owner for a new one."
+    context = {"invitation": invitation, "problem": problem, "token": token}
+    if problem:
+        return render(request, "accounts/invitation.html", context, status=410)
+
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    signup_form = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            return _accept(request, token)
+    elif not has_account:
+        signup_form = InvitationSignupForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and signup_form.is_valid():
+            user = _create_invited_user(invitation.email, signup_form.cleaned_data)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return _accept(request, token)
+    context.update(signup_form=signup_form, has_account=has_account)
+    return render(request, "accounts/invitation.html", context, status=400 if signup_form and signup_form.errors else 200)
+
+
+@transaction.atomic
+def _create_invited_user(email: str, data: dict) -> User:
+    user = User.objects.create_user(email=email, password=data["password"])
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    profile = services.profile_for(user)
+    profile.full_name = data["full_name"]
+    profile.save(update_fields=["full_name"])
+    return user
+
+
+def _accept(request, token):
+    try:
+        membership = services.invitation_accept(token=token, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:invitation_accept", token=token)
+    request.session[SESSION_TENANT] = membership.tenant_id
+    request.session.pop(SESSION_FARM, None)
+    messages.success(request, f"Welcome to {membership.tenant.name}.")
+    return redirect("home")
+
+
+@member_required("team.manage")
+def member_edit(request, pk: int):
+    membership = request.membership
+    member = selectors.get_member_for(membership, pk)
+    initial = {"role": member.role, "all_farms": member.all_farms, "farms": list(member.farms.all())}
+    form = MemberAccessForm(
+        request.POST or None, initial=initial, roles=selectors.roles_of(membership), farms=farms_visible_to(membership)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                membership=membership,
+                member=member,
+                role=form.cleaned_data["role"],
+                all_farms=form.cleaned_data["all_farms"],
+                farms=list(form.cleaned_data["farms"]),
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{member.user.display_name} is now {form.cleaned_data['role']}.")
+            return redirect("accounts:team")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/member_edit.html", {"member": member, "form": form}, status=status)
+
+
+@member_required("team.manage")
+@require_POST
+def member_remove(request, pk: int):
+    member = selectors.get_member_for(request.membership, pk)
+    try:
+        services.membership_remove(membership=request.membership, member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{member.user.display_name} was removed.")
+    return redirect("accounts:team")
+
+
+@member_required("tenant.manage")
+def organisation(request):
+    form = OrganisationForm(request.POST or None, instance=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        services.tenant_update(membership=request.membership, **{k: form.cleaned_data[k] for k in form.Meta.fields})
+        messages.success(request, "Organisation settings saved.")
+        return redirect("accounts:organisation")
+    return render(request, "accounts/organisation.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def profile(request):
+    instance = services.profile_for(request.user)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)

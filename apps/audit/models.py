@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+
+from apps.core.models import TenantModel
+
+
+class AuditEntry(TenantModel):
+    """One link of a tenant's append-only hash chain.
+
+    `entry_hash` is SHA-256 over the previous entry's hash and this entry's canonical JSON, so
+    changing, inserting or removing any entry breaks every hash after it.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    membership_id = models.BigIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=60, blank=True)
+    farm_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    permission = models.CharField(max_length=60, blank=True)
+    ip = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "seq"], name="audit_tenant_seq_uniq")]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"], name="audit_tenant_created_idx"),
+            models.Index(fields=["tenant", "action"], name="audit_tenant_action_idx"),
+            models.Index(fields=["tenant", "object_type", "object_id"], name="audit_tenant_object_idx"),
+        ]
+        ordering = ["-seq"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def canonical_fields(self) -> dict:
+        return {
+            "seq": self.seq,
+            "tenant": self.tenant_id,
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor_id,
+            "actor_email": self.actor_email,
+            "membership": self.membership_id,
+            "role": self.role,
+            "farm": self.farm_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "before": self.before,
+            "after": self.after,
+            "permission": self.permission,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "request_id": self.request_id,
+        }

@@ -1,0 +1,166 @@
+"""Appending to and verifying the tenant audit chains."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from apps.core.context import current_request_meta
+
+from .models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def _default(value):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return str(value)
+
+
+def canonical_json(payload: dict) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
+def compute_hash(prev_hash: str, fields: dict) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
+    """A JSON-ready copy of a model's concrete field values, foreign keys as ids."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in ("tenant", "created_at", "updated_at"):
+            continue
+        value = getattr(instance, field.attname)
+        data[field.name] = json.loads(canonical_json({"v": value}))["v"]
+    return data
+
+
+def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """Keep only the keys whose values differ, so entries show what an edit did."""
+    if not before or not after:
+        return before, after
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a member of the tenant, or the system (user None)."""
+
+    tenant_id: int
+    user_id: int | None = None
+    email: str = ""
+    membership_id: int | None = None
+    role: str = ""
+
+    @classmethod
+    def of(cls, membership) -> Actor:
+        return cls(
+            tenant_id=membership.tenant_id,
+            user_id=membership.user_id,
+            email=membership.user.email,
+            membership_id=membership.pk,
+            role=membership.role.name,
+        )
+
+    @classmethod
+    def system(cls, tenant_id: int) -> Actor:
+        return cls(tenant_id=tenant_id, email="system")
+
+
+@transaction.atomic
+def audit_append(
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model | None = None,
+    farm_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    permission: str = "",
+) -> AuditEntry:
+    """Append an entry to the actor's tenant chain, inside the caller's transaction."""
+    from apps.accounts.models import Tenant
+
+    # Lock the tenant row: two writers of one tenant must not both read the same chain head.
+    Tenant.objects.select_for_update().filter(pk=actor.tenant_id).values_list("pk", flat=True).get()
+    with scopes_disabled():
+        head = (
+            AuditEntry.objects.filter(tenant_id=actor.tenant_id)
+            .order_by("-seq")
+            .values_list("seq", "entry_hash")
+            .first()
+        )
+    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    meta = current_request_meta()
+    if farm_id is None and obj is not None:
+        farm_id = getattr(obj, "farm_id", None)
+    entry = AuditEntry(
+        tenant_id=actor.tenant_id,
+        seq=seq,
+        created_at=timezone.now(),
+        actor_id=actor.user_id,
+        actor_email=actor.email,
+        membership_id=actor.membership_id,
+        role=actor.role,
+        farm_id=farm_id,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        before=before,
+        after=after,
+        permission=permission,
+        ip=meta.ip,
+        user_agent=meta.user_agent,
+        request_id=meta.request_id,
+        prev_hash=prev_hash,
+    )
+    # Hash what the database will hand back: JSON round-trips and microsecond timestamps.
+    entry.before = json.loads(canonical_json({"v": before}))["v"]
+    entry.after = json.loads(canonical_json({"v": after}))["v"]
+    entry.entry_hash = compute_hash(prev_hash, entry.canonical_fields())
+    entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    tenant_id: int
+    seq: int
+    entry_id: int
+    reason: str
+
+
+def audit_verify_tenant(*, tenant_id: int) -> ChainBreak | None:
+    """Walk one tenant's chain in order; return the first entry that does not hold."""
+    prev_hash = GENESIS
+    expected_seq = 1
+    with scopes_disabled():
+        entries = AuditEntry.objects.filter(tenant_id=tenant_id).order_by("seq").iterator(chunk_size=2000)
+        for entry in entries:
+            if entry.seq != expected_seq:
+                return ChainBreak(tenant_id, entry.seq, entry.pk, f"sequence jumps from {expected_seq - 1} to {entry.seq}")
+            if entry.prev_hash != prev_hash:
+                return ChainBreak(tenant_id, entry.seq, entry.pk, "previous hash does not match the entry before it")
+            if compute_hash(prev_hash, entry.canonical_fields()) != entry.entry_hash:
+                return ChainBreak(tenant_id, entry.seq, entry.pk, "stored fields do not match the entry's hash")
+            prev_hash = entry.entry_hash
+            expected_seq += 1
+    return None

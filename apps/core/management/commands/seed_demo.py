@@ -1,0 +1,184 @@
+"""Demo data: one realistic organisation for trying iFarm, or many for benchmarks (--scale vps)."""
+
+import datetime as dt
+import random
+import time
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from apps.accounts.models import Membership, Role, Tenant, User
+from apps.accounts.services import profile_for, tenant_create
+from apps.farms.models import Farm
+from apps.farms.services import farm_create
+from apps.herd.models import Animal, AnimalGroup, Breed
+from apps.herd.services import animal_create
+
+DEMO_PASSWORD = "demo-farm-2026"
+DEMO_SLUG = "green-valley-dairy"
+COW_NAMES = [
+    "Wanjiru", "Njeri", "Achieng", "Akinyi", "Chebet", "Wambui", "Nafula", "Atieno", "Moraa", "Kerubo", "Jepkosgei",
+    "Nyokabi", "Wairimu", "Makena", "Kawira", "Naliaka", "Adhiambo", "Cherono", "Mumbua", "Kanini", "Zawadi", "Imani",
+    "Baraka", "Neema", "Furaha", "Tumaini", "Amani", "Rehema", "Subira", "Upendo", "Bahati", "Pendo", "Shani", "Sifa",
+]
+BULL_NAMES = ["Simba", "Jabari", "Duma", "Tembo", "Kifaru", "Ngao"]
+
+
+def _user(email: str, name: str, *, staff: bool = False) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, is_staff=staff, is_superuser=staff)
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    profile = profile_for(user)
+    if not profile.full_name:
+        profile.full_name = name
+        profile.save(update_fields=["full_name"])
+    return user
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation (idempotent); --scale vps adds 100 organisations and 10,000 animals."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=["demo", "vps"], default="demo")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, scale="demo", seed=2026, **options):
+        started = time.perf_counter()
+        self.rng = random.Random(seed)
+        self.seed_demo()
+        if scale == "vps":
+            self.seed_scale(tenants=100, animals_per_tenant=100)
+        self.stdout.write(f"Demo data ready in {time.perf_counter() - started:.1f} s.")
+
+    @transaction.atomic
+    def seed_demo(self):
+        _user("admin@demo.ifarm.test", "Platform Admin", staff=True)
+        if Tenant.objects.filter(slug=DEMO_SLUG).exists():
+            self.stdout.write("The demo organisation already exists; leaving it as it is.")
+            return
+        owner = _user("owner@demo.ifarm.test", "Grace Wanjiku")
+        worker = _user("worker@demo.ifarm.test", "Peter Otieno")
+        tenant, owner_membership = tenant_create(
+            owner=owner, name="Green Valley Dairy", country="KE", currency="KES", milk_unit="L", time_zone="Africa/Nairobi"
+        )
+        with scope(tenant=tenant.pk):
+            home = farm_create(
+                membership=owner_membership, name="Green Valley Home Farm", farm_type="dairy", milking_sessions_per_day=2,
+                address="Limuru Road, Kiambu", latitude="-1.106000", longitude="36.642000", area="24.50", area_unit="ha",
+                time_zone="Africa/Nairobi",
+            )
+            hill = farm_create(
+                membership=owner_membership, name="Hillside Heifer Unit", farm_type="mixed", milking_sessions_per_day=1,
+                address="Kinale, Lari", latitude="-0.912000", longitude="36.581000", area="11.00", area_unit="ha",
+                time_zone="Africa/Nairobi",
+            )
+            worker_role = Role.objects.get(tenant=tenant, key="worker")
+            worker_membership = Membership.objects.create(tenant=tenant, user=worker, role=worker_role, all_farms=False)
+            worker_membership.farms.set([home])
+            groups = {
+                name: AnimalGroup.objects.create(tenant=tenant, farm=farm, name=name)
+                for farm, name in [(home, "Milking herd"), (home, "Dry cows"), (home, "Calves"), (hill, "Heifers"), (hill, "Goats")]
+            }
+            count = self._demo_herd(owner_membership, home, hill, groups)
+        self.stdout.write(f"Created the demo organisation with 2 farms and {count} animals.")
+
+    def _demo_herd(self, membership, home, hill, groups) -> int:
+        rng = self.rng
+        breeds = {b.name: b for b in Breed.objects.filter(species="cattle")}
+        goat_breeds = list(Breed.objects.filter(species="goat"))
+        made = 0
+        names = iter(COW_NAMES * 4)
+
+        def add(**values):
+            nonlocal made
+            made += 1
+            return animal_create(membership=membership, **values)
+
+        sires = [
+            add(farm=home, tag=f"GV-B{n:02d}", name=BULL_NAMES[n], species="cattle", sex="male",
+                breed=breeds[rng.choice(["Friesian", "Ayrshire", "Jersey"])], date_of_birth=dt.date(2016, 3 + n, 10),
+                acquisition="bought", acquired_on=dt.date(2018, 1 + n, 5), purchase_price="85000.00", seller="Kenya Livestock Breeders")
+            for n in range(3)
+        ]
+        founders = []
+        for n in range(28):
+            founders.append(add(
+                farm=home, group=groups["Milking herd"], tag=f"GV-{100 + n}", name=next(names), species="cattle", sex="female",
+                breed=breeds[rng.choice(["Friesian", "Ayrshire", "Jersey", "Crossbreed"])],
+                date_of_birth=dt.date(2016 + n % 3, 1 + n % 12, 1 + n % 27), birth_date_estimated=n % 5 == 0,
+                acquisition="bought", acquired_on=dt.date(2019, 1 + n % 12, 15), purchase_price=f"{60000 + 1000 * (n % 9)}.00",
+                seller="Limuru Dairy Cooperative", colour=rng.choice(["black and white", "red and white", "brown"]),
+            ))
+        second = []
+        for n in range(46):
+            dam = founders[n % len(founders)]
+            born = dam.date_of_birth.replace(year=dam.date_of_birth.year + 4) + dt.timedelta(days=n * 7)
+            sex = "female" if n % 4 else "male"
+            farm = home if sex == "female" and n % 3 else hill
+            group = groups["Milking herd"] if farm == home else groups["Heifers"]
+            second.append(add(
+                farm=farm, group=group, tag=f"GV-{200 + n}", name=next(names) if sex == "female" else "", species="cattle",
+                sex=sex, breed=dam.breed, date_of_birth=born, dam=dam, sire=sires[n % 3], acquisition="born",
+                castrated=sex == "male" and n % 8 == 0, castrated_on=born + dt.timedelta(days=90) if sex == "male" and n % 8 == 0 else None,
+                status="sold" if n in (4, 12) else "active", status_on=born + dt.timedelta(days=400) if n in (4, 12) else None,
+                status_reason="Sold as a young bull" if n in (4, 12) else "",
+            ))
+        today = timezone.localdate()
+        mothers = [a for a in second if a.sex == "female" and a.status == "active"]
+        for n in range(30):
+            dam = mothers[n % len(mothers)]
+            born = min(dam.date_of_birth.replace(year=dam.date_of_birth.year + 3) + dt.timedelta(days=n * 5), today - dt.timedelta(days=20))
+            add(
+                farm=dam.farm, group=groups["Calves"] if dam.farm == home else groups["Heifers"], tag=f"GV-{300 + n}",
+                name=next(names) if n % 2 else "", species="cattle", sex="female" if n % 2 else "male", breed=dam.breed,
+                date_of_birth=born, dam=dam, sire=sires[(n + 1) % 3], acquisition="born",
+                status="dead" if n == 7 else "active", status_on=born + dt.timedelta(days=3) if n == 7 else None,
+                status_reason="Died at birth" if n == 7 else "",
+            )
+        for n in range(14):
+            add(
+                farm=hill, group=groups["Goats"], tag=f"GT-{n + 1:02d}", species="goat", sex="female" if n % 5 else "male",
+                breed=goat_breeds[n % len(goat_breeds)], date_of_birth=dt.date(2022, 1 + n % 12, 3), acquisition="bought",
+                acquired_on=dt.date(2023, 2, 1), purchase_price="9500.00", seller="Naivasha goat market",
+            )
+        return made
+
+    def seed_scale(self, *, tenants: int, animals_per_tenant: int):
+        """Many organisations with bulk inserts: no audit entries or history rows, for speed."""
+        rng = self.rng
+        cattle_breeds = list(Breed.objects.filter(species="cattle"))
+        created = 0
+        with scopes_disabled():
+            for n in range(1, tenants + 1):
+                slug = f"scale-{n:03d}"
+                if Tenant.objects.filter(slug=slug).exists():
+                    continue
+                with transaction.atomic():
+                    owner = User.objects.filter(email=f"owner@{slug}.ifarm.test").first()
+                    if owner is None:
+                        owner = User.objects.create_user(email=f"owner@{slug}.ifarm.test", password=DEMO_PASSWORD)
+                        EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+                    tenant, _ = tenant_create(
+                        owner=owner, name=f"Scale Farm {n:03d}", country="KE", currency="KES", milk_unit="L", time_zone="Africa/Nairobi"
+                    )
+                    Tenant.objects.filter(pk=tenant.pk).update(slug=slug)
+                    farms = Farm.objects.bulk_create(
+                        [Farm(tenant=tenant, name=f"Farm {k}", milking_sessions_per_day=2) for k in (1, 2)]
+                    )
+                    animals = []
+                    for k in range(animals_per_tenant):
+                        sex = "female" if k % 5 else "male"
+                        animals.append(Animal(
+                            tenant=tenant, farm=farms[k % 2], species="cattle", sex=sex, tag=f"S{n:03d}-{k:04d}",
+                            name=rng.choice(COW_NAMES) if sex == "female" else "", breed=rng.choice(cattle_breeds),
+                            date_of_birth=dt.date(2015 + k % 10, 1 + k % 12, 1 + k % 28),
+                            status="active" if k % 10 else rng.choice(["sold", "dead", "culled"]),
+                            status_on=None if k % 10 else dt.date(2025, 6, 1),
+                        ))
+                    Animal.objects.bulk_create(animals, batch_size=1000)
+                    created += 1
+        self.stdout.write(f"Scale data: {created} new organisations with {animals_per_tenant} animals each.")

@@ -1,0 +1,27 @@
+from django import forms
+
+from .models import Farm
+
+
+class FarmForm(forms.ModelForm):
+    class Meta:
+        model = Farm
+        fields = [
+            "name", "farm_type", "milking_sessions_per_day", "address", "latitude", "longitude", "area", "area_unit",
+            "time_zone",
+        ]
+        widgets = {
+            "latitude": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            "longitude": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if tenant is not None and not self.instance.pk:
+            self.initial.setdefault("time_zone", tenant.time_zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            raise forms.ValidationError("Give both latitude and longitude, or neither.")
+        return cleaned

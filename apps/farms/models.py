@@ -1,0 +1,60 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from apps.accounts.models import TIME_ZONE_CHOICES
+from apps.core.models import TenantModel, TimeStamped
+
+
+class FarmType(models.TextChoices):
+    DAIRY = "dairy", "Dairy"
+    BEEF = "beef", "Beef"
+    MIXED = "mixed", "Mixed livestock"
+    SMALL_RUMINANT = "small_ruminant", "Goats and sheep"
+    PIG = "pig", "Pigs"
+    OTHER = "other", "Other"
+
+
+class AreaUnit(models.TextChoices):
+    HECTARES = "ha", "Hectares"
+    ACRES = "acre", "Acres"
+
+
+class Farm(TenantModel, TimeStamped):
+    name = models.CharField(max_length=120)
+    farm_type = models.CharField(max_length=20, choices=FarmType.choices, default=FarmType.DAIRY)
+    address = models.CharField(max_length=250, blank=True)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+    )
+    area = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    area_unit = models.CharField(max_length=4, choices=AreaUnit.choices, default=AreaUnit.HECTARES)
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    milking_sessions_per_day = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text="How many times a day the cows are milked (1 to 3).",
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="farm_tenant_name_uniq")]
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("farms:detail", args=[self.pk])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None

@@ -1,0 +1,28 @@
+from django.http import Http404
+
+from apps.accounts.permissions import farm_ids_of
+
+from .models import Farm
+
+
+def farms_visible_to(membership, *, include_archived: bool = False):
+    """The farms of the member's organisation that are within the member's farm scope."""
+    farms = Farm.objects.filter(tenant_id=membership.tenant_id)
+    allowed = farm_ids_of(membership)
+    if allowed is not None:
+        farms = farms.filter(pk__in=allowed)
+    if not include_archived:
+        farms = farms.filter(archived_at=None)
+    return farms.order_by("name")
+
+
+def get_farm_for(membership, pk: int) -> Farm:
+    """The farm, or 404 when it is not the member's organisation's or outside their scope."""
+    farm = farms_visible_to(membership, include_archived=True).filter(pk=pk).first()
+    if farm is None:
+        raise Http404
+    return farm
+
+
+def farm_has_records(farm: Farm) -> bool:
+    return farm.animals.exists()

@@ -1,0 +1,74 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append, changed, snapshot
+
+from .models import Farm
+
+FARM_FIELDS = [
+    "name", "farm_type", "address", "latitude", "longitude", "area", "area_unit", "time_zone", "milking_sessions_per_day",
+]
+
+
+def _save(farm: Farm, *, update_fields=None) -> None:
+    try:
+        with transaction.atomic():
+            farm.save(update_fields=update_fields)
+    except IntegrityError:
+        raise ValidationError({"name": "Another farm of this organisation already has this name."}) from None
+
+
+@transaction.atomic
+def farm_create(*, membership, **values) -> Farm:
+    if not can(membership, "farms.manage"):
+        raise PermissionDenied
+    farm = Farm(tenant_id=membership.tenant_id, **{k: values[k] for k in FARM_FIELDS if k in values})
+    farm.full_clean(exclude=["tenant"], validate_unique=False)
+    _save(farm)
+    if not membership.all_farms:
+        # Someone limited to some farms still sees the farm they just created.
+        membership.farms.add(farm)
+        membership.__dict__.pop("_farm_ids", None)
+    audit_append(actor=Actor.of(membership), action="farm.create", obj=farm, farm_id=farm.pk, after=snapshot(farm), permission="farms.manage")
+    return farm
+
+
+@transaction.atomic
+def farm_update(*, membership, farm: Farm, **values) -> Farm:
+    if not can(membership, "farms.manage", farm):
+        raise PermissionDenied
+    farm = Farm.objects.select_for_update().get(pk=farm.pk, tenant_id=membership.tenant_id)
+    before = snapshot(farm)
+    for key in FARM_FIELDS:
+        if key in values:
+            setattr(farm, key, values[key])
+    farm.full_clean(exclude=["tenant"], validate_unique=False)
+    _save(farm, update_fields=[*FARM_FIELDS, "updated_at"])
+    b, a = changed(before, snapshot(farm))
+    audit_append(actor=Actor.of(membership), action="farm.update", obj=farm, farm_id=farm.pk, before=b, after=a, permission="farms.manage")
+    return farm
+
+
+@transaction.atomic
+def farm_archive(*, membership, farm: Farm) -> Farm:
+    """Archive a farm: it leaves the pickers, its records stay. Farms are never deleted."""
+    if not can(membership, "farms.manage", farm):
+        raise PermissionDenied
+    if farm.animals.filter(status="active").exists():
+        raise ValidationError("Move or record the exit of this farm's active animals before archiving it.")
+    farm.archived_at = timezone.now()
+    farm.save(update_fields=["archived_at", "updated_at"])
+    audit_append(actor=Actor.of(membership), action="farm.archive", obj=farm, farm_id=farm.pk, permission="farms.manage")
+    return farm
+
+
+@transaction.atomic
+def farm_restore(*, membership, farm: Farm) -> Farm:
+    if not can(membership, "farms.manage", farm):
+        raise PermissionDenied
+    farm.archived_at = None
+    farm.save(update_fields=["archived_at", "updated_at"])
+    audit_append(actor=Actor.of(membership), action="farm.restore", obj=farm, farm_id=farm.pk, permission="farms.manage")
+    return farm

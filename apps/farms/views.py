@@ -1,0 +1,68 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import member_required
+from apps.accounts.views import _form_errors_from
+
+from . import selectors, services
+from .forms import FarmForm
+
+
+@member_required("farms.view")
+def farm_list(request):
+    show_archived = request.GET.get("archived") == "1"
+    farms = selectors.farms_visible_to(request.membership, include_archived=show_archived)
+    return render(request, "farms/list.html", {"farms": farms, "show_archived": show_archived})
+
+
+@member_required("farms.view")
+def farm_detail(request, pk: int):
+    farm = selectors.get_farm_for(request.membership, pk)
+    return render(request, "farms/detail.html", {"farm": farm})
+
+
+@member_required("farms.manage")
+def farm_create(request):
+    form = FarmForm(request.POST or None, tenant=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            farm = services.farm_create(membership=request.membership, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Farm {farm.name} created.")
+            return redirect(farm)
+    return render(request, "farms/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@member_required("farms.manage")
+def farm_edit(request, pk: int):
+    farm = selectors.get_farm_for(request.membership, pk)
+    form = FarmForm(request.POST or None, instance=farm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.farm_update(membership=request.membership, farm=farm, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Farm saved.")
+            return redirect(farm)
+    return render(request, "farms/form.html", {"form": form, "farm": farm}, status=400 if form.errors else 200)
+
+
+@member_required("farms.manage")
+@require_POST
+def farm_archive(request, pk: int):
+    farm = selectors.get_farm_for(request.membership, pk)
+    try:
+        if farm.is_archived:
+            services.farm_restore(membership=request.membership, farm=farm)
+            messages.success(request, f"{farm.name} is active again.")
+        else:
+            services.farm_archive(membership=request.membership, farm=farm)
+            messages.success(request, f"{farm.name} was archived.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(farm)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HerdConfig(AppConfig):
+    name = "apps.herd"
+    label = "herd"

@@ -1,0 +1,89 @@
+from django import forms
+
+from apps.core.uploads import validate_photo
+
+from .models import Animal, Sex, Species, Status
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AnimalForm(forms.ModelForm):
+    class Meta:
+        model = Animal
+        fields = [
+            "tag", "name", "species", "breed", "sex", "farm", "group", "date_of_birth", "birth_date_estimated", "eid",
+            "colour", "markings", "dam", "dam_external", "genetic_dam", "sire", "sire_external", "castrated", "castrated_on",
+            "acquisition", "acquired_on", "purchase_price", "seller", "status", "status_on", "status_reason", "photo",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "castrated_on": DateInput(),
+            "acquired_on": DateInput(),
+            "status_on": DateInput(),
+            "purchase_price": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        }
+
+    def __init__(self, *args, farms, groups, breeds, females, males, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+        self.fields["group"].queryset = groups
+        self.fields["breed"].queryset = breeds
+        self.fields["dam"].queryset = females
+        self.fields["genetic_dam"].queryset = females
+        self.fields["sire"].queryset = males
+        self.fields["photo"].widget.attrs["accept"] = "image/*"
+        for name in ("dam", "genetic_dam", "sire", "group", "breed"):
+            self.fields[name].required = False
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):
+            validate_photo(photo)
+        return photo
+
+    def _post_clean(self):
+        # Model-level validation happens in the service, which sees the whole picture.
+        pass
+
+
+class QuickAnimalForm(forms.Form):
+    tag = forms.CharField(max_length=40)
+    name = forms.CharField(max_length=80, required=False)
+    species = forms.ChoiceField(choices=Species.choices, initial=Species.CATTLE)
+    sex = forms.ChoiceField(choices=Sex.choices)
+    date_of_birth = forms.DateField(required=False, widget=DateInput())
+
+
+QuickAddFormSet = forms.formset_factory(QuickAnimalForm, extra=5, max_num=50, min_num=1, validate_min=True)
+
+
+class QuickAddFarmForm(forms.Form):
+    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
+
+    def __init__(self, *args, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+
+
+class ImportForm(QuickAddFarmForm):
+    file = forms.FileField(label="CSV file", help_text="At most 5,000 rows and 2 MB.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 2 MB; split it into smaller files.")
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Upload a .csv file (download the template below).")
+        return upload
+
+
+class AsOfForm(forms.Form):
+    on = forms.DateField(label="As it was on", widget=DateInput())
+
+
+STATUS_CHOICES = Status.choices

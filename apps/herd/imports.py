@@ -1,0 +1,121 @@
+"""Reading the herd CSV template: every row is checked before anything is saved."""
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.utils.dateparse import parse_date
+
+from .models import Acquisition, Animal, Breed, Sex, Species
+
+TEMPLATE_COLUMNS = [
+    "tag", "name", "species", "breed", "sex", "date_of_birth", "eid", "colour", "dam_tag", "sire_tag", "group",
+    "acquisition", "acquired_on", "purchase_price", "seller",
+]
+EXAMPLE_ROWS = [
+    ["K-101", "Wanjiru", "cattle", "Friesian", "female", "2021-03-14", "", "black and white", "", "", "", "born", "", "", ""],
+    ["K-150", "Baraka", "cattle", "Ayrshire", "female", "2025-08-02", "", "red and white", "K-101", "", "", "born", "", "", ""],
+]
+MAX_ROWS = 5000
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerows(EXAMPLE_ROWS)
+    return out.getvalue()
+
+
+def parse_rows(*, raw: bytes, tenant_id: int, farm, groups_by_name: dict) -> tuple[list[dict], dict[int, list[str]]]:
+    """Turn CSV bytes into service rows; return the rows and the errors found per row number."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], {0: ["The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'."]}
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = {"tag", "species", "sex"} - set(header)
+    if missing:
+        return [], {0: [f"Missing columns: {', '.join(sorted(missing))}. Start from the template."]}
+    reader.fieldnames = header
+    breeds = {(b.species, b.name.lower()): b for b in Breed.objects.all()}
+    herd = {
+        a.tag.lower(): a
+        for a in Animal.objects.filter(tenant_id=tenant_id, status="active").only("id", "tag", "sex", "species", "date_of_birth", "tenant_id")
+    }
+    rows, errors = [], {}
+    for number, record in enumerate(reader, start=1):
+        if number > MAX_ROWS:
+            errors[number] = [f"The file has more than {MAX_ROWS} rows."]
+            break
+        record = {k: (v or "").strip() for k, v in record.items() if k}
+        if not any(record.values()):
+            continue
+        row, problems = _row(record, farm, breeds, herd, groups_by_name)
+        rows.append(row)
+        if problems:
+            errors[len(rows)] = problems
+    if not rows and not errors:
+        errors[0] = ["The file has no rows."]
+    return rows, errors
+
+
+def _row(record, farm, breeds, herd, groups_by_name):
+    problems = []
+    species = record.get("species", "").lower()
+    if species not in Species.values:
+        problems.append(f"species: '{record.get('species')}' is not one of {', '.join(Species.values)}.")
+    sex = record.get("sex", "").lower()
+    if sex not in Sex.values:
+        problems.append("sex: write female or male.")
+    row = {"farm": farm, "tag": record.get("tag", ""), "name": record.get("name", ""), "species": species, "sex": sex,
+           "eid": record.get("eid", ""), "colour": record.get("colour", ""), "seller": record.get("seller", "")}
+    if not row["tag"]:
+        problems.append("tag: every animal needs a tag.")
+    for field in ("date_of_birth", "acquired_on"):
+        value = record.get(field, "")
+        if value:
+            parsed = _date(value)
+            if parsed is None:
+                problems.append(f"{field}: '{value}' is not a date like 2024-05-31.")
+            row[field] = parsed
+    breed = record.get("breed", "")
+    if breed:
+        row["breed"] = breeds.get((species, breed.lower()))
+        if row["breed"] is None:
+            problems.append(f"breed: '{breed}' is not a known {species or 'animal'} breed.")
+    acquisition = (record.get("acquisition") or "born").lower()
+    if acquisition not in Acquisition.values:
+        problems.append("acquisition: write born or bought.")
+    row["acquisition"] = acquisition
+    price = record.get("purchase_price", "")
+    if price:
+        try:
+            row["purchase_price"] = Decimal(price)
+            if row["purchase_price"] < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(f"purchase_price: '{price}' is not an amount.")
+    group = record.get("group", "")
+    if group:
+        row["group"] = groups_by_name.get(group.lower())
+        if row["group"] is None:
+            problems.append(f"group: there is no group '{group}' on {farm}.")
+    for field in ("dam", "sire"):
+        tag = record.get(f"{field}_tag", "")
+        if tag:
+            parent = herd.get(tag.lower())
+            if parent is not None:
+                row[field] = parent
+            else:
+                # May name an animal further up in the same file; the service resolves it.
+                row[f"{field}_tag"] = tag
+    return row, problems
+
+
+def _date(value: str):
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None

@@ -1,0 +1,105 @@
+import datetime as dt
+
+from django.db.models import Q
+from django.http import Http404
+
+from apps.accounts.permissions import farm_ids_of
+
+from .models import Animal, AnimalGroup, Breed
+
+
+def animals_visible_to(membership):
+    """Animals of the member's organisation on the farms in the member's scope."""
+    animals = Animal.objects.filter(tenant_id=membership.tenant_id)
+    allowed = farm_ids_of(membership)
+    if allowed is not None:
+        animals = animals.filter(farm_id__in=allowed)
+    return animals
+
+
+def animal_list_for(membership):
+    return animals_visible_to(membership).select_related("farm", "breed", "group")
+
+
+def get_animal_for(membership, pk: int) -> Animal:
+    """The animal, or 404 when it is another organisation's or on a farm outside the member's scope."""
+    animal = animal_list_for(membership).select_related("dam", "sire", "genetic_dam").filter(pk=pk).first()
+    if animal is None:
+        raise Http404
+    return animal
+
+
+def parent_choices(membership, sex: str):
+    """Animals of the organisation that can be a parent of the given sex (any farm, any status)."""
+    return Animal.objects.filter(tenant_id=membership.tenant_id, sex=sex).only("id", "tag", "name").order_by("tag")
+
+
+def groups_visible_to(membership):
+    groups = AnimalGroup.objects.filter(tenant_id=membership.tenant_id).select_related("farm")
+    allowed = farm_ids_of(membership)
+    if allowed is not None:
+        groups = groups.filter(farm_id__in=allowed)
+    return groups.order_by("farm__name", "name")
+
+
+def breeds():
+    return Breed.objects.all()
+
+
+def offspring_of(animal: Animal):
+    return (
+        Animal.objects.filter(tenant_id=animal.tenant_id)
+        .filter(Q(dam=animal) | Q(sire=animal) | Q(genetic_dam=animal))
+        .select_related("farm")
+        .order_by("date_of_birth", "tag")
+    )
+
+
+def timeline_of(animal: Animal, limit: int = 30) -> list[dict]:
+    """The animal's recorded changes, newest first, each with the fields it changed."""
+    records = list(animal.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    entries = []
+    for newer, older in zip(records, records[1:] + [None]):
+        if len(entries) == limit:
+            break
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older, excluded_fields=["updated_at", "created_at"])
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        entries.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "kind": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def animal_as_of(animal: Animal, when: dt.datetime):
+    """The animal's recorded state at `when`, or None when it was not yet recorded."""
+    try:
+        return animal.history.as_of(when)
+    except Animal.DoesNotExist:
+        return None
+
+
+def herd_counts_by_farm(membership) -> list[dict]:
+    """Head counts per farm, species and status in one grouped query."""
+    from django.db.models import Count
+
+    rows = (
+        animals_visible_to(membership)
+        .values("farm_id", "farm__name", "species", "status")
+        .annotate(n=Count("id"))
+        .order_by("farm__name", "species", "status")
+    )
+    farms: dict[int, dict] = {}
+    for row in rows:
+        farm = farms.setdefault(row["farm_id"], {"name": row["farm__name"], "species": {}, "total_active": 0})
+        counts = farm["species"].setdefault(row["species"], {"active": 0, "sold": 0, "dead": 0, "culled": 0})
+        counts[row["status"]] = row["n"]
+        if row["status"] == "active":
+            farm["total_active"] += row["n"]
+    return list(farms.values())

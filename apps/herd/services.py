@@ -1,0 +1,195 @@
+"""Writes to the herd register. Every write checks that what it links belongs to the tenant."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append, changed, snapshot
+
+from .models import Animal, Sex, Status
+
+ANIMAL_FIELDS = [
+    "farm", "group", "species", "breed", "sex", "tag", "eid", "name", "date_of_birth", "birth_date_estimated", "colour",
+    "markings", "dam", "genetic_dam", "sire", "dam_external", "sire_external", "castrated", "castrated_on", "acquisition",
+    "acquired_on", "purchase_price", "seller", "status", "status_on", "status_reason", "photo",
+]
+
+
+def _today_for(animal: Animal) -> dt.date:
+    # A farm far east of UTC is already in tomorrow; allow dates up to the farm's own today.
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(animal.farm.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return timezone.now().astimezone(zone).date()
+
+
+def animal_validate(*, membership, animal: Animal) -> None:
+    """Raise ValidationError, keyed by field, for anything that does not make sense on a farm."""
+    errors: dict[str, str] = {}
+    tenant_id = membership.tenant_id
+    today = _today_for(animal)
+
+    if animal.farm.tenant_id != tenant_id or animal.farm.is_archived or not can(membership, "herd.manage", animal.farm):
+        errors["farm"] = "Pick an active farm you have access to."
+    if animal.group_id and (animal.group.tenant_id != tenant_id or animal.group.farm_id != animal.farm_id):
+        errors["group"] = "This group belongs to another farm."
+    if animal.breed_id and animal.breed.species != animal.species:
+        errors["breed"] = f"{animal.breed} is not a {animal.get_species_display().lower()} breed."
+    for field in ("date_of_birth", "castrated_on", "acquired_on", "status_on"):
+        value = getattr(animal, field)
+        if value and value > today:
+            errors[field] = "This date is in the future."
+    if animal.castrated:
+        if animal.sex != Sex.MALE:
+            errors["castrated"] = "Only a male can be castrated."
+        elif animal.castrated_on and animal.date_of_birth and animal.castrated_on < animal.date_of_birth:
+            errors["castrated_on"] = "Castration cannot be before birth."
+    elif animal.castrated_on:
+        errors["castrated_on"] = "Tick castrated, or leave the date empty."
+    if animal.acquisition == "bought" and animal.acquired_on and animal.date_of_birth and animal.acquired_on < animal.date_of_birth:
+        errors["acquired_on"] = "An animal cannot be bought before it was born."
+    if animal.status != Status.ACTIVE and not animal.status_on:
+        errors["status_on"] = "Give the date the animal was sold, died or was culled."
+
+    for field, sex, label in (("dam", Sex.FEMALE, "dam"), ("genetic_dam", Sex.FEMALE, "genetic dam"), ("sire", Sex.MALE, "sire")):
+        parent = getattr(animal, field)
+        if parent is None:
+            continue
+        if parent.tenant_id != tenant_id:
+            errors[field] = f"Pick a {label} from your own herd."
+        elif animal.pk and parent.pk == animal.pk:
+            errors[field] = f"An animal cannot be its own {label}."
+        elif parent.sex != sex:
+            errors[field] = f"{parent.tag} is {parent.get_sex_display().lower()}; a {label} must be {sex.label.lower()}."
+        elif parent.species != animal.species:
+            errors[field] = f"{parent.tag} is a {parent.get_species_display().lower()}."
+        elif parent.date_of_birth and animal.date_of_birth and parent.date_of_birth >= animal.date_of_birth:
+            errors[field] = f"{parent.tag} was born on {parent.date_of_birth:%d %b %Y}, not before this animal."
+    if animal.dam_id and animal.dam_external:
+        errors["dam_external"] = "Give either a dam from the herd or an outside dam, not both."
+    if animal.sire_id and animal.sire_external:
+        errors["sire_external"] = "Give either a sire from the herd or an outside sire, not both."
+
+    if animal.status == Status.ACTIVE and animal.tag:
+        clash = Animal.objects.filter(tenant_id=tenant_id, tag__iexact=animal.tag, status=Status.ACTIVE)
+        if animal.pk:
+            clash = clash.exclude(pk=animal.pk)
+        if clash.exists():
+            errors["tag"] = f"Tag {animal.tag} is already worn by a live animal."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(animal: Animal, **kwargs) -> None:
+    try:
+        with transaction.atomic():
+            animal.save(**kwargs)
+    except IntegrityError:
+        # A concurrent save took the tag between the check and the insert.
+        raise ValidationError({"tag": f"Tag {animal.tag} is already worn by a live animal."}) from None
+
+
+def _apply(animal: Animal, values: dict) -> None:
+    for key in ANIMAL_FIELDS:
+        if key not in values:
+            continue
+        value = values[key]
+        if key == "photo":
+            if value is None:
+                continue  # no new upload: keep the photo
+            value = value or ""  # False: the photo was cleared
+        setattr(animal, key, value)
+    animal.tag = (animal.tag or "").strip()
+    animal.eid = (animal.eid or "").strip()
+    if animal.status == Status.ACTIVE:
+        animal.status_on, animal.status_reason = None, ""
+
+
+@transaction.atomic
+def animal_create(*, membership, **values) -> Animal:
+    if not can(membership, "herd.manage"):
+        raise PermissionDenied
+    animal = Animal(tenant_id=membership.tenant_id)
+    _apply(animal, values)
+    animal_validate(membership=membership, animal=animal)
+    _save(animal)
+    audit_append(actor=Actor.of(membership), action="animal.create", obj=animal, after=snapshot(animal), permission="herd.manage")
+    return animal
+
+
+@transaction.atomic
+def animal_update(*, membership, animal: Animal, **values) -> Animal:
+    if not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    current = Animal.objects.select_for_update().get(pk=animal.pk, tenant_id=membership.tenant_id)
+    before = snapshot(current)
+    _apply(current, values)
+    animal_validate(membership=membership, animal=current)
+    _save(current)
+    b, a = changed(before, snapshot(current))
+    audit_append(actor=Actor.of(membership), action="animal.update", obj=current, before=b, after=a, permission="herd.manage")
+    return current
+
+
+class RowErrors(Exception):
+    """Some rows of a batch are invalid; nothing of the batch was saved."""
+
+    def __init__(self, errors: dict[int, list[str]]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} rows have errors")
+
+
+@transaction.atomic
+def animal_bulk_create(*, membership, rows: list[dict], action: str = "animal.create") -> list[Animal]:
+    """Create several animals at once, all or nothing.
+
+    Rows may name their dam or sire by the tag of another row of the same batch
+    (`dam_tag`/`sire_tag`), so a cow and her calf can arrive in one file.
+    """
+    if not can(membership, "herd.manage"):
+        raise PermissionDenied
+    errors: dict[int, list[str]] = {}
+    created: list[Animal] = []
+    seen_tags: dict[str, int] = {}
+    by_tag: dict[str, Animal] = {}
+    for number, values in enumerate(rows, start=1):
+        values = dict(values)
+        tag_key = (values.get("tag") or "").strip().lower()
+        if tag_key in seen_tags:
+            errors[number] = [f"tag: the same tag is on row {seen_tags[tag_key]}."]
+            continue
+        seen_tags[tag_key] = number
+        missing = []
+        for field in ("dam", "sire"):
+            batch_tag = (values.pop(f"{field}_tag", "") or "").strip()
+            if batch_tag:
+                if batch_tag.lower() in by_tag:
+                    values[field] = by_tag[batch_tag.lower()]
+                else:
+                    missing.append(f"{field}: no live animal or earlier row has tag {batch_tag}.")
+        if missing:
+            errors[number] = missing
+            continue
+        animal = Animal(tenant_id=membership.tenant_id)
+        _apply(animal, values)
+        try:
+            animal_validate(membership=membership, animal=animal)
+            _save(animal)
+        except ValidationError as error:
+            errors[number] = [f"{field}: {message}" for field, messages in error.message_dict.items() for message in messages]
+            continue
+        by_tag[tag_key] = animal
+        created.append(animal)
+        audit_append(actor=Actor.of(membership), action=action, obj=animal, after=snapshot(animal), permission="herd.manage")
+    if errors:
+        # Raising out of the atomic block undoes the rows that did go in: all or nothing.
+        raise RowErrors(errors)
+    return created

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "herd"
+
+urlpatterns = [
+    path("", views.animal_list, name="list"),
+    path("new/", views.animal_create, name="create"),
+    path("quick-add/", views.animal_quick_add, name="quick_add"),
+    path("import/", views.animal_import, name="import"),
+    path("import/template.csv", views.import_template, name="import_template"),
+    path("<int:pk>/", views.animal_detail, name="detail"),
+    path("<int:pk>/edit/", views.animal_edit, name="edit"),
+    path("<int:pk>/photo/", views.animal_photo, name="photo"),
+]

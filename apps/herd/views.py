@@ -1,0 +1,177 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from apps.accounts.decorators import member_required
+from apps.accounts.permissions import can
+from apps.accounts.views import _form_errors_from
+from apps.farms.selectors import farms_visible_to
+
+from . import imports, selectors, services
+from .filters import AnimalFilter
+from .forms import AnimalForm, AsOfForm, ImportForm, QuickAddFarmForm, QuickAddFormSet
+from .models import Sex
+from .tables import AnimalTable
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@member_required("herd.view")
+def animal_list(request):
+    membership = request.membership
+    data = request.GET.copy()
+    if "farm" not in data and request.session.get("farm_id"):
+        data["farm"] = str(request.session["farm_id"])
+    if not data.get("status") and "status" not in request.GET:
+        data["status"] = "active"
+    animal_filter = AnimalFilter(
+        data,
+        queryset=selectors.animal_list_for(membership),
+        farms=farms_visible_to(membership),
+        groups=selectors.groups_visible_to(membership),
+    )
+    table = AnimalTable(animal_filter.qs)
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        if not can(membership, "herd.export"):
+            raise PermissionDenied
+        exporter = TableExport(export_format, table)
+        return exporter.response(filename=f"herd-{timezone.localdate():%Y-%m-%d}.{export_format}")
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    template = "herd/list.html#results" if request.htmx else "herd/list.html"
+    return render(request, template, {"filter": animal_filter, "table": table})
+
+
+def _animal_form(request, membership, instance=None):
+    return AnimalForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=instance,
+        initial=None if instance else {"farm": request.session.get("farm_id")},
+        farms=farms_visible_to(membership),
+        groups=selectors.groups_visible_to(membership),
+        breeds=selectors.breeds(),
+        females=selectors.parent_choices(membership, Sex.FEMALE),
+        males=selectors.parent_choices(membership, Sex.MALE),
+    )
+
+
+@member_required("herd.view")
+def animal_detail(request, pk: int):
+    membership = request.membership
+    animal = selectors.get_animal_for(membership, pk)
+    as_of_form = AsOfForm(request.GET or None)
+    past = None
+    if as_of_form.is_valid():
+        day_end = dt.datetime.combine(as_of_form.cleaned_data["on"], dt.time.max, tzinfo=timezone.get_current_timezone())
+        past = {"on": as_of_form.cleaned_data["on"], "animal": selectors.animal_as_of(animal, day_end)}
+    context = {
+        "animal": animal,
+        "offspring": selectors.offspring_of(animal),
+        "timeline": selectors.timeline_of(animal),
+        "as_of_form": as_of_form,
+        "past": past,
+        "can_edit": can(membership, "herd.manage", animal),
+    }
+    return render(request, "herd/detail.html", context)
+
+
+@member_required("herd.manage")
+def animal_create(request):
+    form = _animal_form(request, request.membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            animal = services.animal_create(membership=request.membership, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{animal} added to the herd.")
+            if "add_another" in request.POST:
+                return redirect("herd:create")
+            return redirect(animal)
+    return render(request, "herd/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@member_required("herd.manage")
+def animal_edit(request, pk: int):
+    animal = selectors.get_animal_for(request.membership, pk)
+    form = _animal_form(request, request.membership, instance=animal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            animal = services.animal_update(membership=request.membership, animal=animal, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{animal} saved.")
+            return redirect(animal)
+    return render(request, "herd/form.html", {"form": form, "animal": animal}, status=400 if form.errors else 200)
+
+
+@member_required("herd.manage")
+def animal_quick_add(request):
+    membership = request.membership
+    farm_form = QuickAddFarmForm(
+        request.POST or None, farms=farms_visible_to(membership), initial={"farm": request.session.get("farm_id")}
+    )
+    formset = QuickAddFormSet(request.POST or None, prefix="animals")
+    row_errors = {}
+    if request.method == "POST" and farm_form.is_valid() and formset.is_valid():
+        rows = [dict(f.cleaned_data, farm=farm_form.cleaned_data["farm"]) for f in formset if f.cleaned_data]
+        try:
+            created = services.animal_bulk_create(membership=membership, rows=rows)
+        except services.RowErrors as error:
+            row_errors = error.errors
+        else:
+            messages.success(request, f"{len(created)} animals added.")
+            return redirect("herd:list")
+    status = 400 if request.method == "POST" else 200
+    context = {"farm_form": farm_form, "formset": formset, "row_errors": row_errors}
+    return render(request, "herd/quick_add.html", context, status=status)
+
+
+@member_required("herd.import")
+def animal_import(request):
+    membership = request.membership
+    form = ImportForm(request.POST or None, request.FILES or None, farms=farms_visible_to(membership))
+    report = None
+    if request.method == "POST" and form.is_valid():
+        farm = form.cleaned_data["farm"]
+        groups = {g.name.lower(): g for g in selectors.groups_visible_to(membership).filter(farm=farm)}
+        rows, errors = imports.parse_rows(
+            raw=form.cleaned_data["file"].read(), tenant_id=membership.tenant_id, farm=farm, groups_by_name=groups
+        )
+        if not errors:
+            try:
+                created = services.animal_bulk_create(membership=membership, rows=rows, action="animal.import")
+            except services.RowErrors as error:
+                errors = error.errors
+            else:
+                messages.success(request, f"Imported {len(created)} animals into {farm}.")
+                return redirect("herd:list")
+        report = sorted(errors.items())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "herd/import.html", {"form": form, "report": report}, status=status)
+
+
+@member_required("herd.import")
+def import_template(request):
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ifarm-herd-template.csv"'
+    return response
+
+
+@member_required("herd.view")
+def animal_photo(request, pk: int):
+    """Photos are private to the organisation, so they are served through the scope check."""
+    animal = selectors.get_animal_for(request.membership, pk)
+    if not animal.photo:
+        raise Http404
+    response = FileResponse(animal.photo.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.audit import views as audit_views
+from apps.core import views as core_views
+
+admin.site.site_header = "iFarm administration"
+admin.site.site_title = "iFarm admin"
+
+urlpatterns = [
+    path("", core_views.landing, name="landing"),
+    path("home/", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("apps.accounts.urls")),
+    path("farms/", include("apps.farms.urls")),
+    path("herd/", include("apps.herd.urls")),
+    path("audit/", audit_views.audit_log, name="audit"),
+]

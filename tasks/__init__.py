@@ -1,0 +1,1 @@
+"""Huey tasks: thin, they take ids or plain values and call services."""
