@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.core.models import TenantModel
 
-TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+TIME_ZONE_CHOICES = [("UTC", "UTC")] + [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
 
 
 class UserManager(BaseUserManager):

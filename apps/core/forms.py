@@ -1,7 +1,7 @@
 """Form rendering: every widget gets its Bootstrap class, every field its label and error."""
 
 from django import forms
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import TemplatesSetting
 
 
 class StyledBoundField(forms.BoundField):
@@ -20,7 +20,7 @@ class StyledBoundField(forms.BoundField):
         return attrs
 
 
-class FormRenderer(DjangoTemplates):
+class FormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
     bound_field_class = StyledBoundField

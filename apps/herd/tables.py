@@ -1,5 +1,7 @@
 import datetime as dt
 
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
@@ -20,14 +22,14 @@ def age_label(born: dt.date | None, today: dt.date) -> str:
 
 
 class AnimalTable(tables.Table):
-    tag = tables.Column(verbose_name="Tag")
+    tag = tables.Column(verbose_name="Tag", attrs={"td": {"class": "text-nowrap"}})
     name = tables.Column()
-    species = tables.Column()
-    breed = tables.Column(accessor="breed__name", verbose_name="Breed", order_by=("breed__name",))
+    species = tables.Column(attrs=WIDE_ONLY)
+    breed = tables.Column(accessor="breed__name", verbose_name="Breed", order_by=("breed__name",), attrs=WIDE_ONLY)
     sex = tables.Column()
     age = tables.Column(accessor="date_of_birth", verbose_name="Age", order_by=("-date_of_birth",))
-    farm = tables.Column(accessor="farm__name", verbose_name="Farm", order_by=("farm__name",))
-    group = tables.Column(accessor="group__name", verbose_name="Group", order_by=("group__name",))
+    farm = tables.Column(accessor="farm__name", verbose_name="Farm", order_by=("farm__name",), attrs=WIDE_ONLY)
+    group = tables.Column(accessor="group__name", verbose_name="Group", order_by=("group__name",), attrs=WIDE_ONLY)
     status = tables.Column()
     eid = tables.Column(verbose_name="EID", visible=False)
     date_of_birth = tables.DateColumn(verbose_name="Born", format="Y-m-d", visible=False)

@@ -1,0 +1,83 @@
+"""Every route that takes an object id answers 404 to another tenant.
+
+The probe walks the URL configuration: a new route with an id and no entry here fails the test,
+so no route ships without being probed.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from apps.accounts.models import Invitation, Role
+from tests.factories import make_animal, make_farm, make_member
+
+
+def _routes(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin" or str(pattern.pattern).startswith("accounts/"):
+                continue  # admin is staff-only; allauth's routes take no tenant objects
+            yield from _routes(pattern, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.pattern.converters:
+            yield f"{namespace}{pattern.name}", list(pattern.pattern.converters)
+
+
+def _farm(owner):
+    return make_farm(owner, name="Victim Farm")
+
+
+def _animal(owner):
+    return make_animal(owner, _farm(owner), tag="VICTIM-1")
+
+
+def _member(owner):
+    return make_member(owner, "worker")
+
+
+def _invitation(owner):
+    return Invitation.objects.create(
+        tenant_id=owner.tenant_id, email="v@victim.test", role=Role.objects.get(tenant_id=owner.tenant_id, key="viewer"),
+        token_hash="0" * 64, expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+
+
+# Route name -> (make the tenant-A object, methods to try).
+PROBES = {
+    "farms:detail": (_farm, ["get"]),
+    "farms:edit": (_farm, ["get", "post"]),
+    "farms:archive": (_farm, ["post"]),
+    "herd:detail": (_animal, ["get"]),
+    "herd:edit": (_animal, ["get", "post"]),
+    "herd:photo": (_animal, ["get"]),
+    "accounts:member_edit": (_member, ["get", "post"]),
+    "accounts:member_remove": (_member, ["post"]),
+    "accounts:invitation_revoke": (_invitation, ["post"]),
+}
+# Routes whose id is a secret link rather than a tenant object; probed separately.
+TOKEN_ROUTES = {"accounts:invitation_accept"}
+
+
+def test_every_route_with_an_id_is_probed():
+    routes = {name for name, _ in _routes()}
+    missing = routes - set(PROBES) - TOKEN_ROUTES
+    assert not missing, f"add these routes to PROBES: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("route", sorted(PROBES))
+def test_other_tenant_gets_404(route, owner, outsider, as_member):
+    make_object, methods = PROBES[route]
+    obj = make_object(owner)
+    client = as_member(outsider)
+    url = reverse(route, args=[obj.pk])
+    for method in methods:
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
+
+
+def test_invitation_link_with_wrong_secret_is_404(owner, client):
+    invitation = _invitation(owner)
+    response = client.get(reverse("accounts:invitation_accept", args=[f"{invitation.pk}-wrongsecret"]))
+    assert response.status_code == 404

@@ -1,0 +1,93 @@
+from django.urls import reverse
+
+from tests.factories import make_animal, make_member
+
+
+def test_healthz_reports_database_cache_and_queue(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"]["database"] == "ok" and body["checks"]["cache"] == "ok" and body["checks"]["queue"] == "ok"
+
+
+def test_healthz_is_503_when_the_database_is_down(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    class DownDatabase:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr("apps.core.views.connection", DownDatabase())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"].startswith("error")
+
+
+def test_request_id_header_is_set_or_kept(client, db):
+    assert len(client.get("/healthz")["X-Request-ID"]) == 32
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="abcdef123456")["X-Request-ID"] == "abcdef123456"
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="bad id\n")["X-Request-ID"] != "bad id\n"
+
+
+def test_pages_send_a_nonce_csp_without_unsafe_inline(as_member, owner):
+    response = as_member(owner).get(reverse("home"))
+    policy = response["Content-Security-Policy"]
+    assert "'nonce-" in policy and "unsafe-inline" not in policy
+    content = response.content.decode()
+    assert "<script>" not in content and " style=" not in content
+    assert 'hx-headers=\'{"X-CSRFToken"' in content
+
+
+def test_home_shows_herd_counts_and_activity(as_member, owner, farm):
+    make_animal(owner, farm, tag="A-1")
+    make_animal(owner, farm, tag="A-2", species="goat")
+    content = as_member(owner).get(reverse("home")).content.decode()
+    assert "Home Farm" in content and "goat" in content and "animal.create" in content
+
+
+def test_home_for_worker_hides_other_farms(as_member, owner, farm, other_farm):
+    make_animal(owner, other_farm, tag="HIDDEN")
+    content = as_member(make_member(owner, "worker", farms=[farm])).get(reverse("home")).content.decode()
+    assert "Far Field" not in content and "HIDDEN" not in content
+
+
+def test_every_form_field_has_a_label(as_member, owner, farm):
+    import re
+
+    client = as_member(owner)
+    for url in (reverse("herd:create"), reverse("farms:create"), reverse("accounts:team"), reverse("herd:quick_add"), reverse("herd:import")):
+        html = client.get(url).content.decode()
+        ids = {
+            m.group(2)
+            for m in re.finditer(r'<(input|select|textarea)\b[^>]*\bid="([^"]+)"[^>]*>', html)
+            if 'type="hidden"' not in m.group(0)
+        }
+        labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
+        assert ids <= labelled, f"{url}: unlabelled {sorted(ids - labelled)}"
+
+
+def test_admin_is_for_staff_only(client, owner):
+    client.force_login(owner.user)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_admin_lists_animals_for_staff(client, owner, farm):
+    from apps.accounts.models import User
+
+    make_animal(owner, farm, tag="ADMIN-SEES")
+    staff = User.objects.create_superuser(email="staff@example.test", password="x-very-long-pass")
+    client.force_login(staff)
+    assert "ADMIN-SEES" in client.get("/admin/herd/animal/").content.decode()
+    assert client.get("/admin/audit/auditentry/").status_code == 200
+
+
+def test_seed_demo_is_idempotent(db):
+    from django.core.management import call_command
+
+    from apps.herd.models import Animal
+
+    call_command("seed_demo")
+    first = Animal.objects.count()
+    call_command("seed_demo")
+    assert Animal.objects.count() == first >= 100
+    call_command("audit_verify")

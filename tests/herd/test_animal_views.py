@@ -1,0 +1,200 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from PIL import Image
+
+from apps.herd.models import Animal
+from tests.factories import make_animal, make_member
+
+
+@pytest.fixture
+def animal(owner, farm):
+    return make_animal(owner, farm, tag="COW-1", name="Daisy")
+
+
+@pytest.fixture
+def far_animal(owner, other_farm):
+    return make_animal(owner, other_farm, tag="FAR-1")
+
+
+def post_animal(client, **overrides):
+    data = {"tag": "NEW-1", "species": "cattle", "sex": "female", "acquisition": "born", "status": "active"}
+    data.update(overrides)
+    return client.post(reverse("herd:create"), data)
+
+
+# Who may see what ------------------------------------------------------------------------------
+
+
+def test_owner_sees_animal(as_member, owner, animal):
+    response = as_member(owner).get(reverse("herd:detail", args=[animal.pk]))
+    assert response.status_code == 200
+    assert b"COW-1" in response.content
+
+
+def test_viewer_sees_animal_but_not_edit(as_member, owner, animal):
+    client = as_member(make_member(owner, "viewer"))
+    assert client.get(reverse("herd:detail", args=[animal.pk])).status_code == 200
+    assert client.get(reverse("herd:edit", args=[animal.pk])).status_code == 403
+    assert post_animal(client, farm=animal.farm_id).status_code == 403
+
+
+def test_worker_outside_farm_scope_gets_404(as_member, owner, farm, far_animal):
+    client = as_member(make_member(owner, "worker", farms=[farm]))
+    assert client.get(reverse("herd:detail", args=[far_animal.pk])).status_code == 404
+    assert client.get(reverse("herd:edit", args=[far_animal.pk])).status_code == 404
+
+
+def test_worker_list_shows_only_farms_in_scope(as_member, owner, farm, animal, far_animal):
+    client = as_member(make_member(owner, "worker", farms=[farm]))
+    content = client.get(reverse("herd:list")).content
+    assert b"COW-1" in content and b"FAR-1" not in content
+
+
+def test_outsider_gets_404(as_member, outsider, animal):
+    client = as_member(outsider)
+    assert client.get(reverse("herd:detail", args=[animal.pk])).status_code == 404
+    assert client.get(reverse("herd:photo", args=[animal.pk])).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, animal):
+    response = client.get(reverse("herd:detail", args=[animal.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# Creating and editing --------------------------------------------------------------------------
+
+
+def test_create_animal(as_member, owner, farm):
+    response = post_animal(as_member(owner), farm=farm.pk)
+    assert response.status_code == 302
+    assert Animal.objects.get(tenant_id=owner.tenant_id, tag="NEW-1").farm == farm
+
+
+def test_create_with_future_birth_date_shows_message_and_saves_nothing(as_member, owner, farm):
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    response = post_animal(as_member(owner), farm=farm.pk, date_of_birth=tomorrow.isoformat())
+    assert response.status_code == 400
+    assert "This date is in the future." in response.content.decode()
+    assert not Animal.objects.filter(tag="NEW-1").exists()
+
+
+def test_create_with_duplicate_tag_shows_message(as_member, owner, farm, animal):
+    response = post_animal(as_member(owner), farm=farm.pk, tag="COW-1")
+    assert response.status_code == 400
+    assert "already worn by a live animal" in response.content.decode()
+
+
+def test_dam_of_another_tenant_cannot_be_posted(as_member, owner, farm, outsider):
+    foreign = Animal.objects.get(tenant_id=outsider.tenant_id, tag="R-1")
+    response = post_animal(as_member(owner), farm=farm.pk, dam=foreign.pk)
+    assert response.status_code == 400
+    assert not Animal.objects.filter(tag="NEW-1").exists()
+
+
+def test_worker_cannot_create_on_farm_outside_scope(as_member, owner, farm, other_farm):
+    client = as_member(make_member(owner, "worker", farms=[farm]))
+    response = post_animal(client, farm=other_farm.pk)
+    assert response.status_code == 400
+    assert not Animal.objects.filter(tag="NEW-1").exists()
+
+
+def _image_bytes(size=(40, 30)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "green").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_photo_upload_and_private_serving(as_member, owner, farm, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = as_member(owner)
+    photo = SimpleUploadedFile("cow.jpg", _image_bytes(), content_type="image/jpeg")
+    assert post_animal(client, farm=farm.pk, photo=photo).status_code == 302
+    animal = Animal.objects.get(tag="NEW-1")
+    assert animal.photo
+    response = client.get(reverse("herd:photo", args=[animal.pk]))
+    assert response.status_code == 200
+
+
+def test_non_image_photo_is_refused(as_member, owner, farm):
+    fake = SimpleUploadedFile("cow.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
+    response = post_animal(as_member(owner), farm=farm.pk, photo=fake)
+    assert response.status_code == 400
+    assert not Animal.objects.filter(tag="NEW-1").exists()
+
+
+def test_oversized_photo_is_refused(as_member, owner, farm, settings):
+    settings.PHOTO_MAX_BYTES = 1000
+    big = SimpleUploadedFile("cow.jpg", _image_bytes((600, 600)), content_type="image/jpeg")
+    response = post_animal(as_member(owner), farm=farm.pk, photo=big)
+    assert response.status_code == 400
+    assert "the limit is" in response.content.decode()
+    assert not Animal.objects.filter(tag="NEW-1").exists()
+
+
+def test_edit_animal_and_timeline_and_as_of(as_member, owner, farm, animal):
+    client = as_member(owner)
+    data = {"tag": "COW-1", "name": "Daisy May", "species": "cattle", "sex": "female", "farm": farm.pk,
+            "acquisition": "born", "status": "active", "date_of_birth": "2020-01-01"}
+    assert client.post(reverse("herd:edit", args=[animal.pk]), data).status_code == 302
+    page = client.get(reverse("herd:detail", args=[animal.pk]), {"on": dt.date.today().isoformat()}).content.decode()
+    assert "Daisy May" in page
+    assert "name: Daisy → Daisy May" in page
+    before = client.get(reverse("herd:detail", args=[animal.pk]), {"on": "2001-01-01"}).content.decode()
+    assert "was not yet in the register" in before
+
+
+# The list --------------------------------------------------------------------------------------
+
+
+def test_list_filters_by_sex_and_search(as_member, owner, farm):
+    make_animal(owner, farm, tag="F-1", name="Bella")
+    make_animal(owner, farm, tag="M-1", sex="male")
+    client = as_member(owner)
+    content = client.get(reverse("herd:list"), {"sex": "male"}).content.decode()
+    assert "M-1" in content and "F-1" not in content
+    content = client.get(reverse("herd:list"), {"q": "bell"}).content.decode()
+    assert "F-1" in content and "M-1" not in content
+
+
+def test_list_htmx_returns_only_results(as_member, owner, farm, animal):
+    response = as_member(owner).get(reverse("herd:list"), HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="results">')
+    assert "<html" not in content
+
+
+def test_list_exports_csv_and_xlsx(as_member, owner, farm, animal):
+    client = as_member(owner)
+    csv_response = client.get(reverse("herd:list"), {"_export": "csv"})
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert "COW-1" in csv_response.content.decode()
+    xlsx = client.get(reverse("herd:list"), {"_export": "xlsx"})
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_export_needs_permission(as_member, owner, animal):
+    client = as_member(make_member(owner, "milker"))
+    assert client.get(reverse("herd:list"), {"_export": "csv"}).status_code == 403
+
+
+def test_list_query_count_is_the_same_for_10_and_200(as_member, owner, farm):
+    from apps.herd.models import Animal as A
+
+    client = as_member(owner)
+
+    def count_queries():
+        client.get(reverse("herd:list"))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("herd:list"))
+        return len(queries)
+
+    A.objects.bulk_create([A(tenant_id=owner.tenant_id, farm=farm, tag=f"B{i}", sex="female", species="cattle") for i in range(10)])
+    ten = count_queries()
+    A.objects.bulk_create([A(tenant_id=owner.tenant_id, farm=farm, tag=f"C{i}", sex="female", species="cattle") for i in range(190)])
+    assert count_queries() == ten
