@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
@@ -17,7 +18,7 @@ from . import imports, selectors, services
 from .filters import AnimalFilter
 from .forms import AnimalForm, AsOfForm, ImportForm, QuickAddFarmForm, QuickAddFormSet
 from .models import Sex
-from .tables import AnimalTable
+from .tables import WIDE_ONLY, AnimalTable
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -45,7 +46,14 @@ def animal_list(request):
         return exporter.response(filename=f"herd-{timezone.localdate():%Y-%m-%d}.{export_format}")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     template = "herd/list.html#results" if request.htmx else "herd/list.html"
-    return render(request, template, {"filter": animal_filter, "table": table})
+    context = {
+        "filter": animal_filter,
+        "table": table,
+        "wide_only": WIDE_ONLY,
+        # One reverse() for the page instead of one per row.
+        "detail_base": reverse("herd:detail", args=[0]).removesuffix("0/"),
+    }
+    return render(request, template, context)
 
 
 def _animal_form(request, membership, instance=None):

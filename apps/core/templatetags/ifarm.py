@@ -14,5 +14,15 @@ def can(membership, perm: str) -> bool:
 
 
 @register.filter
+def age(born) -> str:
+    """An animal's age from its birth date: 12 d, 7 mo, 3 y 2 mo."""
+    from django.utils import timezone
+
+    from apps.herd.tables import age_label
+
+    return age_label(born, timezone.localdate())
+
+
+@register.filter
 def field_label(field) -> str:
     return field.label or field.name

@@ -1,0 +1,70 @@
+"""A small loopback load generator: threads, keep-alive connections, latency percentiles."""
+
+import http.client
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Result:
+    latencies_ms: list[float]
+    errors: int
+    elapsed_s: float
+
+    def summary(self, label: str) -> str:
+        lat = sorted(self.latencies_ms)
+        if not lat:
+            return f"{label}: no successful requests, {self.errors} errors"
+
+        def pct(p):
+            return lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))]
+
+        return (
+            f"{label}: n={len(lat)} errors={self.errors} p50={pct(50):.1f} ms p95={pct(95):.1f} ms "
+            f"p99={pct(99):.1f} ms mean={statistics.mean(lat):.1f} ms rps={len(lat) / self.elapsed_s:.0f}"
+        )
+
+
+def run(host: str, port: int, requests: list[tuple[str, dict]], concurrency: int) -> Result:
+    """Send each (path, headers) once, spread over `concurrency` threads with keep-alive."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    cursor = iter(range(len(requests)))
+
+    def worker():
+        nonlocal errors
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        while True:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                break
+            path, headers = requests[index]
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection(host, port, timeout=30)
+            took = (time.perf_counter() - started) * 1000
+            with lock:
+                if ok:
+                    latencies.append(took)
+                else:
+                    errors += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(latencies, errors, time.perf_counter() - started)
