@@ -16,4 +16,5 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("organisation/", views.organisation, name="organisation"),
     path("profile/", views.profile, name="profile"),
+    path("sessions/<int:pk>/sign-out/", views.session_revoke, name="session_revoke"),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -75,7 +76,9 @@ def farm_switch(request):
 @member_required("team.view")
 def team(request):
     membership = request.membership
-    form = InvitationForm(roles=selectors.roles_of(membership), farms=farms_visible_to(membership))
+    roles = selectors.roles_of(membership)
+    # The safest common case first: a worker, not an owner.
+    form = InvitationForm(roles=roles, farms=farms_visible_to(membership), initial={"role": roles.filter(key="worker").first()})
     return render(request, "accounts/team.html", _team_context(membership, form))
 
 
@@ -237,3 +240,20 @@ def profile(request):
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def session_revoke(request, pk: int):
+    """Sign one of the user's other sessions out (a lost phone, a shared computer)."""
+    from allauth.usersessions.models import UserSession
+
+    session = UserSession.objects.filter(user=request.user, pk=pk).first()
+    if session is None:
+        raise Http404
+    if session.is_current():
+        messages.error(request, "Use Log out to end the session on this device.")
+    else:
+        session.end()
+        messages.success(request, "That session was signed out.")
+    return redirect("usersessions_list")

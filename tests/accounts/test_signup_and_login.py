@@ -50,9 +50,48 @@ def test_user_without_organisation_is_sent_to_onboarding(client, db):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_sessions_page_lists_and_ends_sessions(client, db):
+def test_sessions_page_lists_devices_and_signs_one_out(db):
+    from allauth.usersessions.models import UserSession
+    from django.test import Client
+
+    user = make_user()
+    phone = Client(HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36")
+    laptop = Client(HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0")
+    for device in (phone, laptop):
+        device.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    content = laptop.get(reverse("usersessions_list")).content.decode()
+    assert "Chrome on Android" in content and "Firefox on Windows" in content and "127.0.0.1" in content
+    phone_session = UserSession.objects.get(user=user, session_key=phone.session.session_key)
+    assert laptop.post(reverse("accounts:session_revoke", args=[phone_session.pk])).status_code == 302
+    assert phone.get(reverse("accounts:profile")).status_code == 302  # back to the login page
+    assert laptop.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_account_pages_render_in_the_app_layout(client, db):
     user = make_user()
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
-    client.get(reverse("usersessions_list"))
-    content = client.get(reverse("usersessions_list")).content.decode()
-    assert "127.0.0.1" in content
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # activating MFA asks again
+    for name in ("mfa_index", "mfa_activate_totp", "account_change_password", "account_email", "usersessions_list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert "<script>" not in response.content.decode()
+    client.logout()
+    for name in ("account_login", "account_signup", "account_reset_password"):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_totp_can_be_activated_and_is_then_asked_at_login(client, db):
+    import time
+
+    from allauth.mfa.totp.internal.auth import hotp_value
+
+    user = make_user()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    code = f"{hotp_value(secret, int(time.time()) // 30):06d}"
+    assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
+    client.logout()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and "2fa" in response["Location"]
+    assert "_auth_user_id" not in client.session

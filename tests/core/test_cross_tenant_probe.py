@@ -44,6 +44,12 @@ def _invitation(owner):
     )
 
 
+def _user_session(owner):
+    from allauth.usersessions.models import UserSession
+
+    return UserSession.objects.create(user=owner.user, session_key="victim-session-key", ip="10.0.0.1", user_agent="Phone")
+
+
 # Route name -> (make the tenant-A object, methods to try).
 PROBES = {
     "farms:detail": (_farm, ["get"]),
@@ -55,6 +61,7 @@ PROBES = {
     "accounts:member_edit": (_member, ["get", "post"]),
     "accounts:member_remove": (_member, ["post"]),
     "accounts:invitation_revoke": (_invitation, ["post"]),
+    "accounts:session_revoke": (_user_session, ["post"]),
 }
 # Routes whose id is a secret link rather than a tenant object; probed separately.
 TOKEN_ROUTES = {"accounts:invitation_accept"}

@@ -26,3 +26,18 @@ def age(born) -> str:
 @register.filter
 def field_label(field) -> str:
     return field.label or field.name
+
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "Mac"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+@register.filter
+def device(user_agent: str) -> str:
+    """A person's name for a user agent: "Chrome on Android"."""
+    user_agent = user_agent or ""
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "A browser")
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
+    return f"{browser} on {system}" if system else browser
