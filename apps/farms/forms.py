@@ -25,3 +25,7 @@ class FarmForm(forms.ModelForm):
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             raise forms.ValidationError("Give both latitude and longitude, or neither.")
         return cleaned
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label="New group or pen", max_length=80)

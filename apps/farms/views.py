@@ -7,7 +7,7 @@ from apps.accounts.decorators import member_required
 from apps.accounts.views import _form_errors_from
 
 from . import selectors, services
-from .forms import FarmForm
+from .forms import FarmForm, GroupForm
 
 
 @member_required("farms.view")
@@ -20,7 +20,31 @@ def farm_list(request):
 @member_required("farms.view")
 def farm_detail(request, pk: int):
     farm = selectors.get_farm_for(request.membership, pk)
-    return render(request, "farms/detail.html", {"farm": farm})
+    return render(request, "farms/detail.html", _detail_context(farm, GroupForm()))
+
+
+def _detail_context(farm, group_form):
+    from apps.herd.selectors import groups_with_counts
+
+    return {"farm": farm, "groups": groups_with_counts(farm), "group_form": group_form}
+
+
+@member_required("herd.manage")
+@require_POST
+def group_create(request, pk: int):
+    from apps.herd.services import animal_group_create
+
+    farm = selectors.get_farm_for(request.membership, pk)
+    form = GroupForm(request.POST)
+    if form.is_valid():
+        try:
+            group = animal_group_create(membership=request.membership, farm=farm, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Group {group.name} added to {farm.name}.")
+            return redirect(farm)
+    return render(request, "farms/detail.html", _detail_context(farm, form), status=400)
 
 
 @member_required("farms.manage")

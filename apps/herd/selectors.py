@@ -103,3 +103,14 @@ def herd_counts_by_farm(membership) -> list[dict]:
         if row["status"] == "active":
             farm["total_active"] += row["n"]
     return list(farms.values())
+
+
+def groups_with_counts(farm):
+    """A farm's groups with the number of active animals in each."""
+    from django.db.models import Count
+
+    return (
+        AnimalGroup.objects.filter(tenant_id=farm.tenant_id, farm=farm)
+        .annotate(active=Count("animals", filter=Q(animals__status="active")))
+        .order_by("name")
+    )

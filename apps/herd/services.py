@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 
-from .models import Animal, Sex, Status
+from .models import Animal, AnimalGroup, Sex, Status
 
 ANIMAL_FIELDS = [
     "farm", "group", "species", "breed", "sex", "tag", "eid", "name", "date_of_birth", "birth_date_estimated", "colour",
@@ -193,3 +193,18 @@ def animal_bulk_create(*, membership, rows: list[dict], action: str = "animal.cr
         # Raising out of the atomic block undoes the rows that did go in: all or nothing.
         raise RowErrors(errors)
     return created
+
+
+@transaction.atomic
+def animal_group_create(*, membership, farm, name: str) -> AnimalGroup:
+    """Add a group or pen to a farm (names are unique per farm)."""
+    if not can(membership, "herd.manage", farm) or farm.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the group a name."})
+    if AnimalGroup.objects.filter(tenant_id=membership.tenant_id, farm=farm, name__iexact=name).exists():
+        raise ValidationError({"name": f"{farm} already has a group called {name}."})
+    group = AnimalGroup.objects.create(tenant_id=membership.tenant_id, farm=farm, name=name)
+    audit_append(actor=Actor.of(membership), action="group.create", obj=group, farm_id=farm.pk, after={"name": name})
+    return group
