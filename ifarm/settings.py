@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.farms",
     "apps.herd",
+    "apps.milk",
 ]
 
 MIDDLEWARE = [

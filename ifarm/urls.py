@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("farms/", include("apps.farms.urls")),
     path("herd/", include("apps.herd.urls")),
+    path("milk/", include("apps.milk.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
 ]

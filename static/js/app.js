@@ -45,3 +45,129 @@
     syncFarmScope(event.target);
   });
 })();
+
+// Milk entry: Enter moves to the next cow; a failed save keeps the value, marks the row and retries.
+(function () {
+  "use strict";
+  var RETRY_DELAYS = [2000, 4000, 8000, 15000, 30000];
+
+  function rowOf(el) { return el && el.closest ? el.closest(".milk-row") : null; }
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.classList || !input.classList.contains("milk-qty")) { return; }
+    event.preventDefault();
+    var inputs = Array.prototype.slice.call(document.querySelectorAll(".milk-qty"));
+    var next = inputs[inputs.indexOf(input) + 1];
+    if (next) { next.focus(); next.select(); } else { input.blur(); }
+  });
+
+  // Emptying a saved value deletes the record: ask first, and put the value back if the answer is no.
+  document.body.addEventListener("htmx:confirm", function (event) {
+    var row = rowOf(event.target);
+    if (!row || row.dataset.saved !== "1") { return; }
+    var input = row.querySelector(".milk-qty");
+    if (input && input.value.trim() === "") {
+      event.preventDefault();
+      if (window.confirm("Delete the " + (row.querySelector("[name=session]") || {}).value + " record of " + row.dataset.tag + "?")) {
+        event.detail.issueRequest(true);
+      } else {
+        input.value = input.dataset.value || "";
+      }
+    }
+  });
+
+  function markFailed(row, message) {
+    if (!row) { return; }
+    row.classList.add("save-failed");
+    var state = row.querySelector(".row-state");
+    if (state) { state.textContent = message; }
+    var retry = row.querySelector(".retry");
+    if (retry) { retry.hidden = false; }
+    var attempt = parseInt(row.dataset.attempt || "0", 10);
+    row.dataset.attempt = String(attempt + 1);
+    clearTimeout(row._retryTimer);
+    row._retryTimer = setTimeout(function () {
+      if (document.body.contains(row)) { htmx.trigger(row, "retry"); }
+    }, RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)]);
+  }
+
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var row = rowOf(event.target);
+    if (row) {
+      var state = row.querySelector(".row-state");
+      if (state) { state.textContent = "saving…"; }
+    }
+  });
+  document.body.addEventListener("htmx:sendError", function (event) {
+    markFailed(rowOf(event.target), "offline, will retry");
+  });
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status >= 500 || status === 0) { markFailed(rowOf(event.target), "not saved, will retry"); }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.classList && event.target.classList.contains("retry")) {
+      var row = rowOf(event.target);
+      clearTimeout(row._retryTimer);
+      htmx.trigger(row, "retry");
+    }
+  });
+  // Leaving the page with a row that failed to save would lose it: warn.
+  window.addEventListener("beforeunload", function (event) {
+    if (document.querySelector(".milk-row.save-failed")) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
+
+// Charts: Chart.js is loaded only on pages that draw one; data comes from json_script blocks.
+(function () {
+  "use strict";
+  var loading = null;
+
+  function ensureChartJs() {
+    if (window.Chart) { return Promise.resolve(); }
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = document.body.dataset.chartjs;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  var COLOURS = { morning: "#198754", midday: "#ffc107", evening: "#0d6efd", curve: "#198754" };
+
+  function draw(canvas) {
+    var source = document.getElementById(canvas.dataset.source);
+    if (!source || canvas.dataset.drawn) { return; }
+    canvas.dataset.drawn = "1";
+    var data = JSON.parse(source.textContent);
+    if (canvas.dataset.chart === "sessions") {
+      new Chart(canvas, {
+        type: "bar",
+        data: { labels: data.labels, datasets: ["morning", "midday", "evening"].map(function (name) {
+          return { label: name.charAt(0).toUpperCase() + name.slice(1), data: data[name], backgroundColor: COLOURS[name], stack: "day" };
+        }).filter(function (set) { return set.data.some(function (v) { return v > 0; }); }) },
+        options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true, ticks: { maxTicksLimit: 6 } }, y: { stacked: true, beginAtZero: true } } }
+      });
+    } else if (canvas.dataset.chart === "curve") {
+      new Chart(canvas, {
+        type: "line",
+        data: { datasets: [{ label: "Per day", data: data.map(function (p) { return { x: p[0], y: p[1] }; }), borderColor: COLOURS.curve, pointRadius: 0, tension: 0.2 }] },
+        options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { type: "linear", title: { display: true, text: "Days in milk" } }, y: { beginAtZero: true } } }
+      });
+    }
+  }
+
+  function drawAll(root) {
+    var canvases = (root || document).querySelectorAll("canvas.js-chart:not([data-drawn])");
+    if (!canvases.length) { return; }
+    ensureChartJs().then(function () { canvases.forEach(draw); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.body.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+})();

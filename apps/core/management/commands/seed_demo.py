@@ -84,7 +84,24 @@ class Command(BaseCommand):
                 for farm, name in [(home, "Milking herd"), (home, "Dry cows"), (home, "Calves"), (hill, "Heifers"), (hill, "Goats")]
             }
             count = self._demo_herd(owner_membership, home, hill, groups)
-        self.stdout.write(f"Created the demo organisation with 2 farms and {count} animals.")
+            milkings = self._milk_history(tenant, [home], days=75)
+        self.stdout.write(f"Created the demo organisation with 2 farms, {count} animals and {milkings} milkings.")
+
+    def _milk_history(self, tenant, farms, *, days: int, share: float = 1.0) -> int:
+        """Put the grown, active cows of `farms` in milk with `days` of milkings up to today."""
+        from apps.milk.seed import seed_history
+
+        grown = timezone.localdate() - dt.timedelta(days=900)
+        cows = list(
+            Animal.objects.filter(tenant=tenant, farm__in=farms, sex="female", status="active", species="cattle", date_of_birth__lte=grown)
+            .only("id", "farm_id")
+            .order_by("id")
+        )
+        cows = [cow for cow in cows if self.rng.random() < share]
+        sessions = {farm.pk: farm.milking_sessions_per_day for farm in farms}
+        # History ends yesterday, so today's sessions are there to be recorded.
+        end = timezone.localdate() - dt.timedelta(days=1)
+        return seed_history(tenant_id=tenant.pk, cows=cows, sessions_by_farm=sessions, end=end, days=days, rng=self.rng)
 
     def _demo_herd(self, membership, home, hill, groups) -> int:
         rng = self.rng
@@ -151,7 +168,7 @@ class Command(BaseCommand):
         """Many organisations with bulk inserts: no audit entries or history rows, for speed."""
         rng = self.rng
         cattle_breeds = list(Breed.objects.filter(species="cattle"))
-        created = 0
+        created = milkings = 0
         with scopes_disabled():
             for n in range(1, tenants + 1):
                 slug = f"scale-{n:03d}"
@@ -180,5 +197,6 @@ class Command(BaseCommand):
                             status_on=None if k % 10 else dt.date(2025, 6, 1),
                         ))
                     Animal.objects.bulk_create(animals, batch_size=1000)
+                    milkings += self._milk_history(tenant, farms, days=730, share=0.6)
                     created += 1
-        self.stdout.write(f"Scale data: {created} new organisations with {animals_per_tenant} animals each.")
+        self.stdout.write(f"Scale data: {created} new organisations with {animals_per_tenant} animals each and {milkings:,} milkings.")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MilkConfig(AppConfig):
+    name = "apps.milk"
+    label = "milk"

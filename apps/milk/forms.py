@@ -1,0 +1,99 @@
+import datetime as dt
+
+from django import forms
+
+from .models import Appearance, Method, Quarter, Session, Udder
+
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class EntryPickerForm(forms.Form):
+    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    session = forms.ChoiceField(choices=Session.choices)
+
+    def __init__(self, *args, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+
+
+class MilkRowForm(forms.Form):
+    """One cow's session as typed: parsed here, judged by the service."""
+
+    farm = forms.IntegerField(widget=forms.HiddenInput)
+    date = forms.DateField(widget=forms.HiddenInput)
+    session = forms.ChoiceField(choices=Session.choices, widget=forms.HiddenInput)
+    animal = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.DecimalField(required=False, max_digits=6, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    method = forms.ChoiceField(choices=Method.choices, initial=Method.MACHINE, required=False)
+    duration_minutes = forms.IntegerField(label="Minutes", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    fat = forms.DecimalField(label="Fat %", required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    protein = forms.DecimalField(label="Protein %", required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    lactose = forms.DecimalField(label="Lactose %", required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    scc = forms.IntegerField(label="SCC (cells/mL)", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    ph = forms.DecimalField(label="pH", required=False, max_digits=4, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    temperature = forms.DecimalField(label="Temp °C", required=False, max_digits=4, decimal_places=1, widget=forms.TextInput(attrs=DECIMAL))
+    udder = forms.ChoiceField(choices=Udder.choices, initial=Udder.NORMAL, required=False)
+    quarter = forms.ChoiceField(choices=[("", "—")] + Quarter.choices, required=False)
+    appearance = forms.ChoiceField(choices=Appearance.choices, initial=Appearance.NORMAL, required=False)
+    discarded = forms.BooleanField(required=False)
+    discard_reason = forms.CharField(label="Why discarded", max_length=120, required=False)
+    notes = forms.CharField(max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["method"] = cleaned.get("method") or Method.MACHINE
+        cleaned["udder"] = cleaned.get("udder") or Udder.NORMAL
+        cleaned["appearance"] = cleaned.get("appearance") or Appearance.NORMAL
+        return cleaned
+
+    def quality(self) -> dict:
+        keys = ["method", "duration_minutes", "fat", "protein", "lactose", "scc", "ph", "temperature", "udder", "quarter",
+                "appearance", "discarded", "discard_reason", "notes"]
+        return {k: self.cleaned_data.get(k) for k in keys}
+
+
+class BulkTankForm(forms.Form):
+    farm = forms.IntegerField(widget=forms.HiddenInput)
+    date = forms.DateField(widget=forms.HiddenInput)
+    session = forms.ChoiceField(choices=Session.choices, widget=forms.HiddenInput)
+    quantity = forms.DecimalField(label="Bulk tank", max_digits=8, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    scc = forms.IntegerField(label="Tank SCC", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+
+
+class LactationStartForm(forms.Form):
+    calving_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    number = forms.IntegerField(label="Lactation number", required=False, min_value=1, max_value=20,
+                                help_text="Leave empty to count on from the last one.")
+
+
+class DryOffForm(forms.Form):
+    dried_off_on = forms.DateField(label="Dried off on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class RecordFilterForm(forms.Form):
+    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label="All farms")
+    animal = forms.CharField(label="Cow tag", required=False)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    session = forms.ChoiceField(choices=[("", "Any session")] + Session.choices, required=False)
+
+    def __init__(self, *args, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
+            raise forms.ValidationError("The start date is after the end date.")
+        return cleaned
+
+
+def default_session(sessions: list[str], now: dt.datetime) -> str:
+    """The session a milker is most likely recording at this hour of the farm's day."""
+    hour = now.hour
+    if "midday" in sessions and 11 <= hour < 15:
+        return "midday"
+    if hour >= 13 and "evening" in sessions:
+        return "evening"
+    return sessions[0]

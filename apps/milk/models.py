@@ -1,0 +1,216 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TenantModel, TimeStamped
+
+
+class Session(models.TextChoices):
+    MORNING = "morning", "Morning"
+    MIDDAY = "midday", "Midday"
+    EVENING = "evening", "Evening"
+
+
+# The sessions a farm milks, by how many times a day it milks.
+SESSIONS_BY_COUNT = {
+    1: [Session.MORNING],
+    2: [Session.MORNING, Session.EVENING],
+    3: [Session.MORNING, Session.MIDDAY, Session.EVENING],
+}
+
+
+class Method(models.TextChoices):
+    HAND = "hand", "Hand"
+    MACHINE = "machine", "Machine"
+    ROBOT = "robot", "Robot"
+
+
+class Udder(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    SWOLLEN = "swollen", "Swollen"
+    HARD = "hard", "Hard"
+    INJURED = "injured", "Injured"
+
+
+class Quarter(models.TextChoices):
+    LF = "LF", "Left front"
+    RF = "RF", "Right front"
+    LH = "LH", "Left hind"
+    RH = "RH", "Right hind"
+
+
+class Appearance(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    CLOTS = "clots", "Clots"
+    WATERY = "watery", "Watery"
+    BLOODY = "bloody", "Bloody"
+    DISCOLOURED = "discoloured", "Discoloured"
+
+
+class Lactation(TenantModel, TimeStamped):
+    """From calving to drying off: while open, the cow is in milk."""
+
+    animal = models.ForeignKey("herd.Animal", on_delete=models.CASCADE, related_name="lactations")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(20)])
+    calving_date = models.DateField()
+    dried_off_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "animal", "number"], name="lactation_tenant_animal_number_uniq"),
+            models.UniqueConstraint(
+                fields=["tenant", "animal"], condition=Q(dried_off_on=None), name="lactation_tenant_animal_open_uniq"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "animal", "calving_date"], name="lactation_tenant_animal_idx")]
+        ordering = ["-calving_date"]
+
+    def __str__(self):
+        return f"Lactation {self.number} of {self.animal_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.dried_off_on is None
+
+
+class MilkRecord(TenantModel, TimeStamped):
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
+    animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="milk_records")
+    lactation = models.ForeignKey(Lactation, on_delete=models.SET_NULL, null=True, blank=True, related_name="records")
+    date = models.DateField()
+    session = models.CharField(max_length=8, choices=Session.choices)
+    quantity = models.DecimalField(max_digits=5, decimal_places=2)
+    method = models.CharField(max_length=8, choices=Method.choices, default=Method.MACHINE)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    milker = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    fat = models.DecimalField("fat %", max_digits=4, decimal_places=2, null=True, blank=True)
+    protein = models.DecimalField("protein %", max_digits=4, decimal_places=2, null=True, blank=True)
+    lactose = models.DecimalField("lactose %", max_digits=4, decimal_places=2, null=True, blank=True)
+    scc = models.PositiveIntegerField("somatic cells per mL", null=True, blank=True)
+    ph = models.DecimalField("pH", max_digits=3, decimal_places=2, null=True, blank=True)
+    temperature = models.DecimalField("temperature °C", max_digits=3, decimal_places=1, null=True, blank=True)
+    udder = models.CharField(max_length=8, choices=Udder.choices, default=Udder.NORMAL)
+    quarter = models.CharField(max_length=2, choices=Quarter.choices, blank=True)
+    appearance = models.CharField(max_length=12, choices=Appearance.choices, default=Appearance.NORMAL)
+    discarded = models.BooleanField(default=False)
+    discard_reason = models.CharField(max_length=120, blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "animal", "date", "session"], name="milk_tenant_animal_day_session_uniq"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "farm", "date"], name="milk_tenant_farm_date_idx"),
+            models.Index(fields=["tenant", "date"], name="milk_tenant_date_idx"),
+        ]
+        ordering = ["-date", "session"]
+
+    def __str__(self):
+        return f"{self.animal_id} {self.date} {self.session}: {self.quantity}"
+
+
+class BulkTankReading(TenantModel, TimeStamped):
+    """What the tank (or the buyer's dip) says a farm gave in a session."""
+
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    session = models.CharField(max_length=8, choices=Session.choices)
+    quantity = models.DecimalField(max_digits=8, decimal_places=2)
+    scc = models.PositiveIntegerField("bulk somatic cells per mL", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "farm", "date", "session"], name="bulk_tenant_farm_day_session_uniq"),
+        ]
+
+
+class SummaryFields(models.Model):
+    """Per-session totals and the sums that volume-weighted averages are made from."""
+
+    morning = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    midday = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    evening = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    discarded = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    records = models.PositiveIntegerField(default=0)
+    morning_count = models.PositiveIntegerField(default=0)
+    midday_count = models.PositiveIntegerField(default=0)
+    evening_count = models.PositiveIntegerField(default=0)
+    # Sum of quantity x value, and the quantity that carried a value, for each quality measure.
+    fat_weighted = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    fat_volume = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    protein_weighted = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    protein_volume = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    scc_weighted = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    scc_volume = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        abstract = True
+
+    def _average(self, weighted, volume):
+        return (weighted / volume) if volume else None
+
+    @property
+    def fat(self):
+        return self._average(self.fat_weighted, self.fat_volume)
+
+    @property
+    def protein(self):
+        return self._average(self.protein_weighted, self.protein_volume)
+
+    @property
+    def scc(self):
+        return self._average(self.scc_weighted, self.scc_volume)
+
+
+class FarmDaySummary(TenantModel, SummaryFields):
+    farm = models.ForeignKey("farms.Farm", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    cows_milked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "farm", "date"], name="farmday_tenant_farm_date_uniq")]
+
+
+class AnimalDaySummary(TenantModel, SummaryFields):
+    animal = models.ForeignKey("herd.Animal", on_delete=models.CASCADE, related_name="+")
+    farm = models.ForeignKey("farms.Farm", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "animal", "date"], name="animalday_tenant_animal_date_uniq")]
+        indexes = [models.Index(fields=["tenant", "farm", "date"], name="animalday_tenant_farm_date_idx")]
+
+
+class AlertKind(models.TextChoices):
+    HIGH_SCC = "high_scc", "High cell count"
+    REPEAT_SCC = "repeat_scc", "Raised cell count on two tests"
+    APPEARANCE = "appearance", "Abnormal milk"
+    UDDER = "udder", "Udder problem"
+    YIELD_DROP = "yield_drop", "Yield drop"
+
+
+class QualityAlert(TenantModel):
+    animal = models.ForeignKey("herd.Animal", on_delete=models.CASCADE, related_name="+")
+    farm = models.ForeignKey("farms.Farm", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    session = models.CharField(max_length=8, choices=Session.choices)
+    kind = models.CharField(max_length=12, choices=AlertKind.choices)
+    message = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "animal", "date", "session", "kind"], name="alert_tenant_animal_day_kind_uniq"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "farm", "date"], name="alert_tenant_farm_date_idx")]
+        ordering = ["-date", "-created_at"]
+
+    def __str__(self):
+        return self.message

@@ -1,0 +1,257 @@
+"""Reads for milk. Pages read summary tables; raw records only for one cow, day or session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.http import Http404
+
+from apps.accounts.permissions import farm_ids_of
+from apps.herd.models import Animal, Sex, Status
+
+from . import lactation as lactation_math
+from .models import AnimalDaySummary, BulkTankReading, FarmDaySummary, Lactation, MilkRecord, QualityAlert
+
+
+def _scoped(queryset, membership, field="farm_id"):
+    queryset = queryset.filter(tenant_id=membership.tenant_id)
+    allowed = farm_ids_of(membership)
+    return queryset if allowed is None else queryset.filter(**{f"{field}__in": allowed})
+
+
+def cows_in_milk(membership, farm, day: dt.date):
+    """Active females of the farm with a lactation covering `day`."""
+    open_on_day = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=OuterRef("pk"), calving_date__lte=day).filter(
+        Q(dried_off_on=None) | Q(dried_off_on__gte=day)
+    )
+    return (
+        Animal.objects.filter(tenant_id=membership.tenant_id, farm=farm, sex=Sex.FEMALE, status=Status.ACTIVE)
+        .filter(Exists(open_on_day))
+        .only("id", "tag", "name", "farm_id", "tenant_id")
+        .order_by("tag")
+    )
+
+
+def entry_rows(membership, farm, day: dt.date, session: str) -> list[dict]:
+    """Each cow in milk with this session's record (if any) and yesterday's same-session quantity."""
+    cows = list(cows_in_milk(membership, farm, day))
+    records = {
+        r.animal_id: r
+        for r in MilkRecord.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day, session=session)
+    }
+    yesterday = dict(
+        MilkRecord.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day - dt.timedelta(days=1), session=session)
+        .values_list("animal_id", "quantity")
+    )
+    return [{"animal": cow, "record": records.get(cow.pk), "yesterday": yesterday.get(cow.pk)} for cow in cows]
+
+
+def entry_row(membership, farm, animal, day: dt.date, session: str) -> dict:
+    record = MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day, session=session).first()
+    yesterday = (
+        MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day - dt.timedelta(days=1), session=session)
+        .values_list("quantity", flat=True)
+        .first()
+    )
+    return {"animal": animal, "record": record, "yesterday": yesterday}
+
+
+TANK_TOLERANCE_PCT = 3
+
+
+def session_totals(membership, farm, day: dt.date, session: str) -> dict:
+    """The session's cow total and count from the farm-day summary, and the bulk tank reading."""
+    summary = FarmDaySummary.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day).first()
+    tank = BulkTankReading.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day, session=session).first()
+    cows_total = getattr(summary, session, Decimal("0")) if summary else Decimal("0")
+    counted = getattr(summary, f"{session}_count", 0) if summary else 0
+    result = {"total": cows_total, "count": counted, "tank": tank, "difference": None, "difference_pct": None, "off": False}
+    if tank is not None:
+        result["difference"] = cows_total - tank.quantity
+        if tank.quantity:
+            result["difference_pct"] = (result["difference"] / tank.quantity * 100).quantize(Decimal("0.1"))
+            result["off"] = abs(result["difference_pct"]) > TANK_TOLERANCE_PCT
+    return result
+
+
+def get_record_for(membership, pk: int) -> MilkRecord:
+    record = _scoped(MilkRecord.objects.select_related("animal", "farm"), membership).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def get_lactation_for(membership, pk: int) -> Lactation:
+    lactation = _scoped(Lactation.objects.select_related("animal__farm"), membership, "animal__farm_id").filter(pk=pk).first()
+    if lactation is None:
+        raise Http404
+    return lactation
+
+
+def get_alert_for(membership, pk: int) -> QualityAlert:
+    alert = _scoped(QualityAlert.objects.all(), membership).filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def records_for(membership):
+    return _scoped(MilkRecord.objects.select_related("animal", "farm", "milker__user"), membership)
+
+
+# The animal page ----------------------------------------------------------------------------------
+
+
+def animal_milk(animal: Animal, today: dt.date) -> dict:
+    """Lactations with their curve, peak and 305-day yield, recent records and open alerts of one cow."""
+    lactations = list(Lactation.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-calving_date"))
+    days = list(
+        AnimalDaySummary.objects.filter(tenant_id=animal.tenant_id, animal=animal, records__gt=0)
+        .order_by("date")
+        .values_list("date", "total")
+    )
+    summaries = []
+    for lactation in lactations:
+        end = lactation.dried_off_on or today
+        tests = [
+            lactation_math.TestDay(lactation_math.days_in_milk(lactation.calving_date, day), total)
+            for day, total in days
+            if lactation.calving_date <= day <= end
+        ]
+        peak = lactation_math.peak(tests)
+        summaries.append(
+            {
+                "lactation": lactation,
+                "days_in_milk": lactation_math.days_in_milk(lactation.calving_date, end),
+                "peak": peak,
+                "yield_305": lactation_math.yield_305(tests, last_dim=lactation_math.days_in_milk(lactation.calving_date, end)),
+                "total": sum((t.yield_ for t in tests), Decimal("0")),
+                "curve": [[t.dim, float(t.yield_)] for t in tests],
+                "chart_id": f"curve-{lactation.pk}",
+            }
+        )
+    records = list(MilkRecord.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-date", "-session")[:20])
+    alerts = list(QualityAlert.objects.filter(tenant_id=animal.tenant_id, animal=animal, resolved_at=None)[:10])
+    return {"lactations": summaries, "records": records, "alerts": alerts, "open": next((s for s in summaries if s["lactation"].is_open), None)}
+
+
+# The dashboard ------------------------------------------------------------------------------------
+
+
+def _period_sums(today: dt.date) -> dict:
+    """Sum expressions for today, 7 and 30 days and the periods just before them."""
+
+    def window(days, offset=0):
+        end = today - dt.timedelta(days=offset)
+        return Q(date__range=(end - dt.timedelta(days=days - 1), end))
+
+    return {
+        "today": Sum("total", filter=window(1)),
+        "yesterday": Sum("total", filter=window(1, 1)),
+        "week": Sum("total", filter=window(7)),
+        "last_week": Sum("total", filter=window(7, 7)),
+        "month": Sum("total", filter=window(30)),
+        "last_month": Sum("total", filter=window(30, 30)),
+        "week_cows": Sum("cows_milked", filter=window(7)),
+        "week_discarded": Sum("discarded", filter=window(7)),
+    }
+
+
+def _change(now, before):
+    if not before:
+        return None
+    return ((Decimal(now or 0) - before) / before * 100).quantize(Decimal("0.1"))
+
+
+def production(membership, today: dt.date) -> dict:
+    """Totals per farm for today, 7 and 30 days, each against the period before (two queries)."""
+    summaries = _scoped(FarmDaySummary.objects.all(), membership).filter(date__gte=today - dt.timedelta(days=59), date__lte=today)
+    sums = _period_sums(today)
+    per_farm = summaries.values("farm_id", "farm__name").annotate(**sums).order_by("farm__name")
+    return {
+        "farms": [_production_row(row["farm__name"], row) for row in per_farm],
+        "overall": _production_row("All farms", summaries.aggregate(**sums)),
+    }
+
+
+def _production_row(name, sums) -> dict:
+    zero = Decimal("0")
+    per_cow = (sums["week"] / sums["week_cows"]).quantize(Decimal("0.1")) if sums["week_cows"] else None
+    return {
+        "name": name,
+        "today": sums["today"] or zero, "today_change": _change(sums["today"], sums["yesterday"]),
+        "week": sums["week"] or zero, "week_change": _change(sums["week"], sums["last_week"]),
+        "month": sums["month"] or zero, "month_change": _change(sums["month"], sums["last_month"]),
+        "per_cow": per_cow, "week_discarded": sums["week_discarded"] or zero,
+    }
+
+
+def daily_series(membership, today: dt.date, days: int = 90) -> dict:
+    """The herd's daily totals with the session split, for the chart."""
+    start = today - dt.timedelta(days=days - 1)
+    rows = (
+        _scoped(FarmDaySummary.objects.all(), membership)
+        .filter(date__range=(start, today))
+        .values("date")
+        .annotate(morning=Sum("morning"), midday=Sum("midday"), evening=Sum("evening"))
+        .order_by("date")
+    )
+    by_day = {r["date"]: r for r in rows}
+    labels, morning, midday, evening = [], [], [], []
+    for n in range(days):
+        day = start + dt.timedelta(days=n)
+        row = by_day.get(day, {})
+        labels.append(day.isoformat())
+        morning.append(float(row.get("morning") or 0))
+        midday.append(float(row.get("midday") or 0))
+        evening.append(float(row.get("evening") or 0))
+    return {"labels": labels, "morning": morning, "midday": midday, "evening": evening}
+
+
+def producers(membership, today: dt.date, limit: int = 5) -> dict:
+    """The cows with the most and the least milk over the last 7 days."""
+    week = (
+        _scoped(AnimalDaySummary.objects.all(), membership)
+        .filter(date__range=(today - dt.timedelta(days=6), today), records__gt=0)
+        .values("animal_id", "animal__tag", "animal__name")
+        .annotate(litres=Sum("total"))
+    )
+    return {"top": list(week.order_by("-litres", "animal__tag")[:limit]), "bottom": list(week.order_by("litres", "animal__tag")[:limit])}
+
+
+def open_alerts(membership, today: dt.date, limit: int = 10):
+    return list(
+        _scoped(QualityAlert.objects.select_related("animal"), membership)
+        .filter(resolved_at=None, date__gte=today - dt.timedelta(days=14))
+        .order_by("-date", "-created_at")[:limit]
+    )
+
+
+BULK_SCC_LIMIT = 400_000
+
+
+def bulk_scc(membership, today: dt.date) -> dict:
+    """The herd's bulk SCC as the geometric mean over 3 months (tank tests, else cows weighted by volume)."""
+    since = today - dt.timedelta(days=91)
+    values = list(
+        _scoped(BulkTankReading.objects.all(), membership)
+        .filter(date__range=(since, today), scc__gt=0)
+        .values_list("scc", flat=True)
+    )
+    source = "bulk tank tests"
+    if not values:
+        source = "cow tests weighted by volume"
+        values = [
+            float(w / v)
+            for w, v in _scoped(FarmDaySummary.objects.all(), membership)
+            .filter(date__range=(since, today), scc_volume__gt=0)
+            .values_list("scc_weighted", "scc_volume")
+            if w > 0
+        ]
+    if not values:
+        return {"value": None, "limit": BULK_SCC_LIMIT, "source": source, "tests": 0}
+    mean = math.exp(sum(math.log(v) for v in values) / len(values))
+    return {"value": round(mean), "limit": BULK_SCC_LIMIT, "over": mean > BULK_SCC_LIMIT, "source": source, "tests": len(values)}

@@ -1,0 +1,441 @@
+"""Writes for milk: records, bulk tank readings, lactations, and the summaries kept beside them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.herd.models import Animal, Sex, Status
+
+from .models import (
+    SESSIONS_BY_COUNT,
+    AlertKind,
+    AnimalDaySummary,
+    Appearance,
+    BulkTankReading,
+    FarmDaySummary,
+    Lactation,
+    MilkRecord,
+    QualityAlert,
+    Udder,
+)
+
+log = logging.getLogger(__name__)
+
+# Ranges that make sense on a farm: a value outside is a typo, not a measurement.
+RANGES = {
+    "quantity": (Decimal("0"), Decimal("80"), "between 0 and 80"),
+    "fat": (Decimal("0"), Decimal("15"), "between 0 and 15 %"),
+    "protein": (Decimal("0"), Decimal("10"), "between 0 and 10 %"),
+    "lactose": (Decimal("0"), Decimal("10"), "between 0 and 10 %"),
+    "scc": (0, 10_000_000, "between 0 and 10,000,000 cells/mL"),
+    "ph": (Decimal("5"), Decimal("8"), "between 5 and 8"),
+    "temperature": (Decimal("0"), Decimal("45"), "between 0 and 45 °C"),
+    "duration_minutes": (0, 120, "between 0 and 120 minutes"),
+}
+QUALITY_FIELDS = [
+    "method", "duration_minutes", "fat", "protein", "lactose", "scc", "ph", "temperature", "udder", "quarter",
+    "appearance", "discarded", "discard_reason", "notes",
+]
+SCC_HIGH = 200_000
+SCC_RAISED = 150_000
+YIELD_DROP = Decimal("0.8")
+SESSION_ORDER = {"morning": 0, "midday": 1, "evening": 2}
+
+
+def farm_today(farm) -> dt.date:
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(farm.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return timezone.now().astimezone(zone).date()
+
+
+def farm_sessions(farm) -> list[str]:
+    return [s.value for s in SESSIONS_BY_COUNT.get(farm.milking_sessions_per_day, SESSIONS_BY_COUNT[2])]
+
+
+def _check_ranges(values: dict, errors: dict) -> None:
+    for field, (low, high, text) in RANGES.items():
+        value = values.get(field)
+        if value is not None and not (low <= value <= high):
+            errors[field] = f"Enter a value {text}."
+
+
+def lactation_on(animal: Animal, day: dt.date) -> Lactation | None:
+    """The lactation the cow was in on `day`, if any."""
+    return (
+        Lactation.objects.filter(tenant_id=animal.tenant_id, animal=animal, calving_date__lte=day)
+        .filter(Q(dried_off_on=None) | Q(dried_off_on__gte=day))
+        .order_by("-calving_date")
+        .first()
+    )
+
+
+def _validate_record(*, membership, farm, animal, day, session, values) -> tuple[dict, Lactation | None]:
+    errors: dict[str, str] = {}
+    if farm.tenant_id != membership.tenant_id or not can(membership, "milk.record", farm):
+        raise PermissionDenied
+    if farm.is_archived:
+        errors["farm"] = "This farm is archived."
+    if session not in farm_sessions(farm):
+        errors["session"] = f"{farm.name} does not milk in the {session}."
+    if day > farm_today(farm):
+        errors["date"] = "This date is in the future."
+    lactation = None
+    if animal.tenant_id != membership.tenant_id or animal.farm_id != farm.pk:
+        errors["animal"] = "This animal is not on this farm."
+    elif animal.sex != Sex.FEMALE:
+        errors["animal"] = f"{animal.tag} is male."
+    elif animal.status != Status.ACTIVE:
+        errors["animal"] = f"{animal.tag} is {animal.get_status_display().lower()}."
+    else:
+        lactation = lactation_on(animal, day)
+        if lactation is None:
+            errors["animal"] = f"{animal.tag} was not in milk on {day:%d %b %Y}."
+    _check_ranges(values, errors)
+    if values.get("udder", Udder.NORMAL) != Udder.NORMAL and not values.get("quarter"):
+        errors["quarter"] = "Say which quarter."
+    if values.get("discarded") and not (values.get("discard_reason") or "").strip():
+        errors["discard_reason"] = "Say why the milk was discarded."
+    if errors:
+        raise ValidationError(errors)
+    return values, lactation
+
+
+@transaction.atomic
+def milking_record_save(*, membership, farm, animal, date: dt.date, session: str, quantity: Decimal, **quality) -> MilkRecord:
+    """Create or update the record of one cow, day and session, with its summaries and alerts."""
+    values = {"quantity": quantity, **{k: v for k, v in quality.items() if k in QUALITY_FIELDS}}
+    values, lactation = _validate_record(membership=membership, farm=farm, animal=animal, day=date, session=session, values=values)
+    for attempt in (1, 2):
+        record = (
+            MilkRecord.objects.select_for_update()
+            .filter(tenant_id=membership.tenant_id, animal=animal, date=date, session=session)
+            .first()
+        )
+        before = snapshot(record) if record else None
+        if record is None:
+            record = MilkRecord(tenant_id=membership.tenant_id, farm=farm, animal=animal, date=date, session=session)
+            record.milker = membership
+        for key, value in values.items():
+            setattr(record, key, value)
+        record.lactation = lactation
+        if not record.discarded:
+            record.discard_reason = ""
+        try:
+            with transaction.atomic():
+                record.save()
+            break
+        except IntegrityError:
+            # Another device inserted this cow's session first: save again as an update of that row.
+            if attempt == 2:
+                raise
+    summaries_refresh(tenant_id=record.tenant_id, farm_id=farm.pk, animal_id=animal.pk, day=date)
+    alerts_evaluate(record=record)
+    b, a = changed(before, snapshot(record))
+    audit_append(
+        actor=Actor.of(membership), action="milk.update" if before else "milk.create", obj=record, farm_id=farm.pk,
+        before=b, after=a, permission="milk.record",
+    )
+    _touch_farm(record.tenant_id, farm.pk)
+    return record
+
+
+@transaction.atomic
+def milking_record_delete(*, membership, record: MilkRecord) -> None:
+    if record.tenant_id != membership.tenant_id or not can(membership, "milk.record", record):
+        raise PermissionDenied
+    before = snapshot(record)
+    farm_id, animal_id, day, session = record.farm_id, record.animal_id, record.date, record.session
+    MilkRecord.objects.filter(pk=record.pk).delete()
+    QualityAlert.objects.filter(tenant_id=record.tenant_id, animal_id=animal_id, date=day, session=session).delete()
+    summaries_refresh(tenant_id=record.tenant_id, farm_id=farm_id, animal_id=animal_id, day=day)
+    audit_append(actor=Actor.of(membership), action="milk.delete", obj=record, farm_id=farm_id, before=before, permission="milk.record")
+    _touch_farm(record.tenant_id, farm_id)
+
+
+@transaction.atomic
+def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: Decimal, scc: int | None = None) -> BulkTankReading:
+    errors = {}
+    if farm.tenant_id != membership.tenant_id or not can(membership, "milk.record", farm):
+        raise PermissionDenied
+    if session not in farm_sessions(farm):
+        errors["session"] = f"{farm.name} does not milk in the {session}."
+    if date > farm_today(farm):
+        errors["date"] = "This date is in the future."
+    if not (Decimal("0") <= quantity <= Decimal("100000")):
+        errors["quantity"] = "Enter the tank quantity, between 0 and 100,000."
+    if scc is not None and not (0 <= scc <= 10_000_000):
+        errors["scc"] = "Enter a value between 0 and 10,000,000 cells/mL."
+    if errors:
+        raise ValidationError(errors)
+    reading, created = BulkTankReading.objects.update_or_create(
+        tenant_id=membership.tenant_id, farm=farm, date=date, session=session, defaults={"quantity": quantity, "scc": scc}
+    )
+    audit_append(
+        actor=Actor.of(membership), action="milk.bulk_tank", obj=reading, farm_id=farm.pk,
+        after={"date": date, "session": session, "quantity": quantity, "scc": scc}, permission="milk.record",
+    )
+    _touch_farm(membership.tenant_id, farm.pk)
+    return reading
+
+
+# Summaries ----------------------------------------------------------------------------------------
+
+_WEIGHTED = DecimalField(max_digits=20, decimal_places=4)
+
+
+def _aggregate(records) -> dict:
+    def weighted(field):
+        return Sum(ExpressionWrapper(F("quantity") * F(field), output_field=_WEIGHTED), filter=Q(**{f"{field}__isnull": False}))
+
+    sums = records.aggregate(
+        morning=Sum("quantity", filter=Q(session="morning")),
+        midday=Sum("quantity", filter=Q(session="midday")),
+        evening=Sum("quantity", filter=Q(session="evening")),
+        morning_count=Count("id", filter=Q(session="morning")),
+        midday_count=Count("id", filter=Q(session="midday")),
+        evening_count=Count("id", filter=Q(session="evening")),
+        total=Sum("quantity"),
+        discarded=Sum("quantity", filter=Q(discarded=True)),
+        records=Count("id"),
+        fat_weighted=weighted("fat"),
+        fat_volume=Sum("quantity", filter=Q(fat__isnull=False)),
+        protein_weighted=weighted("protein"),
+        protein_volume=Sum("quantity", filter=Q(protein__isnull=False)),
+        scc_weighted=weighted("scc"),
+        scc_volume=Sum("quantity", filter=Q(scc__isnull=False)),
+        cows_milked=Count("animal", distinct=True),
+    )
+    clean = {}
+    for key, value in sums.items():
+        if key.endswith("count") or key in ("records", "cows_milked"):
+            clean[key] = value or 0
+        elif key.endswith("weighted"):
+            clean[key] = Decimal(value or 0).quantize(Decimal("0.0001"))
+        else:
+            clean[key] = Decimal(value or 0).quantize(Decimal("0.01"))
+    return clean
+
+
+def _locked_summary(model, **key):
+    """The summary row for `key`, created if missing and locked for this transaction.
+
+    The lock makes concurrent saves of one farm-day queue up, so each recomputation sees the
+    records the others committed and the last one written is right.
+    """
+    model.objects.bulk_create([model(**key)], ignore_conflicts=True)
+    return model.objects.select_for_update().get(**key)
+
+
+def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.date) -> None:
+    """Recompute the farm-day and animal-day summaries from their records (lock order: farm, animal)."""
+    farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
+    animal_summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, farm_id=farm_id)
+    base = MilkRecord.objects.filter(tenant_id=tenant_id, date=day)
+    _write(farm_summary, _aggregate(base.filter(farm_id=farm_id)))
+    animal_values = _aggregate(base.filter(animal_id=animal_id))
+    animal_values.pop("cows_milked")
+    _write(animal_summary, animal_values)
+
+
+def _write(summary, values: dict) -> list[str]:
+    """Set the values that differ and save them; return the names that differed."""
+    drift = [k for k, v in values.items() if getattr(summary, k) != v]
+    for key in drift:
+        setattr(summary, key, values[key])
+    if drift:
+        summary.save(update_fields=drift)
+    return drift
+
+
+def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> list[str]:
+    """Recompute a tenant's summaries for a date range; fix and report any that drifted."""
+    fixes: list[str] = []
+    records = MilkRecord.objects.filter(tenant_id=tenant_id, date__range=(since, until))
+    farm_days = set(records.values_list("farm_id", "date").distinct())
+    farm_days |= set(FarmDaySummary.objects.filter(tenant_id=tenant_id, date__range=(since, until)).values_list("farm_id", "date"))
+    for farm_id, day in sorted(farm_days):
+        with transaction.atomic():
+            summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
+            drift = _write(summary, _aggregate(records.filter(farm_id=farm_id, date=day)))
+            if drift:
+                fixes.append(f"farm {farm_id} {day}: {', '.join(drift)}")
+    animal_days = set(records.values_list("animal_id", "farm_id", "date").distinct())
+    animal_days |= set(
+        AnimalDaySummary.objects.filter(tenant_id=tenant_id, date__range=(since, until)).values_list("animal_id", "farm_id", "date")
+    )
+    for animal_id, farm_id, day in sorted(animal_days):
+        with transaction.atomic():
+            summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, farm_id=farm_id)
+            values = _aggregate(records.filter(animal_id=animal_id, date=day))
+            values.pop("cows_milked")
+            drift = _write(summary, values)
+            if drift:
+                fixes.append(f"animal {animal_id} {day}: {', '.join(drift)}")
+    for fix in fixes:
+        log.warning("milk summary drift fixed for tenant %s: %s", tenant_id, fix)
+    return fixes
+
+
+# Alerts -------------------------------------------------------------------------------------------
+
+
+def alerts_evaluate(*, record: MilkRecord) -> list[QualityAlert]:
+    """Re-derive the alerts of one record's cow and session from the rules."""
+    QualityAlert.objects.filter(
+        tenant_id=record.tenant_id, animal_id=record.animal_id, date=record.date, session=record.session, resolved_at=None
+    ).delete()
+    found: list[tuple[str, str]] = []
+    tag = record.animal.tag
+    if record.scc is not None and record.scc > SCC_HIGH:
+        found.append((AlertKind.HIGH_SCC, f"{tag}: {record.scc:,} cells/mL, over {SCC_HIGH:,}."))
+    if record.scc is not None and record.scc > SCC_RAISED:
+        previous = _previous_scc(record)
+        if previous is not None and previous > SCC_RAISED:
+            found.append((AlertKind.REPEAT_SCC, f"{tag}: over {SCC_RAISED:,} cells/mL on two tests in a row ({previous:,}, {record.scc:,})."))
+    if record.appearance != Appearance.NORMAL:
+        found.append((AlertKind.APPEARANCE, f"{tag}: milk {record.get_appearance_display().lower()}."))
+    if record.udder != Udder.NORMAL:
+        found.append((AlertKind.UDDER, f"{tag}: udder {record.get_udder_display().lower()} ({record.quarter})."))
+    average = _recent_average(record)
+    if average is not None and average > 0 and record.quantity < average * YIELD_DROP:
+        drop = (1 - record.quantity / average) * 100
+        found.append((AlertKind.YIELD_DROP, f"{tag}: {record.quantity} against a 7-day {record.session} average of {average:.1f} ({drop:.0f}% down)."))
+    alerts = [
+        QualityAlert(tenant_id=record.tenant_id, animal_id=record.animal_id, farm_id=record.farm_id, date=record.date,
+                     session=record.session, kind=kind, message=message[:200])
+        for kind, message in found
+    ]
+    QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    return alerts
+
+
+def _previous_scc(record: MilkRecord) -> int | None:
+    """The cow's SCC on the test before this one."""
+    earlier = (
+        MilkRecord.objects.filter(tenant_id=record.tenant_id, animal_id=record.animal_id, scc__isnull=False, date__lte=record.date)
+        .exclude(pk=record.pk)
+        .order_by("-date")
+        .values_list("date", "session", "scc")[:6]
+    )
+    position = (record.date, SESSION_ORDER[record.session])
+    before = [(d, SESSION_ORDER[s], scc) for d, s, scc in earlier if (d, SESSION_ORDER[s]) < position]
+    return max(before)[2] if before else None
+
+
+def _recent_average(record: MilkRecord) -> Decimal | None:
+    """The cow's average for this session over the 7 days before the record (at least 3 records)."""
+    week = MilkRecord.objects.filter(
+        tenant_id=record.tenant_id, animal_id=record.animal_id, session=record.session,
+        date__gte=record.date - dt.timedelta(days=7), date__lt=record.date,
+    ).values_list("quantity", flat=True)
+    quantities = list(week)
+    if len(quantities) < 3:
+        return None
+    return sum(quantities) / len(quantities)
+
+
+@transaction.atomic
+def alert_resolve(*, membership, alert: QualityAlert) -> None:
+    if alert.tenant_id != membership.tenant_id or not can(membership, "milk.record", alert):
+        raise PermissionDenied
+    if alert.resolved_at is None:
+        alert.resolved_at = timezone.now()
+        alert.save(update_fields=["resolved_at"])
+        audit_append(actor=Actor.of(membership), action="milk.alert_resolve", obj=alert, farm_id=alert.farm_id, permission="milk.record")
+
+
+# Lactations ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number: int | None = None) -> Lactation:
+    """Record a calving: the cow starts a new lactation and joins the cows in milk."""
+    if animal.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    errors = {}
+    Animal.objects.select_for_update().filter(pk=animal.pk).values_list("pk", flat=True).get()
+    previous = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal).order_by("-calving_date").first()
+    if animal.sex != Sex.FEMALE:
+        errors["calving_date"] = f"{animal.tag} is male."
+    elif animal.status != Status.ACTIVE:
+        errors["calving_date"] = f"{animal.tag} is {animal.get_status_display().lower()}."
+    if calving_date > farm_today(animal.farm):
+        errors["calving_date"] = "The calving date is in the future."
+    elif animal.date_of_birth and calving_date < animal.date_of_birth + dt.timedelta(days=300):
+        errors["calving_date"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}; too young to calve then."
+    if previous is not None:
+        if previous.is_open:
+            errors["calving_date"] = f"Dry {animal.tag} off from lactation {previous.number} first."
+        elif calving_date <= previous.dried_off_on:
+            errors["calving_date"] = f"Lactation {previous.number} ended on {previous.dried_off_on:%d %b %Y}."
+    number = number or ((previous.number + 1) if previous else 1)
+    if previous is not None and number <= previous.number:
+        errors["number"] = f"Lactation {previous.number} is already recorded; this one is {previous.number + 1} or more."
+    if not 1 <= number <= 20:
+        errors["number"] = "Enter a lactation number between 1 and 20."
+    if errors:
+        raise ValidationError(errors)
+    lactation = Lactation.objects.create(tenant_id=membership.tenant_id, animal=animal, number=number, calving_date=calving_date)
+    audit_append(
+        actor=Actor.of(membership), action="lactation.start", obj=lactation, farm_id=animal.farm_id,
+        after={"animal": animal.pk, "number": number, "calving_date": calving_date}, permission="herd.manage",
+    )
+    return lactation
+
+
+@transaction.atomic
+def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date) -> Lactation:
+    animal = lactation.animal
+    if lactation.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    lactation = Lactation.objects.select_for_update().get(pk=lactation.pk)
+    if not lactation.is_open:
+        raise ValidationError({"dried_off_on": f"Lactation {lactation.number} already ended."})
+    if dried_off_on < lactation.calving_date:
+        raise ValidationError({"dried_off_on": f"The lactation began on {lactation.calving_date:%d %b %Y}."})
+    if dried_off_on > farm_today(animal.farm):
+        raise ValidationError({"dried_off_on": "This date is in the future."})
+    if MilkRecord.objects.filter(tenant_id=lactation.tenant_id, animal=animal, date__gt=dried_off_on).exists():
+        raise ValidationError({"dried_off_on": "There is milk recorded after this date."})
+    lactation.dried_off_on = dried_off_on
+    lactation.save(update_fields=["dried_off_on", "updated_at"])
+    audit_append(
+        actor=Actor.of(membership), action="lactation.dry_off", obj=lactation, farm_id=animal.farm_id,
+        after={"dried_off_on": dried_off_on}, permission="herd.manage",
+    )
+    return lactation
+
+
+# Cache versions -------------------------------------------------------------------------------------
+
+
+def farm_version_key(tenant_id: int, farm_id: int) -> str:
+    return f"milk:v:{tenant_id}:{farm_id}"
+
+
+def _touch_farm(tenant_id: int, farm_id: int) -> None:
+    """Invalidate the farm's cached dashboard once the change is committed."""
+
+    def bump():
+        key = farm_version_key(tenant_id, farm_id)
+        if not cache.add(key, 1, timeout=None):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=None)
+
+    transaction.on_commit(bump)

@@ -1,0 +1,335 @@
+import zoneinfo
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from apps.accounts.decorators import member_required
+from apps.accounts.permissions import can
+from apps.accounts.views import _form_errors_from
+from apps.farms.selectors import farms_visible_to, get_farm_for
+from apps.herd.selectors import get_animal_for
+
+from . import selectors, services
+from .models import Appearance, Method, Quarter, Udder
+from .forms import BulkTankForm, DryOffForm, EntryPickerForm, LactationStartForm, MilkRowForm, RecordFilterForm, default_session
+from .tables import MilkRecordTable
+
+
+ROW_CHOICES = {
+    "udder_choices": Udder.choices,
+    "quarter_choices": Quarter.choices,
+    "appearance_choices": Appearance.choices,
+    "method_choices": Method.choices,
+}
+
+
+def _pick(request, membership):
+    """Farm, date and session for the entry page, from the query or sensible defaults."""
+    farms = farms_visible_to(membership)
+    farm = None
+    farm_id = request.GET.get("farm") or request.session.get("farm_id")
+    if farm_id and str(farm_id).isdigit():
+        farm = farms.filter(pk=int(farm_id)).first()
+    farm = farm or farms.first()
+    if farm is None:
+        return None, None
+    try:
+        zone = zoneinfo.ZoneInfo(farm.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    now = timezone.now().astimezone(zone)
+    sessions = services.farm_sessions(farm)
+    initial = {"farm": farm, "date": now.date(), "session": default_session(sessions, now)}
+    data = {**{k: v for k, v in initial.items()}, **{k: v for k, v in request.GET.items() if v}}
+    data["farm"] = farm.pk
+    picker = EntryPickerForm(data, farms=farms)
+    return farm, picker
+
+
+@member_required("milk.record")
+def entry(request):
+    membership = request.membership
+    farm, picker = _pick(request, membership)
+    if farm is None:
+        messages.info(request, "Add a farm before recording milk.")
+        return redirect("farms:list")
+    context = {"picker": picker, "farm": farm}
+    if picker.is_valid():
+        day, session = picker.cleaned_data["date"], picker.cleaned_data["session"]
+        problem = None
+        if session not in services.farm_sessions(farm):
+            problem = f"{farm.name} milks {farm.milking_sessions_per_day} time(s) a day; pick one of its sessions."
+        elif day > services.farm_today(farm):
+            problem = "That date is in the future."
+        if problem:
+            context["problem"] = problem
+        else:
+            rows = selectors.entry_rows(membership, farm, day, session)
+            context.update(_entry_context(request, farm, day, session, rows))
+    return render(request, "milk/entry.html", context, status=200 if "problem" not in context and picker.is_valid() else 400)
+
+
+def _entry_context(request, farm, day, session, rows):
+    membership = request.membership
+    return {
+        "rows": rows,
+        "day": day,
+        "session": session,
+        "cows_count": len(rows),
+        "totals": selectors.session_totals(membership, farm, day, session),
+        "tank_form": BulkTankForm(initial={"farm": farm.pk, "date": day, "session": session}),
+        "save_url": reverse("milk:row_save"),
+        "unit": request.tenant.milk_unit,
+        **ROW_CHOICES,
+    }
+
+
+@member_required("milk.record")
+@require_POST
+def row_save(request):
+    """Save one cow's session; answer with that row and the session totals (out of band)."""
+    membership = request.membership
+    form = MilkRowForm(request.POST)
+    farm = get_farm_for(membership, _int(request.POST.get("farm")))
+    animal = get_animal_for(membership, _int(request.POST.get("animal")))
+    if not can(membership, "milk.record", farm):
+        raise PermissionDenied
+    status = 200
+    if form.is_valid():
+        day, session = form.cleaned_data["date"], form.cleaned_data["session"]
+        try:
+            _apply_row(membership, farm, animal, form)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+    if form.errors:
+        status = 422
+    if not request.htmx:
+        if form.errors:
+            messages.error(request, f"{animal.tag}: " + " ".join(m for errs in form.errors.values() for m in errs))
+        return redirect(f"{reverse('milk:entry')}?farm={farm.pk}&date={request.POST.get('date', '')}&session={request.POST.get('session', '')}")
+    day = form.cleaned_data.get("date") if form.is_bound and "date" in form.cleaned_data else None
+    session = form.cleaned_data.get("session") if "session" in getattr(form, "cleaned_data", {}) else request.POST.get("session")
+    if day is None:
+        return HttpResponse("Bad request: date missing.", status=400)
+    row = selectors.entry_row(membership, farm, animal, day, session)
+    context = {
+        "row": row,
+        "form": form if form.errors else None,
+        "farm": farm,
+        "day": day,
+        "session": session,
+        "save_url": reverse("milk:row_save"),
+        "unit": request.tenant.milk_unit,
+        **ROW_CHOICES,
+    }
+    html = render_to_string("milk/entry.html#row", context, request)
+    if status == 200:
+        context.update(
+            totals=selectors.session_totals(membership, farm, day, session),
+            cows_count=selectors.cows_in_milk(membership, farm, day).count(),
+            oob=True,
+        )
+        html += render_to_string("milk/entry.html#totals", context, request)
+    return HttpResponse(html, status=status)
+
+
+def _apply_row(membership, farm, animal, form):
+    day, session, quantity = form.cleaned_data["date"], form.cleaned_data["session"], form.cleaned_data["quantity"]
+    if quantity is None:
+        # An emptied value removes the record (the page asked for confirmation first).
+        record = selectors.records_for(membership).filter(animal=animal, date=day, session=session).first()
+        if record is not None:
+            services.milking_record_delete(membership=membership, record=record)
+        return
+    services.milking_record_save(
+        membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, **form.quality()
+    )
+
+
+def _int(value) -> int:
+    return int(value) if value and str(value).isdigit() else 0
+
+
+@member_required("milk.record")
+@require_POST
+def bulk_tank_save(request):
+    membership = request.membership
+    form = BulkTankForm(request.POST)
+    farm = get_farm_for(membership, _int(request.POST.get("farm")))
+    status = 200
+    if form.is_valid():
+        try:
+            services.bulk_tank_save(
+                membership=membership, farm=farm, date=form.cleaned_data["date"], session=form.cleaned_data["session"],
+                quantity=form.cleaned_data["quantity"], scc=form.cleaned_data["scc"],
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+    if form.errors:
+        status = 422
+    day, session = form.cleaned_data.get("date"), form.cleaned_data.get("session")
+    if not request.htmx or day is None or session is None:
+        if form.errors:
+            messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+        return redirect(f"{reverse('milk:entry')}?farm={farm.pk}&date={request.POST.get('date', '')}&session={request.POST.get('session', '')}")
+    context = {
+        "farm": farm, "day": day, "session": session, "unit": request.tenant.milk_unit,
+        "totals": selectors.session_totals(membership, farm, day, session),
+        "cows_count": selectors.cows_in_milk(membership, farm, day).count(),
+        "tank_form": form if form.errors else BulkTankForm(initial={"farm": farm.pk, "date": day, "session": session}),
+    }
+    return render(request, "milk/entry.html#totals", context, status=status)
+
+
+# Dashboard ----------------------------------------------------------------------------------------
+
+CARDS = ("production", "chart", "producers", "alerts", "scc")
+CARD_TTL = 300
+
+
+@member_required("milk.view")
+def dashboard(request):
+    return render(request, "milk/dashboard.html", {"cards": CARDS})
+
+
+def dashboard_data(membership, card: str):
+    """A card's data, cached until a record of one of the member's farms changes."""
+    today = timezone.localdate()
+    farm_ids = sorted(farms_visible_to(membership).values_list("pk", flat=True))
+    version_keys = [services.farm_version_key(membership.tenant_id, farm_id) for farm_id in farm_ids]
+    versions = cache.get_many(version_keys)
+    stamp = "-".join(str(versions.get(key, 0)) for key in version_keys)
+    key = f"milk:card:{membership.tenant_id}:{card}:{today}:{','.join(map(str, farm_ids))}:{stamp}"
+    data = cache.get(key)
+    if data is None:
+        data = _CARD_BUILDERS[card](membership, today)
+        cache.set(key, data, CARD_TTL)
+    return data
+
+
+_CARD_BUILDERS = {
+    "production": selectors.production,
+    "chart": selectors.daily_series,
+    "producers": selectors.producers,
+    "alerts": selectors.open_alerts,
+    "scc": selectors.bulk_scc,
+}
+
+
+@member_required("milk.view")
+def dashboard_card(request, card: str):
+    if card not in CARDS:
+        return HttpResponse(status=404)
+    context = {"card": card, "data": dashboard_data(request.membership, card), "unit": request.tenant.milk_unit}
+    return render(request, f"milk/dashboard.html#{card}", context)
+
+
+# Records ------------------------------------------------------------------------------------------
+
+
+@member_required("milk.view")
+def records(request):
+    membership = request.membership
+    form = RecordFilterForm(request.GET or None, farms=farms_visible_to(membership))
+    queryset = selectors.records_for(membership)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["farm"]:
+            queryset = queryset.filter(farm=data["farm"])
+        if data["animal"]:
+            queryset = queryset.filter(animal__tag__iexact=data["animal"].strip())
+        if data["since"]:
+            queryset = queryset.filter(date__gte=data["since"])
+        if data["until"]:
+            queryset = queryset.filter(date__lte=data["until"])
+        if data["session"]:
+            queryset = queryset.filter(session=data["session"])
+    elif form.is_bound:
+        queryset = queryset.none()
+    table = MilkRecordTable(queryset)
+    export_format = request.GET.get("_export")
+    if export_format in ("csv", "xlsx"):
+        return TableExport(export_format, table).response(filename=f"milk-records-{timezone.localdate():%Y-%m-%d}.{export_format}")
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    context = {"form": form, "table": table, "unit": request.tenant.milk_unit, "animal_base": reverse("herd:detail", args=[0]).removesuffix("0/")}
+    return render(request, "milk/records.html", context, status=400 if form.errors else 200)
+
+
+# The animal page's milk section -------------------------------------------------------------------
+
+
+@member_required("milk.view")
+def animal_milk(request, pk: int):
+    animal = get_animal_for(request.membership, pk)
+    return render(request, "milk/animal.html", _animal_context(request, animal))
+
+
+def _animal_context(request, animal, start_form=None, dry_form=None):
+    data = selectors.animal_milk(animal, services.farm_today(animal.farm))
+    return {
+        "animal": animal, "milk": data, "unit": request.tenant.milk_unit,
+        "start_form": start_form or LactationStartForm(), "dry_form": dry_form or DryOffForm(),
+        "can_manage": can(request.membership, "herd.manage", animal),
+    }
+
+
+@member_required("herd.manage")
+@require_POST
+def lactation_start(request, pk: int):
+    animal = get_animal_for(request.membership, pk)
+    form = LactationStartForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lactation_start(
+                membership=request.membership, animal=animal, calving_date=form.cleaned_data["calving_date"],
+                number=form.cleaned_data["number"],
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{animal.tag} is in milk.")
+            return _back_to_animal(request, animal)
+    return render(request, "milk/animal.html", _animal_context(request, animal, start_form=form), status=422)
+
+
+@member_required("herd.manage")
+@require_POST
+def lactation_dry_off(request, pk: int):
+    lactation = selectors.get_lactation_for(request.membership, pk)
+    animal = get_animal_for(request.membership, lactation.animal_id)
+    form = DryOffForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lactation_dry_off(membership=request.membership, lactation=lactation, dried_off_on=form.cleaned_data["dried_off_on"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{animal.tag} is dried off.")
+            return _back_to_animal(request, animal)
+    return render(request, "milk/animal.html", _animal_context(request, animal, dry_form=form), status=422)
+
+
+def _back_to_animal(request, animal):
+    if request.htmx:
+        return render(request, "milk/animal.html", _animal_context(request, animal))
+    return redirect(animal)
+
+
+@member_required("milk.record")
+@require_POST
+def alert_resolve(request, pk: int):
+    alert = selectors.get_alert_for(request.membership, pk)
+    services.alert_resolve(membership=request.membership, alert=alert)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, "Alert marked as dealt with.")
+    return redirect(request.POST.get("next") or "milk:dashboard")
