@@ -14,12 +14,12 @@ def days_in_milk(calving_date: dt.date, on: dt.date) -> int:
 
 
 @dataclass(frozen=True)
-class TestDay:
+class DayYield:
     dim: int  # days in milk on the test day
     yield_: Decimal  # that day's yield
 
 
-def yield_305(tests: list[TestDay], *, last_dim: int) -> Decimal:
+def yield_305(tests: list[DayYield], *, last_dim: int) -> Decimal:
     """Cumulative yield to day 305 (or to `last_dim` if the lactation is shorter) by the TIM.
 
     ICAR Test Interval Method: the first test's yield stands for the days from calving to it; each
@@ -38,5 +38,5 @@ def yield_305(tests: list[TestDay], *, last_dim: int) -> Decimal:
     return total.quantize(Decimal("0.1"))
 
 
-def peak(tests: list[TestDay]) -> TestDay | None:
+def peak(tests: list[DayYield]) -> DayYield | None:
     return max(tests, key=lambda t: (t.yield_, -t.dim), default=None)

@@ -117,7 +117,7 @@ def animal_milk(animal: Animal, today: dt.date) -> dict:
     for lactation in lactations:
         end = lactation.dried_off_on or today
         tests = [
-            lactation_math.TestDay(lactation_math.days_in_milk(lactation.calving_date, day), total)
+            lactation_math.DayYield(lactation_math.days_in_milk(lactation.calving_date, day), total)
             for day, total in days
             if lactation.calving_date <= day <= end
         ]

@@ -265,7 +265,7 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
     """Recompute a tenant's summaries for a date range; fix and report any that drifted."""
     fixes: list[str] = []
     records = MilkRecord.objects.filter(tenant_id=tenant_id, date__range=(since, until))
-    farm_days = set(records.values_list("farm_id", "date").distinct())
+    farm_days = set(records.order_by().values_list("farm_id", "date").distinct())
     farm_days |= set(FarmDaySummary.objects.filter(tenant_id=tenant_id, date__range=(since, until)).values_list("farm_id", "date"))
     for farm_id, day in sorted(farm_days):
         with transaction.atomic():
@@ -273,7 +273,7 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
             drift = _write(summary, _aggregate(records.filter(farm_id=farm_id, date=day)))
             if drift:
                 fixes.append(f"farm {farm_id} {day}: {', '.join(drift)}")
-    animal_days = set(records.values_list("animal_id", "farm_id", "date").distinct())
+    animal_days = set(records.order_by().values_list("animal_id", "farm_id", "date").distinct())
     animal_days |= set(
         AnimalDaySummary.objects.filter(tenant_id=tenant_id, date__range=(since, until)).values_list("animal_id", "farm_id", "date")
     )

@@ -103,43 +103,41 @@ def row_save(request):
     animal = get_animal_for(membership, _int(request.POST.get("animal")))
     if not can(membership, "milk.record", farm):
         raise PermissionDenied
-    status = 200
+    # Read the row's day and session before any error is attached (errors drop cleaned values).
+    day, session = _day_and_session(request.POST)
     if form.is_valid():
-        day, session = form.cleaned_data["date"], form.cleaned_data["session"]
         try:
             _apply_row(membership, farm, animal, form)
         except ValidationError as error:
             _form_errors_from(form, error)
-    if form.errors:
-        status = 422
     if not request.htmx:
         if form.errors:
             messages.error(request, f"{animal.tag}: " + " ".join(m for errs in form.errors.values() for m in errs))
         return redirect(f"{reverse('milk:entry')}?farm={farm.pk}&date={request.POST.get('date', '')}&session={request.POST.get('session', '')}")
-    day = form.cleaned_data.get("date") if form.is_bound and "date" in form.cleaned_data else None
-    session = form.cleaned_data.get("session") if "session" in getattr(form, "cleaned_data", {}) else request.POST.get("session")
-    if day is None:
-        return HttpResponse("Bad request: date missing.", status=400)
-    row = selectors.entry_row(membership, farm, animal, day, session)
+    if day is None or session is None:
+        return HttpResponse("Bad request: date or session missing.", status=400)
+    return _row_response(request, farm, animal, day, session, form)
+
+
+def _row_response(request, farm, animal, day, session, form):
+    """The saved (or refused) row; after a save, the session totals swapped out of band too."""
+    membership = request.membership
     context = {
-        "row": row,
+        "row": selectors.entry_row(membership, farm, animal, day, session),
         "form": form if form.errors else None,
-        "farm": farm,
-        "day": day,
-        "session": session,
-        "save_url": reverse("milk:row_save"),
-        "unit": request.tenant.milk_unit,
+        "farm": farm, "day": day, "session": session,
+        "save_url": reverse("milk:row_save"), "unit": request.tenant.milk_unit,
         **ROW_CHOICES,
     }
     html = render_to_string("milk/entry.html#row", context, request)
-    if status == 200:
-        context.update(
-            totals=selectors.session_totals(membership, farm, day, session),
-            cows_count=selectors.cows_in_milk(membership, farm, day).count(),
-            oob=True,
-        )
-        html += render_to_string("milk/entry.html#totals", context, request)
-    return HttpResponse(html, status=status)
+    if form.errors:
+        return HttpResponse(html, status=422)
+    context.update(
+        totals=selectors.session_totals(membership, farm, day, session),
+        cows_count=selectors.cows_in_milk(membership, farm, day).count(),
+        oob=True,
+    )
+    return HttpResponse(html + render_to_string("milk/entry.html#totals", context, request))
 
 
 def _apply_row(membership, farm, animal, form):
@@ -155,6 +153,19 @@ def _apply_row(membership, farm, animal, form):
     )
 
 
+def _day_and_session(data):
+    from django.utils.dateparse import parse_date
+
+    from .models import Session
+
+    try:
+        day = parse_date(data.get("date", ""))
+    except ValueError:
+        day = None
+    session = data.get("session")
+    return day, session if session in Session.values else None
+
+
 def _int(value) -> int:
     return int(value) if value and str(value).isdigit() else 0
 
@@ -165,6 +176,7 @@ def bulk_tank_save(request):
     membership = request.membership
     form = BulkTankForm(request.POST)
     farm = get_farm_for(membership, _int(request.POST.get("farm")))
+    day, session = _day_and_session(request.POST)
     status = 200
     if form.is_valid():
         try:
@@ -176,7 +188,6 @@ def bulk_tank_save(request):
             _form_errors_from(form, error)
     if form.errors:
         status = 422
-    day, session = form.cleaned_data.get("date"), form.cleaned_data.get("session")
     if not request.htmx or day is None or session is None:
         if form.errors:
             messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))

@@ -50,6 +50,29 @@ def _user_session(owner):
     return UserSession.objects.create(user=owner.user, session_key="victim-session-key", ip="10.0.0.1", user_agent="Phone")
 
 
+def _cow(owner):
+    from tests.milk.conftest import make_cows
+
+    return make_cows(owner, _farm(owner), 1, prefix="VICTIM")[0]
+
+
+def _lactation(owner):
+    from apps.milk.models import Lactation
+
+    return Lactation.objects.get(animal=_cow(owner))
+
+
+def _alert(owner):
+    import datetime as dt
+
+    from apps.milk.models import QualityAlert
+
+    cow = _cow(owner)
+    return QualityAlert.objects.create(
+        tenant_id=owner.tenant_id, animal=cow, farm_id=cow.farm_id, date=dt.date.today(), session="morning", kind="udder", message="x"
+    )
+
+
 # Route name -> (make the tenant-A object, methods to try).
 PROBES = {
     "farms:detail": (_farm, ["get"]),
@@ -63,14 +86,20 @@ PROBES = {
     "accounts:member_remove": (_member, ["post"]),
     "accounts:invitation_revoke": (_invitation, ["post"]),
     "accounts:session_revoke": (_user_session, ["post"]),
+    "milk:animal": (_cow, ["get"]),
+    "milk:lactation_start": (_cow, ["post"]),
+    "milk:lactation_dry_off": (_lactation, ["post"]),
+    "milk:alert_resolve": (_alert, ["post"]),
 }
 # Routes whose id is a secret link rather than a tenant object; probed separately.
 TOKEN_ROUTES = {"accounts:invitation_accept"}
+# Routes whose parameter names a page part, not an object.
+NON_OBJECT_ROUTES = {"milk:dashboard_card"}
 
 
 def test_every_route_with_an_id_is_probed():
     routes = {name for name, _ in _routes()}
-    missing = routes - set(PROBES) - TOKEN_ROUTES
+    missing = routes - set(PROBES) - TOKEN_ROUTES - NON_OBJECT_ROUTES
     assert not missing, f"add these routes to PROBES: {sorted(missing)}"
 
 

@@ -1,0 +1,29 @@
+import datetime as dt
+import logging
+
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+log = logging.getLogger(__name__)
+RECONCILE_DAYS = 7
+
+
+@db_periodic_task(crontab(hour="2", minute="15"))
+@lock_task("milk-reconcile")
+def reconcile_milk_summaries() -> int:
+    """Nightly: recompute the last 7 days of milk summaries of every tenant and fix any drift."""
+    from apps.milk.models import MilkRecord
+    from apps.milk.services import summaries_reconcile
+
+    until = timezone.localdate()
+    since = until - dt.timedelta(days=RECONCILE_DAYS - 1)
+    with scopes_disabled():
+        tenant_ids = list(MilkRecord.objects.filter(date__gte=since).order_by().values_list("tenant_id", flat=True).distinct())
+    fixed = 0
+    for tenant_id in tenant_ids:
+        with scope(tenant=tenant_id):
+            fixed += len(summaries_reconcile(tenant_id=tenant_id, since=since, until=until))
+    log.info("milk summaries reconciled for %s tenants, %s fixed", len(tenant_ids), fixed)
+    return fixed

@@ -1,0 +1,224 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.milk.models import FarmDaySummary, MilkRecord, QualityAlert
+from tests.factories import make_farm, make_member
+from tests.milk.conftest import TODAY, make_cows
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def row_post(client, farm, cow, quantity="12.5", session="morning", day=None, **extra):
+    data = {"farm": farm.pk, "date": (day or TODAY).isoformat(), "session": session, "animal": cow.pk, "quantity": quantity}
+    data.update(extra)
+    return client.post(reverse("milk:row_save"), data, **HTMX)
+
+
+def entry_url(farm, session="morning", day=None):
+    return f"{reverse('milk:entry')}?farm={farm.pk}&date={(day or TODAY).isoformat()}&session={session}"
+
+
+def test_entry_lists_cows_in_milk_with_yesterdays_figure(as_member, owner, dairy):
+    cows = make_cows(owner, dairy, 3)
+    client = as_member(owner)
+    row_post(client, dairy, cows[0], "9.5", day=TODAY - dt.timedelta(days=1))
+    content = client.get(entry_url(dairy)).content.decode()
+    assert all(c.tag in content for c in cows)
+    assert "yesterday 9.5" in content
+
+
+def test_row_save_returns_the_row_and_out_of_band_totals(as_member, owner, dairy, cow):
+    response = row_post(as_member(owner), dairy, cow, "12.5")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith(f'<form id="cow-{cow.pk}"')
+    assert 'id="session-totals"' in content and 'hx-swap-oob="true"' in content
+    assert "12.5 L" in content
+    assert MilkRecord.objects.get(animal=cow).quantity == Decimal("12.50")
+
+
+def test_bad_value_shows_message_keeps_value_and_saves_nothing(as_member, owner, dairy, cow):
+    response = row_post(as_member(owner), dairy, cow, "95")
+    content = response.content.decode()
+    assert response.status_code == 422
+    assert "Enter a value between 0 and 80" in content
+    assert 'value="95"' in content
+    assert not MilkRecord.objects.exists()
+
+
+def test_unparseable_value_shows_message(as_member, owner, dairy, cow):
+    response = row_post(as_member(owner), dairy, cow, "12,5kg")
+    assert response.status_code == 422 and "Enter a number" in response.content.decode()
+
+
+def test_clearing_a_value_deletes_the_record(as_member, owner, dairy, cow):
+    client = as_member(owner)
+    row_post(client, dairy, cow, "12")
+    response = row_post(client, dairy, cow, "")
+    assert response.status_code == 200
+    assert not MilkRecord.objects.exists()
+    assert FarmDaySummary.objects.get(farm=dairy, date=TODAY).total == 0
+
+
+def test_row_save_without_javascript_redirects_back(as_member, owner, dairy, cow):
+    data = {"farm": dairy.pk, "date": TODAY.isoformat(), "session": "morning", "animal": cow.pk, "quantity": "11"}
+    response = as_member(owner).post(reverse("milk:row_save"), data)
+    assert response.status_code == 302 and "session=morning" in response["Location"]
+    assert MilkRecord.objects.filter(animal=cow).exists()
+
+
+def test_bulk_tank_reading_shows_the_difference(as_member, owner, dairy, cow):
+    client = as_member(owner)
+    row_post(client, dairy, cow, "20")
+    response = client.post(reverse("milk:bulk_tank_save"), {"farm": dairy.pk, "date": TODAY.isoformat(), "session": "morning", "quantity": "19"}, **HTMX)
+    content = response.content.decode()
+    assert response.status_code == 200 and "+1.0" in content and "(+5.3%)" in content
+
+
+def test_bulk_tank_bad_input_is_refused(as_member, owner, dairy):
+    response = as_member(owner).post(
+        reverse("milk:bulk_tank_save"), {"farm": dairy.pk, "date": TODAY.isoformat(), "session": "midday", "quantity": "-3"}, **HTMX
+    )
+    assert response.status_code == 422
+
+
+# Permissions ---------------------------------------------------------------------------------------
+
+
+def test_viewer_cannot_open_entry_or_save(as_member, owner, dairy, cow):
+    client = as_member(make_member(owner, "viewer"))
+    assert client.get(entry_url(dairy)).status_code == 403
+    assert row_post(client, dairy, cow).status_code == 403
+    assert client.get(reverse("milk:dashboard")).status_code == 200
+    assert not MilkRecord.objects.exists()
+
+
+def test_milker_records_on_farms_in_scope_only(as_member, owner, dairy, cow):
+    far = make_farm(owner, name="Far", milking_sessions_per_day=2)
+    far_cow = make_cows(owner, far, 1, prefix="F")[0]
+    client = as_member(make_member(owner, "milker", farms=[dairy]))
+    assert row_post(client, dairy, cow).status_code == 200
+    assert row_post(client, far, far_cow).status_code == 404
+    assert MilkRecord.objects.filter(animal=far_cow).count() == 0
+    page = client.get(entry_url(dairy)).content.decode()
+    assert ">Far<" not in page
+
+
+def test_outsider_gets_404(as_member, dairy, cow, outsider):
+    client = as_member(outsider)
+    assert row_post(client, dairy, cow).status_code == 404
+    assert client.get(reverse("milk:animal", args=[cow.pk])).status_code == 404
+    assert not MilkRecord.objects.exists()
+
+
+# Query counts --------------------------------------------------------------------------------------
+
+
+def queries_for(client, url):
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_entry_page_query_count_is_constant_in_the_number_of_cows(as_member, owner, dairy):
+    client = as_member(owner)
+    cows = make_cows(owner, dairy, 2)
+    for cow in cows:
+        row_post(client, dairy, cow, "10", day=TODAY - dt.timedelta(days=1))
+    few = queries_for(client, entry_url(dairy))
+    cows += make_cows(owner, dairy, 20, prefix="M")
+    for cow in cows[2:]:
+        row_post(client, dairy, cow, "10", day=TODAY - dt.timedelta(days=1))
+    assert queries_for(client, entry_url(dairy)) == few
+
+
+def test_dashboard_query_count_is_constant_and_cached(as_member, owner, dairy):
+    client = as_member(owner)
+    cows = make_cows(owner, dairy, 2)
+    for cow in cows:
+        row_post(client, dairy, cow, "10")
+    counts = {}
+    for card in ("production", "chart", "producers", "alerts", "scc"):
+        url = reverse("milk:dashboard_card", args=[card])
+        with CaptureQueriesContext(connection) as first:
+            assert client.get(url).status_code == 200
+        counts[card] = len(first)
+    more = make_cows(owner, dairy, 15, prefix="M")
+    for cow in more:
+        row_post(client, dairy, cow, "10")
+    for card, expected in counts.items():
+        from django.core.cache import cache
+
+        cache.clear()
+        url = reverse("milk:dashboard_card", args=[card])
+        with CaptureQueriesContext(connection) as again:
+            client.get(url)
+        assert len(again) == expected, card
+        with CaptureQueriesContext(connection) as cached:
+            client.get(url)
+        assert len(cached) < expected, f"{card} was not served from the cache"
+
+
+def test_dashboard_cache_is_invalidated_by_a_save(as_member, owner, dairy, cow, django_capture_on_commit_callbacks):
+    client = as_member(owner)
+    url = reverse("milk:dashboard_card", args=["production"])
+    assert "No milk recorded" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        row_post(client, dairy, cow, "17")
+    assert "17.0" in client.get(url).content.decode()
+
+
+# Other pages ---------------------------------------------------------------------------------------
+
+
+def test_records_list_filters_and_exports(as_member, owner, dairy):
+    a, b = make_cows(owner, dairy, 2)
+    client = as_member(owner)
+    row_post(client, dairy, a, "10")
+    row_post(client, dairy, b, "11", session="evening")
+    content = client.get(reverse("milk:records"), {"session": "evening"}).content.decode()
+    assert b.tag in content and f">{a.tag}<" not in content
+    export = client.get(reverse("milk:records"), {"_export": "csv", "animal": a.tag}).content.decode()
+    assert a.tag in export and b.tag not in export
+    assert client.get(reverse("milk:records"), {"_export": "xlsx"}).content[:2] == b"PK"
+    bad = client.get(reverse("milk:records"), {"since": "2026-05-01", "until": "2026-04-01"})
+    assert bad.status_code == 400 and "start date is after" in bad.content.decode()
+
+
+def test_animal_milk_section_shows_lactation_and_alerts(as_member, owner, dairy, cow):
+    client = as_member(owner)
+    row_post(client, dairy, cow, "10", scc="500000")
+    content = client.get(reverse("milk:animal", args=[cow.pk])).content.decode()
+    assert "In milk" in content and "500,000" in content and "Lactation 1" in content
+
+
+def test_start_lactation_from_the_animal_page_and_bad_date(as_member, owner, dairy):
+    from tests.factories import make_animal
+
+    heifer = make_animal(owner, dairy, tag="H-1", date_of_birth=dt.date(2022, 1, 1))
+    client = as_member(owner)
+    bad = client.post(reverse("milk:lactation_start", args=[heifer.pk]), {"calving_date": (TODAY + dt.timedelta(days=1)).isoformat()}, **HTMX)
+    assert bad.status_code == 422 and "future" in bad.content.decode()
+    ok = client.post(reverse("milk:lactation_start", args=[heifer.pk]), {"calving_date": TODAY.isoformat()}, **HTMX)
+    assert ok.status_code == 200 and "In milk" in ok.content.decode()
+
+
+def test_alert_can_be_marked_dealt_with(as_member, owner, dairy, cow):
+    client = as_member(owner)
+    row_post(client, dairy, cow, "10", appearance="bloody")
+    alert = QualityAlert.objects.get(animal=cow)
+    assert client.post(reverse("milk:alert_resolve", args=[alert.pk]), **HTMX).status_code == 200
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+
+
+@pytest.mark.parametrize("name", ["entry", "dashboard", "records"])
+def test_pages_need_login(client, name):
+    response = client.get(reverse(f"milk:{name}"))
+    assert response.status_code == 302
