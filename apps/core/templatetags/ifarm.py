@@ -24,6 +24,16 @@ def age(born) -> str:
 
 
 @register.filter
+def plain(value) -> str:
+    """A decimal without trailing zeros, as a person types it: 12.50 -> 12.5, 9.00 -> 9."""
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value).normalize():f}"
+
+
+@register.filter
 def field_label(field) -> str:
     return field.label or field.name
 
