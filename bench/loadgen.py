@@ -27,8 +27,11 @@ class Result:
         )
 
 
-def run(host: str, port: int, requests: list[tuple[str, dict]], concurrency: int) -> Result:
-    """Send each (path, headers) once, spread over `concurrency` threads with keep-alive."""
+def run(host: str, port: int, requests: list[tuple], concurrency: int) -> Result:
+    """Send each (path, headers[, body]) once, spread over `concurrency` threads with keep-alive.
+
+    A request with a body is a POST; 2xx counts as success.
+    """
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -42,13 +45,16 @@ def run(host: str, port: int, requests: list[tuple[str, dict]], concurrency: int
                 index = next(cursor, None)
             if index is None:
                 break
-            path, headers = requests[index]
+            path, headers, *body = requests[index]
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                if body:
+                    conn.request("POST", path, body=body[0], headers=headers)
+                else:
+                    conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                ok = response.status == 200
+                ok = 200 <= response.status < 300
             except (OSError, http.client.HTTPException):
                 ok = False
                 conn.close()

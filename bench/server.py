@@ -28,10 +28,12 @@ def start(port: int, workers: int = 2, threads: int = 4) -> subprocess.Popen:
         "GUNICORN_WORKERS": str(workers),
         "GUNICORN_THREADS": str(threads),
     }
+    # Logs go to a file: a pipe nobody reads fills up and stalls the server.
+    log = open(ROOT / "var" / "bench-gunicorn.log", "ab")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "ifarm.wsgi:application", "-c", "deploy/gunicorn.conf.py",
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -41,7 +43,7 @@ def start(port: int, workers: int = 2, threads: int = 4) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+    raise RuntimeError("gunicorn did not start; see var/bench-gunicorn.log")
 
 
 def rss_mb(pid: int) -> float:
