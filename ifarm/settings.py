@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "apps.farms",
     "apps.herd",
     "apps.milk",
+    "apps.finance",
+    "apps.notify",
 ]
 
 MIDDLEWARE = [

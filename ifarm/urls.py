@@ -17,5 +17,7 @@ urlpatterns = [
     path("farms/", include("apps.farms.urls")),
     path("herd/", include("apps.herd.urls")),
     path("milk/", include("apps.milk.urls")),
+    path("money/", include("apps.finance.urls")),
+    path("notifications/", include("apps.notify.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
 ]

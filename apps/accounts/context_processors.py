@@ -1,6 +1,8 @@
 from apps.farms.selectors import farms_visible_to
 
 from .middleware import SESSION_FARM
+from apps.notify.selectors import unread_count
+
 from .selectors import memberships_of
 
 
@@ -33,4 +35,5 @@ def tenancy(request):
         "memberships": memberships,
         "farm_choices": farms,
         "current_farm": _Lazy(current_farm),
+        "unread_notifications": _Lazy(lambda: unread_count(membership)),
     }

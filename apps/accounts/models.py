@@ -81,6 +81,10 @@ class Tenant(models.Model):
     currency = models.CharField(max_length=3, help_text="ISO 4217 currency code, e.g. KES")
     milk_unit = models.CharField(max_length=2, choices=MilkUnit.choices, default=MilkUnit.LITRES)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    expense_approval_limit = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0,
+        help_text="A manager approves expenses up to this amount; above it they wait for an owner.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
 

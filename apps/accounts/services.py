@@ -47,6 +47,9 @@ def tenant_create(
             Role(tenant=tenant, key=key, name=label, permissions=perms, is_builtin=True)
             for key, (label, perms) in BUILTIN_ROLES.items()
         )
+        from apps.finance.services import categories_create_defaults
+
+        categories_create_defaults(tenant_id=tenant.pk)
         owner_role = Role.objects.get(tenant=tenant, key="owner")
         membership = Membership.objects.create(tenant=tenant, user=owner, role=owner_role, all_farms=True)
         audit_append(

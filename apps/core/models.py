@@ -65,3 +65,32 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class OutboxMessage(TenantModel):
+    """Work that must happen after a change: written in the change's transaction, done by a worker.
+
+    Huey loses a task whose worker dies mid-run; this row does not. The task marks it done, and a
+    periodic sweeper sends rows that stayed pending too long back to the queue. Handlers are
+    idempotent, so a row done twice has one effect.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "status", "created_at"], name="outbox_tenant_status_idx")]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.status})"

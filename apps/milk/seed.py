@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from .models import FarmDaySummary, Lactation, MilkRecord
+from .summaries import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
+from .summaries import SUMMARY_SELECT as _SUMMARY_SELECT
 
 SESSIONS = {1: ["morning"], 2: ["morning", "evening"], 3: ["morning", "midday", "evening"]}
 SPLIT = {1: [1.0], 2: [0.56, 0.44], 3: [0.4, 0.27, 0.33]}
@@ -98,28 +100,6 @@ def _insert_records(rows: list[tuple]) -> None:
             [MilkRecord(**dict(zip(_COLUMNS, row)), **defaults, created_at=now, updated_at=now) for row in rows[i : i + BATCH]],
             batch_size=2000,
         )
-
-
-def _session_sum(session: str) -> str:
-    return f"SUM(CASE WHEN session = '{session}' THEN quantity ELSE 0 END)"
-
-
-def _session_count(session: str) -> str:
-    return f"SUM(CASE WHEN session = '{session}' THEN 1 ELSE 0 END)"
-
-
-_SUMMARY_SELECT = f"""
-    {_session_sum('morning')}, {_session_sum('midday')}, {_session_sum('evening')},
-    SUM(quantity), SUM(CASE WHEN discarded THEN quantity ELSE 0 END), COUNT(*),
-    {_session_count('morning')}, {_session_count('midday')}, {_session_count('evening')},
-    COALESCE(SUM(quantity * fat), 0), COALESCE(SUM(CASE WHEN fat IS NOT NULL THEN quantity ELSE 0 END), 0),
-    COALESCE(SUM(quantity * protein), 0), COALESCE(SUM(CASE WHEN protein IS NOT NULL THEN quantity ELSE 0 END), 0),
-    COALESCE(SUM(quantity * scc), 0), COALESCE(SUM(CASE WHEN scc IS NOT NULL THEN quantity ELSE 0 END), 0)
-"""
-_SUMMARY_COLUMNS = (
-    "morning, midday, evening, total, discarded, records, morning_count, midday_count, evening_count, "
-    "fat_weighted, fat_volume, protein_weighted, protein_volume, scc_weighted, scc_volume"
-)
 
 
 def _build_summaries(tenant_id: int) -> None:

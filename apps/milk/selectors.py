@@ -77,6 +77,14 @@ def session_totals(membership, farm, day: dt.date, session: str) -> dict:
     return result
 
 
+def get_cow_for(membership, pk: int) -> Animal:
+    """The animal a milk row is about: light (no lineage joins), 404 outside the member's farms."""
+    cow = _scoped(Animal.objects.all(), membership).filter(pk=pk).first()
+    if cow is None:
+        raise Http404
+    return cow
+
+
 def get_record_for(membership, pk: int) -> MilkRecord:
     record = _scoped(MilkRecord.objects.select_related("animal", "farm"), membership).filter(pk=pk).first()
     if record is None:

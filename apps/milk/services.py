@@ -9,13 +9,14 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.herd.models import Animal, Sex, Status
 
+from .summaries import day_sums
 from .models import (
     SESSIONS_BY_COUNT,
     AlertKind,
@@ -143,6 +144,7 @@ def milking_record_save(*, membership, farm, animal, date: dt.date, session: str
             if attempt == 2:
                 raise
     summaries_refresh(tenant_id=record.tenant_id, farm_id=farm.pk, animal_id=animal.pk, day=date)
+    record.animal = animal
     alerts_evaluate(record=record)
     b, a = changed(before, snapshot(record))
     audit_append(
@@ -194,42 +196,6 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
 
 # Summaries ----------------------------------------------------------------------------------------
 
-_WEIGHTED = DecimalField(max_digits=20, decimal_places=4)
-
-
-def _aggregate(records) -> dict:
-    def weighted(field):
-        return Sum(ExpressionWrapper(F("quantity") * F(field), output_field=_WEIGHTED), filter=Q(**{f"{field}__isnull": False}))
-
-    sums = records.aggregate(
-        morning=Sum("quantity", filter=Q(session="morning")),
-        midday=Sum("quantity", filter=Q(session="midday")),
-        evening=Sum("quantity", filter=Q(session="evening")),
-        morning_count=Count("id", filter=Q(session="morning")),
-        midday_count=Count("id", filter=Q(session="midday")),
-        evening_count=Count("id", filter=Q(session="evening")),
-        total=Sum("quantity"),
-        discarded=Sum("quantity", filter=Q(discarded=True)),
-        records=Count("id"),
-        fat_weighted=weighted("fat"),
-        fat_volume=Sum("quantity", filter=Q(fat__isnull=False)),
-        protein_weighted=weighted("protein"),
-        protein_volume=Sum("quantity", filter=Q(protein__isnull=False)),
-        scc_weighted=weighted("scc"),
-        scc_volume=Sum("quantity", filter=Q(scc__isnull=False)),
-        cows_milked=Count("animal", distinct=True),
-    )
-    clean = {}
-    for key, value in sums.items():
-        if key.endswith("count") or key in ("records", "cows_milked"):
-            clean[key] = value or 0
-        elif key.endswith("weighted"):
-            clean[key] = Decimal(value or 0).quantize(Decimal("0.0001"))
-        else:
-            clean[key] = Decimal(value or 0).quantize(Decimal("0.01"))
-    return clean
-
-
 def _locked_summary(model, **key):
     """The summary row for `key`, created if missing and locked for this transaction.
 
@@ -244,9 +210,8 @@ def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.d
     """Recompute the farm-day and animal-day summaries from their records (lock order: farm, animal)."""
     farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
     animal_summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, farm_id=farm_id)
-    base = MilkRecord.objects.filter(tenant_id=tenant_id, date=day)
-    _write(farm_summary, _aggregate(base.filter(farm_id=farm_id)))
-    animal_values = _aggregate(base.filter(animal_id=animal_id))
+    _write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
+    animal_values = day_sums(tenant_id=tenant_id, day=day, animal_id=animal_id)
     animal_values.pop("cows_milked")
     _write(animal_summary, animal_values)
 
@@ -270,7 +235,7 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
     for farm_id, day in sorted(farm_days):
         with transaction.atomic():
             summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
-            drift = _write(summary, _aggregate(records.filter(farm_id=farm_id, date=day)))
+            drift = _write(summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
             if drift:
                 fixes.append(f"farm {farm_id} {day}: {', '.join(drift)}")
     animal_days = set(records.order_by().values_list("animal_id", "farm_id", "date").distinct())
@@ -280,7 +245,7 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
     for animal_id, farm_id, day in sorted(animal_days):
         with transaction.atomic():
             summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, farm_id=farm_id)
-            values = _aggregate(records.filter(animal_id=animal_id, date=day))
+            values = day_sums(tenant_id=tenant_id, day=day, animal_id=animal_id)
             values.pop("cows_milked")
             drift = _write(summary, values)
             if drift:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("entry/", views.entry, name="entry"),
     path("entry/row/", views.row_save, name="row_save"),
     path("entry/tank/", views.bulk_tank_save, name="bulk_tank_save"),
+    path("entry/quality/", views.row_quality, name="row_quality"),
     path("records/", views.records, name="records"),
     path("animals/<int:pk>/", views.animal_milk, name="animal"),
     path("animals/<int:pk>/lactations/", views.lactation_start, name="lactation_start"),

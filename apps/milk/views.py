@@ -88,9 +88,23 @@ def _entry_context(request, farm, day, session, rows):
         "totals": selectors.session_totals(membership, farm, day, session),
         "tank_form": BulkTankForm(initial={"farm": farm.pk, "date": day, "session": session}),
         "save_url": reverse("milk:row_save"),
+        "quality_url": reverse("milk:row_quality"),
         "unit": request.tenant.milk_unit,
         **ROW_CHOICES,
     }
+
+
+@member_required("milk.record")
+def row_quality(request):
+    """The quality fields of one row, fetched when the milker opens them."""
+    membership = request.membership
+    farm = get_farm_for(membership, _int(request.GET.get("farm")))
+    animal = selectors.get_cow_for(membership, _int(request.GET.get("animal")))
+    day, session = _day_and_session(request.GET)
+    if day is None or session is None:
+        return HttpResponse("Bad request: date or session missing.", status=400)
+    record = selectors.entry_row(membership, farm, animal, day, session)["record"]
+    return render(request, "milk/entry.html#quality", {"animal": animal, "record": record, "form": None, **ROW_CHOICES})
 
 
 @member_required("milk.record")
@@ -100,14 +114,14 @@ def row_save(request):
     membership = request.membership
     form = MilkRowForm(request.POST)
     farm = get_farm_for(membership, _int(request.POST.get("farm")))
-    animal = get_animal_for(membership, _int(request.POST.get("animal")))
+    animal = selectors.get_cow_for(membership, _int(request.POST.get("animal")))
     if not can(membership, "milk.record", farm):
         raise PermissionDenied
     # Read the row's day and session before any error is attached (errors drop cleaned values).
     day, session = _day_and_session(request.POST)
     if form.is_valid():
         try:
-            _apply_row(membership, farm, animal, form)
+            _apply_row(membership, farm, animal, form, with_quality="quality" in request.POST)
         except ValidationError as error:
             _form_errors_from(form, error)
     if not request.htmx:
@@ -126,7 +140,7 @@ def _row_response(request, farm, animal, day, session, form):
         "row": selectors.entry_row(membership, farm, animal, day, session),
         "form": form if form.errors else None,
         "farm": farm, "day": day, "session": session,
-        "save_url": reverse("milk:row_save"), "unit": request.tenant.milk_unit,
+        "save_url": reverse("milk:row_save"), "quality_url": reverse("milk:row_quality"), "unit": request.tenant.milk_unit,
         **ROW_CHOICES,
     }
     html = render_to_string("milk/entry.html#row", context, request)
@@ -140,7 +154,7 @@ def _row_response(request, farm, animal, day, session, form):
     return HttpResponse(html + render_to_string("milk/entry.html#totals", context, request))
 
 
-def _apply_row(membership, farm, animal, form):
+def _apply_row(membership, farm, animal, form, *, with_quality: bool):
     day, session, quantity = form.cleaned_data["date"], form.cleaned_data["session"], form.cleaned_data["quantity"]
     if quantity is None:
         # An emptied value removes the record (the page asked for confirmation first).
@@ -148,8 +162,10 @@ def _apply_row(membership, farm, animal, form):
         if record is not None:
             services.milking_record_delete(membership=membership, record=record)
         return
+    # The quality fields load only when a row's "Quality" is opened; without them, keep what is stored.
+    quality = form.quality() if with_quality else {}
     services.milking_record_save(
-        membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, **form.quality()
+        membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, **quality
     )
 
 

@@ -73,6 +73,45 @@ def _alert(owner):
     )
 
 
+def _expense(owner):
+    from tests.finance.conftest import submit
+    from tests.factories import make_member
+
+    farm = _farm(owner)
+    return submit(make_member(owner, "worker"), farm)
+
+
+def _contact(owner):
+    from tests.finance.conftest import make_contact
+
+    return make_contact(owner, name="Victim Buyer")
+
+
+def _sale(owner):
+    import uuid
+    from decimal import Decimal
+
+    from django_scopes import scope
+
+    from apps.finance.services import sale_record
+
+    with scope(tenant=owner.tenant_id):
+        return sale_record(membership=owner, key=uuid.uuid4().hex, kind="milk", farm=_farm(owner), date=dt.date.today(),
+                           buyer=_contact(owner), unit_price=Decimal("50"), quantity=Decimal("10"), unit="L")
+
+
+def _invoice(owner):
+    from tests.finance.conftest import issued_invoice
+
+    return issued_invoice(owner)
+
+
+def _report_job(owner):
+    from apps.finance.models import ReportJob
+
+    return ReportJob.objects.create(tenant_id=owner.tenant_id, kind="pnl", file_format="csv", params={}, requested_by=owner)
+
+
 # Route name -> (make the tenant-A object, methods to try).
 PROBES = {
     "farms:detail": (_farm, ["get"]),
@@ -90,6 +129,23 @@ PROBES = {
     "milk:lactation_start": (_cow, ["post"]),
     "milk:lactation_dry_off": (_lactation, ["post"]),
     "milk:alert_resolve": (_alert, ["post"]),
+    "money:expense": (_expense, ["get"]),
+    "money:expense_receipt": (_expense, ["get"]),
+    "money:expense_decide": (_expense, ["post"]),
+    "money:contact_edit": (_contact, ["get", "post"]),
+    "money:sale": (_sale, ["get"]),
+    "money:sale_void": (_sale, ["post"]),
+    "money:sale_invoice": (_sale, ["post"]),
+    "money:invoice": (_invoice, ["get"]),
+    "money:invoice_edit": (_invoice, ["get", "post"]),
+    "money:invoice_issue": (_invoice, ["post"]),
+    "money:invoice_pdf": (_invoice, ["get"]),
+    "money:payment_create": (_invoice, ["post"]),
+    "money:invoice_void": (_invoice, ["post"]),
+    "money:invoice_credit": (_invoice, ["post"]),
+    "money:invoice_send": (_invoice, ["post"]),
+    "money:report_job": (_report_job, ["get"]),
+    "money:report_download": (_report_job, ["get"]),
 }
 # Routes whose id is a secret link rather than a tenant object; probed separately.
 TOKEN_ROUTES = {"accounts:invitation_accept"}

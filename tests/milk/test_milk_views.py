@@ -15,6 +15,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def row_post(client, farm, cow, quantity="12.5", session="morning", day=None, **extra):
     data = {"farm": farm.pk, "date": (day or TODAY).isoformat(), "session": session, "animal": cow.pk, "quantity": quantity}
+    if extra:
+        data["quality"] = "1"  # the quality fields were opened and sent
     data.update(extra)
     return client.post(reverse("milk:row_save"), data, **HTMX)
 
@@ -223,3 +225,13 @@ def test_alert_can_be_marked_dealt_with(as_member, owner, dairy, cow):
 def test_pages_need_login(client, name):
     response = client.get(reverse(f"milk:{name}"))
     assert response.status_code == 302
+
+
+def test_quality_fields_load_on_demand_and_a_quantity_edit_keeps_them(as_member, owner, dairy, cow):
+    client = as_member(owner)
+    row_post(client, dairy, cow, "10", scc="250000", fat="4.1")
+    fields = client.get(reverse("milk:row_quality"), {"farm": dairy.pk, "date": TODAY.isoformat(), "session": "morning", "animal": cow.pk})
+    assert 'value="250000"' in fields.content.decode() and 'name="quality"' in fields.content.decode()
+    row_post(client, dairy, cow, "11")  # quality not opened: only the quantity is sent
+    record = MilkRecord.objects.get(animal=cow)
+    assert record.quantity == Decimal("11") and record.scc == 250000 and record.fat == Decimal("4.10")

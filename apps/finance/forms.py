@@ -1,0 +1,133 @@
+import uuid
+
+from django import forms
+
+from .models import Contact, Invoice, Payment, Sale
+from .reports import FORMATS, KINDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class OnceForm(forms.Form):
+    """A form that carries a one-time key, so a double tap or a retried POST has one effect."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4().hex)
+
+
+class ExpenseForm(OnceForm):
+    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
+    date = forms.DateField(widget=DATE)
+    category = forms.ModelChoiceField(queryset=None, empty_label=None)
+    amount = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
+    description = forms.CharField(max_length=250)
+    supplier = forms.ModelChoiceField(queryset=None, required=False, empty_label="Not in the list")
+    supplier_name = forms.CharField(label="Or supplier name", max_length=120, required=False)
+    receipt = forms.FileField(required=False, help_text="A photo or PDF, up to 10 MB.",
+                              widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}))
+
+    def __init__(self, *args, farms, categories, suppliers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+        self.fields["category"].queryset = categories
+        self.fields["supplier"].queryset = suppliers
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(max_length=250, label="Why reject?")
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["kind", "name", "contact_person", "phone", "email", "address", "tax_number"]
+
+
+class SaleForm(OnceForm):
+    kind = forms.ChoiceField(choices=Sale.Kind.choices)
+    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
+    date = forms.DateField(widget=DATE)
+    buyer = forms.ModelChoiceField(queryset=None, empty_label=None)
+    animal = forms.ModelChoiceField(queryset=None, required=False, help_text="For an animal sale.")
+    live_weight = forms.DecimalField(label="Live weight (kg)", required=False, max_digits=7, decimal_places=1,
+                                     widget=forms.TextInput(attrs=MONEY))
+    product = forms.CharField(required=False, max_length=120, help_text="For milk or other produce: eggs, manure, wool…")
+    quantity = forms.DecimalField(required=False, max_digits=12, decimal_places=3, widget=forms.TextInput(attrs=MONEY))
+    unit = forms.CharField(required=False, max_length=20, help_text="L, kg, trays…")
+    unit_price = forms.DecimalField(label="Price (per unit, or for the animal)", max_digits=14, decimal_places=4,
+                                    widget=forms.TextInput(attrs=MONEY))
+
+    def __init__(self, *args, farms, buyers, animals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+        self.fields["buyer"].queryset = buyers
+        self.fields["animal"].queryset = animals
+
+
+class InvoiceForm(forms.Form):
+    kind = forms.ChoiceField(choices=Invoice.Kind.choices)
+    contact = forms.ModelChoiceField(queryset=None, empty_label=None, label="Customer or supplier")
+    due_date = forms.DateField(required=False, widget=DATE, help_text="Empty: 30 days after issue.")
+    notes = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts
+
+
+class LineForm(forms.Form):
+    description = forms.CharField(max_length=200)
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs=MONEY))
+    unit = forms.CharField(max_length=20, required=False)
+    unit_price = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
+    tax_rate = forms.DecimalField(label="Tax %", max_digits=5, decimal_places=2, required=False, initial=0,
+                                  widget=forms.TextInput(attrs=MONEY))
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=100, min_num=1, validate_min=True)
+
+
+class PaymentForm(OnceForm):
+    date = forms.DateField(widget=DATE)
+    amount = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
+    method = forms.ChoiceField(choices=Payment.Method.choices)
+    reference = forms.CharField(max_length=80, required=False)
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Why void?")
+
+
+class EmailInvoiceForm(forms.Form):
+    to = forms.EmailField(label="Send to")
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(choices=list(KINDS.items()), label="Report")
+    since = forms.DateField(widget=DATE, label="From")
+    until = forms.DateField(widget=DATE, label="To")
+    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label="All farms")
+    file_format = forms.ChoiceField(choices=[(k, k.upper()) for k in FORMATS], label="Format")
+
+    def __init__(self, *args, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
+            raise forms.ValidationError("The start date is after the end date.")
+        return cleaned
+
+
+class ApprovalLimitForm(forms.Form):
+    limit = forms.DecimalField(max_digits=14, decimal_places=4, label="Managers approve up to", widget=forms.TextInput(attrs=MONEY))
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(max_length=60, label="New category")

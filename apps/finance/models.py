@@ -1,0 +1,262 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TenantModel, TimeStamped
+
+BUILTIN_CATEGORIES = [
+    ("feed", "Feed"), ("veterinary", "Veterinary"), ("labour", "Labour"), ("fuel", "Fuel"), ("repairs", "Repairs"),
+    ("utilities", "Utilities"), ("equipment", "Equipment"), ("transport", "Transport"), ("other", "Other"),
+]
+
+
+class ExpenseCategory(TenantModel):
+    key = models.SlugField(max_length=40, db_index=False)
+    name = models.CharField(max_length=60)
+    is_builtin = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="expcat_tenant_key_uniq")]
+        ordering = ["-is_builtin", "name"]
+        verbose_name_plural = "expense categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(TenantModel, TimeStamped):
+    """A customer or supplier of the organisation."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        SUPPLIER = "supplier", "Supplier"
+        BOTH = "both", "Customer and supplier"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CUSTOMER)
+    name = models.CharField(max_length=120)
+    contact_person = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=250, blank=True)
+    tax_number = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="contact_tenant_name_uniq")]
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Expense(TenantModel, TimeStamped):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    category = models.ForeignKey(ExpenseCategory, on_delete=models.PROTECT, related_name="expenses")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    supplier = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    supplier_name = models.CharField(max_length=120, blank=True)
+    description = models.CharField(max_length=250)
+    animal = models.ForeignKey("herd.Animal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    receipt = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "status", "date"], name="expense_tenant_status_idx"),
+            models.Index(fields=["tenant", "farm", "date"], name="expense_tenant_farm_date_idx"),
+        ]
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.description} ({self.amount})"
+
+
+class ExpenseTransition(TenantModel):
+    expense = models.ForeignKey(Expense, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=8, blank=True)
+    to_status = models.CharField(max_length=8)
+    by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Invoice(TenantModel, TimeStamped):
+    class Kind(models.TextChoices):
+        SALES = "sales", "Sales invoice"
+        PURCHASE = "purchase", "Purchase invoice"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+        PARTLY_PAID = "partly_paid", "Partly paid"
+        PAID = "paid", "Paid"
+        VOID = "void", "Void"
+
+    class Pdf(models.TextChoices):
+        NONE = "", "Not made"
+        PREPARING = "preparing", "Preparing"
+        READY = "ready", "Ready"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SALES)
+    number = models.CharField(max_length=30, blank=True)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="invoices")
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    issue_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    paid_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    notes = models.CharField(max_length=500, blank=True)
+    credit_note_for = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes")
+    pdf = models.FileField(upload_to="invoices/", blank=True)
+    pdf_status = models.CharField(max_length=10, choices=Pdf.choices, blank=True, default="")
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "kind", "number"], condition=~Q(number=""), name="invoice_tenant_number_uniq"),
+        ]
+        indexes = [models.Index(fields=["tenant", "kind", "status"], name="invoice_tenant_status_idx")]
+        ordering = ["-issue_date", "-id"]
+
+    def __str__(self):
+        return self.number or f"Draft {self.pk}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.paid_total
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class InvoiceLine(TenantModel):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0"))])
+    unit = models.CharField(max_length=20, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"),
+                                   validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    @property
+    def net(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+    @property
+    def tax(self) -> Decimal:
+        return (self.net * self.tax_rate / 100).quantize(Decimal("0.01"))
+
+
+class InvoiceSequence(TenantModel):
+    """The last number given per tenant, kind and year: numbers come out in order, without gaps."""
+
+    kind = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "kind", "year"], name="invseq_tenant_kind_year_uniq")]
+
+
+class Sale(TenantModel, TimeStamped):
+    class Kind(models.TextChoices):
+        ANIMAL = "animal", "Animal"
+        MILK = "milk", "Milk"
+        OTHER = "other", "Other produce"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    buyer = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="purchases")
+    animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    live_weight = models.DecimalField("live weight (kg)", max_digits=7, decimal_places=1, null=True, blank=True)
+    product = models.CharField(max_length=120, blank=True)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("1"))
+    unit = models.CharField(max_length=20, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    invoice = models.ForeignKey(Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="sales")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "farm", "date"], name="sale_tenant_farm_date_idx")]
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.buyer_id} on {self.date}"
+
+
+class Payment(TenantModel):
+    class Method(models.TextChoices):
+        CASH = "cash", "Cash"
+        BANK = "bank", "Bank transfer"
+        MOBILE = "mobile", "Mobile money"
+        CARD = "card", "Card"
+        CHEQUE = "cheque", "Cheque"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    method = models.CharField(max_length=8, choices=Method.choices)
+    reference = models.CharField(max_length=80, blank=True)
+    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+
+class IdempotencyKey(TenantModel):
+    """One form submission: the second arrival of the same key finds the first one's result."""
+
+    key = models.CharField(max_length=64)
+    action = models.CharField(max_length=40)
+    result = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="idem_tenant_key_uniq")]
+
+
+class ReportJob(TenantModel):
+    """A report built in the background, with its progress and file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20)
+    file_format = models.CharField(max_length=4)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="reports/", blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)

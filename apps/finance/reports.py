@@ -1,0 +1,235 @@
+"""Accountant reports: profit and loss, expenses, sales, aged receivables; as CSV, XLSX or PDF."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apps.accounts.permissions import farm_ids_of
+
+from .models import Expense, Invoice, ReportJob, Sale
+
+KINDS = {"pnl": "Profit and loss", "expenses": "Expenses", "sales": "Sales", "receivables": "Aged receivables"}
+FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+BACKGROUND_AFTER_DAYS = 186  # a longer period is built by a worker, with a progress bar
+
+
+@dataclass
+class Report:
+    title: str
+    subtitle: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    total_row: list | None = None
+
+
+def _scoped(queryset, membership, farm=None):
+    queryset = queryset.filter(tenant_id=membership.tenant_id)
+    allowed = farm_ids_of(membership)
+    if allowed is not None:
+        queryset = queryset.filter(farm_id__in=allowed)
+    if farm is not None:
+        queryset = queryset.filter(farm=farm)
+    return queryset
+
+
+def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progress=None) -> Report:
+    """Per farm and month: sales revenue, approved expenses by category, and the net."""
+    sales = (
+        _scoped(Sale.objects.filter(voided_at=None, date__range=(since, until)), membership, farm)
+        .annotate(month=TruncMonth("date")).values("farm__name", "month").annotate(amount=Sum("total"))
+    )
+    if progress:
+        progress(40)
+    expenses = (
+        _scoped(Expense.objects.filter(status=Expense.Status.APPROVED, date__range=(since, until)), membership, farm)
+        .annotate(month=TruncMonth("date")).values("farm__name", "month", "category__name").annotate(amount=Sum("amount"))
+    )
+    table: dict[tuple, dict] = defaultdict(lambda: {"revenue": Decimal("0"), "costs": defaultdict(Decimal)})
+    categories = set()
+    for row in sales:
+        table[(row["farm__name"], _month(row["month"]))]["revenue"] += row["amount"]
+    for row in expenses:
+        categories.add(row["category__name"])
+        table[(row["farm__name"], _month(row["month"]))]["costs"][row["category__name"]] += row["amount"]
+    if progress:
+        progress(80)
+    categories = sorted(categories)
+    report = Report(
+        title="Profit and loss", subtitle=_period(membership, since, until, farm),
+        headers=["Farm", "Month", "Sales revenue", *categories, "Total expenses", "Net"],
+    )
+    totals = [Decimal("0")] * (len(categories) + 3)
+    for (farm_name, month), values in sorted(table.items()):
+        costs = [values["costs"].get(c, Decimal("0")) for c in categories]
+        spent = sum(costs, Decimal("0"))
+        numbers = [values["revenue"], *costs, spent, values["revenue"] - spent]
+        report.rows.append([farm_name, month, *numbers])
+        totals = [a + b for a, b in zip(totals, numbers)]
+    report.total_row = ["All farms", "Total", *totals]
+    return report
+
+
+def expense_report(membership, since, until, farm=None, progress=None) -> Report:
+    rows = (
+        _scoped(Expense.objects.filter(date__range=(since, until)), membership, farm)
+        .select_related("farm", "category", "submitted_by__user").order_by("date", "id")
+    )
+    report = Report("Expenses", _period(membership, since, until, farm),
+                    ["Date", "Farm", "Category", "Description", "Supplier", "Amount", "Status", "Submitted by"])
+    total = Decimal("0")
+    for e in rows.iterator(chunk_size=2000):
+        report.rows.append([e.date, e.farm.name, e.category.name, e.description, e.supplier_name, e.amount, e.get_status_display(),
+                            e.submitted_by.user.email])
+        if e.status == Expense.Status.APPROVED:
+            total += e.amount
+    report.total_row = ["", "", "", "Approved total", "", total, "", ""]
+    return report
+
+
+def sales_report(membership, since, until, farm=None, progress=None) -> Report:
+    rows = (
+        _scoped(Sale.objects.filter(date__range=(since, until)), membership, farm)
+        .select_related("farm", "buyer", "animal", "invoice").order_by("date", "id")
+    )
+    report = Report("Sales", _period(membership, since, until, farm),
+                    ["Date", "Farm", "Kind", "What", "Buyer", "Quantity", "Unit price", "Total", "Invoice", "Voided"])
+    total = Decimal("0")
+    for s in rows.iterator(chunk_size=2000):
+        what = s.animal.tag if s.animal_id else s.product
+        report.rows.append([s.date, s.farm.name, s.get_kind_display(), what, s.buyer.name, s.quantity, s.unit_price, s.total,
+                            s.invoice.number if s.invoice_id else "", "yes" if s.voided_at else ""])
+        if not s.voided_at:
+            total += s.total
+    report.total_row = ["", "", "", "", "Total", "", "", total, "", ""]
+    return report
+
+
+def aged_receivables(membership, since=None, until=None, farm=None, progress=None) -> Report:
+    """What customers owe on issued sales invoices, by how long past due."""
+    today = until or timezone.localdate()
+    invoices = (
+        Invoice.objects.filter(tenant_id=membership.tenant_id, kind=Invoice.Kind.SALES,
+                               status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID])
+        .select_related("contact").order_by("contact__name", "due_date")
+    )
+    buckets = ["Not yet due", "1-30 days", "31-60 days", "61-90 days", "Over 90 days"]
+    report = Report("Aged receivables", f"{membership.tenant.name}, as of {today:%d %b %Y} ({membership.tenant.currency})",
+                    ["Customer", "Invoice", "Due", *buckets, "Balance"])
+    totals = [Decimal("0")] * 6
+    for invoice in invoices:
+        overdue = (today - invoice.due_date).days if invoice.due_date else 0
+        index = 0 if overdue <= 0 else 1 if overdue <= 30 else 2 if overdue <= 60 else 3 if overdue <= 90 else 4
+        amounts = [Decimal("0")] * 5
+        amounts[index] = invoice.balance
+        report.rows.append([invoice.contact.name, invoice.number, invoice.due_date, *amounts, invoice.balance])
+        totals = [a + b for a, b in zip(totals, [*amounts, invoice.balance])]
+    report.total_row = ["Total", "", "", *totals]
+    return report
+
+
+BUILDERS = {"pnl": profit_and_loss, "expenses": expense_report, "sales": sales_report, "receivables": aged_receivables}
+
+
+def _month(value) -> str:
+    return value.strftime("%Y-%m") if value else ""
+
+
+def _period(membership, since, until, farm) -> str:
+    where = farm.name if farm else "all farms"
+    return f"{membership.tenant.name}, {where}, {since:%d %b %Y} to {until:%d %b %Y} ({membership.tenant.currency})"
+
+
+# Files --------------------------------------------------------------------------------------------
+
+
+def render(report: Report, file_format: str) -> bytes:
+    return {"csv": _csv, "xlsx": _xlsx, "pdf": _pdf}[file_format](report)
+
+
+def _cell(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _csv(report: Report) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([report.title, report.subtitle])
+    writer.writerow(report.headers)
+    for row in report.rows:
+        writer.writerow([_cell(v) for v in row])
+    if report.total_row:
+        writer.writerow([_cell(v) for v in report.total_row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = report.title[:31]
+    sheet.append([report.title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([report.subtitle])
+    sheet.append(report.headers)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in report.rows:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    if report.total_row:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in report.total_row])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+    for column in sheet.columns:
+        width = max(len(str(c.value)) if c.value is not None else 0 for c in list(column)[2:]) if sheet.max_row > 2 else 10
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 40)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _pdf(report: Report) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("finance/report_pdf.html", {"report": report})
+    return HTML(string=html).write_pdf()
+
+
+def build_report_job(job: ReportJob) -> None:
+    """Build a background report, reporting progress as it goes, and store the file."""
+    from apps.farms.models import Farm
+
+    membership = job.requested_by
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, progress=5)
+
+    def progress(value):
+        ReportJob.objects.filter(pk=job.pk).update(progress=value)
+
+    params = job.params
+    farm = Farm.objects.filter(tenant_id=job.tenant_id, pk=params.get("farm")).first() if params.get("farm") else None
+    try:
+        report = BUILDERS[job.kind](
+            membership, dt.date.fromisoformat(params["since"]), dt.date.fromisoformat(params["until"]), farm, progress=progress
+        )
+        progress(90)
+        content = render(report, job.file_format)
+        name = f"reports/{job.tenant_id}/{job.kind}-{job.pk}.{job.file_format}"
+        job.file.save(name.rsplit("/", 1)[1], ContentFile(content), save=False)
+        ReportJob.objects.filter(pk=job.pk).update(file=job.file.name, status=ReportJob.Status.READY, progress=100)
+    except Exception as error:
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.FAILED, error=str(error)[:300])
+        raise

@@ -1,0 +1,1 @@
+"""Money pages: expenses and approvals, contacts and sales, invoices and payments, reports."""

@@ -1,0 +1,45 @@
+import datetime as dt
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from apps.accounts.decorators import member_required
+from apps.farms.selectors import farms_visible_to
+
+from .. import reports, selectors, services
+from ..forms import ReportForm
+
+
+@member_required("reports.view")
+def report_page(request):
+    membership = request.membership
+    today = timezone.localdate()
+    form = ReportForm(request.GET or None, farms=farms_visible_to(membership),
+                      initial={"since": today.replace(day=1) - dt.timedelta(days=1), "until": today, "file_format": "xlsx"})
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if (data["until"] - data["since"]).days > reports.BACKGROUND_AFTER_DAYS:
+            params = {"since": data["since"].isoformat(), "until": data["until"].isoformat(), "farm": data["farm"].pk if data["farm"] else None}
+            job = services.report_request(membership=membership, kind=data["kind"], file_format=data["file_format"], params=params)
+            return redirect("money:report_job", pk=job.pk)
+        report = reports.BUILDERS[data["kind"]](membership, data["since"], data["until"], data["farm"])
+        response = HttpResponse(reports.render(report, data["file_format"]), content_type=reports.FORMATS[data["file_format"]])
+        response["Content-Disposition"] = f'attachment; filename="{data["kind"]}-{data["since"]}-{data["until"]}.{data["file_format"]}"'
+        return response
+    return render(request, "finance/reports.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@member_required("reports.view")
+def report_job(request, pk: int):
+    job = selectors.get_report_job_for(request.membership, pk)
+    template = "finance/report_job.html#progress" if request.htmx else "finance/report_job.html"
+    return render(request, template, {"job": job})
+
+
+@member_required("reports.view")
+def report_download(request, pk: int):
+    job = selectors.get_report_job_for(request.membership, pk)
+    if job.status != job.Status.READY:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.kind}.{job.file_format}")
