@@ -29,7 +29,8 @@ run: demo
 	@echo ""
 	@echo "  iFarm is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Demo owner:  owner@demo.ifarm.test  /  demo-farm-2026"
-	@echo "  Demo worker: worker@demo.ifarm.test /  demo-farm-2026"
+	@echo "  Demo worker: worker@demo.ifarm.test /  demo-farm-2026 (home farm only)"
+	@echo "  Manager:     manager@demo.ifarm.test, accountant: accountant@demo.ifarm.test (same password)"
 	@echo "  Admin:       admin@demo.ifarm.test  /  demo-farm-2026"
 	@echo ""
 	PORT=$(PORT) $(BIN)/honcho start

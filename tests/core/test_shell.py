@@ -91,3 +91,12 @@ def test_seed_demo_is_idempotent(db):
     call_command("seed_demo")
     assert Animal.objects.count() == first >= 100
     call_command("audit_verify")
+
+
+def test_the_worker_knows_every_task_the_web_enqueues():
+    from huey.contrib.djhuey import HUEY
+
+    registered = set(HUEY._registry._registry)
+    for name in ("tasks.outbox.deliver_outbox_message", "tasks.outbox.sweep_outbox", "tasks.mail.send_invitation_email",
+                 "tasks.milk.reconcile_milk_summaries"):
+        assert any(name in key for key in registered), name

@@ -85,7 +85,46 @@ class Command(BaseCommand):
             }
             count = self._demo_herd(owner_membership, home, hill, groups)
             milkings = self._milk_history(tenant, [home], days=75)
-        self.stdout.write(f"Created the demo organisation with 2 farms, {count} animals and {milkings} milkings.")
+            self._money(tenant, owner_membership, worker_membership, home, hill)
+        self.stdout.write(f"Created the demo organisation with 2 farms, {count} animals, {milkings} milkings and a month of books.")
+
+    def _money(self, tenant, owner_membership, worker_membership, home, hill):
+        """Customers, suppliers, a manager and an accountant, expenses, sales and invoices."""
+        import uuid
+        from decimal import Decimal
+
+        from apps.finance import services as money
+        from apps.finance.models import ExpenseCategory
+
+        for email, name, role in (("manager@demo.ifarm.test", "Mary Njoroge", "manager"), ("accountant@demo.ifarm.test", "Ali Hassan", "accountant")):
+            Membership.objects.create(tenant=tenant, user=_user(email, name), role=Role.objects.get(tenant=tenant, key=role))
+        Tenant.objects.filter(pk=tenant.pk).update(expense_approval_limit=Decimal("10000"))
+        owner_membership.tenant.refresh_from_db()
+        coop = money.contact_save(membership=owner_membership, kind="customer", name="Limuru Dairy Cooperative",
+                                  contact_person="Samuel Kariuki", phone="+254 700 111 222", email="accounts@limuru-coop.example")
+        butcher = money.contact_save(membership=owner_membership, kind="customer", name="Kiambu Butchery", phone="+254 711 333 444")
+        feeds = money.contact_save(membership=owner_membership, kind="supplier", name="Unga Feeds Ltd", email="sales@unga-feeds.example")
+        categories = {c.key: c for c in ExpenseCategory.objects.filter(tenant=tenant)}
+        today = timezone.localdate()
+        for days_ago, key, amount, text, supplier in (
+            (28, "feed", "18500", "Dairy meal, 10 bags", feeds), (21, "veterinary", "4200", "Mastitis treatment, GV-104", None),
+            (14, "labour", "12000", "Casual labour, silage", None), (7, "fuel", "3600", "Diesel for the chopper", None),
+        ):
+            money.expense_submit(membership=owner_membership, key=uuid.uuid4().hex, farm=home, date=today - dt.timedelta(days=days_ago),
+                                 category=categories[key], amount=Decimal(amount), description=text, supplier=supplier)
+        for text, amount in (("Hoof trimming knives", "850"), ("Fencing wire, 2 rolls", "6400")):
+            money.expense_submit(membership=worker_membership, key=uuid.uuid4().hex, farm=home, date=today - dt.timedelta(days=1),
+                                 category=categories["equipment"], amount=Decimal(amount), description=text)
+        milk_sale = money.sale_record(membership=owner_membership, key=uuid.uuid4().hex, kind="milk", farm=home,
+                                      date=today - dt.timedelta(days=15), buyer=coop, quantity=Decimal("9120"), unit="L", unit_price=Decimal("52"))
+        invoice = money.invoice_from_sales(membership=owner_membership, sales=[milk_sale])
+        invoice = money.invoice_issue(membership=owner_membership, invoice=invoice)
+        money.payment_record(membership=owner_membership, key=uuid.uuid4().hex, invoice=invoice, date=today,
+                             amount=Decimal("250000"), method="bank", reference="LDC-PAY-0912")
+        bull = Animal.objects.filter(tenant=tenant, farm=hill, sex="male", status="active", species="cattle").order_by("date_of_birth").first()
+        if bull is not None:
+            money.sale_record(membership=owner_membership, key=uuid.uuid4().hex, kind="animal", farm=hill, date=today - dt.timedelta(days=5),
+                              buyer=butcher, animal=bull, live_weight=Decimal("410"), unit_price=Decimal("68000"))
 
     def _milk_history(self, tenant, farms, *, days: int, share: float = 1.0) -> int:
         """Put the grown, active cows of `farms` in milk with `days` of milkings up to today."""
