@@ -335,6 +335,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "huey": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
