@@ -61,3 +61,17 @@ def get_invitation_for(membership: Membership, pk: int) -> Invitation:
     if invitation is None:
         raise Http404
     return invitation
+
+
+def user_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def get_user_session_for(user: User, pk: int):
+    """One of the user's own sessions, or 404 (another user's session is not theirs to see)."""
+    from allauth.usersessions.models import UserSession
+
+    session = UserSession.objects.filter(user=user, pk=pk).first()
+    if session is None:
+        raise Http404
+    return session

@@ -79,6 +79,19 @@ def profile_for(user: User) -> Profile:
     return profile
 
 
+@transaction.atomic
+def user_create_invited(*, email: str, full_name: str, password: str) -> User:
+    """An account for someone who came through an invitation: the link already proved the email."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(email=email, password=password)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    profile = profile_for(user)
+    profile.full_name = full_name
+    profile.save(update_fields=["full_name"])
+    return user
+
+
 def _token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

@@ -1,10 +1,8 @@
-from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,7 +13,6 @@ from . import selectors, services
 from .decorators import member_required
 from .forms import InvitationForm, InvitationSignupForm, MemberAccessForm, OrganisationFields, OrganisationForm, ProfileForm
 from .middleware import SESSION_FARM, SESSION_TENANT
-from .models import User
 
 
 def _form_errors_from(form, error: ValidationError) -> None:
@@ -145,7 +142,7 @@ def invitation_accept(request, token: str):
     if problem:
         return render(request, "accounts/invitation.html", context, status=410)
 
-    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    has_account = selectors.user_exists(invitation.email)
     signup_form = None
     if request.user.is_authenticated:
         if request.method == "POST":
@@ -153,21 +150,13 @@ def invitation_accept(request, token: str):
     elif not has_account:
         signup_form = InvitationSignupForm(request.POST or None, email=invitation.email)
         if request.method == "POST" and signup_form.is_valid():
-            user = _create_invited_user(invitation.email, signup_form.cleaned_data)
+            user = services.user_create_invited(
+                email=invitation.email, full_name=signup_form.cleaned_data["full_name"], password=signup_form.cleaned_data["password"]
+            )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return _accept(request, token)
     context.update(signup_form=signup_form, has_account=has_account)
     return render(request, "accounts/invitation.html", context, status=400 if signup_form and signup_form.errors else 200)
-
-
-@transaction.atomic
-def _create_invited_user(email: str, data: dict) -> User:
-    user = User.objects.create_user(email=email, password=data["password"])
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    profile = services.profile_for(user)
-    profile.full_name = data["full_name"]
-    profile.save(update_fields=["full_name"])
-    return user
 
 
 def _accept(request, token):
@@ -246,11 +235,7 @@ def profile(request):
 @require_POST
 def session_revoke(request, pk: int):
     """Sign one of the user's other sessions out (a lost phone, a shared computer)."""
-    from allauth.usersessions.models import UserSession
-
-    session = UserSession.objects.filter(user=request.user, pk=pk).first()
-    if session is None:
-        raise Http404
+    session = selectors.get_user_session_for(request.user, pk)
     if session.is_current():
         messages.error(request, "Use Log out to end the session on this device.")
     else:

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from apps.accounts.decorators import member_required
 
 from .models import AuditEntry
+from .selectors import entries_of
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -28,7 +29,7 @@ class AuditFilter(django_filters.FilterSet):
 
 @member_required("audit.view")
 def audit_log(request):
-    entries = AuditEntry.objects.filter(tenant_id=request.membership.tenant_id).order_by("-seq")
+    entries = entries_of(request.membership)
     audit_filter = AuditFilter(request.GET or None, queryset=entries)
     page = Paginator(audit_filter.qs, 50).get_page(request.GET.get("page"))
     return render(request, "audit/log.html", {"filter": audit_filter, "page": page})

@@ -1,0 +1,250 @@
+"""Expense categories, contacts and expenses with their approval."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.notify.services import notification_create
+
+from ..models import (
+    BUILTIN_CATEGORIES,
+    Contact,
+    Expense,
+    ExpenseCategory,
+    ExpenseTransition,
+)
+from ..money import amount_problem
+
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+
+
+from .base import currency_of, today_for, claim_submission
+
+# Categories and contacts --------------------------------------------------------------------------
+
+
+def categories_create_defaults(*, tenant_id: int) -> None:
+    ExpenseCategory.objects.bulk_create(
+        [ExpenseCategory(tenant_id=tenant_id, key=key, name=name, is_builtin=True) for key, name in BUILTIN_CATEGORIES],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def category_create(*, membership, name: str) -> ExpenseCategory:
+    if not can(membership, "finance.manage"):
+        raise PermissionDenied
+    name = name.strip()
+    key = slugify(name)[:40]
+    if not key:
+        raise ValidationError({"name": "Give the category a name."})
+    if ExpenseCategory.objects.filter(tenant_id=membership.tenant_id, key=key).exists():
+        raise ValidationError({"name": f"There is already a category called {name}."})
+    category = ExpenseCategory.objects.create(tenant_id=membership.tenant_id, key=key, name=name)
+    audit_append(actor=Actor.of(membership), action="finance.category_create", obj=category, after={"name": name})
+    return category
+
+
+CONTACT_FIELDS = ["kind", "name", "contact_person", "phone", "email", "address", "tax_number"]
+
+
+@transaction.atomic
+def contact_save(*, membership, contact: Contact | None = None, **values) -> Contact:
+    if not can(membership, "finance.manage"):
+        raise PermissionDenied
+    if contact is not None and contact.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    before = snapshot(contact) if contact else None
+    contact = contact or Contact(tenant_id=membership.tenant_id)
+    for key in CONTACT_FIELDS:
+        if key in values:
+            setattr(contact, key, (values[key] or "").strip() if isinstance(values[key], str) else values[key])
+    if (
+        Contact.objects.filter(tenant_id=membership.tenant_id, name__iexact=contact.name)
+        .exclude(pk=contact.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": f"There is already a contact called {contact.name}."})
+    contact.save()
+    b, a = changed(before, snapshot(contact))
+    audit_append(
+        actor=Actor.of(membership),
+        action="finance.contact_save",
+        obj=contact,
+        before=b,
+        after=a,
+        permission="finance.manage",
+    )
+    return contact
+
+
+# Expenses -----------------------------------------------------------------------------------------
+
+
+def _check_receipt(receipt) -> str | None:
+    if not receipt:
+        return None
+    if receipt.size > RECEIPT_MAX_BYTES:
+        return "The receipt is larger than 10 MB."
+    head = receipt.read(8)
+    receipt.seek(0)
+    if head.startswith(b"%PDF"):
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(receipt) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return "The receipt must be a photo (JPEG, PNG, WebP) or a PDF."
+    finally:
+        receipt.seek(0)
+    return None
+
+
+@transaction.atomic
+def expense_submit(
+    *,
+    membership,
+    key: str,
+    farm,
+    date: dt.date,
+    category,
+    amount: Decimal,
+    description: str,
+    supplier=None,
+    supplier_name: str = "",
+    animal=None,
+    receipt=None,
+) -> Expense:
+    """Submit an expense; an owner's own expense is approved at once (nobody else has to)."""
+    if not can(membership, "finance.submit_expense", farm):
+        raise PermissionDenied
+    claim = claim_submission(tenant_id=membership.tenant_id, key=key, action="expense.submit")
+    errors = {}
+    tenant_id = membership.tenant_id
+    if farm.tenant_id != tenant_id or farm.is_archived:
+        errors["farm"] = "Pick an active farm of this organisation."
+    if category.tenant_id != tenant_id:
+        errors["category"] = "Pick a category of this organisation."
+    if supplier is not None and supplier.tenant_id != tenant_id:
+        errors["supplier"] = "Pick a supplier of this organisation."
+    if animal is not None and (animal.tenant_id != tenant_id or animal.farm_id != farm.pk):
+        errors["animal"] = "Pick an animal of this farm."
+    if problem := amount_problem(amount, currency_of(membership)):
+        errors["amount"] = problem
+    if date > today_for(farm):
+        errors["date"] = "This date is in the future."
+    if not (description or "").strip():
+        errors["description"] = "Say what was bought."
+    if problem := _check_receipt(receipt):
+        errors["receipt"] = problem
+    if errors:
+        raise ValidationError(errors)
+    expense = Expense.objects.create(
+        tenant_id=tenant_id,
+        farm=farm,
+        date=date,
+        category=category,
+        amount=amount,
+        supplier=supplier,
+        supplier_name=(supplier.name if supplier else supplier_name.strip()),
+        description=description.strip(),
+        animal=animal,
+        receipt=receipt or "",
+        submitted_by=membership,
+    )
+    ExpenseTransition.objects.create(
+        tenant_id=tenant_id, expense=expense, from_status="", to_status="pending", by=membership
+    )
+    audit_append(
+        actor=Actor.of(membership),
+        action="expense.submit",
+        obj=expense,
+        after=snapshot(expense),
+        permission="finance.submit_expense",
+    )
+    if membership.is_owner:
+        _decide(membership, expense, Expense.Status.APPROVED, note="An owner's own expense is approved when submitted.")
+    claim.result = f"/money/expenses/{expense.pk}/"
+    claim.save(update_fields=["result"])
+    return expense
+
+
+def approval_problem(membership, expense: Expense) -> str | None:
+    """Why this member may not decide this expense, or None when they may."""
+    if not can(membership, "finance.approve_expense", expense):
+        return "You cannot approve expenses."
+    if expense.submitted_by.user_id == membership.user_id:
+        return "Nobody approves their own expense."
+    if not membership.is_owner and expense.amount > membership.tenant.expense_approval_limit:
+        return "Above your approval limit: this one waits for an owner."
+    return None
+
+
+def _decide(membership, expense: Expense, status: str, note: str = "") -> Expense:
+    previous = expense.status
+    expense.status = status
+    expense.decided_by = membership
+    expense.decided_at = timezone.now()
+    expense.rejection_reason = note if status == Expense.Status.REJECTED else ""
+    expense.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
+    ExpenseTransition.objects.create(
+        tenant_id=expense.tenant_id, expense=expense, from_status=previous, to_status=status, by=membership, note=note
+    )
+    audit_append(
+        actor=Actor.of(membership),
+        action=f"expense.{'approve' if status == 'approved' else 'reject'}",
+        obj=expense,
+        before={"status": previous},
+        after={"status": status, "note": note},
+        permission="finance.approve_expense",
+    )
+    if expense.submitted_by.user_id != membership.user_id:
+        verb = "approved" if status == Expense.Status.APPROVED else "rejected"
+        notification_create(
+            tenant_id=expense.tenant_id,
+            user_id=expense.submitted_by.user_id,
+            title=f"Your expense was {verb}: {expense.description}",
+            body=note or f"{expense.amount} {membership.tenant.currency} on {expense.date:%d %b %Y}",
+            url=f"/money/expenses/{expense.pk}/",
+        )
+    return expense
+
+
+@transaction.atomic
+def expense_decide(*, membership, expense: Expense, approve: bool, note: str = "") -> Expense:
+    """Approve or reject a pending expense; deciding twice, or someone's own, is refused."""
+    expense = (
+        Expense.objects.select_for_update()
+        .select_related("submitted_by")
+        .get(pk=expense.pk, tenant_id=membership.tenant_id)
+    )
+    if expense.status != Expense.Status.PENDING:
+        raise ValidationError(f"This expense was already {expense.get_status_display().lower()}.")
+    if problem := approval_problem(membership, expense):
+        raise PermissionDenied(problem)
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"reason": "Say why the expense is rejected."})
+    return _decide(membership, expense, Expense.Status.APPROVED if approve else Expense.Status.REJECTED, note)
+
+
+def expenses_approve_many(*, membership, expenses) -> tuple[int, list[str]]:
+    """Approve each expense in its own transaction; return how many went through and why others did not."""
+    approved, problems = 0, []
+    for expense in expenses:
+        try:
+            expense_decide(membership=membership, expense=expense, approve=True)
+            approved += 1
+        except (ValidationError, PermissionDenied) as error:
+            problems.append(f"{expense.description}: {' '.join(getattr(error, 'messages', [str(error)]))}")
+    return approved, problems

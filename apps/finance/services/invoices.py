@@ -1,0 +1,317 @@
+"""Invoices, credit notes, payments, emailing, settings and background reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from apps.accounts.models import Tenant
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append
+from apps.core.outbox import outbox_enqueue
+
+from ..models import (
+    Contact,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    Payment,
+    ReportJob,
+    Sale,
+)
+from ..money import amount_problem
+from .base import currency_of, today_for, claim_submission
+
+# Invoices -----------------------------------------------------------------------------------------
+
+
+def _validate_lines(lines: list[dict], currency: str) -> dict:
+    errors = {}
+    if not lines:
+        errors["lines"] = "Add at least one line."
+    for n, line in enumerate(lines, start=1):
+        if not (line.get("description") or "").strip():
+            errors[f"line {n}"] = "Describe the line."
+        elif line.get("quantity") is None or line["quantity"] <= 0:
+            errors[f"line {n}"] = "The quantity must be above zero."
+        elif (problem := amount_problem(line.get("unit_price"), currency, allow_zero=True)) is not None:
+            errors[f"line {n}"] = f"Unit price: {problem}"
+        elif not (Decimal("0") <= (line.get("tax_rate") or Decimal("0")) <= Decimal("100")):
+            errors[f"line {n}"] = "The tax rate is between 0 and 100 %."
+    return errors
+
+
+def _set_lines(invoice: Invoice, lines: list[dict]) -> None:
+    invoice.lines.all().delete()
+    objects = [
+        InvoiceLine(
+            tenant_id=invoice.tenant_id,
+            invoice=invoice,
+            position=n,
+            description=line["description"].strip(),
+            quantity=line["quantity"],
+            unit=(line.get("unit") or "").strip(),
+            unit_price=line["unit_price"],
+            tax_rate=line.get("tax_rate") or Decimal("0"),
+        )
+        for n, line in enumerate(lines)
+    ]
+    InvoiceLine.objects.bulk_create(objects)
+    invoice.subtotal = sum((line.net for line in objects), Decimal("0"))
+    invoice.tax_total = sum((line.tax for line in objects), Decimal("0"))
+    invoice.total = invoice.subtotal + invoice.tax_total
+
+
+@transaction.atomic
+def invoice_save_draft(
+    *,
+    membership,
+    invoice: Invoice | None = None,
+    kind: str,
+    contact: Contact,
+    due_date: dt.date | None,
+    notes: str,
+    lines: list[dict],
+    farm=None,
+) -> Invoice:
+    if not can(membership, "finance.manage"):
+        raise PermissionDenied
+    if invoice is not None:
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, tenant_id=membership.tenant_id)
+        if not invoice.is_editable:
+            raise ValidationError("An issued invoice cannot be changed; void it or issue a credit note.")
+    errors = _validate_lines(lines, currency_of(membership))
+    if contact.tenant_id != membership.tenant_id:
+        errors["contact"] = "Pick a contact of this organisation."
+    if farm is not None and farm.tenant_id != membership.tenant_id:
+        errors["farm"] = "Pick a farm of this organisation."
+    if errors:
+        raise ValidationError(errors)
+    invoice = invoice or Invoice(
+        tenant_id=membership.tenant_id, kind=kind, currency=currency_of(membership), created_by=membership
+    )
+    invoice.contact, invoice.due_date, invoice.notes, invoice.farm = contact, due_date, notes.strip(), farm
+    invoice.save()
+    _set_lines(invoice, lines)
+    invoice.save(update_fields=["subtotal", "tax_total", "total", "updated_at"])
+    audit_append(
+        actor=Actor.of(membership),
+        action="invoice.save_draft",
+        obj=invoice,
+        after={"total": invoice.total, "lines": len(lines)},
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_from_sales(*, membership, sales: list[Sale], due_date: dt.date | None = None) -> Invoice:
+    buyers = {sale.buyer_id for sale in sales}
+    if len(buyers) != 1:
+        raise ValidationError("Invoice the sales of one buyer at a time.")
+    if any(sale.invoice_id or sale.voided_at or sale.tenant_id != membership.tenant_id for sale in sales):
+        raise ValidationError("Some of these sales are invoiced or voided already.")
+    lines = [
+        {"description": _sale_line(sale), "quantity": sale.quantity, "unit": sale.unit, "unit_price": sale.unit_price}
+        for sale in sales
+    ]
+    invoice = invoice_save_draft(
+        membership=membership,
+        kind=Invoice.Kind.SALES,
+        contact=sales[0].buyer,
+        due_date=due_date,
+        notes="",
+        lines=lines,
+        farm=sales[0].farm,
+    )
+    Sale.objects.filter(pk__in=[s.pk for s in sales]).update(invoice=invoice)
+    return invoice
+
+
+def _sale_line(sale: Sale) -> str:
+    if sale.kind == Sale.Kind.ANIMAL:
+        weight = f", {sale.live_weight} kg live" if sale.live_weight else ""
+        return f"{sale.animal.get_species_display()} {sale.animal.tag}{weight}, {sale.date:%d %b %Y}"
+    return f"{sale.product or sale.get_kind_display()}, {sale.date:%d %b %Y}"
+
+
+def _next_number(tenant_id: int, kind: str, year: int) -> str:
+    """The next number of the tenant's sequence: the row lock makes concurrent issues take turns."""
+    InvoiceSequence.objects.bulk_create(
+        [InvoiceSequence(tenant_id=tenant_id, kind=kind, year=year)], ignore_conflicts=True
+    )
+    sequence = InvoiceSequence.objects.select_for_update().get(tenant_id=tenant_id, kind=kind, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    prefix = {"sales": "INV", "purchase": "BILL", "credit": "CN"}[kind]
+    return f"{prefix}-{year}-{sequence.last_number:04d}"
+
+
+@transaction.atomic
+def invoice_issue(*, membership, invoice: Invoice) -> Invoice:
+    """Give the draft its number, freeze it, and have its PDF made in the background."""
+    if not can(membership, "finance.manage"):
+        raise PermissionDenied
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, tenant_id=membership.tenant_id)
+    if invoice.status != Invoice.Status.DRAFT:
+        raise ValidationError(f"Invoice {invoice.number} is already issued.")
+    if not invoice.lines.exists():
+        raise ValidationError("Add at least one line before issuing.")
+    today = today_for()
+    sequence_kind = "credit" if invoice.credit_note_for_id else invoice.kind
+    invoice.number = _next_number(invoice.tenant_id, sequence_kind, today.year)
+    invoice.issue_date = today
+    invoice.due_date = invoice.due_date or today + dt.timedelta(days=30)
+    invoice.status = Invoice.Status.ISSUED
+    invoice.pdf_status = Invoice.Pdf.PREPARING
+    invoice.save(update_fields=["number", "issue_date", "due_date", "status", "pdf_status", "updated_at"])
+    outbox_enqueue(tenant_id=invoice.tenant_id, kind="invoice.pdf", payload={"invoice_id": invoice.pk})
+    audit_append(
+        actor=Actor.of(membership),
+        action="invoice.issue",
+        obj=invoice,
+        after={"number": invoice.number, "total": invoice.total},
+        permission="finance.manage",
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_void(*, membership, invoice: Invoice, reason: str) -> Invoice:
+    if not can(membership, "finance.manage"):
+        raise PermissionDenied
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, tenant_id=membership.tenant_id)
+    if invoice.status == Invoice.Status.VOID:
+        raise ValidationError("This invoice is already void.")
+    if invoice.paid_total > 0:
+        raise ValidationError("Payments were recorded against this invoice; issue a credit note instead.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the invoice is void."})
+    previous = invoice.status
+    invoice.status = Invoice.Status.VOID
+    invoice.notes = (invoice.notes + f"\nVoid: {reason.strip()}").strip()
+    invoice.save(update_fields=["status", "notes", "updated_at"])
+    invoice.sales.update(invoice=None)
+    audit_append(
+        actor=Actor.of(membership),
+        action="invoice.void",
+        obj=invoice,
+        before={"status": previous},
+        after={"status": "void", "reason": reason},
+    )
+    return invoice
+
+
+@transaction.atomic
+def credit_note_create(*, membership, invoice: Invoice) -> Invoice:
+    """A draft credit note with the invoice's lines, to correct an issued invoice."""
+    if invoice.tenant_id != membership.tenant_id or invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
+        raise ValidationError("Only an issued invoice can be credited.")
+    lines = [
+        {
+            "description": f"Credit: {line.description}",
+            "quantity": line.quantity,
+            "unit": line.unit,
+            "unit_price": line.unit_price,
+            "tax_rate": line.tax_rate,
+        }
+        for line in invoice.lines.all()
+    ]
+    note = invoice_save_draft(
+        membership=membership,
+        kind=invoice.kind,
+        contact=invoice.contact,
+        due_date=None,
+        notes=f"Credit note for {invoice.number}",
+        lines=lines,
+        farm=invoice.farm,
+    )
+    note.credit_note_for = invoice
+    note.save(update_fields=["credit_note_for"])
+    return note
+
+
+@transaction.atomic
+def payment_record(
+    *, membership, key: str, invoice: Invoice, date: dt.date, amount: Decimal, method: str, reference: str = ""
+) -> Payment:
+    """Record money received against a sales invoice, or paid against a purchase invoice."""
+    if not can(membership, "finance.manage"):
+        raise PermissionDenied
+    claim = claim_submission(tenant_id=membership.tenant_id, key=key, action="payment.record")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, tenant_id=membership.tenant_id)
+    errors = {}
+    if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID):
+        errors["amount"] = (
+            f"Payments go against issued, unpaid invoices; this one is {invoice.get_status_display().lower()}."
+        )
+    elif problem := amount_problem(amount, invoice.currency):
+        errors["amount"] = problem
+    elif amount > invoice.balance:
+        errors["amount"] = f"The balance due is {invoice.balance}; a payment cannot be larger."
+    if date > today_for():
+        errors["date"] = "This date is in the future."
+    elif invoice.issue_date and date < invoice.issue_date:
+        errors["date"] = "The payment date is before the invoice was issued."
+    if method not in Payment.Method.values:
+        errors["method"] = "Pick how it was paid."
+    if errors:
+        raise ValidationError(errors)
+    payment = Payment.objects.create(
+        tenant_id=invoice.tenant_id,
+        invoice=invoice,
+        date=date,
+        amount=amount,
+        method=method,
+        reference=reference.strip(),
+        recorded_by=membership,
+    )
+    invoice.paid_total += amount
+    invoice.status = Invoice.Status.PAID if invoice.paid_total >= invoice.total else Invoice.Status.PARTLY_PAID
+    invoice.save(update_fields=["paid_total", "status", "updated_at"])
+    audit_append(
+        actor=Actor.of(membership),
+        action="payment.record",
+        obj=payment,
+        farm_id=invoice.farm_id,
+        after={"invoice": invoice.number, "amount": amount, "method": method},
+        permission="finance.manage",
+    )
+    claim.result = f"/money/invoices/{invoice.pk}/"
+    claim.save(update_fields=["result"])
+    return payment
+
+
+@transaction.atomic
+def invoice_email(*, membership, invoice: Invoice, to: str) -> None:
+    if not can(membership, "finance.manage") or invoice.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
+        raise ValidationError("Only an issued invoice can be emailed.")
+    outbox_enqueue(tenant_id=invoice.tenant_id, kind="invoice.email", payload={"invoice_id": invoice.pk, "to": to})
+    audit_append(actor=Actor.of(membership), action="invoice.email", obj=invoice, after={"to": to})
+
+
+@transaction.atomic
+def tenant_set_approval_limit(*, membership, limit: Decimal) -> None:
+    if not membership.is_owner:
+        raise PermissionDenied
+    if problem := amount_problem(limit, currency_of(membership), allow_zero=True):
+        raise ValidationError({"limit": problem})
+    Tenant.objects.filter(pk=membership.tenant_id).update(expense_approval_limit=limit)
+    audit_append(
+        actor=Actor.of(membership), action="finance.approval_limit", obj=membership.tenant, after={"limit": limit}
+    )
+
+
+@transaction.atomic
+def report_request(*, membership, kind: str, file_format: str, params: dict) -> ReportJob:
+    if not can(membership, "reports.view"):
+        raise PermissionDenied
+    job = ReportJob.objects.create(
+        tenant_id=membership.tenant_id, kind=kind, file_format=file_format, params=params, requested_by=membership
+    )
+    outbox_enqueue(tenant_id=membership.tenant_id, kind="report.build", payload={"job_id": job.pk})
+    return job

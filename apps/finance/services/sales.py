@@ -1,0 +1,134 @@
+"""Sales of animals, milk and other produce."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append, snapshot
+from apps.herd.models import Animal, Status
+
+from ..models import (
+    Contact,
+    Invoice,
+    Sale,
+)
+from ..money import amount_problem
+from .base import currency_of, today_for, claim_submission
+
+# Sales --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sale_record(
+    *,
+    membership,
+    key: str,
+    kind: str,
+    farm,
+    date: dt.date,
+    buyer: Contact,
+    unit_price: Decimal,
+    quantity: Decimal = Decimal("1"),
+    unit: str = "",
+    animal: Animal | None = None,
+    live_weight: Decimal | None = None,
+    product: str = "",
+) -> Sale:
+    """Record a sale; an animal sold leaves the active herd."""
+    if not can(membership, "finance.manage", farm):
+        raise PermissionDenied
+    claim = claim_submission(tenant_id=membership.tenant_id, key=key, action="sale.record")
+    errors = {}
+    tenant_id = membership.tenant_id
+    if farm.tenant_id != tenant_id:
+        errors["farm"] = "Pick a farm of this organisation."
+    if buyer.tenant_id != tenant_id:
+        errors["buyer"] = "Pick a buyer of this organisation."
+    if date > today_for(farm):
+        errors["date"] = "This date is in the future."
+    if problem := amount_problem(unit_price, currency_of(membership)):
+        errors["unit_price"] = problem
+    if quantity is None or quantity <= 0:
+        errors["quantity"] = "Enter a quantity above zero."
+    if live_weight is not None and not (Decimal("0") < live_weight <= Decimal("2000")):
+        errors["live_weight"] = "Enter a live weight between 0 and 2,000 kg."
+    if kind == Sale.Kind.ANIMAL:
+        if animal is None:
+            errors["animal"] = "Pick the animal sold."
+        else:
+            animal = Animal.objects.select_for_update().get(pk=animal.pk)
+            if animal.tenant_id != tenant_id or animal.farm_id != farm.pk:
+                errors["animal"] = "Pick an animal of this farm."
+            elif animal.status != Status.ACTIVE:
+                errors["animal"] = f"{animal.tag} is already {animal.get_status_display().lower()}."
+        quantity, unit = Decimal("1"), "head"
+    elif not (product or "").strip() and kind == Sale.Kind.OTHER:
+        errors["product"] = "Say what was sold."
+    if errors:
+        raise ValidationError(errors)
+    total = (quantity * unit_price).quantize(Decimal("0.01"))
+    sale = Sale.objects.create(
+        tenant_id=tenant_id,
+        kind=kind,
+        farm=farm,
+        date=date,
+        buyer=buyer,
+        animal=animal if kind == Sale.Kind.ANIMAL else None,
+        live_weight=live_weight,
+        product=product.strip() or ("Milk" if kind == Sale.Kind.MILK else ""),
+        quantity=quantity,
+        unit=unit,
+        unit_price=unit_price,
+        total=total,
+        recorded_by=membership,
+    )
+    if kind == Sale.Kind.ANIMAL:
+        before = {"status": animal.status}
+        animal.status, animal.status_on, animal.status_reason = Status.SOLD, date, f"Sold to {buyer.name}"
+        animal.save(update_fields=["status", "status_on", "status_reason", "updated_at"])
+        audit_append(
+            actor=Actor.of(membership),
+            action="animal.sold",
+            obj=animal,
+            before=before,
+            after={"status": "sold", "sale": sale.pk},
+        )
+    audit_append(
+        actor=Actor.of(membership), action="sale.record", obj=sale, after=snapshot(sale), permission="finance.manage"
+    )
+    claim.result = f"/money/sales/{sale.pk}/"
+    claim.save(update_fields=["result"])
+    return sale
+
+
+@transaction.atomic
+def sale_void(*, membership, sale: Sale) -> Sale:
+    """Cancel a sale; a sold animal comes back to the herd."""
+    sale = Sale.objects.select_for_update().get(pk=sale.pk, tenant_id=membership.tenant_id)
+    if not can(membership, "finance.manage", sale):
+        raise PermissionDenied
+    if sale.voided_at:
+        raise ValidationError("This sale was already voided.")
+    if sale.invoice_id and sale.invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.VOID):
+        raise ValidationError("Void its invoice first (or issue a credit note).")
+    sale.voided_at = timezone.now()
+    sale.save(update_fields=["voided_at", "updated_at"])
+    if sale.animal_id:
+        animal = Animal.objects.select_for_update().get(pk=sale.animal_id)
+        if (
+            Animal.objects.filter(tenant_id=animal.tenant_id, tag__iexact=animal.tag, status=Status.ACTIVE)
+            .exclude(pk=animal.pk)
+            .exists()
+        ):
+            raise ValidationError(f"Tag {animal.tag} is now worn by another animal; retag it before voiding this sale.")
+        animal.status, animal.status_on, animal.status_reason = Status.ACTIVE, None, ""
+        animal.save(update_fields=["status", "status_on", "status_reason", "updated_at"])
+        audit_append(actor=Actor.of(membership), action="animal.sale_voided", obj=animal, after={"status": "active"})
+    audit_append(actor=Actor.of(membership), action="sale.void", obj=sale, permission="finance.manage")
+    return sale
