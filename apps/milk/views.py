@@ -1,3 +1,4 @@
+import datetime as dt
 import zoneinfo
 
 from django.contrib import messages
@@ -266,7 +267,12 @@ def dashboard_card(request, card: str):
 @member_required("milk.view")
 def records(request):
     membership = request.membership
-    form = RecordFilterForm(request.GET or None, farms=farms_visible_to(membership))
+    # Without a date range the list shows the last 30 days: paging two years of milkings to find
+    # this week's is no use to anyone, and counting them all costs the most.
+    data = request.GET.copy()
+    if not data.get("since") and not data.get("until") and not data.get("animal"):
+        data["since"] = (timezone.localdate() - dt.timedelta(days=29)).isoformat()
+    form = RecordFilterForm(data, farms=farms_visible_to(membership))
     queryset = selectors.records_for(membership)
     if form.is_valid():
         data = form.cleaned_data
@@ -280,7 +286,7 @@ def records(request):
             queryset = queryset.filter(date__lte=data["until"])
         if data["session"]:
             queryset = queryset.filter(session=data["session"])
-    elif form.is_bound:
+    else:
         queryset = queryset.none()
     table = MilkRecordTable(queryset)
     export_format = request.GET.get("_export")
