@@ -14,10 +14,11 @@ import django  # noqa: E402
 
 django.setup()
 
+from importlib import import_module  # noqa: E402
+
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from importlib import import_module  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from apps.accounts.models import Membership  # noqa: E402

@@ -1,8 +1,7 @@
 from apps.farms.selectors import farms_visible_to
-
-from .middleware import SESSION_FARM
 from apps.notify.selectors import unread_count
 
+from .middleware import SESSION_FARM
 from .selectors import memberships_of
 
 

@@ -70,6 +70,13 @@ def farm_ids_of(membership: Membership) -> frozenset[int] | None:
     return cached
 
 
+def visible_to(queryset, membership: Membership, farm_field: str = "farm_id"):
+    """Limit a tenant queryset to the member's organisation and, when limited, to their farms."""
+    queryset = queryset.filter(tenant_id=membership.tenant_id)
+    allowed = farm_ids_of(membership)
+    return queryset if allowed is None else queryset.filter(**{f"{farm_field}__in": allowed})
+
+
 def can(membership: Membership | None, perm: str, obj=None) -> bool:
     """Tell whether the member holds `perm`, on `obj` when given (same tenant, farm in scope)."""
     if perm not in CATALOGUE:

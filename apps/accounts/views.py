@@ -11,7 +11,14 @@ from apps.farms.selectors import farms_visible_to, get_farm_for
 
 from . import selectors, services
 from .decorators import member_required
-from .forms import InvitationForm, InvitationSignupForm, MemberAccessForm, OrganisationFields, OrganisationForm, ProfileForm
+from .forms import (
+    InvitationForm,
+    InvitationSignupForm,
+    MemberAccessForm,
+    OrganisationFields,
+    OrganisationForm,
+    ProfileForm,
+)
 from .middleware import SESSION_FARM, SESSION_TENANT
 
 

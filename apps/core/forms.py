@@ -24,3 +24,10 @@ class FormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
     bound_field_class = StyledBoundField
+
+
+def check_date_range(cleaned: dict) -> dict:
+    """Refuse a period whose start is after its end (shared by the report and list filters)."""
+    if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
+        raise forms.ValidationError("The start date is after the end date.")
+    return cleaned

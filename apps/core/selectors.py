@@ -3,10 +3,6 @@ from apps.audit.models import AuditEntry
 
 def recent_activity(membership, limit: int = 10):
     """The organisation's latest audited changes, within the member's farm scope."""
-    from apps.accounts.permissions import farm_ids_of
+    from apps.accounts.permissions import visible_to
 
-    entries = AuditEntry.objects.filter(tenant_id=membership.tenant_id)
-    allowed = farm_ids_of(membership)
-    if allowed is not None:
-        entries = entries.filter(farm_id__in=allowed)
-    return entries.only("created_at", "actor_email", "action", "object_repr", "object_type", "object_id")[:limit]
+    return visible_to(AuditEntry.objects.all(), membership).only("created_at", "actor_email", "action", "object_repr", "object_type", "object_id")[:limit]

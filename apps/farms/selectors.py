@@ -1,16 +1,13 @@
 from django.http import Http404
 
-from apps.accounts.permissions import farm_ids_of
+from apps.accounts.permissions import visible_to
 
 from .models import Farm
 
 
 def farms_visible_to(membership, *, include_archived: bool = False):
     """The farms of the member's organisation that are within the member's farm scope."""
-    farms = Farm.objects.filter(tenant_id=membership.tenant_id)
-    allowed = farm_ids_of(membership)
-    if allowed is not None:
-        farms = farms.filter(pk__in=allowed)
+    farms = visible_to(Farm.objects.all(), membership, "pk")
     if not include_archived:
         farms = farms.filter(archived_at=None)
     return farms.order_by("name")

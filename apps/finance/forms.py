@@ -2,6 +2,8 @@ import uuid
 
 from django import forms
 
+from apps.core.forms import check_date_range
+
 from .models import Contact, Invoice, Payment, Sale
 from .reports import FORMATS, KINDS
 
@@ -119,10 +121,7 @@ class ReportForm(forms.Form):
         self.fields["farm"].queryset = farms
 
     def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
-            raise forms.ValidationError("The start date is after the end date.")
-        return cleaned
+        return check_date_range(super().clean())
 
 
 class ApprovalLimitForm(forms.Form):

@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.accounts.permissions import farm_ids_of
+from apps.accounts.permissions import visible_to
 
 from .models import Expense, Invoice, ReportJob, Sale
 
@@ -34,10 +34,7 @@ class Report:
 
 
 def _scoped(queryset, membership, farm=None):
-    queryset = queryset.filter(tenant_id=membership.tenant_id)
-    allowed = farm_ids_of(membership)
-    if allowed is not None:
-        queryset = queryset.filter(farm_id__in=allowed)
+    queryset = visible_to(queryset, membership)
     if farm is not None:
         queryset = queryset.filter(farm=farm)
     return queryset

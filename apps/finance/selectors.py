@@ -4,15 +4,13 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from apps.accounts.permissions import farm_ids_of
+from apps.accounts.permissions import farm_ids_of, visible_to
 
 from .models import Contact, Expense, ExpenseCategory, Invoice, ReportJob, Sale
 
 
 def _farm_scoped(queryset, membership):
-    queryset = queryset.filter(tenant_id=membership.tenant_id)
-    allowed = farm_ids_of(membership)
-    return queryset if allowed is None else queryset.filter(farm_id__in=allowed)
+    return visible_to(queryset, membership)
 
 
 def categories_of(membership):

@@ -3,18 +3,14 @@ import datetime as dt
 from django.db.models import Q
 from django.http import Http404
 
-from apps.accounts.permissions import farm_ids_of
+from apps.accounts.permissions import visible_to
 
 from .models import Animal, AnimalGroup, Breed
 
 
 def animals_visible_to(membership):
     """Animals of the member's organisation on the farms in the member's scope."""
-    animals = Animal.objects.filter(tenant_id=membership.tenant_id)
-    allowed = farm_ids_of(membership)
-    if allowed is not None:
-        animals = animals.filter(farm_id__in=allowed)
-    return animals
+    return visible_to(Animal.objects.all(), membership)
 
 
 def animal_list_for(membership):
@@ -35,11 +31,7 @@ def parent_choices(membership, sex: str):
 
 
 def groups_visible_to(membership):
-    groups = AnimalGroup.objects.filter(tenant_id=membership.tenant_id).select_related("farm")
-    allowed = farm_ids_of(membership)
-    if allowed is not None:
-        groups = groups.filter(farm_id__in=allowed)
-    return groups.order_by("farm__name", "name")
+    return visible_to(AnimalGroup.objects.select_related("farm"), membership).order_by("farm__name", "name")
 
 
 def breeds():

@@ -2,6 +2,8 @@ import datetime as dt
 
 from django import forms
 
+from apps.core.forms import check_date_range
+
 from .models import Appearance, Method, Quarter, Session, Udder
 
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
@@ -83,10 +85,7 @@ class RecordFilterForm(forms.Form):
         self.fields["farm"].queryset = farms
 
     def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
-            raise forms.ValidationError("The start date is after the end date.")
-        return cleaned
+        return check_date_range(super().clean())
 
 
 def default_session(sessions: list[str], now: dt.datetime) -> str:

@@ -7,7 +7,6 @@ paper would not. Records made in the app go through the services.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import random
 from decimal import Decimal

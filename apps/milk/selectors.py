@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import Http404
 
-from apps.accounts.permissions import farm_ids_of
+from apps.accounts.permissions import visible_to
 from apps.herd.models import Animal, Sex, Status
 
 from . import lactation as lactation_math
@@ -17,9 +17,7 @@ from .models import AnimalDaySummary, BulkTankReading, FarmDaySummary, Lactation
 
 
 def _scoped(queryset, membership, field="farm_id"):
-    queryset = queryset.filter(tenant_id=membership.tenant_id)
-    allowed = farm_ids_of(membership)
-    return queryset if allowed is None else queryset.filter(**{f"{field}__in": allowed})
+    return visible_to(queryset, membership, field)
 
 
 def cows_in_milk(membership, farm, day: dt.date):

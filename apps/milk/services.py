@@ -16,7 +16,6 @@ from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.herd.models import Animal, Sex, Status
 
-from .summaries import day_sums
 from .models import (
     SESSIONS_BY_COUNT,
     AlertKind,
@@ -29,6 +28,7 @@ from .models import (
     QualityAlert,
     Udder,
 )
+from .summaries import day_sums
 
 log = logging.getLogger(__name__)
 

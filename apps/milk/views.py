@@ -20,10 +20,17 @@ from apps.farms.selectors import farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for
 
 from . import selectors, services
+from .forms import (
+    BulkTankForm,
+    DryOffForm,
+    EntryPickerForm,
+    LactationStartForm,
+    MilkRowForm,
+    RecordFilterForm,
+    default_session,
+)
 from .models import Appearance, Method, Quarter, Udder
-from .forms import BulkTankForm, DryOffForm, EntryPickerForm, LactationStartForm, MilkRowForm, RecordFilterForm, default_session
 from .tables import MilkRecordTable
-
 
 ROW_CHOICES = {
     "udder_choices": Udder.choices,

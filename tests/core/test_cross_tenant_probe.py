@@ -74,8 +74,8 @@ def _alert(owner):
 
 
 def _expense(owner):
-    from tests.finance.conftest import submit
     from tests.factories import make_member
+    from tests.finance.conftest import submit
 
     farm = _farm(owner)
     return submit(make_member(owner, "worker"), farm)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope
 
-from apps.finance.models import Contact, ExpenseCategory
+from apps.finance.models import ExpenseCategory
 from apps.finance.services import contact_save, expense_submit, invoice_issue, invoice_save_draft
 from tests.factories import make_member
 

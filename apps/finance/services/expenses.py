@@ -26,7 +26,7 @@ from ..money import amount_problem
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 
 
-from .base import currency_of, today_for, claim_submission
+from .base import claim_submission, currency_of, today_for
 
 # Categories and contacts --------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from ..models import (
     Sale,
 )
 from ..money import amount_problem
-from .base import currency_of, today_for, claim_submission
+from .base import claim_submission, currency_of, today_for
 
 # Sales --------------------------------------------------------------------------------------------
 
