@@ -140,7 +140,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # Redis, with local memory standing in while Redis is unreachable (see apps/core/cache.py).
+            "BACKEND": "apps.core.cache.RedisWithLocalFallback",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ifarm",
             "TIMEOUT": 300,
@@ -148,12 +149,9 @@ if REDIS_URL:
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 "SOCKET_CONNECT_TIMEOUT": 0.5,
                 "SOCKET_TIMEOUT": 0.5,
-                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
-    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ifarm"}}

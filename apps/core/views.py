@@ -43,7 +43,10 @@ def healthz(request):
         checks["database"] = f"error: {error.__class__.__name__}"
     try:
         cache.set("healthz", "1", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "1" else "degraded"
+        working = cache.get("healthz") == "1"
+        checks["cache"] = "degraded: local memory while Redis is unreachable" if getattr(cache, "degraded", False) else (
+            "ok" if working else "degraded"
+        )
     except Exception as error:  # noqa: BLE001
         checks["cache"] = f"error: {error.__class__.__name__}"
     try:

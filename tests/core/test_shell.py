@@ -100,3 +100,36 @@ def test_the_worker_knows_every_task_the_web_enqueues():
     for name in ("tasks.outbox.deliver_outbox_message", "tasks.outbox.sweep_outbox", "tasks.mail.send_invitation_email",
                  "tasks.milk.reconcile_milk_summaries"):
         assert any(name in key for key in registered), name
+
+
+def test_the_site_keeps_working_when_redis_is_down(client, owner, farm, settings):
+    """Cache misses instead of errors: pages, login and the login limit still work."""
+    from tests.factories import PASSWORD
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "apps.core.cache.RedisWithLocalFallback",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # (Changing CACHES through the settings fixture makes Django rebuild its cache handlers.)
+    response = client.post(reverse("account_login"), {"login": owner.user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("herd:list")).status_code == 200
+    assert client.get("/healthz").json()["checks"]["cache"].startswith("degraded")
+
+
+def test_login_limits_still_hold_when_redis_is_down(client, owner, settings):
+    from tests.factories import PASSWORD
+
+    settings.CACHES = {"default": {"BACKEND": "apps.core.cache.RedisWithLocalFallback", "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}}
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("account_login"), {"login": owner.user.email, "password": "not-the-password"})
+    response = client.post(reverse("account_login"), {"login": owner.user.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 429)

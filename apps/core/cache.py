@@ -1,0 +1,78 @@
+"""Redis as the cache, with a process-local stand-in while Redis cannot be reached.
+
+With django-redis alone, an outage turns every cache call into a miss. That is fine for cached
+pages, but not for the things that need a working cache to say yes: allauth's rate limiter takes
+a lock with cache.add(), and with Redis down it refuses every login (429). This backend serves
+those calls from local memory for a few seconds at a time and tries Redis again after that, so
+limits hold per process and nothing waits on a dead server.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django_redis.cache import RedisCache
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+_FAILURES = (ConnectionInterrupted, RedisError, OSError)
+
+
+class RedisWithLocalFallback(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._local = LocMemCache("ifarm-fallback", {"TIMEOUT": params.get("TIMEOUT", 300), "OPTIONS": {"MAX_ENTRIES": 10_000}})
+        self._down_until = 0.0
+
+    @property
+    def degraded(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def _call(self, name, *args, **kwargs):
+        if self.degraded:
+            return getattr(self._local, name)(*args, **kwargs)
+        try:
+            return getattr(super(), name)(*args, **kwargs)
+        except _FAILURES as error:
+            log.warning("Redis unreachable (%s); using local memory for %s s", error.__class__.__name__, RETRY_AFTER_SECONDS)
+            self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+            return getattr(self._local, name)(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._call("get", *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._call("add", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", *args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        return self._call("get_many", *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", *args, **kwargs)
+
+    def decr(self, *args, **kwargs):
+        return self._call("decr", *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", *args, **kwargs)
+
+    def clear(self, *args, **kwargs):
+        self._local.clear()
+        return self._call("clear", *args, **kwargs)
