@@ -45,7 +45,7 @@ def test_production_variables_switch_the_services():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.db.backends.postgresql", "10", "0", "django_redis.cache.RedisCache",
+        "django.db.backends.postgresql", "10", "0", "apps.core.cache.RedisWithLocalFallback",
         "django.contrib.sessions.backends.cached_db", "huey.RedisHuey", "whitenoise.storage.CompressedManifestStaticFilesStorage",
     ]
 
