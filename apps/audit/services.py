@@ -84,7 +84,8 @@ class Actor:
         return cls(tenant_id=tenant_id, email="system")
 
 
-@transaction.atomic
+# Joins the caller's transaction without a savepoint: an entry lives and dies with its change.
+@transaction.atomic(savepoint=False)
 def audit_append(
     *,
     actor: Actor,

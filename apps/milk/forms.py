@@ -26,6 +26,7 @@ class MilkRowForm(forms.Form):
     date = forms.DateField(widget=forms.HiddenInput)
     session = forms.ChoiceField(choices=Session.choices, widget=forms.HiddenInput)
     animal = forms.IntegerField(widget=forms.HiddenInput)
+    milker = forms.IntegerField(widget=forms.HiddenInput, required=False)
     quantity = forms.DecimalField(required=False, max_digits=6, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
     method = forms.ChoiceField(choices=Method.choices, initial=Method.MACHINE, required=False)
     duration_minutes = forms.IntegerField(label="Minutes", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))

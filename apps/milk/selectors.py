@@ -33,6 +33,15 @@ def cows_in_milk(membership, farm, day: dt.date):
     )
 
 
+def milkers_of(membership, farm) -> list:
+    """Members who may record milk on the farm, for the entry page's milker picker."""
+    from apps.accounts.models import Membership
+    from apps.accounts.permissions import can
+
+    members = Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True).select_related("user__profile", "role")
+    return [m for m in members.prefetch_related("farms") if can(m, "milk.record", farm)]
+
+
 def entry_rows(membership, farm, day: dt.date, session: str) -> list[dict]:
     """Each cow in milk with this session's record (if any) and yesterday's same-session quantity."""
     cows = list(cows_in_milk(membership, farm, day))
@@ -73,6 +82,13 @@ def session_totals(membership, farm, day: dt.date, session: str) -> dict:
             result["difference_pct"] = (result["difference"] / tank.quantity * 100).quantize(Decimal("0.1"))
             result["off"] = abs(result["difference_pct"]) > TANK_TOLERANCE_PCT
     return result
+
+
+def get_member_of(membership, pk: int):
+    """A member of the same organisation (whether they may milk is the service's call), or None."""
+    from apps.accounts.models import Membership
+
+    return Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, pk=pk).select_related("role").first()
 
 
 def get_cow_for(membership, pk: int) -> Animal:

@@ -116,9 +116,16 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
 
 
 @transaction.atomic
-def milking_record_save(*, membership, farm, animal, date: dt.date, session: str, quantity: Decimal, **quality) -> MilkRecord:
-    """Create or update the record of one cow, day and session, with its summaries and alerts."""
+def milking_record_save(
+    *, membership, farm, animal, date: dt.date, session: str, quantity: Decimal, milker=None, **quality
+) -> MilkRecord:
+    """Create or update the record of one cow, day and session, with its summaries and alerts.
+
+    `milker` is the member who milked (default: whoever records); they must be able to milk on the farm.
+    """
     values = {"quantity": quantity, **{k: v for k, v in quality.items() if k in QUALITY_FIELDS}}
+    if milker is not None and (milker.tenant_id != membership.tenant_id or not can(milker, "milk.record", farm)):
+        raise ValidationError({"milker": "Pick a member who milks on this farm."})
     values, lactation = _validate_record(membership=membership, farm=farm, animal=animal, day=date, session=session, values=values)
     for attempt in (1, 2):
         record = (
@@ -130,6 +137,8 @@ def milking_record_save(*, membership, farm, animal, date: dt.date, session: str
         if record is None:
             record = MilkRecord(tenant_id=membership.tenant_id, farm=farm, animal=animal, date=date, session=session)
             record.milker = membership
+        if milker is not None:
+            record.milker = milker
         for key, value in values.items():
             setattr(record, key, value)
         record.lactation = lactation

@@ -98,6 +98,7 @@ def _entry_context(request, farm, day, session, rows):
         "save_url": reverse("milk:row_save"),
         "quality_url": reverse("milk:row_quality"),
         "unit": request.tenant.milk_unit,
+        "milkers": selectors.milkers_of(membership, farm),
         **ROW_CHOICES,
     }
 
@@ -172,8 +173,9 @@ def _apply_row(membership, farm, animal, form, *, with_quality: bool):
         return
     # The quality fields load only when a row's "Quality" is opened; without them, keep what is stored.
     quality = form.quality() if with_quality else {}
+    milker = selectors.get_member_of(membership, form.cleaned_data["milker"]) if form.cleaned_data.get("milker") else None
     services.milking_record_save(
-        membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, **quality
+        membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, milker=milker, **quality
     )
 
 

@@ -235,3 +235,15 @@ def test_quality_fields_load_on_demand_and_a_quantity_edit_keeps_them(as_member,
     row_post(client, dairy, cow, "11")  # quality not opened: only the quantity is sent
     record = MilkRecord.objects.get(animal=cow)
     assert record.quantity == Decimal("11") and record.scc == 250000 and record.fat == Decimal("4.10")
+
+
+def test_the_milker_can_be_another_member_who_milks_on_the_farm(as_member, owner, dairy, cow):
+    milker = make_member(owner, "milker", farms=[dairy])
+    viewer = make_member(owner, "viewer")
+    client = as_member(owner)
+    assert "Milked by" in client.get(entry_url(dairy)).content.decode()
+    row_post(client, dairy, cow, "10", milker=str(milker.pk))
+    assert MilkRecord.objects.get(animal=cow).milker == milker
+    response = row_post(client, dairy, cow, "11", milker=str(viewer.pk))
+    assert response.status_code == 422 and "milks on this farm" in response.content.decode()
+    assert MilkRecord.objects.get(animal=cow).quantity == Decimal("10")
