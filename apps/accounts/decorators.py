@@ -6,7 +6,6 @@ from django.shortcuts import redirect
 
 from .permissions import CATALOGUE, can
 
-
 def member_required(perm: str | None = None):
     """Require a logged-in member of an organisation, holding `perm` when given."""
     if perm is not None and perm not in CATALOGUE:
@@ -22,7 +21,6 @@ def member_required(perm: str | None = None):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.required_permission = perm
         return wrapper
 
     return decorator

@@ -19,7 +19,3 @@ def get_farm_for(membership, pk: int) -> Farm:
     if farm is None:
         raise Http404
     return farm
-
-
-def farm_has_records(farm: Farm) -> bool:
-    return farm.animals.exists()

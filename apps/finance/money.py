@@ -23,8 +23,3 @@ def amount_problem(amount: Decimal | None, currency: str, *, allow_zero: bool = 
     if -amount.as_tuple().exponent > decimals and amount != amount.quantize(Decimal(1).scaleb(-decimals)):
         return f"{currency} amounts have {decimals} decimal places at most." if decimals else f"{currency} amounts have no decimals."
     return None
-
-
-def display(amount: Decimal, currency: str) -> str:
-    decimals = places(currency)
-    return f"{currency} {amount:,.{decimals}f}"

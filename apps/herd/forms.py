@@ -2,7 +2,7 @@ from django import forms
 
 from apps.core.uploads import validate_photo
 
-from .models import Animal, Sex, Species, Status
+from .models import Animal, Sex, Species
 
 
 class DateInput(forms.DateInput):
@@ -85,5 +85,3 @@ class ImportForm(QuickAddFarmForm):
 class AsOfForm(forms.Form):
     on = forms.DateField(label="As it was on", widget=DateInput())
 
-
-STATUS_CHOICES = Status.choices

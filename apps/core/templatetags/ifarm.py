@@ -33,9 +33,6 @@ def plain(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-@register.filter
-def field_label(field) -> str:
-    return field.label or field.name
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"), ("Firefox/", "Firefox"),
