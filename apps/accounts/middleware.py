@@ -1,3 +1,6 @@
+import zoneinfo
+
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from .selectors import membership_for_request
@@ -30,6 +33,20 @@ class TenantMiddleware:
                 request.tenant = membership.tenant
                 if request.session.get(SESSION_TENANT) != membership.tenant_id:
                     request.session[SESSION_TENANT] = membership.tenant_id
-        # An empty list scopes to no tenant at all: anonymous requests see no tenant rows.
-        with scope(tenant=request.tenant.pk if request.tenant else []):
-            return self.get_response(request)
+        # Times are stored in UTC and shown in the organisation's time zone.
+        zone = _zone(request.tenant.time_zone) if request.tenant else None
+        if zone is not None:
+            timezone.activate(zone)
+        try:
+            # An empty list scopes to no tenant at all: anonymous requests see no tenant rows.
+            with scope(tenant=request.tenant.pk if request.tenant else []):
+                return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def _zone(name: str):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None

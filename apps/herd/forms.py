@@ -71,7 +71,7 @@ class QuickAddFarmForm(forms.Form):
 
 
 class ImportForm(QuickAddFarmForm):
-    file = forms.FileField(label="CSV file", help_text="At most 5,000 rows and 2 MB.")
+    file = forms.FileField(label="CSV file", help_text="At most 2,000 rows and 2 MB; split a larger herd into several files.")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

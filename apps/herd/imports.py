@@ -16,7 +16,7 @@ EXAMPLE_ROWS = [
     ["K-101", "Wanjiru", "cattle", "Friesian", "female", "2021-03-14", "", "black and white", "", "", "", "born", "", "", ""],
     ["K-150", "Baraka", "cattle", "Ayrshire", "female", "2025-08-02", "", "red and white", "K-101", "", "", "born", "", "", ""],
 ]
-MAX_ROWS = 5000
+MAX_ROWS = 2000  # about 10 s on PostgreSQL; a larger herd is imported in several files
 
 
 def template_csv() -> str:
