@@ -48,6 +48,34 @@ class TenantManager(models.Manager):
         return super().get_queryset()
 
 
+class TenantUploadPath:
+    """An upload_to that files uploads under the tenant: kind/<tenant id>/<year>/<month>/<name>.
+
+    Object storage policies and backups can then be drawn per organisation.
+    """
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, instance, filename: str) -> str:
+        from django.utils import timezone
+
+        now = timezone.now()
+        return f"{self.kind}/{instance.tenant_id}/{now:%Y/%m}/{filename}"
+
+    def deconstruct(self):
+        return ("apps.core.models.TenantUploadPath", [self.kind], {})
+
+    def __eq__(self, other):
+        return isinstance(other, TenantUploadPath) and other.kind == self.kind
+
+    def __hash__(self):
+        return hash(self.kind)
+
+
+tenant_upload_path = TenantUploadPath
+
+
 class TenantModel(models.Model):
     """A row owned by one tenant."""
 

@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from apps.core.models import TenantModel, TimeStamped
+from apps.core.models import TenantModel, TimeStamped, tenant_upload_path
 
 BUILTIN_CATEGORIES = [
     ("feed", "Feed"), ("veterinary", "Veterinary"), ("labour", "Labour"), ("fuel", "Fuel"), ("repairs", "Repairs"),
@@ -64,7 +64,7 @@ class Expense(TenantModel, TimeStamped):
     supplier_name = models.CharField(max_length=120, blank=True)
     description = models.CharField(max_length=250)
     animal = models.ForeignKey("herd.Animal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    receipt = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+    receipt = models.FileField(upload_to=tenant_upload_path("receipts"), blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     submitted_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -256,7 +256,7 @@ class ReportJob(TenantModel):
     params = models.JSONField(default=dict)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to="reports/", blank=True)
+    file = models.FileField(upload_to=tenant_upload_path("reports"), blank=True)
     error = models.CharField(max_length=300, blank=True)
     requested_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -224,8 +224,7 @@ def build_report_job(job: ReportJob) -> None:
         )
         progress(90)
         content = render(report, job.file_format)
-        name = f"reports/{job.tenant_id}/{job.kind}-{job.pk}.{job.file_format}"
-        job.file.save(name.rsplit("/", 1)[1], ContentFile(content), save=False)
+        job.file.save(f"{job.kind}-{job.pk}.{job.file_format}", ContentFile(content), save=False)
         ReportJob.objects.filter(pk=job.pk).update(file=job.file.name, status=ReportJob.Status.READY, progress=100)
     except Exception as error:
         ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.FAILED, error=str(error)[:300])

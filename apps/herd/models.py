@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TenantModel, TimeStamped
+from apps.core.models import TenantModel, TimeStamped, tenant_upload_path
 
 
 class Species(models.TextChoices):
@@ -100,7 +100,7 @@ class Animal(TenantModel, TimeStamped):
     status_on = models.DateField(null=True, blank=True)
     status_reason = models.CharField(max_length=200, blank=True)
 
-    photo = models.ImageField(upload_to="animals/%Y/%m/", blank=True)
+    photo = models.ImageField(upload_to=tenant_upload_path("animals"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
