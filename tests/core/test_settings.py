@@ -57,3 +57,15 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     env.pop("SECRET_KEY")
     result = run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY[:12])", env=env)
     assert result.stdout.strip() == "from-a-file-"
+
+
+def test_supabase_storage_variables_switch_uploads_to_object_storage():
+    env = {**PRODUCTION, "SUPABASE_STORAGE_BUCKET": "ifarm-media", "SUPABASE_STORAGE_ENDPOINT": "https://example.supabase.co/storage/v1/s3",
+           "SUPABASE_STORAGE_ACCESS_KEY": "key", "SUPABASE_STORAGE_SECRET_KEY": "secret"}
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.core.files.storage import default_storage as d; b = d.bucket_name; print(type(d._wrapped).__module__, b, d.querystring_auth)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["storages.backends.s3", "ifarm-media", "True"]
