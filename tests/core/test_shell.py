@@ -98,6 +98,7 @@ def test_the_worker_knows_every_task_the_web_enqueues():
 
     registered = set(HUEY._registry._registry)
     for name in ("tasks.outbox.deliver_outbox_message", "tasks.outbox.sweep_outbox", "tasks.mail.send_invitation_email",
+                 "tasks.maintenance.verify_audit_chains", "tasks.maintenance.clear_expired",
                  "tasks.milk.reconcile_milk_summaries"):
         assert any(name in key for key in registered), name
 
@@ -133,3 +134,35 @@ def test_login_limits_still_hold_when_redis_is_down(client, owner, settings):
     response = client.post(reverse("account_login"), {"login": owner.user.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
+
+
+def test_nightly_audit_verification_reports_broken_chains(owner, farm, caplog):
+    from django.db import connection
+
+    from apps.audit.models import AuditEntry
+    from tasks.maintenance import verify_audit_chains
+
+    assert verify_audit_chains.call_local() == 0
+    entry = AuditEntry.objects.filter(tenant_id=owner.tenant_id).order_by("seq").last()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET action = 'forged' WHERE id = %s", [entry.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = origin")
+    assert verify_audit_chains.call_local() == 1
+    assert f"entry #{entry.seq}" in caplog.text
+
+
+def test_housekeeping_clears_old_rows(owner):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.accounts.models import LoginFailure
+    from tasks.maintenance import clear_expired
+
+    LoginFailure.objects.create(email="x@example.test", created_at=timezone.now() - dt.timedelta(days=3))
+    LoginFailure.objects.create(email="y@example.test")
+    assert clear_expired.call_local()["login_failures"] == 1
+    assert LoginFailure.objects.count() == 1

@@ -1,0 +1,49 @@
+"""Nightly upkeep: verify the audit chains, and clear what has outlived its use."""
+
+import datetime as dt
+import logging
+
+from django.core.management import call_command
+from django.utils import timezone
+from django_scopes import scopes_disabled
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+log = logging.getLogger(__name__)
+KEEP_DAYS = 30
+
+
+@db_periodic_task(crontab(hour="3", minute="0"))
+@lock_task("audit-verify")
+def verify_audit_chains() -> int:
+    """Walk every tenant's audit chain; log each broken one by name (an operator must look)."""
+    from apps.accounts.models import Tenant
+    from apps.audit.services import audit_verify_tenant
+
+    broken = 0
+    for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
+        failure = audit_verify_tenant(tenant_id=tenant_id)
+        if failure:
+            broken += 1
+            log.error("audit chain of tenant %s broken at entry #%s (id %s): %s", tenant_id, failure.seq, failure.entry_id, failure.reason)
+    return broken
+
+
+@db_periodic_task(crontab(hour="3", minute="30"))
+@lock_task("housekeeping")
+def clear_expired() -> dict:
+    """Expired sessions, old login failures, old form keys and delivered outbox rows."""
+    from apps.accounts.models import LoginFailure
+    from apps.core.models import OutboxMessage
+    from apps.finance.models import IdempotencyKey
+
+    call_command("clearsessions")
+    cutoff = timezone.now() - dt.timedelta(days=KEEP_DAYS)
+    with scopes_disabled():
+        removed = {
+            "login_failures": LoginFailure.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=1)).delete()[0],
+            "form_keys": IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0],
+            "outbox": OutboxMessage.objects.filter(status=OutboxMessage.Status.DONE, done_at__lt=cutoff).delete()[0],
+        }
+    log.info("housekeeping removed %s", removed)
+    return removed
