@@ -6,4 +6,4 @@ app's ready), so the web process that enqueues and the consumer that runs know t
 
 
 def register_all() -> None:
-    from . import mail, maintenance, milk, outbox  # noqa: F401
+    from . import maintenance, milk, outbox  # noqa: F401

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django_scopes import scope
 
 from apps.audit.services import Actor, audit_append, snapshot
+from apps.core.outbox import handler, outbox_enqueue
 
 from .models import Invitation, Membership, Profile, Role, Tenant, User
 from .permissions import BUILTIN_ROLES, can
@@ -101,8 +102,12 @@ def invitation_link_token(invitation: Invitation, secret: str) -> str:
 
 
 @transaction.atomic
-def invitation_create(*, membership: Membership, email: str, role: Role, all_farms: bool, farms) -> tuple[Invitation, str]:
-    """Invite `email` with a role and farm scope; return the invitation and its one-time token."""
+def invitation_create(*, membership: Membership, email: str, role: Role, all_farms: bool, farms, link_for) -> Invitation:
+    """Invite `email` with a role and farm scope; the email with the one-time link goes via the outbox.
+
+    `link_for(token)` makes the absolute link; only the token's hash is kept on the invitation,
+    and the outbox row forgets the link once the email is sent.
+    """
     if not can(membership, "team.manage"):
         raise PermissionDenied
     if role.tenant_id != membership.tenant_id or any(f.tenant_id != membership.tenant_id for f in farms):
@@ -131,7 +136,13 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
         after={"email": email, "role": role.key, "all_farms": all_farms, "farms": sorted(f.pk for f in farms)},
         permission="team.manage",
     )
-    return invitation, invitation_link_token(invitation, secret)
+    outbox_enqueue(
+        tenant_id=membership.tenant_id,
+        kind="invitation.email",
+        payload={"invitation_id": invitation.pk, "link": link_for(invitation_link_token(invitation, secret)),
+                 "inviter": membership.user.display_name},
+    )
+    return invitation
 
 
 def invitation_from_token(token: str) -> Invitation | None:
@@ -239,3 +250,25 @@ def membership_remove(*, membership: Membership, member: Membership) -> None:
     member.is_active = False
     member.save(update_fields=["is_active"])
     audit_append(actor=Actor.of(membership), action="membership.remove", obj=member, permission="team.manage")
+
+
+@handler("invitation.email")
+def send_invitation_email(message) -> None:
+    """Send the invitation, then drop the link from the stored message (it opens a membership)."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from apps.core.models import OutboxMessage
+
+    invitation = Invitation.objects.select_related("tenant").get(pk=message.payload["invitation_id"], tenant_id=message.tenant_id)
+    link = message.payload.get("link")
+    if not link or not invitation.is_usable:
+        return  # already sent (the link was dropped), or no longer worth sending
+    context = {"tenant_name": invitation.tenant.name, "inviter": message.payload.get("inviter", ""), "link": link}
+    send_mail(
+        subject=f"[iFarm] {context['inviter']} invited you to {invitation.tenant.name}",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(payload={"invitation_id": invitation.pk})

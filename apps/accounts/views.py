@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -101,27 +100,20 @@ def invitation_create(request):
     form = InvitationForm(request.POST, roles=selectors.roles_of(membership), farms=farms_visible_to(membership))
     if form.is_valid():
         try:
-            invitation, token = services.invitation_create(
+            invitation = services.invitation_create(
                 membership=membership,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 all_farms=form.cleaned_data["all_farms"],
                 farms=list(form.cleaned_data["farms"]),
+                link_for=lambda token: request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token])),
             )
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
-            link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
-            transaction.on_commit(lambda: _send_invitation(invitation.email, membership, link))
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("accounts:team")
     return render(request, "accounts/team.html", _team_context(membership, form), status=400)
-
-
-def _send_invitation(email, membership, link):
-    from tasks.mail import send_invitation_email
-
-    send_invitation_email(email=email, tenant_name=membership.tenant.name, inviter=membership.user.display_name, link=link)
 
 
 @member_required("team.manage")

@@ -165,3 +165,12 @@ def test_switch_between_organisations(as_member, client, owner, outsider):
 @pytest.mark.parametrize("key", ["viewer", "milker", "accountant"])
 def test_team_page_hidden_from_roles_without_team_view(as_member, owner, key):
     assert as_member(make_member(owner, key)).get(reverse("accounts:team")).status_code == 403
+
+
+def test_the_sent_invitation_link_is_not_kept(invite, as_member, owner):
+    from apps.core.models import OutboxMessage
+
+    invite(as_member(owner), role=role(owner, "viewer"))
+    message = OutboxMessage.objects.get(kind="invitation.email")
+    assert message.status == "done" and "link" not in message.payload
+    assert link_from_mail().startswith("/invitations/")

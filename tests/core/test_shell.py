@@ -97,7 +97,7 @@ def test_the_worker_knows_every_task_the_web_enqueues():
     from huey.contrib.djhuey import HUEY
 
     registered = set(HUEY._registry._registry)
-    for name in ("tasks.outbox.deliver_outbox_message", "tasks.outbox.sweep_outbox", "tasks.mail.send_invitation_email",
+    for name in ("tasks.outbox.deliver_outbox_message", "tasks.outbox.sweep_outbox", 
                  "tasks.maintenance.verify_audit_chains", "tasks.maintenance.clear_expired",
                  "tasks.milk.reconcile_milk_summaries"):
         assert any(name in key for key in registered), name
@@ -166,3 +166,14 @@ def test_housekeeping_clears_old_rows(owner):
     LoginFailure.objects.create(email="y@example.test")
     assert clear_expired.call_local()["login_failures"] == 1
     assert LoginFailure.objects.count() == 1
+
+
+def test_every_outbox_kind_has_a_handler_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    code = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ifarm.settings'); django.setup(); " \
+           "from apps.core.outbox import HANDLERS; print(sorted(HANDLERS))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "invitation.email" in result.stdout and "invoice.pdf" in result.stdout and "report.build" in result.stdout
