@@ -65,6 +65,8 @@ class Expense(TenantModel, TimeStamped):
     description = models.CharField(max_length=250)
     animal = models.ForeignKey("herd.Animal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     receipt = models.FileField(upload_to=tenant_upload_path("receipts"), blank=True)
+    # A small JPEG of a photo receipt for the approval queue (phones on mobile data).
+    receipt_thumb = models.ImageField(upload_to=tenant_upload_path("receipts"), blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     submitted_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("expenses/new/", expenses.expense_submit, name="expense_submit"),
     path("expenses/<int:pk>/", expenses.expense_detail, name="expense"),
     path("expenses/<int:pk>/receipt/", expenses.expense_receipt, name="expense_receipt"),
+    path("expenses/<int:pk>/receipt/thumbnail/", expenses.expense_receipt_thumb, name="expense_receipt_thumb"),
     path("expenses/<int:pk>/decide/", expenses.expense_decide, name="expense_decide"),
     path("approvals/", expenses.queue, name="queue"),
     path("approvals/approve/", expenses.queue_approve_many, name="queue_approve_many"),

@@ -131,6 +131,7 @@ PROBES = {
     "milk:alert_resolve": (_alert, ["post"]),
     "money:expense": (_expense, ["get"]),
     "money:expense_receipt": (_expense, ["get"]),
+    "money:expense_receipt_thumb": (_expense, ["get"]),
     "money:expense_decide": (_expense, ["post"]),
     "money:contact_edit": (_contact, ["get", "post"]),
     "money:sale": (_sale, ["get"]),

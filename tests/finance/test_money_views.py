@@ -35,6 +35,8 @@ def test_worker_submits_with_receipt_and_sees_it_pending(as_member, owner, farm,
     expense = Expense.objects.get()
     assert response.status_code == 302 and expense.status == "pending" and expense.receipt
     assert client.get(reverse("money:expense_receipt", args=[expense.pk])).status_code == 200
+    thumb = client.get(reverse("money:expense_receipt_thumb", args=[expense.pk]))
+    assert thumb.status_code == 200 and b"".join(thumb.streaming_content)[:2] == b"\xff\xd8"  # a JPEG
 
 
 def test_submit_twice_with_one_key_has_one_effect(as_member, owner, farm):

@@ -89,6 +89,33 @@ def contact_save(*, membership, contact: Contact | None = None, **values) -> Con
 # Expenses -----------------------------------------------------------------------------------------
 
 
+THUMB_SIZE = (240, 240)
+
+
+def _is_pdf(upload) -> bool:
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    return head == b"%PDF"
+
+
+def _thumbnail(upload):
+    """A small JPEG of a receipt photo, turned the way the phone held it."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageOps
+
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image.thumbnail(THUMB_SIZE)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=75)
+    upload.seek(0)
+    return ContentFile(out.getvalue())
+
+
 def _check_receipt(receipt) -> str | None:
     if not receipt:
         return None
@@ -162,6 +189,9 @@ def expense_submit(
         receipt=receipt or "",
         submitted_by=membership,
     )
+    if receipt and not _is_pdf(receipt):
+        expense.receipt_thumb.save(f"thumb-{expense.pk}.jpg", _thumbnail(receipt), save=False)
+        expense.save(update_fields=["receipt_thumb"])
     ExpenseTransition.objects.create(
         tenant_id=tenant_id, expense=expense, from_status="", to_status="pending", by=membership
     )

@@ -71,6 +71,14 @@ def expense_receipt(request, pk: int):
     return FileResponse(expense.receipt.open("rb"), headers={"Cache-Control": "private, max-age=3600"})
 
 
+@member_required()
+def expense_receipt_thumb(request, pk: int):
+    expense = selectors.get_expense_for(request.membership, pk)
+    if not expense.receipt_thumb:
+        raise Http404
+    return FileResponse(expense.receipt_thumb.open("rb"), headers={"Cache-Control": "private, max-age=86400"})
+
+
 @member_required("finance.approve_expense")
 def queue(request):
     membership = request.membership
