@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from apps.accounts.decorators import member_required
+from apps.accounts.permissions import can
+from apps.finance.selectors import money_overview
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import herd_counts_by_farm
 
@@ -26,6 +28,7 @@ def home(request):
         "herd": herd_counts_by_farm(membership),
         "activity": recent_activity(membership),
         "has_farms": farms_visible_to(membership).exists(),
+        "money": money_overview(membership) if can(membership, "finance.view") else None,
     }
     return render(request, "core/home.html", context)
 

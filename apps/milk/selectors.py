@@ -204,7 +204,9 @@ def _production_row(name, sums) -> dict:
     per_cow = (sums["week"] / sums["week_cows"]).quantize(Decimal("0.1")) if sums["week_cows"] else None
     return {
         "name": name,
-        "today": sums["today"] or zero, "today_change": _change(sums["today"], sums["yesterday"]),
+        "today": sums["today"] or zero,
+        # Before the first milking of the day there is nothing to compare yet.
+        "today_change": _change(sums["today"], sums["yesterday"]) if sums["today"] else None,
         "week": sums["week"] or zero, "week_change": _change(sums["week"], sums["last_week"]),
         "month": sums["month"] or zero, "month_change": _change(sums["month"], sums["last_month"]),
         "per_cow": per_cow, "week_discarded": sums["week_discarded"] or zero,

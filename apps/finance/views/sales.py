@@ -43,7 +43,9 @@ def sales(request):
 def sale_create(request):
     membership = request.membership
     form = SaleForm(
-        request.POST or None, initial={"date": timezone.localdate(), "kind": request.GET.get("kind", "milk")},
+        request.POST or None,
+        initial={"date": timezone.localdate(), "kind": request.GET.get("kind", "milk"), "animal": request.GET.get("animal"),
+                 "farm": request.GET.get("farm") or request.session.get("farm_id")},
         farms=farms_visible_to(membership), buyers=selectors.contacts_of(membership, "customer"),
         animals=animals_visible_to(membership).filter(status="active").only("id", "tag", "name").order_by("tag"),
     )
