@@ -205,23 +205,27 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
 
 # Summaries ----------------------------------------------------------------------------------------
 
-def _locked_summary(model, **key):
+def _locked_summary(model, defaults=None, **key):
     """The summary row for `key`, created if missing and locked for this transaction.
 
     The lock makes concurrent saves of one farm-day queue up, so each recomputation sees the
     records the others committed and the last one written is right.
     """
-    model.objects.bulk_create([model(**key)], ignore_conflicts=True)
-    return model.objects.select_for_update().get(**key)
+    summary = model.objects.select_for_update().filter(**key).first()
+    if summary is None:  # the day's first record: create the row, then lock it
+        model.objects.bulk_create([model(**key, **(defaults or {}))], ignore_conflicts=True)
+        summary = model.objects.select_for_update().get(**key)
+    return summary
 
 
 def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.date) -> None:
     """Recompute the farm-day and animal-day summaries from their records (lock order: farm, animal)."""
     farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
-    animal_summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, farm_id=farm_id)
+    animal_summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, defaults={"farm_id": farm_id})
     _write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
     animal_values = day_sums(tenant_id=tenant_id, day=day, animal_id=animal_id)
     animal_values.pop("cows_milked")
+    animal_values["farm_id"] = farm_id  # the farm of the latest record, should the cow have moved
     _write(animal_summary, animal_values)
 
 
@@ -253,7 +257,7 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
     )
     for animal_id, farm_id, day in sorted(animal_days):
         with transaction.atomic():
-            summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, farm_id=farm_id)
+            summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, defaults={"farm_id": farm_id})
             values = day_sums(tenant_id=tenant_id, day=day, animal_id=animal_id)
             values.pop("cows_milked")
             drift = _write(summary, values)

@@ -227,3 +227,17 @@ def test_nightly_task_reconciles_every_tenant(owner, dairy, cow):
     FarmDaySummary.objects.filter(farm=dairy).update(morning=Decimal("1"))
     assert reconcile_milk_summaries.call_local() == 1
     assert FarmDaySummary.objects.get(farm=dairy).morning == Decimal("10")
+
+
+def test_a_cow_moved_between_farms_mid_day_keeps_both_summaries_right(owner, dairy, cow):
+    from apps.herd.models import Animal
+
+    other = make_farm(owner, name="Second Parlour", milking_sessions_per_day=2)
+    save(owner, dairy, cow, "10", session="morning")
+    Animal.objects.filter(pk=cow.pk).update(farm=other)
+    cow.refresh_from_db()
+    save(owner, other, cow, "8", session="evening")
+    assert FarmDaySummary.objects.get(farm=dairy, date=TODAY).total == Decimal("10")
+    assert FarmDaySummary.objects.get(farm=other, date=TODAY).total == Decimal("8")
+    cow_day = AnimalDaySummary.objects.get(animal=cow, date=TODAY)
+    assert cow_day.total == Decimal("18") and cow_day.farm_id == other.pk
