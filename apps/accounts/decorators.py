@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 
 from .permissions import CATALOGUE, can
 
+
 def member_required(perm: str | None = None):
     """Require a logged-in member of an organisation, holding `perm` when given."""
     if perm is not None and perm not in CATALOGUE:

@@ -8,8 +8,8 @@ from django.views.decorators.cache import never_cache
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
-from apps.finance.selectors import money_overview
 from apps.farms.selectors import farms_visible_to
+from apps.finance.selectors import money_overview
 from apps.herd.selectors import herd_counts_by_farm
 
 from .selectors import recent_activity

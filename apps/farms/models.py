@@ -1,8 +1,11 @@
+import datetime as dt
+import zoneinfo
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import TIME_ZONE_CHOICES
 from apps.core.models import TenantModel, TimeStamped
@@ -58,3 +61,14 @@ class Farm(TenantModel, TimeStamped):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    def local_now(self) -> dt.datetime:
+        """The time on the farm's own clock (a farm far east of UTC is already in tomorrow)."""
+        try:
+            zone = zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = dt.UTC
+        return timezone.now().astimezone(zone)
+
+    def local_today(self) -> dt.date:
+        return self.local_now().date()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
@@ -20,22 +17,11 @@ ANIMAL_FIELDS = [
 ]
 
 
-def _today_for(animal: Animal) -> dt.date:
-    # A farm far east of UTC is already in tomorrow; allow dates up to the farm's own today.
-    import zoneinfo
-
-    try:
-        zone = zoneinfo.ZoneInfo(animal.farm.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return timezone.now().astimezone(zone).date()
-
-
 def animal_validate(*, membership, animal: Animal) -> None:
     """Raise ValidationError, keyed by field, for anything that does not make sense on a farm."""
     errors: dict[str, str] = {}
     tenant_id = membership.tenant_id
-    today = _today_for(animal)
+    today = animal.farm.local_today()
 
     if animal.farm.tenant_id != tenant_id or animal.farm.is_archived or not can(membership, "herd.manage", animal.farm):
         errors["farm"] = "Pick an active farm you have access to."

@@ -54,13 +54,7 @@ SESSION_ORDER = {"morning": 0, "midday": 1, "evening": 2}
 
 
 def farm_today(farm) -> dt.date:
-    import zoneinfo
-
-    try:
-        zone = zoneinfo.ZoneInfo(farm.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return timezone.now().astimezone(zone).date()
+    return farm.local_today()
 
 
 def farm_sessions(farm) -> list[str]:

@@ -1,5 +1,4 @@
 import datetime as dt
-import zoneinfo
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -50,14 +49,9 @@ def _pick(request, membership):
     farm = farm or farms.first()
     if farm is None:
         return None, None
-    try:
-        zone = zoneinfo.ZoneInfo(farm.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    now = timezone.now().astimezone(zone)
-    sessions = services.farm_sessions(farm)
-    initial = {"farm": farm, "date": now.date(), "session": default_session(sessions, now)}
-    data = {**{k: v for k, v in initial.items()}, **{k: v for k, v in request.GET.items() if v}}
+    now = farm.local_now()
+    data = {"date": now.date(), "session": default_session(services.farm_sessions(farm), now)}
+    data.update({key: value for key, value in request.GET.items() if value})
     data["farm"] = farm.pk
     picker = EntryPickerForm(data, farms=farms)
     return farm, picker

@@ -38,9 +38,7 @@ def claim_submission(*, tenant_id: int, key: str, action: str) -> IdempotencyKey
 
 
 def today_for(farm=None) -> dt.date:
-    from apps.milk.services import farm_today
-
-    return farm_today(farm) if farm is not None else timezone.localdate()
+    return farm.local_today() if farm is not None else timezone.localdate()
 
 
 def currency_of(membership) -> str:
