@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core.forms import add_service_errors
 from apps.farms.selectors import farms_visible_to, get_farm_for
 
 from . import selectors, services
@@ -19,14 +20,6 @@ from .forms import (
     ProfileForm,
 )
 from .middleware import SESSION_FARM, SESSION_TENANT
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -109,7 +102,7 @@ def invitation_create(request):
                 link_for=lambda token: request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token])),
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("accounts:team")
@@ -188,7 +181,7 @@ def member_edit(request, pk: int):
                 farms=list(form.cleaned_data["farms"]),
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{member.user.display_name} is now {form.cleaned_data['role']}.")
             return redirect("accounts:team")

@@ -31,3 +31,12 @@ def check_date_range(cleaned: dict) -> dict:
     if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
         raise forms.ValidationError("The start date is after the end date.")
     return cleaned
+
+
+def add_service_errors(form, error) -> None:
+    """Show a service's ValidationError on the form: next to its field when it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

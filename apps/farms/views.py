@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
-from apps.accounts.views import _form_errors_from
+from apps.core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import FarmForm, GroupForm
@@ -40,7 +40,7 @@ def group_create(request, pk: int):
         try:
             group = animal_group_create(membership=request.membership, farm=farm, name=form.cleaned_data["name"])
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Group {group.name} added to {farm.name}.")
             return redirect(farm)
@@ -54,7 +54,7 @@ def farm_create(request):
         try:
             farm = services.farm_create(membership=request.membership, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Farm {farm.name} created.")
             return redirect(farm)
@@ -69,7 +69,7 @@ def farm_edit(request, pk: int):
         try:
             services.farm_update(membership=request.membership, farm=farm, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Farm saved.")
             return redirect(farm)

@@ -11,7 +11,7 @@ from django_tables2.export import TableExport
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
-from apps.accounts.views import _form_errors_from
+from apps.core.forms import add_service_errors
 from apps.farms.selectors import farms_visible_to
 
 from . import imports, selectors, services
@@ -97,7 +97,7 @@ def animal_create(request):
         try:
             animal = services.animal_create(membership=request.membership, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{animal} added to the herd.")
             if "add_another" in request.POST:
@@ -114,7 +114,7 @@ def animal_edit(request, pk: int):
         try:
             animal = services.animal_update(membership=request.membership, animal=animal, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{animal} saved.")
             return redirect(animal)

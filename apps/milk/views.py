@@ -14,7 +14,7 @@ from django_tables2.export import TableExport
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
-from apps.accounts.views import _form_errors_from
+from apps.core.forms import add_service_errors
 from apps.farms.selectors import farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for
 
@@ -126,7 +126,7 @@ def row_save(request):
         try:
             _apply_row(membership, farm, animal, form, with_quality="quality" in request.POST)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
     if not request.htmx:
         if form.errors:
             messages.error(request, f"{animal.tag}: " + " ".join(m for errs in form.errors.values() for m in errs))
@@ -205,7 +205,7 @@ def bulk_tank_save(request):
                 quantity=form.cleaned_data["quantity"], scc=form.cleaned_data["scc"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
     if form.errors:
         status = 422
     if not request.htmx or day is None or session is None:
@@ -330,7 +330,7 @@ def lactation_start(request, pk: int):
                 number=form.cleaned_data["number"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{animal.tag} is in milk.")
             return _back_to_animal(request, animal)
@@ -347,7 +347,7 @@ def lactation_dry_off(request, pk: int):
         try:
             services.lactation_dry_off(membership=request.membership, lactation=lactation, dried_off_on=form.cleaned_data["dried_off_on"])
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{animal.tag} is dried off.")
             return _back_to_animal(request, animal)

@@ -270,3 +270,19 @@ def test_twenty_concurrent_submits_of_one_form_have_one_effect(postgres, owner, 
         t.join()
     assert outcomes.count("made") == 1 and outcomes.count("duplicate") == 19
     assert Expense.objects.filter(tenant_id=owner.tenant_id).count() == 1
+
+
+def test_settings_limit_is_for_owners_and_categories_can_be_added(as_member, owner, manager):
+    from apps.accounts.models import Tenant
+    from apps.finance.models import ExpenseCategory
+
+    client = as_member(owner)
+    assert client.post(reverse("money:settings"), {"limit": "7500"}).status_code == 302
+    assert Tenant.objects.get(pk=owner.tenant_id).expense_approval_limit == Decimal("7500")
+    assert client.post(reverse("money:settings"), {"name": "Insurance"}).status_code == 302
+    assert ExpenseCategory.objects.filter(tenant_id=owner.tenant_id, name="Insurance").exists()
+    dup = client.post(reverse("money:settings"), {"name": "insurance"})
+    assert dup.status_code == 400 and "already a category" in dup.content.decode()
+    refused = as_member(manager).post(reverse("money:settings"), {"limit": "999999"})
+    assert refused.status_code == 400 and "Only an owner" in refused.content.decode()
+    assert Tenant.objects.get(pk=owner.tenant_id).expense_approval_limit == Decimal("7500")

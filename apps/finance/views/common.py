@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
-from apps.accounts.views import _form_errors_from
+from apps.core.forms import add_service_errors
 
 from ..services import Duplicate
 
@@ -17,5 +17,5 @@ def run_once(form, action, *, on_duplicate="money:home"):
     except Duplicate as duplicate:
         return None, redirect(duplicate.result or on_duplicate)
     except ValidationError as error:
-        _form_errors_from(form, error)
+        add_service_errors(form, error)
         return None, None

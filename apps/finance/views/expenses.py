@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
+from apps.core.forms import add_service_errors
 from apps.farms.selectors import farms_visible_to
 
 from .. import selectors, services
@@ -134,23 +135,23 @@ def queue_approve_many(request):
 
 @member_required("finance.manage")
 def settings_page(request):
+    """The manager approval limit and the organisation's own expense categories."""
     membership = request.membership
     limit_form = ApprovalLimitForm(request.POST if "limit" in request.POST else None,
                                    initial={"limit": membership.tenant.expense_approval_limit})
     category_form = CategoryForm(request.POST if "name" in request.POST else None)
-    for form, action in ((limit_form, lambda d: services.tenant_set_approval_limit(membership=membership, limit=d["limit"])),
-                         (category_form, lambda d: services.category_create(membership=membership, name=d["name"]))):
-        if form.is_bound and form.is_valid():
-            try:
-                action(form.cleaned_data)
-            except ValidationError as error:
-                from apps.accounts.views import _form_errors_from
-
-                _form_errors_from(form, error)
-            except PermissionDenied:
-                form.add_error(None, "Only an owner can change this.")
-            else:
-                messages.success(request, "Saved.")
-                return redirect("money:settings")
+    try:
+        if limit_form.is_bound and limit_form.is_valid():
+            services.tenant_set_approval_limit(membership=membership, limit=limit_form.cleaned_data["limit"])
+            messages.success(request, "Approval limit saved.")
+            return redirect("money:settings")
+        if category_form.is_bound and category_form.is_valid():
+            services.category_create(membership=membership, name=category_form.cleaned_data["name"])
+            messages.success(request, "Category added.")
+            return redirect("money:settings")
+    except ValidationError as error:
+        add_service_errors(limit_form if limit_form.is_bound else category_form, error)
+    except PermissionDenied:
+        limit_form.add_error(None, "Only an owner can change the approval limit.")
     context = {"limit_form": limit_form, "category_form": category_form, "categories": selectors.categories_of(membership)}
     return render(request, "finance/settings.html", context, status=400 if limit_form.errors or category_form.errors else 200)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
-from apps.accounts.views import _form_errors_from
+from apps.core.forms import add_service_errors
 
 from .. import selectors, services
 from ..forms import EmailInvoiceForm, InvoiceForm, LineFormSet, PaymentForm, VoidForm
@@ -44,7 +44,7 @@ def invoice_edit(request, pk: int | None = None):
                 due_date=form.cleaned_data["due_date"], notes=form.cleaned_data["notes"], lines=rows,
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Draft saved.")
             return redirect("money:invoice", pk=invoice.pk)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
-from apps.accounts.views import _form_errors_from
+from apps.core.forms import add_service_errors
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
 
@@ -27,7 +27,7 @@ def contact_edit(request, pk: int | None = None):
         try:
             services.contact_save(membership=request.membership, contact=contact, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['name']} saved.")
             return redirect(request.GET.get("next") or "money:contacts")
