@@ -45,13 +45,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["demo", "vps"], default="demo")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--without-milk", action="store_true", help="Scale data without the two years of milkings.")
 
-    def handle(self, *args, scale="demo", seed=2026, **options):
+    def handle(self, *args, scale="demo", seed=2026, without_milk=False, **options):
         started = time.perf_counter()
         self.rng = random.Random(seed)
         self.seed_demo()
         if scale == "vps":
-            self.seed_scale(tenants=100, animals_per_tenant=100)
+            self.seed_scale(tenants=100, animals_per_tenant=100, milk=not without_milk)
         self.stdout.write(f"Demo data ready in {time.perf_counter() - started:.1f} s.")
 
     @transaction.atomic
@@ -203,7 +204,7 @@ class Command(BaseCommand):
             )
         return made
 
-    def seed_scale(self, *, tenants: int, animals_per_tenant: int):
+    def seed_scale(self, *, tenants: int, animals_per_tenant: int, milk: bool = True):
         """Many organisations with bulk inserts: no audit entries or history rows, for speed."""
         rng = self.rng
         cattle_breeds = list(Breed.objects.filter(species="cattle"))
@@ -238,9 +239,10 @@ class Command(BaseCommand):
                             status_on=None if k % 10 else dt.date(2025, 6, 1),
                         ))
                     Animal.objects.bulk_create(animals, batch_size=1000)
-                    milk_started = time.perf_counter()
-                    milkings += self._milk_history(tenant, farms, days=730, share=0.6)
-                    milk_seconds += time.perf_counter() - milk_started
+                    if milk:
+                        milk_started = time.perf_counter()
+                        milkings += self._milk_history(tenant, farms, days=730, share=0.6)
+                        milk_seconds += time.perf_counter() - milk_started
                     created += 1
         total = time.perf_counter() - started
         self.stdout.write(
