@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import add_service_errors
+from apps.core.http import redirect_back
 from apps.farms.selectors import farms_visible_to, get_farm_for
 
 from . import selectors, services
@@ -66,7 +67,7 @@ def farm_switch(request):
         request.session[SESSION_FARM] = farm.pk
     else:
         request.session.pop(SESSION_FARM, None)
-    return redirect(request.POST.get("next") or "home")
+    return redirect_back(request, "home")
 
 
 @member_required("team.view")

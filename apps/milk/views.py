@@ -15,6 +15,7 @@ from django_tables2.export import TableExport
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
+from apps.core.http import redirect_back
 from apps.farms.selectors import farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for
 
@@ -368,4 +369,4 @@ def alert_resolve(request, pk: int):
     if request.htmx:
         return HttpResponse("")
     messages.success(request, "Alert marked as dealt with.")
-    return redirect(request.POST.get("next") or "milk:dashboard")
+    return redirect_back(request, "milk:dashboard")

@@ -177,3 +177,11 @@ def test_every_outbox_kind_has_a_handler_in_a_fresh_process():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "invitation.email" in result.stdout and "invoice.pdf" in result.stdout and "report.build" in result.stdout
+
+
+def test_next_never_leads_off_the_site(as_member, owner, farm):
+    client = as_member(owner)
+    response = client.post(reverse("accounts:farm_switch"), {"farm": farm.pk, "next": "https://evil.example/phish"})
+    assert response["Location"] == reverse("home")
+    response = client.post(reverse("accounts:farm_switch"), {"farm": farm.pk, "next": "/herd/"})
+    assert response["Location"] == "/herd/"

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
+from apps.core.http import redirect_back
 from apps.farms.selectors import farms_visible_to
 
 from .. import selectors, services
@@ -114,7 +115,7 @@ def expense_decide(request, pk: int):
         error = " ".join(getattr(problem, "messages", None) or [str(problem)])
     if not request.htmx:
         messages.error(request, error) if error else messages.success(request, f"Expense {expense.get_status_display().lower()}.")
-        return redirect(request.POST.get("next") or "money:queue")
+        return redirect_back(request, "money:queue")
     expense.problem = services.approval_problem(membership, expense)
     context = {"expense": expense, "error": error, "counts": selectors.queue_counts(membership), "reject_form": form or RejectForm(), "oob": True}
     return render(request, "finance/queue.html#decided", context, status=422 if error else 200)

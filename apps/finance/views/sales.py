@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
 from apps.core.forms import add_service_errors
+from apps.core.http import redirect_back
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
 
@@ -30,7 +31,7 @@ def contact_edit(request, pk: int | None = None):
             add_service_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['name']} saved.")
-            return redirect(request.GET.get("next") or "money:contacts")
+            return redirect_back(request, "money:contacts")
     return render(request, "finance/contact_form.html", {"form": form, "contact": contact}, status=400 if form.errors else 200)
 
 
