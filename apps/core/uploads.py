@@ -23,3 +23,35 @@ def validate_photo(upload) -> None:
         upload.seek(0)
     if image_format not in PHOTO_FORMATS:
         raise ValidationError("Upload a JPEG, PNG, WebP or GIF photo.")
+
+
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif", "pdf": "application/pdf"}
+_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+def rename_by_content(upload, stem: str) -> None:
+    """Give an upload a name whose extension matches what the bytes are, not what the sender said.
+
+    Files are served with the type their name implies; a photo named page.html must not come back
+    as a web page.
+    """
+    upload.seek(0)
+    if upload.read(4) == b"%PDF":
+        extension = "pdf"
+    else:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            extension = _EXTENSIONS.get(image.format, "bin")
+    upload.seek(0)
+    upload.name = f"{stem}.{extension}"
+
+
+def serve_upload(field_file):
+    """Serve a stored upload with the type its (checked) extension gives, in a sandbox."""
+    from django.http import FileResponse
+
+    extension = field_file.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(field_file.open("rb"), content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,6 +1,6 @@
 from django import forms
 
-from apps.core.uploads import validate_photo
+from apps.core.uploads import rename_by_content, validate_photo
 
 from .models import Animal, Sex, Species
 
@@ -44,6 +44,7 @@ class AnimalForm(forms.ModelForm):
         photo = self.cleaned_data.get("photo")
         if photo and hasattr(photo, "content_type"):
             validate_photo(photo)
+            rename_by_content(photo, "photo")
         return photo
 
     def _post_clean(self):

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django_tables2.export import TableExport
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
+from apps.core.uploads import serve_upload
 from apps.farms.selectors import farms_visible_to
 
 from . import imports, selectors, services
@@ -180,6 +181,4 @@ def animal_photo(request, pk: int):
     animal = selectors.get_animal_for(request.membership, pk)
     if not animal.photo:
         raise Http404
-    response = FileResponse(animal.photo.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_upload(animal.photo)

@@ -286,3 +286,13 @@ def test_settings_limit_is_for_owners_and_categories_can_be_added(as_member, own
     refused = as_member(manager).post(reverse("money:settings"), {"limit": "999999"})
     assert refused.status_code == 400 and "Only an owner" in refused.content.decode()
     assert Tenant.objects.get(pk=owner.tenant_id).expense_approval_limit == Decimal("7500")
+
+
+def test_a_receipt_named_like_a_web_page_is_served_as_what_it_is(as_member, owner, farm, worker):
+    client = as_member(worker)
+    sneaky = SimpleUploadedFile("page.html", b"%PDF-1.4 <script>alert(1)</script>", content_type="text/html")
+    client.post(reverse("money:expense_submit"), expense_data(owner, farm, receipt=sneaky))
+    expense = Expense.objects.get()
+    assert expense.receipt.name.endswith(".pdf")
+    response = client.get(reverse("money:expense_receipt", args=[expense.pk]))
+    assert response["Content-Type"] == "application/pdf" and response["Content-Security-Policy"] == "sandbox"

@@ -198,3 +198,17 @@ def test_list_query_count_is_the_same_for_10_and_200(as_member, owner, farm):
     ten = count_queries()
     A.objects.bulk_create([A(tenant_id=owner.tenant_id, farm=farm, tag=f"C{i}", sex="female", species="cattle") for i in range(190)])
     assert count_queries() == ten
+
+
+def test_a_photo_is_named_and_served_by_what_it_is(as_member, owner, farm, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = as_member(owner)
+    page = SimpleUploadedFile("cow.html", _image_bytes(), content_type="text/html")
+    refused = post_animal(client, farm=farm.pk, photo=page)
+    assert refused.status_code == 400 and "extension" in refused.content.decode()
+    photo = SimpleUploadedFile("cow.png", _image_bytes(), content_type="image/png")  # JPEG bytes, PNG name
+    assert post_animal(client, farm=farm.pk, photo=photo).status_code == 302
+    animal = Animal.objects.get(tag="NEW-1")
+    assert animal.photo.name.endswith(".jpg")
+    response = client.get(reverse("herd:photo", args=[animal.pk]))
+    assert response["Content-Type"] == "image/jpeg" and response["Content-Security-Policy"] == "sandbox"

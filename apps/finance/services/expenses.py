@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.core.uploads import rename_by_content
 from apps.notify.services import notification_create
 
 from ..models import (
@@ -174,6 +175,8 @@ def expense_submit(
         errors["description"] = "Say what was bought."
     if problem := _check_receipt(receipt):
         errors["receipt"] = problem
+    elif receipt:
+        rename_by_content(receipt, "receipt")
     if errors:
         raise ValidationError(errors)
     expense = Expense.objects.create(

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -9,6 +9,7 @@ from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.http import redirect_back
+from apps.core.uploads import serve_upload
 from apps.farms.selectors import farms_visible_to
 
 from .. import selectors, services
@@ -70,7 +71,7 @@ def expense_receipt(request, pk: int):
     expense = selectors.get_expense_for(request.membership, pk)
     if not expense.receipt:
         raise Http404
-    return FileResponse(expense.receipt.open("rb"), headers={"Cache-Control": "private, max-age=3600"})
+    return serve_upload(expense.receipt)
 
 
 @member_required()
@@ -78,7 +79,7 @@ def expense_receipt_thumb(request, pk: int):
     expense = selectors.get_expense_for(request.membership, pk)
     if not expense.receipt_thumb:
         raise Http404
-    return FileResponse(expense.receipt_thumb.open("rb"), headers={"Cache-Control": "private, max-age=86400"})
+    return serve_upload(expense.receipt_thumb)
 
 
 @member_required("finance.approve_expense")
