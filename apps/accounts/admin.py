@@ -32,6 +32,10 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # An organisation's audit chain cannot be deleted (the database refuses); deactivate it instead.
+        return False
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

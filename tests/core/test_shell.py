@@ -185,3 +185,12 @@ def test_next_never_leads_off_the_site(as_member, owner, farm):
     assert response["Location"] == reverse("home")
     response = client.post(reverse("accounts:farm_switch"), {"farm": farm.pk, "next": "/herd/"})
     assert response["Location"] == "/herd/"
+
+
+def test_admin_offers_no_delete_for_organisations(client, owner):
+    from apps.accounts.models import User
+
+    staff = User.objects.create_superuser(email="root@example.test", password="x-very-long-pass")
+    client.force_login(staff)
+    page = client.get(f"/admin/accounts/tenant/{owner.tenant_id}/change/").content.decode()
+    assert "Green Acres" in page and "/delete/" not in page
