@@ -16,7 +16,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(port: int, workers: int = 2, threads: int = 4) -> subprocess.Popen:
+def start(port: int, workers: int = 4, threads: int = 2) -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "false",
