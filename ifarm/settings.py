@@ -173,7 +173,8 @@ else:
         "name": "ifarm",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        # SqliteHuey polls: cap the idle back-off at 1 s so a PDF is ready within about a second.
+        "consumer": {"workers": 2, "worker_type": "thread", "initial_delay": 0.1, "backoff": 1.15, "max_delay": 1.0},
     }
 
 # Files: local under var/media, or Supabase Storage through its S3-compatible endpoint.
