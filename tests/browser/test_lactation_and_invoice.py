@@ -7,17 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from apps.finance.models import Invoice
-from tests.factories import PASSWORD, make_animal, make_farm
+from tests.browser.pages import log_in
+from tests.factories import make_animal, make_farm
 from tests.finance.conftest import make_contact
-
-
-def log_in(page: Page, base: str, email: str):
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label(re.compile("^Email")).fill(email)
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
-    expect(page.locator("main h1")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,14 +1,14 @@
 """A milker records a morning session on a phone, with the keyboard only."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from apps.milk.models import MilkRecord
-from tests.factories import PASSWORD, make_farm, make_member
+from tests.browser.pages import log_in
+from tests.factories import make_farm, make_member
 from tests.milk.conftest import make_cows
 
 QUANTITIES = ["12.5", "9", "14.25", "11", "8.5", "10", "13", "7.75", "15", "6.5"]
@@ -19,12 +19,7 @@ def test_milker_records_a_session_by_keyboard_and_survives_bad_input_and_a_dropp
     dairy = make_farm(owner, name="Parlour Farm", milking_sessions_per_day=2)
     cows = make_cows(owner, dairy, 10)
     milker = make_member(owner, "milker", farms=[dairy])
-    page.set_default_timeout(10_000)
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label(re.compile("^Email")).fill(milker.user.email)
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    log_in(page, live_server.url, milker.user.email)
     expect(page.get_by_role("heading", name=owner.tenant.name)).to_be_visible()
 
     today = dt.date.today().isoformat()

@@ -7,19 +7,15 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from apps.finance.models import Expense
-from tests.factories import PASSWORD, make_farm, make_member
+from tests.browser import pages
+from tests.factories import make_farm, make_member
 from tests.finance.conftest import issued_invoice
 
 
 def log_in(browser: Browser, base: str, email: str):
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label(re.compile("^Email")).fill(email)
-    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
-    expect(page.locator("main h1")).to_be_visible()
+    pages.log_in(page, base, email)
     return page
 
 
