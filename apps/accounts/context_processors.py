@@ -1,3 +1,5 @@
+from functools import cache
+
 from apps.farms.selectors import farms_visible_to
 from apps.notify.selectors import unread_count
 
@@ -5,25 +7,17 @@ from .middleware import SESSION_FARM
 from .selectors import memberships_of
 
 
-class _Lazy:
-    """Run a query only if the template asks for it, and only once."""
-
-    def __init__(self, load):
-        self._load, self._value = load, None
-
-    def __call__(self):
-        if self._value is None:
-            self._value = self._load()
-        return self._value
-
-
 def tenancy(request):
+    """The organisation, member and pickers for the layout; each query runs only if a template asks."""
     membership = getattr(request, "membership", None)
     if membership is None:
         return {}
-    memberships = _Lazy(lambda: list(memberships_of(request.user)))
-    farms = _Lazy(lambda: list(farms_visible_to(membership)))
 
+    @cache
+    def farms():
+        return list(farms_visible_to(membership))
+
+    @cache
     def current_farm():
         farm_id = request.session.get(SESSION_FARM)
         return next((f for f in farms() if f.pk == farm_id), None)
@@ -31,8 +25,8 @@ def tenancy(request):
     return {
         "membership": membership,
         "tenant": request.tenant,
-        "memberships": memberships,
+        "memberships": cache(lambda: list(memberships_of(request.user))),
         "farm_choices": farms,
-        "current_farm": _Lazy(current_farm),
-        "unread_notifications": _Lazy(lambda: unread_count(membership)),
+        "current_farm": current_farm,
+        "unread_notifications": cache(lambda: unread_count(membership)),
     }

@@ -9,10 +9,6 @@ from apps.accounts.permissions import farm_ids_of, visible_to
 from .models import Contact, Expense, ExpenseCategory, Invoice, ReportJob, Sale
 
 
-def _farm_scoped(queryset, membership):
-    return visible_to(queryset, membership)
-
-
 def categories_of(membership):
     return ExpenseCategory.objects.filter(tenant_id=membership.tenant_id)
 
@@ -32,7 +28,7 @@ def get_contact_for(membership, pk: int) -> Contact:
 
 
 def expenses_for(membership):
-    return _farm_scoped(Expense.objects.select_related("farm", "category", "submitted_by__user", "decided_by__user"), membership)
+    return visible_to(Expense.objects.select_related("farm", "category", "submitted_by__user", "decided_by__user"), membership)
 
 
 def my_expenses(membership):
@@ -70,7 +66,7 @@ def queue_counts(membership) -> dict:
 
 
 def sales_for(membership):
-    return _farm_scoped(Sale.objects.select_related("farm", "buyer", "animal", "invoice"), membership)
+    return visible_to(Sale.objects.select_related("farm", "buyer", "animal", "invoice"), membership)
 
 
 def get_sale_for(membership, pk: int) -> Sale:

@@ -4,26 +4,15 @@ The HTML rows are written by hand in herd/list.html: rendering cell by cell thro
 django-tables2 cost about 1 ms a row, the biggest share of the list's time.
 """
 
-import datetime as dt
-
 import django_tables2 as tables
 from django.utils import timezone
+
+from apps.core.templatetags.ifarm import age_label
 
 from .models import Animal
 
 # Columns shown only on wide screens (the template hides them on phones).
 WIDE_ONLY = ("species", "breed", "farm", "group")
-
-
-def age_label(born: dt.date | None, today: dt.date) -> str:
-    if not isinstance(born, dt.date):
-        return ""
-    months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
-    if months < 1:
-        return f"{(today - born).days} d"
-    if months < 24:
-        return f"{months} mo"
-    return f"{months // 12} y {months % 12} mo"
 
 
 class AnimalTable(tables.Table):

@@ -14,8 +14,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from .models import FarmDaySummary, Lactation, MilkRecord
-from .summaries import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
-from .summaries import SUMMARY_SELECT as _SUMMARY_SELECT
+from .summaries import SUMMARY_COLUMNS, SUMMARY_SELECT
 
 SESSIONS = {1: ["morning"], 2: ["morning", "evening"], 3: ["morning", "midday", "evening"]}
 SPLIT = {1: [1.0], 2: [0.56, 0.44], 3: [0.4, 0.27, 0.33]}
@@ -107,14 +106,14 @@ def _build_summaries(tenant_id: int) -> None:
     animal_table = "milk_animaldaysummary"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {farm_table} (tenant_id, farm_id, date, {_SUMMARY_COLUMNS}, cows_milked) "
-            f"SELECT tenant_id, farm_id, date, {_SUMMARY_SELECT}, COUNT(DISTINCT animal_id) FROM {records} "
+            f"INSERT INTO {farm_table} (tenant_id, farm_id, date, {SUMMARY_COLUMNS}, cows_milked) "
+            f"SELECT tenant_id, farm_id, date, {SUMMARY_SELECT}, COUNT(DISTINCT animal_id) FROM {records} "
             f"WHERE tenant_id = %s GROUP BY tenant_id, farm_id, date ON CONFLICT DO NOTHING",
             [tenant_id],
         )
         cursor.execute(
-            f"INSERT INTO {animal_table} (tenant_id, animal_id, farm_id, date, {_SUMMARY_COLUMNS}) "
-            f"SELECT tenant_id, animal_id, MIN(farm_id), date, {_SUMMARY_SELECT} FROM {records} "
+            f"INSERT INTO {animal_table} (tenant_id, animal_id, farm_id, date, {SUMMARY_COLUMNS}) "
+            f"SELECT tenant_id, animal_id, MIN(farm_id), date, {SUMMARY_SELECT} FROM {records} "
             f"WHERE tenant_id = %s GROUP BY tenant_id, animal_id, date ON CONFLICT DO NOTHING",
             [tenant_id],
         )

@@ -16,10 +16,6 @@ from . import lactation as lactation_math
 from .models import AnimalDaySummary, BulkTankReading, FarmDaySummary, Lactation, MilkRecord, QualityAlert
 
 
-def _scoped(queryset, membership, field="farm_id"):
-    return visible_to(queryset, membership, field)
-
-
 def cows_in_milk(membership, farm, day: dt.date):
     """Active females of the farm with a lactation covering `day`."""
     open_on_day = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=OuterRef("pk"), calving_date__lte=day).filter(
@@ -56,8 +52,18 @@ def entry_rows(membership, farm, day: dt.date, session: str) -> list[dict]:
     return [{"animal": cow, "record": records.get(cow.pk), "yesterday": yesterday.get(cow.pk)} for cow in cows]
 
 
-def entry_row(membership, farm, animal, day: dt.date, session: str) -> dict:
-    record = MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day, session=session).first()
+def record_of(membership, animal, day: dt.date, session: str) -> MilkRecord | None:
+    """The cow's record of that day and session, if there is one."""
+    return MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day, session=session).first()
+
+
+_READ = object()
+
+
+def entry_row(membership, farm, animal, day: dt.date, session: str, record=_READ) -> dict:
+    """One row of the entry page; pass `record` when the caller has just saved (or deleted) it."""
+    if record is _READ:
+        record = record_of(membership, animal, day, session)
     yesterday = (
         MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day - dt.timedelta(days=1), session=session)
         .values_list("quantity", flat=True)
@@ -93,35 +99,28 @@ def get_member_of(membership, pk: int):
 
 def get_cow_for(membership, pk: int) -> Animal:
     """The animal a milk row is about: light (no lineage joins), 404 outside the member's farms."""
-    cow = _scoped(Animal.objects.all(), membership).filter(pk=pk).first()
+    cow = visible_to(Animal.objects.all(), membership).filter(pk=pk).first()
     if cow is None:
         raise Http404
     return cow
 
 
-def get_record_for(membership, pk: int) -> MilkRecord:
-    record = _scoped(MilkRecord.objects.select_related("animal", "farm"), membership).filter(pk=pk).first()
-    if record is None:
-        raise Http404
-    return record
-
-
 def get_lactation_for(membership, pk: int) -> Lactation:
-    lactation = _scoped(Lactation.objects.select_related("animal__farm"), membership, "animal__farm_id").filter(pk=pk).first()
+    lactation = visible_to(Lactation.objects.select_related("animal__farm"), membership, "animal__farm_id").filter(pk=pk).first()
     if lactation is None:
         raise Http404
     return lactation
 
 
 def get_alert_for(membership, pk: int) -> QualityAlert:
-    alert = _scoped(QualityAlert.objects.all(), membership).filter(pk=pk).first()
+    alert = visible_to(QualityAlert.objects.all(), membership).filter(pk=pk).first()
     if alert is None:
         raise Http404
     return alert
 
 
 def records_for(membership):
-    return _scoped(MilkRecord.objects.select_related("animal", "farm", "milker__user"), membership)
+    return visible_to(MilkRecord.objects.select_related("animal", "farm", "milker__user"), membership)
 
 
 # The animal page ----------------------------------------------------------------------------------
@@ -190,7 +189,7 @@ def _change(now, before):
 
 def production(membership, today: dt.date) -> dict:
     """Totals per farm for today, 7 and 30 days, each against the period before (two queries)."""
-    summaries = _scoped(FarmDaySummary.objects.all(), membership).filter(date__gte=today - dt.timedelta(days=59), date__lte=today)
+    summaries = visible_to(FarmDaySummary.objects.all(), membership).filter(date__gte=today - dt.timedelta(days=59), date__lte=today)
     sums = _period_sums(today)
     per_farm = summaries.values("farm_id", "farm__name").annotate(**sums).order_by("farm__name")
     return {
@@ -217,7 +216,7 @@ def daily_series(membership, today: dt.date, days: int = 90) -> dict:
     """The herd's daily totals with the session split, for the chart."""
     start = today - dt.timedelta(days=days - 1)
     rows = (
-        _scoped(FarmDaySummary.objects.all(), membership)
+        visible_to(FarmDaySummary.objects.all(), membership)
         .filter(date__range=(start, today))
         .values("date")
         .annotate(morning=Sum("morning"), midday=Sum("midday"), evening=Sum("evening"))
@@ -238,7 +237,7 @@ def daily_series(membership, today: dt.date, days: int = 90) -> dict:
 def producers(membership, today: dt.date, limit: int = 5) -> dict:
     """The cows with the most and the least milk over the last 7 days."""
     week = (
-        _scoped(AnimalDaySummary.objects.all(), membership)
+        visible_to(AnimalDaySummary.objects.all(), membership)
         .filter(date__range=(today - dt.timedelta(days=6), today), records__gt=0)
         .values("animal_id", "animal__tag", "animal__name")
         .annotate(litres=Sum("total"))
@@ -248,7 +247,7 @@ def producers(membership, today: dt.date, limit: int = 5) -> dict:
 
 def open_alerts(membership, today: dt.date, limit: int = 10):
     return list(
-        _scoped(QualityAlert.objects.select_related("animal"), membership)
+        visible_to(QualityAlert.objects.select_related("animal"), membership)
         .filter(resolved_at=None, date__gte=today - dt.timedelta(days=14))
         .order_by("-date", "-created_at")[:limit]
     )
@@ -261,7 +260,7 @@ def bulk_scc(membership, today: dt.date) -> dict:
     """The herd's bulk SCC as the geometric mean over 3 months (tank tests, else cows weighted by volume)."""
     since = today - dt.timedelta(days=91)
     values = list(
-        _scoped(BulkTankReading.objects.all(), membership)
+        visible_to(BulkTankReading.objects.all(), membership)
         .filter(date__range=(since, today), scc__gt=0)
         .values_list("scc", flat=True)
     )
@@ -270,7 +269,7 @@ def bulk_scc(membership, today: dt.date) -> dict:
         source = "cow tests weighted by volume"
         values = [
             float(w / v)
-            for w, v in _scoped(FarmDaySummary.objects.all(), membership)
+            for w, v in visible_to(FarmDaySummary.objects.all(), membership)
             .filter(date__range=(since, today), scc_volume__gt=0)
             .values_list("scc_weighted", "scc_volume")
             if w > 0

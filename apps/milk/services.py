@@ -53,10 +53,6 @@ YIELD_DROP = Decimal("0.8")
 SESSION_ORDER = {"morning": 0, "midday": 1, "evening": 2}
 
 
-def farm_today(farm) -> dt.date:
-    return farm.local_today()
-
-
 def farm_sessions(farm) -> list[str]:
     return [s.value for s in SESSIONS_BY_COUNT.get(farm.milking_sessions_per_day, SESSIONS_BY_COUNT[2])]
 
@@ -86,7 +82,7 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
         errors["farm"] = "This farm is archived."
     if session not in farm_sessions(farm):
         errors["session"] = f"{farm.name} does not milk in the {session}."
-    if day > farm_today(farm):
+    if day > farm.local_today():
         errors["date"] = "This date is in the future."
     lactation = None
     if animal.tenant_id != membership.tenant_id or animal.farm_id != farm.pk:
@@ -178,7 +174,7 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
         raise PermissionDenied
     if session not in farm_sessions(farm):
         errors["session"] = f"{farm.name} does not milk in the {session}."
-    if date > farm_today(farm):
+    if date > farm.local_today():
         errors["date"] = "This date is in the future."
     if not (Decimal("0") <= quantity <= Decimal("100000")):
         errors["quantity"] = "Enter the tank quantity, between 0 and 100,000."
@@ -345,7 +341,7 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
         errors["calving_date"] = f"{animal.tag} is male."
     elif animal.status != Status.ACTIVE:
         errors["calving_date"] = f"{animal.tag} is {animal.get_status_display().lower()}."
-    if calving_date > farm_today(animal.farm):
+    if calving_date > animal.farm.local_today():
         errors["calving_date"] = "The calving date is in the future."
     elif animal.date_of_birth and calving_date < animal.date_of_birth + dt.timedelta(days=300):
         errors["calving_date"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}; too young to calve then."
@@ -379,7 +375,7 @@ def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date
         raise ValidationError({"dried_off_on": f"Lactation {lactation.number} already ended."})
     if dried_off_on < lactation.calving_date:
         raise ValidationError({"dried_off_on": f"The lactation began on {lactation.calving_date:%d %b %Y}."})
-    if dried_off_on > farm_today(animal.farm):
+    if dried_off_on > animal.farm.local_today():
         raise ValidationError({"dried_off_on": "This date is in the future."})
     if MilkRecord.objects.filter(tenant_id=lactation.tenant_id, animal=animal, date__gt=dried_off_on).exists():
         raise ValidationError({"dried_off_on": "There is milk recorded after this date."})

@@ -29,7 +29,7 @@ from .forms import (
     RecordFilterForm,
     default_session,
 )
-from .models import Appearance, Method, Quarter, Udder
+from .models import Appearance, Method, MilkRecord, Quarter, Udder
 from .tables import MilkRecordTable
 
 ROW_CHOICES = {
@@ -71,7 +71,7 @@ def entry(request):
         problem = None
         if session not in services.farm_sessions(farm):
             problem = f"{farm.name} milks {farm.milking_sessions_per_day} time(s) a day; pick one of its sessions."
-        elif day > services.farm_today(farm):
+        elif day > farm.local_today():
             problem = "That date is in the future."
         if problem:
             context["problem"] = problem
@@ -102,12 +102,11 @@ def _entry_context(request, farm, day, session, rows):
 def row_quality(request):
     """The quality fields of one row, fetched when the milker opens them."""
     membership = request.membership
-    farm = get_farm_for(membership, _int(request.GET.get("farm")))
-    animal = selectors.get_cow_for(membership, _int(request.GET.get("animal")))
+    animal = selectors.get_cow_for(membership, _int(request.GET.get("animal")))  # 404 outside the member's farms
     day, session = _day_and_session(request.GET)
     if day is None or session is None:
         return HttpResponse("Bad request: date or session missing.", status=400)
-    record = selectors.entry_row(membership, farm, animal, day, session)["record"]
+    record = selectors.record_of(membership, animal, day, session)
     return render(request, "milk/entry.html#quality", {"animal": animal, "record": record, "form": None, **ROW_CHOICES})
 
 
@@ -123,9 +122,10 @@ def row_save(request):
         raise PermissionDenied
     # Read the row's day and session before any error is attached (errors drop cleaned values).
     day, session = _day_and_session(request.POST)
+    saved = None
     if form.is_valid():
         try:
-            _apply_row(membership, farm, animal, form, with_quality="quality" in request.POST)
+            saved = _apply_row(membership, farm, animal, form, with_quality="quality" in request.POST)
         except ValidationError as error:
             add_service_errors(form, error)
     if not request.htmx:
@@ -134,14 +134,19 @@ def row_save(request):
         return redirect(f"{reverse('milk:entry')}?farm={farm.pk}&date={request.POST.get('date', '')}&session={request.POST.get('session', '')}")
     if day is None or session is None:
         return HttpResponse("Bad request: date or session missing.", status=400)
-    return _row_response(request, farm, animal, day, session, form)
+    return _row_response(request, farm, animal, day, session, form, saved)
 
 
-def _row_response(request, farm, animal, day, session, form):
+def _row_response(request, farm, animal, day, session, form, saved):
     """The saved (or refused) row; after a save, the session totals swapped out of band too."""
     membership = request.membership
+    # After a save the stored record is the one just written; after a refusal, read it back.
+    if form.errors:
+        row = selectors.entry_row(membership, farm, animal, day, session)
+    else:
+        row = selectors.entry_row(membership, farm, animal, day, session, record=saved)
     context = {
-        "row": selectors.entry_row(membership, farm, animal, day, session),
+        "row": row,
         "form": form if form.errors else None,
         "farm": farm, "day": day, "session": session,
         "save_url": reverse("milk:row_save"), "quality_url": reverse("milk:row_quality"), "unit": request.tenant.milk_unit,
@@ -158,18 +163,19 @@ def _row_response(request, farm, animal, day, session, form):
     return HttpResponse(html + render_to_string("milk/entry.html#totals", context, request))
 
 
-def _apply_row(membership, farm, animal, form, *, with_quality: bool):
+def _apply_row(membership, farm, animal, form, *, with_quality: bool) -> MilkRecord | None:
+    """Save or delete the row's record; return what is now stored."""
     day, session, quantity = form.cleaned_data["date"], form.cleaned_data["session"], form.cleaned_data["quantity"]
     if quantity is None:
         # An emptied value removes the record (the page asked for confirmation first).
-        record = selectors.records_for(membership).filter(animal=animal, date=day, session=session).first()
+        record = selectors.record_of(membership, animal, day, session)
         if record is not None:
             services.milking_record_delete(membership=membership, record=record)
-        return
+        return None
     # The quality fields load only when a row's "Quality" is opened; without them, keep what is stored.
     quality = form.quality() if with_quality else {}
     milker = selectors.get_member_of(membership, form.cleaned_data["milker"]) if form.cleaned_data.get("milker") else None
-    services.milking_record_save(
+    return services.milking_record_save(
         membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, milker=milker, **quality
     )
 
@@ -311,7 +317,7 @@ def animal_milk(request, pk: int):
 
 
 def _animal_context(request, animal, start_form=None, dry_form=None):
-    data = selectors.animal_milk(animal, services.farm_today(animal.farm))
+    data = selectors.animal_milk(animal, animal.farm.local_today())
     return {
         "animal": animal, "milk": data, "unit": request.tenant.milk_unit,
         "start_form": start_form or LactationStartForm(), "dry_form": dry_form or DryOffForm(),

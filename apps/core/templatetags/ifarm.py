@@ -1,6 +1,9 @@
 """Template helpers loaded in every template."""
 
+import datetime as dt
+
 from django import template
+from django.utils import timezone
 
 from apps.accounts.permissions import can as can_check
 
@@ -13,13 +16,21 @@ def can(membership, perm: str) -> bool:
     return can_check(membership, perm)
 
 
+def age_label(born: dt.date | None, today: dt.date) -> str:
+    """An age as a farmer says it: 12 d, 7 mo, 3 y 2 mo."""
+    if not isinstance(born, dt.date):
+        return ""
+    months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
+    if months < 1:
+        return f"{(today - born).days} d"
+    if months < 24:
+        return f"{months} mo"
+    return f"{months // 12} y {months % 12} mo"
+
+
 @register.filter
 def age(born) -> str:
     """An animal's age from its birth date: 12 d, 7 mo, 3 y 2 mo."""
-    from django.utils import timezone
-
-    from apps.herd.tables import age_label
-
     return age_label(born, timezone.localdate())
 
 
