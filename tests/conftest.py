@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 from django.db import connection
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from tests import factories
 
@@ -38,14 +38,16 @@ def redis_cache():
         _unavailable("needs Redis: set REDIS_URL")
 
 
-@pytest.fixture(autouse=True)
-def _unscoped_test_body(request):
-    """Test bodies may query any tenant; views still run under the request's own scope."""
-    if request.node.get_closest_marker("scoped"):
-        yield
-        return
-    with scopes_disabled():
-        yield
+@pytest.fixture
+def owner_scope(owner):
+    """Run the test body inside the owner's tenant, as a request or a task of that tenant does.
+
+    Test bodies start with no scope (the fail-closed guard is on, as in production); a module that
+    works as one organisation opts in with `pytestmark = pytest.mark.usefixtures("owner_scope")`,
+    and reads another organisation's rows only inside `scope(tenant=...)` of its own.
+    """
+    with scope(tenant=owner.tenant_id):
+        yield owner
 
 
 @pytest.fixture(autouse=True)

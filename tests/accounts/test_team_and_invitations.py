@@ -5,9 +5,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scope
 
 from apps.accounts.models import Invitation, Membership, Role, User
 from tests.factories import PASSWORD, make_member, make_user
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
 
 
 @pytest.fixture
@@ -30,7 +33,8 @@ def link_from_mail():
 
 
 def role(owner, key):
-    return Role.objects.get(tenant_id=owner.tenant_id, key=key)
+    with scope(tenant=owner.tenant_id):
+        return Role.objects.get(tenant_id=owner.tenant_id, key=key)
 
 
 def test_owner_invites_and_new_person_signs_up_and_joins(invite, as_member, client, owner, farm, other_farm):

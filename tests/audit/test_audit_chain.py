@@ -6,6 +6,8 @@ from django.urls import reverse
 from apps.audit.models import AuditEntry
 from tests.factories import make_animal, make_member
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 
 def _tamper(entry_id: int, **fields):
     """Change a stored entry the way someone with database access would."""

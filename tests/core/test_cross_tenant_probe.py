@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_scopes import scope
 
 from apps.accounts.models import Invitation, Role
 from tests.factories import make_animal, make_farm, make_member
@@ -163,7 +164,8 @@ def test_every_route_with_an_id_is_probed():
 @pytest.mark.parametrize("route", sorted(PROBES))
 def test_other_tenant_gets_404(route, owner, outsider, as_member):
     make_object, methods = PROBES[route]
-    obj = make_object(owner)
+    with scope(tenant=owner.tenant_id):
+        obj = make_object(owner)
     client = as_member(outsider)
     url = reverse(route, args=[obj.pk])
     for method in methods:
@@ -172,6 +174,7 @@ def test_other_tenant_gets_404(route, owner, outsider, as_member):
 
 
 def test_invitation_link_with_wrong_secret_is_404(owner, client):
-    invitation = _invitation(owner)
+    with scope(tenant=owner.tenant_id):
+        invitation = _invitation(owner)
     response = client.get(reverse("accounts:invitation_accept", args=[f"{invitation.pk}-wrongsecret"]))
     assert response.status_code == 404

@@ -9,7 +9,6 @@ from apps.herd.models import Animal
 from tests.factories import make_animal
 
 
-@pytest.mark.scoped
 def test_unscoped_query_on_tenant_model_raises(db):
     with pytest.raises(ScopeError):
         list(Animal.objects.all())
@@ -19,7 +18,6 @@ def test_unscoped_query_on_tenant_model_raises(db):
         Animal.objects.count()
 
 
-@pytest.mark.scoped
 def test_scope_limits_rows_to_the_tenant(owner, farm, outsider):
     with scope(tenant=owner.tenant_id):
         make_animal(owner, farm, tag="MINE")
@@ -49,3 +47,9 @@ def test_citus_check_names_a_model_with_a_unique_column_without_tenant():
         apps.clear_cache()
     ids = {(e.id, "Leaky" in e.msg) for e in errors if isinstance(e, checks.Error)}
     assert ("ifarm.E002", True) in ids and ("ifarm.E004", True) in ids
+
+
+def test_test_bodies_run_with_the_guard_on(owner, farm):
+    """No scope is opened for a test body: a forgotten tenant filter fails here as in production."""
+    with pytest.raises(ScopeError):
+        Animal.objects.filter(tenant_id=owner.tenant_id).exists()

@@ -4,6 +4,8 @@ from django.urls import reverse
 from apps.farms.models import Farm
 from tests.factories import make_animal, make_member
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 FARM = {"name": "River Farm", "farm_type": "dairy", "milking_sessions_per_day": "2", "area_unit": "ha", "time_zone": "Africa/Nairobi"}
 
 

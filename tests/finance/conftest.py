@@ -17,7 +17,8 @@ def key() -> str:
 
 
 def category(membership, name="feed"):
-    return ExpenseCategory.objects.get(tenant_id=membership.tenant_id, key=name)
+    with scope(tenant=membership.tenant_id):
+        return ExpenseCategory.objects.get(tenant_id=membership.tenant_id, key=name)
 
 
 def submit(membership, farm, amount="1500.00", **values):

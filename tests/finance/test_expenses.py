@@ -10,6 +10,8 @@ from apps.finance.services import Duplicate, expense_decide
 from apps.notify.models import Notification
 from tests.finance.conftest import TODAY, category, key, submit
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 
 def decide(membership, expense, approve=True, note=""):
     with scope(tenant=membership.tenant_id):

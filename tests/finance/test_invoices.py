@@ -11,6 +11,8 @@ from apps.finance.models import Invoice, Payment
 from apps.finance.services import invoice_issue, invoice_save_draft, invoice_void, payment_record
 from tests.finance.conftest import TODAY, draft_invoice, issued_invoice, key, make_contact
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 
 def pay(membership, invoice, amount, day=None):
     with scope(tenant=membership.tenant_id):

@@ -13,6 +13,8 @@ from apps.herd.models import Animal
 from tests.factories import make_animal, make_member
 from tests.finance.conftest import TODAY, category, issued_invoice, make_contact, submit
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

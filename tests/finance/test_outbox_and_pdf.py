@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -8,6 +9,8 @@ from apps.core.outbox import outbox_deliver, outbox_stale_ids
 from apps.finance.models import Invoice
 from tasks.outbox import sweep_outbox
 from tests.finance.conftest import issued_invoice
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
 
 
 def pdfs_of(invoice):

@@ -8,6 +8,8 @@ from apps.herd.models import Animal
 from apps.herd.services import RowErrors, animal_bulk_create, animal_create, animal_update
 from tests.factories import make_animal, make_farm, make_member
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 
 def create(membership, farm, **values):
     values.setdefault("tag", "A-1")
@@ -45,7 +47,8 @@ def test_male_dam_is_refused(owner, farm):
 
 
 def test_dam_of_another_tenant_is_refused(owner, farm, outsider):
-    foreign_dam = Animal.objects.get(tenant_id=outsider.tenant_id, tag="R-1")
+    with scope(tenant=outsider.tenant_id):
+        foreign_dam = Animal.objects.get(tenant_id=outsider.tenant_id, tag="R-1")
     with pytest.raises(ValidationError) as error:
         create(owner, farm, tag="C-1", dam=foreign_dam, date_of_birth=dt.date(2023, 1, 1))
     assert "your own herd" in error.value.message_dict["dam"][0]

@@ -6,10 +6,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_scopes import scope
 from PIL import Image
 
 from apps.herd.models import Animal
 from tests.factories import make_animal, make_member
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
 
 
 @pytest.fixture
@@ -91,7 +94,8 @@ def test_create_with_duplicate_tag_shows_message(as_member, owner, farm, animal)
 
 
 def test_dam_of_another_tenant_cannot_be_posted(as_member, owner, farm, outsider):
-    foreign = Animal.objects.get(tenant_id=outsider.tenant_id, tag="R-1")
+    with scope(tenant=outsider.tenant_id):
+        foreign = Animal.objects.get(tenant_id=outsider.tenant_id, tag="R-1")
     response = post_animal(as_member(owner), farm=farm.pk, dam=foreign.pk)
     assert response.status_code == 400
     assert not Animal.objects.filter(tag="NEW-1").exists()

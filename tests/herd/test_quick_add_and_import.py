@@ -1,8 +1,12 @@
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_scopes import scope
 
 from apps.herd.models import Animal
 from tests.factories import make_member
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
 
 
 def quick_rows(rows, farm):
@@ -90,7 +94,8 @@ def test_import_needs_permission(as_member, owner, farm):
 def test_import_into_farm_of_another_tenant_is_refused(as_member, owner, outsider):
     from apps.farms.models import Farm
 
-    rival_farm = Farm.objects.get(tenant_id=outsider.tenant_id)
+    with scope(tenant=outsider.tenant_id):
+        rival_farm = Farm.objects.get(tenant_id=outsider.tenant_id)
     response = upload(as_member(owner), rival_farm, HEADER + "K-1,,cattle,,female,,,,,,,born,,,\n")
     assert response.status_code == 400
     assert not Animal.objects.filter(tenant_id=owner.tenant_id).exists()

@@ -10,6 +10,8 @@ from apps.milk.models import FarmDaySummary, MilkRecord, QualityAlert
 from tests.factories import make_farm, make_member
 from tests.milk.conftest import TODAY, make_cows
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -10,6 +10,8 @@ from apps.milk.services import lactation_dry_off, milking_record_delete, milking
 from tests.factories import make_animal, make_farm, make_member
 from tests.milk.conftest import TODAY, make_cows, start_lactation
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 
 def save(membership, farm, cow, quantity="10", day=None, session="morning", **quality):
     with scope(tenant=membership.tenant_id):
@@ -118,7 +120,8 @@ def test_cow_of_another_farm_or_tenant_is_refused(owner, dairy, cow, outsider):
         save(owner, other, cow)
     from apps.herd.models import Animal
 
-    foreign = Animal.objects.get(tenant_id=outsider.tenant_id)
+    with scope(tenant=outsider.tenant_id):
+        foreign = Animal.objects.get(tenant_id=outsider.tenant_id)
     with pytest.raises(ValidationError):
         save(owner, dairy, foreign)
 
