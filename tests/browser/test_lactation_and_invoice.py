@@ -11,6 +11,8 @@ from tests.browser.pages import log_in
 from tests.factories import make_animal, make_farm
 from tests.finance.conftest import make_contact
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_calving_puts_the_cow_on_the_entry_page(live_server, page: Page, owner):

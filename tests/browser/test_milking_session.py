@@ -11,6 +11,8 @@ from tests.browser.pages import log_in
 from tests.factories import make_farm, make_member
 from tests.milk.conftest import make_cows
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 QUANTITIES = ["12.5", "9", "14.25", "11", "8.5", "10", "13", "7.75", "15", "6.5"]
 
 

@@ -11,6 +11,8 @@ from tests.browser import pages
 from tests.factories import make_farm, make_member
 from tests.finance.conftest import issued_invoice
 
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
 
 def log_in(browser: Browser, base: str, email: str):
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
