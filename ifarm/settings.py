@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "apps.milk",
     "apps.finance",
     "apps.notify",
+    "apps.insights",
+    "apps.demo",
+    "tasks",
 ]
 
 MIDDLEWARE = [
@@ -109,7 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.tenancy",
             ],
-            "builtins": ["apps.core.templatetags.ifarm"],
+            "builtins": ["apps.core.templatetags.ifarm", "apps.accounts.templatetags.access"],
         },
     }
 ]

@@ -3,13 +3,14 @@ from django.urls import include, path
 
 from apps.audit import views as audit_views
 from apps.core import views as core_views
+from apps.insights import views as insights_views
 
 admin.site.site_header = "iFarm administration"
 admin.site.site_title = "iFarm admin"
 
 urlpatterns = [
     path("", core_views.landing, name="landing"),
-    path("home/", core_views.home, name="home"),
+    path("home/", insights_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,7 +1,6 @@
 """Huey tasks: thin, they take ids or plain values and call services.
 
-Every task module is imported here, and this package is imported when Django starts (the core
-app's ready), so the web process that enqueues and the consumer that runs know the same tasks.
+Every task module is imported here when Django starts (this package is an installed app), so the web process that enqueues and the consumer that runs know the same tasks.
 """
 
 

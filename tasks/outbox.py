@@ -3,11 +3,12 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from apps.core.outbox import outbox_deliver, outbox_stale_ids
+from apps.core.outbox import outbox_deliver, outbox_stale_ids, queue_with
 
 log = logging.getLogger(__name__)
 
 
+@queue_with
 @db_task(retries=2, retry_delay=10)
 def deliver_outbox_message(message_id: int) -> bool:
     return outbox_deliver(message_id=message_id)

@@ -6,8 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        import tasks
-
         from . import checks  # noqa: F401  (registers the tenancy system check)
-
-        tasks.register_all()

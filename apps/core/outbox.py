@@ -16,6 +16,8 @@ from .models import OutboxMessage
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[[OutboxMessage], None]] = {}
+# The function that puts a message id on the work queue; the tasks package names it (queue_with).
+_queue: Callable[[int], object] | None = None
 LEASE = dt.timedelta(minutes=5)
 STALE_AFTER = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 8
@@ -31,6 +33,13 @@ def handler(kind: str):
     return register
 
 
+def queue_with(function):
+    """Name the function that queues a message's delivery (a Huey task); returns it unchanged."""
+    global _queue
+    _queue = function
+    return function
+
+
 def outbox_enqueue(*, tenant_id: int, kind: str, payload: dict) -> OutboxMessage:
     """Write the message in the caller's transaction; queue its delivery once that commits."""
     message = OutboxMessage.objects.create(tenant_id=tenant_id, kind=kind, payload=payload)
@@ -39,9 +48,18 @@ def outbox_enqueue(*, tenant_id: int, kind: str, payload: dict) -> OutboxMessage
 
 
 def _schedule(message_id: int) -> None:
-    from tasks.outbox import deliver_outbox_message
+    """Hand the message to the queue; if the queue is unreachable, leave it to the sweeper.
 
-    deliver_outbox_message(message_id)
+    The change is already committed and the row is the promise: a queue outage (Redis down) must
+    not turn a saved change into an error page, or the user retries and does it twice.
+    """
+    if _queue is None:
+        log.warning("outbox message %s not queued: no queue is registered; the sweeper will deliver it", message_id)
+        return
+    try:
+        _queue(message_id)
+    except Exception:  # noqa: BLE001  (any queue failure: the sweeper delivers the row later)
+        log.warning("outbox message %s not queued; the sweeper will deliver it", message_id, exc_info=True)
 
 
 def _claim(message_id: int) -> bool:

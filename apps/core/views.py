@@ -6,31 +6,11 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from apps.accounts.decorators import member_required
-from apps.accounts.permissions import can
-from apps.farms.selectors import farms_visible_to
-from apps.finance.selectors import money_overview
-from apps.herd.selectors import herd_counts_by_farm
-
-from .selectors import recent_activity
-
 
 def landing(request):
     if request.user.is_authenticated:
         return redirect("home")
     return render(request, "core/landing.html")
-
-
-@member_required()
-def home(request):
-    membership = request.membership
-    context = {
-        "herd": herd_counts_by_farm(membership),
-        "activity": recent_activity(membership),
-        "has_farms": farms_visible_to(membership).exists(),
-        "money": money_overview(membership) if can(membership, "finance.view") else None,
-    }
-    return render(request, "core/home.html", context)
 
 
 @never_cache

@@ -5,15 +5,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from apps.accounts.permissions import can as can_check
-
 register = template.Library()
-
-
-@register.filter
-def can(membership, perm: str) -> bool:
-    """{% if membership|can:"herd.manage" %}"""
-    return can_check(membership, perm)
 
 
 def age_label(born: dt.date | None, today: dt.date) -> str:
