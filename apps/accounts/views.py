@@ -105,7 +105,7 @@ def invitation_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(request, f"The invitation to {invitation.email} is on its way.")
             return redirect("accounts:team")
     return render(request, "accounts/team.html", _team_context(membership, form), status=400)
 

@@ -195,8 +195,8 @@ def test_email_invoice_with_pdf_attached(as_member, owner, settings, tmp_path, d
 def test_accountant_downloads_profit_and_loss(as_member, owner, farm, accountant, file_format):
     submit(owner, farm, "1200")
     client = as_member(accountant)
-    response = client.get(reverse("money:reports"), {"kind": "pnl", "since": TODAY.replace(day=1).isoformat(),
-                                                     "until": TODAY.isoformat(), "file_format": file_format})
+    response = client.post(reverse("money:reports"), {"kind": "pnl", "since": TODAY.replace(day=1).isoformat(),
+                                                      "until": TODAY.isoformat(), "file_format": file_format})
     assert response.status_code == 200
     body = response.content
     assert {"csv": b"Profit and loss", "xlsx": b"PK", "pdf": b"%PDF"}[file_format] in body[:200]
@@ -216,7 +216,7 @@ def test_long_report_runs_in_the_background_with_progress(as_member, owner, farm
     settings.MEDIA_ROOT = tmp_path
     client = as_member(accountant)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("money:reports"), {"kind": "expenses", "since": "2025-01-01", "until": TODAY.isoformat(), "file_format": "xlsx"})
+        response = client.post(reverse("money:reports"), {"kind": "expenses", "since": "2025-01-01", "until": TODAY.isoformat(), "file_format": "xlsx"})
     job = ReportJob.objects.get()
     assert response["Location"] == reverse("money:report_job", args=[job.pk])
     job.refresh_from_db()
@@ -225,8 +225,15 @@ def test_long_report_runs_in_the_background_with_progress(as_member, owner, farm
     assert client.get(reverse("money:report_download", args=[job.pk])).status_code == 200
 
 
+def test_a_get_on_the_reports_page_starts_no_work(as_member, accountant):
+    response = as_member(accountant).get(reverse("money:reports"), {"kind": "expenses", "since": "2020-01-01", "until": TODAY.isoformat(),
+                                                                      "file_format": "xlsx"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert not ReportJob.objects.exists()
+
+
 def test_report_with_reversed_dates_is_refused(as_member, accountant):
-    response = as_member(accountant).get(reverse("money:reports"), {"kind": "pnl", "since": "2026-05-01", "until": "2026-04-01", "file_format": "csv"})
+    response = as_member(accountant).post(reverse("money:reports"), {"kind": "pnl", "since": "2026-05-01", "until": "2026-04-01", "file_format": "csv"})
     assert response.status_code == 400
 
 

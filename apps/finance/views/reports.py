@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,13 +16,15 @@ from ..forms import ReportForm
 def report_page(request):
     membership = request.membership
     today = timezone.localdate()
-    form = ReportForm(request.GET or None, farms=farms_visible_to(membership),
+    # Building a report is work (and a long one starts a job), so it is asked for with a POST.
+    form = ReportForm(request.POST if request.method == "POST" else None, farms=farms_visible_to(membership),
                       initial={"since": today.replace(day=1) - dt.timedelta(days=1), "until": today, "file_format": "xlsx"})
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if (data["until"] - data["since"]).days > reports.BACKGROUND_AFTER_DAYS:
             params = {"since": data["since"].isoformat(), "until": data["until"].isoformat(), "farm": data["farm"].pk if data["farm"] else None}
             job = services.report_request(membership=membership, kind=data["kind"], file_format=data["file_format"], params=params)
+            messages.info(request, "The report is on its way; this page shows its progress.")
             return redirect("money:report_job", pk=job.pk)
         report = reports.BUILDERS[data["kind"]](membership, data["since"], data["until"], data["farm"])
         response = HttpResponse(reports.render(report, data["file_format"]), content_type=reports.FORMATS[data["file_format"]])
