@@ -74,12 +74,14 @@ class SaleForm(OnceForm):
 class InvoiceForm(forms.Form):
     kind = forms.ChoiceField(choices=Invoice.Kind.choices)
     contact = forms.ModelChoiceField(queryset=None, empty_label=None, label="Customer or supplier")
+    farm = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="The farm the invoice belongs to.")
     due_date = forms.DateField(required=False, widget=DATE, help_text="Empty: 30 days after issue.")
     notes = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, contacts, **kwargs):
+    def __init__(self, *args, contacts, farms, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = contacts
+        self.fields["farm"].queryset = farms
 
 
 class LineForm(forms.Form):

@@ -116,8 +116,8 @@ def aged_receivables(membership, since=None, until=None, farm=None, progress=Non
     """What customers owe on issued sales invoices, by how long past due."""
     today = until or timezone.localdate()
     invoices = (
-        Invoice.objects.filter(tenant_id=membership.tenant_id, kind=Invoice.Kind.SALES,
-                               status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID])
+        _scoped(Invoice.objects.filter(kind=Invoice.Kind.SALES, status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID]),
+                membership, farm)
         .select_related("contact").order_by("contact__name", "due_date")
     )
     buckets = ["Not yet due", "1-30 days", "31-60 days", "61-90 days", "Over 90 days"]

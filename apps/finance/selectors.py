@@ -4,7 +4,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from apps.accounts.permissions import farm_ids_of, visible_to
+from apps.accounts.permissions import visible_to
 
 from .models import Contact, Expense, ExpenseCategory, Invoice, ReportJob, Sale
 
@@ -77,11 +77,9 @@ def get_sale_for(membership, pk: int) -> Sale:
 
 
 def invoices_for(membership):
-    invoices = Invoice.objects.filter(tenant_id=membership.tenant_id).select_related("contact")
-    allowed = farm_ids_of(membership)
-    if allowed is not None:
-        invoices = invoices.filter(Q(farm_id__in=allowed) | Q(farm=None))
-    return invoices
+    """Invoices of the member's farms; one with no farm (written before invoices had one) is
+    tenant-wide and seen only by members of all farms."""
+    return visible_to(Invoice.objects.select_related("contact"), membership)
 
 
 def get_invoice_for(membership, pk: int) -> Invoice:

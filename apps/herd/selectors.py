@@ -3,7 +3,7 @@ import datetime as dt
 from django.db.models import Q
 from django.http import Http404
 
-from apps.accounts.permissions import visible_to
+from apps.accounts.permissions import farm_ids_of, visible_to
 
 from .models import Animal, AnimalGroup, Breed
 
@@ -25,9 +25,14 @@ def get_animal_for(membership, pk: int) -> Animal:
     return animal
 
 
-def parent_choices(membership, sex: str):
-    """Animals of the organisation that can be a parent of the given sex (any farm, any status)."""
-    return Animal.objects.filter(tenant_id=membership.tenant_id, sex=sex).only("id", "tag", "name").order_by("tag")
+def parent_choices(membership, sex: str, *, keep: tuple = ()):
+    """Animals of one sex the member may pick as a parent: those of their farms, plus the parents
+    already recorded on the animal being edited (`keep`), so saving it again does not drop them."""
+    choices = Animal.objects.filter(tenant_id=membership.tenant_id, sex=sex)
+    allowed = farm_ids_of(membership)
+    if allowed is not None:
+        choices = choices.filter(Q(farm_id__in=allowed) | Q(pk__in=[pk for pk in keep if pk]))
+    return choices.only("id", "tag", "name").order_by("tag")
 
 
 def groups_visible_to(membership):

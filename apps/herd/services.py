@@ -51,6 +51,8 @@ def animal_validate(*, membership, animal: Animal) -> None:
             continue
         if parent.tenant_id != tenant_id:
             errors[field] = f"Pick a {label} from your own herd."
+        elif not can(membership, "herd.view", parent) and parent.pk != _recorded(animal, field):
+            errors[field] = f"Pick a {label} from the farms you work on."
         elif animal.pk and parent.pk == animal.pk:
             errors[field] = f"An animal cannot be its own {label}."
         elif parent.sex != sex:
@@ -131,6 +133,13 @@ class RowErrors(Exception):
     def __init__(self, errors: dict[int, list[str]]):
         self.errors = errors
         super().__init__(f"{len(errors)} rows have errors")
+
+
+def _recorded(animal: Animal, field: str) -> int | None:
+    """The parent id stored for an existing animal (one kept on edit may be outside the member's farms)."""
+    if animal.pk is None:
+        return None
+    return Animal.objects.filter(pk=animal.pk).values_list(f"{field}_id", flat=True).first()
 
 
 @transaction.atomic

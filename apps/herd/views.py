@@ -66,8 +66,8 @@ def _animal_form(request, membership, instance=None):
         farms=farms_visible_to(membership),
         groups=selectors.groups_visible_to(membership),
         breeds=selectors.breeds(),
-        females=selectors.parent_choices(membership, Sex.FEMALE),
-        males=selectors.parent_choices(membership, Sex.MALE),
+        females=selectors.parent_choices(membership, Sex.FEMALE, keep=(instance.dam_id, instance.genetic_dam_id) if instance else ()),
+        males=selectors.parent_choices(membership, Sex.MALE, keep=(instance.sire_id,) if instance else ()),
     )
 
 

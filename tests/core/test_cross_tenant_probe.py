@@ -104,7 +104,7 @@ def _sale(owner):
 def _invoice(owner):
     from tests.finance.conftest import issued_invoice
 
-    return issued_invoice(owner)
+    return issued_invoice(owner, farm=_farm(owner))
 
 
 def _report_job(owner):
@@ -178,3 +178,97 @@ def test_invitation_link_with_wrong_secret_is_404(owner, client):
         invitation = _invitation(owner)
     response = client.get(reverse("accounts:invitation_accept", args=[f"{invitation.pk}-wrongsecret"]))
     assert response.status_code == 404
+
+
+# Objects that belong to the organisation rather than to one farm: a member limited to some farms
+# still reaches them when their role allows (the team, contacts, their own sessions and reports).
+TENANT_WIDE = {
+    "accounts:member_edit", "accounts:member_remove", "accounts:invitation_revoke", "accounts:session_revoke",
+    "money:contact_edit", "money:report_job", "money:report_download",
+}
+
+
+@pytest.fixture
+def limited_manager(owner):
+    """A manager (nearly every permission) limited to one farm of the organisation."""
+    home = make_farm(owner, name="Home Farm")
+    return make_member(owner, "manager", farms=[home])
+
+
+@pytest.mark.parametrize("route", sorted(PROBES))
+def test_member_limited_to_another_farm_gets_404(route, owner, limited_manager, as_member):
+    make_object, methods = PROBES[route]
+    with scope(tenant=owner.tenant_id):
+        obj = make_object(owner)
+    client = as_member(limited_manager)
+    url = reverse(route, args=[obj.pk])
+    for method in methods:
+        status = getattr(client, method)(url).status_code
+        if route in TENANT_WIDE:
+            assert status < 500, f"{method.upper()} {url} gave {status}"
+        else:
+            assert status == 404, f"{method.upper()} {url} gave {status} to a member of another farm"
+
+
+def _victim_farm_records(owner) -> list[str]:
+    """Records of every kind on the farm the limited member does not have; returns what would betray them."""
+    import uuid
+    from decimal import Decimal
+
+    from apps.finance.services import sale_record
+    from apps.milk.services import milking_record_save
+    from tests.finance.conftest import make_contact, submit
+    from tests.milk.conftest import make_cows
+
+    farm = make_farm(owner, name="Victim Farm", milking_sessions_per_day=2)
+    cow = make_cows(owner, farm, 1, prefix="VICTIM-COW")[0]
+    milking_record_save(membership=owner, farm=farm, animal=cow, date=dt.date.today(), session="morning", quantity=Decimal("11"))
+    make_animal(owner, farm, tag="VICTIM-BULL", sex="male")
+    submit(owner, farm, description="VICTIM-EXPENSE diesel")
+    buyer = make_contact(owner, name="Shared Buyer")
+    sale_record(membership=owner, key=uuid.uuid4().hex, kind="milk", farm=farm, date=dt.date.today(), buyer=buyer,
+                unit_price=Decimal("50"), quantity=Decimal("10"), unit="L", product="VICTIM-PRODUCE")
+    from tests.finance.conftest import issued_invoice
+
+    invoice = issued_invoice(owner, contact=buyer, farm=farm)
+    return ["Victim Farm", "VICTIM-COW", "VICTIM-BULL", "VICTIM-EXPENSE", "VICTIM-PRODUCE", invoice.number]
+
+
+def _list_urls():
+    """Every page without an object id (plus its exports and the dashboard cards)."""
+    skip = {"healthz", "landing", "herd:import_template"}
+
+    def walk(resolver, namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin" or str(pattern.pattern).startswith("accounts/"):
+                    continue
+                yield from walk(pattern, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern) and not pattern.pattern.converters:
+                name = f"{namespace}{pattern.name}"
+                if name not in skip:
+                    yield reverse(name)
+
+    from apps.milk.views import CARDS
+
+    yield from walk(get_resolver())
+    yield from (reverse("milk:dashboard_card", args=[card]) for card in CARDS)
+    yield reverse("herd:list") + "?_export=csv"
+    yield reverse("milk:records") + "?_export=csv"
+
+
+def test_member_limited_to_another_farm_finds_nothing_of_it_in_lists_pickers_and_reports(owner, limited_manager, as_member):
+    with scope(tenant=owner.tenant_id):
+        secrets = _victim_farm_records(owner)
+    client = as_member(limited_manager)
+    pages = {url: client.get(url) for url in _list_urls()}
+    for kind in ("pnl", "expenses", "sales", "receivables"):
+        pages[f"report {kind}"] = client.post(reverse("money:reports"), {
+            "kind": kind, "since": (dt.date.today() - dt.timedelta(days=30)).isoformat(), "until": dt.date.today().isoformat(),
+            "farm": "", "file_format": "csv",
+        })
+    for where, response in pages.items():
+        assert response.status_code < 500, f"{where} gave {response.status_code}"
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        leaked = [secret for secret in secrets if secret.encode() in body]
+        assert not leaked, f"{where} shows {leaked} to a member of another farm"

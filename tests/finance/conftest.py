@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope
 
+from apps.farms.models import Farm
 from apps.finance.models import ExpenseCategory
 from apps.finance.services import contact_save, expense_submit, invoice_issue, invoice_save_draft
-from tests.factories import make_member
+from tests.factories import make_farm, make_member
 
 TODAY = dt.date.today()
 
@@ -35,12 +36,14 @@ def make_contact(membership, name="Limuru Dairy Cooperative", kind="customer"):
         return contact_save(membership=membership, kind=kind, name=name, email="buyer@example.test")
 
 
-def draft_invoice(membership, contact=None, lines=None):
+def draft_invoice(membership, contact=None, lines=None, farm=None):
     contact = contact or make_contact(membership)
     lines = lines or [{"description": "Milk, 1-15 Nov", "quantity": Decimal("420"), "unit": "L", "unit_price": Decimal("55"),
                        "tax_rate": Decimal("0")}]
     with scope(tenant=membership.tenant_id):
-        return invoice_save_draft(membership=membership, kind="sales", contact=contact, due_date=None, notes="", lines=lines)
+        farm = farm or Farm.objects.filter(tenant_id=membership.tenant_id).order_by("pk").first() or make_farm(membership)
+        return invoice_save_draft(membership=membership, kind="sales", contact=contact, due_date=None, notes="", lines=lines,
+                                  farm=farm)
 
 
 def issued_invoice(membership, **kwargs):

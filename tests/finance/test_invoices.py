@@ -135,3 +135,19 @@ def test_future_payment_date_is_refused(owner):
     invoice = issued_invoice(owner)
     with pytest.raises(ValidationError, match="future"):
         pay(owner, invoice, "5", day=TODAY + dt.timedelta(days=3))
+
+
+def test_an_invoice_belongs_to_a_farm_the_member_has(owner, farm, other_farm):
+    from tests.factories import make_member
+
+    limited = make_member(owner, "manager", farms=[farm])
+    contact = make_contact(owner)
+    line = [{"description": "Milk", "quantity": Decimal("1"), "unit_price": Decimal("1")}]
+    with scope(tenant=owner.tenant_id):
+        with pytest.raises(ValidationError) as no_farm:
+            invoice_save_draft(membership=owner, kind="sales", contact=contact, due_date=None, notes="", lines=line)
+        with pytest.raises(ValidationError) as other:
+            invoice_save_draft(membership=limited, kind="sales", contact=contact, due_date=None, notes="", lines=line,
+                               farm=other_farm)
+    assert "farm" in no_farm.value.message_dict and "farm" in other.value.message_dict
+    assert not Invoice.objects.exists()

@@ -101,6 +101,26 @@ def test_dam_of_another_tenant_cannot_be_posted(as_member, owner, farm, outsider
     assert not Animal.objects.filter(tag="NEW-1").exists()
 
 
+def test_worker_of_one_farm_cannot_pick_or_post_a_dam_of_another_farm(as_member, owner, farm, far_animal):
+    client = as_member(make_member(owner, "worker", farms=[farm]))
+    assert far_animal.tag not in client.get(reverse("herd:create")).content.decode()
+    response = post_animal(client, farm=farm.pk, dam=far_animal.pk)
+    assert response.status_code == 400
+    assert not Animal.objects.filter(tag="NEW-1").exists()
+
+
+def test_a_dam_on_another_farm_stays_when_a_worker_edits_the_calf(as_member, owner, farm, far_animal):
+    calf = make_animal(owner, farm, tag="CALF-9", dam=far_animal, date_of_birth=dt.date(2024, 3, 1))
+    client = as_member(make_member(owner, "worker", farms=[farm]))
+    response = client.post(reverse("herd:edit", args=[calf.pk]), {
+        "tag": "CALF-9", "species": "cattle", "sex": "female", "farm": farm.pk, "date_of_birth": "2024-03-01",
+        "dam": far_animal.pk, "acquisition": "born", "status": "active",
+    })
+    assert response.status_code == 302
+    calf.refresh_from_db()
+    assert calf.dam_id == far_animal.pk
+
+
 def test_worker_cannot_create_on_farm_outside_scope(as_member, owner, farm, other_farm):
     client = as_member(make_member(owner, "worker", farms=[farm]))
     response = post_animal(client, farm=other_farm.pk)

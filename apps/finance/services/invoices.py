@@ -76,6 +76,7 @@ def invoice_save_draft(
     notes: str,
     lines: list[dict],
     farm=None,
+    credit_for: Invoice | None = None,
 ) -> Invoice:
     if not can(membership, "finance.manage"):
         raise PermissionDenied
@@ -86,8 +87,14 @@ def invoice_save_draft(
     errors = _validate_lines(lines, currency_of(membership))
     if contact.tenant_id != membership.tenant_id:
         errors["contact"] = "Pick a contact of this organisation."
-    if farm is not None and farm.tenant_id != membership.tenant_id:
-        errors["farm"] = "Pick a farm of this organisation."
+    # An invoice belongs to a farm, so a member limited to some farms sees only theirs. Invoices
+    # written before that rule have none; they stay tenant-wide (seen by members of all farms), and
+    # so does a credit note for one of them.
+    if farm is None:
+        if not (credit_for is not None and credit_for.farm_id is None):
+            errors["farm"] = "Pick the farm this invoice belongs to."
+    elif farm.tenant_id != membership.tenant_id or not can(membership, "finance.manage", farm):
+        errors["farm"] = "Pick a farm of this organisation that you have access to."
     if errors:
         raise ValidationError(errors)
     invoice = invoice or Invoice(
@@ -111,6 +118,8 @@ def invoice_from_sales(*, membership, sales: list[Sale], due_date: dt.date | Non
     buyers = {sale.buyer_id for sale in sales}
     if len(buyers) != 1:
         raise ValidationError("Invoice the sales of one buyer at a time.")
+    if len({sale.farm_id for sale in sales}) != 1:
+        raise ValidationError("Invoice the sales of one farm at a time.")
     if any(sale.invoice_id or sale.voided_at or sale.tenant_id != membership.tenant_id for sale in sales):
         raise ValidationError("Some of these sales are invoiced or voided already.")
     lines = [
@@ -227,6 +236,7 @@ def credit_note_create(*, membership, invoice: Invoice) -> Invoice:
         notes=f"Credit note for {invoice.number}",
         lines=lines,
         farm=invoice.farm,
+        credit_for=invoice,
     )
     note.credit_note_for = invoice
     note.save(update_fields=["credit_note_for"])

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
 from apps.core.forms import add_service_errors
+from apps.farms.selectors import farms_visible_to
 
 from .. import selectors, services
 from ..forms import EmailInvoiceForm, InvoiceForm, LineFormSet, PaymentForm, VoidForm
@@ -28,20 +29,22 @@ def invoice_edit(request, pk: int | None = None):
     if invoice is not None and not invoice.is_editable:
         messages.error(request, "An issued invoice cannot be changed; void it or issue a credit note.")
         return redirect("money:invoice", pk=invoice.pk)
-    initial = {"kind": request.GET.get("kind", "sales")}
+    initial = {"kind": request.GET.get("kind", "sales"), "farm": request.session.get("farm_id")}
     lines_initial = None
     if invoice:
-        initial = {"kind": invoice.kind, "contact": invoice.contact_id, "due_date": invoice.due_date, "notes": invoice.notes}
+        initial = {"kind": invoice.kind, "contact": invoice.contact_id, "farm": invoice.farm_id, "due_date": invoice.due_date,
+                   "notes": invoice.notes}
         lines_initial = [{"description": l.description, "quantity": l.quantity, "unit": l.unit, "unit_price": l.unit_price,
                           "tax_rate": l.tax_rate} for l in invoice.lines.all()]
-    form = InvoiceForm(request.POST or None, initial=initial, contacts=selectors.contacts_of(membership))
+    form = InvoiceForm(request.POST or None, initial=initial, contacts=selectors.contacts_of(membership),
+                       farms=farms_visible_to(membership))
     lines = LineFormSet(request.POST or None, initial=lines_initial, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         rows = [f.cleaned_data for f in lines if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         try:
             invoice = services.invoice_save_draft(
                 membership=membership, invoice=invoice, kind=form.cleaned_data["kind"], contact=form.cleaned_data["contact"],
-                due_date=form.cleaned_data["due_date"], notes=form.cleaned_data["notes"], lines=rows,
+                due_date=form.cleaned_data["due_date"], notes=form.cleaned_data["notes"], lines=rows, farm=form.cleaned_data["farm"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
