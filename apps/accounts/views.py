@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import add_service_errors
-from apps.core.http import redirect_back
+from apps.core.http import id_param, redirect_back
 from apps.farms.selectors import farms_visible_to, get_farm_for
 
 from . import selectors, services
@@ -47,8 +47,7 @@ def onboarding(request):
 @login_required
 @require_POST
 def tenant_switch(request):
-    tenant_id = request.POST.get("tenant", "")
-    chosen = selectors.memberships_of(request.user).filter(tenant_id=tenant_id if tenant_id.isdigit() else 0).first()
+    chosen = selectors.memberships_of(request.user).filter(tenant_id=id_param(request.POST, "tenant") or 0).first()
     if chosen is None:
         messages.error(request, "You are not a member of that organisation.")
     else:
@@ -61,9 +60,9 @@ def tenant_switch(request):
 @member_required()
 @require_POST
 def farm_switch(request):
-    farm_id = request.POST.get("farm", "")
-    if farm_id.isdigit():
-        farm = get_farm_for(request.membership, int(farm_id))
+    farm_id = id_param(request.POST, "farm")
+    if farm_id:
+        farm = get_farm_for(request.membership, farm_id)
         request.session[SESSION_FARM] = farm.pk
     else:
         request.session.pop(SESSION_FARM, None)

@@ -8,3 +8,12 @@ def redirect_back(request, default: str, *, param: str = "next"):
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     return redirect(default)
+
+
+def id_param(params, name: str) -> int | None:
+    """An object id from a query string or a form: a positive whole number, or None for anything
+    else (`abc`, `1.5`, `-3`, a number past a big integer), which callers treat as "not given"."""
+    value = str(params.get(name) or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value) or None
+    return None

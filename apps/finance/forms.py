@@ -2,12 +2,12 @@ import uuid
 
 from django import forms
 
+from apps.core.dates import FarmDateField
 from apps.core.forms import check_date_range
 
 from .models import Contact, Invoice, Payment, Sale
 from .reports import FORMATS, KINDS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"inputmode": "decimal", "autocomplete": "off"}
 
 
@@ -24,7 +24,7 @@ class OnceForm(forms.Form):
 
 class ExpenseForm(OnceForm):
     farm = forms.ModelChoiceField(queryset=None, empty_label=None)
-    date = forms.DateField(widget=DATE)
+    date = FarmDateField()
     category = forms.ModelChoiceField(queryset=None, empty_label=None)
     amount = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
     description = forms.CharField(max_length=250)
@@ -53,7 +53,7 @@ class ContactForm(forms.ModelForm):
 class SaleForm(OnceForm):
     kind = forms.ChoiceField(choices=Sale.Kind.choices)
     farm = forms.ModelChoiceField(queryset=None, empty_label=None)
-    date = forms.DateField(widget=DATE)
+    date = FarmDateField()
     buyer = forms.ModelChoiceField(queryset=None, empty_label=None)
     animal = forms.ModelChoiceField(queryset=None, required=False, help_text="For an animal sale.")
     live_weight = forms.DecimalField(label="Live weight (kg)", required=False, max_digits=7, decimal_places=1,
@@ -75,7 +75,7 @@ class InvoiceForm(forms.Form):
     kind = forms.ChoiceField(choices=Invoice.Kind.choices)
     contact = forms.ModelChoiceField(queryset=None, empty_label=None, label="Customer or supplier")
     farm = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="The farm the invoice belongs to.")
-    due_date = forms.DateField(required=False, widget=DATE, help_text="Empty: 30 days after issue.")
+    due_date = FarmDateField(future=True, required=False, help_text="Empty: 30 days after issue.")
     notes = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, contacts, farms, **kwargs):
@@ -97,7 +97,7 @@ LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=100, min_num=1, v
 
 
 class PaymentForm(OnceForm):
-    date = forms.DateField(widget=DATE)
+    date = FarmDateField()
     amount = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
     method = forms.ChoiceField(choices=Payment.Method.choices)
     reference = forms.CharField(max_length=80, required=False)
@@ -113,8 +113,8 @@ class EmailInvoiceForm(forms.Form):
 
 class ReportForm(forms.Form):
     kind = forms.ChoiceField(choices=list(KINDS.items()), label="Report")
-    since = forms.DateField(widget=DATE, label="From")
-    until = forms.DateField(widget=DATE, label="To")
+    since = FarmDateField(label="From")
+    until = FarmDateField(future=True, label="To")
     farm = forms.ModelChoiceField(queryset=None, required=False, empty_label="All farms")
     file_format = forms.ChoiceField(choices=[(k, k.upper()) for k in FORMATS], label="Format")
 

@@ -1,15 +1,9 @@
 from django import forms
 
+from apps.core.dates import FarmDateField
 from apps.core.uploads import rename_by_content, validate_photo
 
 from .models import Animal, Sex, Species
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class AnimalForm(forms.ModelForm):
@@ -20,11 +14,8 @@ class AnimalForm(forms.ModelForm):
             "colour", "markings", "dam", "dam_external", "genetic_dam", "sire", "sire_external", "castrated", "castrated_on",
             "acquisition", "acquired_on", "purchase_price", "seller", "status", "status_on", "status_reason", "photo",
         ]
+        field_classes = {name: FarmDateField for name in ("date_of_birth", "castrated_on", "acquired_on", "status_on")}
         widgets = {
-            "date_of_birth": DateInput(),
-            "castrated_on": DateInput(),
-            "acquired_on": DateInput(),
-            "status_on": DateInput(),
             "purchase_price": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
         }
 
@@ -57,7 +48,7 @@ class QuickAnimalForm(forms.Form):
     name = forms.CharField(max_length=80, required=False)
     species = forms.ChoiceField(choices=Species.choices, initial=Species.CATTLE)
     sex = forms.ChoiceField(choices=Sex.choices)
-    date_of_birth = forms.DateField(required=False, widget=DateInput())
+    date_of_birth = FarmDateField(required=False)
 
 
 QuickAddFormSet = forms.formset_factory(QuickAnimalForm, extra=5, max_num=50, min_num=1, validate_min=True)
@@ -84,5 +75,5 @@ class ImportForm(QuickAddFarmForm):
 
 
 class AsOfForm(forms.Form):
-    on = forms.DateField(label="As it was on", widget=DateInput())
+    on = FarmDateField(label="As it was on")
 

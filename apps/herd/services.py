@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.core.dates import date_problem
 
 from .models import Animal, AnimalGroup, Sex, Status
 
@@ -31,8 +32,8 @@ def animal_validate(*, membership, animal: Animal) -> None:
         errors["breed"] = f"{animal.breed} is not a {animal.get_species_display().lower()} breed."
     for field in ("date_of_birth", "castrated_on", "acquired_on", "status_on"):
         value = getattr(animal, field)
-        if value and value > today:
-            errors[field] = "This date is in the future."
+        if value and (problem := date_problem(value, today=today)):
+            errors[field] = problem
     if animal.castrated:
         if animal.sex != Sex.MALE:
             errors["castrated"] = "Only a male can be castrated."

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import forms
 
+from apps.core.dates import FarmDateField
 from apps.core.forms import check_date_range
 
 from .models import Appearance, Method, Quarter, Session, Udder
@@ -11,7 +12,7 @@ DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 class EntryPickerForm(forms.Form):
     farm = forms.ModelChoiceField(queryset=None, empty_label=None)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = FarmDateField()
     session = forms.ChoiceField(choices=Session.choices)
 
     def __init__(self, *args, farms, **kwargs):
@@ -23,7 +24,7 @@ class MilkRowForm(forms.Form):
     """One cow's session as typed: parsed here, judged by the service."""
 
     farm = forms.IntegerField(widget=forms.HiddenInput)
-    date = forms.DateField(widget=forms.HiddenInput)
+    date = FarmDateField(widget=forms.HiddenInput)
     session = forms.ChoiceField(choices=Session.choices, widget=forms.HiddenInput)
     animal = forms.IntegerField(widget=forms.HiddenInput)
     milker = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -58,27 +59,27 @@ class MilkRowForm(forms.Form):
 
 class BulkTankForm(forms.Form):
     farm = forms.IntegerField(widget=forms.HiddenInput)
-    date = forms.DateField(widget=forms.HiddenInput)
+    date = FarmDateField(widget=forms.HiddenInput)
     session = forms.ChoiceField(choices=Session.choices, widget=forms.HiddenInput)
     quantity = forms.DecimalField(label="Bulk tank", max_digits=8, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
     scc = forms.IntegerField(label="Tank SCC", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
 
 
 class LactationStartForm(forms.Form):
-    calving_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    calving_date = FarmDateField()
     number = forms.IntegerField(label="Lactation number", required=False, min_value=1, max_value=20,
                                 help_text="Leave empty to count on from the last one.")
 
 
 class DryOffForm(forms.Form):
-    dried_off_on = forms.DateField(label="Dried off on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    dried_off_on = FarmDateField(label="Dried off on")
 
 
 class RecordFilterForm(forms.Form):
     farm = forms.ModelChoiceField(queryset=None, required=False, empty_label="All farms")
     animal = forms.CharField(label="Cow tag", required=False)
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    since = FarmDateField(label="From", required=False)
+    until = FarmDateField(label="To", required=False, future=True)
     session = forms.ChoiceField(choices=[("", "Any session")] + Session.choices, required=False)
 
     def __init__(self, *args, farms, **kwargs):

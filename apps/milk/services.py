@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.core.dates import date_problem
 from apps.herd.models import Animal, Sex, Status
 
 from .models import (
@@ -82,8 +83,8 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
         errors["farm"] = "This farm is archived."
     if session not in farm_sessions(farm):
         errors["session"] = f"{farm.name} does not milk in the {session}."
-    if day > farm.local_today():
-        errors["date"] = "This date is in the future."
+    if problem := date_problem(day, today=farm.local_today()):
+        errors["date"] = problem
     lactation = None
     if animal.tenant_id != membership.tenant_id or animal.farm_id != farm.pk:
         errors["animal"] = "This animal is not on this farm."
@@ -174,8 +175,8 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
         raise PermissionDenied
     if session not in farm_sessions(farm):
         errors["session"] = f"{farm.name} does not milk in the {session}."
-    if date > farm.local_today():
-        errors["date"] = "This date is in the future."
+    if problem := date_problem(date, today=farm.local_today()):
+        errors["date"] = problem
     if not (Decimal("0") <= quantity <= Decimal("100000")):
         errors["quantity"] = "Enter the tank quantity, between 0 and 100,000."
     if scc is not None and not (0 <= scc <= 10_000_000):

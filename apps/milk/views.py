@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -14,8 +15,9 @@ from django_tables2.export import TableExport
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
+from apps.core.dates import date_problem
 from apps.core.forms import add_service_errors
-from apps.core.http import redirect_back
+from apps.core.http import id_param, redirect_back
 from apps.farms.selectors import farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for
 
@@ -44,9 +46,9 @@ def _pick(request, membership):
     """Farm, date and session for the entry page, from the query or sensible defaults."""
     farms = farms_visible_to(membership)
     farm = None
-    farm_id = request.GET.get("farm") or request.session.get("farm_id")
-    if farm_id and str(farm_id).isdigit():
-        farm = farms.filter(pk=int(farm_id)).first()
+    farm_id = id_param(request.GET, "farm") or request.session.get("farm_id")
+    if farm_id:
+        farm = farms.filter(pk=farm_id).first()
     farm = farm or farms.first()
     if farm is None:
         return None, None
@@ -71,8 +73,8 @@ def entry(request):
         problem = None
         if session not in services.farm_sessions(farm):
             problem = f"{farm.name} milks {farm.milking_sessions_per_day} time(s) a day; pick one of its sessions."
-        elif day > farm.local_today():
-            problem = "That date is in the future."
+        else:
+            problem = date_problem(day, today=farm.local_today())
         if problem:
             context["problem"] = problem
         else:
@@ -102,7 +104,7 @@ def _entry_context(request, farm, day, session, rows):
 def row_quality(request):
     """The quality fields of one row, fetched when the milker opens them."""
     membership = request.membership
-    animal = selectors.get_cow_for(membership, _int(request.GET.get("animal")))  # 404 outside the member's farms
+    animal = selectors.get_cow_for(membership, id_param(request.GET, "animal") or 0)  # 404 outside the member's farms
     day, session = _day_and_session(request.GET)
     if day is None or session is None:
         return HttpResponse("Bad request: date or session missing.", status=400)
@@ -116,8 +118,8 @@ def row_save(request):
     """Save one cow's session; answer with that row and the session totals (out of band)."""
     membership = request.membership
     form = MilkRowForm(request.POST)
-    farm = get_farm_for(membership, _int(request.POST.get("farm")))
-    animal = selectors.get_cow_for(membership, _int(request.POST.get("animal")))
+    farm = get_farm_for(membership, id_param(request.POST, "farm") or 0)
+    animal = selectors.get_cow_for(membership, id_param(request.POST, "animal") or 0)
     if not can(membership, "milk.record", farm):
         raise PermissionDenied
     # Read the row's day and session before any error is attached (errors drop cleaned values).
@@ -131,7 +133,7 @@ def row_save(request):
     if not request.htmx:
         if form.errors:
             messages.error(request, f"{animal.tag}: " + " ".join(m for errs in form.errors.values() for m in errs))
-        return redirect(f"{reverse('milk:entry')}?farm={farm.pk}&date={request.POST.get('date', '')}&session={request.POST.get('session', '')}")
+        return _back_to_entry(request, farm)
     if day is None or session is None:
         return HttpResponse("Bad request: date or session missing.", status=400)
     return _row_response(request, farm, animal, day, session, form, saved)
@@ -180,6 +182,11 @@ def _apply_row(membership, farm, animal, form, *, with_quality: bool) -> MilkRec
     )
 
 
+def _back_to_entry(request, farm):
+    query = urlencode({"farm": farm.pk, "date": request.POST.get("date", ""), "session": request.POST.get("session", "")})
+    return redirect(f"{reverse('milk:entry')}?{query}")
+
+
 def _day_and_session(data):
     from django.utils.dateparse import parse_date
 
@@ -189,12 +196,10 @@ def _day_and_session(data):
         day = parse_date(data.get("date", ""))
     except ValueError:
         day = None
+    if day is not None and date_problem(day):
+        day = None
     session = data.get("session")
     return day, session if session in Session.values else None
-
-
-def _int(value) -> int:
-    return int(value) if value and str(value).isdigit() else 0
 
 
 @member_required("milk.record")
@@ -202,7 +207,7 @@ def _int(value) -> int:
 def bulk_tank_save(request):
     membership = request.membership
     form = BulkTankForm(request.POST)
-    farm = get_farm_for(membership, _int(request.POST.get("farm")))
+    farm = get_farm_for(membership, id_param(request.POST, "farm") or 0)
     day, session = _day_and_session(request.POST)
     status = 200
     if form.is_valid():
@@ -218,7 +223,7 @@ def bulk_tank_save(request):
     if not request.htmx or day is None or session is None:
         if form.errors:
             messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
-        return redirect(f"{reverse('milk:entry')}?farm={farm.pk}&date={request.POST.get('date', '')}&session={request.POST.get('session', '')}")
+        return _back_to_entry(request, farm)
     context = {
         "farm": farm, "day": day, "session": session, "unit": request.tenant.milk_unit,
         "totals": selectors.session_totals(membership, farm, day, session),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, snapshot
+from apps.core.dates import date_problem
 from apps.herd.models import Animal, Status
 
 from ..models import (
@@ -34,7 +35,7 @@ def sale_record(
     date: dt.date,
     buyer: Contact,
     unit_price: Decimal,
-    quantity: Decimal = Decimal("1"),
+    quantity: Decimal | None = None,
     unit: str = "",
     animal: Animal | None = None,
     live_weight: Decimal | None = None,
@@ -50,11 +51,11 @@ def sale_record(
         errors["farm"] = "Pick a farm of this organisation."
     if buyer.tenant_id != tenant_id:
         errors["buyer"] = "Pick a buyer of this organisation."
-    if date > today_for(farm):
-        errors["date"] = "This date is in the future."
+    if problem := date_problem(date, today=today_for(farm)):
+        errors["date"] = problem
     if problem := amount_problem(unit_price, currency_of(membership)):
         errors["unit_price"] = problem
-    if quantity is None or quantity <= 0:
+    if kind != Sale.Kind.ANIMAL and (quantity is None or quantity <= 0):
         errors["quantity"] = "Enter a quantity above zero."
     if live_weight is not None and not (Decimal("0") < live_weight <= Decimal("2000")):
         errors["live_weight"] = "Enter a live weight between 0 and 2,000 kg."

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
-from apps.core.http import redirect_back
+from apps.core.http import id_param, redirect_back
 from apps.core.uploads import serve_upload
 from apps.farms.selectors import farms_visible_to
 
@@ -85,8 +85,9 @@ def expense_receipt_thumb(request, pk: int):
 @member_required("finance.approve_expense")
 def queue(request):
     membership = request.membership
-    farm = farms_visible_to(membership).filter(pk=request.GET.get("farm") or 0).first()
-    category = selectors.categories_of(membership).filter(pk=request.GET.get("category") or 0).first()
+    farm_id, category_id = id_param(request.GET, "farm"), id_param(request.GET, "category")
+    farm = farms_visible_to(membership).filter(pk=farm_id).first() if farm_id else None
+    category = selectors.categories_of(membership).filter(pk=category_id).first() if category_id else None
     pending = list(selectors.approval_queue(membership, farm=farm, category=category)[:100])
     for expense in pending:
         expense.problem = services.approval_problem(membership, expense)

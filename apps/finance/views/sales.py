@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
 from apps.core.forms import add_service_errors
-from apps.core.http import redirect_back
+from apps.core.http import id_param, redirect_back
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
 
@@ -45,8 +45,8 @@ def sale_create(request):
     membership = request.membership
     form = SaleForm(
         request.POST or None,
-        initial={"date": timezone.localdate(), "kind": request.GET.get("kind", "milk"), "animal": request.GET.get("animal"),
-                 "farm": request.GET.get("farm") or request.session.get("farm_id")},
+        initial={"date": timezone.localdate(), "kind": request.GET.get("kind", "milk"), "animal": id_param(request.GET, "animal"),
+                 "farm": id_param(request.GET, "farm") or request.session.get("farm_id")},
         farms=farms_visible_to(membership), buyers=selectors.contacts_of(membership, "customer"),
         animals=animals_visible_to(membership).filter(status="active").only("id", "tag", "name").order_by("tag"),
     )
@@ -54,7 +54,7 @@ def sale_create(request):
         data = form.cleaned_data
         sale, repeat = run_once(form, lambda: services.sale_record(
             membership=membership, key=data["key"], kind=data["kind"], farm=data["farm"], date=data["date"], buyer=data["buyer"],
-            unit_price=data["unit_price"], quantity=data["quantity"] or 1, unit=data["unit"], animal=data["animal"],
+            unit_price=data["unit_price"], quantity=data["quantity"], unit=data["unit"], animal=data["animal"],
             live_weight=data["live_weight"], product=data["product"],
         ))
         if repeat:
