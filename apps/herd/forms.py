@@ -47,7 +47,9 @@ class QuickAnimalForm(forms.Form):
     tag = forms.CharField(max_length=40)
     name = forms.CharField(max_length=80, required=False)
     species = forms.ChoiceField(choices=Species.choices, initial=Species.CATTLE)
-    sex = forms.ChoiceField(choices=Sex.choices)
+    # A blank first choice: a browser sends the first option of a select, and an untouched line
+    # must arrive unchanged so the formset skips it.
+    sex = forms.ChoiceField(choices=[("", "Sex…"), *Sex.choices])
     date_of_birth = FarmDateField(required=False)
 
 

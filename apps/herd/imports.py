@@ -2,10 +2,10 @@
 
 import csv
 import io
-from decimal import Decimal, InvalidOperation
 
-from django.utils.dateparse import parse_date
+from django import forms
 
+from .forms import AnimalForm
 from .models import Acquisition, Animal, Breed, Sex, Species
 
 TEMPLATE_COLUMNS = [
@@ -45,65 +45,73 @@ def parse_rows(*, raw: bytes, tenant_id: int, farm, groups_by_name: dict) -> tup
         for a in Animal.objects.filter(tenant_id=tenant_id, status="active").only("id", "tag", "sex", "species", "date_of_birth", "tenant_id")
     }
     rows, errors = [], {}
-    for number, record in enumerate(reader, start=1):
-        if number > MAX_ROWS:
-            errors[number] = [f"The file has more than {MAX_ROWS} rows."]
-            break
-        record = {k: (v or "").strip() for k, v in record.items() if k}
-        if not any(record.values()):
-            continue
-        row, problems = _row(record, farm, breeds, herd, groups_by_name)
-        rows.append(row)
-        if problems:
-            errors[len(rows)] = problems
+    number = 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            if number > MAX_ROWS:
+                errors[number] = [f"The file has more than {MAX_ROWS} rows."]
+                break
+            record = {k: (v or "").strip() if isinstance(v, str) else "" for k, v in record.items() if k}
+            if not any(record.values()):
+                continue
+            row, problems = _row(record, farm, breeds, herd, groups_by_name)
+            rows.append(row)
+            if problems:
+                errors[len(rows)] = problems
+    except csv.Error as error:
+        # A field past the CSV reader's limit (128 KB) or broken quoting: name the row and stop.
+        errors[len(rows) + 1] = [f"this row cannot be read as CSV ({error})."]
     if not rows and not errors:
         errors[0] = ["The file has no rows."]
     return rows, errors
+
+
+def _clean(field: str, value: str, problems: list[str]):
+    """Check one value with the animal form's own field (length, digits, date range), as a person
+    typing it in the form would be checked; note the problem and return None when it fails."""
+    if "\x00" in value:
+        problems.append(f"{field}: contains a NUL character.")
+        return None
+    try:
+        return AnimalForm.base_fields[field].clean(value)
+    except forms.ValidationError as error:
+        shown = value if len(value) <= 40 else f"{value[:40]}…"
+        problems.append(f"{field}: '{shown}': {' '.join(error.messages)}")
+        return None
 
 
 def _row(record, farm, breeds, herd, groups_by_name):
     problems = []
     species = record.get("species", "").lower()
     if species not in Species.values:
-        problems.append(f"species: '{record.get('species')}' is not one of {', '.join(Species.values)}.")
+        problems.append(f"species: '{record.get('species', '')[:40]}' is not one of {', '.join(Species.values)}.")
     sex = record.get("sex", "").lower()
     if sex not in Sex.values:
         problems.append("sex: write female or male.")
-    row = {"farm": farm, "tag": record.get("tag", ""), "name": record.get("name", ""), "species": species, "sex": sex,
-           "eid": record.get("eid", ""), "colour": record.get("colour", ""), "seller": record.get("seller", "")}
-    if not row["tag"]:
+    row = {"farm": farm, "species": species, "sex": sex}
+    for field in ("tag", "name", "eid", "colour", "seller"):
+        row[field] = _clean(field, record.get(field, ""), problems) or ""
+    if not record.get("tag"):
         problems.append("tag: every animal needs a tag.")
-    for field in ("date_of_birth", "acquired_on"):
-        value = record.get(field, "")
-        if value:
-            parsed = _date(value)
-            if parsed is None:
-                problems.append(f"{field}: '{value}' is not a date like 2024-05-31.")
-            row[field] = parsed
+    for field in ("date_of_birth", "acquired_on", "purchase_price"):
+        if record.get(field):
+            row[field] = _clean(field, record[field], problems)
     breed = record.get("breed", "")
     if breed:
         row["breed"] = breeds.get((species, breed.lower()))
         if row["breed"] is None:
-            problems.append(f"breed: '{breed}' is not a known {species or 'animal'} breed.")
+            problems.append(f"breed: '{breed[:40]}' is not a known {species or 'animal'} breed.")
     acquisition = (record.get("acquisition") or "born").lower()
     if acquisition not in Acquisition.values:
         problems.append("acquisition: write born or bought.")
     row["acquisition"] = acquisition
-    price = record.get("purchase_price", "")
-    if price:
-        try:
-            row["purchase_price"] = Decimal(price)
-            if row["purchase_price"] < 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(f"purchase_price: '{price}' is not an amount.")
     group = record.get("group", "")
     if group:
         row["group"] = groups_by_name.get(group.lower())
         if row["group"] is None:
-            problems.append(f"group: there is no group '{group}' on {farm}.")
+            problems.append(f"group: there is no group '{group[:40]}' on {farm}.")
     for field in ("dam", "sire"):
-        tag = record.get(f"{field}_tag", "")
+        tag = record.get(f"{field}_tag", "")[:40]
         if tag:
             parent = herd.get(tag.lower())
             if parent is not None:
@@ -112,10 +120,3 @@ def _row(record, farm, breeds, herd, groups_by_name):
                 # May name an animal further up in the same file; the service resolves it.
                 row[f"{field}_tag"] = tag
     return row, problems
-
-
-def _date(value: str):
-    try:
-        return parse_date(value)
-    except ValueError:
-        return None

@@ -43,6 +43,8 @@ def animal_validate(*, membership, animal: Animal) -> None:
         errors["castrated_on"] = "Tick castrated, or leave the date empty."
     if animal.acquisition == "bought" and animal.acquired_on and animal.date_of_birth and animal.acquired_on < animal.date_of_birth:
         errors["acquired_on"] = "An animal cannot be bought before it was born."
+    if animal.purchase_price is not None and animal.purchase_price < 0:
+        errors["purchase_price"] = "A price cannot be below zero."
     if animal.status != Status.ACTIVE and not animal.status_on:
         errors["status_on"] = "Give the date the animal was sold, died or was culled."
 

@@ -5,6 +5,7 @@ from django_scopes import scope
 
 from apps.herd.models import Animal
 from tests.factories import make_member
+from tests.formdata import form_data
 
 pytestmark = pytest.mark.usefixtures("owner_scope")
 
@@ -23,6 +24,26 @@ def test_quick_add_creates_several(as_member, owner, farm):
     response = as_member(owner).post(reverse("herd:quick_add"), quick_rows(rows, farm))
     assert response.status_code == 302
     assert Animal.objects.filter(tenant_id=owner.tenant_id, species="goat").count() == 3
+
+
+def test_quick_add_as_a_browser_posts_it_skips_the_untouched_lines(as_member, owner, farm):
+    client = as_member(owner)
+    data = form_data(client.get(reverse("herd:quick_add")).content.decode(), "quick-add")
+    assert data["animals-0-sex"] == "" and data["animals-0-species"] == "cattle"
+    for i in range(2):
+        data.update({f"animals-{i}-tag": f"BR-{i}", f"animals-{i}-sex": "female"})
+    response = client.post(reverse("herd:quick_add"), data)
+    assert response.status_code == 302
+    assert sorted(Animal.objects.values_list("tag", flat=True)) == ["BR-0", "BR-1"]
+
+
+def test_quick_add_line_with_a_tag_but_no_sex_asks_for_it(as_member, owner, farm):
+    client = as_member(owner)
+    data = form_data(client.get(reverse("herd:quick_add")).content.decode(), "quick-add")
+    data["animals-0-tag"] = "NOSEX"
+    response = client.post(reverse("herd:quick_add"), data)
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert not Animal.objects.exists()
 
 
 def test_quick_add_with_one_bad_row_saves_nothing(as_member, owner, farm):
@@ -99,3 +120,31 @@ def test_import_into_farm_of_another_tenant_is_refused(as_member, owner, outside
     response = upload(as_member(owner), rival_farm, HEADER + "K-1,,cattle,,female,,,,,,,born,,,\n")
     assert response.status_code == 400
     assert not Animal.objects.filter(tenant_id=owner.tenant_id).exists()
+
+
+# Hostile files: each problem is named in the per-row report, and nothing is saved.
+
+
+def _import_report(as_member, owner, farm, row: str):
+    response = upload(as_member(owner), farm, "tag,species,sex,eid,purchase_price,name\n" + row + "\n")
+    assert response.status_code == 400
+    assert not Animal.objects.exists()
+    return response.content.decode()
+
+
+def test_import_refuses_a_field_over_128_kb(as_member, owner, farm):
+    assert "cannot be read as CSV" in _import_report(as_member, owner, farm, "A1,cattle,female,,," + "x" * 140_000)
+
+
+def test_import_refuses_a_nul_byte(as_member, owner, farm):
+    assert "NUL" in _import_report(as_member, owner, farm, "A1,cattle,female,,,Dai\x00sy")
+
+
+def test_import_refuses_a_tag_or_eid_over_40_characters(as_member, owner, farm):
+    report = _import_report(as_member, owner, farm, f"{'T' * 41},cattle,female,{'9' * 41},,")
+    assert report.count("at most 40 characters") == 2
+
+
+@pytest.mark.parametrize("price", ["1e20", "NaN", "-5", "12.345"])
+def test_import_refuses_a_price_out_of_range(as_member, owner, farm, price):
+    assert "purchase_price" in _import_report(as_member, owner, farm, f"A1,cattle,female,,{price},")
