@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from apps.core.uploads import PhotoField
 from apps.farms.models import Farm
 
 from .models import TIME_ZONE_CHOICES, MilkUnit, Profile, Role, Tenant
@@ -113,11 +114,4 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = ["full_name", "phone", "language", "time_zone", "photo"]
         widgets = {"language": forms.Select(choices=[("en", "English"), ("fr", "Français"), ("sw", "Kiswahili")])}
-
-    def clean_photo(self):
-        from apps.core.uploads import validate_photo
-
-        photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "content_type"):
-            validate_photo(photo)
-        return photo
+        field_classes = {"photo": PhotoField}

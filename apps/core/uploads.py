@@ -1,28 +1,52 @@
-"""Checks for uploaded files: the size, and that an image really is one."""
+"""Checks for uploaded files: the size, and that an image really is one of a sane size."""
 
+import warnings
+
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# A 27 KB PNG can declare 15,000 x 15,000 pixels and take close to a gigabyte to decode. Images are
+# measured from their header before any decoding; Pillow's own guard is set to the same limit so
+# that no code path (thumbnails included) decodes a larger one.
+MAX_PIXELS = settings.IMAGE_MAX_PIXELS
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+def image_problem(upload, *, formats=PHOTO_FORMATS, what: str = "photo") -> str | None:
+    """What is wrong with an uploaded image, or None: not an image, a format not taken, or more
+    pixels than the limit (read from the header, before anything is decoded)."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    return (f"The {what} is {width:,} x {height:,} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels. "
+                            "Take it again at a lower resolution.")
+                image_format = image.format
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"The {what} has more pixels than the limit of {MAX_PIXELS // 1_000_000} megapixels."
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return f"This file is not an image. Upload a JPEG, PNG or WebP {what}."
+    finally:
+        upload.seek(0)
+    if image_format not in formats:
+        return "Upload a JPEG, PNG, WebP or GIF photo."
+    return None
 
 
 def validate_photo(upload) -> None:
     limit = settings.PHOTO_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(f"The photo is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}.")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError("This file is not an image. Upload a JPEG, PNG or WebP photo.") from None
-    finally:
-        upload.seek(0)
-    if image_format not in PHOTO_FORMATS:
-        raise ValidationError("Upload a JPEG, PNG, WebP or GIF photo.")
+    if problem := image_problem(upload):
+        raise ValidationError(problem)
 
 
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif", "pdf": "application/pdf"}
@@ -55,3 +79,13 @@ def serve_upload(field_file):
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+class PhotoField(forms.ImageField):
+    """An image upload checked for size and pixels before Pillow decodes anything."""
+
+    def to_python(self, data):
+        if data in self.empty_values:
+            return None
+        validate_photo(data)
+        return super().to_python(data)

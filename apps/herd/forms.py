@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.core.dates import FarmDateField
-from apps.core.uploads import rename_by_content, validate_photo
+from apps.core.uploads import PhotoField, rename_by_content
 
 from .models import Animal, Sex, Species
 
@@ -14,7 +14,10 @@ class AnimalForm(forms.ModelForm):
             "colour", "markings", "dam", "dam_external", "genetic_dam", "sire", "sire_external", "castrated", "castrated_on",
             "acquisition", "acquired_on", "purchase_price", "seller", "status", "status_on", "status_reason", "photo",
         ]
-        field_classes = {name: FarmDateField for name in ("date_of_birth", "castrated_on", "acquired_on", "status_on")}
+        field_classes = {
+            **{name: FarmDateField for name in ("date_of_birth", "castrated_on", "acquired_on", "status_on")},
+            "photo": PhotoField,
+        }
         widgets = {
             "purchase_price": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
         }
@@ -34,7 +37,6 @@ class AnimalForm(forms.ModelForm):
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and hasattr(photo, "content_type"):
-            validate_photo(photo)
             rename_by_content(photo, "photo")
         return photo
 

@@ -106,3 +106,57 @@ def test_produce_sale_without_a_quantity_is_refused(as_member, owner, farm):
             "quantity": "", "unit": "L", "unit_price": "50", "animal": "", "live_weight": "", "product": ""}
     as_member(owner).post(reverse("money:sale_create"), data)
     assert not Sale.objects.exists()
+
+
+# Images ------------------------------------------------------------------------------------------
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bomb_pngs():
+    """Small files that declare huge images: 15,000 and 12,000 pixels square, under 30 KB each."""
+    return {side: _png(side, side) for side in (15_000, 12_000)}
+
+
+@pytest.mark.parametrize("side", [15_000, 12_000])
+def test_receipt_photo_past_the_pixel_limit_is_refused_before_decoding(as_member, owner, farm, bomb_pngs, side):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.finance.models import Expense
+    from tests.finance.conftest import category
+
+    assert len(bomb_pngs[side]) < 60_000
+    data = {"key": uuid.uuid4().hex, "farm": farm.pk, "date": dt.date.today().isoformat(), "category": category(owner).pk,
+            "amount": "100", "description": "Diesel", "receipt": SimpleUploadedFile("r.png", bomb_pngs[side], "image/png")}
+    response = as_member(owner).post(reverse("money:expense_submit"), data)
+    assert response.status_code in (200, 400) and "megapixels" in response.content.decode()
+    assert not Expense.objects.exists()
+
+
+def test_animal_photo_past_the_pixel_limit_is_refused(as_member, owner, farm, bomb_pngs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"tag": "BIG-1", "species": "cattle", "sex": "female", "farm": farm.pk, "acquisition": "born", "status": "active",
+            "photo": SimpleUploadedFile("p.png", bomb_pngs[15_000], "image/png")}
+    response = as_member(owner).post(reverse("herd:create"), data)
+    assert response.status_code == 400 and "megapixels" in response.content.decode()
+    assert not Animal.objects.filter(tag="BIG-1").exists()
+
+
+def test_profile_photo_past_the_pixel_limit_is_refused(as_member, owner, bomb_pngs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = as_member(owner)
+    data = {"full_name": "Grace", "phone": "", "language": "en", "time_zone": "Africa/Nairobi",
+            "photo": SimpleUploadedFile("p.png", bomb_pngs[12_000], "image/png")}
+    response = client.post(reverse("accounts:profile"), data)
+    assert "megapixels" in response.content.decode()

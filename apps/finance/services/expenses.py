@@ -12,7 +12,8 @@ from django.utils.text import slugify
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
-from apps.core.uploads import rename_by_content
+from apps.core.dates import date_problem
+from apps.core.uploads import image_problem, rename_by_content
 from apps.notify.services import notification_create
 
 from ..models import (
@@ -126,16 +127,10 @@ def _check_receipt(receipt) -> str | None:
     receipt.seek(0)
     if head.startswith(b"%PDF"):
         return None
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(receipt) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    problem = image_problem(receipt, what="receipt photo")
+    if problem and problem.startswith("This file is not an image"):
         return "The receipt must be a photo (JPEG, PNG, WebP) or a PDF."
-    finally:
-        receipt.seek(0)
-    return None
+    return problem
 
 
 @transaction.atomic
@@ -169,8 +164,8 @@ def expense_submit(
         errors["animal"] = "Pick an animal of this farm."
     if problem := amount_problem(amount, currency_of(membership)):
         errors["amount"] = problem
-    if date > today_for(farm):
-        errors["date"] = "This date is in the future."
+    if problem := date_problem(date, today=today_for(farm)):
+        errors["date"] = problem
     if not (description or "").strip():
         errors["description"] = "Say what was bought."
     if problem := _check_receipt(receipt):
