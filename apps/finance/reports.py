@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
+from apps.insights import exports
+from apps.insights.exports import Sheet
 
 from .models import Expense, Invoice, ReportJob, Sale
 
+FORMATS = exports.FORMATS
 KINDS = {"pnl": "Profit and loss", "expenses": "Expenses", "sales": "Sales", "receivables": "Aged receivables"}
-FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 BACKGROUND_AFTER_DAYS = 186  # a longer period is built by a worker, with a progress bar
-
-
-@dataclass
-class Report:
-    title: str
-    subtitle: str
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)
-    total_row: list | None = None
 
 
 def _scoped(queryset, membership, farm=None):
@@ -40,7 +29,7 @@ def _scoped(queryset, membership, farm=None):
     return queryset
 
 
-def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progress=None) -> Report:
+def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progress=None) -> Sheet:
     """Per farm and month: sales revenue, approved expenses by category, and the net."""
     sales = (
         _scoped(Sale.objects.filter(voided_at=None, date__range=(since, until)), membership, farm)
@@ -62,7 +51,7 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
     if progress:
         progress(80)
     categories = sorted(categories)
-    report = Report(
+    report = Sheet(
         title="Profit and loss", subtitle=_period(membership, since, until, farm),
         headers=["Farm", "Month", "Sales revenue", *categories, "Total expenses", "Net"],
     )
@@ -77,12 +66,12 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
     return report
 
 
-def expense_report(membership, since, until, farm=None, progress=None) -> Report:
+def expense_report(membership, since, until, farm=None, progress=None) -> Sheet:
     rows = (
         _scoped(Expense.objects.filter(date__range=(since, until)), membership, farm)
         .select_related("farm", "category", "submitted_by__user").order_by("date", "id")
     )
-    report = Report("Expenses", _period(membership, since, until, farm),
+    report = Sheet("Expenses", _period(membership, since, until, farm),
                     ["Date", "Farm", "Category", "Description", "Supplier", "Amount", "Status", "Submitted by"])
     total = Decimal("0")
     for e in rows.iterator(chunk_size=2000):
@@ -94,12 +83,12 @@ def expense_report(membership, since, until, farm=None, progress=None) -> Report
     return report
 
 
-def sales_report(membership, since, until, farm=None, progress=None) -> Report:
+def sales_report(membership, since, until, farm=None, progress=None) -> Sheet:
     rows = (
         _scoped(Sale.objects.filter(date__range=(since, until)), membership, farm)
         .select_related("farm", "buyer", "animal", "invoice").order_by("date", "id")
     )
-    report = Report("Sales", _period(membership, since, until, farm),
+    report = Sheet("Sales", _period(membership, since, until, farm),
                     ["Date", "Farm", "Kind", "What", "Buyer", "Quantity", "Unit price", "Total", "Invoice", "Voided"])
     total = Decimal("0")
     for s in rows.iterator(chunk_size=2000):
@@ -112,7 +101,7 @@ def sales_report(membership, since, until, farm=None, progress=None) -> Report:
     return report
 
 
-def aged_receivables(membership, since=None, until=None, farm=None, progress=None) -> Report:
+def aged_receivables(membership, since=None, until=None, farm=None, progress=None) -> Sheet:
     """What customers owe on issued sales invoices, by how long past due."""
     today = until or timezone.localdate()
     invoices = (
@@ -121,7 +110,7 @@ def aged_receivables(membership, since=None, until=None, farm=None, progress=Non
         .select_related("contact").order_by("contact__name", "due_date")
     )
     buckets = ["Not yet due", "1-30 days", "31-60 days", "61-90 days", "Over 90 days"]
-    report = Report("Aged receivables", f"{membership.tenant.name}, as of {today:%d %b %Y} ({membership.tenant.currency})",
+    report = Sheet("Aged receivables", f"{membership.tenant.name}, as of {today:%d %b %Y} ({membership.tenant.currency})",
                     ["Customer", "Invoice", "Due", *buckets, "Balance"])
     totals = [Decimal("0")] * 6
     for invoice in invoices:
@@ -147,65 +136,6 @@ def _period(membership, since, until, farm) -> str:
     return f"{membership.tenant.name}, {where}, {since:%d %b %Y} to {until:%d %b %Y} ({membership.tenant.currency})"
 
 
-# Files --------------------------------------------------------------------------------------------
-
-
-def render(report: Report, file_format: str) -> bytes:
-    return {"csv": _csv, "xlsx": _xlsx, "pdf": _pdf}[file_format](report)
-
-
-def _cell(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _csv(report: Report) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([report.title, report.subtitle])
-    writer.writerow(report.headers)
-    for row in report.rows:
-        writer.writerow([_cell(v) for v in row])
-    if report.total_row:
-        writer.writerow([_cell(v) for v in report.total_row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = report.title[:31]
-    sheet.append([report.title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([report.subtitle])
-    sheet.append(report.headers)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in report.rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    if report.total_row:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in report.total_row])
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-    for column in sheet.columns:
-        width = max(len(str(c.value)) if c.value is not None else 0 for c in list(column)[2:]) if sheet.max_row > 2 else 10
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 40)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _pdf(report: Report) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string("finance/report_pdf.html", {"report": report})
-    return HTML(string=html).write_pdf()
-
-
 def build_report_job(job: ReportJob) -> None:
     """Build a background report, reporting progress as it goes, and store the file."""
     from apps.farms.models import Farm
@@ -223,7 +153,7 @@ def build_report_job(job: ReportJob) -> None:
             membership, dt.date.fromisoformat(params["since"]), dt.date.fromisoformat(params["until"]), farm, progress=progress
         )
         progress(90)
-        content = render(report, job.file_format)
+        content = exports.render(report, job.file_format)
         job.file.save(f"{job.kind}-{job.pk}.{job.file_format}", ContentFile(content), save=False)
         ReportJob.objects.filter(pk=job.pk).update(file=job.file.name, status=ReportJob.Status.READY, progress=100)
     except Exception as error:

@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.uploads import serve_upload
 from apps.farms.selectors import farms_visible_to
+from apps.insights import exports
 
 from . import imports, selectors, services
 from .filters import AnimalFilter
@@ -43,8 +43,8 @@ def animal_list(request):
     if export_format in EXPORT_FORMATS:
         if not can(membership, "herd.export"):
             raise PermissionDenied
-        exporter = TableExport(export_format, table)
-        return exporter.response(filename=f"herd-{timezone.localdate():%Y-%m-%d}.{export_format}")
+        sheet = exports.sheet_from_table(table, "Herd register", f"{membership.tenant.name}, {timezone.localdate():%d %b %Y}")
+        return exports.response(sheet, export_format, f"herd-{timezone.localdate():%Y-%m-%d}")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     template = "herd/list.html#results" if request.htmx else "herd/list.html"
     context = {

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
@@ -20,6 +19,7 @@ from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
 from apps.farms.selectors import farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for
+from apps.insights import exports
 
 from . import selectors, services
 from .forms import (
@@ -306,7 +306,8 @@ def records(request):
     table = MilkRecordTable(queryset)
     export_format = request.GET.get("_export")
     if export_format in ("csv", "xlsx"):
-        return TableExport(export_format, table).response(filename=f"milk-records-{timezone.localdate():%Y-%m-%d}.{export_format}")
+        sheet = exports.sheet_from_table(table, "Milk records", request.tenant.name)
+        return exports.response(sheet, export_format, f"milk-records-{timezone.localdate():%Y-%m-%d}")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     context = {"form": form, "table": table, "unit": request.tenant.milk_unit, "animal_base": reverse("herd:detail", args=[0]).removesuffix("0/")}
     return render(request, "milk/records.html", context, status=400 if form.errors else 200)

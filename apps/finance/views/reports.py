@@ -1,12 +1,13 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from apps.accounts.decorators import member_required
 from apps.farms.selectors import farms_visible_to
+from apps.insights import exports
 
 from .. import reports, selectors, services
 from ..forms import ReportForm
@@ -27,9 +28,7 @@ def report_page(request):
             messages.info(request, "The report is on its way; this page shows its progress.")
             return redirect("money:report_job", pk=job.pk)
         report = reports.BUILDERS[data["kind"]](membership, data["since"], data["until"], data["farm"])
-        response = HttpResponse(reports.render(report, data["file_format"]), content_type=reports.FORMATS[data["file_format"]])
-        response["Content-Disposition"] = f'attachment; filename="{data["kind"]}-{data["since"]}-{data["until"]}.{data["file_format"]}"'
-        return response
+        return exports.response(report, data["file_format"], f'{data["kind"]}-{data["since"]}-{data["until"]}')
     return render(request, "finance/reports.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import random
 import time
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
@@ -158,7 +159,7 @@ class Command(BaseCommand):
         sires = [
             add(farm=home, tag=f"GV-B{n:02d}", name=BULL_NAMES[n], species="cattle", sex="male",
                 breed=breeds[rng.choice(["Friesian", "Ayrshire", "Jersey"])], date_of_birth=dt.date(2016, 3 + n, 10),
-                acquisition="bought", acquired_on=dt.date(2018, 1 + n, 5), purchase_price="85000.00", seller="Kenya Livestock Breeders")
+                acquisition="bought", acquired_on=dt.date(2018, 1 + n, 5), purchase_price=Decimal("85000.00"), seller="Kenya Livestock Breeders")
             for n in range(3)
         ]
         founders = []
@@ -167,7 +168,7 @@ class Command(BaseCommand):
                 farm=home, group=groups["Milking herd"], tag=f"GV-{100 + n}", name=next(names), species="cattle", sex="female",
                 breed=breeds[rng.choice(["Friesian", "Ayrshire", "Jersey", "Crossbreed"])],
                 date_of_birth=dt.date(2016 + n % 3, 1 + n % 12, 1 + n % 27), birth_date_estimated=n % 5 == 0,
-                acquisition="bought", acquired_on=dt.date(2019, 1 + n % 12, 15), purchase_price=f"{60000 + 1000 * (n % 9)}.00",
+                acquisition="bought", acquired_on=dt.date(2019, 1 + n % 12, 15), purchase_price=Decimal(60000 + 1000 * (n % 9)),
                 seller="Limuru Dairy Cooperative", colour=rng.choice(["black and white", "red and white", "brown"]),
             ))
         second = []
@@ -200,7 +201,7 @@ class Command(BaseCommand):
             add(
                 farm=hill, group=groups["Goats"], tag=f"GT-{n + 1:02d}", species="goat", sex="female" if n % 5 else "male",
                 breed=goat_breeds[n % len(goat_breeds)], date_of_birth=dt.date(2022, 1 + n % 12, 3), acquisition="bought",
-                acquired_on=dt.date(2023, 2, 1), purchase_price="9500.00", seller="Naivasha goat market",
+                acquired_on=dt.date(2023, 2, 1), purchase_price=Decimal("9500.00"), seller="Naivasha goat market",
             )
         return made
 
