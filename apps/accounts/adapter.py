@@ -34,6 +34,10 @@ class AccountAdapter(DefaultAccountAdapter):
         if email:
             LoginFailure.objects.create(email=email[:254], ip=client_ip(request) or None)
 
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits count per address: the same address the audit log records.
+        return client_ip(request) or super().get_client_ip(request)
+
     def login(self, request, user):
         super().login(request, user)
         LoginFailure.objects.filter(email=user.email.lower()).delete()

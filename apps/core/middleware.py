@@ -1,5 +1,9 @@
+import functools
+import ipaddress
 import re
 import uuid
+
+from django.conf import settings
 
 from .context import RequestMeta, reset_request_meta, set_request_meta
 
@@ -33,5 +37,68 @@ class RequestIdMiddleware:
 
 
 def client_ip(request) -> str:
-    # nginx sets X-Real-IP from the connecting address; a client cannot forge it past the proxy.
-    return request.headers.get("X-Real-IP") or request.META.get("REMOTE_ADDR", "")
+    """The address of the person's device.
+
+    nginx puts the connecting address in X-Real-IP. The header is believed only when the request
+    came from a configured proxy (TRUSTED_PROXIES); anyone reaching gunicorn directly could send
+    any X-Real-IP, and the audit log and the login limits would record a forged address.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    if _trusted(remote):
+        forwarded = request.headers.get("X-Real-IP", "").strip()
+        if forwarded and _address(forwarded) is not None:
+            return forwarded
+    return remote
+
+
+def _address(value: str):
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _trusted_networks() -> tuple:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES)
+
+
+def _trusted(remote: str) -> bool:
+    address = _address(remote)
+    return address is not None and any(address in network for network in _trusted_networks())
+
+
+# Powerful browser features are off everywhere; a view that needs one turns it on (allow_camera).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(self), usb=()"
+)
+
+
+def allow_camera(view):
+    """Let the page use the camera (the receipt photo on an expense)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Permissions-Policy"] = PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
+        return response
+
+    return wrapped
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set: Permissions-Policy, Cross-Origin-Resource-Policy, and no-store
+    on pages for a signed-in person (a shared phone's back button must not show the books)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -1,9 +1,11 @@
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 
 
@@ -15,7 +17,8 @@ def landing(request):
 
 @never_cache
 def healthz(request):
-    """Database, cache and queue status as JSON; 503 when the database is unreachable."""
+    """Up, degraded or down as JSON (503 when the database is unreachable); the checks behind it
+    only for platform staff or a monitor that sends the configured token."""
     checks = {}
     started = time.perf_counter()
     try:
@@ -40,5 +43,22 @@ def healthz(request):
     except Exception as error:  # noqa: BLE001
         checks["queue"] = f"error: {error.__class__.__name__}"
     checks["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    healthy = checks["database"] == "ok"
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    if checks["database"] != "ok":
+        status = "down"
+    elif all(checks[name] == "ok" for name in ("cache", "queue")):
+        status = "up"
+    else:
+        status = "degraded"
+    body = {"status": status}
+    if _may_see_details(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=503 if status == "down" else 200)
+
+
+def _may_see_details(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    token = settings.HEALTHZ_TOKEN
+    offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and constant_time_compare(offered, token)

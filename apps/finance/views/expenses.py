@@ -9,6 +9,7 @@ from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
+from apps.core.middleware import allow_camera
 from apps.core.uploads import serve_upload
 from apps.farms.selectors import farms_visible_to
 
@@ -39,6 +40,7 @@ def _expense_form(request):
 
 
 @member_required("finance.submit_expense")
+@allow_camera
 def expense_submit(request):
     form = _expense_form(request)
     if request.method == "POST" and form.is_valid():
