@@ -240,7 +240,7 @@ if env.str("EMAIL_HOST", default=""):
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "apps.core.mail.ReadableConsoleBackend"}}
 
 # Authentication: django-allauth with email login, verification and optional TOTP.
 AUTH_USER_MODEL = "accounts.User"
@@ -346,7 +346,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        "huey": {"level": "INFO"},
+        # A handler of its own (and no propagation): run_huey then adds none, so each line prints once.
+        "huey": {"level": "INFO", "handlers": ["console"], "propagate": False},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

@@ -213,3 +213,30 @@ def test_admin_offers_no_delete_for_organisations(client, owner):
     client.force_login(staff)
     page = client.get(f"/admin/accounts/tenant/{owner.tenant_id}/change/").content.decode()
     assert "Green Acres" in page and "/delete/" not in page
+
+
+def test_console_mail_shows_links_whole_and_names_the_site(client, db, capsys, settings):
+    from django.core.mail import send_mail
+
+    settings.MAILERS = {"default": {"BACKEND": "apps.core.mail.ReadableConsoleBackend"}}
+    link = "http://127.0.0.1:8000/invitations/12-" + "a" * 90 + "/"
+    send_mail(subject="Join", message=f"Open this link:\n\n{link}\n", from_email=None, recipient_list=["x@example.test"])
+    printed = capsys.readouterr().out
+    assert link in printed and "=\n" not in printed and "Subject: Join" in printed
+
+
+def test_confirmation_mail_greets_from_ifarm(client, db, mailoutbox):
+    from tests.accounts.test_signup_and_login import SIGNUP
+
+    client.post(reverse("account_signup"), SIGNUP)
+    body = mailoutbox[-1].body
+    assert body.startswith("Hello from iFarm!") and "Hello from testserver" not in body
+
+
+def test_the_worker_logs_each_line_once():
+    import logging
+
+    huey = logging.getLogger("huey")
+    # run_huey adds a handler of its own only when the logger has none; with propagation off the
+    # root handler does not print the line a second time.
+    assert huey.handlers and huey.propagate is False
