@@ -113,5 +113,4 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["full_name", "phone", "language", "time_zone", "photo"]
-        widgets = {"language": forms.Select(choices=[("en", "English"), ("fr", "Français"), ("sw", "Kiswahili")])}
         field_classes = {"photo": PhotoField}

@@ -1,6 +1,7 @@
 import zoneinfo
 
-from django.utils import timezone
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from .selectors import membership_for_request
@@ -33,16 +34,32 @@ class TenantMiddleware:
                 request.tenant = membership.tenant
                 if request.session.get(SESSION_TENANT) != membership.tenant_id:
                     request.session[SESSION_TENANT] = membership.tenant_id
-        # Times are stored in UTC and shown in the organisation's time zone.
-        zone = _zone(request.tenant.time_zone) if request.tenant else None
+        # Times are stored in UTC and shown in the member's own time zone, else the organisation's;
+        # the member's language, when they chose one, wins over the browser's.
+        profile = _profile(request.membership)
+        zone_name = (profile and profile.time_zone) or (request.tenant.time_zone if request.tenant else "")
+        zone = _zone(zone_name) if zone_name else None
         if zone is not None:
             timezone.activate(zone)
+        if profile and profile.language:
+            translation.activate(profile.language)
+            request.LANGUAGE_CODE = profile.language
         try:
             # An empty list scopes to no tenant at all: anonymous requests see no tenant rows.
             with scope(tenant=request.tenant.pk if request.tenant else []):
                 return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+def _profile(membership):
+    """The member's profile, loaded with the membership (no query of its own)."""
+    if membership is None:
+        return None
+    try:
+        return membership.user.profile
+    except ObjectDoesNotExist:
+        return None
 
 
 def _zone(name: str):

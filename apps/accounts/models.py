@@ -1,11 +1,12 @@
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from apps.core.models import TenantModel
+from apps.core.models import TenantModel, loaded
 
 TIME_ZONE_CHOICES = [("UTC", "UTC")] + [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
 
@@ -59,8 +60,9 @@ class Profile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     full_name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=32, blank=True)
-    language = models.CharField(max_length=8, default="en")
-    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    # Empty: the browser's language, and the organisation's time zone.
+    language = models.CharField(max_length=8, blank=True, default="", choices=[("", "As my browser"), *settings.LANGUAGES])
+    time_zone = models.CharField(max_length=64, blank=True, default="", choices=[("", "As my organisation"), *TIME_ZONE_CHOICES])
     photo = models.ImageField(upload_to="profiles/", blank=True)
 
     def __str__(self):
@@ -124,7 +126,8 @@ class Membership(TenantModel):
         indexes = [models.Index(fields=["tenant", "role"], name="membership_tenant_role_idx")]
 
     def __str__(self):
-        return f"{self.user} in {self.tenant_id} as {self.role}"
+        user = loaded(self, "user")
+        return user.display_name if user else f"member {self.pk}"
 
     @property
     def is_owner(self) -> bool:

@@ -10,7 +10,7 @@ def memberships_of(user: User):
     return (
         Membership.objects.unscoped()
         .filter(user=user, is_active=True, tenant__is_active=True)
-        .select_related("tenant", "role", "user")
+        .select_related("tenant", "role", "user__profile")
         .order_by("tenant__name")
     )
 

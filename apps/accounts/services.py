@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scope
 
-from apps.audit.services import Actor, audit_append, snapshot
+from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.outbox import handler, outbox_enqueue
 
 from .models import Invitation, Membership, Profile, Role, Tenant, User
@@ -77,6 +77,26 @@ def tenant_update(*, membership: Membership, name: str, country: str, currency: 
 
 def profile_for(user: User) -> Profile:
     profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+PROFILE_FIELDS = ("full_name", "phone", "language", "time_zone", "photo")
+
+
+@transaction.atomic
+def profile_update(*, membership, profile: Profile, **values) -> Profile:
+    """Save a person's own profile; audited in the organisation they are working in."""
+    stored = Profile.objects.select_for_update().get(pk=profile.pk)  # the profile may come from a bound form
+    before = {name: str(getattr(stored, name)) for name in PROFILE_FIELDS}
+    for name, value in values.items():
+        if name not in PROFILE_FIELDS:
+            raise TypeError(f"profile has no field {name}")
+        setattr(profile, name, value)
+    profile.save(update_fields=list(values))
+    after = {name: str(getattr(profile, name)) for name in PROFILE_FIELDS}
+    diff_before, diff_after = changed(before, after)
+    if membership is not None and diff_after:
+        audit_append(actor=Actor.of(membership), action="profile.update", obj=profile, before=diff_before, after=diff_after)
     return profile
 
 

@@ -217,7 +217,8 @@ def profile(request):
     instance = services.profile_for(request.user)
     form = ProfileForm(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.profile_update(membership=request.membership, profile=instance,
+                                **{name: form.cleaned_data[name] for name in form.changed_data})
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)

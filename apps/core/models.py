@@ -48,6 +48,16 @@ class TenantManager(models.Manager):
         return super().get_queryset()
 
 
+def loaded(instance: models.Model, name: str):
+    """The related object behind `name` if it is already loaded, else None (no query).
+
+    For __str__ methods that the audit log calls on the hot path: a name when it is at hand, an id
+    when it is not.
+    """
+    field = instance._meta.get_field(name)
+    return getattr(instance, name) if field.is_cached(instance) else None
+
+
 class TenantUploadPath:
     """An upload_to that files uploads under the tenant: kind/<tenant id>/<year>/<month>/<name>.
 

@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from apps.core.models import TenantModel, TimeStamped, tenant_upload_path
+from apps.core.models import TenantModel, TimeStamped, loaded, tenant_upload_path
 
 BUILTIN_CATEGORIES = [
     ("feed", "Feed"), ("veterinary", "Veterinary"), ("labour", "Labour"), ("fuel", "Fuel"), ("repairs", "Repairs"),
@@ -139,7 +139,10 @@ class Invoice(TenantModel, TimeStamped):
         ordering = ["-issue_date", "-id"]
 
     def __str__(self):
-        return self.number or f"Draft {self.pk}"
+        if self.number:
+            return self.number
+        contact = loaded(self, "contact")
+        return f"draft for {contact.name}" if contact else f"draft {self.pk}"
 
     @property
     def balance(self) -> Decimal:
@@ -209,7 +212,10 @@ class Sale(TenantModel, TimeStamped):
         ordering = ["-date", "-id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} to {self.buyer_id} on {self.date}"
+        buyer = loaded(self, "buyer")
+        animal = loaded(self, "animal") if self.animal_id else None
+        what = animal.tag if animal else f"{self.quantity.normalize():f} {self.unit} of {self.product or self.get_kind_display().lower()}"
+        return f"{what} to {buyer.name if buyer else 'a buyer'}"
 
 
 class Payment(TenantModel):
@@ -230,6 +236,10 @@ class Payment(TenantModel):
 
     class Meta:
         ordering = ["date", "id"]
+
+    def __str__(self):
+        invoice = loaded(self, "invoice")
+        return f"{self.amount} on {invoice.number if invoice else 'an invoice'}"
 
 
 class IdempotencyKey(TenantModel):

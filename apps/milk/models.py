@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from apps.core.models import TenantModel, TimeStamped
+from apps.core.models import TenantModel, TimeStamped, loaded
 
 
 class Session(models.TextChoices):
@@ -68,7 +68,8 @@ class Lactation(TenantModel, TimeStamped):
         ordering = ["-calving_date"]
 
     def __str__(self):
-        return f"Lactation {self.number} of {self.animal_id}"
+        animal = loaded(self, "animal")
+        return f"lactation {self.number} of {animal.tag if animal else self.animal_id}"
 
     @property
     def is_open(self) -> bool:
@@ -109,7 +110,8 @@ class MilkRecord(TenantModel, TimeStamped):
         ordering = ["-date", "session"]
 
     def __str__(self):
-        return f"{self.animal_id} {self.date} {self.session}: {self.quantity}"
+        animal = loaded(self, "animal")
+        return f"{self.quantity.normalize():f} from {animal.tag if animal else self.animal_id}, {self.date:%d %b} {self.session}"
 
 
 class BulkTankReading(TenantModel, TimeStamped):

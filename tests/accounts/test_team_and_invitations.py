@@ -178,3 +178,44 @@ def test_the_sent_invitation_link_is_not_kept(invite, as_member, owner):
     message = OutboxMessage.objects.get(kind="invitation.email")
     assert message.status == "done" and "link" not in message.payload
     assert link_from_mail().startswith("/invitations/")
+
+
+def test_profile_language_and_time_zone_are_used_and_the_save_is_audited(as_member, owner):
+    from apps.audit.models import AuditEntry
+    from tests.formdata import form_data
+
+    client = as_member(owner)
+    data = form_data(client.get(reverse("accounts:profile")).content.decode(), "profile-form")
+    assert data["time_zone"] == "" and data["language"] == ""
+    data.update({"full_name": "Wanjiku", "language": "fr", "time_zone": "America/Lima"})
+    assert client.post(reverse("accounts:profile"), data).status_code == 302
+    page = client.get(reverse("home"))
+    assert page["Content-Language"] == "fr"
+    from django.utils import timezone
+
+    assert timezone.get_current_timezone_name() != "America/Lima"  # the request's zone does not leak out
+    entry = AuditEntry.objects.filter(action="profile.update").get()
+    assert entry.after["language"] == "fr" and entry.after["time_zone"] == "America/Lima" and entry.before["language"] == ""
+
+
+@pytest.mark.parametrize(("own_zone", "expected"), [("", "Africa/Nairobi"), ("America/Lima", "America/Lima")])
+def test_times_show_in_the_member_zone_else_the_organisation_zone(owner, rf, own_zone, expected):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from apps.accounts.middleware import TenantMiddleware
+    from apps.accounts.models import Profile
+
+    Profile.objects.update_or_create(user=owner.user, defaults={"time_zone": own_zone})
+    seen = {}
+
+    def view(request):
+        seen["zone"] = timezone.get_current_timezone_name()
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    request = rf.get("/home/")
+    request.user, request.session = owner.user, SessionStore()
+    TenantMiddleware(view)(request)
+    assert seen["zone"] == expected

@@ -33,7 +33,7 @@ def test_embedded_default_needs_no_variables():
         "django.db.backends.sqlite3",
         "django.core.backends.locmem.LocMemCache".replace("core.backends", "core.cache.backends"),
         "huey.SqliteHuey",
-        "django.core.mail.backends.console.EmailBackend",
+        "apps.core.mail.ReadableConsoleBackend",
     ]
 
 
