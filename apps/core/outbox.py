@@ -43,11 +43,11 @@ def queue_with(function):
 def outbox_enqueue(*, tenant_id: int, kind: str, payload: dict) -> OutboxMessage:
     """Write the message in the caller's transaction; queue its delivery once that commits."""
     message = OutboxMessage.objects.create(tenant_id=tenant_id, kind=kind, payload=payload)
-    transaction.on_commit(lambda: _schedule(message.pk))
+    transaction.on_commit(lambda: schedule(message.pk))
     return message
 
 
-def _schedule(message_id: int) -> None:
+def schedule(message_id: int) -> None:
     """Hand the message to the queue; if the queue is unreachable, leave it to the sweeper.
 
     The change is already committed and the row is the promise: a queue outage (Redis down) must

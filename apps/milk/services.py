@@ -325,6 +325,7 @@ def alert_resolve(*, membership, alert: QualityAlert) -> None:
         alert.resolved_at = timezone.now()
         alert.save(update_fields=["resolved_at"])
         audit_append(actor=Actor.of(membership), action="milk.alert_resolve", obj=alert, farm_id=alert.farm_id, permission="milk.record")
+        _touch_farm(alert.tenant_id, alert.farm_id)  # the dashboard's alerts card must drop it
 
 
 # Lactations ---------------------------------------------------------------------------------------

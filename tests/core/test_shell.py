@@ -240,3 +240,30 @@ def test_the_worker_logs_each_line_once():
     # run_huey adds a handler of its own only when the logger has none; with propagation off the
     # root handler does not print the line a second time.
     assert huey.handlers and huey.propagate is False
+
+
+def test_admin_shows_money_and_the_outbox_and_sends_a_message_again(client, owner, farm, django_capture_on_commit_callbacks):
+    from django_scopes import scope
+
+    from apps.accounts.models import User
+    from apps.core.models import OutboxMessage
+    from tests.finance.conftest import issued_invoice, submit
+
+    submit(owner, farm, "120", description="ADMIN-EXPENSE")
+    invoice = issued_invoice(owner, farm=farm)
+    staff = User.objects.create_superuser(email="staff@example.test", password="x-very-long-pass")
+    client.force_login(staff)
+    for path, seen in [("expense", "ADMIN-EXPENSE"), ("invoice", invoice.number), ("contact", ""), ("sale", ""),
+                       ("payment", ""), ("expensecategory", ""), ("reportjob", "")]:
+        response = client.get(f"/admin/finance/{path}/")
+        assert response.status_code == 200 and seen in response.content.decode(), path
+    assert client.get(f"/admin/finance/invoice/{invoice.pk}/change/").status_code == 200
+    with scope(tenant=owner.tenant_id):
+        message = OutboxMessage.objects.get(kind="invoice.pdf")
+        OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED, last_error="boom")
+    assert "Failed" in client.get("/admin/core/outboxmessage/?status=failed").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/core/outboxmessage/", {"action": "send_again", "_selected_action": [message.pk]})
+    with scope(tenant=owner.tenant_id):
+        message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.DONE  # queued again and delivered (Huey runs tasks at once in tests)

@@ -223,6 +223,18 @@ def test_alert_can_be_marked_dealt_with(as_member, owner, dairy, cow):
     assert alert.resolved_at is not None
 
 
+def test_dealing_with_an_alert_refreshes_the_cached_dashboard(as_member, owner, dairy, cow, django_capture_on_commit_callbacks):
+    client = as_member(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        row_post(client, dairy, cow, "10", appearance="bloody")
+    url = reverse("milk:dashboard_card", args=["alerts"])
+    alert = QualityAlert.objects.get(animal=cow)
+    assert alert.message in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("milk:alert_resolve", args=[alert.pk]), **HTMX)
+    assert alert.message not in client.get(url).content.decode()
+
+
 @pytest.mark.parametrize("name", ["entry", "dashboard", "records"])
 def test_pages_need_login(client, name):
     response = client.get(reverse(f"milk:{name}"))
