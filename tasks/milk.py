@@ -17,7 +17,8 @@ def reconcile_milk_summaries() -> int:
     from apps.milk.models import MilkRecord
     from apps.milk.services import summaries_reconcile
 
-    until = timezone.localdate()
+    # Farms east of UTC are already in tomorrow: reach one day past UTC's date so they are covered.
+    until = timezone.localdate() + dt.timedelta(days=1)
     since = until - dt.timedelta(days=RECONCILE_DAYS - 1)
     with scopes_disabled():
         tenant_ids = list(MilkRecord.objects.filter(date__gte=since).order_by().values_list("tenant_id", flat=True).distinct())

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django_scopes import scope
@@ -12,6 +13,8 @@ from apps.farms.services import farm_create
 from apps.herd.services import animal_create
 
 PASSWORD = "correct-horse-battery-9"
+# Test organisations and their farms keep Nairobi time; "today" is theirs (ahead of UTC after 21:00).
+TODAY = dt.datetime.now(ZoneInfo("Africa/Nairobi")).date()
 _n = itertools.count(1)
 
 

@@ -24,6 +24,8 @@ def _save(farm: Farm, *, update_fields=None) -> None:
 def farm_create(*, membership, **values) -> Farm:
     if not can(membership, "farms.manage"):
         raise PermissionDenied
+    # A farm keeps its organisation's clock unless told otherwise (the form suggests the same).
+    values.setdefault("time_zone", membership.tenant.time_zone)
     farm = Farm(tenant_id=membership.tenant_id, **{k: values[k] for k in FARM_FIELDS if k in values})
     farm.full_clean(exclude=["tenant"], validate_unique=False)
     _save(farm)

@@ -28,7 +28,7 @@ def get_contact_for(membership, pk: int) -> Contact:
 
 
 def expenses_for(membership):
-    return visible_to(Expense.objects.select_related("farm", "category", "submitted_by__user", "decided_by__user"), membership)
+    return visible_to(Expense.objects.select_related("farm", "category", "submitted_by__user__profile", "decided_by__user__profile"), membership)
 
 
 def my_expenses(membership):

@@ -6,6 +6,20 @@ from apps.core.uploads import PhotoField, rename_by_content
 from .models import Animal, Sex, Species
 
 
+class BreedSelect(forms.Select):
+    """Breeds grouped by species, each option marked with its species so the page can show only
+    the chosen species' breeds (every species has its own "Crossbreed")."""
+
+    species_of: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        species = self.species_of.get(str(value))
+        if species:
+            option["attrs"]["data-species"] = species
+        return option
+
+
 class AnimalForm(forms.ModelForm):
     class Meta:
         model = Animal
@@ -20,6 +34,7 @@ class AnimalForm(forms.ModelForm):
         }
         widgets = {
             "purchase_price": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+            "breed": BreedSelect(attrs={"class": "js-breed"}),
         }
 
     def __init__(self, *args, farms, groups, breeds, females, males, **kwargs):
@@ -27,6 +42,14 @@ class AnimalForm(forms.ModelForm):
         self.fields["farm"].queryset = farms
         self.fields["group"].queryset = groups
         self.fields["breed"].queryset = breeds
+        breed_list = list(breeds.order_by("species", "name"))
+        labels = dict(Species.choices)
+        widget = self.fields["breed"].widget
+        widget.species_of = {str(b.pk): b.species for b in breed_list}
+        grouped: dict[str, list] = {}
+        for breed in breed_list:
+            grouped.setdefault(labels.get(breed.species, breed.species), []).append((breed.pk, breed.name))
+        self.fields["breed"].choices = [("", "---------"), *grouped.items()]
         self.fields["dam"].queryset = females
         self.fields["genetic_dam"].queryset = females
         self.fields["sire"].queryset = males

@@ -59,7 +59,13 @@
     event.preventDefault();
     var inputs = Array.prototype.slice.call(document.querySelectorAll(".milk-qty"));
     var next = inputs[inputs.indexOf(input) + 1];
-    if (next) { next.focus(); next.select(); } else { input.blur(); }
+    if (next) {
+      // Centre the next cow: a focused field scrolled only "into view" can land under the fixed
+      // bottom bar or the sticky totals, and the milker types blind.
+      next.focus({ preventScroll: true });
+      next.select();
+      (rowOf(next) || next).scrollIntoView({ block: "center" });
+    } else { input.blur(); }
   });
 
   // Emptying a saved value deletes the record: ask first, and put the value back if the answer is no.
@@ -170,4 +176,31 @@
 
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
   document.body.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+})();
+
+// Animal form: the breed list shows only the breeds of the chosen species.
+(function () {
+  "use strict";
+
+  function syncBreeds(form) {
+    var species = form.querySelector("select[name='species']");
+    var breed = form.querySelector("select.js-breed");
+    if (!species || !breed) { return; }
+    breed.querySelectorAll("option[data-species]").forEach(function (option) {
+      var other = option.dataset.species !== species.value;
+      option.hidden = other;
+      option.disabled = other;
+      if (other && option.selected) { breed.value = ""; }
+    });
+    breed.querySelectorAll("optgroup").forEach(function (group) {
+      group.hidden = !group.querySelector("option:not([hidden])");
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "species" && event.target.form) { syncBreeds(event.target.form); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(syncBreeds);
+  });
 })();

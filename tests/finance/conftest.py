@@ -1,4 +1,3 @@
-import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -8,9 +7,11 @@ from django_scopes import scope
 from apps.farms.models import Farm
 from apps.finance.models import ExpenseCategory
 from apps.finance.services import contact_save, expense_submit, invoice_issue, invoice_save_draft
-from tests.factories import make_farm, make_member
-
-TODAY = dt.date.today()
+from tests.factories import (
+    TODAY,  # noqa: E402,F401
+    make_farm,
+    make_member,
+)
 
 
 def key() -> str:

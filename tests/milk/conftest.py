@@ -4,9 +4,11 @@ import pytest
 from django_scopes import scope
 
 from apps.milk.services import lactation_start
-from tests.factories import make_animal, make_farm
-
-TODAY = dt.date.today()
+from tests.factories import (
+    TODAY,  # noqa: E402
+    make_animal,
+    make_farm,
+)
 
 
 def start_lactation(membership, cow, calving_date=None):

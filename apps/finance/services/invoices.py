@@ -11,6 +11,7 @@ from django.db import transaction
 from apps.accounts.models import Tenant
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
+from apps.core.dates import date_problem
 from apps.core.outbox import outbox_enqueue
 
 from ..models import (
@@ -168,7 +169,7 @@ def invoice_issue(*, membership, invoice: Invoice) -> Invoice:
         raise ValidationError(f"Invoice {invoice.number} is already issued.")
     if not invoice.lines.exists():
         raise ValidationError("Add at least one line before issuing.")
-    today = today_for()
+    today = today_for(invoice.farm)
     sequence_kind = "credit" if invoice.credit_note_for_id else invoice.kind
     invoice.number = _next_number(invoice.tenant_id, sequence_kind, today.year)
     invoice.issue_date = today
@@ -261,8 +262,8 @@ def payment_record(
         errors["amount"] = problem
     elif amount > invoice.balance:
         errors["amount"] = f"The balance due is {invoice.balance}; a payment cannot be larger."
-    if date > today_for():
-        errors["date"] = "This date is in the future."
+    if problem := date_problem(date, today=today_for(invoice.farm)):
+        errors["date"] = problem
     elif invoice.issue_date and date < invoice.issue_date:
         errors["date"] = "The payment date is before the invoice was issued."
     if method not in Payment.Method.values:

@@ -107,7 +107,7 @@ class Command(BaseCommand):
         butcher = money.contact_save(membership=owner_membership, kind="customer", name="Kiambu Butchery", phone="+254 711 333 444")
         feeds = money.contact_save(membership=owner_membership, kind="supplier", name="Unga Feeds Ltd", email="sales@unga-feeds.example")
         categories = {c.key: c for c in ExpenseCategory.objects.filter(tenant=tenant)}
-        today = timezone.localdate()
+        today = home.local_today()  # the farm's date, which runs ahead of UTC in the evening
         for days_ago, key, amount, text, supplier in (
             (28, "feed", "18500", "Dairy meal, 10 bags", feeds), (21, "veterinary", "4200", "Mastitis treatment, GV-104", None),
             (14, "labour", "12000", "Casual labour, silage", None), (7, "fuel", "3600", "Diesel for the chopper", None),
