@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from apps.finance.models import Invoice
 from tests.browser.pages import log_in
-from tests.factories import make_animal, make_farm
+from tests.factories import TODAY, make_animal, make_farm
 from tests.finance.conftest import make_contact
 
 pytestmark = pytest.mark.usefixtures("owner_scope")
@@ -27,13 +27,14 @@ def test_calving_puts_the_cow_on_the_entry_page(live_server, page: Page, owner):
     page.get_by_role("button", name="Start lactation (calved)").click()
     expect(page.get_by_text(re.compile("In milk: lactation 1"))).to_be_visible()
 
-    page.goto(f"{base}/milk/entry/?farm={farm.pk}&date={dt.date.today().isoformat()}&session=morning")
+    page.goto(f"{base}/milk/entry/?farm={farm.pk}&date={TODAY.isoformat()}&session=morning")
     expect(page.locator(f"#cow-{heifer.pk}")).to_contain_text("H-77")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_invoice_by_hand_is_issued_its_pdf_appears_and_a_payment_is_recorded(live_server, page: Page, owner, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
+    make_farm(owner, name="Creamery Farm")
     make_contact(owner, name="Kinangop Creamery")
     base = live_server.url
     page.on("dialog", lambda dialog: dialog.accept())  # "Issue ...? It cannot be changed afterwards."
@@ -41,6 +42,7 @@ def test_invoice_by_hand_is_issued_its_pdf_appears_and_a_payment_is_recorded(liv
 
     page.goto(f"{base}/money/invoices/new/")
     page.get_by_label("Customer or supplier").select_option(label="Kinangop Creamery")
+    page.locator("main select[name=farm]").select_option(label="Creamery Farm")
     page.get_by_label("Description 1").fill("Milk, 1-15 November")
     page.get_by_label("Quantity 1").fill("600")
     page.get_by_label("Unit 1").fill("L")

@@ -93,7 +93,7 @@ def test_owner_signs_up_builds_herd_and_invites_a_worker(live_server, page: Page
     page.get_by_label("All farms, including new ones").uncheck()
     page.get_by_label("Upper Farm").check()
     page.get_by_role("button", name="Send invitation").click()
-    expect(page.get_by_text("Invitation sent to juma@example.test")).to_be_visible()
+    expect(page.get_by_text("The invitation to juma@example.test is on its way.")).to_be_visible()
 
     # The worker opens the link on their own phone, creates an account and joins.
     worker_context = browser.new_context(viewport={"width": 390, "height": 844})
