@@ -25,6 +25,11 @@ def get_animal_for(membership, pk: int) -> Animal:
     return animal
 
 
+def get_animals_for(membership, ids):
+    """The animals among `ids` that the member may see (others are left out, never an error)."""
+    return animals_visible_to(membership).filter(pk__in=list(ids)[:500]).select_related("farm").order_by("tag")
+
+
 def parent_choices(membership, sex: str, *, keep: tuple = ()):
     """Animals of one sex the member may pick as a parent: those of their farms, plus the parents
     already recorded on the animal being edited (`keep`), so saving it again does not drop them."""

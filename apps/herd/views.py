@@ -51,6 +51,7 @@ def animal_list(request):
         "filter": animal_filter,
         "table": table,
         "wide_only": WIDE_ONLY,
+        "can_manage": can(membership, "herd.manage"),
         # One reverse() for the page instead of one per row.
         "detail_base": reverse("herd:detail", args=[0]).removesuffix("0/"),
     }

@@ -65,6 +65,17 @@ class BulkTankForm(forms.Form):
     scc = forms.IntegerField(label="Tank SCC", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
 
 
+class BulkLactationForm(forms.Form):
+    calving_date = FarmDateField(label="Calved on (about)", help_text="Adjust a cow's date later on her page.")
+    animal = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True,
+                                            error_messages={"required": "Tick the cows to put in milk."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ids are checked against the member's herd by the selector; here they only need to be numbers.
+        self.fields["animal"].choices = [(v, v) for v in (self.data.getlist("animal") if self.is_bound else []) if v.isdigit()]
+
+
 class LactationStartForm(forms.Form):
     calving_date = FarmDateField()
     number = forms.IntegerField(label="Lactation number", required=False, min_value=1, max_value=20,

@@ -367,6 +367,24 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
     return lactation
 
 
+def lactations_start_many(*, membership, animals, calving_date: dt.date) -> tuple[list[Lactation], dict[str, str]]:
+    """Put several cows in milk at once (a farm that starts using iFarm mid-season).
+
+    Each cow is started on her own (a savepoint each); one that cannot be is skipped with the
+    reason, keyed by her tag, and the others still start.
+    """
+    started, skipped = [], {}
+    for animal in animals:
+        try:
+            with transaction.atomic():
+                started.append(lactation_start(membership=membership, animal=animal, calving_date=calving_date))
+        except ValidationError as error:
+            skipped[animal.tag] = " ".join(m for messages in error.message_dict.values() for m in messages)
+        except PermissionDenied:
+            skipped[animal.tag] = "You may not change this animal."
+    return started, skipped
+
+
 @transaction.atomic
 def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date) -> Lactation:
     animal = lactation.animal

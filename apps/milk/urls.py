@@ -14,6 +14,7 @@ urlpatterns = [
     path("records/", views.records, name="records"),
     path("animals/<int:pk>/", views.animal_milk, name="animal"),
     path("animals/<int:pk>/lactations/", views.lactation_start, name="lactation_start"),
+    path("lactations/start/", views.lactations_start_many, name="lactations_start_many"),
     path("lactations/<int:pk>/dry-off/", views.lactation_dry_off, name="lactation_dry_off"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
 ]

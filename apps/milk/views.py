@@ -18,7 +18,7 @@ from apps.core.dates import date_problem
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
 from apps.farms.selectors import farms_visible_to, get_farm_for
-from apps.herd.selectors import get_animal_for
+from apps.herd.selectors import get_animal_for, get_animals_for
 from apps.insights import exports
 
 from . import selectors, services
@@ -26,6 +26,7 @@ from .forms import (
     BulkTankForm,
     DryOffForm,
     EntryPickerForm,
+    BulkLactationForm,
     LactationStartForm,
     MilkRowForm,
     RecordFilterForm,
@@ -348,6 +349,26 @@ def lactation_start(request, pk: int):
             messages.success(request, f"{animal.tag} is in milk.")
             return _back_to_animal(request, animal)
     return render(request, "milk/animal.html", _animal_context(request, animal, start_form=form), status=422)
+
+
+@member_required("herd.manage")
+@require_POST
+def lactations_start_many(request):
+    """Start lactations for the cows ticked on the herd list."""
+    form = BulkLactationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect_back(request, reverse("herd:list"))
+    animals = list(get_animals_for(request.membership, form.cleaned_data["animal"]))
+    started, skipped = services.lactations_start_many(
+        membership=request.membership, animals=animals, calving_date=form.cleaned_data["calving_date"]
+    )
+    if started:
+        messages.success(request, f"{len(started)} cow{'s' if len(started) != 1 else ''} in milk: "
+                                  f"{', '.join(lactation.animal.tag for lactation in started)}.")
+    if skipped:
+        messages.warning(request, "Skipped " + "; ".join(f"{tag}: {reason}" for tag, reason in skipped.items()))
+    return redirect_back(request, reverse("herd:list"))
 
 
 @member_required("herd.manage")

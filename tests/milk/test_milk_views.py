@@ -261,3 +261,43 @@ def test_the_milker_can_be_another_member_who_milks_on_the_farm(as_member, owner
     response = row_post(client, dairy, cow, "11", milker=str(viewer.pk))
     assert response.status_code == 422 and "milks on this farm" in response.content.decode()
     assert MilkRecord.objects.get(animal=cow).quantity == Decimal("10")
+
+
+def test_cows_already_in_milk_are_started_together_from_the_herd_list(as_member, owner, dairy):
+    from apps.milk.models import Lactation
+    from tests.factories import make_animal
+    from tests.formdata import form_data
+
+    cows = [make_animal(owner, dairy, tag=f"MID-{n}", date_of_birth=dt.date(2020, 1, 1)) for n in range(3)]
+    bull = make_animal(owner, dairy, tag="MID-BULL", sex="male", date_of_birth=dt.date(2020, 1, 1))
+    client = as_member(owner)
+    page = client.get(reverse("herd:list")).content.decode()
+    data = form_data(page, "herd-selection")
+    data["calving_date"] = (TODAY - dt.timedelta(days=90)).isoformat()
+    response = client.post(reverse("milk:lactations_start_many"), {**data, "animal": [c.pk for c in cows] + [bull.pk]}, follow=True)
+    text = response.content.decode()
+    assert "3 cows in milk" in text and "MID-BULL: MID-BULL is male." in text
+    assert Lactation.objects.filter(animal__in=cows).count() == 3 and not Lactation.objects.filter(animal=bull).exists()
+    entry = client.get(reverse("milk:entry"), {"farm": dairy.pk, "date": TODAY.isoformat(), "session": "morning"}).content.decode()
+    assert all(c.tag in entry for c in cows)
+
+
+def test_bulk_start_ignores_animals_outside_the_member_farms(as_member, owner, dairy, other_farm):
+    from apps.milk.models import Lactation
+    from tests.factories import make_animal, make_member
+
+    far = make_animal(owner, other_farm, tag="FAR-COW", date_of_birth=dt.date(2020, 1, 1))
+    worker = make_member(owner, "worker", farms=[dairy])
+    response = as_member(worker).post(reverse("milk:lactations_start_many"),
+                                      {"animal": [far.pk, "abc"], "calving_date": TODAY.isoformat()})
+    assert response.status_code == 302 and not Lactation.objects.filter(animal=far).exists()
+
+
+def test_bulk_start_without_a_date_or_cows_changes_nothing(as_member, owner, dairy, cow):
+    from apps.milk.models import Lactation
+
+    before = Lactation.objects.count()
+    client = as_member(owner)
+    client.post(reverse("milk:lactations_start_many"), {"animal": [cow.pk], "calving_date": ""})
+    client.post(reverse("milk:lactations_start_many"), {"calving_date": TODAY.isoformat()})
+    assert Lactation.objects.count() == before
