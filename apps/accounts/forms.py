@@ -6,6 +6,7 @@ from apps.core.uploads import PhotoField
 from apps.farms.models import Farm
 
 from .models import TIME_ZONE_CHOICES, MilkUnit, Profile, Role, Tenant
+from .permissions import CATALOGUE
 
 CURRENCY_CHOICES = [
     ("KES", "KES: Kenyan shilling"),
@@ -114,3 +115,11 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = ["full_name", "phone", "language", "time_zone", "photo"]
         field_classes = {"photo": PhotoField}
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(max_length=60)
+    permissions = forms.MultipleChoiceField(
+        choices=list(CATALOGUE.items()), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="What someone with this role may do; their farm scope is set per member.",
+    )

@@ -1,5 +1,6 @@
 """Reads for memberships, roles and invitations."""
 
+from django.db.models import Count, Q
 from django.http import Http404
 
 from .models import Invitation, Membership, Role, User
@@ -46,6 +47,18 @@ def get_member_for(membership: Membership, pk: int) -> Membership:
 
 def roles_of(membership: Membership):
     return Role.objects.filter(tenant_id=membership.tenant_id).order_by("id")
+
+
+def roles_with_members(membership: Membership):
+    """The organisation's roles with how many active members hold each (one query)."""
+    return roles_of(membership).annotate(members=Count("memberships", filter=Q(memberships__is_active=True)))
+
+
+def get_role_for(membership: Membership, pk: int) -> Role:
+    role = roles_of(membership).filter(pk=pk).first()
+    if role is None:
+        raise Http404
+    return role
 
 
 def pending_invitations_of(membership: Membership):

@@ -16,7 +16,7 @@ from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.outbox import handler, outbox_enqueue
 
 from .models import Invitation, Membership, Profile, Role, Tenant, User
-from .permissions import BUILTIN_ROLES, can
+from .permissions import BUILTIN_ROLES, CATALOGUE, can, permissions_of
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -137,6 +137,8 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
         raise ValidationError({"email": "This person is already a member."})
     if not all_farms and not farms:
         raise ValidationError({"farms": "Pick at least one farm, or give access to all farms."})
+    if beyond := _beyond_own(membership, role.permissions):
+        raise ValidationError({"role": f"You cannot give access you do not hold yourself ({', '.join(beyond)})."})
     secret = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         tenant_id=membership.tenant_id,
@@ -245,8 +247,8 @@ def membership_update(*, membership: Membership, member: Membership, role: Role,
     list(Membership.objects.select_for_update().filter(tenant_id=membership.tenant_id, role__key="owner"))
     if member.role.key == "owner" and role.key != "owner" and _owner_count(member.tenant_id) <= 1:
         raise ValidationError({"role": "The organisation needs at least one owner."})
-    if role.key == "owner" and not membership.is_owner:
-        raise PermissionDenied("Only an owner can make someone an owner.")
+    if beyond := _beyond_own(membership, role.permissions):
+        raise ValidationError({"role": f"You cannot give access you do not hold yourself ({', '.join(beyond)})."})
     before = {"role": member.role.key, "all_farms": member.all_farms, "farms": sorted(member.farms.values_list("pk", flat=True))}
     member.role, member.all_farms = role, all_farms
     member.save(update_fields=["role", "all_farms"])
@@ -292,3 +294,85 @@ def send_invitation_email(message) -> None:
         recipient_list=[invitation.email],
     )
     OutboxMessage.objects.filter(pk=message.pk).update(payload={"invitation_id": invitation.pk})
+
+
+# Roles --------------------------------------------------------------------------------------------
+
+
+def _beyond_own(membership: Membership, permissions) -> list[str]:
+    """The permissions in `permissions` that the member does not hold (nobody grants more than that)."""
+    return sorted(set(permissions) - permissions_of(membership))
+
+
+@transaction.atomic
+def role_save(*, membership: Membership, role: Role | None = None, name: str, permissions: list[str]) -> Role:
+    """Create a custom role, or change a role's name and permissions."""
+    if not can(membership, "team.manage"):
+        raise PermissionDenied
+    if role is not None:
+        role = Role.objects.select_for_update().get(pk=role.pk, tenant_id=membership.tenant_id)
+    name = name.strip()
+    errors = {}
+    unknown = set(permissions) - set(CATALOGUE)
+    if unknown:
+        errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
+    elif not permissions:
+        errors["permissions"] = "Pick at least one permission."
+    if not name:
+        errors["name"] = "Give the role a name."
+    elif Role.objects.filter(tenant_id=membership.tenant_id, name__iexact=name).exclude(pk=getattr(role, "pk", None)).exists():
+        errors["name"] = f"There is already a role called {name}."
+    if beyond := _beyond_own(membership, [*permissions, *(role.permissions if role else [])]):
+        errors["permissions"] = f"You cannot give or change access you do not hold yourself ({', '.join(beyond)})."
+    if role is not None and role.key == "owner" and "team.manage" not in permissions:
+        errors["permissions"] = "The Owner role keeps “Invite members, change roles, remove members”."
+    if errors:
+        raise ValidationError(errors)
+    permissions = [p for p in CATALOGUE if p in set(permissions)]  # catalogue order, no repeats
+    if role is None:
+        role = Role.objects.create(tenant_id=membership.tenant_id, key=_role_key(membership.tenant_id, name), name=name,
+                                   permissions=permissions, is_builtin=False)
+        audit_append(actor=Actor.of(membership), action="role.create", obj=role, after={"name": name, "permissions": permissions},
+                     permission="team.manage")
+        return role
+    before = {"name": role.name, "permissions": role.permissions}
+    role.name, role.permissions = name, permissions
+    role.save(update_fields=["name", "permissions"])
+    diff_before, diff_after = changed(before, {"name": name, "permissions": permissions})
+    audit_append(actor=Actor.of(membership), action="role.update", obj=role, before=diff_before, after=diff_after,
+                 permission="team.manage")
+    return role
+
+
+@transaction.atomic
+def role_delete(*, membership: Membership, role: Role) -> None:
+    """Delete a custom role that nobody holds and no open invitation offers."""
+    if not can(membership, "team.manage") or role.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    role = Role.objects.select_for_update().get(pk=role.pk, tenant_id=membership.tenant_id)
+    if role.is_builtin:
+        raise ValidationError("Built-in roles stay; change their permissions instead.")
+    held = Membership.objects.filter(tenant_id=membership.tenant_id, role=role, is_active=True).count()
+    offered = Invitation.objects.filter(tenant_id=membership.tenant_id, role=role, accepted_at=None, revoked_at=None).count()
+    if held or offered:
+        raise ValidationError(f"{role.name} is in use ({held} member{'s' if held != 1 else ''}, {offered} open "
+                              f"invitation{'s' if offered != 1 else ''}); give them another role first.")
+    if beyond := _beyond_own(membership, role.permissions):
+        raise ValidationError(f"You cannot delete a role with access you do not hold ({', '.join(beyond)}).")
+    audit_append(actor=Actor.of(membership), action="role.delete", obj=role, before={"name": role.name,
+                 "permissions": role.permissions}, permission="team.manage")
+    # Removed members and closed invitations still point at the role; they grant nothing, so they
+    # move to the Viewer role and the role itself can go.
+    viewer = Role.objects.get(tenant_id=membership.tenant_id, key="viewer")
+    Membership.objects.filter(tenant_id=membership.tenant_id, role=role, is_active=False).update(role=viewer)
+    Invitation.objects.filter(tenant_id=membership.tenant_id, role=role).update(role=viewer)
+    role.delete()
+
+
+def _role_key(tenant_id: int, name: str) -> str:
+    base = slugify(name)[:30] or "role"
+    key, n = base, 1
+    while Role.objects.filter(tenant_id=tenant_id, key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return key

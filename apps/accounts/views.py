@@ -19,6 +19,7 @@ from .forms import (
     OrganisationFields,
     OrganisationForm,
     ProfileForm,
+    RoleForm,
 )
 from .middleware import SESSION_FARM, SESSION_TENANT
 
@@ -82,8 +83,39 @@ def _team_context(membership, form):
     return {
         "members": selectors.team_of(membership),
         "invitations": selectors.pending_invitations_of(membership),
+        "roles": selectors.roles_with_members(membership),
         "form": form,
     }
+
+
+@member_required("team.manage")
+def role_edit(request, pk: int | None = None):
+    membership = request.membership
+    role = selectors.get_role_for(membership, pk) if pk else None
+    initial = {"name": role.name, "permissions": role.permissions} if role else None
+    form = RoleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role = services.role_save(membership=membership, role=role, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The role {role.name} is saved.")
+            return redirect("accounts:team")
+    return render(request, "accounts/role_form.html", {"role": role, "form": form}, status=400 if form.errors else 200)
+
+
+@member_required("team.manage")
+@require_POST
+def role_delete(request, pk: int):
+    role = selectors.get_role_for(request.membership, pk)
+    try:
+        services.role_delete(membership=request.membership, role=role)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:role_edit", pk=role.pk)
+    messages.success(request, f"The role {role.name} was deleted.")
+    return redirect("accounts:team")
 
 
 @member_required("team.manage")

@@ -23,10 +23,10 @@ from apps.insights import exports
 
 from . import selectors, services
 from .forms import (
+    BulkLactationForm,
     BulkTankForm,
     DryOffForm,
     EntryPickerForm,
-    BulkLactationForm,
     LactationStartForm,
     MilkRowForm,
     RecordFilterForm,

@@ -45,6 +45,12 @@ def _invitation(owner):
     )
 
 
+def _role(owner):
+    from apps.accounts.services import role_save
+
+    return role_save(membership=owner, name="Victim Role", permissions=["herd.view"])
+
+
 def _user_session(owner):
     from allauth.usersessions.models import UserSession
 
@@ -125,6 +131,8 @@ PROBES = {
     "accounts:member_edit": (_member, ["get", "post"]),
     "accounts:member_remove": (_member, ["post"]),
     "accounts:invitation_revoke": (_invitation, ["post"]),
+    "accounts:role_edit": (_role, ["get", "post"]),
+    "accounts:role_delete": (_role, ["post"]),
     "accounts:session_revoke": (_user_session, ["post"]),
     "milk:animal": (_cow, ["get"]),
     "milk:lactation_start": (_cow, ["post"]),
@@ -184,6 +192,7 @@ def test_invitation_link_with_wrong_secret_is_404(owner, client):
 # still reaches them when their role allows (the team, contacts, their own sessions and reports).
 TENANT_WIDE = {
     "accounts:member_edit", "accounts:member_remove", "accounts:invitation_revoke", "accounts:session_revoke",
+    "accounts:role_edit", "accounts:role_delete",
     "money:contact_edit", "money:report_job", "money:report_download",
 }
 
