@@ -18,7 +18,9 @@ from apps.insights.exports import Sheet
 from .models import Expense, Invoice, ReportJob, Sale
 
 FORMATS = exports.FORMATS
-KINDS = {"pnl": "Profit and loss", "expenses": "Expenses", "sales": "Sales", "receivables": "Aged receivables"}
+KINDS = {"pnl": "Profit and loss", "expenses": "Expenses", "sales": "Sales", "receivables": "Aged receivables", "milk": "Milk"}
+MILK_DENSITY = Decimal("1.03")  # kg per litre, to turn litres and percentages into kilograms of solids
+PURCHASE_INVOICES = "Purchase invoices"
 BACKGROUND_AFTER_DAYS = 186  # a longer period is built by a worker, with a progress bar
 
 
@@ -30,7 +32,8 @@ def _scoped(queryset, membership, farm=None):
 
 
 def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progress=None) -> Sheet:
-    """Per farm and month: sales revenue, approved expenses by category, and the net."""
+    """Per farm and month: sales revenue, approved expenses by category, purchase invoices (less
+    their credit notes) by issue date, and the net."""
     sales = (
         _scoped(Sale.objects.filter(voided_at=None, date__range=(since, until)), membership, farm)
         .annotate(month=TruncMonth("date")).values("farm__name", "month").annotate(amount=Sum("total"))
@@ -41,8 +44,17 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
         _scoped(Expense.objects.filter(status=Expense.Status.APPROVED, date__range=(since, until)), membership, farm)
         .annotate(month=TruncMonth("date")).values("farm__name", "month", "category__name").annotate(amount=Sum("amount"))
     )
+    bills = (
+        _scoped(Invoice.objects.filter(kind=Invoice.Kind.PURCHASE, issue_date__range=(since, until))
+                .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]), membership, farm)
+        .annotate(month=TruncMonth("issue_date")).values("farm__name", "month", "credit_note_for").annotate(amount=Sum("total"))
+    )
     table: dict[tuple, dict] = defaultdict(lambda: {"revenue": Decimal("0"), "costs": defaultdict(Decimal)})
     categories = set()
+    for row in bills:
+        categories.add(PURCHASE_INVOICES)
+        amount = -row["amount"] if row["credit_note_for"] else row["amount"]
+        table[(row["farm__name"] or "No farm", _month(row["month"]))]["costs"][PURCHASE_INVOICES] += amount
     for row in sales:
         table[(row["farm__name"], _month(row["month"]))]["revenue"] += row["amount"]
     for row in expenses:
@@ -50,7 +62,7 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
         table[(row["farm__name"], _month(row["month"]))]["costs"][row["category__name"]] += row["amount"]
     if progress:
         progress(80)
-    categories = sorted(categories)
+    categories = sorted(categories - {PURCHASE_INVOICES}) + ([PURCHASE_INVOICES] if PURCHASE_INVOICES in categories else [])
     report = Sheet(
         title="Profit and loss", subtitle=_period(membership, since, until, farm),
         headers=["Farm", "Month", "Sales revenue", *categories, "Total expenses", "Net"],
@@ -124,7 +136,62 @@ def aged_receivables(membership, since=None, until=None, farm=None, progress=Non
     return report
 
 
-BUILDERS = {"pnl": profit_and_loss, "expenses": expense_report, "sales": sales_report, "receivables": aged_receivables}
+def milk_report(membership, since, until, farm=None, progress=None) -> Sheet:
+    """Per farm and month: milk produced, discarded and saleable, its fat and protein (as % and as
+    kilograms of solids), and the milk sold with its average price and value. Read from the daily
+    summaries, never from the raw milkings."""
+    from apps.milk.models import FarmDaySummary
+
+    unit = membership.tenant.milk_unit
+    produced = (
+        _scoped(FarmDaySummary.objects.filter(date__range=(since, until)), membership, farm)
+        .annotate(month=TruncMonth("date")).values("farm__name", "month")
+        .annotate(total=Sum("total"), discarded=Sum("discarded"), fat_w=Sum("fat_weighted"), fat_v=Sum("fat_volume"),
+                  protein_w=Sum("protein_weighted"), protein_v=Sum("protein_volume"))
+    )
+    sold = (
+        _scoped(Sale.objects.filter(kind=Sale.Kind.MILK, voided_at=None, date__range=(since, until)), membership, farm)
+        .annotate(month=TruncMonth("date")).values("farm__name", "month").annotate(quantity=Sum("quantity"), value=Sum("total"))
+    )
+    zero = Decimal("0")
+    table: dict[tuple, dict] = defaultdict(lambda: {"total": zero, "discarded": zero, "fat_w": zero, "fat_v": zero,
+                                                    "protein_w": zero, "protein_v": zero, "sold": zero, "value": zero})
+    for row in produced:
+        cell = table[(row["farm__name"], _month(row["month"]))]
+        for key in ("total", "discarded", "fat_w", "fat_v", "protein_w", "protein_v"):
+            cell[key] += row[key] or zero
+    for row in sold:
+        cell = table[(row["farm__name"], _month(row["month"]))]
+        cell["sold"] += row["quantity"] or zero
+        cell["value"] += row["value"] or zero
+    kilos = Decimal("1") if unit == "kg" else MILK_DENSITY
+    report = Sheet(
+        "Milk", _period(membership, since, until, farm) + f"; solids at {MILK_DENSITY} kg/L" * (unit != "kg"),
+        ["Farm", "Month", f"Produced ({unit})", f"Discarded ({unit})", f"Saleable ({unit})", "Fat %", "Protein %",
+         "Fat + protein (kg)", f"Sold ({unit})", f"Average price per {unit}", "Value"],
+    )
+    sums = defaultdict(Decimal)
+    for (farm_name, month), cell in sorted(table.items()):
+        fat = cell["fat_w"] / cell["fat_v"] if cell["fat_v"] else None
+        protein = cell["protein_w"] / cell["protein_v"] if cell["protein_v"] else None
+        solids = (cell["total"] * kilos * ((fat or zero) + (protein or zero)) / 100).quantize(Decimal("0.1")) if fat or protein else None
+        price = (cell["value"] / cell["sold"]).quantize(Decimal("0.01")) if cell["sold"] else None
+        saleable = cell["total"] - cell["discarded"]
+        report.rows.append([farm_name, month, cell["total"], cell["discarded"], saleable,
+                            fat.quantize(Decimal("0.01")) if fat is not None else None,
+                            protein.quantize(Decimal("0.01")) if protein is not None else None,
+                            solids, cell["sold"].normalize(), price, cell["value"]])
+        for key in ("total", "discarded", "sold", "value"):
+            sums[key] += cell[key]
+        sums["solids"] += solids or zero
+    average = (sums["value"] / sums["sold"]).quantize(Decimal("0.01")) if sums["sold"] else None
+    report.total_row = ["All farms", "Total", sums["total"], sums["discarded"], sums["total"] - sums["discarded"], None, None,
+                        sums["solids"], sums["sold"].normalize(), average, sums["value"]]
+    return report
+
+
+BUILDERS = {"pnl": profit_and_loss, "expenses": expense_report, "sales": sales_report, "receivables": aged_receivables,
+            "milk": milk_report}
 
 
 def _month(value) -> str:

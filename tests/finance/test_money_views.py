@@ -305,3 +305,55 @@ def test_a_receipt_named_like_a_web_page_is_served_as_what_it_is(as_member, owne
     assert expense.receipt.name.endswith(".pdf")
     response = client.get(reverse("money:expense_receipt", args=[expense.pk]))
     assert response["Content-Type"] == "application/pdf" and response["Content-Security-Policy"] == "sandbox"
+
+
+def test_milk_report_per_farm_and_month(owner, farm):
+    import uuid as _uuid
+
+    from apps.finance.reports import milk_report
+    from apps.finance.services import sale_record
+    from apps.milk.services import milking_record_save
+    from tests.milk.conftest import make_cows
+
+    cows = make_cows(owner, farm, 2)
+    milking_record_save(membership=owner, farm=farm, animal=cows[0], date=TODAY, session="morning", quantity=Decimal("10"),
+                        fat=Decimal("4.0"), protein=Decimal("3.0"))
+    milking_record_save(membership=owner, farm=farm, animal=cows[1], date=TODAY, session="morning", quantity=Decimal("6"),
+                        discarded=True, discard_reason="mastitis")
+    sale_record(membership=owner, key=_uuid.uuid4().hex, kind="milk", farm=farm, date=TODAY, buyer=make_contact(owner),
+                unit_price=Decimal("50"), quantity=Decimal("8"), unit="L")
+    report = milk_report(owner, TODAY.replace(day=1), TODAY)
+    assert report.headers[2:5] == ["Produced (L)", "Discarded (L)", "Saleable (L)"]
+    (row,) = report.rows
+    assert row[2:5] == [Decimal("16.00"), Decimal("6.00"), Decimal("10.00")]
+    assert row[5] == Decimal("4.00") and row[6] == Decimal("3.00")
+    assert row[7] == (Decimal("16") * Decimal("1.03") * Decimal("7") / 100).quantize(Decimal("0.1"))
+    assert row[8] == Decimal("8") and row[9] == Decimal("50.00") and row[10] == Decimal("400.00")
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "pdf"])
+def test_accountant_downloads_the_milk_report(as_member, owner, farm, accountant, file_format):
+    response = as_member(accountant).post(reverse("money:reports"), {"kind": "milk", "since": TODAY.replace(day=1).isoformat(),
+                                                                      "until": TODAY.isoformat(), "file_format": file_format})
+    assert response.status_code == 200
+    assert {"csv": b"Milk", "xlsx": b"PK", "pdf": b"%PDF"}[file_format] in response.content[:200]
+
+
+def test_purchase_invoices_count_as_costs_in_profit_and_loss(owner, farm):
+    from apps.finance.reports import profit_and_loss
+    from apps.finance.services import credit_note_create, invoice_issue, invoice_save_draft
+
+    supplier = make_contact(owner, name="Unga Feeds", kind="supplier")
+    line = [{"description": "Dairy meal", "quantity": Decimal("10"), "unit_price": Decimal("100"), "tax_rate": Decimal("0")}]
+    bill = invoice_save_draft(membership=owner, kind="purchase", contact=supplier, due_date=None, notes="", lines=line, farm=farm)
+    bill = invoice_issue(membership=owner, invoice=bill)
+    submit(owner, farm, "200", category=category(owner, "feed"))
+    report = profit_and_loss(owner, TODAY.replace(day=1), TODAY)
+    assert report.headers[-4:] == ["Feed", "Purchase invoices", "Total expenses", "Net"]
+    assert report.rows[0][-3:] == [Decimal("1000.00"), Decimal("1200.00"), Decimal("-1200.00")]
+    half = [{**line[0], "quantity": Decimal("5")}]
+    note = credit_note_create(membership=owner, invoice=bill)
+    note = invoice_save_draft(membership=owner, invoice=note, kind="purchase", contact=supplier, due_date=None, notes="",
+                              lines=half, farm=farm)
+    invoice_issue(membership=owner, invoice=note)
+    assert profit_and_loss(owner, TODAY.replace(day=1), TODAY).rows[0][-3] == Decimal("500.00")
