@@ -169,13 +169,18 @@ def test_every_route_with_an_id_is_probed():
     assert not missing, f"add these routes to PROBES: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("route", sorted(PROBES))
-def test_other_tenant_gets_404(route, owner, outsider, as_member):
+def _victim_url(route: str, owner) -> tuple[str, list[str]]:
+    """Make the route's object in the owner's organisation; return its URL and the methods to try."""
     make_object, methods = PROBES[route]
     with scope(tenant=owner.tenant_id):
         obj = make_object(owner)
+    return reverse(route, args=[obj.pk]), methods
+
+
+@pytest.mark.parametrize("route", sorted(PROBES))
+def test_other_tenant_gets_404(route, owner, outsider, as_member):
+    url, methods = _victim_url(route, owner)
     client = as_member(outsider)
-    url = reverse(route, args=[obj.pk])
     for method in methods:
         response = getattr(client, method)(url)
         assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
@@ -206,11 +211,8 @@ def limited_manager(owner):
 
 @pytest.mark.parametrize("route", sorted(PROBES))
 def test_member_limited_to_another_farm_gets_404(route, owner, limited_manager, as_member):
-    make_object, methods = PROBES[route]
-    with scope(tenant=owner.tenant_id):
-        obj = make_object(owner)
+    url, methods = _victim_url(route, owner)
     client = as_member(limited_manager)
-    url = reverse(route, args=[obj.pk])
     for method in methods:
         status = getattr(client, method)(url).status_code
         if route in TENANT_WIDE:
