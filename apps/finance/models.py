@@ -81,7 +81,7 @@ class Expense(TenantModel, TimeStamped):
         ordering = ["-date", "-id"]
 
     def __str__(self):
-        return f"{self.description} ({self.amount})"
+        return f"{self.description} ({self.amount:,.2f})"
 
 
 class ExpenseTransition(TenantModel):
@@ -214,7 +214,8 @@ class Sale(TenantModel, TimeStamped):
     def __str__(self):
         buyer = loaded(self, "buyer")
         animal = loaded(self, "animal") if self.animal_id else None
-        what = animal.tag if animal else f"{self.quantity.normalize():f} {self.unit} of {self.product or self.get_kind_display().lower()}"
+        product = self.product if self.product and self.product.lower() != self.get_kind_display().lower() else self.get_kind_display().lower()
+        what = animal.tag if animal else f"{self.quantity.normalize():,f} {self.unit} of {product}"
         return f"{what} to {buyer.name if buyer else 'a buyer'}"
 
 
@@ -239,7 +240,7 @@ class Payment(TenantModel):
 
     def __str__(self):
         invoice = loaded(self, "invoice")
-        return f"{self.amount} on {invoice.number if invoice else 'an invoice'}"
+        return f"{self.amount:,.2f} on {invoice.number if invoice else 'an invoice'}"
 
 
 class IdempotencyKey(TenantModel):

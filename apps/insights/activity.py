@@ -11,7 +11,7 @@ SENTENCES = {
     "animal.create": "added {obj} to the herd",
     "animal.import": "imported {obj} into the herd",
     "animal.update": "updated {obj}",
-    "animal.sold": "sold {obj}",
+    "animal.sold": "marked {obj} as sold",
     "animal.sale_voided": "brought {obj} back into the herd",
     "group.create": "added the group {obj}",
     "milk.create": "recorded milk: {obj}",

@@ -27,7 +27,7 @@ def test_recent_activity_reads_as_sentences_with_names_and_links(as_member, owne
     assert "Achieng Otieno" in page and owner.user.email not in page.split("Recent activity")[1]
     assert f'<a href="{reverse("herd:detail", args=[cow.pk])}">added K-7 Zawadi to the herd</a>' in page
     assert "sold 6 l of milk to limuru creamery" in page.lower()
-    assert f"recorded a payment of 100 on {invoice.number}" in page
+    assert f"recorded a payment of 100.00 on {invoice.number}" in page
     for code in ("payment.record", "sale.record", "Payment object", "invoice.save_draft"):
         assert code not in page
 
