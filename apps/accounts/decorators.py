@@ -1,8 +1,11 @@
 from functools import wraps
+from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, resolve_url
 
 from .permissions import CATALOGUE, can
 
@@ -13,9 +16,10 @@ def member_required(perm: str | None = None):
         raise KeyError(perm)
 
     def decorator(view):
-        @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return _to_login(request)
             if request.membership is None:
                 return redirect("accounts:onboarding")
             if perm is not None and not can(request.membership, perm):
@@ -25,3 +29,14 @@ def member_required(perm: str | None = None):
         return wrapper
 
     return decorator
+
+
+def _to_login(request):
+    """Send a signed-out person to the login page; an htmx fragment request sends the whole page
+    there (HX-Redirect), instead of swapping the login page into a card or a row."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        target = request.htmx.current_url_abs_path or request.get_full_path()
+        response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': target})}"
+        return response
+    return redirect_to_login(request.get_full_path())

@@ -267,3 +267,11 @@ def test_admin_shows_money_and_the_outbox_and_sends_a_message_again(client, owne
     with scope(tenant=owner.tenant_id):
         message.refresh_from_db()
     assert message.status == OutboxMessage.Status.DONE  # queued again and delivered (Huey runs tasks at once in tests)
+
+
+def test_a_signed_out_htmx_request_sends_the_page_to_the_login(client, db):
+    response = client.get(reverse("milk:dashboard_card", args=["chart"]), HTTP_HX_REQUEST="true",
+                          HTTP_HX_CURRENT_URL="http://testserver/milk/")
+    assert response.status_code == 204 and response["HX-Redirect"].startswith(reverse("account_login"))
+    assert "next=%2Fmilk%2F" in response["HX-Redirect"]
+    assert client.get(reverse("milk:dashboard")).status_code == 302
