@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "apps.herd",
     "apps.milk",
     "apps.finance",
+    "apps.stock",
+    "apps.health",
     "apps.notify",
     "apps.insights",
     "apps.demo",

@@ -19,6 +19,8 @@ CATALOGUE: dict[str, str] = {
     "milk.record": "Record milkings",
     "health.view": "See health records",
     "health.record": "Record treatments and checks",
+    "stock.view": "See medicines, feed and stock",
+    "stock.manage": "Add stock items, receive, adjust and move stock",
     "finance.view": "See money",
     "finance.submit_expense": "Submit expenses",
     "finance.approve_expense": "Approve expenses",
@@ -31,7 +33,7 @@ CATALOGUE: dict[str, str] = {
 }
 
 _ALL = list(CATALOGUE)
-_READ = ["farms.view", "herd.view", "milk.view", "health.view"]
+_READ = ["farms.view", "herd.view", "milk.view", "health.view", "stock.view"]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "owner": ("Owner", _ALL),
@@ -40,8 +42,9 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         [p for p in _ALL if p not in ("tenant.manage", "audit.view")],
     ),
     "milker": ("Milker", _READ + ["milk.record", "finance.submit_expense"]),
-    "vet": ("Vet", _READ + ["health.record", "herd.manage"]),
-    "accountant": ("Accountant", ["farms.view", "herd.view", "milk.view", "finance.view", "reports.view", "herd.export"]),
+    "vet": ("Vet", _READ + ["health.record", "herd.manage", "stock.manage"]),
+    "accountant": ("Accountant", ["farms.view", "herd.view", "milk.view", "stock.view", "finance.view", "reports.view",
+                                  "herd.export"]),
     "worker": ("Worker", _READ + ["herd.manage", "milk.record", "health.record", "finance.submit_expense"]),
     "viewer": ("Viewer", _READ + ["finance.view"]),
 }

@@ -62,13 +62,16 @@ class Farm(TenantModel, TimeStamped):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    @property
+    def zone(self) -> dt.tzinfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return dt.UTC
+
     def local_now(self) -> dt.datetime:
         """The time on the farm's own clock (a farm far east of UTC is already in tomorrow)."""
-        try:
-            zone = zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = dt.UTC
-        return timezone.now().astimezone(zone)
+        return timezone.now().astimezone(self.zone)
 
     def local_today(self) -> dt.date:
         return self.local_now().date()

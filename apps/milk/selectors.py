@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import Http404
 
 from apps.accounts.permissions import visible_to
+from apps.health.selectors import annotate_milk_withdrawal, milk_withdrawal_for
 from apps.herd.models import Animal, Sex, Status
 
 from . import lactation as lactation_math
@@ -40,7 +41,8 @@ def milkers_of(membership, farm) -> list:
 
 def entry_rows(membership, farm, day: dt.date, session: str) -> list[dict]:
     """Each cow in milk with this session's record (if any) and yesterday's same-session quantity."""
-    cows = list(cows_in_milk(membership, farm, day))
+    cows = list(annotate_milk_withdrawal(cows_in_milk(membership, farm, day), tenant_id=membership.tenant_id, farm=farm, day=day,
+                                         session=session))
     records = {
         r.animal_id: r
         for r in MilkRecord.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day, session=session)
@@ -49,7 +51,8 @@ def entry_rows(membership, farm, day: dt.date, session: str) -> list[dict]:
         MilkRecord.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day - dt.timedelta(days=1), session=session)
         .values_list("animal_id", "quantity")
     )
-    return [{"animal": cow, "record": records.get(cow.pk), "yesterday": yesterday.get(cow.pk)} for cow in cows]
+    return [{"animal": cow, "record": records.get(cow.pk), "yesterday": yesterday.get(cow.pk), "withdrawal_ends": cow.withdrawal_ends}
+            for cow in cows]
 
 
 def record_of(membership, animal, day: dt.date, session: str) -> MilkRecord | None:
@@ -69,7 +72,8 @@ def entry_row(membership, farm, animal, day: dt.date, session: str, record=_READ
         .values_list("quantity", flat=True)
         .first()
     )
-    return {"animal": animal, "record": record, "yesterday": yesterday}
+    return {"animal": animal, "record": record, "yesterday": yesterday,
+            "withdrawal_ends": milk_withdrawal_for(animal, farm, day, session)}
 
 
 TANK_TOLERANCE_PCT = 3
@@ -97,11 +101,21 @@ def get_member_of(membership, pk: int):
     return Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, pk=pk).select_related("role").first()
 
 
-def get_cow_for(membership, pk: int) -> Animal:
-    """The animal a milk row is about: light (no lineage joins), 404 outside the member's farms."""
-    cow = visible_to(Animal.objects.all(), membership).filter(pk=pk).first()
+def get_cow_for(membership, pk: int, *, farm=None, day: dt.date | None = None, session: str | None = None) -> Animal:
+    """The animal a milk row is about: light (no lineage joins), 404 outside the member's farms.
+
+    Given the farm, day and session, the same query tells whether her milk is under withdrawal
+    then (`cow.milk_withdrawal`), so the row save pays no query for it.
+    """
+    cows = visible_to(Animal.objects.all(), membership).filter(pk=pk)
+    known = farm is not None and day is not None and session is not None
+    if known:
+        cows = annotate_milk_withdrawal(cows, tenant_id=membership.tenant_id, farm=farm, day=day, session=session)
+    cow = cows.first()
     if cow is None:
         raise Http404
+    if known:
+        cow.milk_withdrawal = (day, session, cow.withdrawal_ends)
     return cow
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
+from apps.health.selectors import milk_withdrawal_for
 from apps.herd.models import Animal, Sex, Status
 
 from .models import (
@@ -58,6 +59,9 @@ def farm_sessions(farm) -> list[str]:
     return [s.value for s in SESSIONS_BY_COUNT.get(farm.milking_sessions_per_day, SESSIONS_BY_COUNT[2])]
 
 
+WITHDRAWAL_REASON = "withdrawal"
+
+
 def _check_ranges(values: dict, errors: dict) -> None:
     for field, (low, high, text) in RANGES.items():
         value = values.get(field)
@@ -96,6 +100,12 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
         lactation = lactation_on(animal, day)
         if lactation is None:
             errors["animal"] = f"{animal.tag} was not in milk on {day:%d %b %Y}."
+    # Milk of a cow under withdrawal never counts as saleable: it is recorded as discarded.
+    if not errors and (ends := milk_withdrawal_for(animal, farm, day, session)):
+        if values.get("discarded") is False and "discarded" in values:
+            errors["discarded"] = (f"{animal.tag} is under milk withdrawal until "
+                                   f"{ends.astimezone(farm.zone):%d %b %H:%M}; her milk must be discarded.")
+        values["discarded"], values["discard_reason"] = True, WITHDRAWAL_REASON
     _check_ranges(values, errors)
     if values.get("udder", Udder.NORMAL) != Udder.NORMAL and not values.get("quarter"):
         errors["quarter"] = "Say which quarter."

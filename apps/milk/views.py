@@ -105,12 +105,15 @@ def _entry_context(request, farm, day, session, rows):
 def row_quality(request):
     """The quality fields of one row, fetched when the milker opens them."""
     membership = request.membership
-    animal = selectors.get_cow_for(membership, id_param(request.GET, "animal") or 0)  # 404 outside the member's farms
+    farm = get_farm_for(membership, id_param(request.GET, "farm") or 0)
     day, session = _day_and_session(request.GET)
+    # 404 outside the member's farms
+    animal = selectors.get_cow_for(membership, id_param(request.GET, "animal") or 0, farm=farm, day=day, session=session)
     if day is None or session is None:
         return HttpResponse("Bad request: date or session missing.", status=400)
     record = selectors.record_of(membership, animal, day, session)
-    return render(request, "milk/entry.html#quality", {"animal": animal, "record": record, "form": None, **ROW_CHOICES})
+    context = {"animal": animal, "record": record, "form": None, "withheld": animal.withdrawal_ends, **ROW_CHOICES}
+    return render(request, "milk/entry.html#quality", context)
 
 
 @member_required("milk.record")
@@ -120,11 +123,11 @@ def row_save(request):
     membership = request.membership
     form = MilkRowForm(request.POST)
     farm = get_farm_for(membership, id_param(request.POST, "farm") or 0)
-    animal = selectors.get_cow_for(membership, id_param(request.POST, "animal") or 0)
-    if not can(membership, "milk.record", farm):
-        raise PermissionDenied
     # Read the row's day and session before any error is attached (errors drop cleaned values).
     day, session = _day_and_session(request.POST)
+    animal = selectors.get_cow_for(membership, id_param(request.POST, "animal") or 0, farm=farm, day=day, session=session)
+    if not can(membership, "milk.record", farm):
+        raise PermissionDenied
     saved = None
     if form.is_valid():
         try:

@@ -1,0 +1,78 @@
+"""Reads for animal health, scoped to the member's organisation and farms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts.permissions import visible_to
+
+from . import withdrawal
+from .models import Treatment
+
+
+def treatments_for(membership):
+    return visible_to(Treatment.objects.select_related("animal", "farm", "item", "recorded_by__user__profile"), membership)
+
+
+def get_treatment_for(membership, pk: int) -> Treatment:
+    treatment = treatments_for(membership).filter(pk=pk).first()
+    if treatment is None:
+        raise Http404
+    return treatment
+
+
+def under_withdrawal(membership, *, at: dt.datetime | None = None):
+    """Treatments whose milk or meat withdrawal still runs, soonest end first."""
+    at = at or timezone.now()
+    return (
+        treatments_for(membership).filter(voided_at=None)
+        .filter(Q(milk_withdrawal_ends_at__gt=at) | Q(meat_withdrawal_ends_on__gte=at.date()))
+        .order_by("milk_withdrawal_ends_at", "meat_withdrawal_ends_on")
+    )
+
+
+def milk_withdrawal_ends(tenant_id: int, session_starts: dt.datetime) -> Subquery:
+    """An annotation for animals: when the milk withdrawal covering a session that starts at
+    `session_starts` ends (None when her milk is clean). The rule is withdrawal.milk_withheld's.
+
+    The milking entry page and the row save annotate their cow queries with it, so knowing about
+    withdrawals costs no query of its own.
+    """
+    covering = Treatment.objects.unscoped().filter(
+        tenant_id=tenant_id, animal=OuterRef("pk"), voided_at=None,
+        first_given_at__lt=session_starts + withdrawal.DOSED_AT_MILKING, milk_withdrawal_ends_at__gt=session_starts,
+    )
+    return Subquery(covering.order_by("-milk_withdrawal_ends_at").values("milk_withdrawal_ends_at")[:1])
+
+
+def annotate_milk_withdrawal(queryset, *, tenant_id: int, farm, day: dt.date, session: str):
+    """Animals annotated with `withdrawal_ends` for a session of the farm (see milk_withdrawal_ends)."""
+    starts = withdrawal.session_starts_at(day, session, farm.zone)
+    return queryset.annotate(withdrawal_ends=milk_withdrawal_ends(tenant_id, starts))
+
+
+def milk_withdrawal_for(animal, farm, day: dt.date, session: str) -> dt.datetime | None:
+    """When the milk withdrawal covering this cow's session ends, or None.
+
+    Free when the cow was fetched annotated for the same session (the row save does that);
+    one query otherwise.
+    """
+    known = getattr(animal, "milk_withdrawal", None)
+    if known is not None and known[:2] == (day, session):
+        return known[2]
+    starts = withdrawal.session_starts_at(day, session, farm.zone)
+    covering = Treatment.objects.filter(
+        tenant_id=animal.tenant_id, animal_id=animal.pk, voided_at=None,
+        first_given_at__lt=starts + withdrawal.DOSED_AT_MILKING, milk_withdrawal_ends_at__gt=starts,
+    )
+    return covering.aggregate(ends=Max("milk_withdrawal_ends_at"))["ends"]
+
+
+def meat_withdrawal_until(animal) -> dt.date | None:
+    """The last day of the animal's meat withdrawal, if one runs today or later."""
+    return Treatment.objects.filter(tenant_id=animal.tenant_id, animal=animal, voided_at=None).aggregate(
+        until=Max("meat_withdrawal_ends_on"))["until"]

@@ -1,0 +1,215 @@
+"""Writes for animal health: treatments with their withdrawals, and each administration given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append
+from apps.herd.models import Sex, Status
+from apps.stock.models import Batch, StockItem
+from apps.stock.services import stock_draw, stock_return
+
+from . import withdrawal
+from .models import Administration, Quarter, Route, Treatment
+
+MAX_COURSE = 30
+
+
+def label_of(item: StockItem) -> withdrawal.Label:
+    periods = list(item.withdrawals.all())
+    return withdrawal.Label(milk_hours={p.species: p.milk_hours for p in periods},
+                            meat_days={p.species: p.meat_days for p in periods})
+
+
+def _in_milk(animal) -> bool:
+    from apps.milk.models import Lactation
+
+    return animal.sex == Sex.FEMALE and Lactation.objects.filter(
+        tenant_id=animal.tenant_id, animal=animal, dried_off_on=None
+    ).exists()
+
+
+@transaction.atomic
+def treatment_record(
+    *,
+    membership,
+    animal,
+    diagnosis: str,
+    dose: Decimal,
+    dose_unit: str,
+    route: str,
+    given_at: dt.datetime,
+    item: StockItem | None = None,
+    batch: Batch | None = None,
+    product_name: str = "",
+    lot: str = "",
+    quarter: str = "",
+    administrations_planned: int = 1,
+    interval_hours: int = 24,
+    prescribing_vet: str = "",
+    prescription_ref: str = "",
+    off_label: bool = False,
+    milk_withdrawal_hours: int | None = None,
+    meat_withdrawal_days: int | None = None,
+    withdrawal_note: str = "",
+) -> Treatment:
+    """Record a treatment and its first administration (drawn from the batch when from stock).
+
+    The withdrawal comes from the product's label for the animal's species, or the cascade minimums
+    when used off label; it may be made longer freely, and shorter than that only with a reason.
+    """
+    if animal.tenant_id != membership.tenant_id or not can(membership, "health.record", animal):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    farm = animal.farm
+    diagnosis, product_name = diagnosis.strip(), product_name.strip()
+    if not diagnosis:
+        errors["diagnosis"] = "Say what is being treated."
+    if animal.status != Status.ACTIVE:
+        errors["animal"] = f"{animal.tag} is {animal.get_status_display().lower()}."
+    if dose is None or dose <= 0:
+        errors["dose"] = "Enter a dose above zero."
+    if not dose_unit.strip():
+        errors["dose_unit"] = "Give the dose's unit (mL, tube, tablet…)."
+    if route not in Route.values:
+        errors["route"] = "Pick how it was given."
+    if route == Route.INTRAMAMMARY and quarter not in Quarter.values:
+        errors["quarter"] = "Pick the quarter treated."
+    if not 1 <= administrations_planned <= MAX_COURSE:
+        errors["administrations_planned"] = f"A course has 1 to {MAX_COURSE} administrations."
+    if not 1 <= interval_hours <= 24 * 14:
+        errors["interval_hours"] = "Enter the hours between administrations (1 to 336)."
+    _check_given_at(given_at, farm, errors)
+    if batch is not None:
+        if batch.tenant_id != membership.tenant_id or batch.farm_id != farm.pk:
+            errors["batch"] = f"Pick a batch kept on {farm.name}."
+        else:
+            item = batch.item
+    if item is not None and item.tenant_id != membership.tenant_id:
+        errors["item"] = "Pick a product of this organisation."
+    if item is None and not product_name:
+        errors["product_name"] = "Pick a product from stock, or name the one bought in."
+    if errors:
+        raise ValidationError(errors)
+
+    label = label_of(item) if item is not None else withdrawal.Label(milk_hours={}, meat_days={})
+    if item is not None and not item.lactating_allowed and _in_milk(animal) and not off_label:
+        raise ValidationError({"off_label": f"{item.name} may not be used on lactating animals and {animal.tag} is in milk; "
+                                            "choose off-label use (the cascade minimums apply) or another product."})
+    minimum = withdrawal.periods_for(label, animal.species, off_label=off_label or item is None)
+    milk_hours = minimum.milk_hours if milk_withdrawal_hours is None else milk_withdrawal_hours
+    meat_days = minimum.meat_days if meat_withdrawal_days is None else meat_withdrawal_days
+    shorter = milk_hours < minimum.milk_hours or meat_days < minimum.meat_days
+    if milk_hours < 0 or meat_days < 0:
+        raise ValidationError({"milk_withdrawal_hours": "A withdrawal cannot be below zero."})
+    if shorter and not withdrawal_note.strip():
+        raise ValidationError({"withdrawal_note": f"The label (or the cascade) asks for {minimum.milk_hours} h milk and "
+                                                  f"{minimum.meat_days} days meat; say why this one is shorter."})
+    treatment = Treatment.objects.create(
+        tenant_id=membership.tenant_id, animal=animal, farm=farm, diagnosis=diagnosis, item=item,
+        product_name=item.name if item is not None else product_name, dose=dose, dose_unit=dose_unit.strip(), route=route,
+        quarter=quarter if route == Route.INTRAMAMMARY else "", administrations_planned=administrations_planned,
+        interval_hours=interval_hours, prescribing_vet=prescribing_vet.strip(), prescription_ref=prescription_ref.strip(),
+        off_label=minimum.off_label, milk_withdrawal_hours=milk_hours, meat_withdrawal_days=meat_days,
+        withdrawal_note=withdrawal_note.strip(), recorded_by=membership,
+    )
+    audit_append(actor=Actor.of(membership), action="treatment.record", obj=treatment, farm_id=farm.pk, permission="health.record",
+                 after={"animal": animal.tag, "product": treatment.product_name, "diagnosis": diagnosis, "milk_hours": milk_hours,
+                        "meat_days": meat_days, "off_label": treatment.off_label})
+    _administer(membership, treatment, given_at=given_at, batch=batch, lot=lot)
+    return treatment
+
+
+@transaction.atomic
+def administration_record(*, membership, treatment: Treatment, given_at: dt.datetime, batch: Batch | None = None,
+                          lot: str = "") -> Administration:
+    """The next dose of a course; the withdrawal then counts from it."""
+    if treatment.tenant_id != membership.tenant_id or not can(membership, "health.record", treatment):
+        raise PermissionDenied
+    treatment = Treatment.objects.select_for_update(of=("self",)).select_related("farm", "animal", "item").get(pk=treatment.pk)
+    errors: dict[str, str] = {}
+    if treatment.voided_at:
+        errors["given_at"] = "This treatment was voided."
+    _check_given_at(given_at, treatment.farm, errors)
+    if treatment.first_given_at and given_at < treatment.first_given_at:
+        errors["given_at"] = f"The treatment began on {timezone.localtime(treatment.first_given_at):%d %b %Y %H:%M}."
+    if batch is not None and (batch.tenant_id != membership.tenant_id or batch.farm_id != treatment.farm_id
+                              or batch.item_id != treatment.item_id):
+        errors["batch"] = "Pick a batch of the same product kept on this farm."
+    if errors:
+        raise ValidationError(errors)
+    return _administer(membership, treatment, given_at=given_at, batch=batch, lot=lot)
+
+
+def _administer(membership, treatment: Treatment, *, given_at, batch, lot) -> Administration:
+    administration = Administration.objects.create(
+        tenant_id=membership.tenant_id, treatment=treatment, batch=batch, lot=(batch.lot if batch else lot.strip()),
+        given_at=given_at, dose=treatment.dose, given_by=membership,
+    )
+    if batch is not None:
+        stock_draw(membership=membership, batch=batch, quantity=treatment.dose, at=given_at,
+                   reason=f"{treatment.animal.tag}: {treatment.diagnosis}", administration=administration)
+    _refresh_withdrawal(treatment)
+    audit_append(actor=Actor.of(membership), action="treatment.administer", obj=treatment, farm_id=treatment.farm_id,
+                 permission="health.record", after={"given_at": given_at, "batch": getattr(batch, "pk", None),
+                                                    "milk_until": treatment.milk_withdrawal_ends_at,
+                                                    "meat_until": treatment.meat_withdrawal_ends_on})
+    return administration
+
+
+@transaction.atomic
+def treatment_void(*, membership, treatment: Treatment, reason: str) -> Treatment:
+    """Correct a mistake: the treatment and its doses stay in the book, marked void with the reason,
+    the stock they drew goes back, and the withdrawal they set is lifted."""
+    if treatment.tenant_id != membership.tenant_id or not can(membership, "health.record", treatment):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why this record is wrong."})
+    treatment = Treatment.objects.select_for_update().get(pk=treatment.pk)
+    if treatment.voided_at:
+        raise ValidationError({"reason": "This treatment is already void."})
+    now = timezone.now()
+    for administration in treatment.administrations.filter(voided_at=None).select_related("batch"):
+        if administration.batch is not None:
+            stock_return(membership=membership, batch=administration.batch, quantity=administration.dose,
+                         reason=f"void: {reason.strip()}", administration=administration)
+        administration.voided_at, administration.void_reason = now, reason.strip()
+        administration.save(update_fields=["voided_at", "void_reason"])
+    treatment.voided_at, treatment.void_reason = now, reason.strip()
+    treatment.first_given_at = treatment.last_given_at = treatment.milk_withdrawal_ends_at = None
+    treatment.meat_withdrawal_ends_on = None
+    treatment.save(update_fields=["voided_at", "void_reason", "first_given_at", "last_given_at", "milk_withdrawal_ends_at",
+                                  "meat_withdrawal_ends_on", "updated_at"])
+    audit_append(actor=Actor.of(membership), action="treatment.void", obj=treatment, farm_id=treatment.farm_id,
+                 permission="health.record", after={"reason": reason.strip()})
+    return treatment
+
+
+def _check_given_at(given_at: dt.datetime, farm, errors: dict) -> None:
+    if given_at is None or timezone.is_naive(given_at):
+        errors["given_at"] = "Give the date and time it was given."
+    elif given_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["given_at"] = "This time is in the future."
+    elif given_at.astimezone(farm.zone).date().year < 1950:
+        errors["given_at"] = "Give a date from 1950 on."
+
+
+def _refresh_withdrawal(treatment: Treatment) -> None:
+    """Recompute the withdrawal from the doses actually given (the last one counts)."""
+    given = treatment.administrations.filter(voided_at=None).aggregate(first=Min("given_at"), last=Max("given_at"))
+    treatment.first_given_at, treatment.last_given_at = given["first"], given["last"]
+    if given["last"] is None:
+        treatment.milk_withdrawal_ends_at = treatment.meat_withdrawal_ends_on = None
+    else:
+        treatment.milk_withdrawal_ends_at = withdrawal.milk_withdrawal_ends(given["last"], treatment.milk_withdrawal_hours)
+        treatment.meat_withdrawal_ends_on = withdrawal.meat_withdrawal_ends(given["last"], treatment.meat_withdrawal_days,
+                                                                            treatment.farm.zone)
+    treatment.save(update_fields=["first_given_at", "last_given_at", "milk_withdrawal_ends_at", "meat_withdrawal_ends_on",
+                                  "updated_at"])

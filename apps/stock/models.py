@@ -1,0 +1,97 @@
+"""Medicines, vaccines, feed and supplies: items, batches on a farm, and every movement of stock."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TenantModel, TimeStamped
+
+
+class ItemKind(models.TextChoices):
+    MEDICINE = "medicine", "Medicine"
+    VACCINE = "vaccine", "Vaccine"
+    FEED = "feed", "Feed"
+    SUPPLEMENT = "supplement", "Supplement"
+    OTHER = "other", "Other"
+
+
+class StockItem(TenantModel, TimeStamped):
+    kind = models.CharField(max_length=10, choices=ItemKind.choices)
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=20, help_text="mL, tube, dose, kg, bag…")
+    reorder_level = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    active_substance = models.CharField(max_length=120, blank=True)
+    lactating_allowed = models.BooleanField(
+        "may be used on lactating animals", default=True,
+        help_text="Untick when the label forbids use in animals producing milk for people.",
+    )
+    booster_days = models.PositiveSmallIntegerField("booster after (days)", null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="stockitem_tenant_name_uniq")]
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_medicinal(self) -> bool:
+        return self.kind in (ItemKind.MEDICINE, ItemKind.VACCINE)
+
+
+class WithdrawalPeriod(TenantModel):
+    """The label's withdrawal for one species; a species absent from the label has no row."""
+
+    item = models.ForeignKey(StockItem, on_delete=models.CASCADE, related_name="withdrawals")
+    species = models.CharField(max_length=10)
+    milk_hours = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: not for milk-producing animals.")
+    meat_days = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "item", "species"], name="withdrawal_tenant_item_species_uniq")]
+
+
+class Batch(TenantModel, TimeStamped):
+    item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="batches")
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField("lot number", max_length=60, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    quantity = models.DecimalField("on hand", max_digits=12, decimal_places=3, default=Decimal("0"))
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    supplier = models.ForeignKey("finance.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "farm", "item"], name="batch_tenant_farm_item_idx")]
+        # The database refuses what the services also refuse: stock below zero.
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=0), name="batch_quantity_not_negative")]
+        ordering = ["expires_on", "id"]
+
+    def __str__(self):
+        return f"{self.item.name} {self.lot}".strip() if "item" in self._state.fields_cache else f"batch {self.lot or self.pk}"
+
+
+class MovementKind(models.TextChoices):
+    RECEIVED = "received", "Received"
+    USED = "used", "Used"
+    ADJUSTED = "adjusted", "Adjusted"
+    MOVED_OUT = "moved_out", "Moved to another farm"
+    MOVED_IN = "moved_in", "Moved from another farm"
+
+
+class StockMovement(TenantModel):
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=10, choices=MovementKind.choices)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, help_text="Positive in, negative out.")
+    at = models.DateTimeField()
+    by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    expense = models.ForeignKey("finance.Expense", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invoice = models.ForeignKey("finance.Invoice", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    administration = models.ForeignKey("health.Administration", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="movements")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "batch", "at"], name="movement_tenant_batch_at_idx")]
+        ordering = ["-at", "-id"]
