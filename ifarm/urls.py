@@ -19,6 +19,8 @@ urlpatterns = [
     path("herd/", include("apps.herd.urls")),
     path("milk/", include("apps.milk.urls")),
     path("money/", include("apps.finance.urls")),
+    path("health/", include("apps.health.urls")),
+    path("stock/", include("apps.stock.urls")),
     path("notifications/", include("apps.notify.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
 ]

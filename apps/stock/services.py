@@ -73,7 +73,7 @@ def _check_quantity(quantity: Decimal, errors: dict, field: str = "quantity") ->
 
 @transaction.atomic
 def batch_receive(*, membership, item: StockItem, farm, quantity: Decimal, lot: str = "", expires_on: dt.date | None = None,
-                  unit_cost: Decimal = Decimal("0"), supplier=None, expense=None, invoice=None,
+                  unit_cost: Decimal | None = Decimal("0"), supplier=None, expense=None, invoice=None,
                   received_on: dt.date | None = None) -> Batch:
     """Stock arriving on a farm: a new batch and its "received" movement."""
     if not can(membership, "stock.manage", farm) or farm.tenant_id != membership.tenant_id:

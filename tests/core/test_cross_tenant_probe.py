@@ -51,6 +51,28 @@ def _role(owner):
     return role_save(membership=owner, name="Victim Role", permissions=["herd.view"])
 
 
+def _treatment(owner):
+    from tests.health.conftest import at, make_batch, make_item
+    from tests.health.test_treatments import treat
+    from tests.milk.conftest import make_cows
+
+    farm = _farm(owner)
+    cow = make_cows(owner, farm, 1, prefix="VICTIM")[0]
+    return treat(owner, cow, make_batch(owner, make_item(owner, name="Victim tubes"), farm), at(farm, dt.date.today(), 0))
+
+
+def _stock_item(owner):
+    from tests.health.conftest import make_item
+
+    return make_item(owner, name="Victim item")
+
+
+def _batch(owner):
+    from tests.health.conftest import make_batch, make_item
+
+    return make_batch(owner, make_item(owner, name="Victim batch item"), _farm(owner))
+
+
 def _user_session(owner):
     from allauth.usersessions.models import UserSession
 
@@ -155,6 +177,11 @@ PROBES = {
     "money:invoice_credit": (_invoice, ["post"]),
     "money:invoice_send": (_invoice, ["post"]),
     "money:report_job": (_report_job, ["get"]),
+    "health:treatment": (_treatment, ["get"]),
+    "health:treatment_dose": (_treatment, ["post"]),
+    "health:treatment_void": (_treatment, ["post"]),
+    "stock:item_edit": (_stock_item, ["get", "post"]),
+    "stock:batch_adjust": (_batch, ["get", "post"]),
     "money:report_download": (_report_job, ["get"]),
 }
 # Routes whose id is a secret link rather than a tenant object; probed separately.
@@ -199,6 +226,7 @@ TENANT_WIDE = {
     "accounts:member_edit", "accounts:member_remove", "accounts:invitation_revoke", "accounts:session_revoke",
     "accounts:role_edit", "accounts:role_delete",
     "money:contact_edit", "money:report_job", "money:report_download",
+    "stock:item_edit",  # an item is the organisation's; its batches belong to farms
 }
 
 
@@ -242,7 +270,13 @@ def _victim_farm_records(owner) -> list[str]:
     from tests.finance.conftest import issued_invoice
 
     invoice = issued_invoice(owner, contact=buyer, farm=farm)
-    return ["Victim Farm", "VICTIM-COW", "VICTIM-BULL", "VICTIM-EXPENSE", "VICTIM-PRODUCE", invoice.number]
+    from tests.health.conftest import at, make_batch, make_item
+    from tests.health.test_treatments import treat
+
+    tubes = make_batch(owner, make_item(owner, name="Farm tubes"), farm, lot="VICTIM-LOT")
+    treat(owner, cow, tubes, at(farm, dt.date.today(), 0), diagnosis="VICTIM-DIAGNOSIS")
+    return ["Victim Farm", "VICTIM-COW", "VICTIM-BULL", "VICTIM-EXPENSE", "VICTIM-PRODUCE", invoice.number, "VICTIM-LOT",
+            "VICTIM-DIAGNOSIS"]
 
 
 def _list_urls():

@@ -1,0 +1,66 @@
+from django import forms
+from django.utils import timezone
+
+from apps.core.dates import EARLIEST
+
+from .models import Quarter, Route
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class GivenAtField(forms.DateTimeField):
+    """When a dose was given, on the farm's clock as the page shows it; not in the future, not before 1950."""
+
+    widget = DateTimeInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError("This time is in the future.")
+        if value and value.date() < EARLIEST:
+            raise forms.ValidationError("Give a date from 1950 on.")
+
+
+class TreatmentForm(forms.Form):
+    animal = forms.ModelChoiceField(queryset=None, empty_label=None)
+    diagnosis = forms.CharField(max_length=200)
+    batch = forms.ModelChoiceField(queryset=None, required=False, label="Product from stock",
+                                   empty_label="— bought in, not from stock —")
+    product_name = forms.CharField(max_length=120, required=False, label="Product bought in", help_text="When not from stock.")
+    lot = forms.CharField(max_length=60, required=False, label="Its batch (lot)")
+    dose = forms.DecimalField(max_digits=10, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    dose_unit = forms.CharField(max_length=20, initial="mL", label="Dose unit")
+    route = forms.ChoiceField(choices=Route.choices)
+    quarter = forms.ChoiceField(choices=[("", "—"), *Quarter.choices], required=False, help_text="For intramammary tubes.")
+    given_at = GivenAtField(label="Given at")
+    administrations_planned = forms.IntegerField(min_value=1, max_value=30, initial=1, label="Doses in the course")
+    interval_hours = forms.IntegerField(min_value=1, max_value=336, initial=24, label="Hours between doses")
+    prescribing_vet = forms.CharField(max_length=120, required=False, label="Prescribing vet")
+    prescription_ref = forms.CharField(max_length=60, required=False, label="Prescription reference")
+    off_label = forms.BooleanField(required=False, label="Off-label use (cascade: statutory minimum withdrawals)")
+    milk_withdrawal_hours = forms.IntegerField(min_value=0, max_value=8760, required=False, label="Milk withdrawal (hours)",
+                                               help_text="Empty: the label's, or the cascade minimum.")
+    meat_withdrawal_days = forms.IntegerField(min_value=0, max_value=3650, required=False, label="Meat withdrawal (days)")
+    withdrawal_note = forms.CharField(max_length=200, required=False, label="Why the withdrawal differs from the label")
+
+    def __init__(self, *args, animals, batches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["animal"].queryset = animals
+        self.fields["batch"].queryset = batches
+        self.fields["batch"].label_from_instance = lambda b: (
+            f"{b.item.name} · lot {b.lot or '—'} · {b.quantity.normalize():f} {b.item.unit} on {b.farm.name}"
+            + (f" · expires {b.expires_on:%d %b %Y}" if b.expires_on else "")
+        )
+
+
+class DoseForm(forms.Form):
+    given_at = GivenAtField(label="Given at")
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Why is this record wrong?")

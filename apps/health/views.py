@@ -1,0 +1,101 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import member_required
+from apps.accounts.permissions import can
+from apps.core.forms import add_service_errors
+from apps.core.http import id_param
+from apps.herd.selectors import animals_visible_to
+from apps.stock import selectors as stock_selectors
+
+from . import selectors, services
+from .forms import DoseForm, TreatmentForm, VoidForm
+
+
+@member_required("health.view")
+def health_home(request):
+    membership = request.membership
+    now = timezone.now()
+    context = {
+        "withdrawals": selectors.under_withdrawal(membership, at=now)[:100],
+        "treatments": selectors.treatments_for(membership).order_by("-first_given_at", "-id")[:30],
+        "low": stock_selectors.low_stock(membership) if can(membership, "stock.view") else [],
+        "expiring": stock_selectors.expiring(membership)[:20] if can(membership, "stock.view") else [],
+        "now": now,
+    }
+    return render(request, "health/home.html", context)
+
+
+@member_required("health.record")
+def treatment_create(request):
+    membership = request.membership
+    form = TreatmentForm(
+        request.POST or None,
+        animals=animals_visible_to(membership).filter(status="active").only("id", "tag", "name").order_by("tag"),
+        batches=stock_selectors.usable_batches(membership),
+        initial={"animal": id_param(request.GET, "animal"), "given_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            treatment = services.treatment_record(membership=membership, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Treatment recorded for {treatment.animal.tag}.")
+            return redirect("health:treatment", pk=treatment.pk)
+    return render(request, "health/treatment_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@member_required("health.view")
+def treatment_detail(request, pk: int):
+    treatment = selectors.get_treatment_for(request.membership, pk)
+    context = {
+        "treatment": treatment,
+        "administrations": treatment.administrations.select_related("batch", "given_by__user__profile"),
+        "dose_form": DoseForm(initial={"given_at": timezone.localtime().replace(second=0, microsecond=0)}),
+        "void_form": VoidForm(),
+        "can_record": can(request.membership, "health.record", treatment),
+    }
+    return render(request, "health/treatment_detail.html", context)
+
+
+@member_required("health.record")
+@require_POST
+def treatment_dose(request, pk: int):
+    treatment = selectors.get_treatment_for(request.membership, pk)
+    form = DoseForm(request.POST)
+    if form.is_valid():
+        batch = treatment.administrations.exclude(batch=None).order_by("-given_at").values_list("batch", flat=True).first()
+        try:
+            services.administration_record(
+                membership=request.membership, treatment=treatment, given_at=form.cleaned_data["given_at"],
+                batch=stock_selectors.get_batch_for(request.membership, batch) if batch else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    else:
+        messages.success(request, "Dose recorded.")
+    return redirect("health:treatment", pk=treatment.pk)
+
+
+@member_required("health.record")
+@require_POST
+def treatment_void(request, pk: int):
+    treatment = selectors.get_treatment_for(request.membership, pk)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.treatment_void(membership=request.membership, treatment=treatment, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    else:
+        messages.success(request, "Treatment void; its stock is back and its withdrawal lifted.")
+    return redirect("health:treatment", pk=treatment.pk)

@@ -1,0 +1,55 @@
+from django import forms
+
+from apps.core.dates import FarmDateField
+from apps.herd.models import Species
+
+from .models import ItemKind
+
+LABEL_SPECIES = [Species.CATTLE, Species.GOAT, Species.SHEEP, Species.PIG, Species.CAMEL]
+
+
+class ItemForm(forms.Form):
+    kind = forms.ChoiceField(choices=ItemKind.choices)
+    name = forms.CharField(max_length=120)
+    unit = forms.CharField(max_length=20, help_text="mL, tube, dose, kg, bag…")
+    reorder_level = forms.DecimalField(max_digits=12, decimal_places=3, min_value=0, initial=0, label="Reorder at")
+    active_substance = forms.CharField(max_length=120, required=False)
+    lactating_allowed = forms.BooleanField(required=False, initial=True, label="May be used on lactating animals")
+    booster_days = forms.IntegerField(min_value=1, max_value=3650, required=False, label="Booster after (days)",
+                                      help_text="Vaccines: when the next dose is due.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The label's withdrawal, species by species: empty milk hours = not for milk-producing animals.
+        for species in LABEL_SPECIES:
+            self.fields[f"milk_{species.value}"] = forms.IntegerField(
+                min_value=0, max_value=8760, required=False, label=f"{species.label}: milk withdrawal (hours)")
+            self.fields[f"meat_{species.value}"] = forms.IntegerField(
+                min_value=0, max_value=3650, required=False, label=f"{species.label}: meat withdrawal (days)",
+                help_text=f"Empty: {species.label.lower()} are not on the label.")
+
+    def withdrawals(self) -> dict:
+        data = self.cleaned_data
+        return {s.value: (data.get(f"milk_{s.value}"), data[f"meat_{s.value}"]) for s in LABEL_SPECIES
+                if data.get(f"meat_{s.value}") is not None}
+
+
+class ReceiveForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=None, empty_label=None)
+    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    lot = forms.CharField(max_length=60, required=False, label="Lot number")
+    expires_on = FarmDateField(required=False, future=True, label="Expires on")
+    unit_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, label="Cost per unit")
+    supplier = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, items, farms, suppliers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["farm"].queryset = farms
+        self.fields["supplier"].queryset = suppliers
+
+
+class AdjustForm(forms.Form):
+    counted = forms.DecimalField(max_digits=12, decimal_places=3, label="Counted on the shelf")
+    reason = forms.CharField(max_length=200)

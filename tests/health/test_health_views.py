@@ -1,0 +1,92 @@
+"""The Health and Stock pages, posted as a browser posts them."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from apps.health.models import Treatment
+from apps.stock.models import Batch, StockItem, WithdrawalPeriod
+from tests.factories import TODAY, make_member
+from tests.formdata import form_data
+from tests.health.conftest import make_batch, make_item
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
+
+def test_vet_records_a_treatment_from_stock(as_member, owner, dairy, cow, tubes):
+    vet = make_member(owner, "vet")
+    client = as_member(vet)
+    page = client.get(reverse("health:treatment_create") + f"?animal={cow.pk}").content.decode()
+    data = form_data(page, "treatment-form")
+    assert data["animal"] == str(cow.pk)
+    given = (dt.datetime.now() - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    data.update({"diagnosis": "Mastitis RL", "batch": tubes.pk, "dose": "1", "dose_unit": "tube", "route": "intramammary",
+                 "quarter": "rl", "given_at": given, "prescribing_vet": "Dr Wambui", "prescription_ref": "RX-88"})
+    response = client.post(reverse("health:treatment_create"), data)
+    treatment = Treatment.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("health:treatment", args=[treatment.pk])
+    assert treatment.recorded_by == vet and treatment.milk_withdrawal_hours == 72
+    assert Batch.objects.get(pk=tubes.pk).quantity == Decimal("9")
+    detail = client.get(response["Location"]).content.decode()
+    assert "Dr Wambui" in detail and "RX-88" in detail
+    home = client.get(reverse("health:home")).content.decode()
+    assert cow.tag in home and "Milk until" in home
+
+
+def test_a_bad_treatment_form_shows_its_message_and_saves_nothing(as_member, owner, dairy, cow, tubes):
+    client = as_member(owner)
+    data = form_data(client.get(reverse("health:treatment_create")).content.decode(), "treatment-form")
+    data.update({"diagnosis": "Lame", "batch": tubes.pk, "dose": "0", "dose_unit": "tube", "route": "im"})
+    response = client.post(reverse("health:treatment_create"), data)
+    assert response.status_code == 400 and "above zero" in response.content.decode()
+    assert not Treatment.objects.exists()
+
+
+def test_milker_sees_withdrawals_but_does_not_record_treatments(as_member, owner, dairy):
+    client = as_member(make_member(owner, "milker", farms=[dairy]))
+    assert client.get(reverse("health:home")).status_code == 200
+    assert client.get(reverse("health:treatment_create")).status_code == 403
+
+
+def test_viewer_cannot_change_stock(as_member, owner):
+    client = as_member(make_member(owner, "viewer"))
+    assert client.get(reverse("stock:home")).status_code == 200
+    assert client.get(reverse("stock:item_create")).status_code == 403
+    assert client.get(reverse("stock:receive")).status_code == 403
+
+
+def test_owner_adds_a_medicine_with_its_label_and_receives_a_delivery(as_member, owner, dairy):
+    client = as_member(owner)
+    data = form_data(client.get(reverse("stock:item_create")).content.decode(), "item-form")
+    data.update({"kind": "medicine", "name": "Oxytetracycline 20%", "unit": "mL", "reorder_level": "100",
+                 "milk_cattle": "168", "meat_cattle": "28", "milk_goat": "", "meat_goat": "21"})
+    assert client.post(reverse("stock:item_create"), data).status_code == 302
+    item = StockItem.objects.get(name="Oxytetracycline 20%")
+    periods = {p.species: (p.milk_hours, p.meat_days) for p in WithdrawalPeriod.objects.filter(item=item)}
+    assert periods == {"cattle": (168, 28), "goat": (None, 21)}
+    receive = form_data(client.get(reverse("stock:receive")).content.decode(), "receive-form")
+    receive.update({"item": item.pk, "farm": dairy.pk, "quantity": "250", "lot": "OX-7", "unit_cost": "12.50",
+                    "expires_on": (TODAY + dt.timedelta(days=20)).isoformat()})
+    assert client.post(reverse("stock:receive"), receive).status_code == 302
+    page = client.get(reverse("stock:home")).content.decode()
+    assert "Oxytetracycline 20%" in page and "3,125.00" in page and "OX-7" in page  # value, and expiring soon
+
+
+@pytest.mark.parametrize("bad", [{"quantity": "0"}, {"quantity": "-5"}, {"expires_on": "0001-01-01"}, {"unit_cost": "-1"}])
+def test_bad_deliveries_are_refused(as_member, owner, dairy, bad):
+    item = make_item(owner, name="Bad delivery item")
+    client = as_member(owner)
+    data = {"item": item.pk, "farm": dairy.pk, "quantity": "10", "lot": "", "expires_on": "", "unit_cost": "", "supplier": "",
+            **bad}
+    assert client.post(reverse("stock:receive"), data).status_code == 400
+    assert not Batch.objects.filter(item=item).exists()
+
+
+def test_an_adjustment_needs_a_reason(as_member, owner, dairy):
+    batch = make_batch(owner, make_item(owner, name="Counted"), dairy, quantity="10")
+    client = as_member(owner)
+    assert client.post(reverse("stock:batch_adjust", args=[batch.pk]), {"counted": "7", "reason": ""}).status_code == 400
+    assert client.post(reverse("stock:batch_adjust", args=[batch.pk]), {"counted": "7", "reason": "Shelf count"}).status_code == 302
+    assert Batch.objects.get(pk=batch.pk).quantity == Decimal("7")
