@@ -56,6 +56,11 @@ class SaleForm(OnceForm):
     date = FarmDateField()
     buyer = forms.ModelChoiceField(queryset=None, empty_label=None)
     animal = forms.ModelChoiceField(queryset=None, required=False, help_text="For an animal sale.")
+    purpose = forms.ChoiceField(choices=[("", "—"), ("slaughter", "For slaughter"), ("alive", "Alive, for breeding or rearing")],
+                                required=False, help_text="For an animal sale.")
+    withdrawal_acknowledged = forms.BooleanField(
+        required=False, label="The buyer knows the animal is under meat withdrawal",
+        help_text="Needed to sell alive an animal whose meat withdrawal still runs.")
     live_weight = forms.DecimalField(label="Live weight (kg)", required=False, max_digits=7, decimal_places=1,
                                      widget=forms.TextInput(attrs=MONEY))
     product = forms.CharField(required=False, max_length=120, help_text="For milk or other produce: eggs, manure, wool…")

@@ -206,6 +206,10 @@ class Sale(TenantModel, TimeStamped):
     invoice = models.ForeignKey(Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="sales")
     voided_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=10, choices=[("slaughter", "For slaughter"), ("alive", "Alive, for breeding or rearing")],
+                               blank=True, help_text="For an animal sale.")
+    # An animal under meat withdrawal may leave alive only when the seller confirms the buyer was told.
+    withdrawal_acknowledged_until = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "farm", "date"], name="sale_tenant_farm_date_idx")]

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
+from apps.health.selectors import meat_withdrawal_until
 
 from .models import Animal, AnimalGroup, Sex, Status
 
@@ -45,6 +46,11 @@ def animal_validate(*, membership, animal: Animal) -> None:
         errors["acquired_on"] = "An animal cannot be bought before it was born."
     if animal.purchase_price is not None and animal.purchase_price < 0:
         errors["purchase_price"] = "A price cannot be below zero."
+    if animal.status == Status.CULLED and animal.pk and animal.status_on:
+        # Culled animals go for slaughter: not while meat from a treatment must stay out of the food chain.
+        until = meat_withdrawal_until(animal)
+        if until and until >= animal.status_on:
+            errors["status"] = f"{animal.tag} is under meat withdrawal until {until:%d %b %Y}; cull her after that date."
     if animal.status != Status.ACTIVE and not animal.status_on:
         errors["status_on"] = "Give the date the animal was sold, died or was culled."
 

@@ -124,7 +124,7 @@ def test_animal_sale_marks_it_sold_and_void_brings_it_back(as_member, owner, far
     make_contact(owner, "Kiambu Butchery")
     cow = make_animal(owner, farm, tag="SELL-1")
     client = as_member(owner)
-    data = {"key": uuid.uuid4().hex, "kind": "animal", "farm": farm.pk, "date": TODAY.isoformat(),
+    data = {"key": uuid.uuid4().hex, "kind": "animal", "purpose": "slaughter", "farm": farm.pk, "date": TODAY.isoformat(),
             "buyer": make_contact(owner, "Another buyer").pk, "animal": cow.pk, "live_weight": "420", "unit_price": "65000"}
     assert client.post(reverse("money:sale_create"), data).status_code == 302
     sale = Sale.objects.get()
@@ -136,7 +136,7 @@ def test_animal_sale_marks_it_sold_and_void_brings_it_back(as_member, owner, far
 def test_selling_an_animal_twice_is_refused(as_member, owner, farm):
     buyer = make_contact(owner)
     cow = make_animal(owner, farm, tag="SELL-2", status="sold", status_on=TODAY)
-    data = {"key": uuid.uuid4().hex, "kind": "animal", "farm": farm.pk, "date": TODAY.isoformat(), "buyer": buyer.pk,
+    data = {"key": uuid.uuid4().hex, "kind": "animal", "purpose": "alive", "farm": farm.pk, "date": TODAY.isoformat(), "buyer": buyer.pk,
             "animal": cow.pk, "unit_price": "1000"}
     response = as_member(owner).post(reverse("money:sale_create"), data)
     assert response.status_code == 400 or "already sold" in response.content.decode()

@@ -199,3 +199,43 @@ def test_two_people_drawing_the_last_dose_at_once_give_one_success(postgres, own
     [t.join() for t in threads]
     assert sorted(results)[-1] == "ok" and results.count("ok") == 1 and "left" in sorted(results)[0]
     assert Batch.objects.get(pk=last.pk).quantity == Decimal("0")
+
+
+def _animal_sale(client, farm, cow, purpose, acknowledged=False):
+    import uuid
+
+    from tests.finance.conftest import make_contact
+
+    data = {"key": uuid.uuid4().hex, "kind": "animal", "farm": farm.pk, "date": TODAY.isoformat(),
+            "buyer": make_contact(client.owner, name=f"Buyer {uuid.uuid4().hex[:6]}").pk, "animal": cow.pk, "purpose": purpose,
+            "unit_price": "60000", "live_weight": "", "product": "", "quantity": "", "unit": ""}
+    if acknowledged:
+        data["withdrawal_acknowledged"] = "on"
+    return client.post(reverse("money:sale_create"), data)
+
+
+def test_meat_withdrawal_blocks_a_sale_for_slaughter_and_needs_an_acknowledgement_alive(as_member, owner, dairy, cow, tubes):
+    from apps.audit.models import AuditEntry
+    from apps.finance.models import Sale
+
+    treatment = treat(owner, cow, tubes, at(dairy, TODAY - dt.timedelta(days=1), 8))
+    client = as_member(owner)
+    client.owner = owner
+    refused = _animal_sale(client, dairy, cow, "slaughter")
+    assert refused.status_code in (200, 400) and f"until {treatment.meat_withdrawal_ends_on:%d %b %Y}" in refused.content.decode()
+    assert "confirm the buyer" in _animal_sale(client, dairy, cow, "alive").content.decode()
+    assert not Sale.objects.exists()
+    assert _animal_sale(client, dairy, cow, "alive", acknowledged=True).status_code == 302
+    sale = Sale.objects.get()
+    assert sale.withdrawal_acknowledged_until == treatment.meat_withdrawal_ends_on
+    entry = AuditEntry.objects.filter(action="sale.record").get()
+    assert entry.after["withdrawal_acknowledged_until"] == treatment.meat_withdrawal_ends_on.isoformat()
+
+
+def test_culling_under_meat_withdrawal_is_refused(as_member, owner, dairy, cow, tubes):
+    from apps.herd.services import animal_update
+
+    treatment = treat(owner, cow, tubes, at(dairy, TODAY - dt.timedelta(days=1), 8))
+    with pytest.raises(ValidationError) as refused:
+        animal_update(membership=owner, animal=cow, status="culled", status_on=TODAY, status_reason="Lame")
+    assert f"{treatment.meat_withdrawal_ends_on:%d %b %Y}" in str(refused.value)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, snapshot
 from apps.core.dates import date_problem
+from apps.health.selectors import meat_withdrawal_until
 from apps.herd.models import Animal, Status
 
 from ..models import (
@@ -40,12 +41,15 @@ def sale_record(
     animal: Animal | None = None,
     live_weight: Decimal | None = None,
     product: str = "",
+    purpose: str = "",
+    withdrawal_acknowledged: bool = False,
 ) -> Sale:
     """Record a sale; an animal sold leaves the active herd."""
     if not can(membership, "finance.manage", farm):
         raise PermissionDenied
     claim = claim_submission(tenant_id=membership.tenant_id, key=key, action="sale.record")
     errors = {}
+    acknowledged_until = None
     tenant_id = membership.tenant_id
     if farm.tenant_id != tenant_id:
         errors["farm"] = "Pick a farm of this organisation."
@@ -68,6 +72,18 @@ def sale_record(
                 errors["animal"] = "Pick an animal of this farm."
             elif animal.status != Status.ACTIVE:
                 errors["animal"] = f"{animal.tag} is already {animal.get_status_display().lower()}."
+            elif (until := meat_withdrawal_until(animal)) and until >= date:
+                # Meat from a treated animal must not reach the food chain before its withdrawal ends.
+                if purpose != "alive":
+                    errors["animal"] = (f"{animal.tag} is under meat withdrawal until {until:%d %b %Y}; she cannot be sold for "
+                                        "slaughter before then.")
+                elif not withdrawal_acknowledged:
+                    errors["withdrawal_acknowledged"] = (f"{animal.tag} is under meat withdrawal until {until:%d %b %Y}: "
+                                                         "confirm the buyer has been told.")
+                else:
+                    acknowledged_until = until
+        if purpose not in ("slaughter", "alive"):
+            errors["purpose"] = "Say whether the animal is sold for slaughter or alive."
         quantity, unit = Decimal("1"), "head"
     elif not (product or "").strip() and kind == Sale.Kind.OTHER:
         errors["product"] = "Say what was sold."
@@ -88,6 +104,8 @@ def sale_record(
         unit_price=unit_price,
         total=total,
         recorded_by=membership,
+        purpose=purpose if kind == Sale.Kind.ANIMAL else "",
+        withdrawal_acknowledged_until=acknowledged_until,
     )
     if kind == Sale.Kind.ANIMAL:
         before = {"status": animal.status}

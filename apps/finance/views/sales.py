@@ -55,7 +55,8 @@ def sale_create(request):
         sale, repeat = run_once(form, lambda: services.sale_record(
             membership=membership, key=data["key"], kind=data["kind"], farm=data["farm"], date=data["date"], buyer=data["buyer"],
             unit_price=data["unit_price"], quantity=data["quantity"], unit=data["unit"], animal=data["animal"],
-            live_weight=data["live_weight"], product=data["product"],
+            live_weight=data["live_weight"], product=data["product"], purpose=data["purpose"],
+            withdrawal_acknowledged=data["withdrawal_acknowledged"],
         ))
         if repeat:
             return repeat

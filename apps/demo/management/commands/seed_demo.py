@@ -125,7 +125,7 @@ class Command(BaseCommand):
                              amount=Decimal("250000"), method="bank", reference="LDC-PAY-0912")
         bull = Animal.objects.filter(tenant=tenant, farm=hill, sex="male", status="active", species="cattle").order_by("date_of_birth").first()
         if bull is not None:
-            money.sale_record(membership=owner_membership, key=uuid.uuid4().hex, kind="animal", farm=hill, date=today - dt.timedelta(days=5),
+            money.sale_record(membership=owner_membership, key=uuid.uuid4().hex, kind="animal", purpose="alive", farm=hill, date=today - dt.timedelta(days=5),
                               buyer=butcher, animal=bull, live_weight=Decimal("410"), unit_price=Decimal("68000"))
 
     def _milk_history(self, tenant, farms, *, days: int, share: float = 1.0) -> int:
