@@ -1,7 +1,8 @@
 from django import forms
 from django.utils import timezone
 
-from apps.core.dates import EARLIEST
+from apps.core.dates import EARLIEST, FarmDateField
+from apps.core.forms import check_date_range
 
 from .models import Quarter, Route
 
@@ -64,3 +65,16 @@ class DoseForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(max_length=200, label="Why is this record wrong?")
+
+
+class BookForm(forms.Form):
+    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label="All farms")
+    since = FarmDateField(label="From")
+    until = FarmDateField(label="To", future=True)
+
+    def __init__(self, *args, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+
+    def clean(self):
+        return check_date_range(super().clean())

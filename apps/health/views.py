@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -8,11 +10,13 @@ from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
+from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
+from apps.insights import exports
 from apps.stock import selectors as stock_selectors
 
-from . import selectors, services
-from .forms import DoseForm, TreatmentForm, VoidForm
+from . import book, selectors, services
+from .forms import BookForm, DoseForm, TreatmentForm, VoidForm
 
 
 @member_required("health.view")
@@ -99,3 +103,21 @@ def treatment_void(request, pk: int):
     else:
         messages.success(request, "Treatment void; its stock is back and its withdrawal lifted.")
     return redirect("health:treatment", pk=treatment.pk)
+
+
+@member_required("health.view")
+def medicine_book(request):
+    """The medicine book for a farm and period: on the page, or as PDF, XLSX or CSV for an inspector."""
+    membership = request.membership
+    today = timezone.localdate()
+    data = request.GET.copy()
+    data.setdefault("since", (today - dt.timedelta(days=90)).isoformat())
+    data.setdefault("until", today.isoformat())
+    form = BookForm(data, farms=farms_visible_to(membership))
+    sheet = None
+    if form.is_valid():
+        sheet = book.medicine_book(membership, **form.cleaned_data)
+        file_format = request.GET.get("format")
+        if file_format in exports.FORMATS:
+            return exports.response(sheet, file_format, f"medicine-book-{form.cleaned_data['since']}-{form.cleaned_data['until']}")
+    return render(request, "health/book.html", {"form": form, "sheet": sheet}, status=400 if form.errors else 200)

@@ -90,3 +90,33 @@ def test_an_adjustment_needs_a_reason(as_member, owner, dairy):
     assert client.post(reverse("stock:batch_adjust", args=[batch.pk]), {"counted": "7", "reason": ""}).status_code == 400
     assert client.post(reverse("stock:batch_adjust", args=[batch.pk]), {"counted": "7", "reason": "Shelf count"}).status_code == 302
     assert Batch.objects.get(pk=batch.pk).quantity == Decimal("7")
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "pdf"])
+def test_the_medicine_book_lists_every_dose_for_an_inspector(as_member, owner, dairy, cow, tubes, file_format):
+    import csv
+    import io
+
+    from apps.health.services import treatment_void
+    from tests.health.conftest import at
+    from tests.health.test_treatments import treat
+
+    kept = treat(owner, cow, tubes, at(dairy, TODAY - dt.timedelta(days=2), 8), prescribing_vet="Dr Wambui", prescription_ref="RX-1")
+    wrong = treat(owner, cow, tubes, at(dairy, TODAY - dt.timedelta(days=1), 9))
+    treatment_void(membership=owner, treatment=wrong, reason="Entered twice")
+    response = as_member(owner).get(reverse("health:book"), {"format": file_format})
+    assert response.status_code == 200
+    if file_format == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        headers, doses = rows[1], rows[2:]
+        assert headers[:6] == ["Date given", "Product", "Batch (lot)", "Quantity", "Supplier", "Animal"]
+        assert len(doses) == 2 and doses[0][1] == kept.product_name and doses[0][2] == "L-1" and doses[0][5] == cow.tag
+        assert doses[0][8] == "Dr Wambui" and doses[0][9] == "RX-1" and doses[0][10] == "72"
+        assert doses[1][-1] == "void: Entered twice"
+    else:
+        assert response.content[:4] in (b"PK\x03\x04", b"%PDF")
+
+
+def test_the_medicine_book_refuses_a_reversed_period(as_member, owner):
+    response = as_member(owner).get(reverse("health:book"), {"since": "2026-05-01", "until": "2026-04-01"})
+    assert response.status_code == 400
