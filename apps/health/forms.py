@@ -78,3 +78,22 @@ class BookForm(forms.Form):
 
     def clean(self):
         return check_date_range(super().clean())
+
+
+class VaccinationForm(forms.Form):
+    animals = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+                                             help_text="Tick them here, or pick a group below.")
+    group = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", help_text="Every animal of the group.")
+    batch = forms.ModelChoiceField(queryset=None, empty_label=None, label="Vaccine from stock")
+    dose = forms.DecimalField(max_digits=10, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    dose_unit = forms.CharField(max_length=20, initial="mL", label="Dose unit")
+    route = forms.ChoiceField(choices=Route.choices, initial=Route.SUBCUTANEOUS)
+    given_at = GivenAtField(label="Given at")
+
+    def __init__(self, *args, animals, groups, batches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["animals"].queryset = animals
+        self.fields["group"].queryset = groups
+        self.fields["batch"].queryset = batches
+        self.fields["batch"].label_from_instance = lambda b: (
+            f"{b.item.name} · lot {b.lot or '—'} · {b.quantity.normalize():f} {b.item.unit} on {b.farm.name}")

@@ -25,6 +25,11 @@ class Quarter(models.TextChoices):
 
 
 class Treatment(TenantModel, TimeStamped):
+    class Kind(models.TextChoices):
+        TREATMENT = "treatment", "Treatment"
+        VACCINATION = "vaccination", "Vaccination"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TREATMENT)
     animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="treatments")
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
     diagnosis = models.CharField(max_length=200)
@@ -50,9 +55,11 @@ class Treatment(TenantModel, TimeStamped):
     meat_withdrawal_ends_on = models.DateField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)
+    next_due_on = models.DateField(null=True, blank=True, help_text="A vaccination's booster, from the product's interval.")
 
     class Meta:
         indexes = [
+            models.Index(fields=["tenant", "kind", "next_due_on"], name="treatment_kind_due_idx"),
             models.Index(fields=["tenant", "animal", "milk_withdrawal_ends_at"], name="treatment_animal_milk_idx"),
             models.Index(fields=["tenant", "farm", "milk_withdrawal_ends_at"], name="treatment_farm_milk_idx"),
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -76,3 +76,19 @@ def meat_withdrawal_until(animal) -> dt.date | None:
     """The last day of the animal's meat withdrawal, if one runs today or later."""
     return Treatment.objects.filter(tenant_id=animal.tenant_id, animal=animal, voided_at=None).aggregate(
         until=Max("meat_withdrawal_ends_on"))["until"]
+
+
+def vaccinations_due(membership, *, within_days: int = 7):
+    """Boosters due (or late) within the window: each animal's latest vaccination with a product,
+    when no later one of the same product was given, for animals still in the herd."""
+    until = timezone.localdate() + dt.timedelta(days=within_days)
+    later = Treatment.objects.unscoped().filter(
+        tenant_id=membership.tenant_id, kind=Treatment.Kind.VACCINATION, animal=OuterRef("animal"), item=OuterRef("item"),
+        voided_at=None, first_given_at__gt=OuterRef("first_given_at"),
+    )
+    return (
+        treatments_for(membership)
+        .filter(kind=Treatment.Kind.VACCINATION, voided_at=None, next_due_on__lte=until, animal__status="active")
+        .exclude(Exists(later))
+        .order_by("next_due_on", "animal__tag")
+    )

@@ -59,6 +59,7 @@ def treatment_record(
     milk_withdrawal_hours: int | None = None,
     meat_withdrawal_days: int | None = None,
     withdrawal_note: str = "",
+    kind: str = Treatment.Kind.TREATMENT,
 ) -> Treatment:
     """Record a treatment and its first administration (drawn from the batch when from stock).
 
@@ -118,13 +119,47 @@ def treatment_record(
         quarter=quarter if route == Route.INTRAMAMMARY else "", administrations_planned=administrations_planned,
         interval_hours=interval_hours, prescribing_vet=prescribing_vet.strip(), prescription_ref=prescription_ref.strip(),
         off_label=minimum.off_label, milk_withdrawal_hours=milk_hours, meat_withdrawal_days=meat_days,
-        withdrawal_note=withdrawal_note.strip(), recorded_by=membership,
+        withdrawal_note=withdrawal_note.strip(), recorded_by=membership, kind=kind,
+        next_due_on=(given_at.astimezone(farm.zone).date() + dt.timedelta(days=item.booster_days))
+        if kind == Treatment.Kind.VACCINATION and item is not None and item.booster_days else None,
     )
     audit_append(actor=Actor.of(membership), action="treatment.record", obj=treatment, farm_id=farm.pk, permission="health.record",
                  after={"animal": animal.tag, "product": treatment.product_name, "diagnosis": diagnosis, "milk_hours": milk_hours,
                         "meat_days": meat_days, "off_label": treatment.off_label})
     _administer(membership, treatment, given_at=given_at, batch=batch, lot=lot)
     return treatment
+
+
+@transaction.atomic
+def vaccination_record(*, membership, animals, batch: Batch, dose: Decimal, dose_unit: str, route: str,
+                       given_at: dt.datetime) -> list[Treatment]:
+    """Vaccinate several animals at once (a campaign): one dose each, drawn from the batch, all or none.
+
+    Each animal's vaccination is a treatment of kind "vaccination" (in the medicine book, with the
+    vaccine's withdrawal), and its booster falls due after the product's interval.
+    """
+    if not animals:
+        raise ValidationError({"animals": "Pick the animals to vaccinate."})
+    if batch.item.kind != "vaccine":
+        raise ValidationError({"batch": f"{batch.item.name} is not a vaccine."})
+    needed = dose * len(animals) if dose and dose > 0 else None
+    if needed is not None and batch.quantity < needed:
+        raise ValidationError({"batch": f"{len(animals)} doses of {dose.normalize():f} {batch.item.unit} need "
+                                        f"{needed.normalize():f}; the batch has {batch.quantity.normalize():f}."})
+    done, refused = [], {}
+    for animal in animals:
+        try:
+            with transaction.atomic():
+                done.append(treatment_record(
+                    membership=membership, animal=animal, batch=batch, diagnosis=f"Vaccination: {batch.item.name}",
+                    dose=dose, dose_unit=dose_unit, route=route, given_at=given_at, kind=Treatment.Kind.VACCINATION,
+                ))
+        except ValidationError as error:
+            refused[animal.tag] = " ".join(error.messages)
+    if refused:
+        # All or none: a campaign with a sold or dead animal in it is corrected and entered again.
+        raise ValidationError({"animals": "; ".join(f"{tag}: {reason}" for tag, reason in refused.items())})
+    return done
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ app_name = "health"
 urlpatterns = [
     path("", views.health_home, name="home"),
     path("book/", views.medicine_book, name="book"),
+    path("vaccinate/", views.vaccinate, name="vaccinate"),
     path("treatments/new/", views.treatment_create, name="treatment_create"),
     path("treatments/<int:pk>/", views.treatment_detail, name="treatment"),
     path("treatments/<int:pk>/doses/", views.treatment_dose, name="treatment_dose"),

@@ -11,12 +11,12 @@ from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
 from apps.farms.selectors import farms_visible_to
-from apps.herd.selectors import animals_visible_to
+from apps.herd.selectors import animals_visible_to, groups_visible_to
 from apps.insights import exports
 from apps.stock import selectors as stock_selectors
 
 from . import book, selectors, services
-from .forms import BookForm, DoseForm, TreatmentForm, VoidForm
+from .forms import BookForm, DoseForm, TreatmentForm, VaccinationForm, VoidForm
 
 
 @member_required("health.view")
@@ -26,9 +26,11 @@ def health_home(request):
     context = {
         "withdrawals": selectors.under_withdrawal(membership, at=now)[:100],
         "treatments": selectors.treatments_for(membership).order_by("-first_given_at", "-id")[:30],
+        "vaccinations_due": selectors.vaccinations_due(membership)[:50],
         "low": stock_selectors.low_stock(membership) if can(membership, "stock.view") else [],
         "expiring": stock_selectors.expiring(membership)[:20] if can(membership, "stock.view") else [],
         "now": now,
+        "today": timezone.localdate(),
     }
     return render(request, "health/home.html", context)
 
@@ -121,3 +123,30 @@ def medicine_book(request):
         if file_format in exports.FORMATS:
             return exports.response(sheet, file_format, f"medicine-book-{form.cleaned_data['since']}-{form.cleaned_data['until']}")
     return render(request, "health/book.html", {"form": form, "sheet": sheet}, status=400 if form.errors else 200)
+
+
+@member_required("health.record")
+def vaccinate(request):
+    """A vaccination campaign: one dose for each animal ticked (or of a group), drawn from one batch."""
+    membership = request.membership
+    animals = animals_visible_to(membership).filter(status="active").only("id", "tag", "name", "group_id").order_by("tag")
+    form = VaccinationForm(
+        request.POST or None, animals=animals, groups=groups_visible_to(membership),
+        batches=stock_selectors.usable_batches(membership, kinds=("vaccine",)),
+        initial={"animals": [pk for pk in (id_param({"v": v}, "v") for v in request.GET.getlist("animal")) if pk],
+                 "given_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = list(data["animals"])
+        if data["group"] is not None:
+            chosen += [a for a in animals.filter(group=data["group"]) if a not in chosen]
+        try:
+            done = services.vaccination_record(membership=membership, animals=chosen, batch=data["batch"], dose=data["dose"],
+                                               dose_unit=data["dose_unit"], route=data["route"], given_at=data["given_at"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{len(done)} animal{'s' if len(done) != 1 else ''} vaccinated with {data['batch'].item.name}.")
+            return redirect("health:home")
+    return render(request, "health/vaccinate.html", {"form": form}, status=400 if form.errors else 200)

@@ -120,3 +120,45 @@ def test_the_medicine_book_lists_every_dose_for_an_inspector(as_member, owner, d
 def test_the_medicine_book_refuses_a_reversed_period(as_member, owner):
     response = as_member(owner).get(reverse("health:book"), {"since": "2026-05-01", "until": "2026-04-01"})
     assert response.status_code == 400
+
+
+def test_a_vaccination_campaign_draws_a_dose_each_and_sets_the_booster(as_member, owner, dairy):
+    from apps.herd.services import animal_group_create
+    from tests.factories import make_animal
+
+    vaccine = make_item(owner, name="Lumpy skin vaccine", kind="vaccine", unit="dose", milk_hours=0, meat_days=0)
+    StockItem.objects.filter(pk=vaccine.pk).update(booster_days=5)
+    batch = make_batch(owner, vaccine, dairy, quantity="10")
+    group = animal_group_create(membership=owner, farm=dairy, name="Heifers")
+    heifers = [make_animal(owner, dairy, tag=f"HF-{n}", group=group) for n in range(2)]
+    other = make_animal(owner, dairy, tag="OTHER-1")
+    client = as_member(owner)
+    page = client.get(reverse("health:vaccinate") + f"?animal={other.pk}&animal=bad").content.decode()
+    data = form_data(page, "vaccinate-form")
+    assert data.get("animals") == str(other.pk)
+    data.update({"group": group.pk, "batch": batch.pk, "dose": "1", "dose_unit": "dose", "route": "sc",
+                 "given_at": (dt.datetime.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    response = client.post(reverse("health:vaccinate"), data)
+    assert response.status_code == 302
+    vaccinations = Treatment.objects.filter(kind="vaccination")
+    assert sorted(v.animal.tag for v in vaccinations) == ["HF-0", "HF-1", "OTHER-1"]
+    assert Batch.objects.get(pk=batch.pk).quantity == Decimal("7")
+    assert all(v.next_due_on == v.first_given_at.astimezone(dairy.zone).date() + dt.timedelta(days=5) for v in vaccinations)
+    home = client.get(reverse("health:home")).content.decode()
+    assert "Vaccinations due this week" in home and "HF-0" in home.split("Vaccinations due this week")[1]
+
+
+def test_a_campaign_with_a_sold_animal_saves_nothing(as_member, owner, dairy):
+    from apps.health.services import vaccination_record
+    from tests.factories import make_animal
+
+    vaccine = make_item(owner, name="FMD vaccine", kind="vaccine", unit="dose", milk_hours=0, meat_days=0)
+    batch = make_batch(owner, vaccine, dairy, quantity="10")
+    alive = make_animal(owner, dairy, tag="ALIVE")
+    gone = make_animal(owner, dairy, tag="GONE", status="dead", status_on=TODAY - dt.timedelta(days=2))
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="GONE"):
+        vaccination_record(membership=owner, animals=[alive, gone], batch=batch, dose=Decimal("1"), dose_unit="dose", route="sc",
+                           given_at=dt.datetime.now(dairy.zone) - dt.timedelta(hours=1))
+    assert not Treatment.objects.exists() and Batch.objects.get(pk=batch.pk).quantity == Decimal("10")
