@@ -130,7 +130,8 @@ def test_a_vaccination_campaign_draws_a_dose_each_and_sets_the_booster(as_member
     StockItem.objects.filter(pk=vaccine.pk).update(booster_days=5)
     batch = make_batch(owner, vaccine, dairy, quantity="10")
     group = animal_group_create(membership=owner, farm=dairy, name="Heifers")
-    heifers = [make_animal(owner, dairy, tag=f"HF-{n}", group=group) for n in range(2)]
+    for n in range(2):
+        make_animal(owner, dairy, tag=f"HF-{n}", group=group)
     other = make_animal(owner, dairy, tag="OTHER-1")
     client = as_member(owner)
     page = client.get(reverse("health:vaccinate") + f"?animal={other.pk}&animal=bad").content.decode()
