@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
@@ -92,3 +93,17 @@ def vaccinations_due(membership, *, within_days: int = 7):
         .exclude(Exists(later))
         .order_by("next_due_on", "animal__tag")
     )
+
+
+def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
+    """The animal's treatments and vaccinations as timeline entries (the shape of herd's timeline)."""
+    entries = []
+    for t in treatments_for(membership).filter(animal=animal).exclude(first_given_at=None).order_by("-first_given_at")[:limit]:
+        verb = "vaccinated" if t.kind == Treatment.Kind.VACCINATION else "treated"
+        what = t.product_name if t.kind == Treatment.Kind.VACCINATION else f"{t.diagnosis}, {t.product_name}"
+        changes = [("void", "", t.void_reason)] if t.voided_at else []
+        if t.milk_withdrawal_ends_at and not t.voided_at:
+            changes.append(("milk withdrawal until", "", timezone.localtime(t.milk_withdrawal_ends_at).strftime("%d %b %H:%M")))
+        entries.append({"when": t.first_given_at, "who": t.recorded_by.user, "kind": f"{verb}: {what}", "changes": changes,
+                        "url": reverse("health:treatment", args=[t.pk])})
+    return entries

@@ -59,7 +59,7 @@ def offspring_of(animal: Animal):
 
 def timeline_of(animal: Animal, limit: int = 30) -> list[dict]:
     """The animal's recorded changes, newest first, each with the fields it changed."""
-    records = list(animal.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(animal.history.select_related("history_user__profile").order_by("-history_date", "-history_id")[: limit + 1])
     entries = []
     for newer, older in zip(records, records[1:] + [None]):
         if len(entries) == limit:

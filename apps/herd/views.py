@@ -13,6 +13,7 @@ from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.uploads import serve_upload
 from apps.farms.selectors import farms_visible_to
+from apps.health.selectors import health_events_of
 from apps.insights import exports
 
 from . import imports, selectors, services
@@ -84,7 +85,8 @@ def animal_detail(request, pk: int):
     context = {
         "animal": animal,
         "offspring": selectors.offspring_of(animal),
-        "timeline": selectors.timeline_of(animal),
+        "timeline": sorted(selectors.timeline_of(animal) + health_events_of(membership, animal), key=lambda e: e["when"],
+                           reverse=True)[:40],
         "as_of_form": as_of_form,
         "past": past,
         "can_edit": can(membership, "herd.manage", animal),

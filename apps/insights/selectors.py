@@ -1,8 +1,12 @@
 """Reads that cross the apps: the home page's recent activity."""
 
+from django.utils import timezone
+
 from apps.accounts.models import User
-from apps.accounts.permissions import visible_to
+from apps.accounts.permissions import can, visible_to
 from apps.audit.models import AuditEntry
+from apps.health.selectors import under_withdrawal
+from apps.stock.selectors import expiring, low_stock
 
 from .activity import Line, activity_lines
 
@@ -18,3 +22,15 @@ def recent_activity(membership, limit: int = 10) -> list[Line]:
     actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
     names = {user.pk: user.display_name for user in User.objects.filter(pk__in=actor_ids).select_related("profile")}
     return activity_lines(entries, names)
+
+
+def health_overview(membership) -> dict:
+    """Animals under withdrawal now and the stock alerts, for the home page (a fixed number of queries)."""
+    now = timezone.now()
+    stock = can(membership, "stock.view")
+    return {
+        "now": now,
+        "withdrawals": list(under_withdrawal(membership, at=now)[:6]),
+        "low": len(low_stock(membership)) if stock else 0,
+        "expiring": expiring(membership).count() if stock else 0,
+    }

@@ -6,7 +6,7 @@ from apps.farms.selectors import farms_visible_to
 from apps.finance.selectors import money_overview
 from apps.herd.selectors import herd_counts_by_farm
 
-from .selectors import recent_activity
+from .selectors import health_overview, recent_activity
 
 
 @member_required()
@@ -17,5 +17,6 @@ def home(request):
         "activity": recent_activity(membership),
         "has_farms": farms_visible_to(membership).exists(),
         "money": money_overview(membership) if can(membership, "finance.view") else None,
+        "health": health_overview(membership) if can(membership, "health.view") else None,
     }
     return render(request, "insights/home.html", context)

@@ -163,3 +163,24 @@ def test_a_campaign_with_a_sold_animal_saves_nothing(as_member, owner, dairy):
         vaccination_record(membership=owner, animals=[alive, gone], batch=batch, dose=Decimal("1"), dose_unit="dose", route="sc",
                            given_at=dt.datetime.now(dairy.zone) - dt.timedelta(hours=1))
     assert not Treatment.objects.exists() and Batch.objects.get(pk=batch.pk).quantity == Decimal("10")
+
+
+def test_the_animal_page_timeline_shows_treatments(as_member, owner, dairy, cow, tubes):
+    from tests.health.conftest import at
+    from tests.health.test_treatments import treat
+
+    treatment = treat(owner, cow, tubes, at(dairy, TODAY - dt.timedelta(days=1), 8))
+    page = as_member(owner).get(reverse("herd:detail", args=[cow.pk])).content.decode()
+    assert f'href="{reverse("health:treatment", args=[treatment.pk])}">treated: Clinical mastitis, rear left, Masticlear' in page
+    assert "milk withdrawal until" in page
+
+
+def test_home_shows_animals_under_withdrawal_and_stock_alerts(as_member, owner, dairy, cow, tubes):
+    from tests.health.conftest import at
+    from tests.health.test_treatments import treat
+
+    StockItem.objects.filter(pk=tubes.item_id).update(reorder_level=Decimal("20"))
+    treat(owner, cow, tubes, at(dairy, TODAY - dt.timedelta(days=1), 8))
+    page = as_member(owner).get(reverse("home")).content.decode()
+    section = page.split('id="health-heading"')[1]
+    assert cow.tag in section and "milk withheld until" in section and "1 item low" in section
