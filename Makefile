@@ -30,7 +30,7 @@ run: demo
 	@echo "  iFarm is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Demo owner:  owner@demo.ifarm.test  /  demo-farm-2026"
 	@echo "  Demo worker: worker@demo.ifarm.test /  demo-farm-2026 (home farm only)"
-	@echo "  Manager:     manager@demo.ifarm.test, accountant: accountant@demo.ifarm.test (same password)"
+	@echo "  Manager:     manager@demo.ifarm.test, accountant: accountant@demo.ifarm.test, vet: vet@demo.ifarm.test (same password)"
 	@echo "  Admin:       admin@demo.ifarm.test  /  demo-farm-2026"
 	@echo ""
 	PORT=$(PORT) $(BIN)/honcho start

@@ -88,6 +88,8 @@ def treatment_record(
     if not 1 <= interval_hours <= 24 * 14:
         errors["interval_hours"] = "Enter the hours between administrations (1 to 336)."
     _check_given_at(given_at, farm, errors)
+    if "given_at" not in errors and animal.date_of_birth and given_at.astimezone(farm.zone).date() < animal.date_of_birth:
+        errors["given_at"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}."
     if batch is not None:
         if batch.tenant_id != membership.tenant_id or batch.farm_id != farm.pk:
             errors["batch"] = f"Pick a batch kept on {farm.name}."

@@ -1,6 +1,6 @@
 import pytest
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tests.factories import make_animal, make_member
 
@@ -109,6 +109,16 @@ def test_seed_demo_is_idempotent(db):
     call_command("seed_demo")
     with scopes_disabled():
         assert Animal.objects.count() == first >= 100
+        from django.utils import timezone
+
+        from apps.accounts.models import Membership
+        from apps.health.models import Treatment
+        from apps.health.selectors import under_withdrawal, vaccinations_due
+
+        vet = Membership.objects.get(user__email="vet@demo.ifarm.test")
+        assert Treatment.objects.filter(milk_withdrawal_ends_at__gt=timezone.now()).count() == 1
+    with scope(tenant=vet.tenant_id):
+        assert under_withdrawal(vet).count() >= 2 and vaccinations_due(vet).count() == 5
     call_command("audit_verify")
 
 

@@ -59,7 +59,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def seed_demo(self):
         _user("admin@demo.ifarm.test", "Platform Admin", staff=True)
-        if Tenant.objects.filter(slug=DEMO_SLUG).exists():
+        existing = Tenant.objects.filter(slug=DEMO_SLUG).first()
+        if existing is not None:
+            self._health_if_missing(existing)
             self.stdout.write("The demo organisation already exists; leaving it as it is.")
             return
         owner = _user("owner@demo.ifarm.test", "Grace Wanjiku")
@@ -88,7 +90,76 @@ class Command(BaseCommand):
             count = self._demo_herd(owner_membership, home, hill, groups)
             milkings = self._milk_history(tenant, [home], days=75)
             self._money(tenant, owner_membership, worker_membership, home, hill)
+        self._health_if_missing(tenant)
         self.stdout.write(f"Created the demo organisation with 2 farms, {count} animals, {milkings} milkings and a month of books.")
+
+    def _health_if_missing(self, tenant):
+        """A medicine cabinet, feed stock, treated cows (one under milk withdrawal now) and vaccinations
+        (one round due this week); added once, also to a demo organisation made before health existed."""
+        from apps.stock.models import StockItem
+
+        with scope(tenant=tenant.pk):
+            if StockItem.objects.filter(tenant=tenant).exists():
+                return
+            owner = Membership.objects.select_related("tenant", "role", "user").get(tenant=tenant, user__email="owner@demo.ifarm.test")
+            vet_user = _user("vet@demo.ifarm.test", "Dr Wambui Kamau")
+            vet = Membership.objects.filter(tenant=tenant, user=vet_user).first() or Membership.objects.create(
+                tenant=tenant, user=vet_user, role=Role.objects.get(tenant=tenant, key="vet"), all_farms=True)
+            vet = Membership.objects.select_related("tenant", "role", "user").get(pk=vet.pk)
+            self._health(tenant, owner, vet)
+
+    def _health(self, tenant, owner, vet):
+        from apps.health.services import administration_record, treatment_record, treatment_void, vaccination_record
+        from apps.milk.models import Lactation
+        from apps.stock.models import StockItem
+        from apps.stock.services import batch_receive, item_save
+
+        home = Farm.objects.get(tenant=tenant, name="Green Valley Home Farm")
+        hill = Farm.objects.get(tenant=tenant, name="Hillside Heifer Unit")
+        today, now = home.local_today(), home.local_now()
+
+        def item(name, kind, unit, periods, **values):
+            return item_save(membership=owner, kind=kind, name=name, unit=unit, withdrawals=periods, **values)
+
+        tubes = item("Masticlear intramammary", "medicine", "tube", {"cattle": (72, 7)}, active_substance="cefquinome",
+                     reorder_level=Decimal("12"))
+        oxytet = item("Oxytetracycline 20% LA", "medicine", "mL", {"cattle": (168, 28), "goat": (None, 21), "sheep": (None, 21)},
+                      active_substance="oxytetracycline", reorder_level=Decimal("100"))
+        item("Dry-cow tubes", "medicine", "tube", {"cattle": (None, 28)}, active_substance="cloxacillin", lactating_allowed=False)
+        lsd = item("Lumpy skin disease vaccine", "vaccine", "dose", {"cattle": (0, 0)}, booster_days=365)
+        item("Dairy meal", "feed", "bag (70 kg)", {}, reorder_level=Decimal("20"))
+        item("Mineral lick", "supplement", "block", {}, reorder_level=Decimal("4"))
+        tube_batch = batch_receive(membership=owner, item=tubes, farm=home, quantity=Decimal("24"), lot="MC-2611",
+                                   expires_on=today + dt.timedelta(days=400), unit_cost=Decimal("380"))
+        oxy_batch = batch_receive(membership=owner, item=oxytet, farm=home, quantity=Decimal("250"), lot="OX-0921",
+                                  expires_on=today + dt.timedelta(days=21), unit_cost=Decimal("12.50"))
+        lsd_batch = batch_receive(membership=owner, item=lsd, farm=home, quantity=Decimal("30"), lot="LSD-25",
+                                  expires_on=today + dt.timedelta(days=200), unit_cost=Decimal("95"),
+                                  received_on=today - dt.timedelta(days=362))
+        meal = StockItem.objects.get(tenant=tenant, name="Dairy meal")
+        batch_receive(membership=owner, item=meal, farm=home, quantity=Decimal("12"), lot="", unit_cost=Decimal("3100"))
+        batch_receive(membership=owner, item=StockItem.objects.get(tenant=tenant, name="Mineral lick"), farm=hill, quantity=Decimal("9"),
+                      unit_cost=Decimal("650"))
+        cows = list(Animal.objects.filter(tenant=tenant, farm=home, sex="female", status="active",
+                                          pk__in=Lactation.objects.filter(tenant=tenant, dried_off_on=None).values("animal"))
+                    .order_by("tag")[:8])
+        # Under milk withdrawal now: mastitis, a course of two tubes, the second this morning.
+        mastitis = treatment_record(membership=vet, animal=cows[0], batch=tube_batch, diagnosis="Clinical mastitis, rear left",
+                                    dose=Decimal("1"), dose_unit="tube", route="intramammary", quarter="rl",
+                                    administrations_planned=2, interval_hours=24, prescribing_vet="Dr Wambui Kamau",
+                                    prescription_ref="RX-2026-114", given_at=now - dt.timedelta(hours=26))
+        administration_record(membership=vet, treatment=mastitis, batch=tube_batch, given_at=now - dt.timedelta(hours=2))
+        # Milk clean again, meat still withheld: lameness three weeks ago.
+        treatment_record(membership=vet, animal=cows[1], batch=oxy_batch, diagnosis="Foot rot, left hind", dose=Decimal("15"),
+                         dose_unit="mL", route="im", prescribing_vet="Dr Wambui Kamau", prescription_ref="RX-2026-098",
+                         given_at=now - dt.timedelta(days=20))
+        wrong = treatment_record(membership=vet, animal=cows[2], batch=oxy_batch, diagnosis="Pneumonia", dose=Decimal("15"),
+                                 dose_unit="mL", route="im", given_at=now - dt.timedelta(days=10))
+        treatment_void(membership=vet, treatment=wrong, reason="Entered for the wrong cow")
+        # Last year's lumpy skin round: the boosters fall due this week.
+        vaccination_record(membership=vet, animals=cows[3:8], batch=lsd_batch, dose=Decimal("1"), dose_unit="dose",
+                           route="sc", given_at=now - dt.timedelta(days=361))
+        self.stdout.write("Added a medicine cabinet, feed stock, treatments and vaccinations.")
 
     def _money(self, tenant, owner_membership, worker_membership, home, hill):
         """Customers, suppliers, a manager and an accountant, expenses, sales and invoices."""
