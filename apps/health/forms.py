@@ -4,7 +4,7 @@ from django.utils import timezone
 from apps.core.dates import EARLIEST, FarmDateField
 from apps.core.forms import check_date_range
 
-from .models import Quarter, Route
+from .models import Finding, Foot, Quarter, Route
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -97,3 +97,29 @@ class VaccinationForm(forms.Form):
         self.fields["batch"].queryset = batches
         self.fields["batch"].label_from_instance = lambda b: (
             f"{b.item.name} · lot {b.lot or '—'} · {b.quantity.normalize():f} {b.item.unit} on {b.farm.name}")
+
+
+class HealthCheckForm(forms.Form):
+    animal = forms.ModelChoiceField(queryset=None, empty_label=None)
+    checked_at = GivenAtField(label="Checked at")
+    outside_vet = forms.CharField(max_length=120, required=False, label="Outside vet (if not a member)")
+    temperature = forms.DecimalField(max_digits=4, decimal_places=1, required=False, label="Temperature (°C)",
+                                     widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    heart_rate = forms.IntegerField(required=False, label="Heart rate (beats/min)", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    respiratory_rate = forms.IntegerField(required=False, label="Respiratory rate (breaths/min)",
+                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    body_condition = forms.DecimalField(max_digits=3, decimal_places=2, required=False, label="Body condition score (1-5)",
+                                        widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    mobility = forms.TypedChoiceField(choices=[("", "—"), ("0", "0 · sound"), ("1", "1 · imperfect"), ("2", "2 · lame"),
+                                               ("3", "3 · severely lame")], coerce=int, empty_value=None, required=False,
+                                      label="Mobility score")
+    weight = forms.DecimalField(max_digits=7, decimal_places=1, required=False, label="Weight (kg)",
+                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    findings = forms.MultipleChoiceField(choices=Finding.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    quarter = forms.ChoiceField(choices=[("", "—"), *Quarter.choices], required=False, help_text="For mastitis.")
+    foot = forms.ChoiceField(choices=[("", "—"), *Foot.choices], required=False, help_text="For lameness.")
+    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, animals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["animal"].queryset = animals

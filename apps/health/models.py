@@ -86,3 +86,52 @@ class Administration(TenantModel):
 
     def __str__(self):
         return f"dose {self.dose} at {self.given_at:%d %b %H:%M}"
+
+
+class Finding(models.TextChoices):
+    MASTITIS = "mastitis", "Mastitis"
+    LAMENESS = "lameness", "Lameness"
+    MILK_FEVER = "milk_fever", "Milk fever"
+    KETOSIS = "ketosis", "Ketosis"
+    RETAINED_PLACENTA = "retained_placenta", "Retained placenta"
+    METRITIS = "metritis", "Metritis"
+    DISPLACED_ABOMASUM = "displaced_abomasum", "Displaced abomasum"
+    PNEUMONIA = "pneumonia", "Pneumonia"
+    SCOURS = "scours", "Scours"
+    BLOAT = "bloat", "Bloat"
+    INJURY = "injury", "Injury"
+    OTHER = "other", "Other"
+
+
+class Foot(models.TextChoices):
+    LF = "lf", "Left fore"
+    RF = "rf", "Right fore"
+    LH = "lh", "Left hind"
+    RH = "rh", "Right hind"
+
+
+class HealthCheck(TenantModel, TimeStamped):
+    animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="health_checks")
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField()
+    checked_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    outside_vet = models.CharField(max_length=120, blank=True)
+    temperature = models.DecimalField("temperature (°C)", max_digits=4, decimal_places=1, null=True, blank=True)
+    heart_rate = models.PositiveSmallIntegerField("heart rate (beats/min)", null=True, blank=True)
+    respiratory_rate = models.PositiveSmallIntegerField("respiratory rate (breaths/min)", null=True, blank=True)
+    body_condition = models.DecimalField("body condition score", max_digits=3, decimal_places=2, null=True, blank=True)
+    mobility = models.PositiveSmallIntegerField("mobility score (0-3)", null=True, blank=True)
+    weight = models.DecimalField("weight (kg)", max_digits=7, decimal_places=1, null=True, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    quarter = models.CharField(max_length=2, choices=Quarter.choices, blank=True, help_text="For mastitis.")
+    foot = models.CharField(max_length=2, choices=Foot.choices, blank=True, help_text="For lameness.")
+    notes = models.TextField(blank=True, max_length=2000)
+    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "animal", "checked_at"], name="healthcheck_animal_at_idx")]
+        ordering = ["-checked_at"]
+
+    def __str__(self):
+        animal = loaded(self, "animal")
+        return f"check of {animal.tag if animal else self.animal_id}"

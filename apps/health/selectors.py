@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
 
-from . import withdrawal
-from .models import Treatment
+from . import vitals, withdrawal
+from .models import Finding, HealthCheck, Treatment
 
 
 def treatments_for(membership):
@@ -106,4 +106,15 @@ def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
             changes.append(("milk withdrawal until", "", timezone.localtime(t.milk_withdrawal_ends_at).strftime("%d %b %H:%M")))
         entries.append({"when": t.first_given_at, "who": t.recorded_by.user, "kind": f"{verb}: {what}", "changes": changes,
                         "url": reverse("health:treatment", args=[t.pk])})
+    checks = visible_to(HealthCheck.objects.select_related("recorded_by__user__profile"), membership).filter(animal=animal)
+    for c in checks.order_by("-checked_at")[:limit]:
+        values = {"temperature": c.temperature, "heart_rate": c.heart_rate, "respiratory_rate": c.respiratory_rate}
+        shown = [(label, "", value) for label, value in (
+            ("temperature °C", c.temperature), ("heart rate", c.heart_rate), ("respiratory rate", c.respiratory_rate),
+            ("body condition", c.body_condition), ("mobility", c.mobility), ("weight kg", c.weight)) if value is not None]
+        out = vitals.out_of_range(animal.species, values)
+        findings = ", ".join(Finding(f).label for f in c.findings) or "no findings"
+        entries.append({"when": c.checked_at, "who": c.recorded_by.user,
+                        "kind": f"checked: {findings}" + (f" (out of range: {', '.join(o.replace('_', ' ') for o in out)})" if out else ""),
+                        "changes": shown, "url": None})
     return entries

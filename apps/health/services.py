@@ -16,8 +16,8 @@ from apps.herd.models import Sex, Status
 from apps.stock.models import Batch, StockItem
 from apps.stock.services import stock_draw, stock_return
 
-from . import withdrawal
-from .models import Administration, Quarter, Route, Treatment
+from . import vitals, withdrawal
+from .models import Administration, Finding, Foot, HealthCheck, Quarter, Route, Treatment
 
 MAX_COURSE = 30
 
@@ -250,3 +250,47 @@ def _refresh_withdrawal(treatment: Treatment) -> None:
                                                                             treatment.farm.zone)
     treatment.save(update_fields=["first_given_at", "last_given_at", "milk_withdrawal_ends_at", "meat_withdrawal_ends_on",
                                   "updated_at"])
+
+
+@transaction.atomic
+def health_check_record(*, membership, animal, checked_at: dt.datetime, findings: list[str], outside_vet: str = "",
+                        temperature=None, heart_rate=None, respiratory_rate=None, body_condition=None, mobility=None,
+                        weight=None, quarter: str = "", foot: str = "", notes: str = "") -> HealthCheck:
+    """Record an examination: vitals checked against what a body can show, scores on the species' scale."""
+    if animal.tenant_id != membership.tenant_id or not can(membership, "health.record", animal):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    _check_given_at(checked_at, animal.farm, errors)
+    if "given_at" in errors:
+        errors["checked_at"] = errors.pop("given_at")
+    values = {"temperature": temperature, "heart_rate": heart_rate, "respiratory_rate": respiratory_rate}
+    for name, (low, high) in vitals.POSSIBLE.items():
+        if values[name] is not None and not low <= values[name] <= high:
+            errors[name] = f"Enter a value between {low} and {high}."
+    if body_condition is not None:
+        step = vitals.CONDITION_STEP.get(animal.species, vitals.DEFAULT_CONDITION_STEP)
+        if not (Decimal("1") <= body_condition <= Decimal("5")) or body_condition % step:
+            errors["body_condition"] = f"Score from 1 to 5 in steps of {step.normalize():f}."
+    if mobility is not None and not 0 <= mobility <= 3:
+        errors["mobility"] = "Score mobility from 0 (sound) to 3 (severely lame)."
+    if weight is not None and not Decimal("0") < weight <= Decimal("2000"):
+        errors["weight"] = "Enter a weight between 0 and 2,000 kg."
+    unknown = set(findings) - set(Finding.values)
+    if unknown:
+        errors["findings"] = "Pick findings from the list."
+    if "mastitis" in findings and quarter not in Quarter.values:
+        errors["quarter"] = "Say which quarter has mastitis."
+    if "lameness" in findings and foot not in Foot.values:
+        errors["foot"] = "Say which foot is lame."
+    if errors:
+        raise ValidationError(errors)
+    check = HealthCheck.objects.create(
+        tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, checked_at=checked_at, checked_by=membership,
+        outside_vet=outside_vet.strip(), temperature=temperature, heart_rate=heart_rate, respiratory_rate=respiratory_rate,
+        body_condition=body_condition, mobility=mobility, weight=weight, findings=sorted(set(findings)),
+        quarter=quarter if "mastitis" in findings else "", foot=foot if "lameness" in findings else "", notes=notes.strip(),
+        recorded_by=membership,
+    )
+    audit_append(actor=Actor.of(membership), action="health.check", obj=check, farm_id=animal.farm_id, permission="health.record",
+                 after={"findings": check.findings, "out_of_range": vitals.out_of_range(animal.species, values)})
+    return check

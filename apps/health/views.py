@@ -15,8 +15,8 @@ from apps.herd.selectors import animals_visible_to, groups_visible_to
 from apps.insights import exports
 from apps.stock import selectors as stock_selectors
 
-from . import book, selectors, services
-from .forms import BookForm, DoseForm, TreatmentForm, VaccinationForm, VoidForm
+from . import book, selectors, services, vitals
+from .forms import BookForm, DoseForm, HealthCheckForm, TreatmentForm, VaccinationForm, VoidForm
 
 
 @member_required("health.view")
@@ -150,3 +150,24 @@ def vaccinate(request):
             messages.success(request, f"{len(done)} animal{'s' if len(done) != 1 else ''} vaccinated with {data['batch'].item.name}.")
             return redirect("health:home")
     return render(request, "health/vaccinate.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@member_required("health.record")
+def health_check_create(request):
+    membership = request.membership
+    form = HealthCheckForm(
+        request.POST or None,
+        animals=animals_visible_to(membership).filter(status="active").only("id", "tag", "name").order_by("tag"),
+        initial={"animal": id_param(request.GET, "animal"), "checked_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.health_check_record(membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            out = vitals.out_of_range(check.animal.species, form.cleaned_data)
+            messages.success(request, f"Check of {check.animal.tag} recorded." + (
+                f" Out of the normal range: {', '.join(name.replace('_', ' ') for name in out)}." if out else ""))
+            return redirect("herd:detail", pk=check.animal_id)
+    return render(request, "health/check_form.html", {"form": form}, status=400 if form.errors else 200)

@@ -184,3 +184,51 @@ def test_home_shows_animals_under_withdrawal_and_stock_alerts(as_member, owner, 
     page = as_member(owner).get(reverse("home")).content.decode()
     section = page.split('id="health-heading"')[1]
     assert cow.tag in section and "milk withheld until" in section and "1 item low" in section
+
+
+def test_a_health_check_marks_vitals_out_of_range_and_shows_on_the_timeline(as_member, owner, dairy, cow):
+    from apps.health.models import HealthCheck
+
+    client = as_member(make_member(owner, "vet"))
+    data = form_data(client.get(reverse("health:check_create") + f"?animal={cow.pk}").content.decode(), "check-form")
+    data.update({"temperature": "40.6", "heart_rate": "70", "body_condition": "2.75", "mobility": "1", "findings": ["mastitis"],
+                 "quarter": "fl", "notes": "Hard quarter"})
+    response = client.post(reverse("health:check_create"), data, follow=True)
+    text = response.content.decode()
+    assert "Out of the normal range: temperature." in text
+    assert "checked: Mastitis (out of range: temperature)" in text
+    check = HealthCheck.objects.get()
+    assert check.findings == ["mastitis"] and check.quarter == "fl" and check.foot == ""
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"body_condition": "3.3"}, "body_condition"),
+    ({"body_condition": "5.5"}, "body_condition"),
+    ({"temperature": "50"}, "temperature"),
+    ({"mobility": "4"}, "mobility"),
+    ({"findings": ["lameness"]}, "foot"),
+    ({"checked_at": "2099-01-01T08:00"}, "checked_at"),
+])
+def test_bad_health_checks_are_refused(as_member, owner, dairy, cow, change, field):
+    from apps.health.models import HealthCheck
+
+    client = as_member(owner)
+    data = form_data(client.get(reverse("health:check_create") + f"?animal={cow.pk}").content.decode(), "check-form")
+    data.update(change)
+    response = client.post(reverse("health:check_create"), data)
+    assert response.status_code == 400
+    assert not HealthCheck.objects.exists()
+
+
+def test_goats_score_body_condition_in_half_points(owner, dairy):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from apps.health.services import health_check_record
+    from tests.factories import make_animal
+
+    goat = make_animal(owner, dairy, tag="G-1", species="goat")
+    with pytest.raises(ValidationError):
+        health_check_record(membership=owner, animal=goat, checked_at=timezone.now(), findings=[], body_condition=Decimal("3.25"))
+    assert health_check_record(membership=owner, animal=goat, checked_at=timezone.now(), findings=[],
+                               body_condition=Decimal("3.5")).body_condition == Decimal("3.5")
