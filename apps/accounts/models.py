@@ -83,6 +83,10 @@ class Tenant(models.Model):
     currency = models.CharField(max_length=3, help_text="ISO 4217 currency code, e.g. KES")
     milk_unit = models.CharField(max_length=2, choices=MilkUnit.choices, default=MilkUnit.LITRES)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    milk_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="What the organisation is paid per litre or kg of milk: puts a price on milk discarded.",
+    )
     expense_approval_limit = models.DecimalField(
         max_digits=12, decimal_places=2, default=0,
         help_text="A manager approves expenses up to this amount; above it they wait for an owner.",

@@ -135,5 +135,11 @@ class ApprovalLimitForm(forms.Form):
     limit = forms.DecimalField(max_digits=14, decimal_places=4, label="Managers approve up to", widget=forms.TextInput(attrs=MONEY))
 
 
+class MilkPriceForm(forms.Form):
+    price = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label="Milk price per litre or kg",
+                               help_text="Puts a price on milk discarded (for example under withdrawal).",
+                               widget=forms.TextInput(attrs=MONEY))
+
+
 class CategoryForm(forms.Form):
     name = forms.CharField(max_length=60, label="New category")

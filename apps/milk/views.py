@@ -276,7 +276,11 @@ _CARD_BUILDERS = {
 def dashboard_card(request, card: str):
     if card not in CARDS:
         return HttpResponse(status=404)
-    context = {"card": card, "data": dashboard_data(request.membership, card), "unit": request.tenant.milk_unit}
+    data = dashboard_data(request.membership, card)
+    context = {"card": card, "data": data, "unit": request.tenant.milk_unit}
+    if card == "production" and request.tenant.milk_price:
+        # Priced at view time: the cached figures do not change when the price does.
+        context["lost"] = data["overall"]["week_discarded"] * request.tenant.milk_price
     return render(request, f"milk/dashboard.html#{card}", context)
 
 

@@ -239,3 +239,14 @@ def test_culling_under_meat_withdrawal_is_refused(as_member, owner, dairy, cow, 
     with pytest.raises(ValidationError) as refused:
         animal_update(membership=owner, animal=cow, status="culled", status_on=TODAY, status_reason="Lame")
     assert f"{treatment.meat_withdrawal_ends_on:%d %b %Y}" in str(refused.value)
+
+
+def test_the_dashboard_counts_withheld_milk_as_discarded_and_prices_it(as_member, owner, dairy, cow, tubes):
+    treat(owner, cow, tubes, at(dairy, TODAY - dt.timedelta(days=2), 8))
+    client = as_member(owner)
+    with_price = client.post(reverse("money:settings"), {"price": "50"})
+    assert with_price.status_code == 302
+    row(client, dairy, cow, TODAY - dt.timedelta(days=1), "morning", "9")
+    card = client.get(reverse("milk:dashboard_card", args=["production"])).content.decode()
+    assert "Discarded in 7 days: 9.0 L" in card and "KES 450.00 lost" in card
+    assert client.post(reverse("money:settings"), {"price": "-3"}).status_code == 400

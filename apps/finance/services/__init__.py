@@ -20,6 +20,7 @@ from .invoices import (
     payment_record,
     report_request,
     tenant_set_approval_limit,
+    tenant_set_milk_price,
 )
 from .sales import sale_record, sale_void
 
@@ -44,4 +45,5 @@ __all__ = [
     "sale_record",
     "sale_void",
     "tenant_set_approval_limit",
+    "tenant_set_milk_price",
 ]

@@ -318,6 +318,17 @@ def tenant_set_approval_limit(*, membership, limit: Decimal) -> None:
 
 
 @transaction.atomic
+def tenant_set_milk_price(*, membership, price: Decimal | None) -> None:
+    """The price the organisation gets for its milk, per litre or kg (empty: none set)."""
+    if not can(membership, "finance.manage"):
+        raise PermissionDenied
+    if price is not None and (problem := amount_problem(price, currency_of(membership), allow_zero=True)):
+        raise ValidationError({"price": problem})
+    Tenant.objects.filter(pk=membership.tenant_id).update(milk_price=price)
+    audit_append(actor=Actor.of(membership), action="finance.milk_price", obj=membership.tenant, after={"price": price})
+
+
+@transaction.atomic
 def report_request(*, membership, kind: str, file_format: str, params: dict) -> ReportJob:
     if not can(membership, "reports.view"):
         raise PermissionDenied

@@ -14,7 +14,7 @@ from apps.core.uploads import serve_upload
 from apps.farms.selectors import farms_visible_to
 
 from .. import selectors, services
-from ..forms import ApprovalLimitForm, CategoryForm, ExpenseForm, RejectForm
+from ..forms import ApprovalLimitForm, CategoryForm, ExpenseForm, MilkPriceForm, RejectForm
 from .common import run_once
 
 
@@ -145,7 +145,12 @@ def settings_page(request):
     limit_form = ApprovalLimitForm(request.POST if "limit" in request.POST else None,
                                    initial={"limit": membership.tenant.expense_approval_limit})
     category_form = CategoryForm(request.POST if "name" in request.POST else None)
+    price_form = MilkPriceForm(request.POST if "price" in request.POST else None, initial={"price": membership.tenant.milk_price})
     try:
+        if price_form.is_bound and price_form.is_valid():
+            services.tenant_set_milk_price(membership=membership, price=price_form.cleaned_data["price"])
+            messages.success(request, "Milk price saved.")
+            return redirect("money:settings")
         if limit_form.is_bound and limit_form.is_valid():
             services.tenant_set_approval_limit(membership=membership, limit=limit_form.cleaned_data["limit"])
             messages.success(request, "Approval limit saved.")
@@ -155,8 +160,10 @@ def settings_page(request):
             messages.success(request, "Category added.")
             return redirect("money:settings")
     except ValidationError as error:
-        add_service_errors(limit_form if limit_form.is_bound else category_form, error)
+        add_service_errors(next(f for f in (limit_form, price_form, category_form) if f.is_bound), error)
     except PermissionDenied:
         limit_form.add_error(None, "Only an owner can change the approval limit.")
-    context = {"limit_form": limit_form, "category_form": category_form, "categories": selectors.categories_of(membership)}
-    return render(request, "finance/settings.html", context, status=400 if limit_form.errors or category_form.errors else 200)
+    context = {"limit_form": limit_form, "category_form": category_form, "price_form": price_form,
+               "categories": selectors.categories_of(membership)}
+    errors = limit_form.errors or category_form.errors or price_form.errors
+    return render(request, "finance/settings.html", context, status=400 if errors else 200)

@@ -276,6 +276,30 @@ class Command(BaseCommand):
             )
         return made
 
+    def _scale_treatments(self, tenant, farms):
+        """One cow in twenty of those in milk under treatment, half of them under milk withdrawal now."""
+        from django.utils import timezone as tz
+
+        from apps.health.models import Administration, Treatment
+        from apps.milk.models import Lactation
+
+        owner = Membership.objects.get(tenant=tenant, role__key="owner")
+        now = tz.now()
+        cows = list(Animal.objects.filter(tenant=tenant, pk__in=Lactation.objects.filter(tenant=tenant, dried_off_on=None)
+                                          .values("animal")).order_by("pk")[::20])
+        treatments = []
+        for n, cow in enumerate(cows):
+            given = now - dt.timedelta(days=1 if n % 2 else 30)
+            treatments.append(Treatment(
+                tenant=tenant, animal=cow, farm_id=cow.farm_id, diagnosis="Mastitis", product_name="Bench tubes", dose=1,
+                dose_unit="tube", route="intramammary", quarter="rl", milk_withdrawal_hours=72, meat_withdrawal_days=7,
+                recorded_by=owner, first_given_at=given, last_given_at=given, milk_withdrawal_ends_at=given + dt.timedelta(hours=72),
+                meat_withdrawal_ends_on=(given + dt.timedelta(days=7)).date(),
+            ))
+        Treatment.objects.bulk_create(treatments)
+        Administration.objects.bulk_create([Administration(tenant=tenant, treatment=t, given_at=t.first_given_at, dose=1,
+                                                           given_by=owner) for t in treatments])
+
     def seed_scale(self, *, tenants: int, animals_per_tenant: int, milk: bool = True):
         """Many organisations with bulk inserts: no audit entries or history rows, for speed."""
         rng = self.rng
@@ -315,6 +339,7 @@ class Command(BaseCommand):
                         milk_started = time.perf_counter()
                         milkings += self._milk_history(tenant, farms, days=730, share=0.6)
                         milk_seconds += time.perf_counter() - milk_started
+                        self._scale_treatments(tenant, farms)
                     created += 1
         total = time.perf_counter() - started
         self.stdout.write(
