@@ -53,3 +53,12 @@ class ReceiveForm(forms.Form):
 class AdjustForm(forms.Form):
     counted = forms.DecimalField(max_digits=12, decimal_places=3, label="Counted on the shelf")
     reason = forms.CharField(max_length=200)
+
+
+class MoveForm(forms.Form):
+    to_farm = forms.ModelChoiceField(queryset=None, empty_label=None, label="To farm")
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+    def __init__(self, *args, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_farm"].queryset = farms

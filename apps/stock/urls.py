@@ -10,4 +10,5 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_edit, name="item_edit"),
     path("receive/", views.receive, name="receive"),
     path("batches/<int:pk>/adjust/", views.batch_adjust, name="batch_adjust"),
+    path("batches/<int:pk>/move/", views.batch_move, name="batch_move"),
 ]

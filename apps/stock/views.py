@@ -10,7 +10,7 @@ from apps.farms.selectors import farms_visible_to
 from apps.finance.selectors import contacts_of
 
 from . import selectors, services
-from .forms import LABEL_SPECIES, AdjustForm, ItemForm, ReceiveForm
+from .forms import LABEL_SPECIES, AdjustForm, ItemForm, MoveForm, ReceiveForm
 
 
 @member_required("stock.view")
@@ -20,7 +20,7 @@ def stock_home(request):
         "on_hand": selectors.stock_on_hand(membership),
         "low": selectors.low_stock(membership),
         "expiring": selectors.expiring(membership),
-        "items": selectors.items_of(membership),
+        "batches": selectors.batches_for(membership).filter(quantity__gt=0).order_by("farm__name", "item__name", "expires_on")[:200],
         "today": timezone.localdate(),
     }
     return render(request, "stock/home.html", context)
@@ -84,3 +84,18 @@ def batch_adjust(request, pk: int):
     return render(request, "stock/adjust.html", {"form": form, "batch": batch}, status=400 if form.errors else 200)
 
 
+
+
+@member_required("stock.manage")
+def batch_move(request, pk: int):
+    batch = selectors.get_batch_for(request.membership, pk)
+    form = MoveForm(request.POST or None, farms=farms_visible_to(request.membership).exclude(pk=batch.farm_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.stock_move(membership=request.membership, batch=batch, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{moved.quantity.normalize():f} {batch.item.unit} of {batch.item.name} moved to {moved.farm.name}.")
+            return redirect("stock:home")
+    return render(request, "stock/move.html", {"form": form, "batch": batch}, status=400 if form.errors else 200)

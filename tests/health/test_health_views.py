@@ -232,3 +232,12 @@ def test_goats_score_body_condition_in_half_points(owner, dairy):
         health_check_record(membership=owner, animal=goat, checked_at=timezone.now(), findings=[], body_condition=Decimal("3.25"))
     assert health_check_record(membership=owner, animal=goat, checked_at=timezone.now(), findings=[],
                                body_condition=Decimal("3.5")).body_condition == Decimal("3.5")
+
+
+def test_stock_moves_between_farms_with_its_lot(as_member, owner, dairy, other_farm):
+    batch = make_batch(owner, make_item(owner, name="Movable"), dairy, quantity="10", lot="MV-1")
+    client = as_member(owner)
+    assert client.post(reverse("stock:batch_move", args=[batch.pk]), {"to_farm": other_farm.pk, "quantity": "11"}).status_code == 400
+    assert client.post(reverse("stock:batch_move", args=[batch.pk]), {"to_farm": other_farm.pk, "quantity": "4"}).status_code == 302
+    moved = Batch.objects.get(farm=other_farm)
+    assert moved.lot == "MV-1" and moved.quantity == Decimal("4") and Batch.objects.get(pk=batch.pk).quantity == Decimal("6")
