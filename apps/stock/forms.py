@@ -42,12 +42,17 @@ class ReceiveForm(forms.Form):
     expires_on = FarmDateField(required=False, future=True, label="Expires on")
     unit_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, label="Cost per unit")
     supplier = forms.ModelChoiceField(queryset=None, required=False)
+    expense = forms.ModelChoiceField(queryset=None, required=False, label="Paid by the expense",
+                                     help_text="An approved expense, when the delivery was paid that way.")
+    invoice = forms.ModelChoiceField(queryset=None, required=False, label="Or by the purchase invoice")
 
-    def __init__(self, *args, items, farms, suppliers, **kwargs):
+    def __init__(self, *args, items, farms, suppliers, expenses, invoices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
         self.fields["farm"].queryset = farms
         self.fields["supplier"].queryset = suppliers
+        self.fields["expense"].queryset = expenses
+        self.fields["invoice"].queryset = invoices
 
 
 class AdjustForm(forms.Form):

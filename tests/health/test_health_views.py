@@ -241,3 +241,16 @@ def test_stock_moves_between_farms_with_its_lot(as_member, owner, dairy, other_f
     assert client.post(reverse("stock:batch_move", args=[batch.pk]), {"to_farm": other_farm.pk, "quantity": "4"}).status_code == 302
     moved = Batch.objects.get(farm=other_farm)
     assert moved.lot == "MV-1" and moved.quantity == Decimal("4") and Batch.objects.get(pk=batch.pk).quantity == Decimal("6")
+
+
+def test_a_delivery_can_be_linked_to_an_approved_expense_only(as_member, owner, dairy):
+    from apps.stock.models import StockMovement
+    from tests.finance.conftest import submit
+
+    item = make_item(owner, name="Linked item")
+    approved = submit(owner, dairy, "500", description="Tubes from the agrovet")  # an owner's own expense is approved
+    client = as_member(owner)
+    data = {"item": item.pk, "farm": dairy.pk, "quantity": "6", "lot": "", "expires_on": "", "unit_cost": "", "supplier": "",
+            "expense": approved.pk, "invoice": ""}
+    assert client.post(reverse("stock:receive"), data).status_code == 302
+    assert StockMovement.objects.get(kind="received", batch__item=item).expense_id == approved.pk
