@@ -118,3 +118,12 @@ def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
                         "kind": f"checked: {findings}" + (f" (out of range: {', '.join(o.replace('_', ' ') for o in out)})" if out else ""),
                         "changes": shown, "url": None})
     return entries
+
+
+def administrations_of(treatment):
+    return treatment.administrations.select_related("batch", "given_by__user__profile")
+
+
+def last_batch_id_of(treatment) -> int | None:
+    """The batch the course's last dose came from: the next dose is drawn from it too."""
+    return treatment.administrations.exclude(batch=None).order_by("-given_at").values_list("batch", flat=True).first()

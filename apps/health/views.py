@@ -11,7 +11,7 @@ from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
 from apps.farms.selectors import farms_visible_to
-from apps.herd.selectors import animals_visible_to, groups_visible_to
+from apps.herd.selectors import active_animal_choices, groups_visible_to
 from apps.insights import exports
 from apps.stock import selectors as stock_selectors
 
@@ -40,7 +40,7 @@ def treatment_create(request):
     membership = request.membership
     form = TreatmentForm(
         request.POST or None,
-        animals=animals_visible_to(membership).filter(status="active").only("id", "tag", "name").order_by("tag"),
+        animals=active_animal_choices(membership),
         batches=stock_selectors.usable_batches(membership),
         initial={"animal": id_param(request.GET, "animal"), "given_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
@@ -61,7 +61,7 @@ def treatment_detail(request, pk: int):
     treatment = selectors.get_treatment_for(request.membership, pk)
     context = {
         "treatment": treatment,
-        "administrations": treatment.administrations.select_related("batch", "given_by__user__profile"),
+        "administrations": selectors.administrations_of(treatment),
         "dose_form": DoseForm(initial={"given_at": timezone.localtime().replace(second=0, microsecond=0)}),
         "void_form": VoidForm(),
         "can_record": can(request.membership, "health.record", treatment),
@@ -75,7 +75,7 @@ def treatment_dose(request, pk: int):
     treatment = selectors.get_treatment_for(request.membership, pk)
     form = DoseForm(request.POST)
     if form.is_valid():
-        batch = treatment.administrations.exclude(batch=None).order_by("-given_at").values_list("batch", flat=True).first()
+        batch = selectors.last_batch_id_of(treatment)
         try:
             services.administration_record(
                 membership=request.membership, treatment=treatment, given_at=form.cleaned_data["given_at"],
@@ -129,7 +129,7 @@ def medicine_book(request):
 def vaccinate(request):
     """A vaccination campaign: one dose for each animal ticked (or of a group), drawn from one batch."""
     membership = request.membership
-    animals = animals_visible_to(membership).filter(status="active").only("id", "tag", "name", "group_id").order_by("tag")
+    animals = active_animal_choices(membership)
     form = VaccinationForm(
         request.POST or None, animals=animals, groups=groups_visible_to(membership),
         batches=stock_selectors.usable_batches(membership, kinds=("vaccine",)),
@@ -140,7 +140,7 @@ def vaccinate(request):
         data = form.cleaned_data
         chosen = list(data["animals"])
         if data["group"] is not None:
-            chosen += [a for a in animals.filter(group=data["group"]) if a not in chosen]
+            chosen += [a for a in animals if a.group_id == data["group"].pk and a not in chosen]
         try:
             done = services.vaccination_record(membership=membership, animals=chosen, batch=data["batch"], dose=data["dose"],
                                                dose_unit=data["dose_unit"], route=data["route"], given_at=data["given_at"])
@@ -157,7 +157,7 @@ def health_check_create(request):
     membership = request.membership
     form = HealthCheckForm(
         request.POST or None,
-        animals=animals_visible_to(membership).filter(status="active").only("id", "tag", "name").order_by("tag"),
+        animals=active_animal_choices(membership),
         initial={"animal": id_param(request.GET, "animal"), "checked_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
     if request.method == "POST" and form.is_valid():

@@ -25,6 +25,11 @@ def get_animal_for(membership, pk: int) -> Animal:
     return animal
 
 
+def active_animal_choices(membership):
+    """Live animals of the member's farms, light, for a picker."""
+    return animals_visible_to(membership).filter(status="active").only("id", "tag", "name", "group_id").order_by("tag")
+
+
 def get_animals_for(membership, ids):
     """The animals among `ids` that the member may see (others are left out, never an error)."""
     return animals_visible_to(membership).filter(pk__in=list(ids)[:500]).select_related("farm").order_by("tag")

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
+from apps.finance.selectors import expenses_for, invoices_for
 
 from .models import Batch, StockItem
 
@@ -71,3 +72,16 @@ def expiring(membership, *, within_days: int = EXPIRY_WARNING_DAYS):
     """Batches with stock that expire within the window (or already have)."""
     until = timezone.localdate() + dt.timedelta(days=within_days)
     return batches_for(membership).filter(quantity__gt=0, expires_on__lte=until).order_by("expires_on")
+
+
+def batches_on_hand(membership, limit: int = 200):
+    return batches_for(membership).filter(quantity__gt=0).order_by("farm__name", "item__name", "expires_on")[:limit]
+
+
+def bills_to_link(membership, *, days: int = 180):
+    """Approved expenses and issued purchase invoices of the last months, for linking a delivery."""
+    since = timezone.localdate() - dt.timedelta(days=days)
+    expenses = expenses_for(membership).filter(status="approved", date__gte=since).order_by("-date")
+    invoices = (invoices_for(membership).filter(kind="purchase", issue_date__gte=since)
+                .exclude(status__in=["draft", "void"]).order_by("-issue_date"))
+    return expenses, invoices

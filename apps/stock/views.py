@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -9,7 +7,7 @@ from apps.accounts.decorators import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
 from apps.farms.selectors import farms_visible_to
-from apps.finance.selectors import contacts_of, expenses_for, invoices_for
+from apps.finance.selectors import contacts_of
 
 from . import selectors, services
 from .forms import LABEL_SPECIES, AdjustForm, ItemForm, MoveForm, ReceiveForm
@@ -22,7 +20,7 @@ def stock_home(request):
         "on_hand": selectors.stock_on_hand(membership),
         "low": selectors.low_stock(membership),
         "expiring": selectors.expiring(membership),
-        "batches": selectors.batches_for(membership).filter(quantity__gt=0).order_by("farm__name", "item__name", "expires_on")[:200],
+        "batches": selectors.batches_on_hand(membership),
         "today": timezone.localdate(),
     }
     return render(request, "stock/home.html", context)
@@ -57,12 +55,10 @@ def item_edit(request, pk: int | None = None):
 @member_required("stock.manage")
 def receive(request):
     membership = request.membership
-    recent = timezone.localdate() - dt.timedelta(days=180)  # deliveries are linked to recent bills
+    expenses, invoices = selectors.bills_to_link(membership)
     form = ReceiveForm(request.POST or None, items=selectors.items_of(membership), farms=farms_visible_to(membership),
                        suppliers=contacts_of(membership, "supplier"),
-                       expenses=expenses_for(membership).filter(status="approved", date__gte=recent).order_by("-date"),
-                       invoices=invoices_for(membership).filter(kind="purchase", issue_date__gte=recent)
-                       .exclude(status__in=["draft", "void"]).order_by("-issue_date"),
+                       expenses=expenses, invoices=invoices,
                        initial={"farm": request.session.get("farm_id"), "item": id_param(request.GET, "item")})
     if request.method == "POST" and form.is_valid():
         try:
