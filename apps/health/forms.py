@@ -28,7 +28,9 @@ class GivenAtField(forms.DateTimeField):
 
 
 class TreatmentForm(forms.Form):
-    animal = forms.ModelChoiceField(queryset=None, empty_label=None)
+    animal = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
+    group = forms.ModelChoiceField(queryset=None, required=False, empty_label="—",
+                                   help_text="Or treat every animal of a group at once.")
     diagnosis = forms.CharField(max_length=200)
     batch = forms.ModelChoiceField(queryset=None, required=False, label="Product from stock",
                                    empty_label="— bought in, not from stock —")
@@ -49,14 +51,22 @@ class TreatmentForm(forms.Form):
     meat_withdrawal_days = forms.IntegerField(min_value=0, max_value=3650, required=False, label="Meat withdrawal (days)")
     withdrawal_note = forms.CharField(max_length=200, required=False, label="Why the withdrawal differs from the label")
 
-    def __init__(self, *args, animals, batches, **kwargs):
+    def __init__(self, *args, animals, groups, batches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["animal"].queryset = animals
+        self.fields["group"].queryset = groups
         self.fields["batch"].queryset = batches
         self.fields["batch"].label_from_instance = lambda b: (
             f"{b.item.name} · lot {b.lot or '—'} · {b.quantity.normalize():f} {b.item.unit} on {b.farm.name}"
             + (f" · expires {b.expires_on:%d %b %Y}" if b.expires_on else "")
         )
+
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("animal") and not cleaned.get("group"):
+            raise forms.ValidationError("Pick the animal treated, or a group.")
+        return cleaned
 
 
 class DoseForm(forms.Form):

@@ -148,18 +148,24 @@ def vaccination_record(*, membership, animals, batch: Batch, dose: Decimal, dose
     if needed is not None and batch.quantity < needed:
         raise ValidationError({"batch": f"{len(animals)} doses of {dose.normalize():f} {batch.item.unit} need "
                                         f"{needed.normalize():f}; the batch has {batch.quantity.normalize():f}."})
+    return treatment_record_many(membership=membership, animals=animals, batch=batch, diagnosis=f"Vaccination: {batch.item.name}",
+                                 dose=dose, dose_unit=dose_unit, route=route, given_at=given_at, kind=Treatment.Kind.VACCINATION)
+
+
+@transaction.atomic
+def treatment_record_many(*, membership, animals, **values) -> list[Treatment]:
+    """The same treatment for several animals (a group, or a selection), each dose drawn from stock;
+    all or none, so a list with one animal that cannot be treated is corrected and entered again."""
+    if not animals:
+        raise ValidationError({"animals": "Pick the animals to treat."})
     done, refused = [], {}
     for animal in animals:
         try:
             with transaction.atomic():
-                done.append(treatment_record(
-                    membership=membership, animal=animal, batch=batch, diagnosis=f"Vaccination: {batch.item.name}",
-                    dose=dose, dose_unit=dose_unit, route=route, given_at=given_at, kind=Treatment.Kind.VACCINATION,
-                ))
+                done.append(treatment_record(membership=membership, animal=animal, **values))
         except ValidationError as error:
             refused[animal.tag] = " ".join(error.messages)
     if refused:
-        # All or none: a campaign with a sold or dead animal in it is corrected and entered again.
         raise ValidationError({"animals": "; ".join(f"{tag}: {reason}" for tag, reason in refused.items())})
     return done
 

@@ -38,21 +38,29 @@ def health_home(request):
 @member_required("health.record")
 def treatment_create(request):
     membership = request.membership
+    animals = active_animal_choices(membership)
     form = TreatmentForm(
         request.POST or None,
-        animals=active_animal_choices(membership),
+        animals=animals, groups=groups_visible_to(membership),
         batches=stock_selectors.usable_batches(membership),
         initial={"animal": id_param(request.GET, "animal"), "given_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        group, animal = data.pop("group"), data.pop("animal")
         try:
-            treatment = services.treatment_record(membership=membership, **data)
+            if group is not None:
+                treated = services.treatment_record_many(
+                    membership=membership, animals=[a for a in animals if a.group_id == group.pk], **data)
+            else:
+                treated = [services.treatment_record(membership=membership, animal=animal, **data)]
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Treatment recorded for {treatment.animal.tag}.")
-            return redirect("health:treatment", pk=treatment.pk)
+            messages.success(request, f"Treatment recorded for {', '.join(t.animal.tag for t in treated)}.")
+            if len(treated) == 1:
+                return redirect("health:treatment", pk=treated[0].pk)
+            return redirect("health:home")
     return render(request, "health/treatment_form.html", {"form": form}, status=400 if form.errors else 200)
 
 

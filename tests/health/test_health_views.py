@@ -38,7 +38,7 @@ def test_vet_records_a_treatment_from_stock(as_member, owner, dairy, cow, tubes)
 def test_a_bad_treatment_form_shows_its_message_and_saves_nothing(as_member, owner, dairy, cow, tubes):
     client = as_member(owner)
     data = form_data(client.get(reverse("health:treatment_create")).content.decode(), "treatment-form")
-    data.update({"diagnosis": "Lame", "batch": tubes.pk, "dose": "0", "dose_unit": "tube", "route": "im"})
+    data.update({"animal": cow.pk, "diagnosis": "Lame", "batch": tubes.pk, "dose": "0", "dose_unit": "tube", "route": "im"})
     response = client.post(reverse("health:treatment_create"), data)
     assert response.status_code == 400 and "above zero" in response.content.decode()
     assert not Treatment.objects.exists()
@@ -254,3 +254,29 @@ def test_a_delivery_can_be_linked_to_an_approved_expense_only(as_member, owner, 
             "expense": approved.pk, "invoice": ""}
     assert client.post(reverse("stock:receive"), data).status_code == 302
     assert StockMovement.objects.get(kind="received", batch__item=item).expense_id == approved.pk
+
+
+
+def test_a_group_is_treated_at_once_all_or_none(as_member, owner, dairy, tubes):
+    from apps.herd.services import animal_group_create
+    from tests.factories import make_animal
+
+    calves = animal_group_create(membership=owner, farm=dairy, name="Calf pen")
+    for n in range(3):
+        make_animal(owner, dairy, tag=f"CALF-{n}", group=calves, date_of_birth=TODAY - dt.timedelta(days=60))
+    client = as_member(owner)
+    data = form_data(client.get(reverse("health:treatment_create")).content.decode(), "treatment-form")
+    data.update({"group": calves.pk, "diagnosis": "Scours", "batch": tubes.pk, "dose": "4", "dose_unit": "tube", "route": "oral"})
+    refused = client.post(reverse("health:treatment_create"), data)  # 3 x 4 tubes: only 10 on hand
+    assert refused.status_code == 400 and not Treatment.objects.exists()
+    data["dose"] = "2"
+    assert client.post(reverse("health:treatment_create"), data).status_code == 302
+    assert Treatment.objects.filter(animal__group=calves).count() == 3 and Batch.objects.get(pk=tubes.pk).quantity == Decimal("4")
+
+
+def test_a_treatment_needs_an_animal_or_a_group(as_member, owner, dairy, tubes):
+    client = as_member(owner)
+    data = form_data(client.get(reverse("health:treatment_create")).content.decode(), "treatment-form")
+    data.update({"diagnosis": "Scours", "batch": tubes.pk, "dose": "1", "dose_unit": "tube", "route": "oral"})
+    response = client.post(reverse("health:treatment_create"), data)
+    assert response.status_code == 400 and "Pick the animal treated, or a group." in response.content.decode()
