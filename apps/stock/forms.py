@@ -67,3 +67,8 @@ class MoveForm(forms.Form):
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_farm"].queryset = farms
+
+
+class UseForm(forms.Form):
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    reason = forms.CharField(max_length=200, label="Used for", help_text="Fed to the milking herd, mineral blocks for the heifers…")

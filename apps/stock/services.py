@@ -129,6 +129,22 @@ def stock_draw(*, membership, batch: Batch, quantity: Decimal, at: dt.datetime, 
     return locked
 
 
+@transaction.atomic
+def stock_use(*, membership, batch: Batch, quantity: Decimal, reason: str, used_at=None) -> Batch:
+    """Feed fed, supplements given, supplies used: stock out of a batch that no treatment records."""
+    if not can(membership, "stock.manage", batch.farm) or batch.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what it was used for (fed to the milking herd…)."})
+    used_at = used_at or timezone.now()
+    if used_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"used_at": "This time is in the future."})
+    used = stock_draw(membership=membership, batch=batch, quantity=quantity, at=used_at, reason=reason.strip())
+    audit_append(actor=Actor.of(membership), action="stock.use", obj=used, farm_id=used.farm_id,
+                 after={"quantity": quantity, "reason": reason.strip()}, permission="stock.manage")
+    return used
+
+
 def stock_return(*, membership, batch: Batch, quantity: Decimal, reason: str, administration=None) -> None:
     """Put back what a voided record had drawn (the dose was never given)."""
     locked = Batch.objects.select_for_update().get(pk=batch.pk, tenant_id=membership.tenant_id)

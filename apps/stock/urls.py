@@ -11,4 +11,5 @@ urlpatterns = [
     path("receive/", views.receive, name="receive"),
     path("batches/<int:pk>/adjust/", views.batch_adjust, name="batch_adjust"),
     path("batches/<int:pk>/move/", views.batch_move, name="batch_move"),
+    path("batches/<int:pk>/use/", views.batch_use, name="batch_use"),
 ]

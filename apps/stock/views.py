@@ -10,7 +10,7 @@ from apps.farms.selectors import farms_visible_to
 from apps.finance.selectors import contacts_of
 
 from . import selectors, services
-from .forms import LABEL_SPECIES, AdjustForm, ItemForm, MoveForm, ReceiveForm
+from .forms import LABEL_SPECIES, AdjustForm, ItemForm, MoveForm, ReceiveForm, UseForm
 
 
 @member_required("stock.view")
@@ -101,3 +101,19 @@ def batch_move(request, pk: int):
             messages.success(request, f"{moved.quantity.normalize():f} {batch.item.unit} of {batch.item.name} moved to {moved.farm.name}.")
             return redirect("stock:home")
     return render(request, "stock/move.html", {"form": form, "batch": batch}, status=400 if form.errors else 200)
+
+
+@member_required("stock.manage")
+def batch_use(request, pk: int):
+    """Record feed or supplies used from a batch."""
+    batch = selectors.get_batch_for(request.membership, pk)
+    form = UseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stock_use(membership=request.membership, batch=batch, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['quantity'].normalize():f} {batch.item.unit} of {batch.item.name} used.")
+            return redirect("stock:home")
+    return render(request, "stock/use.html", {"form": form, "batch": batch}, status=400 if form.errors else 200)

@@ -183,6 +183,7 @@ PROBES = {
     "stock:item_edit": (_stock_item, ["get", "post"]),
     "stock:batch_adjust": (_batch, ["get", "post"]),
     "stock:batch_move": (_batch, ["get", "post"]),
+    "stock:batch_use": (_batch, ["get", "post"]),
     "money:report_download": (_report_job, ["get"]),
 }
 # Routes whose id is a secret link rather than a tenant object; probed separately.

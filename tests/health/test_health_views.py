@@ -280,3 +280,29 @@ def test_a_treatment_needs_an_animal_or_a_group(as_member, owner, dairy, tubes):
     data.update({"diagnosis": "Scours", "batch": tubes.pk, "dose": "1", "dose_unit": "tube", "route": "oral"})
     response = client.post(reverse("health:treatment_create"), data)
     assert response.status_code == 400 and "Pick the animal treated, or a group." in response.content.decode()
+
+
+def test_feed_used_from_stock_goes_down_and_too_much_is_refused(as_member, owner, dairy):
+    from apps.stock.models import StockMovement
+
+    meal = make_batch(owner, make_item(owner, name="Dairy meal", kind="feed", unit="bag"), dairy, quantity="12", lot="")
+    client = as_member(owner)
+    assert client.post(reverse("stock:batch_use", args=[meal.pk]), {"quantity": "13", "reason": "Fed"}).status_code == 400
+    assert client.post(reverse("stock:batch_use", args=[meal.pk]), {"quantity": "2", "reason": ""}).status_code == 400
+    assert client.post(reverse("stock:batch_use", args=[meal.pk]), {"quantity": "2", "reason": "Milking herd"}).status_code == 302
+    assert Batch.objects.get(pk=meal.pk).quantity == Decimal("10")
+    assert StockMovement.objects.get(batch=meal, kind="used").reason == "Milking herd"
+
+
+def test_a_worker_treats_only_on_their_farm(as_member, owner, dairy, other_farm, cow, tubes):
+    on_farm = as_member(make_member(owner, "worker", farms=[dairy]))
+    data = form_data(on_farm.get(reverse("health:treatment_create")).content.decode(), "treatment-form")
+    base = {**data, "animal": cow.pk, "diagnosis": "Mastitis", "batch": tubes.pk, "dose": "1", "dose_unit": "tube",
+            "route": "intramammary", "quarter": "rl"}
+    elsewhere = as_member(make_member(owner, "worker", farms=[other_farm]))
+    page = elsewhere.get(reverse("health:treatment_create")).content.decode()
+    assert cow.tag not in page and "Masticlear" not in page
+    assert elsewhere.post(reverse("health:treatment_create"), base).status_code == 400
+    assert not Treatment.objects.exists()
+    assert on_farm.post(reverse("health:treatment_create"), base).status_code == 302
+    assert Treatment.objects.count() == 1
