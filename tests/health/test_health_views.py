@@ -295,7 +295,8 @@ def test_feed_used_from_stock_goes_down_and_too_much_is_refused(as_member, owner
 
 
 def test_a_worker_treats_only_on_their_farm(as_member, owner, dairy, other_farm, cow, tubes):
-    on_farm = as_member(make_member(owner, "worker", farms=[dairy]))
+    worker = make_member(owner, "worker", farms=[dairy])
+    on_farm = as_member(worker)
     data = form_data(on_farm.get(reverse("health:treatment_create")).content.decode(), "treatment-form")
     base = {**data, "animal": cow.pk, "diagnosis": "Mastitis", "batch": tubes.pk, "dose": "1", "dose_unit": "tube",
             "route": "intramammary", "quarter": "rl"}
@@ -304,5 +305,6 @@ def test_a_worker_treats_only_on_their_farm(as_member, owner, dairy, other_farm,
     assert cow.tag not in page and "Masticlear" not in page
     assert elsewhere.post(reverse("health:treatment_create"), base).status_code == 400
     assert not Treatment.objects.exists()
+    on_farm = as_member(worker)  # the test client is one browser: sign the worker back in
     assert on_farm.post(reverse("health:treatment_create"), base).status_code == 302
     assert Treatment.objects.count() == 1
