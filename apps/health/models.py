@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import models
 
 from apps.core.models import TenantModel, TimeStamped, loaded
+from apps.milk.models import Quarter  # the udder's quarters, as the parlour names them
 
 
 class Route(models.TextChoices):
@@ -15,13 +16,6 @@ class Route(models.TextChoices):
     INTRAMAMMARY = "intramammary", "Intramammary"
     TOPICAL = "topical", "Topical"
     OTHER = "other", "Other"
-
-
-class Quarter(models.TextChoices):
-    FL = "fl", "Front left"
-    FR = "fr", "Front right"
-    RL = "rl", "Rear left"
-    RR = "rr", "Rear right"
 
 
 class Treatment(TenantModel, TimeStamped):

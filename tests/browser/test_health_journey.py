@@ -43,7 +43,7 @@ def test_vet_treats_milker_discards_owner_exports_the_book(live_server, browser:
     page.locator("#id_dose").fill("1")
     page.get_by_label("Dose unit").fill("tube")
     page.get_by_label("Route").select_option(label="Intramammary")
-    page.get_by_label("Quarter").select_option(label="Rear left")
+    page.get_by_label("Quarter").select_option(label="Left hind")
     page.get_by_label("Given at").fill(f"{yesterday.isoformat()}T08:00")
     page.get_by_label("Prescribing vet").fill("Dr Wambui")
     page.get_by_role("button", name="Record treatment").click()

@@ -23,7 +23,7 @@ def test_vet_records_a_treatment_from_stock(as_member, owner, dairy, cow, tubes)
     assert data["animal"] == str(cow.pk)
     given = (dt.datetime.now() - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     data.update({"diagnosis": "Mastitis RL", "batch": tubes.pk, "dose": "1", "dose_unit": "tube", "route": "intramammary",
-                 "quarter": "rl", "given_at": given, "prescribing_vet": "Dr Wambui", "prescription_ref": "RX-88"})
+                 "quarter": "LH", "given_at": given, "prescribing_vet": "Dr Wambui", "prescription_ref": "RX-88"})
     response = client.post(reverse("health:treatment_create"), data)
     treatment = Treatment.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("health:treatment", args=[treatment.pk])
@@ -192,13 +192,13 @@ def test_a_health_check_marks_vitals_out_of_range_and_shows_on_the_timeline(as_m
     client = as_member(make_member(owner, "vet"))
     data = form_data(client.get(reverse("health:check_create") + f"?animal={cow.pk}").content.decode(), "check-form")
     data.update({"temperature": "40.6", "heart_rate": "70", "body_condition": "2.75", "mobility": "1", "findings": ["mastitis"],
-                 "quarter": "fl", "notes": "Hard quarter"})
+                 "quarter": "LF", "notes": "Hard quarter"})
     response = client.post(reverse("health:check_create"), data, follow=True)
     text = response.content.decode()
     assert "Out of the normal range: temperature." in text
     assert "checked: Mastitis (out of range: temperature)" in text
     check = HealthCheck.objects.get()
-    assert check.findings == ["mastitis"] and check.quarter == "fl" and check.foot == ""
+    assert check.findings == ["mastitis"] and check.quarter == "LF" and check.foot == ""
 
 
 @pytest.mark.parametrize(("change", "field"), [
@@ -299,7 +299,7 @@ def test_a_worker_treats_only_on_their_farm(as_member, owner, dairy, other_farm,
     on_farm = as_member(worker)
     data = form_data(on_farm.get(reverse("health:treatment_create")).content.decode(), "treatment-form")
     base = {**data, "animal": cow.pk, "diagnosis": "Mastitis", "batch": tubes.pk, "dose": "1", "dose_unit": "tube",
-            "route": "intramammary", "quarter": "rl"}
+            "route": "intramammary", "quarter": "LH"}
     elsewhere = as_member(make_member(owner, "worker", farms=[other_farm]))
     page = elsewhere.get(reverse("health:treatment_create")).content.decode()
     assert cow.tag not in page and "Masticlear" not in page

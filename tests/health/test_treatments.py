@@ -24,7 +24,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def treat(owner, cow, batch, given_at, **values):
     values.setdefault("diagnosis", "Clinical mastitis, rear left")
     values.setdefault("route", "intramammary")
-    values.setdefault("quarter", "rl")
+    values.setdefault("quarter", "LH")
     return treatment_record(membership=owner, animal=cow, batch=batch, dose=Decimal("1"), dose_unit="tube", given_at=given_at,
                             **values)
 
@@ -106,7 +106,7 @@ def test_void_returns_the_stock_and_lifts_the_withdrawal(owner, dairy, cow, tube
 def test_bad_treatments_are_refused_and_save_nothing(owner, dairy, cow, tubes, change, field):
     from apps.health.models import Treatment
 
-    values = {"diagnosis": "Mastitis", "route": "intramammary", "quarter": "rl", "dose": Decimal("1"), **change}
+    values = {"diagnosis": "Mastitis", "route": "intramammary", "quarter": "LH", "dose": Decimal("1"), **change}
     with pytest.raises(ValidationError) as refused:
         treatment_record(membership=owner, animal=cow, batch=tubes, dose_unit="tube", given_at=at(dairy, TODAY, 0), **values)
     assert field in refused.value.message_dict

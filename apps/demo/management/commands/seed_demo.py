@@ -145,7 +145,7 @@ class Command(BaseCommand):
                     .order_by("tag")[:8])
         # Under milk withdrawal now: mastitis, a course of two tubes, the second this morning.
         mastitis = treatment_record(membership=vet, animal=cows[0], batch=tube_batch, diagnosis="Clinical mastitis, rear left",
-                                    dose=Decimal("1"), dose_unit="tube", route="intramammary", quarter="rl",
+                                    dose=Decimal("1"), dose_unit="tube", route="intramammary", quarter="LH",
                                     administrations_planned=2, interval_hours=24, prescribing_vet="Dr Wambui Kamau",
                                     prescription_ref="RX-2026-114", given_at=now - dt.timedelta(hours=26))
         administration_record(membership=vet, treatment=mastitis, batch=tube_batch, given_at=now - dt.timedelta(hours=2))
@@ -292,7 +292,7 @@ class Command(BaseCommand):
             given = now - dt.timedelta(days=1 if n % 2 else 30)
             treatments.append(Treatment(
                 tenant=tenant, animal=cow, farm_id=cow.farm_id, diagnosis="Mastitis", product_name="Bench tubes", dose=1,
-                dose_unit="tube", route="intramammary", quarter="rl", milk_withdrawal_hours=72, meat_withdrawal_days=7,
+                dose_unit="tube", route="intramammary", quarter="LH", milk_withdrawal_hours=72, meat_withdrawal_days=7,
                 recorded_by=owner, first_given_at=given, last_given_at=given, milk_withdrawal_ends_at=given + dt.timedelta(hours=72),
                 meat_withdrawal_ends_on=(given + dt.timedelta(days=7)).date(),
             ))
