@@ -225,11 +225,10 @@ def treatment_void(*, membership, treatment: Treatment, reason: str) -> Treatmen
                          reason=f"void: {reason.strip()}", administration=administration)
         administration.voided_at, administration.void_reason = now, reason.strip()
         administration.save(update_fields=["voided_at", "void_reason"])
+    # When it was said to be given stays (the book keeps the record); the withdrawal it set is lifted.
     treatment.voided_at, treatment.void_reason = now, reason.strip()
-    treatment.first_given_at = treatment.last_given_at = treatment.milk_withdrawal_ends_at = None
-    treatment.meat_withdrawal_ends_on = None
-    treatment.save(update_fields=["voided_at", "void_reason", "first_given_at", "last_given_at", "milk_withdrawal_ends_at",
-                                  "meat_withdrawal_ends_on", "updated_at"])
+    treatment.milk_withdrawal_ends_at = treatment.meat_withdrawal_ends_on = None
+    treatment.save(update_fields=["voided_at", "void_reason", "milk_withdrawal_ends_at", "meat_withdrawal_ends_on", "updated_at"])
     audit_append(actor=Actor.of(membership), action="treatment.void", obj=treatment, farm_id=treatment.farm_id,
                  permission="health.record", after={"reason": reason.strip()})
     return treatment

@@ -285,3 +285,13 @@ def test_a_signed_out_htmx_request_sends_the_page_to_the_login(client, db):
     assert response.status_code == 204 and response["HX-Redirect"].startswith(reverse("account_login"))
     assert "next=%2Fmilk%2F" in response["HX-Redirect"]
     assert client.get(reverse("milk:dashboard")).status_code == 302
+
+
+def test_refusals_are_pages_in_the_layout(as_member, owner):
+    from tests.factories import make_member
+
+    client = as_member(make_member(owner, "vet"))
+    refused = client.get(reverse("milk:entry"))
+    assert refused.status_code == 403 and "not open to you" in refused.content.decode()
+    missing = client.get(reverse("herd:detail", args=[999999]))
+    assert missing.status_code == 404 and "Nothing here" in missing.content.decode()
