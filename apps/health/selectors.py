@@ -31,7 +31,7 @@ def under_withdrawal(membership, *, at: dt.datetime | None = None):
     at = at or timezone.now()
     return (
         treatments_for(membership).filter(voided_at=None)
-        .filter(Q(milk_withdrawal_ends_at__gt=at) | Q(meat_withdrawal_ends_on__gte=at.date()))
+        .filter(Q(milk_withdrawal_ends_at__gt=at) | Q(meat_withdrawal_ends_on__gte=timezone.localdate(at)))
         .order_by("milk_withdrawal_ends_at", "meat_withdrawal_ends_on")
     )
 

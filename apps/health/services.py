@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.herd.models import Sex, Status
+from apps.milk.models import Lactation
 from apps.stock.models import Batch, StockItem
 from apps.stock.services import stock_draw, stock_return
 
@@ -29,8 +30,6 @@ def label_of(item: StockItem) -> withdrawal.Label:
 
 
 def _in_milk(animal) -> bool:
-    from apps.milk.models import Lactation
-
     return animal.sex == Sex.FEMALE and Lactation.objects.filter(
         tenant_id=animal.tenant_id, animal=animal, dried_off_on=None
     ).exists()
