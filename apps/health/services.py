@@ -14,6 +14,7 @@ from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.herd.models import Sex, Status
 from apps.milk.models import Lactation
+from apps.milk.services import milk_withheld_discard
 from apps.stock.models import Batch, StockItem
 from apps.stock.services import stock_draw, stock_return
 
@@ -198,7 +199,7 @@ def _administer(membership, treatment: Treatment, *, given_at, batch, lot) -> Ad
     if batch is not None:
         stock_draw(membership=membership, batch=batch, quantity=treatment.dose, at=given_at,
                    reason=f"{treatment.animal.tag}: {treatment.diagnosis}", administration=administration)
-    _refresh_withdrawal(treatment)
+    _refresh_withdrawal(treatment, membership)
     audit_append(actor=Actor.of(membership), action="treatment.administer", obj=treatment, farm_id=treatment.farm_id,
                  permission="health.record", after={"given_at": given_at, "batch": getattr(batch, "pk", None),
                                                     "milk_until": treatment.milk_withdrawal_ends_at,
@@ -242,7 +243,7 @@ def _check_given_at(given_at: dt.datetime, farm, errors: dict) -> None:
         errors["given_at"] = "Give a date from 1950 on."
 
 
-def _refresh_withdrawal(treatment: Treatment) -> None:
+def _refresh_withdrawal(treatment: Treatment, membership) -> None:
     """Recompute the withdrawal from the doses actually given (the last one counts)."""
     given = treatment.administrations.filter(voided_at=None).aggregate(first=Min("given_at"), last=Max("given_at"))
     treatment.first_given_at, treatment.last_given_at = given["first"], given["last"]
@@ -254,6 +255,12 @@ def _refresh_withdrawal(treatment: Treatment) -> None:
                                                                             treatment.farm.zone)
     treatment.save(update_fields=["first_given_at", "last_given_at", "milk_withdrawal_ends_at", "meat_withdrawal_ends_on",
                                   "updated_at"])
+    if treatment.milk_withdrawal_ends_at is not None:
+        # Milk already saved for sessions the withdrawal covers (a treatment entered after the milking).
+        begins, ends, zone = treatment.first_given_at, treatment.milk_withdrawal_ends_at, treatment.farm.zone
+        milk_withheld_discard(membership=membership, animal=treatment.animal, since=begins.astimezone(zone).date(),
+                              until=ends.astimezone(zone).date(),
+                              withheld=lambda day, session: withdrawal.milk_withheld(begins, ends, day, session, zone))
 
 
 @transaction.atomic

@@ -219,6 +219,32 @@ def _locked_summary(model, defaults=None, **key):
     return summary
 
 
+def milk_withheld_discard(*, membership, animal, since: dt.date, until: dt.date, withheld) -> int:
+    """Mark the cow's milk already saved for sessions that `withheld(day, session)` says fall under a
+    withdrawal as discarded: a treatment entered after the milkings it covers. Returns how many.
+
+    Runs in the caller's transaction (the treatment's), with the summaries and the dashboard.
+    """
+    records = [
+        record for record in MilkRecord.objects.select_for_update().filter(
+            tenant_id=membership.tenant_id, animal=animal, discarded=False, date__range=(since, until),
+        ).order_by("date", "session")
+        if withheld(record.date, record.session)
+    ]
+    days = set()
+    for record in records:
+        record.discarded, record.discard_reason = True, WITHDRAWAL_REASON
+        record.save(update_fields=["discarded", "discard_reason", "updated_at"])
+        days.add((record.farm_id, record.date))
+    for farm_id, day in sorted(days):
+        summaries_refresh(tenant_id=membership.tenant_id, farm_id=farm_id, animal_id=animal.pk, day=day)
+        _touch_farm(membership.tenant_id, farm_id)
+    if records:
+        audit_append(actor=Actor.of(membership), action="milk.withheld", obj=animal, farm_id=animal.farm_id,
+                     after={"records": [r.pk for r in records], "reason": WITHDRAWAL_REASON}, permission="health.record")
+    return len(records)
+
+
 def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.date) -> None:
     """Recompute the farm-day and animal-day summaries from their records (lock order: farm, animal)."""
     farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)

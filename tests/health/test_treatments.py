@@ -250,3 +250,16 @@ def test_the_dashboard_counts_withheld_milk_as_discarded_and_prices_it(as_member
     card = client.get(reverse("milk:dashboard_card", args=["production"])).content.decode()
     assert "Discarded in 7 days: 9.0 L" in card and "KES 450.00 lost" in card
     assert client.post(reverse("money:settings"), {"price": "-3"}).status_code == 400
+
+
+def test_milk_saved_before_a_late_entered_treatment_becomes_discarded(as_member, owner, dairy, cow, tubes):
+    day0 = TODAY - dt.timedelta(days=2)
+    client = as_member(owner)
+    for day, session in [(day0, "morning"), (day0, "evening"), (day0 + dt.timedelta(days=1), "morning")]:
+        row(client, dairy, cow, day, session, "10")
+    treat(owner, cow, tubes, at(dairy, day0, 8))  # entered afterwards, given at 08:00 on day 0
+    records = {(r.date, r.session): r for r in MilkRecord.objects.filter(animal=cow)}
+    assert not records[(day0, "morning")].discarded  # milked before the dose
+    assert records[(day0, "evening")].discarded and records[(day0, "evening")].discard_reason == "withdrawal"
+    assert records[(day0 + dt.timedelta(days=1), "morning")].discarded
+    assert AnimalDaySummary.objects.get(animal=cow, date=day0).discarded == Decimal("10")
