@@ -12,6 +12,7 @@ urlpatterns = [
     path("", core_views.landing, name="landing"),
     path("home/", insights_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots, name="robots"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("apps.accounts.urls")),

@@ -22,7 +22,10 @@ def tenancy(request):
         farm_id = request.session.get(SESSION_FARM)
         return next((f for f in farms() if f.pk == farm_id), None)
 
+    # The section the page belongs to, for the navigation (none on a page no URL matched, like a 404).
+    match = getattr(request, "resolver_match", None)
     return {
+        "nav_section": (match.namespace or match.url_name) if match else "",
         "membership": membership,
         "tenant": request.tenant,
         "memberships": cache(lambda: list(memberships_of(request.user))),

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
@@ -62,3 +62,8 @@ def _may_see_details(request) -> bool:
     token = settings.HEALTHZ_TOKEN
     offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     return bool(token) and constant_time_compare(offered, token)
+
+
+def robots(request):
+    """Crawlers may read the front page; everything else is behind a login."""
+    return HttpResponse("User-agent: *\nAllow: /$\nDisallow: /\n", content_type="text/plain")

@@ -283,7 +283,7 @@ def _victim_farm_records(owner) -> list[str]:
 
 def _list_urls():
     """Every page without an object id (plus its exports and the dashboard cards)."""
-    skip = {"healthz", "landing", "herd:import_template"}
+    skip = {"healthz", "landing", "robots", "herd:import_template"}
 
     def walk(resolver, namespace=""):
         for pattern in resolver.url_patterns:

@@ -295,3 +295,6 @@ def test_refusals_are_pages_in_the_layout(as_member, owner):
     assert refused.status_code == 403 and "not open to you" in refused.content.decode()
     missing = client.get(reverse("herd:detail", args=[999999]))
     assert missing.status_code == 404 and "Nothing here" in missing.content.decode()
+    unmatched = client.get("/no-such-page/")  # no URL matched: the layout still renders
+    assert unmatched.status_code == 404 and "Nothing here" in unmatched.content.decode()
+    assert client.get("/robots.txt").content.decode().startswith("User-agent: *")
