@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "apps.finance",
     "apps.stock",
     "apps.health",
+    "apps.breeding",
     "apps.notify",
     "apps.insights",
     "apps.demo",

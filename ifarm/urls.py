@@ -21,6 +21,7 @@ urlpatterns = [
     path("milk/", include("apps.milk.urls")),
     path("money/", include("apps.finance.urls")),
     path("health/", include("apps.health.urls")),
+    path("breeding/", include("apps.breeding.urls")),
     path("stock/", include("apps.stock.urls")),
     path("notifications/", include("apps.notify.urls")),
     path("audit/", audit_views.audit_log, name="audit"),

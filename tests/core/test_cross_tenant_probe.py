@@ -177,6 +177,10 @@ PROBES = {
     "money:invoice_credit": (_invoice, ["post"]),
     "money:invoice_send": (_invoice, ["post"]),
     "money:report_job": (_report_job, ["get"]),
+    "breeding:animal": (_animal, ["get"]),
+    "breeding:heat_create": (_animal, ["post"]),
+    "breeding:service_create": (_animal, ["post"]),
+    "breeding:check_create": (_animal, ["post"]),
     "health:treatment": (_treatment, ["get"]),
     "health:treatment_dose": (_treatment, ["post"]),
     "health:treatment_void": (_treatment, ["post"]),
@@ -277,8 +281,12 @@ def _victim_farm_records(owner) -> list[str]:
 
     tubes = make_batch(owner, make_item(owner, name="Farm tubes"), farm, lot="VICTIM-LOT")
     treat(owner, cow, tubes, at(farm, dt.date.today(), 0), diagnosis="VICTIM-DIAGNOSIS")
+    from apps.breeding.services import service_record
+
+    service_record(membership=owner, animal=cow, served_on=dt.date.today() - dt.timedelta(days=20), method="ai",
+                   outside_sire="VICTIM-SIRE")
     return ["Victim Farm", "VICTIM-COW", "VICTIM-BULL", "VICTIM-EXPENSE", "VICTIM-PRODUCE", invoice.number, "VICTIM-LOT",
-            "VICTIM-DIAGNOSIS"]
+            "VICTIM-DIAGNOSIS", "VICTIM-SIRE"]
 
 
 def _list_urls():

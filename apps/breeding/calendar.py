@@ -1,0 +1,37 @@
+"""The breeding calendar: gestation per species, the expected birth, and the windows of the Today page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+GESTATION_DAYS = {"cattle": 283, "sheep": 147, "goat": 150, "pig": 114, "camel": 390}
+# The youngest a female may be served, per species (months).
+BREEDING_AGE_MONTHS = {"cattle": 13, "sheep": 7, "goat": 7, "pig": 6, "camel": 36}
+DUE_SOON_DAYS = 14          # due to give birth within two weeks
+DRY_OFF_BEFORE_DAYS = 60    # cattle: dry off 60 days before the expected calving
+HEAT_WATCH = (18, 24)       # days after a service with no check since: watch for a repeat heat
+CHECK_DUE = (30, 45)        # days after a service: pregnancy check due
+
+
+def expected_birth(species: str, served_on: dt.date, *, foetal_age_days: int | None = None,
+                   checked_on: dt.date | None = None) -> dt.date | None:
+    """The expected birth from the service, or from a check that measured the foetus's age."""
+    days = GESTATION_DAYS.get(species)
+    if days is None:
+        return None
+    if foetal_age_days is not None and checked_on is not None:
+        return checked_on + dt.timedelta(days=days - foetal_age_days)
+    return served_on + dt.timedelta(days=days)
+
+
+def in_window(days_since: int, window: tuple[int, int]) -> bool:
+    low, high = window
+    return low <= days_since <= high
+
+
+def old_enough(species: str, born: dt.date | None, on: dt.date) -> bool:
+    months = BREEDING_AGE_MONTHS.get(species)
+    if months is None or born is None:
+        return True
+    age_months = (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+    return age_months >= months

@@ -1,0 +1,85 @@
+"""Reads for breeding: each female's calendar, and what is due today across the member's farms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from apps.accounts.permissions import visible_to
+from apps.health.selectors import under_withdrawal, vaccinations_due
+from apps.herd.models import Animal, Sex
+from apps.milk.models import Lactation
+
+from . import calendar
+from .models import PregnancyCheck, Service
+
+LOOK_BACK_DAYS = 420  # a service older than gestation plus a margin cannot still be due
+
+
+@dataclass
+class Due:
+    animal: object
+    what: str
+    when: dt.date | None
+    service: Service | None = None
+
+
+def services_of(animal):
+    return Service.objects.filter(tenant_id=animal.tenant_id, animal=animal).select_related("sire").prefetch_related(
+        Prefetch("checks", queryset=PregnancyCheck.objects.order_by("-checked_on", "-id")))
+
+
+def breeding_males(membership):
+    return visible_to(Animal.objects.all(), membership).filter(sex=Sex.MALE, status="active").only(
+        "id", "tag", "name").order_by("tag")
+
+
+def today_for(membership, today: dt.date | None = None) -> dict[str, list]:
+    """What is due on the member's farms (a fixed number of queries, whatever the herd's size)."""
+    today = today or timezone.localdate()
+    recent = (
+        visible_to(Service.objects.select_related("animal", "farm"), membership)
+        .filter(served_on__gte=today - dt.timedelta(days=LOOK_BACK_DAYS), animal__status="active")
+        .prefetch_related(Prefetch("checks", queryset=PregnancyCheck.objects.order_by("-checked_on", "-id")))
+        .order_by("animal_id", "-served_on", "-id")
+    )
+    latest: dict[int, Service] = {}
+    for service in recent:
+        latest.setdefault(service.animal_id, service)
+    calvings = dict(
+        Lactation.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest))
+        .order_by("animal_id", "calving_date").values_list("animal_id", "calving_date")
+    )  # the last calving of each, as the dict keeps the latest
+    in_milk = set(Lactation.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest), dried_off_on=None)
+                  .values_list("animal_id", flat=True))
+    due = {"due_soon": [], "dry_off": [], "heat_watch": [], "check_due": []}
+    for animal_id, service in latest.items():
+        if (calved := calvings.get(animal_id)) and calved >= service.served_on:
+            continue  # she has given birth since: the service is closed
+        checks = list(service.checks.all())
+        days = (today - service.served_on).days
+        if checks and checks[0].result == PregnancyCheck.Result.PREGNANT:
+            expected = checks[0].expected_birth_on
+            if expected and (expected - today).days <= calendar.DUE_SOON_DAYS:
+                due["due_soon"].append(Due(service.animal, "due to give birth", expected, service))
+            elif (expected and service.animal.species == "cattle" and animal_id in in_milk
+                  and (expected - today).days <= calendar.DRY_OFF_BEFORE_DAYS):
+                due["dry_off"].append(Due(service.animal, "dry off", expected - dt.timedelta(days=calendar.DRY_OFF_BEFORE_DAYS),
+                                          service))
+        elif not checks:
+            if calendar.in_window(days, calendar.HEAT_WATCH):
+                due["heat_watch"].append(Due(service.animal, "watch for a repeat heat", service.served_on + dt.timedelta(days=21),
+                                             service))
+            if calendar.in_window(days, calendar.CHECK_DUE):
+                due["check_due"].append(Due(service.animal, "pregnancy check", service.served_on + dt.timedelta(days=30),
+                                            service))
+    for items in due.values():
+        items.sort(key=lambda d: (d.when or today, d.animal.tag))
+    now = timezone.now()
+    due["vaccinations"] = list(vaccinations_due(membership))
+    due["withdrawals_ending"] = [t for t in under_withdrawal(membership, at=now)
+                                 if t.milk_withdrawal_ends_at and t.milk_withdrawal_ends_at <= now + dt.timedelta(days=1)]
+    return due

@@ -1,0 +1,152 @@
+"""Writes for breeding: heats, services (with the calf's inbreeding) and pregnancy checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append
+from apps.core.dates import date_problem
+from apps.herd.models import Animal, Sex, Status
+from apps.milk.models import Lactation
+
+from . import calendar, inbreeding
+from .models import Heat, PregnancyCheck, Service
+
+PEDIGREE_GENERATIONS = 6
+
+
+def _check_female(animal, on: dt.date, errors: dict, field: str) -> None:
+    if animal.sex != Sex.FEMALE:
+        errors[field] = f"{animal.tag} is male."
+    elif animal.status != Status.ACTIVE:
+        errors[field] = f"{animal.tag} is {animal.get_status_display().lower()}."
+    if problem := date_problem(on, today=animal.farm.local_today()):
+        errors[field] = problem
+
+
+@transaction.atomic
+def heat_record(*, membership, animal, observed_on: dt.date, signs: str = "") -> Heat:
+    if animal.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    _check_female(animal, observed_on, errors, "observed_on")
+    if errors:
+        raise ValidationError(errors)
+    heat = Heat.objects.create(tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, observed_on=observed_on,
+                               signs=signs.strip(), recorded_by=membership)
+    audit_append(actor=Actor.of(membership), action="breeding.heat", obj=animal, farm_id=animal.farm_id,
+                 after={"observed_on": observed_on, "signs": heat.signs}, permission="herd.manage")
+    return heat
+
+
+def pedigree_of(tenant_id: int, animal_ids: list[int]) -> tuple[dict, dict]:
+    """Parents and birth order of the animals and their ancestors (one query per generation)."""
+    parents, order, wanted = {}, {}, {pk for pk in animal_ids if pk}
+    for _ in range(PEDIGREE_GENERATIONS):
+        wanted -= set(parents)
+        if not wanted:
+            break
+        rows = Animal.objects.filter(tenant_id=tenant_id, pk__in=wanted).values_list("pk", "sire_id", "dam_id", "date_of_birth")
+        wanted = set()
+        for pk, sire_id, dam_id, born in rows:
+            parents[pk] = (sire_id, dam_id)
+            order[pk] = born.toordinal() if born else 0
+            wanted |= {sire_id, dam_id} - {None}
+    return parents, order
+
+
+def inbreeding_of(tenant_id: int, sire_id: int | None, dam_id: int | None) -> Decimal | None:
+    """The planned calf's coefficient of inbreeding, in %, from the recorded pedigree."""
+    if not sire_id or not dam_id:
+        return None
+    parents, order = pedigree_of(tenant_id, [sire_id, dam_id])
+    value = inbreeding.coefficient(sire_id, dam_id, parents, order)
+    return (Decimal(value.numerator) / Decimal(value.denominator) * 100).quantize(Decimal("0.01"))
+
+
+def is_pregnant(animal) -> bool:
+    """Confirmed pregnant by the latest check of her latest service, with no birth since."""
+    service = Service.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-served_on", "-id").first()
+    if service is None:
+        return False
+    check = service.checks.order_by("-checked_on", "-id").first()
+    calved_since = Lactation.objects.filter(tenant_id=animal.tenant_id, animal=animal, calving_date__gt=service.served_on).exists()
+    return check is not None and check.result == PregnancyCheck.Result.PREGNANT and not calved_since
+
+
+@transaction.atomic
+def service_record(*, membership, animal, served_on: dt.date, method: str, sire=None, outside_sire: str = "",
+                   straw: str = "", technician: str = "") -> Service:
+    """Record a service; refuse what cannot be, and work out the calf's inbreeding (a warning above 6.25 %)."""
+    if animal.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    _check_female(animal, served_on, errors, "served_on")
+    if method not in Service.Method.values:
+        errors["method"] = "Pick how she was served."
+    if not errors.get("served_on") and not calendar.old_enough(animal.species, animal.date_of_birth, served_on):
+        months = calendar.BREEDING_AGE_MONTHS[animal.species]
+        errors["served_on"] = f"{animal.tag} is under {months} months old: too young to be served."
+    last_calving = (Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal)
+                    .order_by("-calving_date").values_list("calving_date", flat=True).first())
+    if last_calving and served_on < last_calving:
+        errors["served_on"] = f"{animal.tag} gave birth on {last_calving:%d %b %Y}; a service cannot be before that."
+    if is_pregnant(animal):
+        errors["served_on"] = f"{animal.tag} is confirmed pregnant."
+    if sire is not None:
+        if sire.tenant_id != membership.tenant_id:
+            errors["sire"] = "Pick a sire of your own herd, or name an outside sire."
+        elif sire.sex != Sex.MALE:
+            errors["sire"] = f"{sire.tag} is not a male."
+        elif sire.species != animal.species:
+            errors["sire"] = f"{sire.tag} is a {sire.get_species_display().lower()}."
+    if sire is None and not outside_sire.strip():
+        errors["sire"] = "Pick the sire, or name the outside sire (AI bull or hired)."
+    if errors:
+        raise ValidationError(errors)
+    service = Service.objects.create(
+        tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, served_on=served_on, method=method, sire=sire,
+        outside_sire=outside_sire.strip(), straw=straw.strip(), technician=technician.strip(), recorded_by=membership,
+        inbreeding=inbreeding_of(membership.tenant_id, sire.pk if sire else None, animal.pk),
+    )
+    audit_append(actor=Actor.of(membership), action="breeding.service", obj=service, farm_id=animal.farm_id,
+                 permission="herd.manage", after={"served_on": served_on, "method": method, "sire": getattr(sire, "tag", ""),
+                                                   "outside_sire": service.outside_sire, "inbreeding": service.inbreeding})
+    return service
+
+
+@transaction.atomic
+def pregnancy_check_record(*, membership, service: Service, checked_on: dt.date, method: str, result: str,
+                           foetal_age_days: int | None = None) -> PregnancyCheck:
+    animal = service.animal
+    if service.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if problem := date_problem(checked_on, today=animal.farm.local_today()):
+        errors["checked_on"] = problem
+    elif checked_on < service.served_on:
+        errors["checked_on"] = f"She was served on {service.served_on:%d %b %Y}; a check cannot be before that."
+    if method not in PregnancyCheck.Method.values:
+        errors["method"] = "Pick how she was checked."
+    if result not in PregnancyCheck.Result.values:
+        errors["result"] = "Pick the result."
+    gestation = calendar.GESTATION_DAYS.get(animal.species)
+    if foetal_age_days is not None and (result != PregnancyCheck.Result.PREGNANT or (gestation and foetal_age_days >= gestation)):
+        errors["foetal_age_days"] = "A foetal age goes with a pregnant result, and is less than the gestation."
+    if errors:
+        raise ValidationError(errors)
+    expected = None
+    if result == PregnancyCheck.Result.PREGNANT:
+        expected = calendar.expected_birth(animal.species, service.served_on, foetal_age_days=foetal_age_days,
+                                           checked_on=checked_on)
+    check = PregnancyCheck.objects.create(tenant_id=membership.tenant_id, service=service, checked_on=checked_on, method=method,
+                                          result=result, foetal_age_days=foetal_age_days, expected_birth_on=expected,
+                                          recorded_by=membership)
+    audit_append(actor=Actor.of(membership), action="breeding.check", obj=service, farm_id=animal.farm_id,
+                 permission="herd.manage", after={"checked_on": checked_on, "result": result, "expected": expected})
+    return check

@@ -1,0 +1,153 @@
+"""Services, checks and the Today page."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.breeding.models import PregnancyCheck, Service
+from apps.breeding.services import pregnancy_check_record, service_record
+from tests.factories import TODAY, make_animal, make_member
+from tests.milk.conftest import start_lactation
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
+
+@pytest.fixture
+def heifer(owner, farm):
+    return make_animal(owner, farm, tag="HEIFER", date_of_birth=TODAY - dt.timedelta(days=600))
+
+
+@pytest.fixture
+def bull(owner, farm):
+    return make_animal(owner, farm, tag="BULL", sex="male", date_of_birth=TODAY - dt.timedelta(days=1500))
+
+
+def serve(owner, animal, days_ago, **values):
+    values.setdefault("method", "ai")
+    values.setdefault("outside_sire", "Holstein AI 011")
+    return service_record(membership=owner, animal=animal, served_on=TODAY - dt.timedelta(days=days_ago), **values)
+
+
+def test_a_service_then_a_positive_check_sets_the_due_date(owner, heifer):
+    service = serve(owner, heifer, 40, straw="HO-011-7")
+    check = pregnancy_check_record(membership=owner, service=service, checked_on=TODAY, method="ultrasound", result="pregnant")
+    assert check.expected_birth_on == service.served_on + dt.timedelta(days=283)
+    with pytest.raises(ValidationError, match="confirmed pregnant"):
+        serve(owner, heifer, 1)
+
+
+@pytest.mark.parametrize("case", ["male", "young", "sold", "future", "no sire"])
+def test_impossible_services_are_refused(owner, farm, heifer, bull, case):
+    animal, values, days_ago = heifer, {}, 5
+    if case == "male":
+        animal = bull
+    elif case == "young":
+        animal = make_animal(owner, farm, tag="CALF", date_of_birth=TODAY - dt.timedelta(days=200))
+    elif case == "sold":
+        animal = make_animal(owner, farm, tag="SOLD", status="sold", status_on=TODAY - dt.timedelta(days=3))
+    elif case == "future":
+        days_ago = -2
+    elif case == "no sire":
+        values["outside_sire"] = ""
+    with pytest.raises(ValidationError):
+        serve(owner, animal, days_ago, **values)
+    assert not Service.objects.exists()
+
+
+def test_a_service_before_the_last_calving_or_with_a_sire_of_another_species_is_refused(owner, farm, heifer):
+    start_lactation(owner, heifer, calving_date=TODAY - dt.timedelta(days=20))
+    with pytest.raises(ValidationError, match="gave birth"):
+        serve(owner, heifer, 30)
+    buck = make_animal(owner, farm, tag="BUCK", sex="male", species="goat", date_of_birth=TODAY - dt.timedelta(days=900))
+    with pytest.raises(ValidationError, match="goat"):
+        serve(owner, heifer, 5, method="natural", sire=buck, outside_sire="")
+
+
+def test_the_calf_inbreeding_is_worked_out_from_the_pedigree(owner, farm, bull):
+    dam = make_animal(owner, farm, tag="OLD-DAM", date_of_birth=TODAY - dt.timedelta(days=3000))
+    sister = make_animal(owner, farm, tag="HALF-SIS", sire=bull, dam=dam, date_of_birth=TODAY - dt.timedelta(days=900))
+    son = make_animal(owner, farm, tag="HALF-BRO", sex="male", sire=bull, date_of_birth=TODAY - dt.timedelta(days=800))
+    service = serve(owner, sister, 3, method="natural", sire=son, outside_sire="")
+    assert service.inbreeding == Decimal("12.50")
+    assert serve(owner, make_animal(owner, farm, tag="UNRELATED", date_of_birth=TODAY - dt.timedelta(days=900)), 3,
+                 method="natural", sire=son, outside_sire="").inbreeding == Decimal("0.00")
+
+
+def test_a_check_before_its_service_or_a_foetal_age_with_an_open_result_is_refused(owner, heifer):
+    service = serve(owner, heifer, 10)
+    with pytest.raises(ValidationError):
+        pregnancy_check_record(membership=owner, service=service, checked_on=TODAY - dt.timedelta(days=11), method="palpation",
+                               result="open")
+    with pytest.raises(ValidationError):
+        pregnancy_check_record(membership=owner, service=service, checked_on=TODAY, method="palpation", result="open",
+                               foetal_age_days=20)
+    assert not PregnancyCheck.objects.exists()
+
+
+def _today_page(as_member, owner):
+    return as_member(owner).get(reverse("breeding:today")).content.decode()
+
+
+@pytest.mark.parametrize(("days", "watch", "check"), [(17, False, False), (18, True, False), (24, True, False),
+                                                      (25, False, False), (29, False, False), (30, False, True),
+                                                      (45, False, True), (46, False, False)])
+def test_the_today_page_windows_at_their_edges(as_member, owner, heifer, days, watch, check):
+    serve(owner, heifer, days)
+    page = _today_page(as_member, owner)
+    heat_list = page.split('id="heat-heading"')[1].split("</section>")[0]
+    check_list = page.split('id="check-heading"')[1].split("</section>")[0]
+    assert ("HEIFER" in heat_list) is watch and ("HEIFER" in check_list) is check
+
+
+def test_due_to_calve_and_dry_off(as_member, owner, farm):
+    cow = make_animal(owner, farm, tag="IN-CALF", date_of_birth=TODAY - dt.timedelta(days=2000))
+    start_lactation(owner, cow, calving_date=TODAY - dt.timedelta(days=300))
+    service = serve(owner, cow, 230)
+    pregnancy_check_record(membership=owner, service=service, checked_on=TODAY - dt.timedelta(days=190), method="palpation",
+                           result="pregnant")
+    page = _today_page(as_member, owner)
+    assert "IN-CALF" in page.split('id="dry-heading"')[1].split("</section>")[0]
+    PregnancyCheck.objects.update(expected_birth_on=TODAY + dt.timedelta(days=8))
+    assert "IN-CALF" in _today_page(as_member, owner).split('id="due-soon-heading"')[1].split("</section>")[0]
+
+
+def test_the_today_page_query_count_does_not_grow_with_the_herd(as_member, owner, farm):
+    client = as_member(owner)
+    def count():
+        client.get(reverse("breeding:today"))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("breeding:today"))
+        return len(queries)
+    serve(owner, make_animal(owner, farm, tag="Q-0", date_of_birth=TODAY - dt.timedelta(days=900)), 20)
+    few = count()
+    for n in range(1, 8):
+        serve(owner, make_animal(owner, farm, tag=f"Q-{n}", date_of_birth=TODAY - dt.timedelta(days=900)), 20 + n * 3)
+    assert count() == few
+
+
+def test_breeding_pages_as_a_browser_posts_them(as_member, owner, heifer, bull):
+    from tests.formdata import form_data
+
+    client = as_member(owner)
+    page = client.get(reverse("breeding:animal", args=[heifer.pk])).content.decode()
+    data = form_data(page, "service-form")
+    data.update({"served_on": (TODAY - dt.timedelta(days=35)).isoformat(), "method": "natural", "sire": bull.pk})
+    assert client.post(reverse("breeding:service_create", args=[heifer.pk]), data).status_code == 302
+    check = form_data(client.get(reverse("breeding:animal", args=[heifer.pk])).content.decode(), "check-form")
+    check.update({"result": "pregnant", "foetal_age_days": "35"})
+    response = client.post(reverse("breeding:check_create", args=[heifer.pk]), check, follow=True)
+    assert "pregnant" in response.content.decode() and "Due on" in response.content.decode()
+    bad = client.post(reverse("breeding:heat_create", args=[heifer.pk]), {"observed_on": "0001-01-01", "signs": ""})
+    assert bad.status_code == 400
+
+
+def test_a_viewer_sees_but_does_not_record(as_member, owner, heifer):
+    client = as_member(make_member(owner, "viewer"))
+    assert client.get(reverse("breeding:today")).status_code == 200
+    assert client.get(reverse("breeding:animal", args=[heifer.pk])).status_code == 200
+    assert client.post(reverse("breeding:heat_create", args=[heifer.pk]), {"observed_on": TODAY.isoformat()}).status_code == 403
