@@ -119,6 +119,10 @@ def test_seed_demo_is_idempotent(db):
         assert Treatment.objects.filter(milk_withdrawal_ends_at__gt=timezone.now()).count() == 1
     with scope(tenant=vet.tenant_id):
         assert under_withdrawal(vet).count() >= 2 and vaccinations_due(vet).count() == 5
+        from apps.breeding.selectors import today_for
+
+        due = today_for(vet)
+        assert due["heat_watch"] and due["check_due"] and due["due_soon"]
     call_command("audit_verify")
 
 

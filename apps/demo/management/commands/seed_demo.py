@@ -62,6 +62,7 @@ class Command(BaseCommand):
         existing = Tenant.objects.filter(slug=DEMO_SLUG).first()
         if existing is not None:
             self._health_if_missing(existing)
+            self._breeding_if_missing(existing)
             self.stdout.write("The demo organisation already exists; leaving it as it is.")
             return
         owner = _user("owner@demo.ifarm.test", "Grace Wanjiku")
@@ -91,6 +92,7 @@ class Command(BaseCommand):
             milkings = self._milk_history(tenant, [home], days=75)
             self._money(tenant, owner_membership, worker_membership, home, hill)
         self._health_if_missing(tenant)
+        self._breeding_if_missing(tenant)
         self.stdout.write(f"Created the demo organisation with 2 farms, {count} animals, {milkings} milkings and a month of books.")
 
     def _health_if_missing(self, tenant):
@@ -107,6 +109,39 @@ class Command(BaseCommand):
                 tenant=tenant, user=vet_user, role=Role.objects.get(tenant=tenant, key="vet"), all_farms=True)
             vet = Membership.objects.select_related("tenant", "role", "user").get(pk=vet.pk)
             self._health(tenant, owner, vet)
+
+    def _breeding_if_missing(self, tenant):
+        """Services and checks so that the Today page has something in each breeding list."""
+        from apps.breeding.models import Service
+        from apps.breeding.services import pregnancy_check_record, service_record
+        from apps.milk.models import Lactation
+
+        with scope(tenant=tenant.pk):
+            if Service.objects.filter(tenant=tenant).exists():
+                return
+            owner = Membership.objects.select_related("tenant", "role", "user").get(tenant=tenant, user__email="owner@demo.ifarm.test")
+            home = Farm.objects.get(tenant=tenant, name="Green Valley Home Farm")
+            today = home.local_today()
+            last_calving = dict(Lactation.objects.filter(tenant=tenant).order_by("animal_id", "calving_date")
+                                .values_list("animal_id", "calving_date"))
+            females = list(Animal.objects.filter(tenant=tenant, farm=home, sex="female", status="active",
+                                                 date_of_birth__lte=today - dt.timedelta(days=900)).order_by("-tag"))
+            plan = [(20, None), (24, None), (33, None), (40, None), (272, 0), (240, 0)]  # days ago, foetal age at check
+            done = 0
+            for cow in females:
+                if done == len(plan):
+                    break
+                days_ago, _ = plan[done]
+                served = today - dt.timedelta(days=days_ago)
+                if last_calving.get(cow.pk) and last_calving[cow.pk] >= served:
+                    continue
+                service = service_record(membership=owner, animal=cow, served_on=served, method="ai",
+                                         outside_sire="Holstein AI bull HO-011", straw="HO-011-2026", technician="Joseph Mwangi")
+                if days_ago > 200:
+                    pregnancy_check_record(membership=owner, service=service, checked_on=served + dt.timedelta(days=40),
+                                           method="ultrasound", result="pregnant")
+                done += 1
+            self.stdout.write(f"Added {done} services for the breeding calendar.")
 
     def _health(self, tenant, owner, vet):
         from apps.health.services import administration_record, treatment_record, treatment_void, vaccination_record
