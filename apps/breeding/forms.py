@@ -29,3 +29,22 @@ class CheckForm(forms.Form):
     result = forms.ChoiceField(choices=PregnancyCheck.Result.choices)
     foetal_age_days = forms.IntegerField(min_value=1, max_value=400, required=False, label="Foetal age (days)",
                                          help_text="When the scan measured it.")
+
+
+class BirthForm(forms.Form):
+    born_on = FarmDateField(label="Born on")
+    ease = forms.TypedChoiceField(coerce=int, choices=[(1, "1 · unassisted"), (2, "2 · easy pull"), (3, "3 · hard pull"),
+                                                       (4, "4 · vet needed"), (5, "5 · caesarean")], label="Ease")
+    premature = forms.BooleanField(required=False, label="Born early (premature)")
+    aborted = forms.BooleanField(required=False, label="Abortion (no offspring)")
+
+
+class OffspringForm(forms.Form):
+    # A blank first choice: an untouched line must arrive unchanged so the formset skips it.
+    sex = forms.ChoiceField(choices=[("", "Sex…"), ("female", "Female"), ("male", "Male")])
+    outcome = forms.ChoiceField(choices=[("alive", "Alive"), ("stillborn", "Stillborn"), ("died", "Died")], initial="alive")
+    tag = forms.CharField(max_length=40, required=False)
+    weight = forms.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=200, required=False, label="Weight (kg)")
+
+
+OffspringFormSet = forms.formset_factory(OffspringForm, extra=3, max_num=12)

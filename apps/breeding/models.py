@@ -67,3 +67,21 @@ class PregnancyCheck(TenantModel):
     class Meta:
         indexes = [models.Index(fields=["tenant", "service", "checked_on"], name="check_tenant_service_idx")]
         ordering = ["-checked_on", "-id"]
+
+
+class Birth(TenantModel, TimeStamped):
+    """A calving, kidding, lambing or farrowing (or an abortion), with its offspring."""
+
+    animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="births")
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="births")
+    born_on = models.DateField()
+    ease = models.PositiveSmallIntegerField(help_text="1 unassisted … 5 caesarean")
+    premature = models.BooleanField(default=False)
+    aborted = models.BooleanField(default=False)
+    offspring = models.JSONField(default=list, help_text="Each: sex, outcome, tag, weight, and the animal id when alive.")
+    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "animal", "born_on"], name="birth_tenant_animal_idx")]
+        ordering = ["-born_on", "-id"]

@@ -14,7 +14,7 @@ from apps.herd.models import Animal, Sex
 from apps.milk.models import Lactation
 
 from . import calendar
-from .models import PregnancyCheck, Service
+from .models import Birth, PregnancyCheck, Service
 
 LOOK_BACK_DAYS = 420  # a service older than gestation plus a margin cannot still be due
 
@@ -53,6 +53,9 @@ def today_for(membership, today: dt.date | None = None) -> dict[str, list]:
         Lactation.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest))
         .order_by("animal_id", "calving_date").values_list("animal_id", "calving_date")
     )  # the last calving of each, as the dict keeps the latest
+    for animal_id, born_on in (Birth.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest))
+                               .order_by("animal_id", "born_on").values_list("animal_id", "born_on")):
+        calvings[animal_id] = max(born_on, calvings.get(animal_id, born_on))
     in_milk = set(Lactation.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest), dried_off_on=None)
                   .values_list("animal_id", flat=True))
     due = {"due_soon": [], "dry_off": [], "heat_watch": [], "check_due": []}

@@ -12,10 +12,12 @@ from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
 from apps.herd.models import Animal, Sex, Status
+from apps.herd.services import animal_create
 from apps.milk.models import Lactation
+from apps.milk.services import lactation_dry_off, lactation_start
 
 from . import calendar, inbreeding
-from .models import Heat, PregnancyCheck, Service
+from .models import Birth, Heat, PregnancyCheck, Service
 
 PEDIGREE_GENERATIONS = 6
 
@@ -75,7 +77,10 @@ def is_pregnant(animal) -> bool:
     if service is None:
         return False
     check = service.checks.order_by("-checked_on", "-id").first()
-    calved_since = Lactation.objects.filter(tenant_id=animal.tenant_id, animal=animal, calving_date__gt=service.served_on).exists()
+    calved_since = (
+        Lactation.objects.filter(tenant_id=animal.tenant_id, animal=animal, calving_date__gt=service.served_on).exists()
+        or Birth.objects.filter(tenant_id=animal.tenant_id, animal=animal, born_on__gt=service.served_on).exists()
+    )
     return check is not None and check.result == PregnancyCheck.Result.PREGNANT and not calved_since
 
 
@@ -150,3 +155,68 @@ def pregnancy_check_record(*, membership, service: Service, checked_on: dt.date,
     audit_append(actor=Actor.of(membership), action="breeding.check", obj=service, farm_id=animal.farm_id,
                  permission="herd.manage", after={"checked_on": checked_on, "result": result, "expected": expected})
     return check
+
+
+DAIRY_SPECIES = {"cattle", "goat", "sheep", "camel"}
+OUTCOMES = ("alive", "stillborn", "died")
+
+
+@transaction.atomic
+def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: list[dict], premature: bool = False,
+                 aborted: bool = False) -> Birth:
+    """A birth (or an abortion): the live offspring join the herd with their dam, sire and farm, and a
+    dairy female starts her lactation, all or nothing.
+
+    `offspring`: dicts of sex, outcome (alive, stillborn, died), tag (needed when alive) and weight (kg).
+    """
+    if animal.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    _check_female(animal, born_on, errors, "born_on")
+    if not 1 <= (ease or 0) <= 5:
+        errors["ease"] = "Score the ease from 1 (unassisted) to 5 (caesarean)."
+    service = Service.objects.filter(tenant_id=membership.tenant_id, animal=animal, served_on__lte=born_on).order_by(
+        "-served_on", "-id").first()
+    gestation = calendar.GESTATION_DAYS.get(animal.species)
+    if service and gestation and not aborted and not premature:
+        if (born_on - service.served_on).days < gestation * 0.8:
+            errors["premature"] = (f"Only {(born_on - service.served_on).days} days after the service of "
+                                   f"{service.served_on:%d %b %Y}: tick premature if she gave birth early.")
+    if not aborted and not offspring:
+        errors["offspring"] = "Add the offspring born (or tick abortion)."
+    if aborted and offspring:
+        errors["offspring"] = "An abortion has no offspring to register."
+    for n, young in enumerate(offspring, start=1):
+        if young.get("sex") not in (Sex.FEMALE, Sex.MALE) or young.get("outcome") not in OUTCOMES:
+            errors["offspring"] = f"Offspring {n}: give the sex and whether it lives."
+        elif young["outcome"] == "alive" and not (young.get("tag") or "").strip():
+            errors["offspring"] = f"Offspring {n}: a live one needs a tag."
+    if errors:
+        raise ValidationError(errors)
+    recorded = []
+    for young in offspring:
+        entry = {"sex": young["sex"], "outcome": young["outcome"], "tag": (young.get("tag") or "").strip(),
+                 "weight": str(young["weight"]) if young.get("weight") is not None else None}
+        if young["outcome"] == "alive":
+            sire = service.sire if service else None
+            try:
+                calf = animal_create(
+                    membership=membership, farm=animal.farm, tag=entry["tag"], species=animal.species, sex=young["sex"],
+                    date_of_birth=born_on, dam=animal, sire=sire, sire_external="" if sire else (service.outside_sire if service else ""),
+                    breed=animal.breed, acquisition="born", status="active",
+                )
+            except ValidationError as error:
+                raise ValidationError({"offspring": f"{entry['tag']}: " + " ".join(error.messages)}) from None
+            entry["animal_id"] = calf.pk
+        recorded.append(entry)
+    birth = Birth.objects.create(tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, service=service, born_on=born_on,
+                                 ease=ease, premature=premature, aborted=aborted, offspring=recorded, recorded_by=membership)
+    if animal.species in DAIRY_SPECIES and not aborted:
+        open_lactation = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal, dried_off_on=None).first()
+        if open_lactation is not None and open_lactation.calving_date < born_on:
+            lactation_dry_off(membership=membership, lactation=open_lactation, dried_off_on=born_on - dt.timedelta(days=1))
+        if open_lactation is None or open_lactation.calving_date < born_on:
+            lactation_start(membership=membership, animal=animal, calving_date=born_on)
+    audit_append(actor=Actor.of(membership), action="breeding.birth", obj=animal, farm_id=animal.farm_id, permission="herd.manage",
+                 after={"born_on": born_on, "ease": ease, "aborted": aborted, "offspring": recorded})
+    return birth

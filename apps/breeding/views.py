@@ -11,7 +11,7 @@ from apps.core.forms import add_service_errors
 from apps.herd.selectors import get_animal_for
 
 from . import selectors, services
-from .forms import CheckForm, HeatForm, ServiceForm
+from .forms import BirthForm, CheckForm, HeatForm, OffspringFormSet, ServiceForm
 
 
 @member_required("herd.view")
@@ -20,7 +20,8 @@ def today(request):
     return render(request, "breeding/today.html", {"due": selectors.today_for(request.membership), "today": timezone.localdate()})
 
 
-def _page(request, animal, *, heat_form=None, service_form=None, check_form=None, status=200):
+def _page(request, animal, *, heat_form=None, service_form=None, check_form=None, birth_form=None, offspring=None,
+          status=200):
     membership = request.membership
     context = {
         "animal": animal,
@@ -29,6 +30,8 @@ def _page(request, animal, *, heat_form=None, service_form=None, check_form=None
         "service_form": service_form or ServiceForm(initial={"served_on": timezone.localdate()},
                                                     males=selectors.breeding_males(membership)),
         "check_form": check_form or CheckForm(initial={"checked_on": timezone.localdate()}),
+        "birth_form": birth_form or BirthForm(initial={"born_on": timezone.localdate(), "ease": 1}),
+        "offspring": offspring or OffspringFormSet(prefix="young"),
         "can_record": can(membership, "herd.manage", animal),
     }
     return render(request, "breeding/animal.html", context, status=status)
@@ -91,3 +94,22 @@ def check_create(request, pk: int):
             messages.success(request, f"{animal.tag}: {check.get_result_display().lower()}.{due}")
             return redirect("breeding:animal", pk=animal.pk)
     return _page(request, animal, check_form=form, status=400)
+
+
+@member_required("herd.manage")
+@require_POST
+def birth_create(request, pk: int):
+    animal = get_animal_for(request.membership, pk)
+    form = BirthForm(request.POST)
+    offspring = OffspringFormSet(request.POST, prefix="young")
+    if form.is_valid() and offspring.is_valid():
+        young = [f.cleaned_data for f in offspring if f.cleaned_data]
+        try:
+            birth = services.birth_record(membership=request.membership, animal=animal, offspring=young, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            born = [y["tag"] for y in birth.offspring if y.get("animal_id")]
+            messages.success(request, f"Birth recorded for {animal.tag}" + (f": {', '.join(born)} joined the herd." if born else "."))
+            return redirect("herd:detail", pk=animal.pk)
+    return _page(request, animal, birth_form=form, offspring=offspring, status=400)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("owner_scope")
 
 @pytest.fixture
 def heifer(owner, farm):
-    return make_animal(owner, farm, tag="HEIFER", date_of_birth=TODAY - dt.timedelta(days=600))
+    return make_animal(owner, farm, tag="HEIFER", date_of_birth=TODAY - dt.timedelta(days=900))
 
 
 @pytest.fixture
@@ -151,3 +151,54 @@ def test_a_viewer_sees_but_does_not_record(as_member, owner, heifer):
     assert client.get(reverse("breeding:today")).status_code == 200
     assert client.get(reverse("breeding:animal", args=[heifer.pk])).status_code == 200
     assert client.post(reverse("breeding:heat_create", args=[heifer.pk]), {"observed_on": TODAY.isoformat()}).status_code == 403
+
+
+def test_a_calving_registers_the_calf_with_its_parents_and_starts_the_lactation(owner, heifer, bull):
+    from apps.breeding.services import birth_record
+    from apps.herd.models import Animal
+    from apps.milk.models import Lactation
+
+    serve(owner, heifer, 280, method="natural", sire=bull, outside_sire="")
+    birth_record(membership=owner, animal=heifer, born_on=TODAY, ease=2,
+                 offspring=[{"sex": "female", "outcome": "alive", "tag": "CALF-1", "weight": Decimal("38")},
+                            {"sex": "male", "outcome": "stillborn", "tag": ""}])
+    calf = Animal.objects.get(tag="CALF-1")
+    assert (calf.dam_id, calf.sire_id, calf.farm_id, calf.date_of_birth) == (heifer.pk, bull.pk, heifer.farm_id, TODAY)
+    assert Lactation.objects.get(animal=heifer, dried_off_on=None).calving_date == TODAY
+
+
+def test_an_early_birth_needs_to_be_called_premature(owner, heifer):
+    from apps.breeding.services import birth_record
+
+    serve(owner, heifer, 150)
+    with pytest.raises(ValidationError, match="premature"):
+        birth_record(membership=owner, animal=heifer, born_on=TODAY, ease=1,
+                     offspring=[{"sex": "female", "outcome": "alive", "tag": "EARLY"}])
+    birth_record(membership=owner, animal=heifer, born_on=TODAY, ease=1, premature=True,
+                 offspring=[{"sex": "female", "outcome": "alive", "tag": "EARLY"}])
+
+
+def test_three_calves_save_all_or_none(owner, farm, heifer):
+    from apps.breeding.services import birth_record
+    from apps.herd.models import Animal
+    from apps.milk.models import Lactation
+
+    make_animal(owner, farm, tag="TAKEN")
+    serve(owner, heifer, 280)
+    with pytest.raises(ValidationError, match="TAKEN"):
+        birth_record(membership=owner, animal=heifer, born_on=TODAY, ease=3, offspring=[
+            {"sex": "female", "outcome": "alive", "tag": "T-A"}, {"sex": "male", "outcome": "alive", "tag": "T-B"},
+            {"sex": "female", "outcome": "alive", "tag": "TAKEN"}])
+    assert not Animal.objects.filter(tag__in=["T-A", "T-B"]).exists() and not Lactation.objects.filter(animal=heifer).exists()
+
+
+def test_an_abortion_registers_no_offspring(owner, heifer):
+    from apps.breeding.models import Birth
+    from apps.breeding.services import birth_record
+
+    serve(owner, heifer, 100)
+    birth_record(membership=owner, animal=heifer, born_on=TODAY, ease=1, aborted=True, offspring=[])
+    assert Birth.objects.get().aborted
+    with pytest.raises(ValidationError):
+        birth_record(membership=owner, animal=heifer, born_on=TODAY, ease=1, aborted=True,
+                     offspring=[{"sex": "male", "outcome": "died", "tag": ""}])

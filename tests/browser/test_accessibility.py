@@ -43,7 +43,8 @@ def test_main_pages_have_no_axe_violations(live_server, page: Page, owner):
     found = {}
     for path in ("/home/", "/herd/", f"/herd/{calf.pk}/", f"/herd/{cows[0].pk}/", f"/milk/entry/?farm={farm.pk}",
                  "/milk/", "/money/approvals/", f"/money/invoices/{invoice.pk}/", "/money/expenses/new/", "/health/",
-                 "/health/treatments/new/", "/health/book/", "/stock/", "/team/"):
+                 "/health/treatments/new/", "/health/book/", "/stock/", "/team/", "/breeding/today/",
+                 f"/breeding/animals/{cows[1].pk}/"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
         violations = axe_violations(page)

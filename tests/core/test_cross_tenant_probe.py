@@ -181,6 +181,7 @@ PROBES = {
     "breeding:heat_create": (_animal, ["post"]),
     "breeding:service_create": (_animal, ["post"]),
     "breeding:check_create": (_animal, ["post"]),
+    "breeding:birth_create": (_animal, ["post"]),
     "health:treatment": (_treatment, ["get"]),
     "health:treatment_dose": (_treatment, ["post"]),
     "health:treatment_void": (_treatment, ["post"]),
