@@ -11,6 +11,7 @@ DUE_SOON_DAYS = 14          # due to give birth within two weeks
 DRY_OFF_BEFORE_DAYS = 60    # cattle: dry off 60 days before the expected calving
 HEAT_WATCH = (18, 24)       # days after a service with no check since: watch for a repeat heat
 CHECK_DUE = (30, 45)        # days after a service: pregnancy check due
+NO_HEAT_AFTER_DAYS = 60     # calved this long ago and no heat or service since: look at her
 
 
 def expected_birth(species: str, served_on: dt.date, *, foetal_age_days: int | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
@@ -14,7 +14,7 @@ from apps.herd.models import Animal, Sex
 from apps.milk.models import Lactation
 
 from . import calendar
-from .models import Birth, PregnancyCheck, Service
+from .models import Birth, Heat, PregnancyCheck, Service
 
 LOOK_BACK_DAYS = 420  # a service older than gestation plus a margin cannot still be due
 
@@ -81,8 +81,25 @@ def today_for(membership, today: dt.date | None = None) -> dict[str, list]:
                                             service))
     for items in due.values():
         items.sort(key=lambda d: (d.when or today, d.animal.tag))
+    due["no_heat"] = not_seen_in_heat(membership, today)
     now = timezone.now()
     due["vaccinations"] = list(vaccinations_due(membership))
     due["withdrawals_ending"] = [t for t in under_withdrawal(membership, at=now)
                                  if t.milk_withdrawal_ends_at and t.milk_withdrawal_ends_at <= now + dt.timedelta(days=1)]
     return due
+
+
+def not_seen_in_heat(membership, today: dt.date) -> list[Due]:
+    """Females that gave birth 60 days ago or more with no heat or service recorded since (one query)."""
+    since_calving = OuterRef("calving_date")
+    heats = Heat.objects.unscoped().filter(tenant_id=membership.tenant_id, animal=OuterRef("animal"), observed_on__gte=since_calving)
+    services = Service.objects.unscoped().filter(tenant_id=membership.tenant_id, animal=OuterRef("animal"),
+                                                 served_on__gte=since_calving)
+    lactations = (
+        visible_to(Lactation.objects.select_related("animal"), membership, "animal__farm_id")
+        .filter(dried_off_on=None, animal__status="active",
+                calving_date__lte=today - dt.timedelta(days=calendar.NO_HEAT_AFTER_DAYS))
+        .exclude(Exists(heats)).exclude(Exists(services))
+        .order_by("calving_date")[:200]
+    )
+    return [Due(lactation.animal, "not seen in heat since calving", lactation.calving_date) for lactation in lactations]

@@ -202,3 +202,15 @@ def test_an_abortion_registers_no_offspring(owner, heifer):
     with pytest.raises(ValidationError):
         birth_record(membership=owner, animal=heifer, born_on=TODAY, ease=1, aborted=True,
                      offspring=[{"sex": "male", "outcome": "died", "tag": ""}])
+
+
+@pytest.mark.parametrize(("calved_days_ago", "heat", "listed"), [(59, False, False), (60, False, True), (90, True, False)])
+def test_not_seen_in_heat_sixty_days_after_calving(as_member, owner, farm, calved_days_ago, heat, listed):
+    from apps.breeding.services import heat_record
+
+    cow = make_animal(owner, farm, tag="OPEN-COW", date_of_birth=TODAY - dt.timedelta(days=2000))
+    start_lactation(owner, cow, calving_date=TODAY - dt.timedelta(days=calved_days_ago))
+    if heat:
+        heat_record(membership=owner, animal=cow, observed_on=TODAY - dt.timedelta(days=10))
+    section = _today_page(as_member, owner).split('id="noheat-heading"')[1].split("</section>")[0]
+    assert ("OPEN-COW" in section) is listed
