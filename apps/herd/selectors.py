@@ -121,3 +121,25 @@ def groups_with_counts(farm):
         .annotate(active=Count("animals", filter=Q(animals__status="active")))
         .order_by("name")
     )
+
+
+def pedigree_of(animal: Animal, generations: int = 3) -> list[list[dict]]:
+    """The animal's ancestors, generation by generation (parents, grandparents, great-grandparents):
+    each a dict of role ("dam's sire"...), the animal when recorded in the herd, or the outside name.
+    One query per generation past the parents."""
+    rows = [[{"role": "dam", "animal": animal.dam, "name": animal.dam_external},
+             {"role": "sire", "animal": animal.sire, "name": animal.sire_external}]]
+    for _ in range(generations - 1):
+        ids = [entry["animal"].dam_id for entry in rows[-1] if entry["animal"]] + \
+              [entry["animal"].sire_id for entry in rows[-1] if entry["animal"]]
+        known = {a.pk: a for a in Animal.objects.filter(tenant_id=animal.tenant_id, pk__in=[i for i in ids if i])
+                 .only("id", "tag", "name", "dam_id", "sire_id", "dam_external", "sire_external", "tenant_id")}
+        generation = []
+        for entry in rows[-1]:
+            parent = entry["animal"]
+            for side in ("dam", "sire"):
+                ancestor = known.get(getattr(parent, f"{side}_id")) if parent else None
+                name = getattr(parent, f"{side}_external", "") if parent else ""
+                generation.append({"role": f"{entry['role']}'s {side}", "animal": ancestor, "name": name})
+        rows.append(generation)
+    return rows

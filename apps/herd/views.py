@@ -85,6 +85,7 @@ def animal_detail(request, pk: int):
     context = {
         "animal": animal,
         "offspring": selectors.offspring_of(animal),
+        "pedigree": selectors.pedigree_of(animal)[1:],  # the parents are shown above it
         "timeline": sorted(selectors.timeline_of(animal) + health_events_of(membership, animal), key=lambda e: e["when"],
                            reverse=True)[:40],
         "as_of_form": as_of_form,

@@ -236,3 +236,12 @@ def test_a_photo_is_named_and_served_by_what_it_is(as_member, owner, farm, setti
     assert animal.photo.name.endswith(".jpg")
     response = client.get(reverse("herd:photo", args=[animal.pk]))
     assert response["Content-Type"] == "image/jpeg" and response["Content-Security-Policy"] == "sandbox"
+
+
+def test_the_animal_page_shows_three_generations(as_member, owner, farm):
+    great = make_animal(owner, farm, tag="GREAT-DAM", date_of_birth=dt.date(2012, 1, 1))
+    grand = make_animal(owner, farm, tag="GRAND-DAM", dam=great, sire_external="AI bull Zeus", date_of_birth=dt.date(2015, 1, 1))
+    dam = make_animal(owner, farm, tag="THE-DAM", dam=grand, date_of_birth=dt.date(2018, 1, 1))
+    calf = make_animal(owner, farm, tag="THE-CALF", dam=dam, date_of_birth=dt.date(2023, 1, 1))
+    page = as_member(owner).get(reverse("herd:detail", args=[calf.pk])).content.decode()
+    assert "Dam&#x27;s dam" in page and "GRAND-DAM" in page and "GREAT-DAM" in page and "AI bull Zeus" in page
