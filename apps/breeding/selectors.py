@@ -16,6 +16,7 @@ from apps.milk.models import Lactation
 from . import calendar
 from .models import Birth, Heat, PregnancyCheck, Service
 
+ANCESTRY_GENERATIONS = 6  # how far back the inbreeding of a planned calf looks
 LOOK_BACK_DAYS = 420  # a service older than gestation plus a margin cannot still be due
 
 
@@ -103,3 +104,19 @@ def not_seen_in_heat(membership, today: dt.date) -> list[Due]:
         .order_by("calving_date")[:200]
     )
     return [Due(lactation.animal, "not seen in heat since calving", lactation.calving_date) for lactation in lactations]
+
+
+def ancestry_of(tenant_id: int, animal_ids: list[int]) -> tuple[dict, dict]:
+    """Parents and birth order of the animals and their ancestors (one query per generation)."""
+    parents, order, wanted = {}, {}, {pk for pk in animal_ids if pk}
+    for _ in range(ANCESTRY_GENERATIONS):
+        wanted -= set(parents)
+        if not wanted:
+            break
+        rows = Animal.objects.filter(tenant_id=tenant_id, pk__in=wanted).values_list("pk", "sire_id", "dam_id", "date_of_birth")
+        wanted = set()
+        for pk, sire_id, dam_id, born in rows:
+            parents[pk] = (sire_id, dam_id)
+            order[pk] = born.toordinal() if born else 0
+            wanted |= {sire_id, dam_id} - {None}
+    return parents, order

@@ -11,15 +11,14 @@ from django.db import transaction
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
-from apps.herd.models import Animal, Sex, Status
+from apps.herd.models import Sex, Status
 from apps.herd.services import animal_create
 from apps.milk.models import Lactation
 from apps.milk.services import lactation_dry_off, lactation_start
 
 from . import calendar, inbreeding
 from .models import Birth, Heat, PregnancyCheck, Service
-
-PEDIGREE_GENERATIONS = 6
+from .selectors import ancestry_of
 
 
 def _check_female(animal, on: dt.date, errors: dict, field: str) -> None:
@@ -46,27 +45,11 @@ def heat_record(*, membership, animal, observed_on: dt.date, signs: str = "") ->
     return heat
 
 
-def pedigree_of(tenant_id: int, animal_ids: list[int]) -> tuple[dict, dict]:
-    """Parents and birth order of the animals and their ancestors (one query per generation)."""
-    parents, order, wanted = {}, {}, {pk for pk in animal_ids if pk}
-    for _ in range(PEDIGREE_GENERATIONS):
-        wanted -= set(parents)
-        if not wanted:
-            break
-        rows = Animal.objects.filter(tenant_id=tenant_id, pk__in=wanted).values_list("pk", "sire_id", "dam_id", "date_of_birth")
-        wanted = set()
-        for pk, sire_id, dam_id, born in rows:
-            parents[pk] = (sire_id, dam_id)
-            order[pk] = born.toordinal() if born else 0
-            wanted |= {sire_id, dam_id} - {None}
-    return parents, order
-
-
 def inbreeding_of(tenant_id: int, sire_id: int | None, dam_id: int | None) -> Decimal | None:
     """The planned calf's coefficient of inbreeding, in %, from the recorded pedigree."""
     if not sire_id or not dam_id:
         return None
-    parents, order = pedigree_of(tenant_id, [sire_id, dam_id])
+    parents, order = ancestry_of(tenant_id, [sire_id, dam_id])
     value = inbreeding.coefficient(sire_id, dam_id, parents, order)
     return (Decimal(value.numerator) / Decimal(value.denominator) * 100).quantize(Decimal("0.01"))
 

@@ -10,10 +10,15 @@ def redirect_back(request, default: str, *, param: str = "next"):
     return redirect(default)
 
 
-def id_param(params, name: str) -> int | None:
-    """An object id from a query string or a form: a positive whole number, or None for anything
-    else (`abc`, `1.5`, `-3`, a number past a big integer), which callers treat as "not given"."""
-    value = str(params.get(name) or "").strip()
+def parse_id(value) -> int | None:
+    """An object id: a positive whole number, or None for anything else (`abc`, `1.5`, `-3`, a
+    number past a big integer), which callers treat as "not given"."""
+    value = str(value or "").strip()
     if value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value) or None
     return None
+
+
+def id_param(params, name: str) -> int | None:
+    """An object id from a query string or a form (see parse_id)."""
+    return parse_id(params.get(name))

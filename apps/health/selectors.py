@@ -43,11 +43,16 @@ def milk_withdrawal_ends(tenant_id: int, session_starts: dt.datetime) -> Subquer
     The milking entry page and the row save annotate their cow queries with it, so knowing about
     withdrawals costs no query of its own.
     """
-    covering = Treatment.objects.unscoped().filter(
-        tenant_id=tenant_id, animal=OuterRef("pk"), voided_at=None,
+    covering = _covering(Treatment.objects.unscoped(), tenant_id, OuterRef("pk"), session_starts)
+    return Subquery(covering.order_by("-milk_withdrawal_ends_at").values("milk_withdrawal_ends_at")[:1])
+
+
+def _covering(treatments, tenant_id: int, animal, session_starts: dt.datetime):
+    """Treatments whose milk withdrawal covers the session that starts then (withdrawal.milk_withheld's rule)."""
+    return treatments.filter(
+        tenant_id=tenant_id, animal=animal, voided_at=None,
         first_given_at__lt=session_starts + withdrawal.DOSED_AT_MILKING, milk_withdrawal_ends_at__gt=session_starts,
     )
-    return Subquery(covering.order_by("-milk_withdrawal_ends_at").values("milk_withdrawal_ends_at")[:1])
 
 
 def annotate_milk_withdrawal(queryset, *, tenant_id: int, farm, day: dt.date, session: str):
@@ -66,10 +71,7 @@ def milk_withdrawal_for(animal, farm, day: dt.date, session: str) -> dt.datetime
     if known is not None and known[:2] == (day, session):
         return known[2]
     starts = withdrawal.session_starts_at(day, session, farm.zone)
-    covering = Treatment.objects.filter(
-        tenant_id=animal.tenant_id, animal_id=animal.pk, voided_at=None,
-        first_given_at__lt=starts + withdrawal.DOSED_AT_MILKING, milk_withdrawal_ends_at__gt=starts,
-    )
+    covering = _covering(Treatment.objects.all(), animal.tenant_id, animal.pk, starts)
     return covering.aggregate(ends=Max("milk_withdrawal_ends_at"))["ends"]
 
 

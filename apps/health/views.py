@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
-from apps.core.http import id_param
+from apps.core.http import id_param, parse_id
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import active_animal_choices, groups_visible_to
 from apps.insights import exports
@@ -141,7 +141,7 @@ def vaccinate(request):
     form = VaccinationForm(
         request.POST or None, animals=animals, groups=groups_visible_to(membership),
         batches=stock_selectors.usable_batches(membership, kinds=("vaccine",)),
-        initial={"animals": [pk for pk in (id_param({"v": v}, "v") for v in request.GET.getlist("animal")) if pk],
+        initial={"animals": [pk for pk in map(parse_id, request.GET.getlist("animal")) if pk],
                  "given_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
     if request.method == "POST" and form.is_valid():

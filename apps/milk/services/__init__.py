@@ -1,0 +1,22 @@
+"""Writes for milk: records and their summaries and alerts, and lactations."""
+
+from .lactations import lactation_dry_off, lactation_start, lactations_start_many
+from .records import (
+    alert_resolve,
+    alerts_evaluate,
+    bulk_tank_save,
+    farm_sessions,
+    farm_version_key,
+    lactation_on,
+    milk_withheld_discard,
+    milking_record_delete,
+    milking_record_save,
+    summaries_reconcile,
+    summaries_refresh,
+)
+
+__all__ = [
+    "alert_resolve", "alerts_evaluate", "bulk_tank_save", "farm_sessions", "farm_version_key", "lactation_dry_off",
+    "lactation_on", "lactation_start", "lactations_start_many", "milk_withheld_discard", "milking_record_delete",
+    "milking_record_save", "summaries_reconcile", "summaries_refresh",
+]
