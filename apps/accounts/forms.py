@@ -64,7 +64,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = ["name", "country", "currency", "milk_unit", "time_zone"]
+        fields = ["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days"]
 
 
 class InvitationSignupForm(forms.Form):

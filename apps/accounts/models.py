@@ -3,6 +3,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -90,6 +91,11 @@ class Tenant(models.Model):
     expense_approval_limit = models.DecimalField(
         max_digits=12, decimal_places=2, default=0,
         help_text="A manager approves expenses up to this amount; above it they wait for an owner.",
+    )
+    other_gestation_days = models.PositiveSmallIntegerField(
+        "gestation of other species (days)", null=True, blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(700)],
+        help_text="For animals of the species \"other\": the expected birth is this many days after the service.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)

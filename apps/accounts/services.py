@@ -63,14 +63,15 @@ def tenant_create(
 
 
 @transaction.atomic
-def tenant_update(*, membership: Membership, name: str, country: str, currency: str, milk_unit: str, time_zone: str) -> Tenant:
+def tenant_update(*, membership: Membership, name: str, country: str, currency: str, milk_unit: str, time_zone: str,
+                  other_gestation_days: int | None = None) -> Tenant:
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
     tenant = Tenant.objects.select_for_update().get(pk=membership.tenant_id)
     before = snapshot(tenant)
     tenant.name, tenant.country, tenant.currency = name.strip(), country.upper(), currency.upper()
-    tenant.milk_unit, tenant.time_zone = milk_unit, time_zone
-    tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone"])
+    tenant.milk_unit, tenant.time_zone, tenant.other_gestation_days = milk_unit, time_zone, other_gestation_days
+    tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days"])
     audit_append(actor=Actor.of(membership), action="tenant.update", obj=tenant, before=before, after=snapshot(tenant))
     return tenant
 

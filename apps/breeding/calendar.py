@@ -14,10 +14,15 @@ CHECK_DUE = (30, 45)        # days after a service: pregnancy check due
 NO_HEAT_AFTER_DAYS = 60     # calved this long ago and no heat or service since: look at her
 
 
+def gestation(species: str, other_days: int | None = None) -> int | None:
+    """Days from service to birth: the species' figure, or for "other" the organisation's own."""
+    return other_days if species == "other" else GESTATION_DAYS.get(species)
+
+
 def expected_birth(species: str, served_on: dt.date, *, foetal_age_days: int | None = None,
-                   checked_on: dt.date | None = None) -> dt.date | None:
+                   checked_on: dt.date | None = None, other_days: int | None = None) -> dt.date | None:
     """The expected birth from the service, or from a check that measured the foetus's age."""
-    days = GESTATION_DAYS.get(species)
+    days = gestation(species, other_days)
     if days is None:
         return None
     if foetal_age_days is not None and checked_on is not None:

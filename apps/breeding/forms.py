@@ -1,8 +1,9 @@
 from django import forms
 
 from apps.core.dates import FarmDateField
+from apps.core.forms import check_date_range
 
-from .models import PregnancyCheck, Service
+from .models import PregnancyCheck, Service, SireHire, Task
 
 
 class HeatForm(forms.Form):
@@ -14,13 +15,20 @@ class ServiceForm(forms.Form):
     served_on = FarmDateField(label="Served on")
     method = forms.ChoiceField(choices=Service.Method.choices)
     sire = forms.ModelChoiceField(queryset=None, required=False, empty_label="— outside sire —", label="Sire from the herd")
-    outside_sire = forms.CharField(max_length=120, required=False, label="Outside sire", help_text="AI bull or hired sire.")
+    registered_sire = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label="Outside sire (register)",
+                                             help_text="AI bulls and other farms' sires you have registered.")
+    hire = forms.ModelChoiceField(queryset=None, required=False, empty_label="— not hired —", label="Hire agreement")
+    outside_sire = forms.CharField(max_length=120, required=False, label="Or the outside sire's name")
+    genetic_dam = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label="Genetic dam (embryo transfer)")
     straw = forms.CharField(max_length=60, required=False, label="Straw code or batch")
     technician = forms.CharField(max_length=120, required=False)
 
-    def __init__(self, *args, males, **kwargs):
+    def __init__(self, *args, males, outside_sires, hires, females, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sire"].queryset = males
+        self.fields["registered_sire"].queryset = outside_sires
+        self.fields["hire"].queryset = hires
+        self.fields["genetic_dam"].queryset = females
 
 
 class CheckForm(forms.Form):
@@ -48,3 +56,61 @@ class OffspringForm(forms.Form):
 
 
 OffspringFormSet = forms.formset_factory(OffspringForm, extra=3, max_num=12)
+
+
+class QuickBirthForm(OffspringForm):
+    """A birth from the Today page: one offspring, born today (twins and litters go through the full form)."""
+
+    ease = forms.TypedChoiceField(coerce=int, choices=BirthForm.base_fields["ease"].choices, initial=1)
+
+
+class BirthVoidForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Why is this birth void?")
+
+
+class HireForm(forms.ModelForm):
+    starts_on = FarmDateField(label="Starts on", future=True)
+    ends_on = FarmDateField(label="Ends on", future=True)
+
+    class Meta:
+        model = SireHire
+        fields = ["direction", "farm", "other_farm", "outside_sire", "own_sire", "starts_on", "ends_on", "basis", "fee", "terms"]
+        widgets = {"fee": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+                   "terms": forms.Textarea(attrs={"rows": 2})}
+        labels = {"outside_sire": "Sire hired in", "own_sire": "Our sire lent out"}
+
+    def __init__(self, *args, farms, other_farms, outside_sires, males, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+        self.fields["other_farm"].queryset = other_farms
+        self.fields["outside_sire"].queryset = outside_sires
+        self.fields["own_sire"].queryset = males
+
+
+class TaskForm(forms.ModelForm):
+    due_on = FarmDateField(label="Due on", future=True)
+
+    class Meta:
+        model = Task
+        fields = ["title", "farm", "animal", "group", "due_on", "assignee", "repeat"]
+
+    def __init__(self, *args, farms, animals, groups, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+        self.fields["animal"].queryset = animals
+        self.fields["group"].queryset = groups
+        self.fields["assignee"].queryset = members
+        self.fields["assignee"].label_from_instance = lambda m: m.user.display_name
+
+
+class FertilityForm(forms.Form):
+    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
+    since = FarmDateField(label="From")
+    until = FarmDateField(label="To")
+
+    def __init__(self, *args, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["farm"].queryset = farms
+
+    def clean(self):
+        return check_date_range(super().clean())

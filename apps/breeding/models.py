@@ -28,7 +28,12 @@ class Service(TenantModel, TimeStamped):
     method = models.CharField(max_length=8, choices=Method.choices)
     sire = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              help_text="A male of the herd.")
+    registered_sire = models.ForeignKey("herd.OutsideSire", on_delete=models.PROTECT, null=True, blank=True, related_name="services",
+                                        verbose_name="outside sire (register)")
     outside_sire = models.CharField(max_length=120, blank=True, help_text="An AI bull or a hired sire, by name.")
+    genetic_dam = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    help_text="Embryo transfer: the donor of the embryo.")
+    hire = models.ForeignKey("SireHire", on_delete=models.PROTECT, null=True, blank=True, related_name="services")
     straw = models.CharField("straw code or batch", max_length=60, blank=True)
     technician = models.CharField(max_length=120, blank=True)
     inbreeding = models.DecimalField("inbreeding of the calf (%)", max_digits=5, decimal_places=2, null=True, blank=True)
@@ -81,7 +86,82 @@ class Birth(TenantModel, TimeStamped):
     aborted = models.BooleanField(default=False)
     offspring = models.JSONField(default=list, help_text="Each: sex, outcome, tag, weight, and the animal id when alive.")
     recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "animal", "born_on"], name="birth_tenant_animal_idx")]
         ordering = ["-born_on", "-id"]
+
+
+class SireHire(TenantModel, TimeStamped):
+    """A sire hired from another farm, or one of ours lent to it, for a period and a fee."""
+
+    class Direction(models.TextChoices):
+        HIRE_IN = "in", "Hired from another farm"
+        LEND_OUT = "out", "Lent to another farm"
+
+    class Basis(models.TextChoices):
+        FLAT = "flat", "Flat fee"
+        PER_DAY = "day", "Per day"
+        PER_SERVICE = "service", "Per service"
+
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.HIRE_IN)
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+", help_text="Our farm.")
+    other_farm = models.ForeignKey("farms.ExternalFarm", on_delete=models.PROTECT, related_name="hires")
+    outside_sire = models.ForeignKey("herd.OutsideSire", on_delete=models.PROTECT, null=True, blank=True, related_name="hires")
+    own_sire = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    basis = models.CharField(max_length=7, choices=Basis.choices, default=Basis.FLAT)
+    fee = models.DecimalField(max_digits=12, decimal_places=2)
+    terms = models.CharField(max_length=500, blank=True)
+    invoice = models.ForeignKey("finance.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "ends_on"], name="hire_tenant_ends_idx")]
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self):
+        sire = loaded(self, "outside_sire") or loaded(self, "own_sire")
+        return f"hire of {sire or 'a sire'} {self.starts_on:%d %b}–{self.ends_on:%d %b %Y}"
+
+    @property
+    def sire(self):
+        return self.outside_sire if self.direction == self.Direction.HIRE_IN else self.own_sire
+
+
+class Task(TenantModel, TimeStamped):
+    """A job on a farm set by someone, maybe for an animal or a group, done or skipped by someone."""
+
+    class Repeat(models.TextChoices):
+        NONE = "", "Once"
+        DAILY = "daily", "Every day"
+        WEEKLY = "weekly", "Every week"
+        MONTHLY = "monthly", "Every month"
+
+    class State(models.TextChoices):
+        OPEN = "open", "To do"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=160)
+    animal = models.ForeignKey("herd.Animal", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks")
+    group = models.ForeignKey("herd.AnimalGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    due_on = models.DateField()
+    assignee = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
+    repeat = models.CharField(max_length=8, choices=Repeat.choices, blank=True, default="")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    notified_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "farm", "state", "due_on"], name="task_tenant_farm_due_idx")]
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.title

@@ -6,15 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
 from apps.health.selectors import under_withdrawal, vaccinations_due
 from apps.herd.models import Animal, Sex
+from apps.herd.selectors import weaning_due
 from apps.milk.models import Lactation
 
 from . import calendar
-from .models import Birth, Heat, PregnancyCheck, Service
+from .models import Birth, Heat, PregnancyCheck, Service, SireHire, Task
 
 ANCESTRY_GENERATIONS = 6  # how far back the inbreeding of a planned calf looks
 LOOK_BACK_DAYS = 420  # a service older than gestation plus a margin cannot still be due
@@ -29,7 +31,8 @@ class Due:
 
 
 def services_of(animal):
-    return Service.objects.filter(tenant_id=animal.tenant_id, animal=animal).select_related("sire").prefetch_related(
+    return Service.objects.filter(tenant_id=animal.tenant_id, animal=animal).select_related(
+        "sire", "registered_sire", "genetic_dam", "hire").prefetch_related(
         Prefetch("checks", queryset=PregnancyCheck.objects.order_by("-checked_on", "-id")))
 
 
@@ -54,7 +57,7 @@ def today_for(membership, today: dt.date | None = None) -> dict[str, list]:
         Lactation.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest))
         .order_by("animal_id", "calving_date").values_list("animal_id", "calving_date")
     )  # the last calving of each, as the dict keeps the latest
-    for animal_id, born_on in (Birth.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest))
+    for animal_id, born_on in (Birth.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest), voided_at=None)
                                .order_by("animal_id", "born_on").values_list("animal_id", "born_on")):
         calvings[animal_id] = max(born_on, calvings.get(animal_id, born_on))
     in_milk = set(Lactation.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest), dried_off_on=None)
@@ -83,11 +86,75 @@ def today_for(membership, today: dt.date | None = None) -> dict[str, list]:
     for items in due.values():
         items.sort(key=lambda d: (d.when or today, d.animal.tag))
     due["no_heat"] = not_seen_in_heat(membership, today)
+    due["weaning"] = weaning_due(membership, today)
+    due["tasks"] = list(tasks_due(membership, today))
     now = timezone.now()
     due["vaccinations"] = list(vaccinations_due(membership))
     due["withdrawals_ending"] = [t for t in under_withdrawal(membership, at=now)
                                  if t.milk_withdrawal_ends_at and t.milk_withdrawal_ends_at <= now + dt.timedelta(days=1)]
     return due
+
+
+def tasks_due(membership, today: dt.date):
+    """Open tasks of the member's farms due today or late (the oldest first)."""
+    return (visible_to(Task.objects.select_related("farm", "animal", "group", "assignee__user__profile"), membership)
+            .filter(state=Task.State.OPEN, due_on__lte=today).order_by("due_on", "id")[:200])
+
+
+def tasks_for(membership, *, state: str = "open"):
+    return visible_to(Task.objects.select_related("farm", "animal", "group", "assignee__user__profile", "closed_by__user__profile"),
+                      membership).filter(state=state)
+
+
+def recently_closed(membership, limit: int = 20):
+    return (visible_to(Task.objects.select_related("farm", "closed_by__user__profile"), membership)
+            .exclude(state=Task.State.OPEN).order_by("-closed_at")[:limit])
+
+
+def services_for(membership):
+    return visible_to(Service.objects.all(), membership)
+
+
+def births_for(membership):
+    return visible_to(Birth.objects.select_related("animal"), membership)
+
+
+def breeding_females(membership, animal):
+    """Donor females for an embryo transfer into `animal`: the others of her species on the member's farms."""
+    return (visible_to(Animal.objects.all(), membership).filter(sex=Sex.FEMALE, species=animal.species)
+            .exclude(pk=animal.pk).only("id", "tag", "name").order_by("tag"))
+
+
+TODAY_LABELS = [("due_soon", "due to give birth"), ("dry_off", "to dry off"), ("check_due", "pregnancy checks"),
+                ("heat_watch", "heat watches"), ("no_heat", "not seen in heat"), ("weaning", "to wean"), ("tasks", "tasks"),
+                ("vaccinations", "vaccinations"), ("withdrawals_ending", "withdrawals ending")]
+
+
+def today_counts(membership, today: dt.date) -> list[tuple[str, int]]:
+    """How many lines each list of the Today page has, for the morning notification (only the lists with lines)."""
+    due = today_for(membership, today)
+    return [(label, len(due[key])) for key, label in TODAY_LABELS if due.get(key)]
+
+
+def hires_for(membership):
+    return visible_to(SireHire.objects.select_related("farm", "other_farm", "outside_sire", "own_sire", "invoice"), membership)
+
+
+def get_hire_for(membership, pk: int) -> SireHire:
+    hire = hires_for(membership).filter(pk=pk).first()
+    if hire is None:
+        raise Http404
+    return hire
+
+
+def open_hires(membership, species: str | None = None):
+    """Agreements for sires hired in that are not invoiced yet (for the service form)."""
+    hires = hires_for(membership).filter(direction=SireHire.Direction.HIRE_IN, invoice=None)
+    return hires.filter(outside_sire__species=species) if species else hires
+
+
+def births_of(animal):
+    return Birth.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-born_on", "-id")
 
 
 def not_seen_in_heat(membership, today: dt.date) -> list[Due]:

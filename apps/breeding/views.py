@@ -1,5 +1,7 @@
+import datetime as dt
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -7,17 +9,99 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
+from apps.accounts.selectors import team_of
 from apps.core.forms import add_service_errors
-from apps.herd.selectors import get_animal_for
+from apps.farms.selectors import external_farms, farms_visible_to
+from apps.herd.lifecycle import event_record
+from apps.herd.selectors import active_animal_choices, get_animal_for, groups_visible_to, outside_sires
+from apps.milk.models import Lactation
+from apps.milk.services import lactation_dry_off
 
-from . import selectors, services
-from .forms import BirthForm, CheckForm, HeatForm, OffspringFormSet, ServiceForm
+from . import fertility, selectors, services
+from .forms import (
+    BirthForm,
+    BirthVoidForm,
+    CheckForm,
+    FertilityForm,
+    HeatForm,
+    HireForm,
+    OffspringFormSet,
+    QuickBirthForm,
+    ServiceForm,
+    TaskForm,
+)
+from .models import PregnancyCheck
 
 
 @member_required("herd.view")
 def today(request):
-    """What is due on the member's farms this morning."""
-    return render(request, "breeding/today.html", {"due": selectors.today_for(request.membership), "today": timezone.localdate()})
+    """What is due on the member's farms this morning, each line with the one action that clears it."""
+    membership = request.membership
+    return render(request, "breeding/today.html", {
+        "due": selectors.today_for(membership), "today": timezone.localdate(), "can_record": can(membership, "herd.manage"),
+        "check_methods": PregnancyCheck.Method.choices,
+    })
+
+
+def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
+    """Do one Today action; returns (the animal or task, what was done). Raises Http404 for what the member cannot see."""
+    if action in ("task_done", "task_skip"):
+        task = selectors.tasks_for(membership).filter(pk=pk).first()
+        if task is None:
+            raise Http404
+        following = services.task_close(membership=membership, task=task, state="done" if action == "task_done" else "skipped")
+        again = f"; next on {following.due_on:%d %b}" if following else ""
+        return task, f"{task.title}: {'done' if action == 'task_done' else 'skipped'}{again}."
+    if action == "check":
+        service = selectors.services_for(membership).filter(pk=pk).select_related("animal__farm").first()
+        if service is None:
+            raise Http404
+        check = services.pregnancy_check_record(membership=membership, service=service, checked_on=service.farm.local_today(),
+                                                method=data.get("method") or "", result=data.get("result") or "")
+        due = f", due {check.expected_birth_on:%d %b %Y}" if check.expected_birth_on else ""
+        return service.animal, f"{service.animal.tag}: {check.get_result_display().lower()}{due}."
+    animal = get_animal_for(membership, pk)
+    on = animal.farm.local_today()
+    if action == "heat":
+        services.heat_record(membership=membership, animal=animal, observed_on=on, signs="")
+        return animal, f"{animal.tag} seen in heat today."
+    if action == "dry_off":
+        lactation = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal, dried_off_on=None).first()
+        if lactation is None:
+            raise ValidationError(f"{animal.tag} is not in milk.")
+        lactation_dry_off(membership=membership, lactation=lactation, dried_off_on=on)
+        return animal, f"{animal.tag} dried off."
+    if action == "wean":
+        event_record(membership=membership, animal=animal, kind="weaning", on=on)
+        return animal, f"{animal.tag} weaned."
+    if action == "birth":
+        form = QuickBirthForm(data)
+        if not form.is_valid():
+            raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
+        young = form.cleaned_data
+        birth = services.birth_record(membership=membership, animal=animal, born_on=on, ease=young["ease"], offspring=[
+            {"sex": young["sex"], "outcome": young["outcome"], "tag": young["tag"], "weight": young["weight"]}])
+        born = [y["tag"] for y in birth.offspring if y.get("animal_id")]
+        return animal, f"{animal.tag} gave birth" + (f": {', '.join(born)} joined the herd." if born else ".")
+    raise Http404
+
+
+@member_required("herd.manage")
+@require_POST
+def today_act(request, action: str, pk: int):
+    """A Today line's action, in place: htmx swaps the line for what was done (or why not)."""
+    try:
+        target, said = _act(request.membership, action, pk, request.POST)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+        if request.htmx:
+            return render(request, "breeding/_today_done.html", {"message": problem, "error": True}, status=422)
+        messages.error(request, problem)
+    else:
+        if request.htmx:
+            return render(request, "breeding/_today_done.html", {"message": said, "target": target})
+        messages.success(request, said)
+    return redirect("breeding:today")
 
 
 def _page(request, animal, *, heat_form=None, service_form=None, check_form=None, birth_form=None, offspring=None,
@@ -27,14 +111,21 @@ def _page(request, animal, *, heat_form=None, service_form=None, check_form=None
         "animal": animal,
         "services": selectors.services_of(animal),
         "heat_form": heat_form or HeatForm(initial={"observed_on": timezone.localdate()}),
-        "service_form": service_form or ServiceForm(initial={"served_on": timezone.localdate()},
-                                                    males=selectors.breeding_males(membership)),
+        "service_form": service_form or _service_form(membership, animal),
         "check_form": check_form or CheckForm(initial={"checked_on": timezone.localdate()}),
         "birth_form": birth_form or BirthForm(initial={"born_on": timezone.localdate(), "ease": 1}),
         "offspring": offspring or OffspringFormSet(prefix="young"),
         "can_record": can(membership, "herd.manage", animal),
+        "births": selectors.births_of(animal),
+        "void_form": BirthVoidForm(),
     }
     return render(request, "breeding/animal.html", context, status=status)
+
+
+def _service_form(membership, animal, data=None):
+    return ServiceForm(data, initial={"served_on": timezone.localdate()}, males=selectors.breeding_males(membership),
+                       outside_sires=outside_sires(membership, animal.species), hires=selectors.open_hires(membership, animal.species),
+                       females=selectors.breeding_females(membership, animal))
 
 
 @member_required("herd.view")
@@ -62,7 +153,7 @@ def heat_create(request, pk: int):
 @require_POST
 def service_create(request, pk: int):
     animal = get_animal_for(request.membership, pk)
-    form = ServiceForm(request.POST, males=selectors.breeding_males(request.membership))
+    form = _service_form(request.membership, animal, request.POST)
     if form.is_valid():
         try:
             service = services.service_record(membership=request.membership, animal=animal, **form.cleaned_data)
@@ -113,3 +204,129 @@ def birth_create(request, pk: int):
             messages.success(request, f"Birth recorded for {animal.tag}" + (f": {', '.join(born)} joined the herd." if born else "."))
             return redirect("herd:detail", pk=animal.pk)
     return _page(request, animal, birth_form=form, offspring=offspring, status=400)
+
+
+@member_required("herd.manage")
+@require_POST
+def birth_void(request, pk: int):
+    birth = selectors.births_for(request.membership).filter(pk=pk).first()
+    if birth is None:
+        raise Http404
+    form = BirthVoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the birth is void.")
+        return redirect("breeding:animal", pk=birth.animal_id)
+    try:
+        kept = services.birth_void(membership=request.membership, birth=birth, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        note = f" {', '.join(kept)} stayed in the herd: other records were made on them." if kept else ""
+        messages.success(request, f"The birth of {birth.born_on:%d %b %Y} is void.{note}")
+    return redirect("breeding:animal", pk=birth.animal_id)
+
+
+# Sire hire agreements -----------------------------------------------------------------------------
+
+
+def _hire_form(membership, data=None, instance=None):
+    return HireForm(data, instance=instance, farms=farms_visible_to(membership), other_farms=external_farms(membership),
+                    outside_sires=outside_sires(membership), males=selectors.breeding_males(membership),
+                    initial=None if instance else {"starts_on": timezone.localdate()})
+
+
+@member_required("herd.view")
+def hire_list(request):
+    return render(request, "breeding/hires.html", {"hires": selectors.hires_for(request.membership)})
+
+
+@member_required("herd.view")
+def hire_detail(request, pk: int):
+    hire = selectors.get_hire_for(request.membership, pk)
+    quantity, price, unit = services.hire_amount(hire)
+    return render(request, "breeding/hire_detail.html", {
+        "hire": hire, "services": hire.services.select_related("animal").order_by("served_on"),
+        "quantity": quantity, "amount": quantity * price, "unit": unit, "can_manage": can(request.membership, "herd.manage", hire),
+    })
+
+
+@member_required("herd.manage")
+def hire_edit(request, pk: int | None = None):
+    membership = request.membership
+    hire = selectors.get_hire_for(membership, pk) if pk else None
+    form = _hire_form(membership, request.POST or None, instance=hire)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.hire_save(membership=membership, hire=hire, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Hire agreement saved.")
+            return redirect("breeding:hire", pk=saved.pk)
+    return render(request, "breeding/hire_form.html", {"form": form, "hire": hire}, status=400 if form.errors else 200)
+
+
+@member_required("herd.manage")
+@require_POST
+def hire_end(request, pk: int):
+    hire = selectors.get_hire_for(request.membership, pk)
+    try:
+        invoice = services.hire_end(hire=hire, membership=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Agreement ended: invoice {invoice.number} for {invoice.total} {invoice.currency}.")
+    return redirect("breeding:hire", pk=hire.pk)
+
+
+# Tasks ------------------------------------------------------------------------------------------------
+
+
+def _task_form(membership, data=None):
+    return TaskForm(data, initial={"due_on": timezone.localdate(), "farm": None}, farms=farms_visible_to(membership),
+                    animals=active_animal_choices(membership), groups=groups_visible_to(membership),
+                    members=team_of(membership))
+
+
+@member_required("herd.view")
+def task_list(request):
+    membership = request.membership
+    form = _task_form(membership, request.POST or None)
+    if request.method == "POST":
+        if not can(membership, "herd.manage"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                task = services.task_save(membership=membership, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Task added: {task.title}, due {task.due_on:%d %b}.")
+                return redirect("breeding:tasks")
+    return render(request, "breeding/tasks.html", {
+        "form": form, "open": selectors.tasks_for(membership).order_by("due_on", "id")[:200],
+        "closed": selectors.recently_closed(membership),
+        "today": timezone.localdate(), "can_record": can(membership, "herd.manage"),
+    }, status=400 if form.errors else 200)
+
+
+# Fertility --------------------------------------------------------------------------------------------
+
+
+@member_required("herd.view")
+def fertility_report(request):
+    membership = request.membership
+    farms = farms_visible_to(membership)
+    today = timezone.localdate()
+    data = request.GET.copy() if request.GET else None
+    initial = {"farm": request.session.get("farm_id") or getattr(farms.first(), "pk", None),
+               "since": today - dt.timedelta(days=365), "until": today}
+    form = FertilityForm(data, initial=initial, farms=farms)
+    figures = None
+    if data is None:
+        form = FertilityForm({k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in initial.items() if v},
+                             farms=farms)
+    if form.is_valid():
+        figures = fertility.figures_for(membership, form.cleaned_data["farm"], form.cleaned_data["since"],
+                                        form.cleaned_data["until"])
+    return render(request, "breeding/fertility.html", {"form": form, "figures": figures}, status=400 if form.errors else 200)

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Farm
+from .models import ExternalFarm, Farm
 
 
 class FarmForm(forms.ModelForm):
@@ -29,3 +29,9 @@ class FarmForm(forms.ModelForm):
 
 class GroupForm(forms.Form):
     name = forms.CharField(label="New group or pen", max_length=80)
+
+
+class ExternalFarmForm(forms.ModelForm):
+    class Meta:
+        model = ExternalFarm
+        fields = ["name", "holding_number", "contact", "location"]

@@ -75,3 +75,20 @@ class Farm(TenantModel, TimeStamped):
 
     def local_today(self) -> dt.date:
         return self.local_now().date()
+
+
+class ExternalFarm(TenantModel, TimeStamped):
+    """A farm outside the organisation: where a hired sire comes from, where animals were bought or went."""
+
+    name = models.CharField(max_length=120)
+    holding_number = models.CharField("herd or holding number", max_length=60, blank=True)
+    contact = models.CharField("contact person or phone", max_length=160, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="external_farm_tenant_name_uniq")]
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+

@@ -2,7 +2,7 @@ from django.http import Http404
 
 from apps.accounts.permissions import visible_to
 
-from .models import Farm
+from .models import ExternalFarm, Farm
 
 
 def farms_visible_to(membership, *, include_archived: bool = False):
@@ -19,3 +19,8 @@ def get_farm_for(membership, pk: int) -> Farm:
     if farm is None:
         raise Http404
     return farm
+
+
+def external_farms(membership):
+    """The organisation's register of outside farms (shared by all its farms)."""
+    return ExternalFarm.objects.filter(tenant_id=membership.tenant_id).order_by("name")

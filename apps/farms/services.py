@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 
-from .models import Farm
+from .models import ExternalFarm, Farm
 
 FARM_FIELDS = [
     "name", "farm_type", "address", "latitude", "longitude", "area", "area_unit", "time_zone", "milking_sessions_per_day",
@@ -73,4 +73,27 @@ def farm_restore(*, membership, farm: Farm) -> Farm:
     farm.archived_at = None
     farm.save(update_fields=["archived_at", "updated_at"])
     audit_append(actor=Actor.of(membership), action="farm.restore", obj=farm, farm_id=farm.pk, permission="farms.manage")
+    return farm
+
+
+EXTERNAL_FIELDS = ["name", "holding_number", "contact", "location"]
+
+
+@transaction.atomic
+def external_farm_save(*, membership, farm: ExternalFarm | None = None, **values) -> ExternalFarm:
+    """Add or change a farm of the outside register (where a sire is hired from, or lent to)."""
+    if not can(membership, "herd.manage") or (farm is not None and farm.tenant_id != membership.tenant_id):
+        raise PermissionDenied
+    before = snapshot(farm) if farm else None
+    farm = farm or ExternalFarm(tenant_id=membership.tenant_id)
+    for key in EXTERNAL_FIELDS:
+        if key in values:
+            setattr(farm, key, (values[key] or "").strip())
+    if not farm.name:
+        raise ValidationError({"name": "Give the farm's name."})
+    if ExternalFarm.objects.filter(tenant_id=membership.tenant_id, name__iexact=farm.name).exclude(pk=farm.pk).exists():
+        raise ValidationError({"name": f"There is already an outside farm called {farm.name}."})
+    farm.save()
+    b, a = changed(before, snapshot(farm))
+    audit_append(actor=Actor.of(membership), action="farms.external_save", obj=farm, before=b, after=a, permission="herd.manage")
     return farm

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Animal, AnimalGroup, Breed
+from .models import Animal, AnimalGroup, Breed, OutsideSire
 
 
 @admin.register(Animal)
@@ -10,7 +10,7 @@ class AnimalAdmin(SimpleHistoryAdmin):
     list_filter = ["species", "sex", "status"]
     search_fields = ["tag", "eid", "name", "tenant__name"]
     list_select_related = ["tenant", "farm"]
-    raw_id_fields = ["tenant", "farm", "group", "dam", "genetic_dam", "sire", "breed"]
+    raw_id_fields = ["tenant", "farm", "group", "dam", "genetic_dam", "sire", "breed", "registered_sire"]
 
 
 @admin.register(AnimalGroup)
@@ -25,3 +25,11 @@ class BreedAdmin(admin.ModelAdmin):
     list_display = ["name", "species"]
     list_filter = ["species"]
     search_fields = ["name"]
+
+
+@admin.register(OutsideSire)
+class OutsideSireAdmin(admin.ModelAdmin):
+    list_display = ["name", "species", "semen_code", "tenant"]
+    search_fields = ["name", "semen_code", "registration_number", "tenant__name"]
+    list_select_related = ["tenant"]
+    raw_id_fields = ["tenant", "owner", "breed"]

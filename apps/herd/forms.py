@@ -3,7 +3,7 @@ from django import forms
 from apps.core.dates import FarmDateField
 from apps.core.uploads import PhotoField, rename_by_content
 
-from .models import Animal, Sex, Species
+from .models import Animal, AnimalEvent, DisposalReason, OutsideSire, Sex, Species, Status
 
 
 class BreedSelect(forms.Select):
@@ -25,7 +25,7 @@ class AnimalForm(forms.ModelForm):
         model = Animal
         fields = [
             "tag", "name", "species", "breed", "sex", "farm", "group", "date_of_birth", "birth_date_estimated", "eid",
-            "colour", "markings", "dam", "dam_external", "genetic_dam", "sire", "sire_external", "castrated", "castrated_on",
+            "colour", "markings", "dam", "dam_external", "genetic_dam", "sire", "sire_external", "registered_sire", "castrated", "castrated_on",
             "acquisition", "acquired_on", "purchase_price", "seller", "status", "status_on", "status_reason", "photo",
         ]
         field_classes = {
@@ -37,7 +37,7 @@ class AnimalForm(forms.ModelForm):
             "breed": BreedSelect(attrs={"class": "js-breed"}),
         }
 
-    def __init__(self, *args, farms, groups, breeds, females, males, **kwargs):
+    def __init__(self, *args, farms, groups, breeds, females, males, outside_sires, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["farm"].queryset = farms
         self.fields["group"].queryset = groups
@@ -53,8 +53,9 @@ class AnimalForm(forms.ModelForm):
         self.fields["dam"].queryset = females
         self.fields["genetic_dam"].queryset = females
         self.fields["sire"].queryset = males
+        self.fields["registered_sire"].queryset = outside_sires
         self.fields["photo"].widget.attrs["accept"] = "image/*"
-        for name in ("dam", "genetic_dam", "sire", "group", "breed"):
+        for name in ("dam", "genetic_dam", "sire", "registered_sire", "group", "breed"):
             self.fields[name].required = False
 
     def clean_photo(self):
@@ -104,3 +105,51 @@ class ImportForm(QuickAddFarmForm):
 class AsOfForm(forms.Form):
     on = FarmDateField(label="As it was on")
 
+
+
+class OutsideSireForm(forms.ModelForm):
+    class Meta:
+        model = OutsideSire
+        fields = ["name", "species", "breed", "registration_number", "semen_code", "owner"]
+
+    def __init__(self, *args, breeds, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["breed"].queryset = breeds
+        self.fields["owner"].queryset = owners
+
+
+class EventForm(forms.Form):
+    """One event of an animal's life; the page shows the fields its kind needs."""
+
+    kind = forms.ChoiceField(choices=AnimalEvent.Kind.choices, widget=forms.HiddenInput)
+    on = FarmDateField(label="On")
+    weight_kg = forms.DecimalField(label="Weight (kg)", max_digits=7, decimal_places=1, min_value=0, max_value=2000,
+                                   required=False, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}))
+    method = forms.ChoiceField(choices=AnimalEvent.Method.choices, required=False, label="How")
+    to_farm = forms.ModelChoiceField(queryset=None, required=False, label="To farm")
+    to_group = forms.ModelChoiceField(queryset=None, required=False, label="To group", empty_label="— no group —")
+    exit_status = forms.ChoiceField(choices=[("", "—"), (Status.SOLD, "Sold"), (Status.DEAD, "Died"), (Status.CULLED, "Culled")],
+                                    required=False, label="Left as")
+    reason = forms.ChoiceField(choices=[("", "—"), *DisposalReason.choices], required=False)
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, farms, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_farm"].queryset = farms
+        self.fields["to_group"].queryset = groups
+
+
+GROUP_ACTIONS = [("weight", "Weigh"), ("movement", "Move"), ("weaning", "Wean")]
+
+
+class GroupActionForm(forms.Form):
+    kind = forms.ChoiceField(choices=GROUP_ACTIONS, widget=forms.RadioSelect, label="Action")
+    on = FarmDateField(label="On")
+    method = forms.ChoiceField(choices=AnimalEvent.Method.choices, required=False, label="How weighed")
+    to_farm = forms.ModelChoiceField(queryset=None, required=False, label="Move to farm")
+    to_group = forms.ModelChoiceField(queryset=None, required=False, label="Move to group", empty_label="— no group —")
+
+    def __init__(self, *args, farms, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_farm"].queryset = farms
+        self.fields["to_group"].queryset = groups

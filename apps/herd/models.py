@@ -61,6 +61,25 @@ class AnimalGroup(TenantModel):
         return self.name
 
 
+class OutsideSire(TenantModel, TimeStamped):
+    """A bull, ram, buck or boar that is not in the herd: an AI sire or another farm's male."""
+
+    name = models.CharField(max_length=120)
+    species = models.CharField(max_length=10, choices=Species.choices, default=Species.CATTLE)
+    breed = models.ForeignKey(Breed, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    registration_number = models.CharField(max_length=60, blank=True)
+    owner = models.ForeignKey("farms.ExternalFarm", on_delete=models.PROTECT, null=True, blank=True, related_name="sires",
+                              verbose_name="owner farm")
+    semen_code = models.CharField("semen code (AI)", max_length=60, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "species", "name"], name="outside_sire_tenant_name_uniq")]
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.semen_code})" if self.semen_code else self.name
+
+
 class Animal(TenantModel, TimeStamped):
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="animals")
     group = models.ForeignKey(AnimalGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="animals")
@@ -85,6 +104,8 @@ class Animal(TenantModel, TimeStamped):
     sire = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="sired")
     dam_external = models.CharField("outside dam", max_length=120, blank=True)
     sire_external = models.CharField("outside sire", max_length=120, blank=True)
+    registered_sire = models.ForeignKey(OutsideSire, on_delete=models.PROTECT, null=True, blank=True, related_name="offspring",
+                                        verbose_name="outside sire (register)")
 
     castrated = models.BooleanField(default=False)
     castrated_on = models.DateField(null=True, blank=True)
@@ -128,3 +149,53 @@ class Animal(TenantModel, TimeStamped):
     @property
     def is_live(self) -> bool:
         return self.status == Status.ACTIVE
+
+
+class DisposalReason(models.TextChoices):
+    INFERTILITY = "infertility", "Infertility"
+    MASTITIS = "mastitis", "Mastitis"
+    LAMENESS = "lameness", "Lameness"
+    LOW_YIELD = "low_yield", "Low yield"
+    AGE = "age", "Age"
+    INJURY = "injury", "Injury"
+    DISEASE = "disease", "Disease"
+    OTHER = "other", "Other"
+
+
+class AnimalEvent(TenantModel):
+    """One dated event in an animal's life: a weighing, weaning, castration, move between farms or groups, or exit."""
+
+    class Kind(models.TextChoices):
+        WEIGHT = "weight", "Weighed"
+        WEANING = "weaning", "Weaned"
+        CASTRATION = "castration", "Castrated"
+        MOVEMENT = "movement", "Moved"
+        DISPOSAL = "disposal", "Left the herd"
+
+    class Method(models.TextChoices):
+        SCALE = "scale", "Scale"
+        TAPE = "tape", "Weigh band"
+        ESTIMATE = "estimate", "Estimate"
+
+    animal = models.ForeignKey(Animal, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    on = models.DateField()
+    weight_kg = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    method = models.CharField(max_length=8, choices=Method.choices, blank=True)
+    from_farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_group = models.ForeignKey(AnimalGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    to_group = models.ForeignKey(AnimalGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    exit_status = models.CharField(max_length=6, choices=Status.choices, blank=True)
+    reason = models.CharField(max_length=12, choices=DisposalReason.choices, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "animal", "on"], name="event_tenant_animal_on_idx"),
+                   models.Index(fields=["tenant", "kind", "on"], name="event_tenant_kind_on_idx")]
+        ordering = ["-on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.on:%d %b %Y}"

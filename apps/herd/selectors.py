@@ -1,11 +1,13 @@
 import datetime as dt
+from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from apps.accounts.permissions import farm_ids_of, visible_to
 
-from .models import Animal, AnimalGroup, Breed
+from .models import Animal, AnimalEvent, AnimalGroup, Breed, OutsideSire
 
 
 def animals_visible_to(membership):
@@ -19,7 +21,7 @@ def animal_list_for(membership):
 
 def get_animal_for(membership, pk: int) -> Animal:
     """The animal, or 404 when it is another organisation's or on a farm outside the member's scope."""
-    animal = animal_list_for(membership).select_related("dam", "sire", "genetic_dam").filter(pk=pk).first()
+    animal = animal_list_for(membership).select_related("dam", "sire", "genetic_dam", "registered_sire").filter(pk=pk).first()
     if animal is None:
         raise Http404
     return animal
@@ -143,3 +145,98 @@ def pedigree_of(animal: Animal, generations: int = 3) -> list[list[dict]]:
                 generation.append({"role": f"{entry['role']}'s {side}", "animal": ancestor, "name": name})
         rows.append(generation)
     return rows
+
+
+def outside_sires(membership, species: str | None = None):
+    sires = OutsideSire.objects.filter(tenant_id=membership.tenant_id).select_related("owner", "breed")
+    return sires.filter(species=species) if species else sires
+
+
+def events_of(animal: Animal):
+    return AnimalEvent.objects.filter(tenant_id=animal.tenant_id, animal=animal).select_related(
+        "from_farm", "to_farm", "from_group", "to_group", "recorded_by__user__profile")
+
+
+def growth_of(animal: Animal) -> list[dict]:
+    """Weighings in date order, each with the average daily gain since the one before (kg/day)."""
+    rows = (AnimalEvent.objects.filter(tenant_id=animal.tenant_id, animal=animal).exclude(weight_kg=None)
+            .order_by("on", "id").values_list("on", "weight_kg", "kind"))
+    points, previous = [], None
+    for on, weight, kind in rows:
+        gain = None
+        if previous is not None and on > previous[0]:
+            gain = ((weight - previous[1]) / (on - previous[0]).days).quantize(Decimal("0.001"))
+        points.append({"on": on, "weight": weight, "kind": kind, "gain": gain})
+        previous = (on, weight)
+    return points
+
+
+def growth_chart(points: list[dict], width: int = 320, height: int = 140) -> dict | None:
+    """SVG coordinates of a growth curve (no script needed to draw it); None with fewer than two weighings."""
+    if len(points) < 2:
+        return None
+    first, last = points[0]["on"], points[-1]["on"]
+    span = max((last - first).days, 1)
+    top = max(p["weight"] for p in points)
+    low = min(p["weight"] for p in points)
+    rise = max(top - low, Decimal("1"))
+    pad = 16
+    coords = [(pad + (p["on"] - first).days / span * (width - 2 * pad),
+               height - pad - float((p["weight"] - low) / rise) * (height - 2 * pad)) for p in points]
+    return {"width": width, "height": height, "polyline": " ".join(f"{x:.1f},{y:.1f}" for x, y in coords),
+            "dots": [{"x": f"{x:.1f}", "y": f"{y:.1f}", "label": f"{p['on']:%d %b %Y}: {p['weight']} kg"} for (x, y), p in zip(coords, points)],
+            "low": low, "top": top, "first": first, "last": last, "earliest": points[0]["weight"], "latest": points[-1]["weight"]}
+
+
+# Age at which the young of each species are usually weaned (days), for the Today page.
+WEANING_AGE_DAYS = {"cattle": 90, "goat": 90, "sheep": 90, "pig": 28, "camel": 365, "other": 120}
+EVENT_WORDS = {"weight": "weighed", "weaning": "weaned", "castration": "castrated", "movement": "moved", "disposal": "left the herd"}
+
+
+def event_entries(animal: Animal, limit: int = 30) -> list[dict]:
+    """The animal's lifecycle events as timeline entries (the shape of the register's timeline)."""
+    entries = []
+    for event in events_of(animal)[:limit]:
+        changes = []
+        if event.weight_kg is not None:
+            changes.append(("weight kg", "", event.weight_kg))
+        if event.kind == AnimalEvent.Kind.MOVEMENT:
+            changes.append(("place", " / ".join(str(x) for x in (event.from_farm, event.from_group) if x),
+                            " / ".join(str(x) for x in (event.to_farm, event.to_group) if x)))
+        if event.kind == AnimalEvent.Kind.DISPOSAL:
+            changes.append((event.get_exit_status_display().lower(), "", event.get_reason_display()))
+        if event.note:
+            changes.append(("note", "", event.note))
+        # A dated event sorts at noon of its day among the timed ones.
+        when = dt.datetime.combine(event.on, dt.time(12), tzinfo=timezone.get_current_timezone())
+        entries.append({"when": when, "who": event.recorded_by.user if event.recorded_by else None,
+                        "kind": EVENT_WORDS[event.kind], "changes": changes, "url": None, "dated": True})
+    return entries
+
+
+def weaning_due(membership, today: dt.date) -> list[Animal]:
+    """Live young of the member's farms old enough to be weaned and not weaned yet (one query)."""
+    weaned = AnimalEvent.objects.unscoped().filter(tenant_id=membership.tenant_id, animal=OuterRef("pk"), kind="weaning")
+    by_species = Q()
+    for species, days in WEANING_AGE_DAYS.items():
+        # Weaning is due from the usual age until twice that age: older ones were weaned without a record.
+        by_species |= Q(species=species, date_of_birth__lte=today - dt.timedelta(days=days),
+                        date_of_birth__gt=today - dt.timedelta(days=2 * days))
+    return list(animals_visible_to(membership).filter(by_species, status="active", acquisition="born")
+                .exclude(Exists(weaned)).only("id", "tag", "name", "species", "date_of_birth", "farm_id").order_by("date_of_birth")[:200])
+
+
+def records_on(animal: Animal) -> list[str]:
+    """What is recorded on the animal besides its own register entry: the names of the kinds of
+    records that point at it (events, milk, treatments, services, offspring, sales…), and "edits"
+    when its entry was changed after it was created. Empty means it could go without losing anything."""
+    found = []
+    for relation in Animal._meta.related_objects:
+        model = relation.related_model
+        if model._meta.object_name.startswith("Historical"):
+            continue
+        if model._base_manager.filter(**{relation.field.name: animal}).exists():
+            found.append(str(model._meta.verbose_name_plural))
+    if animal.history.count() > 1:
+        found.append("edits")
+    return sorted(set(found))

@@ -10,11 +10,11 @@ from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
 from apps.health.selectors import meat_withdrawal_until
 
-from .models import Animal, AnimalGroup, Sex, Status
+from .models import Animal, AnimalGroup, OutsideSire, Sex, Status
 
 ANIMAL_FIELDS = [
     "farm", "group", "species", "breed", "sex", "tag", "eid", "name", "date_of_birth", "birth_date_estimated", "colour",
-    "markings", "dam", "genetic_dam", "sire", "dam_external", "sire_external", "castrated", "castrated_on", "acquisition",
+    "markings", "dam", "genetic_dam", "sire", "dam_external", "sire_external", "registered_sire", "castrated", "castrated_on", "acquisition",
     "acquired_on", "purchase_price", "seller", "status", "status_on", "status_reason", "photo",
 ]
 
@@ -74,6 +74,14 @@ def animal_validate(*, membership, animal: Animal) -> None:
         errors["dam_external"] = "Give either a dam from the herd or an outside dam, not both."
     if animal.sire_id and animal.sire_external:
         errors["sire_external"] = "Give either a sire from the herd or an outside sire, not both."
+    if animal.registered_sire_id:
+        outside = animal.registered_sire
+        if outside.tenant_id != tenant_id:
+            errors["registered_sire"] = "Pick an outside sire of your own register."
+        elif animal.sire_id:
+            errors["registered_sire"] = "Give either a sire from the herd or an outside sire, not both."
+        elif outside.species != animal.species:
+            errors["registered_sire"] = f"{outside.name} is a {outside.get_species_display().lower()}."
 
     if animal.status == Status.ACTIVE and animal.tag:
         clash = Animal.objects.filter(tenant_id=tenant_id, tag__iexact=animal.tag, status=Status.ACTIVE)
@@ -212,3 +220,34 @@ def animal_group_create(*, membership, farm, name: str) -> AnimalGroup:
     group = AnimalGroup.objects.create(tenant_id=membership.tenant_id, farm=farm, name=name)
     audit_append(actor=Actor.of(membership), action="group.create", obj=group, farm_id=farm.pk, after={"name": name})
     return group
+
+
+OUTSIDE_SIRE_FIELDS = ["name", "species", "breed", "registration_number", "owner", "semen_code"]
+
+
+@transaction.atomic
+def outside_sire_save(*, membership, sire: OutsideSire | None = None, **values) -> OutsideSire:
+    """Add or change a sire of the outside register (an AI bull or another farm's male)."""
+    if not can(membership, "herd.manage") or (sire is not None and sire.tenant_id != membership.tenant_id):
+        raise PermissionDenied
+    before = snapshot(sire) if sire else None
+    sire = sire or OutsideSire(tenant_id=membership.tenant_id)
+    for key in OUTSIDE_SIRE_FIELDS:
+        if key in values:
+            value = values[key]
+            setattr(sire, key, value.strip() if isinstance(value, str) else value)
+    errors = {}
+    if not sire.name:
+        errors["name"] = "Give the sire's name."
+    if sire.breed_id and sire.breed.species != sire.species:
+        errors["breed"] = f"{sire.breed} is not a {sire.get_species_display().lower()} breed."
+    if sire.owner_id and sire.owner.tenant_id != membership.tenant_id:
+        errors["owner"] = "Pick a farm of your register."
+    if OutsideSire.objects.filter(tenant_id=membership.tenant_id, species=sire.species, name__iexact=sire.name).exclude(pk=sire.pk).exists():
+        errors["name"] = f"There is already a {sire.get_species_display().lower()} sire called {sire.name}."
+    if errors:
+        raise ValidationError(errors)
+    sire.save()
+    b, a = changed(before, snapshot(sire))
+    audit_append(actor=Actor.of(membership), action="herd.outside_sire_save", obj=sire, before=b, after=a, permission="herd.manage")
+    return sire

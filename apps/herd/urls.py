@@ -13,4 +13,11 @@ urlpatterns = [
     path("<int:pk>/", views.animal_detail, name="detail"),
     path("<int:pk>/edit/", views.animal_edit, name="edit"),
     path("<int:pk>/photo/", views.animal_photo, name="photo"),
+    path("<int:pk>/events/", views.event_create, name="event_create"),
+    path("group-action/", views.group_action, name="group_action"),
+    path("outside/", views.outside_register, name="outside"),
+    path("outside/sires/new/", views.outside_sire_edit, name="outside_sire_create"),
+    path("outside/sires/<int:pk>/", views.outside_sire_edit, name="outside_sire_edit"),
+    path("outside/farms/new/", views.external_farm_edit, name="external_farm_create"),
+    path("outside/farms/<int:pk>/", views.external_farm_edit, name="external_farm_edit"),
 ]

@@ -1,25 +1,39 @@
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
+from apps.core.http import parse_id
 from apps.core.uploads import serve_upload
-from apps.farms.selectors import farms_visible_to
+from apps.farms.forms import ExternalFarmForm
+from apps.farms.selectors import external_farms, farms_visible_to
+from apps.farms.services import external_farm_save
 from apps.health.selectors import health_events_of
 from apps.insights import exports
 
-from . import imports, selectors, services
+from . import imports, lifecycle, selectors, services
 from .filters import AnimalFilter
-from .forms import AnimalForm, AsOfForm, ImportForm, QuickAddFarmForm, QuickAddFormSet
-from .models import Sex
+from .forms import (
+    AnimalForm,
+    AsOfForm,
+    EventForm,
+    GroupActionForm,
+    ImportForm,
+    OutsideSireForm,
+    QuickAddFarmForm,
+    QuickAddFormSet,
+)
+from .models import AnimalEvent, Sex
 from .tables import WIDE_ONLY, AnimalTable
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -70,6 +84,7 @@ def _animal_form(request, membership, instance=None):
         breeds=selectors.breeds(),
         females=selectors.parent_choices(membership, Sex.FEMALE, keep=(instance.dam_id, instance.genetic_dam_id) if instance else ()),
         males=selectors.parent_choices(membership, Sex.MALE, keep=(instance.sire_id,) if instance else ()),
+        outside_sires=selectors.outside_sires(membership),
     )
 
 
@@ -82,17 +97,162 @@ def animal_detail(request, pk: int):
     if as_of_form.is_valid():
         day_end = dt.datetime.combine(as_of_form.cleaned_data["on"], dt.time.max, tzinfo=timezone.get_current_timezone())
         past = {"on": as_of_form.cleaned_data["on"], "animal": selectors.animal_as_of(animal, day_end)}
-    context = {
+    return render(request, "herd/detail.html", _detail_context(request, animal, as_of_form=as_of_form, past=past))
+
+
+def _detail_context(request, animal, *, as_of_form=None, past=None, event_form=None):
+    membership = request.membership
+    growth = selectors.growth_of(animal)
+    return {
         "animal": animal,
         "offspring": selectors.offspring_of(animal),
         "pedigree": selectors.pedigree_of(animal)[1:],  # the parents are shown above it
-        "timeline": sorted(selectors.timeline_of(animal) + health_events_of(membership, animal), key=lambda e: e["when"],
-                           reverse=True)[:40],
-        "as_of_form": as_of_form,
+        "timeline": sorted(selectors.timeline_of(animal) + health_events_of(membership, animal) + selectors.event_entries(animal),
+                           key=lambda e: e["when"], reverse=True)[:40],
+        "growth": growth,
+        "chart": selectors.growth_chart(growth),
+        "as_of_form": as_of_form or AsOfForm(),
         "past": past,
         "can_edit": can(membership, "herd.manage", animal),
+        "event_forms": _event_forms(request, animal, event_form) if animal.is_live else [],
     }
-    return render(request, "herd/detail.html", context)
+
+
+EVENT_FIELDS = {
+    AnimalEvent.Kind.WEIGHT: ("on", "weight_kg", "method", "note"),
+    AnimalEvent.Kind.WEANING: ("on", "weight_kg", "note"),
+    AnimalEvent.Kind.CASTRATION: ("on", "note"),
+    AnimalEvent.Kind.MOVEMENT: ("on", "to_farm", "to_group", "note"),
+    AnimalEvent.Kind.DISPOSAL: ("on", "exit_status", "reason", "note"),
+}
+EVENT_BUTTONS = {"weight": "Weigh", "weaning": "Wean", "castration": "Castrate", "movement": "Move", "disposal": "Record exit"}
+
+
+def _event_form(request, data=None, kind: str = "weight"):
+    membership = request.membership
+    return EventForm(data, initial={"on": timezone.localdate(), "kind": kind}, auto_id=f"{kind}_%s",
+                     farms=farms_visible_to(membership), groups=selectors.groups_visible_to(membership))
+
+
+def _event_forms(request, animal, bound=None) -> list[dict]:
+    """One small form per kind of event (the one just refused keeps its values and errors)."""
+    forms = []
+    for kind, names in EVENT_FIELDS.items():
+        if kind == AnimalEvent.Kind.CASTRATION and (animal.sex != Sex.MALE or animal.castrated):
+            continue
+        form = bound if bound is not None and bound.data.get("kind") == kind else _event_form(request, kind=kind)
+        forms.append({"kind": kind, "label": EVENT_BUTTONS[kind], "form": form, "fields": [form[name] for name in names],
+                      "open": form is bound})
+    return forms
+
+
+@member_required("herd.manage")
+@require_POST
+def event_create(request, pk: int):
+    """Record a weighing, weaning, castration, move or exit from the animal page."""
+    animal = selectors.get_animal_for(request.membership, pk)
+    form = _event_form(request, request.POST, kind=request.POST.get("kind", "weight"))
+    if form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            event = lifecycle.event_record(membership=request.membership, animal=animal, **values)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{animal.tag} {selectors.EVENT_WORDS[event.kind]} on {event.on:%d %b %Y}.")
+            return redirect(animal)
+    return render(request, "herd/detail.html", _detail_context(request, animal, event_form=form), status=400)
+
+
+@member_required("herd.manage")
+def group_action(request):
+    """Weigh, move or wean the animals ticked on the herd list, all at once."""
+    membership = request.membership
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [pk for pk in (parse_id(v) for v in source.getlist("animal")) if pk]
+    animals = list(selectors.get_animals_for(membership, ids).filter(status="active"))
+    form = GroupActionForm(request.POST or None, initial={"on": timezone.localdate(), "kind": source.get("kind") or "weight"},
+                           farms=farms_visible_to(membership), groups=selectors.groups_visible_to(membership))
+    problems: dict[str, str] = {}
+    weights: dict[int, object] = {}
+    if request.method == "POST":
+        for animal in animals:
+            raw = request.POST.get(f"weight-{animal.pk}", "").strip()
+            if raw:
+                try:
+                    weights[animal.pk] = Decimal(raw.replace(",", "."))
+                    if not weights[animal.pk].is_finite():
+                        raise ArithmeticError
+                except ArithmeticError:
+                    problems[animal.tag] = f"{raw} is not a weight."
+            weights.setdefault(animal.pk, None)
+        if form.is_valid() and not problems:
+            data = form.cleaned_data
+            extra = {"method": data["method"]} if data["kind"] == "weight" else {}
+            if data["kind"] == "movement":
+                extra = {"to_farm": data["to_farm"], "to_group": data["to_group"]}
+            try:
+                events = lifecycle.events_record_many(membership=membership, animals=animals, kind=data["kind"], on=data["on"],
+                                                      weights={k: v for k, v in weights.items() if v is not None}, **extra)
+            except lifecycle.GroupErrors as error:
+                problems = error.errors
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                word = selectors.EVENT_WORDS[data["kind"]]
+                messages.success(request, f"{len(events)} animal{'s' if len(events) != 1 else ''} {word}.")
+                return redirect("herd:list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "herd/group_action.html", {"form": form, "animals": animals, "problems": problems,
+                                                      "weights": weights}, status=status)
+
+
+@member_required("herd.view")
+def outside_register(request):
+    """Outside farms and sires: where hired sires come from, and the AI bulls used."""
+    membership = request.membership
+    return render(request, "herd/outside.html", {
+        "sires": selectors.outside_sires(membership), "farms": external_farms(membership),
+        "sire_form": _sire_form(membership), "farm_form": ExternalFarmForm(),
+    })
+
+
+def _sire_form(membership, data=None, instance=None):
+    return OutsideSireForm(data, instance=instance, breeds=selectors.breeds(), owners=external_farms(membership))
+
+
+@member_required("herd.manage")
+def outside_sire_edit(request, pk: int | None = None):
+    membership = request.membership
+    sire = get_object_or_404(selectors.outside_sires(membership), pk=pk) if pk else None
+    form = _sire_form(membership, request.POST or None, instance=sire)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.outside_sire_save(membership=membership, sire=sire, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{saved.name} saved in the outside register.")
+            return redirect("herd:outside")
+    return render(request, "herd/outside_form.html", {"form": form, "what": "sire", "object": sire},
+                  status=400 if form.errors else 200)
+
+
+@member_required("herd.manage")
+def external_farm_edit(request, pk: int | None = None):
+    membership = request.membership
+    farm = get_object_or_404(external_farms(membership), pk=pk) if pk else None
+    form = ExternalFarmForm(request.POST or None, instance=farm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = external_farm_save(membership=membership, farm=farm, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{saved.name} saved in the outside register.")
+            return redirect("herd:outside")
+    return render(request, "herd/outside_form.html", {"form": form, "what": "farm", "object": farm},
+                  status=400 if form.errors else 200)
 
 
 @member_required("herd.manage")

@@ -141,7 +141,41 @@ def _report_job(owner):
     return ReportJob.objects.create(tenant_id=owner.tenant_id, kind="pnl", file_format="csv", params={}, requested_by=owner)
 
 
-# Route name -> (make the tenant-A object, methods to try).
+def _outside_sire(owner):
+    from apps.herd.services import outside_sire_save
+
+    return outside_sire_save(membership=owner, name="Victim Bull", species="cattle", semen_code="VB-1")
+
+
+def _external_farm(owner):
+    from apps.farms.services import external_farm_save
+
+    return external_farm_save(membership=owner, name="Victim Neighbour")
+
+
+def _hire(owner):
+    from decimal import Decimal
+
+    from apps.breeding.services import hire_save
+
+    return hire_save(membership=owner, farm=_farm(owner), other_farm=_external_farm(owner), outside_sire=_outside_sire(owner),
+                     direction="in", starts_on=dt.date.today() - dt.timedelta(days=10), ends_on=dt.date.today(),
+                     basis="flat", fee=Decimal("1000"))
+
+
+def _birth(owner):
+    from apps.breeding.services import birth_record
+
+    cow = _animal(owner)
+    return birth_record(membership=owner, animal=cow, born_on=dt.date.today(), ease=1,
+                        offspring=[{"sex": "female", "outcome": "alive", "tag": "VICTIM-CALF"}])
+
+
+def _heat_action(owner):
+    return ("heat", _animal(owner).pk)
+
+
+# Route name -> (make the tenant-A object, or the route's arguments, methods to try).
 PROBES = {
     "farms:detail": (_farm, ["get"]),
     "farms:edit": (_farm, ["get", "post"]),
@@ -182,6 +216,14 @@ PROBES = {
     "breeding:service_create": (_animal, ["post"]),
     "breeding:check_create": (_animal, ["post"]),
     "breeding:birth_create": (_animal, ["post"]),
+    "breeding:birth_void": (_birth, ["post"]),
+    "breeding:hire": (_hire, ["get"]),
+    "breeding:hire_edit": (_hire, ["get", "post"]),
+    "breeding:hire_end": (_hire, ["post"]),
+    "breeding:today_act": (_heat_action, ["post"]),
+    "herd:event_create": (_animal, ["post"]),
+    "herd:outside_sire_edit": (_outside_sire, ["get", "post"]),
+    "herd:external_farm_edit": (_external_farm, ["get", "post"]),
     "health:treatment": (_treatment, ["get"]),
     "health:treatment_dose": (_treatment, ["post"]),
     "health:treatment_void": (_treatment, ["post"]),
@@ -208,7 +250,7 @@ def _victim_url(route: str, owner) -> tuple[str, list[str]]:
     make_object, methods = PROBES[route]
     with scope(tenant=owner.tenant_id):
         obj = make_object(owner)
-    return reverse(route, args=[obj.pk]), methods
+    return reverse(route, args=obj if isinstance(obj, tuple) else [obj.pk]), methods
 
 
 @pytest.mark.parametrize("route", sorted(PROBES))
@@ -234,6 +276,7 @@ TENANT_WIDE = {
     "accounts:role_edit", "accounts:role_delete",
     "money:contact_edit", "money:report_job", "money:report_download",
     "stock:item_edit",  # an item is the organisation's; its batches belong to farms
+    "herd:outside_sire_edit", "herd:external_farm_edit",  # the outside register is the organisation's
 }
 
 
@@ -286,8 +329,17 @@ def _victim_farm_records(owner) -> list[str]:
 
     service_record(membership=owner, animal=cow, served_on=dt.date.today() - dt.timedelta(days=20), method="ai",
                    outside_sire="VICTIM-SIRE")
+    from apps.breeding.services import hire_save, task_save
+    from apps.farms.services import external_farm_save
+    from apps.herd.services import outside_sire_save
+
+    task_save(membership=owner, farm=farm, title="VICTIM-TASK", due_on=dt.date.today())
+    hire_save(membership=owner, farm=farm, other_farm=external_farm_save(membership=owner, name="Neighbour"),
+              outside_sire=outside_sire_save(membership=owner, name="Hired Bull", species="cattle"), direction="in",
+              starts_on=dt.date.today(), ends_on=dt.date.today(), basis="flat", fee=Decimal("1"), terms="VICTIM-TERMS")
+    make_animal(owner, farm, tag="VICTIM-CALF", date_of_birth=dt.date.today() - dt.timedelta(days=100))
     return ["Victim Farm", "VICTIM-COW", "VICTIM-BULL", "VICTIM-EXPENSE", "VICTIM-PRODUCE", invoice.number, "VICTIM-LOT",
-            "VICTIM-DIAGNOSIS", "VICTIM-SIRE"]
+            "VICTIM-DIAGNOSIS", "VICTIM-SIRE", "VICTIM-TASK", "VICTIM-CALF"]
 
 
 def _list_urls():

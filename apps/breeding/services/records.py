@@ -7,18 +7,21 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
-from apps.herd.models import Sex, Status
+from apps.herd.lifecycle import event_record
+from apps.herd.models import Animal, AnimalEvent, Sex, Status
+from apps.herd.selectors import records_on
 from apps.herd.services import animal_create
 from apps.milk.models import Lactation
 from apps.milk.services import lactation_dry_off, lactation_start
 
-from . import calendar, inbreeding
-from .models import Birth, Heat, PregnancyCheck, Service
-from .selectors import ancestry_of
+from .. import calendar, inbreeding
+from ..models import Birth, Heat, PregnancyCheck, Service, SireHire
+from ..selectors import ancestry_of
 
 
 def _check_female(animal, on: dt.date, errors: dict, field: str) -> None:
@@ -45,6 +48,17 @@ def heat_record(*, membership, animal, observed_on: dt.date, signs: str = "") ->
     return heat
 
 
+def _last_birth(animal) -> dt.date | None:
+    """The date the female last gave birth (a calving of her lactations, or a recorded birth)."""
+    dates = [
+        Lactation.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-calving_date")
+        .values_list("calving_date", flat=True).first(),
+        Birth.objects.filter(tenant_id=animal.tenant_id, animal=animal, voided_at=None, aborted=False).order_by("-born_on")
+        .values_list("born_on", flat=True).first(),
+    ]
+    return max((d for d in dates if d), default=None)
+
+
 def inbreeding_of(tenant_id: int, sire_id: int | None, dam_id: int | None) -> Decimal | None:
     """The planned calf's coefficient of inbreeding, in %, from the recorded pedigree."""
     if not sire_id or not dam_id:
@@ -62,15 +76,20 @@ def is_pregnant(animal) -> bool:
     check = service.checks.order_by("-checked_on", "-id").first()
     calved_since = (
         Lactation.objects.filter(tenant_id=animal.tenant_id, animal=animal, calving_date__gt=service.served_on).exists()
-        or Birth.objects.filter(tenant_id=animal.tenant_id, animal=animal, born_on__gt=service.served_on).exists()
+        or Birth.objects.filter(tenant_id=animal.tenant_id, animal=animal, born_on__gt=service.served_on, voided_at=None).exists()
     )
     return check is not None and check.result == PregnancyCheck.Result.PREGNANT and not calved_since
 
 
 @transaction.atomic
 def service_record(*, membership, animal, served_on: dt.date, method: str, sire=None, outside_sire: str = "",
-                   straw: str = "", technician: str = "") -> Service:
-    """Record a service; refuse what cannot be, and work out the calf's inbreeding (a warning above 6.25 %)."""
+                   registered_sire=None, genetic_dam=None, hire=None, straw: str = "", technician: str = "") -> Service:
+    """Record a service; refuse what cannot be, and work out the calf's inbreeding (a warning above 6.25 %).
+
+    The sire is a male of the herd (`sire`), one of the outside register (`registered_sire`), or a
+    name (`outside_sire`); a hired sire comes with its agreement (`hire`). An embryo transfer may name
+    the embryo's genetic dam; the served female is then the birth dam.
+    """
     if animal.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
         raise PermissionDenied
     errors: dict[str, str] = {}
@@ -80,8 +99,7 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
     if not errors.get("served_on") and not calendar.old_enough(animal.species, animal.date_of_birth, served_on):
         months = calendar.BREEDING_AGE_MONTHS[animal.species]
         errors["served_on"] = f"{animal.tag} is under {months} months old: too young to be served."
-    last_calving = (Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal)
-                    .order_by("-calving_date").values_list("calving_date", flat=True).first())
+    last_calving = _last_birth(animal)
     if last_calving and served_on < last_calving:
         errors["served_on"] = f"{animal.tag} gave birth on {last_calving:%d %b %Y}; a service cannot be before that."
     if is_pregnant(animal):
@@ -93,18 +111,44 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
             errors["sire"] = f"{sire.tag} is not a male."
         elif sire.species != animal.species:
             errors["sire"] = f"{sire.tag} is a {sire.get_species_display().lower()}."
-    if sire is None and not outside_sire.strip():
+    if hire is not None:
+        if hire.tenant_id != membership.tenant_id or hire.direction != SireHire.Direction.HIRE_IN:
+            errors["hire"] = "Pick an agreement for a sire hired in."
+        elif not hire.starts_on <= served_on <= hire.ends_on:
+            errors["hire"] = f"The agreement runs from {hire.starts_on:%d %b} to {hire.ends_on:%d %b %Y}."
+        elif registered_sire is not None and registered_sire.pk != hire.outside_sire_id:
+            errors["registered_sire"] = f"The agreement is for {hire.outside_sire}."
+        else:
+            registered_sire = registered_sire or hire.outside_sire
+    if registered_sire is not None:
+        if registered_sire.tenant_id != membership.tenant_id:
+            errors["registered_sire"] = "Pick a sire of your outside register."
+        elif sire is not None:
+            errors["registered_sire"] = "Give either a sire from the herd or an outside one, not both."
+        elif registered_sire.species != animal.species:
+            errors["registered_sire"] = f"{registered_sire.name} is a {registered_sire.get_species_display().lower()}."
+    if genetic_dam is not None:
+        if method != Service.Method.EMBRYO:
+            errors["genetic_dam"] = "A genetic dam goes with an embryo transfer."
+        elif genetic_dam.tenant_id != membership.tenant_id or genetic_dam.sex != Sex.FEMALE or genetic_dam.pk == animal.pk:
+            errors["genetic_dam"] = "Pick the donor female of your herd (not the recipient)."
+        elif genetic_dam.species != animal.species:
+            errors["genetic_dam"] = f"{genetic_dam.tag} is a {genetic_dam.get_species_display().lower()}."
+    if sire is None and registered_sire is None and not outside_sire.strip():
         errors["sire"] = "Pick the sire, or name the outside sire (AI bull or hired)."
     if errors:
         raise ValidationError(errors)
     service = Service.objects.create(
         tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, served_on=served_on, method=method, sire=sire,
-        outside_sire=outside_sire.strip(), straw=straw.strip(), technician=technician.strip(), recorded_by=membership,
-        inbreeding=inbreeding_of(membership.tenant_id, sire.pk if sire else None, animal.pk),
+        registered_sire=registered_sire, genetic_dam=genetic_dam, hire=hire,
+        outside_sire="" if registered_sire else outside_sire.strip(), straw=straw.strip(), technician=technician.strip(),
+        recorded_by=membership,
+        inbreeding=inbreeding_of(membership.tenant_id, sire.pk if sire else None, (genetic_dam or animal).pk),
     )
     audit_append(actor=Actor.of(membership), action="breeding.service", obj=service, farm_id=animal.farm_id,
                  permission="herd.manage", after={"served_on": served_on, "method": method, "sire": getattr(sire, "tag", ""),
-                                                   "outside_sire": service.outside_sire, "inbreeding": service.inbreeding})
+                                                   "outside_sire": service.outside_sire or getattr(registered_sire, "name", ""),
+                                                   "hire": getattr(hire, "pk", None), "inbreeding": service.inbreeding})
     return service
 
 
@@ -123,7 +167,7 @@ def pregnancy_check_record(*, membership, service: Service, checked_on: dt.date,
         errors["method"] = "Pick how she was checked."
     if result not in PregnancyCheck.Result.values:
         errors["result"] = "Pick the result."
-    gestation = calendar.GESTATION_DAYS.get(animal.species)
+    gestation = calendar.gestation(animal.species, membership.tenant.other_gestation_days)
     if foetal_age_days is not None and (result != PregnancyCheck.Result.PREGNANT or (gestation and foetal_age_days >= gestation)):
         errors["foetal_age_days"] = "A foetal age goes with a pregnant result, and is less than the gestation."
     if errors:
@@ -131,7 +175,7 @@ def pregnancy_check_record(*, membership, service: Service, checked_on: dt.date,
     expected = None
     if result == PregnancyCheck.Result.PREGNANT:
         expected = calendar.expected_birth(animal.species, service.served_on, foetal_age_days=foetal_age_days,
-                                           checked_on=checked_on)
+                                           checked_on=checked_on, other_days=membership.tenant.other_gestation_days)
     check = PregnancyCheck.objects.create(tenant_id=membership.tenant_id, service=service, checked_on=checked_on, method=method,
                                           result=result, foetal_age_days=foetal_age_days, expected_birth_on=expected,
                                           recorded_by=membership)
@@ -141,6 +185,14 @@ def pregnancy_check_record(*, membership, service: Service, checked_on: dt.date,
 
 
 DAIRY_SPECIES = {"cattle", "goat", "sheep", "camel"}
+
+
+def _parents_from(service: Service | None) -> dict:
+    """The sire (and genetic dam, after an embryo transfer) a newborn takes from the service that bred it."""
+    if service is None:
+        return {}
+    return {"sire": service.sire, "registered_sire": service.registered_sire, "genetic_dam": service.genetic_dam,
+            "sire_external": "" if (service.sire_id or service.registered_sire_id) else service.outside_sire}
 OUTCOMES = ("alive", "stillborn", "died")
 
 
@@ -158,9 +210,9 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
     _check_female(animal, born_on, errors, "born_on")
     if not 1 <= (ease or 0) <= 5:
         errors["ease"] = "Score the ease from 1 (unassisted) to 5 (caesarean)."
-    service = Service.objects.filter(tenant_id=membership.tenant_id, animal=animal, served_on__lte=born_on).order_by(
-        "-served_on", "-id").first()
-    gestation = calendar.GESTATION_DAYS.get(animal.species)
+    service = Service.objects.filter(tenant_id=membership.tenant_id, animal=animal, served_on__lte=born_on).select_related(
+        "sire", "registered_sire", "genetic_dam").order_by("-served_on", "-id").first()
+    gestation = calendar.gestation(animal.species, membership.tenant.other_gestation_days)
     if service and gestation and not aborted and not premature:
         if (born_on - service.served_on).days < gestation * 0.8:
             errors["premature"] = (f"Only {(born_on - service.served_on).days} days after the service of "
@@ -181,13 +233,15 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
         entry = {"sex": young["sex"], "outcome": young["outcome"], "tag": (young.get("tag") or "").strip(),
                  "weight": str(young["weight"]) if young.get("weight") is not None else None}
         if young["outcome"] == "alive":
-            sire = service.sire if service else None
             try:
                 calf = animal_create(
                     membership=membership, farm=animal.farm, tag=entry["tag"], species=animal.species, sex=young["sex"],
-                    date_of_birth=born_on, dam=animal, sire=sire, sire_external="" if sire else (service.outside_sire if service else ""),
-                    breed=animal.breed, acquisition="born", status="active",
+                    date_of_birth=born_on, dam=animal, breed=animal.breed, acquisition="born", status="active",
+                    **_parents_from(service),
                 )
+                if young.get("weight"):
+                    event_record(membership=membership, animal=calf, kind=AnimalEvent.Kind.WEIGHT, on=born_on,
+                                 weight_kg=young["weight"], note="birth weight")
             except ValidationError as error:
                 raise ValidationError({"offspring": f"{entry['tag']}: " + " ".join(error.messages)}) from None
             entry["animal_id"] = calf.pk
@@ -203,3 +257,48 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
     audit_append(actor=Actor.of(membership), action="breeding.birth", obj=animal, farm_id=animal.farm_id, permission="herd.manage",
                  after={"born_on": born_on, "ease": ease, "aborted": aborted, "offspring": recorded})
     return birth
+
+
+@transaction.atomic
+def birth_void(*, membership, birth: Birth, reason: str) -> list[str]:
+    """Undo a birth recorded by mistake. Each offspring goes with it only when nothing else was
+    recorded on it (its birth weight aside); the lactation the birth started goes too when no milk was
+    recorded in it, and the one it closed opens again. Returns the tags of the offspring kept."""
+    birth = Birth.objects.select_for_update().select_related("animal__farm").get(pk=birth.pk, tenant_id=membership.tenant_id)
+    animal = birth.animal
+    if not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    if birth.voided_at:
+        raise ValidationError("This birth is already void.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the birth is void."})
+    kept = []
+    for young in birth.offspring:
+        calf = Animal.objects.filter(tenant_id=membership.tenant_id, pk=young.get("animal_id")).first()
+        if calf is None:
+            continue
+        with transaction.atomic():
+            AnimalEvent.objects.filter(tenant_id=membership.tenant_id, animal=calf, kind=AnimalEvent.Kind.WEIGHT,
+                                       on=birth.born_on, note="birth weight").delete()
+            if records_on(calf):
+                transaction.set_rollback(True)  # keep the birth weight with the calf that stays
+                kept.append(calf.tag)
+                continue
+            audit_append(actor=Actor.of(membership), action="animal.delete", obj=calf, farm_id=calf.farm_id,
+                         before={"tag": calf.tag, "born_on": birth.born_on}, permission="herd.manage")
+            calf.delete()
+    if animal.species in DAIRY_SPECIES and not birth.aborted:
+        started = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal, calving_date=birth.born_on).first()
+        if started is not None and not started.records.exists():
+            started.delete()
+            closed = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal,
+                                              dried_off_on=birth.born_on - dt.timedelta(days=1)).first()
+            if closed is not None:
+                closed.dried_off_on = None
+                closed.save(update_fields=["dried_off_on", "updated_at"])
+    birth.voided_at = timezone.now()
+    birth.void_reason = reason.strip()[:200]
+    birth.save(update_fields=["voided_at", "void_reason", "updated_at"])
+    audit_append(actor=Actor.of(membership), action="breeding.birth_void", obj=animal, farm_id=animal.farm_id,
+                 permission="herd.manage", after={"born_on": birth.born_on, "reason": birth.void_reason, "kept": kept})
+    return kept

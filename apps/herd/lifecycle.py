@@ -1,0 +1,141 @@
+"""Writes for the dated events of an animal's life: weighings, weaning, castration, moves and exits.
+
+Each event is a row of `AnimalEvent`; the ones that change the animal (castration, a move, an exit)
+change it through `animal_update`, so the register's rules (and its history) hold for them too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append
+from apps.core.dates import date_problem
+
+from .models import Animal, AnimalEvent, DisposalReason, Sex, Status
+from .services import animal_update
+
+Kind = AnimalEvent.Kind
+MAX_WEIGHT_KG = Decimal("2000")
+
+
+def _weight_problem(weight) -> str | None:
+    if weight is None:
+        return "Give the weight in kg."
+    if not Decimal("0") < weight <= MAX_WEIGHT_KG:
+        return f"A weight is above 0 and at most {MAX_WEIGHT_KG:.0f} kg."
+    return None
+
+
+def _validate(membership, animal: Animal, kind: str, on: dt.date, values: dict) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if kind not in Kind.values:
+        errors["kind"] = "Pick what happened."
+        return errors
+    if animal.status != Status.ACTIVE:
+        errors["on"] = f"{animal.tag} is {animal.get_status_display().lower()}: it has left the herd."
+    if problem := date_problem(on, today=animal.farm.local_today()):
+        errors["on"] = problem
+    elif animal.date_of_birth and on < animal.date_of_birth:
+        errors["on"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}."
+    weight = values.get("weight_kg")
+    if kind == Kind.WEIGHT and (problem := _weight_problem(weight)):
+        errors["weight_kg"] = problem
+    elif weight is not None and (problem := _weight_problem(weight)):
+        errors["weight_kg"] = problem
+    if kind == Kind.WEANING and AnimalEvent.objects.filter(tenant_id=animal.tenant_id, animal=animal, kind=Kind.WEANING).exists():
+        errors["on"] = f"{animal.tag} is already weaned."
+    if kind == Kind.CASTRATION:
+        if animal.sex != Sex.MALE:
+            errors["kind"] = f"{animal.tag} is female."
+        elif animal.castrated:
+            errors["kind"] = f"{animal.tag} is already castrated."
+    if kind == Kind.MOVEMENT:
+        to_farm, to_group = values.get("to_farm") or animal.farm, values.get("to_group")
+        if to_farm.tenant_id != animal.tenant_id or to_farm.is_archived or not can(membership, "herd.manage", to_farm):
+            errors["to_farm"] = "Pick an active farm you work on."
+        elif to_group is not None and to_group.farm_id != to_farm.pk:
+            errors["to_group"] = f"{to_group.name} is a group of another farm."
+        elif to_farm.pk == animal.farm_id and (to_group.pk if to_group else None) == animal.group_id:
+            errors["to_farm"] = f"{animal.tag} is already there."
+    if kind == Kind.DISPOSAL:
+        if values.get("exit_status") not in (Status.SOLD, Status.DEAD, Status.CULLED):
+            errors["exit_status"] = "Say whether it was sold, died or was culled."
+        if values.get("reason") not in DisposalReason.values:
+            errors["reason"] = "Pick the reason."
+    return errors
+
+
+def _apply(membership, animal: Animal, event: AnimalEvent) -> None:
+    """Carry the event onto the animal where it changes the register."""
+    if event.kind == Kind.CASTRATION:
+        animal_update(membership=membership, animal=animal, castrated=True, castrated_on=event.on)
+    elif event.kind == Kind.MOVEMENT:
+        animal_update(membership=membership, animal=animal, farm=event.to_farm, group=event.to_group)
+    elif event.kind == Kind.DISPOSAL:
+        reason = DisposalReason(event.reason).label + (f": {event.note}" if event.note else "")
+        animal_update(membership=membership, animal=animal, status=event.exit_status, status_on=event.on, status_reason=reason[:200])
+
+
+@transaction.atomic
+def event_record(*, membership, animal: Animal, kind: str, on: dt.date, weight_kg: Decimal | None = None, method: str = "",
+                 to_farm=None, to_group=None, exit_status: str = "", reason: str = "", note: str = "") -> AnimalEvent:
+    """Record one event of an animal's life; refuse what cannot be, keyed by field, and save nothing then."""
+    if animal.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
+        raise PermissionDenied
+    values = {"weight_kg": weight_kg, "to_farm": to_farm, "to_group": to_group, "exit_status": exit_status, "reason": reason}
+    if errors := _validate(membership, animal, kind, on, values):
+        raise ValidationError(errors)
+    event = AnimalEvent(
+        tenant_id=membership.tenant_id, animal=animal, kind=kind, on=on, weight_kg=weight_kg,
+        method=(method or AnimalEvent.Method.SCALE) if weight_kg is not None else "",
+        note=note.strip()[:200], recorded_by=membership,
+    )
+    if kind == Kind.MOVEMENT:
+        event.from_farm, event.from_group = animal.farm, animal.group
+        event.to_farm, event.to_group = to_farm or animal.farm, to_group
+    if kind == Kind.DISPOSAL:
+        event.exit_status, event.reason = exit_status, reason
+    event.save()
+    _apply(membership, animal, event)
+    audit_append(actor=Actor.of(membership), action=f"herd.event.{kind}", obj=animal, farm_id=animal.farm_id, permission="herd.manage",
+                 after={"on": on, "weight_kg": weight_kg, "to_farm": getattr(event.to_farm, "pk", None),
+                        "to_group": getattr(event.to_group, "pk", None), "exit_status": exit_status, "reason": reason})
+    return event
+
+
+class GroupErrors(Exception):
+    """Some animals of a group action were refused; nothing of the action was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} animals refused")
+
+
+@transaction.atomic
+def events_record_many(*, membership, animals: list[Animal], kind: str, on: dt.date, weights: dict[int, Decimal] | None = None,
+                       **values) -> list[AnimalEvent]:
+    """The same event for a selection from the herd list (weigh, move, wean), all or nothing.
+
+    `weights` maps an animal's id to its weight; for a weighing every animal needs one.
+    """
+    if kind not in (Kind.WEIGHT, Kind.MOVEMENT, Kind.WEANING):
+        raise ValidationError({"kind": "Weigh, move or wean a selection."})
+    if not animals:
+        raise ValidationError({"kind": "Tick the animals first."})
+    weights = weights or {}
+    errors: dict[str, str] = {}
+    events = []
+    for animal in animals:
+        try:
+            events.append(event_record(membership=membership, animal=animal, kind=kind, on=on,
+                                       weight_kg=weights.get(animal.pk), **values))
+        except ValidationError as error:
+            errors[animal.tag] = " ".join(error.messages)
+    if errors:
+        raise GroupErrors(errors)  # leaving the atomic block undoes the ones that went in
+    return events
