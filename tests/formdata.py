@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 
 
 class _FormReader(HTMLParser):
-    def __init__(self, form_id: str | None):
+    def __init__(self, form_id: str | None, action: str | None = None):
         super().__init__()
-        self.form_id = form_id
+        self.form_id, self.action = form_id, action
+        self.done = False
         self.inside = False
         self.data: list[tuple[str, str]] = []
         self._select: str | None = None
@@ -21,7 +22,12 @@ class _FormReader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.inside = self.form_id is None or attrs.get("id") == self.form_id
+            if self.done:
+                self.inside = False
+            elif self.action is not None:
+                self.inside = attrs.get("action") == self.action
+            else:
+                self.inside = self.form_id is None or attrs.get("id") == self.form_id
             return
         if not self.inside:
             return
@@ -43,7 +49,7 @@ class _FormReader(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "form" and self.inside:
-            self.inside = False
+            self.inside, self.done = False, True  # the first matching form only
         elif tag == "select" and self._select is not None:
             chosen = [value for value, selected in self._options if selected] or [v for v, _ in self._options[:1]]
             if chosen:
@@ -57,8 +63,9 @@ class _FormReader(HTMLParser):
             self.data[-1] = (self._textarea, self.data[-1][1] + data)
 
 
-def form_data(html: str, form_id: str | None = None) -> dict[str, str]:
-    """The fields of the form (the first, or the one with `form_id`) as a browser would post them."""
-    reader = _FormReader(form_id)
+def form_data(html: str, form_id: str | None = None, *, action: str | None = None, fill: dict | None = None) -> dict[str, str]:
+    """The fields of the form (the first, the one with `form_id`, or the one posting to `action`) as a
+    browser would post them, with what a person typed in (`fill`) on top."""
+    reader = _FormReader(form_id, action)
     reader.feed(html)
-    return dict(reader.data)
+    return {**dict(reader.data), **(fill or {})}

@@ -87,6 +87,8 @@ def event_record(*, membership, animal: Animal, kind: str, on: dt.date, weight_k
     """Record one event of an animal's life; refuse what cannot be, keyed by field, and save nothing then."""
     if animal.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
         raise PermissionDenied
+    # The animal as it is now (a castration or an exit may have been recorded since it was read).
+    animal = Animal.objects.select_for_update(of=("self",)).select_related("farm", "group").get(pk=animal.pk)
     values = {"weight_kg": weight_kg, "to_farm": to_farm, "to_group": to_group, "exit_status": exit_status, "reason": reason}
     if errors := _validate(membership, animal, kind, on, values):
         raise ValidationError(errors)

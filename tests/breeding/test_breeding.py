@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from apps.breeding.models import PregnancyCheck, Service
 from apps.breeding.services import pregnancy_check_record, service_record
+from apps.herd.models import Animal
 from tests.factories import TODAY, make_animal, make_member
 from tests.milk.conftest import start_lactation
 
@@ -123,10 +124,20 @@ def test_the_today_page_query_count_does_not_grow_with_the_herd(as_member, owner
         with CaptureQueriesContext(connection) as queries:
             client.get(reverse("breeding:today"))
         return len(queries)
-    serve(owner, make_animal(owner, farm, tag="Q-0", date_of_birth=TODAY - dt.timedelta(days=900)), 20)
+    from apps.breeding.services import task_save
+
+    def more(n):
+        serve(owner, make_animal(owner, farm, tag=f"Q-{n}", date_of_birth=TODAY - dt.timedelta(days=900)), 20 + n * 3)
+        make_animal(owner, farm, tag=f"CALF-{n}", date_of_birth=TODAY - dt.timedelta(days=100 + n))  # weaning due
+        task_save(membership=owner, farm=farm, title=f"Job {n}", due_on=TODAY - dt.timedelta(days=n % 2),
+                  assignee=owner, animal=Animal.objects.get(tag=f"Q-{n}"))
+
+    more(0)
     few = count()
     for n in range(1, 8):
-        serve(owner, make_animal(owner, farm, tag=f"Q-{n}", date_of_birth=TODAY - dt.timedelta(days=900)), 20 + n * 3)
+        more(n)
+    page = client.get(reverse("breeding:today")).content.decode()
+    assert "CALF-7" in page and "Job 7" in page
     assert count() == few
 
 

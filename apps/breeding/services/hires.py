@@ -109,8 +109,8 @@ def _contact_for(membership, hire: SireHire) -> Contact:
 def hire_end(*, hire: SireHire, membership=None) -> Invoice | None:
     """Close the agreement with its invoice: a purchase invoice for a sire hired in, a sales invoice
     for one lent out. Run twice (a job retried, two clicks), it still makes one invoice."""
-    hire = SireHire.objects.select_for_update().select_related("farm", "other_farm", "outside_sire", "own_sire",
-                                                               "recorded_by__role").get(pk=hire.pk)
+    hire = SireHire.objects.select_for_update(of=("self",)).select_related(
+        "farm", "other_farm", "outside_sire", "own_sire", "recorded_by__role").get(pk=hire.pk)
     if hire.invoice_id:
         return hire.invoice
     if membership is not None and not (can(membership, "herd.manage", hire.farm) and membership.tenant_id == hire.tenant_id):

@@ -1,0 +1,35 @@
+import logging
+import zoneinfo
+
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(hour="4", minute="30"))
+@lock_task("breeding-morning")
+def morning_round() -> dict:
+    """Every morning: invoice the sire hire agreements that have ended, and tell people what is due
+    today (their tasks, and the Today lists of their farms). Safe to run twice."""
+    from apps.accounts.models import Tenant
+    from apps.breeding.services import hires_end_due, reminders_send
+
+    with scopes_disabled():
+        tenants = list(Tenant.objects.filter(is_active=True).only("id", "time_zone"))
+    invoiced = sent = 0
+    for tenant in tenants:
+        try:
+            today = timezone.now().astimezone(zoneinfo.ZoneInfo(tenant.time_zone)).date()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            today = timezone.now().date()
+        with scope(tenant=tenant.pk):
+            try:
+                invoiced += len(hires_end_due(tenant_id=tenant.pk, today=today))
+                sent += reminders_send(tenant_id=tenant.pk, today=today)
+            except Exception:  # one organisation's trouble must not stop the others' morning
+                log.exception("morning round failed for tenant %s", tenant.pk)
+    log.info("morning round: %s hire invoices, %s reminders", invoiced, sent)
+    return {"invoiced": invoiced, "sent": sent}
