@@ -38,13 +38,20 @@ def test_main_pages_have_no_axe_violations(live_server, page: Page, owner):
     submit(worker, farm, "2500", description="Mineral lick")
     submit(worker, farm, "900", description="Teat dip")
     invoice = issued_invoice(owner, farm=farm)
+    from apps.breeding.services import task_save
+    from apps.herd.lifecycle import event_record
+
+    task_save(membership=owner, farm=farm, title="Clean the calf pens", due_on=TODAY, assignee=owner)
+    event_record(membership=owner, animal=calf, kind="weight", on=TODAY - dt.timedelta(days=20), weight_kg=Decimal("40"))
+    event_record(membership=owner, animal=calf, kind="weight", on=TODAY, weight_kg=Decimal("52"))
     base = live_server.url
     pages.log_in(page, base, owner.user.email)
     found = {}
     for path in ("/home/", "/herd/", f"/herd/{calf.pk}/", f"/herd/{cows[0].pk}/", f"/milk/entry/?farm={farm.pk}",
                  "/milk/", "/money/approvals/", f"/money/invoices/{invoice.pk}/", "/money/expenses/new/", "/health/",
                  "/health/treatments/new/", "/health/book/", "/stock/", "/team/", "/breeding/today/",
-                 f"/breeding/animals/{cows[1].pk}/"):
+                 f"/breeding/animals/{cows[1].pk}/", "/breeding/tasks/", "/breeding/fertility/", "/breeding/hires/",
+                 "/breeding/hires/new/", "/herd/outside/", f"/herd/group-action/?animal={calf.pk}"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
         violations = axe_violations(page)
