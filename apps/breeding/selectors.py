@@ -41,12 +41,13 @@ def breeding_males(membership):
         "id", "tag", "name").order_by("tag")
 
 
-def today_for(membership, today: dt.date | None = None) -> dict[str, list]:
-    """What is due on the member's farms (a fixed number of queries, whatever the herd's size)."""
+def today_for(membership, today: dt.date | None = None, farm_id: int | None = None) -> dict[str, list]:
+    """What is due on the member's farms, or on one of them (a fixed number of queries, whatever the herd's size)."""
     today = today or timezone.localdate()
+    on_farm = {"animal__farm_id": farm_id} if farm_id else {}
     recent = (
         visible_to(Service.objects.select_related("animal", "farm"), membership)
-        .filter(served_on__gte=today - dt.timedelta(days=LOOK_BACK_DAYS), animal__status="active")
+        .filter(served_on__gte=today - dt.timedelta(days=LOOK_BACK_DAYS), animal__status="active", **on_farm)
         .prefetch_related(Prefetch("checks", queryset=PregnancyCheck.objects.order_by("-checked_on", "-id")))
         .order_by("animal_id", "-served_on", "-id")
     )
@@ -85,13 +86,14 @@ def today_for(membership, today: dt.date | None = None) -> dict[str, list]:
                                             service))
     for items in due.values():
         items.sort(key=lambda d: (d.when or today, d.animal.tag))
-    due["no_heat"] = not_seen_in_heat(membership, today)
-    due["weaning"] = weaning_due(membership, today)
-    due["tasks"] = list(tasks_due(membership, today))
+    due["no_heat"] = not_seen_in_heat(membership, today, farm_id)
+    due["weaning"] = [a for a in weaning_due(membership, today) if not farm_id or a.farm_id == farm_id]
+    due["tasks"] = [t for t in tasks_due(membership, today) if not farm_id or t.farm_id == farm_id]
     now = timezone.now()
-    due["vaccinations"] = list(vaccinations_due(membership))
+    due["vaccinations"] = [v for v in vaccinations_due(membership) if not farm_id or v.farm_id == farm_id]
     due["withdrawals_ending"] = [t for t in under_withdrawal(membership, at=now)
-                                 if t.milk_withdrawal_ends_at and t.milk_withdrawal_ends_at <= now + dt.timedelta(days=1)]
+                                 if t.milk_withdrawal_ends_at and t.milk_withdrawal_ends_at <= now + dt.timedelta(days=1)
+                                 and (not farm_id or t.farm_id == farm_id)]
     return due
 
 
@@ -157,7 +159,7 @@ def births_of(animal):
     return Birth.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-born_on", "-id")
 
 
-def not_seen_in_heat(membership, today: dt.date) -> list[Due]:
+def not_seen_in_heat(membership, today: dt.date, farm_id: int | None = None) -> list[Due]:
     """Females that gave birth 60 days ago or more with no heat or service recorded since (one query)."""
     since_calving = OuterRef("calving_date")
     heats = Heat.objects.unscoped().filter(tenant_id=membership.tenant_id, animal=OuterRef("animal"), observed_on__gte=since_calving)
@@ -167,6 +169,7 @@ def not_seen_in_heat(membership, today: dt.date) -> list[Due]:
         visible_to(Lactation.objects.select_related("animal"), membership, "animal__farm_id")
         .filter(dried_off_on=None, animal__status="active",
                 calving_date__lte=today - dt.timedelta(days=calendar.NO_HEAT_AFTER_DAYS))
+        .filter(**({"animal__farm_id": farm_id} if farm_id else {}))
         .exclude(Exists(heats)).exclude(Exists(services))
         .order_by("calving_date")[:200]
     )

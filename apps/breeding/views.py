@@ -11,6 +11,7 @@ from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.accounts.selectors import team_of
 from apps.core.forms import add_service_errors
+from apps.core.http import id_param
 from apps.farms.selectors import external_farms, farms_visible_to
 from apps.herd.lifecycle import event_record
 from apps.herd.selectors import active_animal_choices, get_animal_for, groups_visible_to, outside_sires
@@ -37,9 +38,13 @@ from .models import PregnancyCheck
 def today(request):
     """What is due on the member's farms this morning, each line with the one action that clears it."""
     membership = request.membership
+    farms = list(farms_visible_to(membership))
+    wanted = id_param(request.GET, "farm") if "farm" in request.GET else request.session.get("farm_id")
+    farm = next((f for f in farms if f.pk == wanted), None)
     return render(request, "breeding/today.html", {
-        "due": selectors.today_for(membership), "today": timezone.localdate(), "can_record": can(membership, "herd.manage"),
-        "check_methods": PregnancyCheck.Method.choices,
+        "due": selectors.today_for(membership, farm_id=farm.pk if farm else None), "today": timezone.localdate(),
+        "can_record": can(membership, "herd.manage"), "check_methods": PregnancyCheck.Method.choices,
+        "farms": farms, "farm": farm,
     })
 
 

@@ -88,3 +88,15 @@ def test_actions_are_refused_to_viewers_and_unknown_actions_are_404(owner, cow, 
     assert as_member(make_member(owner, "viewer")).post(reverse("breeding:today_act", args=["heat", cow.pk])).status_code == 403
     assert as_member(owner).post(reverse("breeding:today_act", args=["explode", cow.pk])).status_code == 404
     assert not Heat.objects.exists()
+
+
+def test_the_today_page_per_farm_and_a_bad_farm_id(owner, farm, other_farm, as_member):
+    make_animal(owner, farm, tag="HOME-CALF", date_of_birth=TODAY - dt.timedelta(days=100))
+    make_animal(owner, other_farm, tag="FAR-CALF", date_of_birth=TODAY - dt.timedelta(days=100))
+    task_save(membership=owner, farm=other_farm, title="Mend the far gate", due_on=TODAY)
+    client = as_member(owner)
+    everything = client.get(reverse("breeding:today"), {"farm": ""}).content.decode()
+    assert "HOME-CALF" in everything and "FAR-CALF" in everything and "Mend the far gate" in everything
+    home = client.get(reverse("breeding:today"), {"farm": farm.pk}).content.decode()
+    assert "HOME-CALF" in home and "FAR-CALF" not in home and "Mend the far gate" not in home
+    assert client.get(reverse("breeding:today"), {"farm": "1 OR 1=1"}).status_code == 200
