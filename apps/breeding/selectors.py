@@ -46,9 +46,11 @@ def today_for(membership, today: dt.date | None = None, farm_id: int | None = No
     today = today or timezone.localdate()
     on_farm = {"animal__farm_id": farm_id} if farm_id else {}
     recent = (
-        visible_to(Service.objects.select_related("animal", "farm"), membership)
+        visible_to(Service.objects.select_related("animal"), membership)
         .filter(served_on__gte=today - dt.timedelta(days=LOOK_BACK_DAYS), animal__status="active", **on_farm)
-        .prefetch_related(Prefetch("checks", queryset=PregnancyCheck.objects.order_by("-checked_on", "-id")))
+        .only("id", "animal_id", "served_on", "animal__id", "animal__tag", "animal__name", "animal__species", "animal__farm_id")
+        .prefetch_related(Prefetch("checks", queryset=PregnancyCheck.objects.only(
+            "id", "service_id", "checked_on", "result", "expected_birth_on").order_by("-checked_on", "-id")))
         .order_by("animal_id", "-served_on", "-id")
     )
     latest: dict[int, Service] = {}

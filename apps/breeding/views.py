@@ -57,6 +57,8 @@ def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
         following = services.task_close(membership=membership, task=task, state="done" if action == "task_done" else "skipped")
         again = f"; next on {following.due_on:%d %b}" if following else ""
         return task, f"{task.title}: {'done' if action == 'task_done' else 'skipped'}{again}."
+    if not can(membership, "herd.manage"):
+        raise PermissionDenied  # a task's assignee may close it; the rest is for those who manage the herd
     if action == "check":
         service = selectors.services_for(membership).filter(pk=pk).select_related("animal__farm").first()
         if service is None:
@@ -91,7 +93,7 @@ def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
     raise Http404
 
 
-@member_required("herd.manage")
+@member_required("herd.view")
 @require_POST
 def today_act(request, action: str, pk: int):
     """A Today line's action, in place: htmx swaps the line for what was done (or why not)."""

@@ -100,3 +100,26 @@ def test_the_today_page_per_farm_and_a_bad_farm_id(owner, farm, other_farm, as_m
     home = client.get(reverse("breeding:today"), {"farm": farm.pk}).content.decode()
     assert "HOME-CALF" in home and "FAR-CALF" not in home and "Mend the far gate" not in home
     assert client.get(reverse("breeding:today"), {"farm": "1 OR 1=1"}).status_code == 200
+
+
+def test_a_milker_closes_the_task_given_to_them_and_nothing_else(owner, farm, cow, as_member):
+    milker = make_member(owner, "milker")
+    theirs = task_save(membership=owner, farm=farm, title="Wash the parlour", due_on=TODAY, assignee=milker)
+    someone_elses = task_save(membership=owner, farm=farm, title="Fix the gate", due_on=TODAY)
+    client = as_member(milker)
+    assert act(client, "task_done", theirs.pk).status_code == 200
+    assert act(client, "task_done", someone_elses.pk).status_code == 403
+    assert act(client, "heat", cow.pk).status_code == 403
+    assert dict(Task.objects.filter(pk__in=[theirs.pk, someone_elses.pk]).values_list("title", "state")) == {
+        "Wash the parlour": "done", "Fix the gate": "open"}
+
+
+@pytest.mark.parametrize(("route", "args"), [
+    ("breeding:hire_create", []), ("breeding:tasks", []), ("herd:group_action", []), ("herd:outside_sire_create", []),
+    ("herd:external_farm_create", []), ("herd:event_create", ["cow"]),
+])
+def test_viewers_cannot_write(owner, cow, as_member, route, args):
+    client = as_member(make_member(owner, "viewer"))
+    url = reverse(route, args=[cow.pk for _ in args])
+    assert client.post(url, {"title": "x", "name": "x", "kind": "weight", "on": TODAY.isoformat(), "weight_kg": "1"}).status_code == 403
+    assert not Task.objects.exists() and not AnimalEvent.objects.exists()
