@@ -55,7 +55,13 @@ class OffspringForm(forms.Form):
     weight = forms.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=200, required=False, label="Weight (kg)")
 
 
-OffspringFormSet = forms.formset_factory(OffspringForm, extra=3, max_num=12)
+# Lines shown for a birth, by species: a sow's litter needs many, a camel one.
+OFFSPRING_LINES = {"cattle": 2, "camel": 1, "sheep": 4, "goat": 4, "pig": 14}
+
+
+def offspring_formset(species: str, data=None):
+    lines = OFFSPRING_LINES.get(species, 3)
+    return forms.formset_factory(OffspringForm, extra=lines, max_num=20, validate_max=True)(data, prefix="young")
 
 
 class QuickBirthForm(OffspringForm):

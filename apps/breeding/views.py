@@ -26,10 +26,10 @@ from .forms import (
     FertilityForm,
     HeatForm,
     HireForm,
-    OffspringFormSet,
     QuickBirthForm,
     ServiceForm,
     TaskForm,
+    offspring_formset,
 )
 from .models import PregnancyCheck
 
@@ -121,7 +121,7 @@ def _page(request, animal, *, heat_form=None, service_form=None, check_form=None
         "service_form": service_form or _service_form(membership, animal),
         "check_form": check_form or CheckForm(initial={"checked_on": timezone.localdate()}),
         "birth_form": birth_form or BirthForm(initial={"born_on": timezone.localdate(), "ease": 1}),
-        "offspring": offspring or OffspringFormSet(prefix="young"),
+        "offspring": offspring or offspring_formset(animal.species),
         "can_record": can(membership, "herd.manage", animal),
         "births": selectors.births_of(animal),
         "void_form": BirthVoidForm(),
@@ -199,7 +199,7 @@ def check_create(request, pk: int):
 def birth_create(request, pk: int):
     animal = get_animal_for(request.membership, pk)
     form = BirthForm(request.POST)
-    offspring = OffspringFormSet(request.POST, prefix="young")
+    offspring = offspring_formset(animal.species, request.POST)
     if form.is_valid() and offspring.is_valid():
         young = [f.cleaned_data for f in offspring if f.cleaned_data]
         try:

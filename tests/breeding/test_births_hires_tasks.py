@@ -261,3 +261,20 @@ def test_tasks_page_adds_a_task_from_what_the_browser_sends(owner, farm, as_memb
     assert Task.objects.get().title == "Spray for ticks"
     assert client.post(reverse("breeding:tasks"), dict(data, due_on="1890-01-01")).status_code == 400
     assert Task.objects.count() == 1
+
+
+def test_a_sows_litter_from_the_birth_form(owner, farm, as_member):
+    sow = make_animal(owner, farm, tag="SOW-1", species="pig", date_of_birth=TODAY - dt.timedelta(days=700))
+    service_record(membership=owner, animal=sow, served_on=TODAY - dt.timedelta(days=114), method="natural", outside_sire="Boar")
+    client = as_member(owner)
+    url = reverse("breeding:birth_create", args=[sow.pk])
+    page = client.get(reverse("breeding:animal", args=[sow.pk])).content.decode()
+    fill = {"born_on": TODAY.isoformat(), "ease": "1"}
+    for n in range(11):
+        fill.update({f"young-{n}-sex": "female" if n % 2 else "male", f"young-{n}-tag": f"P-{n}"})
+    fill["young-10-outcome"] = "stillborn"
+    fill["young-10-tag"] = ""
+    response = client.post(url, form_data(page, action=url, fill=fill))
+    assert response.status_code == 302
+    assert Animal.objects.filter(dam=sow).count() == 10
+    assert len(Birth.objects.get(animal=sow).offspring) == 11
