@@ -65,5 +65,7 @@ def _may_see_details(request) -> bool:
 
 
 def robots(request):
-    """Crawlers may read the front page; everything else is behind a login."""
-    return HttpResponse("User-agent: *\nAllow: /$\nDisallow: /\n", content_type="text/plain")
+    """Pages behind the login answer a crawler with the login page, so they need no rule of their own
+    (a blanket "Disallow: /" would mark every signed-in page as not crawlable for no gain); the admin,
+    the health check and the account flows are kept out."""
+    return HttpResponse("User-agent: *\nDisallow: /admin/\nDisallow: /healthz\nDisallow: /accounts/\n", content_type="text/plain")

@@ -44,3 +44,29 @@ def test_a_toast_covers_nothing_in_the_header(live_server, page: Page, owner):
     assert toast_box["y"] >= header["y"] + header["height"], "the toast sits over the header"
     bar = _box(page, "nav.bottom-nav")
     assert toast_box["y"] + toast_box["height"] <= bar["y"], "the toast sits over the bottom bar"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_breeding_and_lifecycle_pages_fit_a_phone(live_server, page: Page, owner):
+    import datetime as dt
+    from decimal import Decimal
+
+    from apps.breeding.services import service_record, task_save
+    from apps.herd.lifecycle import event_record
+    from tests.factories import make_animal
+
+    farm = make_farm(owner, name="A farm with a rather long name for a small screen")
+    today = farm.local_today()
+    cows = make_cows(owner, farm, 3)
+    service_record(membership=owner, animal=cows[0], served_on=today - dt.timedelta(days=35), method="ai",
+                   outside_sire="A very long outside sire name, Holstein-Friesian")
+    task_save(membership=owner, farm=farm, title="Clean out every water trough in the far paddocks", due_on=today)
+    calf = make_animal(owner, farm, tag="CALF-WIDE", date_of_birth=today - dt.timedelta(days=100))
+    event_record(membership=owner, animal=calf, kind="weight", on=today - dt.timedelta(days=30), weight_kg=Decimal("80"))
+    event_record(membership=owner, animal=calf, kind="weight", on=today, weight_kg=Decimal("101.5"))
+    log_in(page, live_server.url, owner.user.email)
+    for path in ("/breeding/today/", f"/herd/{calf.pk}/", f"/breeding/animals/{cows[0].pk}/", "/breeding/tasks/",
+                 "/breeding/fertility/", f"/herd/group-action/?animal={calf.pk}", "/herd/outside/", "/breeding/hires/new/"):
+        page.goto(live_server.url + path)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{path} is {wide} px wider than the phone"
