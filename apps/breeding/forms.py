@@ -8,11 +8,13 @@ from .models import PregnancyCheck, Service, SireHire, Task
 
 class HeatForm(forms.Form):
     observed_on = FarmDateField(label="Seen in heat on")
+    observed_time = forms.TimeField(label="At", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     signs = forms.CharField(max_length=200, required=False)
 
 
 class ServiceForm(forms.Form):
     served_on = FarmDateField(label="Served on")
+    served_time = forms.TimeField(label="At", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     method = forms.ChoiceField(choices=Service.Method.choices)
     sire = forms.ModelChoiceField(queryset=None, required=False, empty_label="— outside sire —", label="Sire from the herd")
     registered_sire = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label="Outside sire (register)",

@@ -9,6 +9,7 @@ class Heat(TenantModel):
     animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="heats")
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
     observed_on = models.DateField()
+    observed_time = models.TimeField("time", null=True, blank=True)
     signs = models.CharField(max_length=200, blank=True, help_text="Standing to be mounted, mucus, restless…")
     recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
 
@@ -25,6 +26,7 @@ class Service(TenantModel, TimeStamped):
     animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="services")
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
     served_on = models.DateField()
+    served_time = models.TimeField("time", null=True, blank=True)
     method = models.CharField(max_length=8, choices=Method.choices)
     sire = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              help_text="A male of the herd.")

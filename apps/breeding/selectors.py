@@ -157,6 +157,11 @@ def open_hires(membership, species: str | None = None):
     return hires.filter(outside_sire__species=species) if species else hires
 
 
+def heats_of(animal):
+    return Heat.objects.filter(tenant_id=animal.tenant_id, animal=animal).select_related("recorded_by__user__profile").order_by(
+        "-observed_on", "-observed_time", "-id")
+
+
 def births_of(animal):
     return Birth.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-born_on", "-id")
 

@@ -70,7 +70,8 @@ def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
     animal = get_animal_for(membership, pk)
     on = animal.farm.local_today()
     if action == "heat":
-        services.heat_record(membership=membership, animal=animal, observed_on=on, signs="")
+        services.heat_record(membership=membership, animal=animal, observed_on=on, signs="",
+                             observed_time=animal.farm.local_now().time().replace(second=0, microsecond=0))
         return animal, f"{animal.tag} seen in heat today."
     if action == "dry_off":
         lactation = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal, dried_off_on=None).first()
@@ -124,6 +125,7 @@ def _page(request, animal, *, heat_form=None, service_form=None, check_form=None
         "offspring": offspring or offspring_formset(animal.species),
         "can_record": can(membership, "herd.manage", animal),
         "births": selectors.births_of(animal),
+        "heats": selectors.heats_of(animal)[:10],
         "void_form": BirthVoidForm(),
     }
     return render(request, "breeding/animal.html", context, status=status)

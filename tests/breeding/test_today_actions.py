@@ -45,7 +45,10 @@ def test_a_heat_dry_off_and_weaning_from_the_today_page(owner, farm, cow, as_mem
     calf = make_animal(owner, farm, tag="CALF-1", date_of_birth=TODAY - dt.timedelta(days=95))
     client = as_member(owner)
     assert act(client, "heat", cow.pk).status_code == 200
-    assert Heat.objects.get().observed_on == TODAY
+    heat = Heat.objects.get()
+    assert heat.observed_on == TODAY and heat.observed_time is not None
+    page = client.get(reverse("breeding:animal", args=[cow.pk])).content.decode()
+    assert f"{heat.observed_time:%H:%M}" in page.split("<h2 class=\"h6 mt-3\">Heats</h2>")[1]
     assert act(client, "dry_off", cow.pk).status_code == 200
     assert Lactation.objects.get().dried_off_on == TODAY
     assert act(client, "wean", calf.pk).status_code == 200

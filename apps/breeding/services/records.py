@@ -34,7 +34,7 @@ def _check_female(animal, on: dt.date, errors: dict, field: str) -> None:
 
 
 @transaction.atomic
-def heat_record(*, membership, animal, observed_on: dt.date, signs: str = "") -> Heat:
+def heat_record(*, membership, animal, observed_on: dt.date, signs: str = "", observed_time: dt.time | None = None) -> Heat:
     if animal.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
         raise PermissionDenied
     errors: dict[str, str] = {}
@@ -42,7 +42,7 @@ def heat_record(*, membership, animal, observed_on: dt.date, signs: str = "") ->
     if errors:
         raise ValidationError(errors)
     heat = Heat.objects.create(tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, observed_on=observed_on,
-                               signs=signs.strip(), recorded_by=membership)
+                               observed_time=observed_time, signs=signs.strip(), recorded_by=membership)
     audit_append(actor=Actor.of(membership), action="breeding.heat", obj=animal, farm_id=animal.farm_id,
                  after={"observed_on": observed_on, "signs": heat.signs}, permission="herd.manage")
     return heat
@@ -83,7 +83,8 @@ def is_pregnant(animal) -> bool:
 
 @transaction.atomic
 def service_record(*, membership, animal, served_on: dt.date, method: str, sire=None, outside_sire: str = "",
-                   registered_sire=None, genetic_dam=None, hire=None, straw: str = "", technician: str = "") -> Service:
+                   registered_sire=None, genetic_dam=None, hire=None, straw: str = "", technician: str = "",
+                   served_time: dt.time | None = None) -> Service:
     """Record a service; refuse what cannot be, and work out the calf's inbreeding (a warning above 6.25 %).
 
     The sire is a male of the herd (`sire`), one of the outside register (`registered_sire`), or a
@@ -139,8 +140,8 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
     if errors:
         raise ValidationError(errors)
     service = Service.objects.create(
-        tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, served_on=served_on, method=method, sire=sire,
-        registered_sire=registered_sire, genetic_dam=genetic_dam, hire=hire,
+        tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, served_on=served_on, served_time=served_time,
+        method=method, sire=sire, registered_sire=registered_sire, genetic_dam=genetic_dam, hire=hire,
         outside_sire="" if registered_sire else outside_sire.strip(), straw=straw.strip(), technician=technician.strip(),
         recorded_by=membership,
         inbreeding=inbreeding_of(membership.tenant_id, sire.pk if sire else None, (genetic_dam or animal).pk),
