@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_tables2",
+    "ninja",
     "huey.contrib.djhuey",
     "simple_history",
     "apps.core",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "apps.breeding",
     "apps.notify",
     "apps.insights",
+    "apps.api",
     "apps.demo",
     "tasks",
 ]
@@ -99,7 +101,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.usersessions.SessionActivityMiddleware",
+    "apps.api.middleware.ApiKeyMiddleware",
     "apps.accounts.middleware.TenantMiddleware",
+    "apps.api.guard.ApiGuardMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

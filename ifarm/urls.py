@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.api.v1 import api as api_v1
 from apps.audit import views as audit_views
 from apps.core import views as core_views
 from apps.insights import views as insights_views
@@ -25,4 +26,6 @@ urlpatterns = [
     path("stock/", include("apps.stock.urls")),
     path("notifications/", include("apps.notify.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
+    path("api/v1/", api_v1.urls),
+    path("integrations/", include("apps.api.urls")),
 ]

@@ -27,7 +27,13 @@ class TenantMiddleware:
             with scopes_disabled():
                 return self.get_response(request)
         user = request.user
-        if user.is_authenticated:
+        api_key = getattr(request, "api_key", None)
+        if api_key is not None:
+            # An API key acts through its own membership (set by the API's middleware, before this one).
+            request.membership, request.tenant = api_key.membership, api_key.membership.tenant
+        elif getattr(request, "api_problem", ""):
+            pass  # a key was sent and refused: the request is anonymous, whatever its cookies say
+        elif user.is_authenticated:
             membership = membership_for_request(user, request.session.get(SESSION_TENANT))
             if membership is not None:
                 request.membership = membership

@@ -129,6 +129,7 @@ class Membership(TenantModel):
     all_farms = models.BooleanField(default=True, help_text="Sees every farm of the organisation.")
     farms = models.ManyToManyField("farms.Farm", blank=True, related_name="+")
     is_active = models.BooleanField(default=True)
+    is_service = models.BooleanField(default=False, help_text="Acts for an API key, not for a person.")
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

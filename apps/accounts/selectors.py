@@ -27,7 +27,7 @@ def membership_for_request(user: User, tenant_id: int | None) -> Membership | No
 
 def team_of(membership: Membership):
     return (
-        Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True)
+        Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, is_service=False)
         .select_related("user__profile", "role")
         .prefetch_related("farms")
         .order_by("role_id", "user__email")
@@ -36,7 +36,7 @@ def team_of(membership: Membership):
 
 def get_member_for(membership: Membership, pk: int) -> Membership:
     member = (
-        Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, pk=pk)
+        Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, is_service=False, pk=pk)
         .select_related("user", "role")
         .first()
     )
@@ -45,8 +45,11 @@ def get_member_for(membership: Membership, pk: int) -> Membership:
     return member
 
 
+API_ROLE_PREFIX = "api-"  # the permissions picked for one API key: a role of its own, not listed with the others
+
+
 def roles_of(membership: Membership):
-    return Role.objects.filter(tenant_id=membership.tenant_id).order_by("id")
+    return Role.objects.filter(tenant_id=membership.tenant_id).exclude(key__startswith=API_ROLE_PREFIX).order_by("id")
 
 
 def roles_with_members(membership: Membership):

@@ -230,7 +230,7 @@ def invitation_revoke(*, membership: Membership, invitation: Invitation) -> None
 
 
 def _owner_count(tenant_id: int) -> int:
-    return Membership.objects.filter(tenant_id=tenant_id, role__key="owner", is_active=True).count()
+    return Membership.objects.filter(tenant_id=tenant_id, role__key="owner", is_active=True, is_service=False).count()
 
 
 @transaction.atomic

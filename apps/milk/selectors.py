@@ -35,7 +35,8 @@ def milkers_of(membership, farm) -> list:
     from apps.accounts.models import Membership
     from apps.accounts.permissions import can
 
-    members = Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True).select_related("user__profile", "role")
+    members = Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, is_service=False).select_related(
+        "user__profile", "role")
     return [m for m in members.prefetch_related("farms") if can(m, "milk.record", farm)]
 
 

@@ -55,3 +55,36 @@ def day_sums(*, tenant_id: int, day, farm_id: int | None = None, animal_id: int 
         else:
             values[name] = Decimal(str(raw or 0)).quantize(Decimal("0.01"))
     return values
+
+
+def animal_day_sums(*, tenant_id: int, day, animal_ids) -> dict[int, dict]:
+    """The summary values of many animal-days of one date, in one grouped statement."""
+    ids = sorted(set(animal_ids))
+    if not ids:
+        return {}
+    sql = (
+        f"SELECT animal_id, {SUMMARY_SELECT} FROM {MilkRecord._meta.db_table} "
+        f"WHERE tenant_id = %s AND date = %s AND animal_id = ANY(%s) GROUP BY animal_id"
+    )
+    if connection.vendor != "postgresql":
+        sql = sql.replace("animal_id = ANY(%s)", f"animal_id IN ({', '.join(['%s'] * len(ids))})")
+    params = [tenant_id, day, ids] if connection.vendor == "postgresql" else [tenant_id, day, *ids]
+    found: dict[int, dict] = {pk: _values(None) for pk in ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for animal_id, *row in cursor.fetchall():
+            found[animal_id] = _values(row)
+    return found
+
+
+def _values(row) -> dict:
+    values = {}
+    for n, name in enumerate(SUMMARY_NAMES):
+        raw = row[n] if row is not None else 0
+        if name.endswith("count") or name == "records":
+            values[name] = int(raw or 0)
+        elif name.endswith("weighted"):
+            values[name] = Decimal(str(raw or 0)).quantize(Decimal("0.0001"))
+        else:
+            values[name] = Decimal(str(raw or 0)).quantize(Decimal("0.01"))
+    return values

@@ -92,7 +92,8 @@ def _finance_actor(hire: SireHire) -> Membership | None:
     """Who the invoice is written by: the person who recorded the agreement, or else an owner."""
     if hire.recorded_by.is_active and can(hire.recorded_by, "finance.manage", hire.farm):
         return hire.recorded_by
-    owners = Membership.objects.filter(tenant_id=hire.tenant_id, is_active=True, role__key="owner").select_related("role", "tenant")
+    owners = Membership.objects.filter(tenant_id=hire.tenant_id, is_active=True, is_service=False, role__key="owner").select_related(
+        "role", "tenant")
     return next((m for m in owners if can(m, "finance.manage", hire.farm)), None)
 
 

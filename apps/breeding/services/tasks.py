@@ -118,7 +118,7 @@ def reminders_send(*, tenant_id: int, today: dt.date) -> int:
                             url=url)
         Task.objects.filter(pk=task.pk).update(notified_on=today)
         sent += 1
-    members = Membership.objects.filter(tenant_id=tenant_id, is_active=True).select_related("role", "tenant", "user")
+    members = Membership.objects.filter(tenant_id=tenant_id, is_active=True, is_service=False).select_related("role", "tenant", "user")
     for member in members:
         if not can(member, "herd.manage"):
             continue

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from apps.accounts.permissions import can
@@ -303,6 +303,29 @@ def alerts_evaluate(*, record: MilkRecord) -> list[QualityAlert]:
     QualityAlert.objects.filter(
         tenant_id=record.tenant_id, animal_id=record.animal_id, date=record.date, session=record.session, resolved_at=None
     ).delete()
+    alerts = _alerts_for(record, _recent_average(record))
+    QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    return alerts
+
+
+def alerts_evaluate_many(*, records: list[MilkRecord]) -> list[QualityAlert]:
+    """The same rules for many records of one farm-day, with the 7-day averages in one grouped query."""
+    if not records:
+        return []
+    first = records[0]
+    animal_ids = {r.animal_id for r in records}
+    QualityAlert.objects.filter(tenant_id=first.tenant_id, animal_id__in=animal_ids, date=first.date, resolved_at=None).filter(
+        session__in={r.session for r in records}).delete()
+    rows = (MilkRecord.objects.filter(tenant_id=first.tenant_id, animal_id__in=animal_ids,
+                                      date__gte=first.date - dt.timedelta(days=7), date__lt=first.date)
+            .values("animal_id", "session").annotate(average=Avg("quantity"), count=Count("id")))
+    averages = {(r["animal_id"], r["session"]): r["average"] for r in rows if r["count"] >= 3}
+    alerts = [alert for record in records for alert in _alerts_for(record, averages.get((record.animal_id, record.session)))]
+    QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    return alerts
+
+
+def _alerts_for(record: MilkRecord, average: Decimal | None) -> list[QualityAlert]:
     found: list[tuple[str, str]] = []
     tag = record.animal.tag
     if record.scc is not None and record.scc > SCC_HIGH:
@@ -315,17 +338,14 @@ def alerts_evaluate(*, record: MilkRecord) -> list[QualityAlert]:
         found.append((AlertKind.APPEARANCE, f"{tag}: milk {record.get_appearance_display().lower()}."))
     if record.udder != Udder.NORMAL:
         found.append((AlertKind.UDDER, f"{tag}: udder {record.get_udder_display().lower()} ({record.quarter})."))
-    average = _recent_average(record)
     if average is not None and average > 0 and record.quantity < average * YIELD_DROP:
         drop = (1 - record.quantity / average) * 100
         found.append((AlertKind.YIELD_DROP, f"{tag}: {record.quantity} against a 7-day {record.session} average of {average:.1f} ({drop:.0f}% down)."))
-    alerts = [
+    return [
         QualityAlert(tenant_id=record.tenant_id, animal_id=record.animal_id, farm_id=record.farm_id, date=record.date,
                      session=record.session, kind=kind, message=message[:200])
         for kind, message in found
     ]
-    QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    return alerts
 
 
 def _previous_scc(record: MilkRecord) -> int | None:

@@ -1,0 +1,17 @@
+from django import forms
+
+from apps.accounts.permissions import CATALOGUE
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="The program that will use it, e.g. Parlour software.")
+    role = forms.ModelChoiceField(queryset=None, required=False, empty_label="— the permissions below —")
+    permissions = forms.MultipleChoiceField(choices=list(CATALOGUE.items()), required=False, widget=forms.CheckboxSelectMultiple)
+    all_farms = forms.BooleanField(required=False, initial=True, label="All farms")
+    farms = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    expires_at = forms.DateTimeField(required=False, label="Expires on", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, roles, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = roles
+        self.fields["farms"].queryset = farms

@@ -1,0 +1,116 @@
+"""Request limits of the API: body size, rate per key, and Idempotency-Key replays.
+
+Runs as middleware for /api/ only, after the tenant and membership are known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .framework import problem
+from .models import IdempotentRequest
+
+MAX_BODY = 5 * 1024 * 1024
+REPLAY_FOR = dt.timedelta(hours=24)
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+WAIT_FOR_FIRST = 10.0  # seconds a repeat waits for the first request with its key to finish
+
+
+def rate_limit() -> int:
+    return getattr(settings, "API_RATE_PER_MINUTE", 600)
+
+
+class ApiGuardMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY:
+            return problem(413, "The body is too large.", f"Send at most {MAX_BODY // (1024 * 1024)} MB in one request.")
+        membership = request.membership
+        if membership is None:
+            return self.get_response(request)
+        if (wait := _over_limit(membership.pk)) is not None:
+            return problem(429, "Too many requests.", f"At most {rate_limit()} requests a minute per key.",
+                           headers={"Retry-After": str(wait)})
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if request.method not in UNSAFE or not key:
+            return self.get_response(request)
+        if len(key) > 200:
+            return problem(422, "The Idempotency-Key is too long.", "Use at most 200 characters (a UUID is plenty).",
+                           [{"field": "Idempotency-Key", "message": "At most 200 characters."}])
+        return _idempotent(request, membership, key, self.get_response)
+
+
+def _over_limit(member_id: int) -> int | None:
+    """Seconds to wait when the caller is past their limit this minute, else None (a fixed window per minute)."""
+    now = time.time()
+    window = int(now // 60)
+    name = f"api-rate:{member_id}:{window}"
+    cache.add(name, 0, timeout=90)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=90)
+        count = 1
+    if count > rate_limit():
+        return max(1, int(60 - now % 60))
+    return None
+
+
+def _request_hash(request) -> str:
+    digest = hashlib.sha256()
+    for part in (request.method, request.get_full_path(), request.content_type or ""):
+        digest.update(part.encode() + b"\0")
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _replay(stored: IdempotentRequest):
+    from django.http import HttpResponse
+
+    response = HttpResponse(bytes(stored.body), status=stored.status, content_type=stored.content_type or "application/json")
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _idempotent(request, membership, key: str, get_response):
+    fingerprint = _request_hash(request)
+    tenant_id = membership.tenant_id
+    IdempotentRequest.objects.filter(tenant_id=tenant_id, membership=membership, key=key,
+                                     created_at__lt=timezone.now() - REPLAY_FOR).delete()
+    try:
+        with transaction.atomic():
+            claim = IdempotentRequest.objects.create(tenant_id=tenant_id, membership=membership, key=key, request_hash=fingerprint)
+    except IntegrityError:
+        deadline = time.monotonic() + WAIT_FOR_FIRST
+        while True:
+            stored = IdempotentRequest.objects.filter(tenant_id=tenant_id, membership=membership, key=key).first()
+            if stored is None:  # the first one failed and gave the key back: try it as new
+                return _idempotent(request, membership, key, get_response)
+            if stored.request_hash != fingerprint:
+                return problem(422, "This Idempotency-Key was used for another request.",
+                               "Use a new key for a different request.", [{"field": "Idempotency-Key", "message": "Already used."}])
+            if stored.status is not None:
+                return _replay(stored)
+            if time.monotonic() > deadline:
+                return problem(409, "The first request with this Idempotency-Key is still running.", "Try again shortly.",
+                               headers={"Retry-After": "2"})
+            time.sleep(0.05)
+    response = get_response(request)
+    if response.status_code >= 500 or getattr(response, "streaming", False):
+        IdempotentRequest.objects.filter(pk=claim.pk).delete()  # nothing stored: the client may try again
+        return response
+    IdempotentRequest.objects.filter(pk=claim.pk).update(status=response.status_code, body=response.content,
+                                                         content_type=response.get("Content-Type", ""))
+    return response

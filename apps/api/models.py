@@ -1,0 +1,45 @@
+"""API keys (each acts through a membership of its own) and stored answers to idempotent requests."""
+
+from django.db import models
+
+from apps.core.models import TenantModel
+
+KEY_PREFIX = "ifk_"  # every secret starts so, for secret scanners and for people
+
+
+class ApiKey(TenantModel):
+    name = models.CharField(max_length=80)
+    # The secret reads ifk_<tenant id>_<lookup>_<random>: the tenant and lookup find the key without a
+    # search across organisations; the lookup is shown in lists so people can tell their keys apart.
+    lookup = models.CharField(max_length=12)
+    secret_hash = models.CharField(max_length=64)
+    membership = models.OneToOneField("accounts.Membership", on_delete=models.PROTECT, related_name="api_key")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "lookup"], name="apikey_tenant_lookup_uniq")]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({KEY_PREFIX}{self.tenant_id}_{self.lookup}…)"
+
+
+class IdempotentRequest(TenantModel):
+    """The first answer to a request sent with an Idempotency-Key, replayed for 24 hours."""
+
+    membership = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    body = models.BinaryField(default=b"")
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "membership", "key"], name="idempotent_tenant_member_key_uniq")]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="idempotent_tenant_created_idx")]

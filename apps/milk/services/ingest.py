@@ -1,0 +1,143 @@
+"""Many milkings at once (parlour software): each row created, updated or refused with its reason,
+saved in one transaction per farm-day, with that farm-day's summaries brought up to date once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append
+from apps.core.dates import date_problem
+from apps.health.models import Treatment
+from apps.health.selectors import milk_withdrawal_for
+from apps.herd.models import Sex, Status
+
+from ..models import AnimalDaySummary, FarmDaySummary, Lactation, MilkRecord
+from ..summaries import animal_day_sums, day_sums
+from .records import (
+    RANGES,
+    WITHDRAWAL_REASON,
+    _locked_summary,
+    _touch_farm,
+    _write,
+    alerts_evaluate_many,
+    farm_sessions,
+)
+
+MEASURES = ("quantity", "fat", "protein", "scc")
+
+
+@dataclass
+class Row:
+    index: int
+    animal: object
+    date: dt.date
+    session: str
+    values: dict
+    result: dict = field(default_factory=dict)
+
+
+def _refuse(row: Row, field_name: str, reason: str) -> None:
+    row.result = {"index": row.index, "result": "refused", "field": field_name, "reason": reason}
+
+
+def milkings_ingest(*, membership, rows: list[Row]) -> None:
+    """Save the rows that can be saved; set each row's result (created, updated, refused with why)."""
+    groups: dict[tuple, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[(row.animal.farm_id, row.date)].append(row)
+    for (farm_id, day), group in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
+        _ingest_farm_day(membership, group[0].animal.farm, day, group)
+
+
+@transaction.atomic
+def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
+    tenant_id = membership.tenant_id
+    sessions = farm_sessions(farm)
+    problem = date_problem(day, today=farm.local_today())
+    allowed = can(membership, "milk.record", farm) and not farm.is_archived
+    animal_ids = {row.animal.pk for row in rows}
+    lactations = {}
+    for lactation in (Lactation.objects.filter(tenant_id=tenant_id, animal_id__in=animal_ids, calving_date__lte=day)
+                      .filter(Q(dried_off_on=None) | Q(dried_off_on__gte=day)).order_by("calving_date")):
+        lactations[lactation.animal_id] = lactation  # the latest wins
+    treated = set(Treatment.objects.filter(tenant_id=tenant_id, animal_id__in=animal_ids, voided_at=None,
+                                           milk_withdrawal_ends_at__gte=dt.datetime.combine(day, dt.time.min, tzinfo=farm.zone))
+                  .values_list("animal_id", flat=True))
+    existing = {(r.animal_id, r.session): r for r in MilkRecord.objects.select_for_update().filter(
+        tenant_id=tenant_id, animal_id__in=animal_ids, date=day)}
+    seen: dict[tuple, Row] = {}
+    new, changed = [], []
+    for row in rows:
+        animal = row.animal
+        if not allowed:
+            _refuse(row, "animal", "You cannot record milk on this animal's farm.")
+        elif problem:
+            _refuse(row, "date", problem)
+        elif row.session not in sessions:
+            _refuse(row, "session", f"{farm.name} does not milk in the {row.session}.")
+        elif animal.sex != Sex.FEMALE or animal.status != Status.ACTIVE:
+            _refuse(row, "animal", f"{animal.tag} is not a live female.")
+        elif animal.pk not in lactations:
+            _refuse(row, "animal", f"{animal.tag} was not in milk on {day:%d %b %Y}.")
+        elif (animal.pk, row.session) in seen:
+            _refuse(row, "session", f"{animal.tag}'s {row.session} milking is already item {seen[(animal.pk, row.session)].index}.")
+        else:
+            bad = next(((name, text) for name, (low, high, text) in RANGES.items()
+                        if row.values.get(name) is not None and not low <= row.values[name] <= high), None)
+            if bad:
+                _refuse(row, bad[0], f"Enter a value {bad[1]}.")
+        if row.result:
+            continue
+        seen[(animal.pk, row.session)] = row
+        values = dict(row.values)
+        if animal.pk in treated and milk_withdrawal_for(animal, farm, day, row.session):
+            values["discarded"], values["discard_reason"] = True, WITHDRAWAL_REASON
+        record = existing.get((animal.pk, row.session))
+        if record is None:
+            record = MilkRecord(tenant_id=tenant_id, farm=farm, animal=animal, date=day, session=row.session, milker=membership)
+            new.append(record)
+            row.result = {"index": row.index, "result": "created"}
+        else:
+            changed.append(record)
+            row.result = {"index": row.index, "result": "updated", "id": record.pk}
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.lactation = lactations[animal.pk]
+        row.record = record
+    MilkRecord.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        MilkRecord.objects.bulk_update(changed, [*MEASURES, "discarded", "discard_reason", "lactation", "updated_at"], batch_size=1000)
+    for row in rows:
+        if row.result.get("result") == "created":
+            row.result["id"] = row.record.pk
+    saved = new + changed
+    if not saved:
+        return
+    summaries_refresh_day(tenant_id=tenant_id, farm_id=farm.pk, day=day, animal_ids={r.animal_id for r in saved})
+    alerts_evaluate_many(records=saved)
+    audit_append(actor=Actor.of(membership), action="milk.ingest", obj=farm, farm_id=farm.pk, permission="milk.record",
+                 after={"date": day, "created": len(new), "updated": len(changed)})
+    _touch_farm(tenant_id, farm.pk)
+
+
+def summaries_refresh_day(*, tenant_id: int, farm_id: int, day: dt.date, animal_ids) -> None:
+    """Recompute one farm-day and many of its animal-days (a handful of statements, whatever their number)."""
+    farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
+    _write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
+    AnimalDaySummary.objects.bulk_create([AnimalDaySummary(tenant_id=tenant_id, animal_id=pk, farm_id=farm_id, date=day)
+                                          for pk in animal_ids], ignore_conflicts=True)
+    summaries = list(AnimalDaySummary.objects.select_for_update().filter(tenant_id=tenant_id, date=day, animal_id__in=animal_ids))
+    sums = animal_day_sums(tenant_id=tenant_id, day=day, animal_ids=animal_ids)
+    names = [*sums[next(iter(sums))].keys(), "farm_id"] if sums else []
+    for summary in summaries:
+        for name, value in sums[summary.animal_id].items():
+            setattr(summary, name, value)
+        summary.farm_id = farm_id
+    if summaries:
+        AnimalDaySummary.objects.bulk_update(summaries, names, batch_size=1000)

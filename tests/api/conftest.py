@@ -1,0 +1,50 @@
+import pytest
+from django_scopes import scope
+
+from apps.api.services import api_key_create
+
+
+def make_key(membership, **values):
+    values.setdefault("name", f"Key {id(values)}")
+    if "role" not in values and "permissions" not in values:
+        from apps.accounts.models import Role
+
+        values["role"] = Role.objects.get(tenant_id=membership.tenant_id, key="manager")
+    with scope(tenant=membership.tenant_id):
+        return api_key_create(membership=membership, **values)
+
+
+class Api:
+    """A client that sends an API key with every request."""
+
+    def __init__(self, client, secret: str | None):
+        self.client, self.secret = client, secret
+
+    def _headers(self, extra):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.secret}"} if self.secret else {}
+        headers.update({f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (extra or {}).items()})
+        return headers
+
+    def get(self, path, params=None, headers=None):
+        return self.client.get(f"/api/v1{path}", params or {}, **self._headers(headers))
+
+    def post(self, path, body=None, headers=None):
+        return self.client.post(f"/api/v1{path}", body if body is not None else {}, content_type="application/json",
+                                **self._headers(headers))
+
+    def patch(self, path, body, headers=None):
+        return self.client.patch(f"/api/v1{path}", body, content_type="application/json", **self._headers(headers))
+
+    def delete(self, path, headers=None):
+        return self.client.delete(f"/api/v1{path}", **self._headers(headers))
+
+
+@pytest.fixture
+def owner_key(owner):
+    return make_key(owner, name="Owner key", role=__import__("apps.accounts.models", fromlist=["Role"]).Role.objects.get(
+        tenant_id=owner.tenant_id, key="owner"))
+
+
+@pytest.fixture
+def api(client, owner_key):
+    return Api(client, owner_key[1])
