@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import Http404
 from django.urls import reverse
@@ -348,7 +348,7 @@ def delete_milk(request, record_id: int):
 class IngestIn(Strict):
     format: Literal["ifarm", "icar"] = Field("ifarm", description="ifarm: iFarm's own items; icar: ICAR ADE milking visit events.")
     farm_id: int | None = Field(None, description="The farm the milkings belong to (needed for the icar format).")
-    items: list[dict] = Field(max_length=ingest.MAX_ITEMS)
+    items: list[Any] = Field(max_length=ingest.MAX_ITEMS, description="Milkings in the chosen format; each is checked on its own.")
 
 
 class IngestResult(Schema):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.db.models.functions import Lower
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.health.withdrawal import SESSION_STARTS
@@ -115,7 +116,7 @@ def ingest(*, membership, items: list, shape: str, farm=None) -> dict:
     eids = {p["eid"] for _, p in parsed if p["eid"]}
     by_tag: dict[str, list] = {}
     by_eid: dict[str, list] = {}
-    for animal in animals.filter(tag__in=tags) if tags else []:
+    for animal in animals.annotate(tag_lower=Lower("tag")).filter(tag_lower__in=tags) if tags else []:
         by_tag.setdefault(animal.tag.lower(), []).append(animal)
     for animal in animals.filter(eid__in=eids) if eids else []:
         by_eid.setdefault(animal.eid, []).append(animal)

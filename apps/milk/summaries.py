@@ -57,24 +57,24 @@ def day_sums(*, tenant_id: int, day, farm_id: int | None = None, animal_id: int 
     return values
 
 
-def animal_day_sums(*, tenant_id: int, day, animal_ids) -> dict[int, dict]:
-    """The summary values of many animal-days of one date, in one grouped statement."""
+def animal_days_upsert(*, tenant_id: int, farm_id: int, day, animal_ids) -> None:
+    """Write the animal-day summaries of many cows of one date from their records, in one statement."""
+    from .models import AnimalDaySummary
+
     ids = sorted(set(animal_ids))
     if not ids:
-        return {}
+        return
+    table = AnimalDaySummary._meta.db_table
+    placeholders = ", ".join(["%s"] * len(ids))
+    updates = ", ".join(f"{name} = excluded.{name}" for name in [*SUMMARY_NAMES, "farm_id"])
     sql = (
-        f"SELECT animal_id, {SUMMARY_SELECT} FROM {MilkRecord._meta.db_table} "
-        f"WHERE tenant_id = %s AND date = %s AND animal_id = ANY(%s) GROUP BY animal_id"
+        f"INSERT INTO {table} (tenant_id, animal_id, farm_id, date, {SUMMARY_COLUMNS}) "
+        f"SELECT tenant_id, animal_id, %s, date, {SUMMARY_SELECT} FROM {MilkRecord._meta.db_table} "
+        f"WHERE tenant_id = %s AND date = %s AND animal_id IN ({placeholders}) GROUP BY tenant_id, animal_id, date "
+        f"ON CONFLICT (tenant_id, animal_id, date) DO UPDATE SET {updates}"
     )
-    if connection.vendor != "postgresql":
-        sql = sql.replace("animal_id = ANY(%s)", f"animal_id IN ({', '.join(['%s'] * len(ids))})")
-    params = [tenant_id, day, ids] if connection.vendor == "postgresql" else [tenant_id, day, *ids]
-    found: dict[int, dict] = {pk: _values(None) for pk in ids}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for animal_id, *row in cursor.fetchall():
-            found[animal_id] = _values(row)
-    return found
+        cursor.execute(sql, [farm_id, tenant_id, day, *ids])
 
 
 def _values(row) -> dict:

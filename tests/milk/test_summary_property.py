@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 
 from apps.milk.models import AnimalDaySummary, FarmDaySummary, MilkRecord
 from apps.milk.services import milking_record_delete, milking_record_save
+from apps.milk.services.ingest import Row, milkings_ingest
 from tests.milk.conftest import TODAY, make_cows
 
 DAYS = [TODAY - dt.timedelta(days=n) for n in range(3)]
 quantity = st.decimals(min_value=Decimal("0"), max_value=Decimal("80"), places=2)
 operation = st.tuples(
-    st.sampled_from(["save", "save", "delete"]),
+    st.sampled_from(["save", "save", "delete", "ingest"]),
     st.integers(min_value=0, max_value=2),  # cow
     st.sampled_from(DAYS),
     st.sampled_from(["morning", "evening"]),
@@ -56,7 +57,10 @@ def test_summaries_always_equal_the_sum_of_their_records(owner, dairy):
             with scope(tenant=owner.tenant_id):
                 for kind, cow_index, day, session, amount, discarded, scc in operations:
                     cow = cows[cow_index]
-                    if kind == "save":
+                    if kind == "ingest":  # the bulk path of parlour software: one farm-day refresh for its rows
+                        milkings_ingest(membership=owner, rows=[Row(index=0, animal=cow, date=day, session=session, values={
+                            "quantity": amount, "scc": scc})])
+                    elif kind == "save":
                         milking_record_save(
                             membership=owner, farm=dairy, animal=cow, date=day, session=session, quantity=amount,
                             discarded=discarded, discard_reason="withdrawal" if discarded else "", scc=scc,

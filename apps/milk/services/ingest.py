@@ -17,8 +17,8 @@ from apps.health.models import Treatment
 from apps.health.selectors import milk_withdrawal_for
 from apps.herd.models import Sex, Status
 
-from ..models import AnimalDaySummary, FarmDaySummary, Lactation, MilkRecord
-from ..summaries import animal_day_sums, day_sums
+from ..models import FarmDaySummary, Lactation, MilkRecord
+from ..summaries import animal_days_upsert, day_sums
 from .records import (
     RANGES,
     WITHDRAWAL_REASON,
@@ -127,17 +127,7 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
 
 
 def summaries_refresh_day(*, tenant_id: int, farm_id: int, day: dt.date, animal_ids) -> None:
-    """Recompute one farm-day and many of its animal-days (a handful of statements, whatever their number)."""
+    """Recompute one farm-day and many of its animal-days (two statements, whatever their number)."""
     farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
     _write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
-    AnimalDaySummary.objects.bulk_create([AnimalDaySummary(tenant_id=tenant_id, animal_id=pk, farm_id=farm_id, date=day)
-                                          for pk in animal_ids], ignore_conflicts=True)
-    summaries = list(AnimalDaySummary.objects.select_for_update().filter(tenant_id=tenant_id, date=day, animal_id__in=animal_ids))
-    sums = animal_day_sums(tenant_id=tenant_id, day=day, animal_ids=animal_ids)
-    names = [*sums[next(iter(sums))].keys(), "farm_id"] if sums else []
-    for summary in summaries:
-        for name, value in sums[summary.animal_id].items():
-            setattr(summary, name, value)
-        summary.farm_id = farm_id
-    if summaries:
-        AnimalDaySummary.objects.bulk_update(summaries, names, batch_size=1000)
+    animal_days_upsert(tenant_id=tenant_id, farm_id=farm_id, day=day, animal_ids=animal_ids)
