@@ -6,11 +6,11 @@ from apps.api.services import api_key_create
 
 def make_key(membership, **values):
     values.setdefault("name", f"Key {id(values)}")
-    if "role" not in values and "permissions" not in values:
-        from apps.accounts.models import Role
-
-        values["role"] = Role.objects.get(tenant_id=membership.tenant_id, key="manager")
     with scope(tenant=membership.tenant_id):
+        if "role" not in values and "permissions" not in values:
+            from apps.accounts.models import Role
+
+            values["role"] = Role.objects.get(tenant_id=membership.tenant_id, key="manager")
         return api_key_create(membership=membership, **values)
 
 
@@ -41,8 +41,11 @@ class Api:
 
 @pytest.fixture
 def owner_key(owner):
-    return make_key(owner, name="Owner key", role=__import__("apps.accounts.models", fromlist=["Role"]).Role.objects.get(
-        tenant_id=owner.tenant_id, key="owner"))
+    from apps.accounts.models import Role
+
+    with scope(tenant=owner.tenant_id):
+        role = Role.objects.get(tenant_id=owner.tenant_id, key="owner")
+    return make_key(owner, name="Owner key", role=role)
 
 
 @pytest.fixture

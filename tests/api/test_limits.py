@@ -1,0 +1,70 @@
+"""Idempotency-Key replays, the rate limit per key, and CSRF for a signed-in session."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_scopes import scope
+
+from apps.herd.models import Animal
+from tests.api.conftest import Api, make_key
+from tests.factories import make_farm, make_tenant
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_requests_with_one_key_create_one_animal(settings):
+    owner = make_tenant(name="Concurrent Farms")
+    farm = make_farm(owner, name="Busy Farm")
+    _, secret = make_key(owner, name="Parlour")
+    body = {"tag": "ONCE-1", "farm_id": farm.pk, "sex": "female"}
+    answers = []
+
+    def send():
+        try:
+            response = Api(Client(), secret).post("/animals", body, headers={"Idempotency-Key": "create-once-1"})
+            answers.append((response.status_code, response.content))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with scope(tenant=owner.tenant_id):
+        assert Animal.objects.filter(tag="ONCE-1").count() == 1
+    assert {status for status, _ in answers} == {201}
+    assert len({content for _, content in answers}) == 1  # every one got the first answer
+    changed = Api(Client(), secret).post("/animals", dict(body, tag="ONCE-2"), headers={"Idempotency-Key": "create-once-1"})
+    assert changed.status_code == 422 and changed["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.usefixtures("owner_scope")
+def test_a_replay_returns_the_first_answer_unchanged(api, farm):
+    first = api.post("/animals", {"tag": "R-A", "farm_id": farm.pk, "sex": "male"}, headers={"Idempotency-Key": "k-1"})
+    again = api.post("/animals", {"tag": "R-A", "farm_id": farm.pk, "sex": "male"}, headers={"Idempotency-Key": "k-1"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.content == again.content and again["Idempotent-Replayed"] == "true"
+    assert Animal.objects.filter(tag="R-A").count() == 1
+
+
+@pytest.mark.usefixtures("owner_scope")
+def test_past_the_rate_limit_a_key_gets_429_with_retry_after(api, settings):
+    settings.API_RATE_PER_MINUTE = 5
+    statuses = [api.get("/farms").status_code for _ in range(7)]
+    assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
+    limited = api.get("/farms")
+    assert int(limited["Retry-After"]) >= 1 and limited["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.usefixtures("owner_scope")
+def test_a_session_reads_the_api_and_needs_csrf_to_write(owner, farm):
+    from tests.factories import PASSWORD
+
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.login(email=owner.user.email, password=PASSWORD)
+    assert browser.get("/api/v1/farms").status_code == 200
+    refused = browser.post("/api/v1/animals", {"tag": "S-1", "farm_id": farm.pk, "sex": "male"}, content_type="application/json")
+    assert refused.status_code in (401, 403)
+    assert not Animal.objects.filter(tag="S-1").exists()
