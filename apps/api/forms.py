@@ -15,3 +15,16 @@ class ApiKeyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = roles
         self.fields["farms"].queryset = farms
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(max_length=500, label="Endpoint URL", assume_scheme="https",
+                         help_text="HTTPS; it receives each event as a signed JSON POST.")
+    events = forms.MultipleChoiceField(choices=[], widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(max_length=120, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .webhooks import EVENTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = [(k, f"{k} · {v}") for k, v in EVENTS.items() if k != "webhook.test"]

@@ -13,3 +13,29 @@ def get_key_for(membership, pk: int) -> ApiKey:
     if key is None:
         raise Http404
     return key
+
+
+def endpoints_of(membership):
+    from .models import WebhookEndpoint
+
+    return WebhookEndpoint.objects.filter(tenant_id=membership.tenant_id)
+
+
+def get_endpoint_for(membership, pk: int):
+    endpoint = endpoints_of(membership).filter(pk=pk).first()
+    if endpoint is None:
+        raise Http404
+    return endpoint
+
+
+def deliveries_of(endpoint, limit: int = 50):
+    return endpoint.deliveries.order_by("-created_at", "-id")[:limit]
+
+
+def get_delivery_for(membership, pk: int):
+    from .models import WebhookDelivery
+
+    delivery = WebhookDelivery.objects.filter(tenant_id=membership.tenant_id, pk=pk).select_related("endpoint").first()
+    if delivery is None:
+        raise Http404
+    return delivery

@@ -6,6 +6,7 @@ from ninja.openapi.docs import Swagger
 from .endpoints import router
 from .framework import AUTH, install_problem_handlers
 
+
 class Api(NinjaAPI):
     """Errors are documented as what they are: problem documents (RFC 9457)."""
 

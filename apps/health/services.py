@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
+from apps.core.events import event_emit
 from apps.herd.models import Sex, Status
 from apps.milk.models import Lactation
 from apps.milk.services import milk_withheld_discard
@@ -129,6 +130,10 @@ def treatment_record(
                  after={"animal": animal.tag, "product": treatment.product_name, "diagnosis": diagnosis, "milk_hours": milk_hours,
                         "meat_days": meat_days, "off_label": treatment.off_label})
     _administer(membership, treatment, given_at=given_at, batch=batch, lot=lot)
+    event_emit(tenant_id=treatment.tenant_id, event="treatment.recorded", data={
+        "id": treatment.pk, "kind": treatment.kind, "animal_id": animal.pk, "tag": animal.tag, "farm_id": farm.pk,
+        "product": treatment.product_name, "diagnosis": diagnosis, "given_at": given_at,
+        "milk_withdrawal_ends_at": treatment.milk_withdrawal_ends_at, "meat_withdrawal_ends_on": treatment.meat_withdrawal_ends_on})
     return treatment
 
 

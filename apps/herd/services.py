@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
+from apps.core.events import event_emit
 from apps.health.selectors import meat_withdrawal_until
 
 from .models import Animal, AnimalGroup, OutsideSire, Sex, Status
@@ -127,6 +128,7 @@ def animal_create(*, membership, **values) -> Animal:
     animal_validate(membership=membership, animal=animal)
     _save(animal)
     audit_append(actor=Actor.of(membership), action="animal.create", obj=animal, after=snapshot(animal), permission="herd.manage")
+    event_emit(tenant_id=animal.tenant_id, event="animal.created", data=_event_data(animal))
     return animal
 
 
@@ -141,7 +143,17 @@ def animal_update(*, membership, animal: Animal, **values) -> Animal:
     _save(current)
     b, a = changed(before, snapshot(current))
     audit_append(actor=Actor.of(membership), action="animal.update", obj=current, before=b, after=a, permission="herd.manage")
+    if a:
+        event_emit(tenant_id=current.tenant_id, event="animal.updated", data={**_event_data(current), "changed": sorted(a)})
+        if before["status"] == Status.ACTIVE and current.status != Status.ACTIVE:
+            event_emit(tenant_id=current.tenant_id, event="animal.disposed",
+                       data={**_event_data(current), "status_on": current.status_on, "reason": current.status_reason})
     return current
+
+
+def _event_data(animal: Animal) -> dict:
+    return {"id": animal.pk, "tag": animal.tag, "eid": animal.eid, "farm_id": animal.farm_id, "species": animal.species,
+            "sex": animal.sex, "status": animal.status}
 
 
 class RowErrors(Exception):

@@ -3,12 +3,11 @@ another organisation, no server error, and every answer matches the documented s
 
 import pytest
 import schemathesis
-from hypothesis import given
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django_scopes import scope
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (

@@ -179,6 +179,24 @@ def _api_key(owner):
     return api_key_create(membership=owner, name="Victim key", permissions=["herd.view"])[0]
 
 
+def _endpoint(owner):
+    from django.test import override_settings
+
+    from apps.api.webhooks import endpoint_create
+
+    with override_settings(DEBUG=True):
+        return endpoint_create(membership=owner, url="https://victim.example/hook", events=["animal.created"])[0]
+
+
+def _delivery(owner):
+    from django.utils import timezone
+
+    from apps.api.models import WebhookDelivery
+
+    return WebhookDelivery.objects.create(tenant_id=owner.tenant_id, endpoint=_endpoint(owner), message_id="msg_v", event="webhook.test",
+                                          payload={}, next_attempt_at=timezone.now())
+
+
 def _heat_action(owner):
     return ("heat", _animal(owner).pk)
 
@@ -231,6 +249,9 @@ PROBES = {
     "breeding:today_act": (_heat_action, ["post"]),
     "herd:event_create": (_animal, ["post"]),
     "api:key_revoke": (_api_key, ["post"]),
+    "api:endpoint": (_endpoint, ["get"]),
+    "api:endpoint_action": (_endpoint, ["post"]),
+    "api:delivery_resend": (_delivery, ["post"]),
     "herd:outside_sire_edit": (_outside_sire, ["get", "post"]),
     "herd:external_farm_edit": (_external_farm, ["get", "post"]),
     "health:treatment": (_treatment, ["get"]),
@@ -286,7 +307,7 @@ TENANT_WIDE = {
     "money:contact_edit", "money:report_job", "money:report_download",
     "stock:item_edit",  # an item is the organisation's; its batches belong to farms
     "herd:outside_sire_edit", "herd:external_farm_edit",  # the outside register is the organisation's
-    "api:key_revoke",
+    "api:key_revoke", "api:endpoint", "api:endpoint_action", "api:delivery_resend",  # the organisation's integrations
 }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
+from apps.core.events import event_emit
 from apps.herd.lifecycle import event_record
 from apps.herd.models import Animal, AnimalEvent, Sex, Status
 from apps.herd.selectors import records_on
@@ -257,6 +258,9 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
             lactation_start(membership=membership, animal=animal, calving_date=born_on)
     audit_append(actor=Actor.of(membership), action="breeding.birth", obj=animal, farm_id=animal.farm_id, permission="herd.manage",
                  after={"born_on": born_on, "ease": ease, "aborted": aborted, "offspring": recorded})
+    event_emit(tenant_id=animal.tenant_id, event="birth.recorded", data={
+        "id": birth.pk, "dam_id": animal.pk, "dam_tag": animal.tag, "farm_id": animal.farm_id, "born_on": born_on, "ease": ease,
+        "aborted": aborted, "offspring": recorded})
     return birth
 
 

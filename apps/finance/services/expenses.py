@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
+from apps.core.events import event_emit
 from apps.core.uploads import image_problem, rename_by_content
 from apps.notify.services import notification_create
 
@@ -200,6 +201,9 @@ def expense_submit(
         after=snapshot(expense),
         permission="finance.submit_expense",
     )
+    event_emit(tenant_id=tenant_id, event="expense.submitted", data={
+        "id": expense.pk, "farm_id": expense.farm_id, "date": expense.date, "amount": expense.amount,
+        "category_id": expense.category_id, "description": expense.description})
     if membership.is_owner:
         _decide(membership, expense, Expense.Status.APPROVED, note="An owner's own expense is approved when submitted.")
     claim.result = f"/money/expenses/{expense.pk}/"
@@ -236,6 +240,8 @@ def _decide(membership, expense: Expense, status: str, note: str = "") -> Expens
         after={"status": status, "note": note},
         permission="finance.approve_expense",
     )
+    event_emit(tenant_id=expense.tenant_id, event="expense.decided", data={
+        "id": expense.pk, "farm_id": expense.farm_id, "status": status, "amount": expense.amount, "note": note})
     if expense.submitted_by.user_id != membership.user_id:
         verb = "approved" if status == Expense.Status.APPROVED else "rejected"
         notification_create(

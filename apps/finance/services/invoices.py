@@ -12,6 +12,7 @@ from apps.accounts.models import Tenant
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
+from apps.core.events import event_emit
 from apps.core.outbox import outbox_enqueue
 
 from ..models import (
@@ -185,6 +186,9 @@ def invoice_issue(*, membership, invoice: Invoice) -> Invoice:
         after={"number": invoice.number, "total": invoice.total},
         permission="finance.manage",
     )
+    event_emit(tenant_id=invoice.tenant_id, event="invoice.issued", data={
+        "id": invoice.pk, "kind": invoice.kind, "number": invoice.number, "contact_id": invoice.contact_id, "farm_id": invoice.farm_id,
+        "issue_date": invoice.issue_date, "due_date": invoice.due_date, "total": invoice.total, "currency": invoice.currency})
     return invoice
 
 
@@ -290,6 +294,9 @@ def payment_record(
         after={"invoice": invoice.number, "amount": amount, "method": method},
         permission="finance.manage",
     )
+    event_emit(tenant_id=invoice.tenant_id, event="payment.recorded", data={
+        "id": payment.pk, "invoice_id": invoice.pk, "invoice_number": invoice.number, "date": payment.date, "amount": amount,
+        "method": method, "invoice_status": invoice.status})
     claim.result = f"/money/invoices/{invoice.pk}/"
     claim.save(update_fields=["result"])
     return payment

@@ -13,6 +13,7 @@ from django.db.models import Q
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
+from apps.core.events import event_emit
 from apps.health.models import Treatment
 from apps.health.selectors import milk_withdrawal_for
 from apps.herd.models import Sex, Status
@@ -121,6 +122,11 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
         return
     summaries_refresh_day(tenant_id=tenant_id, farm_id=farm.pk, day=day, animal_ids={r.animal_id for r in saved})
     alerts_evaluate_many(records=saved)
+    farm_summary = FarmDaySummary.objects.get(tenant_id=tenant_id, farm_id=farm.pk, date=day)
+    for session in sorted({r.session for r in saved}, key=sessions.index):
+        event_emit(tenant_id=tenant_id, event="milk.session_completed", data={
+            "farm_id": farm.pk, "date": day, "session": session, "total": getattr(farm_summary, session),
+            "cows": getattr(farm_summary, f"{session}_count"), "day_total": farm_summary.total})
     audit_append(actor=Actor.of(membership), action="milk.ingest", obj=farm, farm_id=farm.pk, permission="milk.record",
                  after={"date": day, "created": len(new), "updated": len(changed)})
     _touch_farm(tenant_id, farm.pk)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
+from apps.core.events import event_emit
 from apps.health.selectors import milk_withdrawal_for
 from apps.herd.models import Animal, Sex, Status
 
@@ -300,12 +301,23 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
 
 def alerts_evaluate(*, record: MilkRecord) -> list[QualityAlert]:
     """Re-derive the alerts of one record's cow and session from the rules."""
-    QualityAlert.objects.filter(
-        tenant_id=record.tenant_id, animal_id=record.animal_id, date=record.date, session=record.session, resolved_at=None
-    ).delete()
+    open_alerts = QualityAlert.objects.filter(
+        tenant_id=record.tenant_id, animal_id=record.animal_id, date=record.date, session=record.session, resolved_at=None)
+    known = {(record.animal_id, record.session, kind) for kind in open_alerts.values_list("kind", flat=True)}
+    open_alerts.delete()
     alerts = _alerts_for(record, _recent_average(record))
     QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    _announce(alerts, known)
     return alerts
+
+
+def _announce(alerts: list[QualityAlert], known: set) -> None:
+    """A webhook event for each alert that was not already open for that cow and session."""
+    for alert in alerts:
+        if (alert.animal_id, alert.session, alert.kind) not in known:
+            event_emit(tenant_id=alert.tenant_id, event="milk.alert_raised", data={
+                "animal_id": alert.animal_id, "farm_id": alert.farm_id, "date": alert.date, "session": alert.session,
+                "kind": alert.kind, "message": alert.message})
 
 
 def alerts_evaluate_many(*, records: list[MilkRecord]) -> list[QualityAlert]:
@@ -314,14 +326,17 @@ def alerts_evaluate_many(*, records: list[MilkRecord]) -> list[QualityAlert]:
         return []
     first = records[0]
     animal_ids = {r.animal_id for r in records}
-    QualityAlert.objects.filter(tenant_id=first.tenant_id, animal_id__in=animal_ids, date=first.date, resolved_at=None).filter(
-        session__in={r.session for r in records}).delete()
+    open_alerts = QualityAlert.objects.filter(tenant_id=first.tenant_id, animal_id__in=animal_ids, date=first.date,
+                                              resolved_at=None).filter(session__in={r.session for r in records})
+    known = set(open_alerts.values_list("animal_id", "session", "kind"))
+    open_alerts.delete()
     rows = (MilkRecord.objects.filter(tenant_id=first.tenant_id, animal_id__in=animal_ids,
                                       date__gte=first.date - dt.timedelta(days=7), date__lt=first.date)
             .values("animal_id", "session").annotate(average=Avg("quantity"), count=Count("id")))
     averages = {(r["animal_id"], r["session"]): r["average"] for r in rows if r["count"] >= 3}
     alerts = [alert for record in records for alert in _alerts_for(record, averages.get((record.animal_id, record.session)))]
     QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    _announce(alerts, known)
     return alerts
 
 

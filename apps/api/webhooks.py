@@ -1,0 +1,271 @@
+"""Webhooks: endpoints an owner registers, and the signed deliveries of domain events to them.
+
+An event (an outbox row written with the change) fans out into one delivery row per subscribed
+endpoint; each delivery is sent signed by the Standard Webhooks scheme and retried with exponential
+back-off for three days. An endpoint failing for a day is disabled and its owners are told.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from standardwebhooks import Webhook
+
+from apps.accounts.models import Membership
+from apps.accounts.permissions import can
+from apps.audit.services import Actor, audit_append
+from apps.core.events import EVENT_KIND, webhooks_flag
+from apps.core.outbox import handler
+from apps.notify.services import notification_create
+
+from .models import WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+EVENTS = {
+    "animal.created": "An animal joined the register",
+    "animal.updated": "An animal's record changed",
+    "animal.disposed": "An animal left the herd (sold, died, culled)",
+    "milk.session_completed": "A farm's milking session was recorded (its totals)",
+    "milk.alert_raised": "A milk quality alert was raised",
+    "expense.submitted": "An expense was submitted",
+    "expense.decided": "An expense was approved or rejected",
+    "invoice.issued": "An invoice was issued",
+    "payment.recorded": "A payment was recorded",
+    "treatment.recorded": "A treatment or vaccination was recorded",
+    "withdrawal.ended": "A milk withdrawal ended",
+    "birth.recorded": "A birth was recorded",
+    "webhook.test": "A test event sent from the Integrations page",
+}
+# Seconds after the first try: 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h up to three days.
+BACKOFF = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600] + [12 * 3600] * 6
+GIVE_UP_AFTER = dt.timedelta(days=3)
+DISABLE_AFTER = dt.timedelta(days=1)
+TIMEOUT = 10
+LEASE = dt.timedelta(minutes=2)
+
+
+def url_problem(url: str) -> str | None:
+    """Why the URL cannot receive webhooks: not HTTPS, or a private or loopback address (outside DEBUG)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not (settings.DEBUG and parts.scheme == "http"):
+        return "Use an https:// address."
+    if not parts.hostname:
+        return "Give the full address, with its host."
+    if settings.DEBUG:
+        return None
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)}
+    except (socket.gaierror, UnicodeError):
+        return f"{parts.hostname} does not resolve."
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
+            return f"{parts.hostname} is a private or local address; webhooks go to the internet only."
+    return None
+
+
+def _refresh_flag(tenant_id: int) -> None:
+    on = WebhookEndpoint.objects.filter(tenant_id=tenant_id, is_active=True).exists()
+    transaction.on_commit(lambda: cache.set(webhooks_flag(tenant_id), on, timeout=3600))
+
+
+@transaction.atomic
+def endpoint_create(*, membership, url: str, events: list[str], description: str = "") -> tuple[WebhookEndpoint, str]:
+    if not can(membership, "tenant.manage"):
+        raise PermissionDenied
+    errors = {}
+    url = (url or "").strip()
+    if problem := url_problem(url):
+        errors["url"] = problem
+    events = sorted(set(events or []))
+    if not events:
+        errors["events"] = "Pick the events to send."
+    elif unknown := [e for e in events if e not in EVENTS]:
+        errors["events"] = f"Unknown events: {', '.join(unknown)}."
+    if errors:
+        raise ValidationError(errors)
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    endpoint = WebhookEndpoint.objects.create(tenant_id=membership.tenant_id, url=url, events=events, secret=secret,
+                                              description=description.strip()[:120], created_by=membership)
+    audit_append(actor=Actor.of(membership), action="api.webhook_create", obj=endpoint, permission="tenant.manage",
+                 after={"url": url, "events": events})
+    _refresh_flag(membership.tenant_id)
+    return endpoint, secret
+
+
+@transaction.atomic
+def endpoint_set_active(*, membership, endpoint: WebhookEndpoint, active: bool) -> WebhookEndpoint:
+    if not can(membership, "tenant.manage") or endpoint.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    endpoint.is_active, endpoint.failing_since, endpoint.disabled_reason = active, None, "" if active else "Turned off by hand."
+    endpoint.save(update_fields=["is_active", "failing_since", "disabled_reason"])
+    audit_append(actor=Actor.of(membership), action="api.webhook_" + ("enable" if active else "disable"), obj=endpoint,
+                 permission="tenant.manage")
+    _refresh_flag(membership.tenant_id)
+    return endpoint
+
+
+def _fan_out(tenant_id: int, payload: dict) -> list[WebhookDelivery]:
+    endpoints = [e for e in WebhookEndpoint.objects.filter(tenant_id=tenant_id, is_active=True) if payload["type"] in e.events]
+    if not WebhookEndpoint.objects.filter(tenant_id=tenant_id, is_active=True).exists():
+        cache.set(webhooks_flag(tenant_id), False, timeout=3600)
+    made = []
+    now = timezone.now()
+    for endpoint in endpoints:
+        delivery, _ = WebhookDelivery.objects.get_or_create(
+            tenant_id=tenant_id, endpoint=endpoint, message_id=payload["id"],
+            defaults={"event": payload["type"], "payload": payload, "next_attempt_at": now})
+        made.append(delivery)
+    return made
+
+
+@handler(EVENT_KIND)
+def _deliver_event(message) -> None:
+    """An event from the outbox: one delivery per subscribed endpoint, each tried at once."""
+    for delivery in _fan_out(message.tenant_id, message.payload):
+        if delivery.status == WebhookDelivery.Status.PENDING and delivery.attempts == 0:
+            delivery_attempt(delivery_id=delivery.pk)
+
+
+def _claim(delivery_id: int) -> WebhookDelivery | None:
+    now = timezone.now()
+    with scopes_disabled():
+        claimed = (WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+                   .filter(Q(locked_until=None) | Q(locked_until__lt=now))
+                   .update(locked_until=now + LEASE))
+        return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id) if claimed else None
+
+
+def sign(endpoint: WebhookEndpoint, message_id: str, body: str, at: dt.datetime) -> dict[str, str]:
+    signature = Webhook(endpoint.secret).sign(msg_id=message_id, timestamp=at, data=body)
+    return {"webhook-id": message_id, "webhook-timestamp": str(int(at.timestamp())), "webhook-signature": signature}
+
+
+def _post(url: str, body: str, headers: dict) -> tuple[int | None, str]:
+    request = urllib.request.Request(url, data=body.encode(), method="POST",
+                                     headers={**headers, "Content-Type": "application/json", "User-Agent": "iFarm-Webhooks/1"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (https only, checked on save and here)
+            return response.status, response.read(300).decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(300).decode(errors="replace")
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return None, f"{error.__class__.__name__}: {error}"[:300]
+
+
+def delivery_attempt(*, delivery_id: int) -> bool:
+    """Send one delivery if no other worker has it; record the answer and when to try again. True when delivered."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return False
+    endpoint = delivery.endpoint
+    now = timezone.now()
+    body = json.dumps(delivery.payload, separators=(",", ":"))
+    problem = url_problem(endpoint.url)  # again: the name may point elsewhere now
+    started = time.monotonic()
+    if problem or not endpoint.is_active:
+        status, excerpt = None, problem or "The endpoint is turned off."
+    else:
+        status, excerpt = _post(endpoint.url, body, sign(endpoint, delivery.message_id, body, now))
+    elapsed = int((time.monotonic() - started) * 1000)
+    delivered = status is not None and 200 <= status < 300
+    with scope(tenant=delivery.tenant_id), transaction.atomic():
+        delivery.attempts += 1
+        delivery.response_status, delivery.response_ms, delivery.response_excerpt = status, elapsed, excerpt[:300]
+        delivery.locked_until = None
+        if delivered:
+            delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, now
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).exclude(failing_since=None).update(failing_since=None)
+        else:
+            wait = BACKOFF[min(delivery.attempts - 1, len(BACKOFF) - 1)]
+            delivery.next_attempt_at = now + dt.timedelta(seconds=wait)
+            if now - delivery.created_at >= GIVE_UP_AFTER or delivery.attempts > len(BACKOFF):
+                delivery.status = WebhookDelivery.Status.FAILED
+            _note_failure(endpoint, now)
+        delivery.save(update_fields=["attempts", "response_status", "response_ms", "response_excerpt", "locked_until", "status",
+                                     "delivered_at", "next_attempt_at"])
+    return delivered
+
+
+def _note_failure(endpoint: WebhookEndpoint, now: dt.datetime) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since=None).update(failing_since=now)
+    endpoint.refresh_from_db(fields=["failing_since", "is_active"])
+    if endpoint.is_active and endpoint.failing_since and now - endpoint.failing_since >= DISABLE_AFTER:
+        endpoint.is_active, endpoint.disabled_reason = False, "Every delivery failed for a day."
+        endpoint.save(update_fields=["is_active", "disabled_reason"])
+        cache.delete(webhooks_flag(endpoint.tenant_id))
+        owners = Membership.objects.filter(tenant_id=endpoint.tenant_id, is_active=True, is_service=False, role__key="owner")
+        for owner in owners:
+            notification_create(tenant_id=endpoint.tenant_id, user_id=owner.user_id, title=f"Webhook turned off: {endpoint.url}"[:140],
+                                body="Every delivery to it failed for a day. Fix the receiver, then turn it on again.",
+                                url=reverse("api:integrations"))
+
+
+def due_delivery_ids(limit: int = 500) -> list[int]:
+    """Deliveries whose next try is due (a retry, or one a killed worker left)."""
+    now = timezone.now()
+    with scopes_disabled():
+        return list(WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+                    .filter(Q(locked_until=None) | Q(locked_until__lt=now)).order_by("next_attempt_at")
+                    .values_list("pk", flat=True)[:limit])
+
+
+@transaction.atomic
+def delivery_resend(*, membership, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send the same event again (same webhook-id, so a careful receiver does not act twice)."""
+    if not can(membership, "tenant.manage") or delivery.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now(),
+                                                           locked_until=None)
+    transaction.on_commit(lambda: _queue(delivery.pk))
+    return delivery
+
+
+@transaction.atomic
+def send_test(*, membership, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    if not can(membership, "tenant.manage") or endpoint.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    message_id = f"msg_{secrets.token_hex(16)}"
+    payload = {"id": message_id, "type": "webhook.test", "timestamp": timezone.now().isoformat(),
+               "data": {"message": "A test from iFarm. If you can read this, the endpoint works."}}
+    delivery = WebhookDelivery.objects.create(tenant_id=membership.tenant_id, endpoint=endpoint, message_id=message_id,
+                                              event="webhook.test", payload=payload, next_attempt_at=timezone.now())
+    transaction.on_commit(lambda: _queue(delivery.pk))
+    return delivery
+
+
+_queue_function = None
+
+
+def queue_with(function):
+    global _queue_function
+    _queue_function = function
+    return function
+
+
+def _queue(delivery_id: int) -> None:
+    """Hand a delivery to the workers; if the queue is down the minute's sweep sends it."""
+    if _queue_function is None:
+        return
+    try:
+        _queue_function(delivery_id)
+    except Exception:  # noqa: BLE001  (the row is the promise; the sweep picks it up)
+        log.warning("webhook delivery %s not queued; the sweep will send it", delivery_id, exc_info=True)

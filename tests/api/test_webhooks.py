@@ -1,0 +1,170 @@
+"""Signed webhooks: verified by the receiver's library, retried while it is down, never for a change
+that rolled back, and not lost when a worker dies."""
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from standardwebhooks import Webhook
+
+from apps.api.models import WebhookDelivery, WebhookEndpoint
+from apps.api.webhooks import DISABLE_AFTER, delivery_attempt, endpoint_create, url_problem
+from apps.core.models import OutboxMessage
+from apps.notify.models import Notification
+from tests.factories import make_animal
+from tests.formdata import form_data
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
+
+class Receiver:
+    """A webhook receiver on loopback that keeps what it was sent."""
+
+    def __init__(self, status: int = 204):
+        self.received, self.status = [], status
+        receiver = self
+
+        class Handle(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handle)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    with override_settings(DEBUG=True):  # loopback and http are allowed only in DEBUG
+        server = Receiver()
+        yield server
+        server.close()
+
+
+def test_an_event_arrives_signed_and_verifies_with_the_standard_library(owner, farm, receiver, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        endpoint, secret = endpoint_create(membership=owner, url=receiver.url, events=["animal.created"])
+    with django_capture_on_commit_callbacks(execute=True):
+        make_animal(owner, farm, tag="HOOK-1")
+    assert len(receiver.received) == 1
+    headers, body = receiver.received[0]
+    event = Webhook(secret).verify(body, headers)  # raises when the signature does not match
+    assert event["type"] == "animal.created" and event["data"]["tag"] == "HOOK-1"
+    assert WebhookDelivery.objects.get().status == "delivered"
+    with pytest.raises(Exception):
+        Webhook(secret).verify(body.replace(b"HOOK-1", b"HOOK-2"), headers)
+
+
+def test_a_receiver_that_is_down_gets_the_event_later(owner, farm, django_capture_on_commit_callbacks):
+    with override_settings(DEBUG=True):
+        down = Receiver()
+        url = down.url
+        down.close()  # nothing listens there now
+        with django_capture_on_commit_callbacks(execute=True):
+            endpoint_create(membership=owner, url=url, events=["animal.created"])
+        with django_capture_on_commit_callbacks(execute=True):
+            make_animal(owner, farm, tag="LATE-1")
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.status, delivery.attempts) == ("pending", 1) and delivery.next_attempt_at > timezone.now()
+        # The receiver comes back on the same port; the retry is due.
+        import http.server
+
+        back = Receiver()
+        back.server.shutdown()
+        back.server.server_close()
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        back.server = http.server.HTTPServer(("127.0.0.1", port), back.server.RequestHandlerClass)
+        threading.Thread(target=back.server.serve_forever, daemon=True).start()
+        WebhookDelivery.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+        from tasks.webhooks import send_due_webhooks
+
+        assert send_due_webhooks.call_local() == 1
+        back.close()
+    assert WebhookDelivery.objects.get().status == "delivered" and len(back.received) == 1
+
+
+def test_no_event_for_a_change_that_rolled_back(owner, farm, receiver, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        endpoint_create(membership=owner, url=receiver.url, events=["animal.created"])
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            make_animal(owner, farm, tag="GONE-1")
+            raise RuntimeError("the rest of the change failed")
+    assert not OutboxMessage.objects.filter(kind="event").exists() and receiver.received == []
+
+
+def test_a_killed_worker_loses_no_event(owner, farm, receiver, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        endpoint_create(membership=owner, url=receiver.url, events=["animal.created"])
+    make_animal(owner, farm, tag="KILLED-1")  # committed, but the worker died before sending (no on-commit run)
+    message = OutboxMessage.objects.get(kind="event")
+    from apps.core.outbox import outbox_deliver
+
+    OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    from tasks.outbox import sweep_outbox
+
+    sweep_outbox.call_local()  # the minute's sweep re-queues it (run at once in tests)
+    assert outbox_deliver(message_id=message.pk) in (True, False)
+    assert len(receiver.received) == 1
+    # A delivery a worker took and died on is sent once its lease runs out.
+    WebhookDelivery.objects.update(status="pending", locked_until=timezone.now() - dt.timedelta(seconds=1),
+                                   next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    from tasks.webhooks import send_due_webhooks
+
+    assert send_due_webhooks.call_local() == 1 and len(receiver.received) == 2
+
+
+def test_private_addresses_and_plain_http_are_refused_outside_debug():
+    assert "https" in url_problem("http://example.com/hook")
+    assert "private" in url_problem("https://127.0.0.1/hook")
+    assert "private" in url_problem("https://10.1.2.3/hook")
+    assert "private" in url_problem("https://[::1]/hook")
+
+
+def test_an_endpoint_failing_for_a_day_is_turned_off_and_the_owner_told(owner, farm):
+    with override_settings(DEBUG=True):
+        down = Receiver(status=500)
+        endpoint, _ = endpoint_create(membership=owner, url=down.url, events=["animal.created"])
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - DISABLE_AFTER - dt.timedelta(minutes=1))
+        delivery = WebhookDelivery.objects.create(tenant_id=owner.tenant_id, endpoint=endpoint, message_id="msg_x", event="animal.created",
+                                                  payload={"id": "msg_x", "type": "animal.created", "data": {}},
+                                                  next_attempt_at=timezone.now())
+        assert delivery_attempt(delivery_id=delivery.pk) is False
+        down.close()
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active and "a day" in endpoint.disabled_reason
+    assert Notification.objects.filter(user=owner.user, title__startswith="Webhook turned off").exists()
+
+
+def test_the_integrations_page_adds_a_webhook_and_sends_a_test(owner, as_member, receiver, django_capture_on_commit_callbacks):
+    client = as_member(owner)
+    page = client.get(reverse("api:integrations")).content.decode()
+    data = form_data(page, "webhook-form", fill={"url": receiver.url})
+    data["events"] = ["animal.created", "invoice.issued"]
+    response = client.post(reverse("api:integrations"), data)
+    assert response.status_code == 200 and "whsec_" in response.content.decode()
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.events == ["animal.created", "invoice.issued"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("api:endpoint_action", args=[endpoint.pk]), {"action": "test"})
+    assert json.loads(receiver.received[0][1])["type"] == "webhook.test"
+    log = client.get(reverse("api:endpoint", args=[endpoint.pk])).content.decode()
+    assert "webhook.test" in log and "Delivered" in log
+    bad = client.post(reverse("api:integrations"), dict(data, url="ftp://example.com/x"))
+    assert bad.status_code == 400 and WebhookEndpoint.objects.count() == 1
