@@ -172,6 +172,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ifarm"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The JSON API: requests a minute per key (or per signed-in member).
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=600)
+
 # Background work: Redis-backed Huey in production, a SQLite file otherwise.
 HUEY_IMMEDIATE = env.bool("HUEY_IMMEDIATE", default=False)
 if REDIS_URL:

@@ -13,7 +13,7 @@ class ApiKey(TenantModel):
     # search across organisations; the lookup is shown in lists so people can tell their keys apart.
     lookup = models.CharField(max_length=12)
     secret_hash = models.CharField(max_length=64)
-    membership = models.OneToOneField("accounts.Membership", on_delete=models.PROTECT, related_name="api_key")
+    membership = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -22,7 +22,8 @@ class ApiKey(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "lookup"], name="apikey_tenant_lookup_uniq")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "lookup"], name="apikey_tenant_lookup_uniq"),
+                       models.UniqueConstraint(fields=["tenant", "membership"], name="apikey_tenant_membership_uniq")]
         ordering = ["-created_at"]
 
     def __str__(self):

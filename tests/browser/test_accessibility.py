@@ -42,6 +42,14 @@ def test_main_pages_have_no_axe_violations(live_server, page: Page, owner):
     from apps.herd.lifecycle import event_record
 
     task_save(membership=owner, farm=farm, title="Clean the calf pens", due_on=TODAY, assignee=owner)
+    from django.test import override_settings
+
+    from apps.api.services import api_key_create
+    from apps.api.webhooks import endpoint_create
+
+    api_key_create(membership=owner, name="Parlour", permissions=["milk.record", "herd.view"])
+    with override_settings(DEBUG=True):
+        endpoint = endpoint_create(membership=owner, url="https://hooks.example.test/ifarm", events=["animal.created"])[0]
     event_record(membership=owner, animal=calf, kind="weight", on=TODAY - dt.timedelta(days=20), weight_kg=Decimal("40"))
     event_record(membership=owner, animal=calf, kind="weight", on=TODAY, weight_kg=Decimal("52"))
     base = live_server.url
@@ -51,7 +59,8 @@ def test_main_pages_have_no_axe_violations(live_server, page: Page, owner):
                  "/milk/", "/money/approvals/", f"/money/invoices/{invoice.pk}/", "/money/expenses/new/", "/health/",
                  "/health/treatments/new/", "/health/book/", "/stock/", "/team/", "/breeding/today/",
                  f"/breeding/animals/{cows[1].pk}/", "/breeding/tasks/", "/breeding/fertility/", "/breeding/hires/",
-                 "/breeding/hires/new/", "/herd/outside/", f"/herd/group-action/?animal={calf.pk}"):
+                 "/breeding/hires/new/", "/herd/outside/", f"/herd/group-action/?animal={calf.pk}", "/integrations/",
+                 f"/integrations/webhooks/{endpoint.pk}/"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
         violations = axe_violations(page)
