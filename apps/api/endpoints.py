@@ -8,21 +8,23 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError as ServiceError
 from django.http import Http404
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from apps.breeding import services as breeding
 from apps.breeding.selectors import services_for
 from apps.farms.selectors import farms_visible_to
 from apps.finance import services as money
-from apps.finance.selectors import contacts_of, expenses_for, get_invoice_for, invoices_for
+from apps.finance.selectors import categories_of, contacts_of, expenses_for, get_invoice_for, invoices_for, sales_for
 from apps.health.selectors import treatments_for, under_withdrawal
 from apps.herd import services as herd
 from apps.herd.selectors import animals_visible_to
 from apps.milk import services as milk
-from apps.milk.models import FarmDaySummary, Lactation, MilkRecord
+from apps.milk.models import BulkTankReading, FarmDaySummary, Lactation, MilkRecord
 from apps.milk.selectors import records_for
 
 from . import ingest
@@ -410,6 +412,50 @@ def list_summaries(request, filters: Query[SummaryFilters]):
     return page_of(summaries, filters.cursor, filters.limit)
 
 
+class TankOut(Schema):
+    id: int
+    farm_id: int
+    date: dt.date
+    session: str
+    quantity: Decimal
+    scc: int | None
+
+
+class TankPage(Page):
+    items: list[TankOut]
+
+
+class TankIn(Strict):
+    farm_id: int
+    date: dt.date
+    session: SessionName
+    quantity: Decimal = Field(ge=0, le=100_000, max_digits=8, decimal_places=2)
+    scc: int | None = Field(None, ge=0, le=10_000_000)
+
+
+@router.get("/milk/tank", response={200: TankPage, **ERRORS_READ}, summary="List bulk tank readings", tags=["milk"])
+def list_tank(request, filters: Query[SummaryFilters]):
+    require(request, "milk.view")
+    readings = BulkTankReading.objects.filter(tenant_id=request.membership.tenant_id,
+                                              farm__in=farms_visible_to(request.membership, include_archived=True).values("pk"))
+    if filters.farm is not None:
+        readings = readings.filter(farm_id=filters.farm)
+    if filters.date_from is not None:
+        readings = readings.filter(date__gte=filters.date_from)
+    if filters.date_to is not None:
+        readings = readings.filter(date__lte=filters.date_to)
+    return page_of(readings, filters.cursor, filters.limit)
+
+
+@router.post("/milk/tank", response={201: TankOut, **ERRORS}, summary="Record a bulk tank reading (or replace that session's)",
+             tags=["milk"])
+def create_tank(request, payload: TankIn):
+    farm = _farm(request, payload.farm_id)
+    require(request, "milk.record", farm)
+    values = payload.model_dump(exclude={"farm_id"})
+    return Status(201, milk.bulk_tank_save(membership=request.membership, farm=farm, **values))
+
+
 # Money -----------------------------------------------------------------------------------------------
 
 
@@ -459,6 +505,62 @@ def list_expenses(request, filters: Query[ExpenseFilters]):
     if filters.status is not None:
         expenses = expenses.filter(status=filters.status)
     return page_of(expenses, filters.cursor, filters.limit)
+
+
+class ExpenseIn(Strict):
+    farm_id: int
+    date: dt.date
+    category_id: int
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    description: str = Field(min_length=1, max_length=250)
+    supplier_name: str = Field("", max_length=120)
+
+
+@router.post("/expenses", response={201: ExpenseOut, **ERRORS}, tags=["money"],
+             summary="Submit an expense, with its receipt (multipart: the fields, and a receipt file)")
+def create_expense(request, payload: Form[ExpenseIn], receipt: File[UploadedFile] = None):
+    farm = _farm(request, payload.farm_id)
+    require(request, "finance.submit_expense", farm)
+    category = categories_of(request.membership).filter(pk=payload.category_id).first()
+    if category is None:
+        raise ServiceError({"category_id": "Pick a category of this organisation."})
+    key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
+    values = payload.model_dump(exclude={"farm_id", "category_id"})
+    return Status(201, money.expense_submit(membership=request.membership, key=f"api:{key}"[:100], farm=farm, category=category,
+                                            receipt=receipt, **values))
+
+
+class SaleOut(Schema):
+    id: int
+    kind: str
+    farm_id: int
+    date: dt.date
+    buyer_id: int
+    animal_id: int | None
+    product: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    total: Decimal
+    invoice_id: int | None
+    voided_at: dt.datetime | None
+
+
+class SalePage(Page):
+    items: list[SaleOut]
+
+
+class SaleFilters(Paging):
+    farm: int | None = None
+
+
+@router.get("/sales", response={200: SalePage, **ERRORS_READ}, summary="List sales", tags=["money"])
+def list_sales(request, filters: Query[SaleFilters]):
+    require(request, "finance.view")
+    sales = sales_for(request.membership)
+    if filters.farm is not None:
+        sales = sales.filter(farm_id=filters.farm)
+    return page_of(sales, filters.cursor, filters.limit)
 
 
 class InvoiceOut(Schema):
@@ -596,6 +698,40 @@ def create_service(request, payload: ServiceIn):
     values = payload.model_dump(exclude={"animal_id", "sire_id"})
     sire = _animal(request, payload.sire_id) if payload.sire_id is not None else None
     return Status(201, breeding.service_record(membership=request.membership, animal=animal, sire=sire, **values))
+
+
+class OffspringIn(Strict):
+    sex: Literal["female", "male"]
+    outcome: Literal["alive", "stillborn", "died"] = "alive"
+    tag: str = Field("", max_length=40)
+    weight: Decimal | None = Field(None, gt=0, le=200, max_digits=5, decimal_places=1)
+
+
+class BirthIn(Strict):
+    dam_id: int
+    born_on: dt.date
+    ease: int = Field(ge=1, le=5)
+    premature: bool = False
+    aborted: bool = False
+    offspring: list[OffspringIn] = Field(default_factory=list, max_length=20)
+
+
+class BirthOut(Schema):
+    id: int
+    animal_id: int
+    born_on: dt.date
+    ease: int
+    aborted: bool
+    offspring: list[dict]
+
+
+@router.post("/breeding/births", response={201: BirthOut, **ERRORS}, tags=["breeding"],
+             summary="Record a birth: live offspring join the herd, a dairy dam starts her lactation")
+def create_birth(request, payload: BirthIn):
+    dam = _animal(request, payload.dam_id)
+    require(request, "herd.manage", dam)
+    values = payload.model_dump(exclude={"dam_id"})
+    return Status(201, breeding.birth_record(membership=request.membership, animal=dam, **values))
 
 
 class CheckIn(Strict):

@@ -7,8 +7,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
@@ -113,7 +114,7 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
         row.record = record
     MilkRecord.objects.bulk_create(new, batch_size=1000)
     if changed:
-        MilkRecord.objects.bulk_update(changed, [*MEASURES, "discarded", "discard_reason", "lactation", "updated_at"], batch_size=1000)
+        _update_records(changed)
     for row in rows:
         if row.result.get("result") == "created":
             row.result["id"] = row.record.pk
@@ -130,6 +131,26 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
     audit_append(actor=Actor.of(membership), action="milk.ingest", obj=farm, farm_id=farm.pk, permission="milk.record",
                  after={"date": day, "created": len(new), "updated": len(changed)})
     _touch_farm(tenant_id, farm.pk)
+
+
+def _update_records(records: list[MilkRecord]) -> None:
+    """Write the changed measures of many records: one UPDATE ... FROM (VALUES ...) per thousand on
+    PostgreSQL (Django's bulk_update builds a CASE per field and row, seconds for thousands of rows)."""
+    if connection.vendor != "postgresql":
+        MilkRecord.objects.bulk_update(records, [*MEASURES, "discarded", "discard_reason", "lactation", "updated_at"], batch_size=1000)
+        return
+    now = timezone.now()
+    table = MilkRecord._meta.db_table
+    for start in range(0, len(records), 1000):
+        batch = records[start:start + 1000]
+        rows = ", ".join(["(%s::bigint, %s::numeric, %s::numeric, %s::numeric, %s::integer, %s::boolean, %s, %s::bigint)"] * len(batch))
+        params = [value for r in batch for value in (r.pk, r.quantity, r.fat, r.protein, r.scc, r.discarded, r.discard_reason,
+                                                      r.lactation_id)]
+        sql = (f"UPDATE {table} AS r SET quantity = v.quantity, fat = v.fat, protein = v.protein, scc = v.scc, "
+               f"discarded = v.discarded, discard_reason = v.discard_reason, lactation_id = v.lactation_id, updated_at = %s "
+               f"FROM (VALUES {rows}) AS v(id, quantity, fat, protein, scc, discarded, discard_reason, lactation_id) WHERE r.id = v.id")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [now, *params])  # the SET's timestamp comes before the VALUES
 
 
 def summaries_refresh_day(*, tenant_id: int, farm_id: int, day: dt.date, animal_ids) -> None:
