@@ -106,6 +106,7 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
             new.append(record)
             row.result = {"index": row.index, "result": "created"}
         else:
+            record.animal = animal  # already loaded: the alerts name the cow without a query each
             changed.append(record)
             row.result = {"index": row.index, "result": "updated", "id": record.pk}
         for name, value in values.items():
