@@ -46,6 +46,7 @@ class Treatment(TenantModel, TimeStamped):
     first_given_at = models.DateTimeField(null=True, blank=True)
     last_given_at = models.DateTimeField(null=True, blank=True)
     milk_withdrawal_ends_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_end_announced = models.BooleanField(default=False, help_text="The end of the milk withdrawal was announced.")
     meat_withdrawal_ends_on = models.DateField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)

@@ -310,3 +310,22 @@ def health_check_record(*, membership, animal, checked_at: dt.datetime, findings
     audit_append(actor=Actor.of(membership), action="health.check", obj=check, farm_id=animal.farm_id, permission="health.record",
                  after={"findings": check.findings, "out_of_range": vitals.out_of_range(animal.species, values)})
     return check
+
+
+def withdrawals_ended_announce(*, tenant_id: int, now: dt.datetime | None = None) -> int:
+    """Announce (a withdrawal.ended event) each milk withdrawal of the organisation that has run out
+    since the last round, once; a withdrawal that ended more than three days ago is marked without one."""
+    now = now or timezone.now()
+    ended = (Treatment.objects.select_for_update(skip_locked=True)
+             .filter(tenant_id=tenant_id, voided_at=None, withdrawal_end_announced=False, milk_withdrawal_ends_at__lte=now)
+             .select_related("animal").order_by("milk_withdrawal_ends_at")[:500])
+    count = 0
+    with transaction.atomic():
+        for treatment in ended:
+            if now - treatment.milk_withdrawal_ends_at <= dt.timedelta(days=3):
+                event_emit(tenant_id=tenant_id, event="withdrawal.ended", data={
+                    "treatment_id": treatment.pk, "animal_id": treatment.animal_id, "tag": treatment.animal.tag,
+                    "farm_id": treatment.farm_id, "ended_at": treatment.milk_withdrawal_ends_at})
+                count += 1
+            Treatment.objects.filter(pk=treatment.pk).update(withdrawal_end_announced=True)
+    return count

@@ -168,3 +168,31 @@ def test_the_integrations_page_adds_a_webhook_and_sends_a_test(owner, as_member,
     assert "webhook.test" in log and "Delivered" in log
     bad = client.post(reverse("api:integrations"), dict(data, url="ftp://example.com/x"))
     assert bad.status_code == 400 and WebhookEndpoint.objects.count() == 1
+
+
+def test_a_withdrawal_that_runs_out_is_announced_once(owner, receiver, django_capture_on_commit_callbacks):
+    from apps.health.models import Treatment
+    from tests.health.conftest import at, make_batch, make_item
+    from tests.health.test_treatments import treat
+    from tests.milk.conftest import make_cows
+
+    farm = make_farm_for_hooks(owner)
+    cow = make_cows(owner, farm, 1)[0]
+    treatment = treat(owner, cow, make_batch(owner, make_item(owner, name="Hook tubes"), farm), at(farm, farm.local_today(), 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        endpoint_create(membership=owner, url=receiver.url, events=["withdrawal.ended"])
+    from apps.health.services import withdrawals_ended_announce
+
+    later = treatment.milk_withdrawal_ends_at + dt.timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert withdrawals_ended_announce(tenant_id=owner.tenant_id, now=later) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert withdrawals_ended_announce(tenant_id=owner.tenant_id, now=later) == 0
+    assert [json.loads(body)["type"] for _, body in receiver.received] == ["withdrawal.ended"]
+    assert Treatment.objects.get().withdrawal_end_announced
+
+
+def make_farm_for_hooks(owner):
+    from tests.factories import make_farm
+
+    return make_farm(owner, name="Hook Farm", milking_sessions_per_day=2)

@@ -1,0 +1,26 @@
+import logging
+
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+@lock_task("withdrawals-ended")
+def announce_withdrawals_ended() -> int:
+    """Every ten minutes: a withdrawal.ended event for each milk withdrawal that has run out."""
+    from apps.health.models import Treatment
+    from apps.health.services import withdrawals_ended_announce
+
+    now = timezone.now()
+    with scopes_disabled():
+        tenant_ids = list(Treatment.objects.filter(withdrawal_end_announced=False, voided_at=None, milk_withdrawal_ends_at__lte=now)
+                          .order_by().values_list("tenant_id", flat=True).distinct())
+    announced = 0
+    for tenant_id in tenant_ids:
+        with scope(tenant=tenant_id):
+            announced += withdrawals_ended_announce(tenant_id=tenant_id, now=now)
+    return announced
