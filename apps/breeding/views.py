@@ -15,7 +15,7 @@ from apps.core.http import id_param
 from apps.farms.selectors import external_farms, farms_visible_to
 from apps.herd.lifecycle import event_record
 from apps.herd.selectors import active_animal_choices, get_animal_for, groups_visible_to, outside_sires
-from apps.milk.models import Lactation
+from apps.milk.selectors import open_lactation_of
 from apps.milk.services import lactation_dry_off
 
 from . import fertility, selectors, services
@@ -74,7 +74,7 @@ def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
                              observed_time=animal.farm.local_now().time().replace(second=0, microsecond=0))
         return animal, f"{animal.tag} seen in heat today."
     if action == "dry_off":
-        lactation = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal, dried_off_on=None).first()
+        lactation = open_lactation_of(animal)
         if lactation is None:
             raise ValidationError(f"{animal.tag} is not in milk.")
         lactation_dry_off(membership=membership, lactation=lactation, dried_off_on=on)

@@ -134,6 +134,10 @@ def get_alert_for(membership, pk: int) -> QualityAlert:
     return alert
 
 
+def open_lactation_of(animal: Animal) -> Lactation | None:
+    return Lactation.objects.filter(tenant_id=animal.tenant_id, animal=animal, dried_off_on=None).first()
+
+
 def records_for(membership):
     return visible_to(MilkRecord.objects.select_related("animal", "farm", "milker__user"), membership)
 

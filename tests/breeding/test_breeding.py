@@ -123,7 +123,8 @@ def test_the_today_page_query_count_does_not_grow_with_the_herd(as_member, owner
         client.get(reverse("breeding:today"))
         with CaptureQueriesContext(connection) as queries:
             client.get(reverse("breeding:today"))
-        return len(queries)
+        # The session store (cached_db) reads its table on a cache miss: not the page's doing.
+        return len([q for q in queries.captured_queries if "django_session" not in q["sql"]])
     from apps.breeding.services import task_save
 
     def more(n):

@@ -1,0 +1,188 @@
+"""Contacts, expenses, sales, invoices and payments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+from django.core.exceptions import ValidationError as ServiceError
+from django.urls import reverse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from apps.finance import services as money
+from apps.finance.selectors import categories_of, contacts_of, expenses_for, get_invoice_for, invoices_for, sales_for
+
+from ..framework import Strict, page_of, require
+from .common import ERRORS, Page, Paging, farm_of, filtered
+
+router = Router()
+
+
+# Money -----------------------------------------------------------------------------------------------
+
+
+class ContactOut(Schema):
+    id: int
+    kind: str
+    name: str
+    email: str
+    phone: str
+
+
+class ContactPage(Page):
+    items: list[ContactOut]
+
+
+@router.get("/contacts", response={200: ContactPage, **ERRORS}, summary="List customers and suppliers", tags=["money"])
+def list_contacts(request, paging: Query[Paging]):
+    require(request, "finance.view")
+    return page_of(contacts_of(request.membership), paging.cursor, paging.limit)
+
+
+class ExpenseOut(Schema):
+    id: int
+    farm_id: int
+    date: dt.date
+    category_id: int
+    amount: Decimal
+    description: str
+    status: str
+
+
+class ExpensePage(Page):
+    items: list[ExpenseOut]
+
+
+class ExpenseFilters(Paging):
+    farm: int | None = None
+    status: Literal["pending", "approved", "rejected"] | None = None
+
+
+@router.get("/expenses", response={200: ExpensePage, **ERRORS}, summary="List expenses", tags=["money"])
+def list_expenses(request, filters: Query[ExpenseFilters]):
+    require(request, "finance.view")
+    return page_of(filtered(expenses_for(request.membership), filters, farm="farm_id", status="status"), filters.cursor, filters.limit)
+
+
+class ExpenseIn(Strict):
+    farm_id: int
+    date: dt.date
+    category_id: int
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    description: str = Field(min_length=1, max_length=250)
+    supplier_name: str = Field("", max_length=120)
+
+
+@router.post("/expenses", response={201: ExpenseOut, **ERRORS}, tags=["money"],
+             summary="Submit an expense, with its receipt (multipart: the fields, and a receipt file)")
+def create_expense(request, payload: Form[ExpenseIn], receipt: File[UploadedFile] = None):
+    farm = farm_of(request, payload.farm_id)
+    require(request, "finance.submit_expense", farm)
+    category = categories_of(request.membership).filter(pk=payload.category_id).first()
+    if category is None:
+        raise ServiceError({"category_id": "Pick a category of this organisation."})
+    key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
+    values = payload.model_dump(exclude={"farm_id", "category_id"})
+    return Status(201, money.expense_submit(membership=request.membership, key=f"api:{key}"[:100], farm=farm, category=category,
+                                            receipt=receipt, **values))
+
+
+class SaleOut(Schema):
+    id: int
+    kind: str
+    farm_id: int
+    date: dt.date
+    buyer_id: int
+    animal_id: int | None
+    product: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    total: Decimal
+    invoice_id: int | None
+    voided_at: dt.datetime | None
+
+
+class SalePage(Page):
+    items: list[SaleOut]
+
+
+class SaleFilters(Paging):
+    farm: int | None = None
+
+
+@router.get("/sales", response={200: SalePage, **ERRORS}, summary="List sales", tags=["money"])
+def list_sales(request, filters: Query[SaleFilters]):
+    require(request, "finance.view")
+    return page_of(filtered(sales_for(request.membership), filters, farm="farm_id"), filters.cursor, filters.limit)
+
+
+class InvoiceOut(Schema):
+    id: int
+    kind: str
+    number: str
+    contact_id: int
+    farm_id: int | None
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    status: str
+    currency: str
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    paid_total: Decimal
+    pdf_url: str | None = None
+
+    @staticmethod
+    def resolve_pdf_url(invoice) -> str | None:
+        return reverse("money:invoice_pdf", args=[invoice.pk]) if invoice.pdf_status == "ready" else None
+
+
+class InvoicePage(Page):
+    items: list[InvoiceOut]
+
+
+class InvoiceFilters(Paging):
+    kind: Literal["sales", "purchase"] | None = None
+    status: Literal["draft", "issued", "partly_paid", "paid", "void"] | None = None
+
+
+@router.get("/invoices", response={200: InvoicePage, **ERRORS}, summary="List invoices", tags=["money"])
+def list_invoices(request, filters: Query[InvoiceFilters]):
+    require(request, "finance.view")
+    return page_of(filtered(invoices_for(request.membership), filters, kind="kind", status="status"), filters.cursor, filters.limit)
+
+
+@router.get("/invoices/{invoice_id}", response={200: InvoiceOut, **ERRORS}, summary="Get an invoice", tags=["money"])
+def get_invoice(request, invoice_id: int):
+    require(request, "finance.view")
+    return get_invoice_for(request.membership, invoice_id)
+
+
+class PaymentIn(Strict):
+    date: dt.date
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    method: Literal["cash", "bank", "mobile", "card", "cheque"]
+    reference: str = Field("", max_length=80)
+
+
+class PaymentOut(Schema):
+    id: int
+    invoice_id: int
+    date: dt.date
+    amount: Decimal
+    method: str
+    reference: str
+
+
+@router.post("/invoices/{invoice_id}/payments", response={201: PaymentOut, **ERRORS}, summary="Record a payment of an invoice",
+             tags=["money"])
+def create_payment(request, invoice_id: int, payload: PaymentIn):
+    invoice = get_invoice_for(request.membership, invoice_id)
+    require(request, "finance.manage", invoice)
+    key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
+    return Status(201, money.payment_record(membership=request.membership, key=f"api:{key}"[:100], invoice=invoice, **payload.model_dump()))
