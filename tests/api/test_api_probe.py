@@ -49,6 +49,23 @@ def _service(owner):
     return service_record(membership=owner, animal=cow, served_on=TODAY - dt.timedelta(days=35), method="ai", outside_sire="X")
 
 
+def _expense(owner):
+    from tests.finance.conftest import submit
+
+    return submit(owner, _victim_farm(owner), description="VICTIM expense")
+
+
+def _sale(owner):
+    import uuid
+    from decimal import Decimal
+
+    from apps.finance.services import sale_record
+    from tests.finance.conftest import make_contact
+
+    return sale_record(membership=owner, key=uuid.uuid4().hex, kind="milk", farm=_victim_farm(owner), date=TODAY,
+                       buyer=make_contact(owner, name="Victim buyer"), unit_price=Decimal("50"), quantity=Decimal("10"), unit="L")
+
+
 # Path -> (make the victim's object, how its path parameter is filled, methods with a body to send)
 PROBES = {
     "/api/v1/animals/{animal_id}": (_cow, "pk", {"get": None, "patch": {"name": "x"}}),
@@ -56,6 +73,8 @@ PROBES = {
     "/api/v1/animals/by-eid/{eid}": (lambda o: _eid_cow(o), "eid", {"get": None}),
     "/api/v1/milk/records/{record_id}": (_record, "pk", {"patch": {"quantity": "1"}, "delete": None}),
     "/api/v1/invoices/{invoice_id}": (_invoice, "pk", {"get": None}),
+    "/api/v1/expenses/{expense_id}": (_expense, "pk", {"get": None}),
+    "/api/v1/sales/{sale_id}": (_sale, "pk", {"get": None}),
     "/api/v1/invoices/{invoice_id}/payments": (_invoice, "pk", {"post": {"date": TODAY.isoformat(), "amount": "1", "method": "cash"}}),
     "/api/v1/breeding/services/{service_id}/checks": (_service, "pk", {"post": {"checked_on": TODAY.isoformat(), "method": "palpation",
                                                                                 "result": "open"}}),

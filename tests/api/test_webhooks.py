@@ -196,3 +196,22 @@ def make_farm_for_hooks(owner):
     from tests.factories import make_farm
 
     return make_farm(owner, name="Hook Farm", milking_sessions_per_day=2)
+
+
+def test_a_session_is_announced_when_its_last_cow_is_recorded(owner, receiver, django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from apps.milk.services import milking_record_save
+    from tests.milk.conftest import make_cows
+
+    farm = make_farm_for_hooks(owner)
+    cows = make_cows(owner, farm, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        endpoint_create(membership=owner, url=receiver.url, events=["milk.session_completed"])
+    day = farm.local_today()
+    for n, cow in enumerate(cows):
+        with django_capture_on_commit_callbacks(execute=True):
+            milking_record_save(membership=owner, farm=farm, animal=cow, date=day, session="morning", quantity=Decimal(10 + n))
+        assert len(receiver.received) == n  # nothing until the last cow
+    event = json.loads(receiver.received[0][1])
+    assert event["type"] == "milk.session_completed" and event["data"]["cows"] == 2 and event["data"]["total"] == "21.00"

@@ -14,7 +14,16 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from apps.finance import services as money
-from apps.finance.selectors import categories_of, contacts_of, expenses_for, get_invoice_for, invoices_for, sales_for
+from apps.finance.selectors import (
+    categories_of,
+    contacts_of,
+    expenses_for,
+    get_expense_for,
+    get_invoice_for,
+    get_sale_for,
+    invoices_for,
+    sales_for,
+)
 
 from ..framework import Strict, page_of, require
 from .common import ERRORS, Page, Paging, farm_of, filtered
@@ -68,6 +77,12 @@ def list_expenses(request, filters: Query[ExpenseFilters]):
     return page_of(filtered(expenses_for(request.membership), filters, farm="farm_id", status="status"), filters.cursor, filters.limit)
 
 
+@router.get("/expenses/{expense_id}", response={200: ExpenseOut, **ERRORS}, summary="Get an expense", tags=["money"])
+def get_expense(request, expense_id: int):
+    require(request, "finance.view")
+    return get_expense_for(request.membership, expense_id)
+
+
 class ExpenseIn(Strict):
     farm_id: int
     date: dt.date
@@ -119,6 +134,12 @@ class SaleFilters(Paging):
 def list_sales(request, filters: Query[SaleFilters]):
     require(request, "finance.view")
     return page_of(filtered(sales_for(request.membership), filters, farm="farm_id"), filters.cursor, filters.limit)
+
+
+@router.get("/sales/{sale_id}", response={200: SaleOut, **ERRORS}, summary="Get a sale", tags=["money"])
+def get_sale(request, sale_id: int):
+    require(request, "finance.view")
+    return get_sale_for(request.membership, sale_id)
 
 
 class InvoiceOut(Schema):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
-from apps.core.events import event_emit
+from apps.core.events import event_emit, webhooks_flag
 from apps.health.selectors import milk_withdrawal_for
 from apps.herd.models import Animal, Sex, Status
 
@@ -154,9 +154,11 @@ def milking_record_save(
             # Another device inserted this cow's session first: save again as an update of that row.
             if attempt == 2:
                 raise
-    summaries_refresh(tenant_id=record.tenant_id, farm_id=farm.pk, animal_id=animal.pk, day=date)
+    farm_summary = summaries_refresh(tenant_id=record.tenant_id, farm_id=farm.pk, animal_id=animal.pk, day=date)
     record.animal = animal
     alerts_evaluate(record=record)
+    if before is None:
+        _announce_if_session_complete(record, farm_summary)
     b, a = changed(before, snapshot(record))
     audit_append(
         actor=Actor.of(membership), action="milk.update" if before else "milk.create", obj=record, farm_id=farm.pk,
@@ -246,8 +248,9 @@ def milk_withheld_discard(*, membership, animal, since: dt.date, until: dt.date,
     return len(records)
 
 
-def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.date) -> None:
-    """Recompute the farm-day and animal-day summaries from their records (lock order: farm, animal)."""
+def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.date) -> FarmDaySummary:
+    """Recompute the farm-day and animal-day summaries from their records (lock order: farm, animal);
+    returns the farm-day summary."""
     farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
     animal_summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, defaults={"farm_id": farm_id})
     _write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
@@ -255,6 +258,23 @@ def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.d
     animal_values.pop("cows_milked")
     animal_values["farm_id"] = farm_id  # the farm of the latest record, should the cow have moved
     _write(animal_summary, animal_values)
+    return farm_summary
+
+
+def _announce_if_session_complete(record: MilkRecord, farm_summary: FarmDaySummary) -> None:
+    """milk.session_completed, once, when the session's last cow in milk on the farm is recorded.
+
+    Skipped without a query for an organisation known to have no webhooks."""
+    if cache.get(webhooks_flag(record.tenant_id)) is False:
+        return
+    recorded = getattr(farm_summary, f"{record.session}_count")
+    in_milk = (Lactation.objects.filter(tenant_id=record.tenant_id, animal__farm_id=record.farm_id, animal__status=Status.ACTIVE,
+                                        calving_date__lte=record.date)
+               .filter(Q(dried_off_on=None) | Q(dried_off_on__gte=record.date)).count())
+    if recorded == in_milk:
+        event_emit(tenant_id=record.tenant_id, event="milk.session_completed", data={
+            "farm_id": record.farm_id, "date": record.date, "session": record.session, "cows": recorded,
+            "total": getattr(farm_summary, record.session), "day_total": farm_summary.total})
 
 
 def _write(summary, values: dict) -> list[str]:
