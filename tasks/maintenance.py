@@ -32,8 +32,11 @@ def verify_audit_chains() -> int:
 @db_periodic_task(crontab(hour="3", minute="30"))
 @lock_task("housekeeping")
 def clear_expired() -> dict:
-    """Expired sessions, old login failures, old form keys and delivered outbox rows."""
+    """Expired sessions, old login failures, old form keys, API answers past their replay time, delivered outbox rows
+    and old webhook deliveries."""
     from apps.accounts.models import LoginFailure
+    from apps.api.guard import REPLAY_FOR
+    from apps.api.models import IdempotentRequest, WebhookDelivery
     from apps.core.models import OutboxMessage
     from apps.finance.models import IdempotencyKey
 
@@ -44,6 +47,8 @@ def clear_expired() -> dict:
             "login_failures": LoginFailure.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=1)).delete()[0],
             "form_keys": IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0],
             "outbox": OutboxMessage.objects.filter(status=OutboxMessage.Status.DONE, done_at__lt=cutoff).delete()[0],
+            "api_answers": IdempotentRequest.objects.filter(created_at__lt=timezone.now() - REPLAY_FOR).delete()[0],
+            "webhook_deliveries": WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(status="pending").delete()[0],
         }
     log.info("housekeeping removed %s", removed)
     return removed
