@@ -124,9 +124,10 @@ def endpoint_set_active(*, membership, endpoint: WebhookEndpoint, active: bool) 
 
 
 def _fan_out(tenant_id: int, payload: dict) -> list[WebhookDelivery]:
-    endpoints = [e for e in WebhookEndpoint.objects.filter(tenant_id=tenant_id, is_active=True) if payload["type"] in e.events]
-    if not WebhookEndpoint.objects.filter(tenant_id=tenant_id, is_active=True).exists():
-        cache.set(webhooks_flag(tenant_id), False, timeout=3600)
+    active = list(WebhookEndpoint.objects.filter(tenant_id=tenant_id, is_active=True))
+    if not active:
+        cache.set(webhooks_flag(tenant_id), False, timeout=3600)  # skip the outbox write for a while
+    endpoints = [e for e in active if payload["type"] in e.events]
     made = []
     now = timezone.now()
     for endpoint in endpoints:

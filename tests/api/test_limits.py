@@ -59,6 +59,15 @@ def test_past_the_rate_limit_a_key_gets_429_with_retry_after(api, settings):
 
 
 @pytest.mark.usefixtures("owner_scope")
+def test_the_rate_limit_holds_when_redis_is_down(api, settings):
+    settings.CACHES = {"default": {"BACKEND": "apps.core.cache.RedisWithLocalFallback", "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}}
+    settings.API_RATE_PER_MINUTE = 3
+    statuses = [api.get("/farms").status_code for _ in range(5)]
+    assert statuses[:3] == [200] * 3 and 429 in statuses[3:]
+
+
+@pytest.mark.usefixtures("owner_scope")
 def test_a_session_reads_the_api_and_needs_csrf_to_write(owner, farm):
     from tests.factories import PASSWORD
 
