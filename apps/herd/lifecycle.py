@@ -73,7 +73,7 @@ def _validate(membership, animal: Animal, kind: str, on: dt.date, values: dict) 
 def _apply(membership, animal: Animal, event: AnimalEvent) -> None:
     """Carry the event onto the animal where it changes the register."""
     if event.kind == Kind.CASTRATION:
-        animal_update(membership=membership, animal=animal, castrated=True, castrated_on=event.on)
+        animal_update(membership=membership, animal=animal, castrated=True, castrated_on=event.on, _from_event=True)
     elif event.kind == Kind.MOVEMENT:
         animal_update(membership=membership, animal=animal, farm=event.to_farm, group=event.to_group)
     elif event.kind == Kind.DISPOSAL:

@@ -11,7 +11,7 @@ from apps.core.dates import date_problem
 from apps.core.events import event_emit
 from apps.health.selectors import meat_withdrawal_until
 
-from .models import Animal, AnimalGroup, OutsideSire, Sex, Status
+from .models import Animal, AnimalEvent, AnimalGroup, OutsideSire, Sex, Status
 
 ANIMAL_FIELDS = [
     "farm", "group", "species", "breed", "sex", "tag", "eid", "name", "date_of_birth", "birth_date_estimated", "colour",
@@ -143,6 +143,10 @@ def animal_update(*, membership, animal: Animal, **values) -> Animal:
     _save(current)
     b, a = changed(before, snapshot(current))
     audit_append(actor=Actor.of(membership), action="animal.update", obj=current, before=b, after=a, permission="herd.manage")
+    if current.castrated and not before["castrated"] and not values.get("_from_event"):
+        # Ticked on the edit form: the castration still becomes an event of the animal's timeline.
+        AnimalEvent.objects.create(tenant_id=current.tenant_id, animal=current, kind=AnimalEvent.Kind.CASTRATION,
+                                   on=current.castrated_on or current.farm.local_today(), recorded_by=membership)
     if a:
         event_emit(tenant_id=current.tenant_id, event="animal.updated", data={**_event_data(current), "changed": sorted(a)})
         if before["status"] == Status.ACTIVE and current.status != Status.ACTIVE:

@@ -140,3 +140,14 @@ def test_weaning_due_lists_young_of_weaning_age_not_weaned(owner, farm, as_membe
     event_record(membership=owner, animal=ready, kind="weaning", on=TODAY, weight_kg=Decimal("95"))
     section = as_member(owner).get(reverse("breeding:today")).content.decode().split('id="wean-heading"')[1].split("</section>")[0]
     assert "READY" not in section
+
+
+def test_castration_is_one_event_from_the_event_form_or_the_edit_form(owner, farm, steer):
+    from apps.herd.services import animal_update
+
+    event_record(membership=owner, animal=steer, kind="castration", on=TODAY - dt.timedelta(days=100))
+    assert AnimalEvent.objects.filter(kind="castration").count() == 1
+    bull = make_animal(owner, farm, tag="BULL-2", sex="male", date_of_birth=TODAY - dt.timedelta(days=300))
+    animal_update(membership=owner, animal=bull, castrated=True, castrated_on=TODAY - dt.timedelta(days=2))
+    event = AnimalEvent.objects.get(animal=bull)
+    assert (event.kind, event.on) == ("castration", TODAY - dt.timedelta(days=2))
