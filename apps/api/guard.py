@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 from .framework import problem
@@ -76,9 +77,7 @@ def _request_hash(request) -> str:
     return digest.hexdigest()
 
 
-def _replay(stored: IdempotentRequest):
-    from django.http import HttpResponse
-
+def _replay(stored: IdempotentRequest) -> HttpResponse:
     response = HttpResponse(bytes(stored.body), status=stored.status, content_type=stored.content_type or "application/json")
     response["Idempotent-Replayed"] = "true"
     return response
