@@ -1,17 +1,7 @@
-import logging
-
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from apps.api.webhooks import delivery_attempt, due_delivery_ids, queue_with
-
-log = logging.getLogger(__name__)
-
-
-@queue_with
-@db_task()
-def deliver_webhook(delivery_id: int) -> bool:
-    return delivery_attempt(delivery_id=delivery_id)
+from apps.api.webhooks import delivery_attempt, due_delivery_ids
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -11,7 +11,6 @@ import base64
 import datetime as dt
 import ipaddress
 import json
-import logging
 import secrets
 import socket
 import time
@@ -33,12 +32,11 @@ from apps.accounts.models import Membership
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.events import EVENT_KIND, webhooks_flag
-from apps.core.outbox import handler
+from apps.core.outbox import handler, outbox_enqueue
 from apps.notify.services import notification_create
 
 from .models import WebhookDelivery, WebhookEndpoint
 
-log = logging.getLogger(__name__)
 EVENTS = {
     "animal.created": "An animal joined the register",
     "animal.updated": "An animal's record changed",
@@ -60,6 +58,7 @@ GIVE_UP_AFTER = dt.timedelta(days=3)
 DISABLE_AFTER = dt.timedelta(days=1)
 TIMEOUT = 10
 LEASE = dt.timedelta(minutes=2)
+SEND_KIND = "webhook.send"
 
 
 def url_problem(url: str) -> str | None:
@@ -236,7 +235,7 @@ def delivery_resend(*, membership, delivery: WebhookDelivery) -> WebhookDelivery
         raise PermissionDenied
     WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now(),
                                                            locked_until=None)
-    transaction.on_commit(lambda: _queue(delivery.pk))
+    outbox_enqueue(tenant_id=delivery.tenant_id, kind=SEND_KIND, payload={"delivery_id": delivery.pk})
     return delivery
 
 
@@ -249,24 +248,12 @@ def send_test(*, membership, endpoint: WebhookEndpoint) -> WebhookDelivery:
                "data": {"message": "A test from iFarm. If you can read this, the endpoint works."}}
     delivery = WebhookDelivery.objects.create(tenant_id=membership.tenant_id, endpoint=endpoint, message_id=message_id,
                                               event="webhook.test", payload=payload, next_attempt_at=timezone.now())
-    transaction.on_commit(lambda: _queue(delivery.pk))
+    outbox_enqueue(tenant_id=delivery.tenant_id, kind=SEND_KIND, payload={"delivery_id": delivery.pk})
     return delivery
 
 
-_queue_function = None
-
-
-def queue_with(function):
-    global _queue_function
-    _queue_function = function
-    return function
-
-
-def _queue(delivery_id: int) -> None:
-    """Hand a delivery to the workers; if the queue is down the minute's sweep sends it."""
-    if _queue_function is None:
-        return
-    try:
-        _queue_function(delivery_id)
-    except Exception:  # noqa: BLE001  (the row is the promise; the sweep picks it up)
-        log.warning("webhook delivery %s not queued; the sweep will send it", delivery_id, exc_info=True)
+@handler(SEND_KIND)
+def _send_now(message) -> None:
+    """A delivery asked for by hand (send again, test event): sent through the outbox's queue, so a queue
+    outage or a dead worker only delays it. A failed send is recorded on the delivery and retried by its schedule."""
+    delivery_attempt(delivery_id=message.payload["delivery_id"])

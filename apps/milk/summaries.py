@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from .models import MilkRecord
+from .models import AnimalDaySummary, MilkRecord
 
 
 def _session_sum(session: str) -> str:
@@ -59,8 +59,6 @@ def day_sums(*, tenant_id: int, day, farm_id: int | None = None, animal_id: int 
 
 def animal_days_upsert(*, tenant_id: int, farm_id: int, day, animal_ids) -> None:
     """Write the animal-day summaries of many cows of one date from their records, in one statement."""
-    from .models import AnimalDaySummary
-
     ids = sorted(set(animal_ids))
     if not ids:
         return
@@ -75,16 +73,3 @@ def animal_days_upsert(*, tenant_id: int, farm_id: int, day, animal_ids) -> None
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [farm_id, tenant_id, day, *ids])
-
-
-def _values(row) -> dict:
-    values = {}
-    for n, name in enumerate(SUMMARY_NAMES):
-        raw = row[n] if row is not None else 0
-        if name.endswith("count") or name == "records":
-            values[name] = int(raw or 0)
-        elif name.endswith("weighted"):
-            values[name] = Decimal(str(raw or 0)).quantize(Decimal("0.0001"))
-        else:
-            values[name] = Decimal(str(raw or 0)).quantize(Decimal("0.01"))
-    return values

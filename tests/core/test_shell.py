@@ -132,8 +132,7 @@ def test_the_worker_knows_every_task_the_web_enqueues():
     registered = set(HUEY._registry._registry)
     for name in ("tasks.outbox.deliver_outbox_message", "tasks.outbox.sweep_outbox", 
                  "tasks.maintenance.verify_audit_chains", "tasks.maintenance.clear_expired",
-                 "tasks.milk.reconcile_milk_summaries", "tasks.breeding.morning_round", "tasks.webhooks.deliver_webhook",
-                 "tasks.webhooks.send_due_webhooks", "tasks.health.announce_withdrawals_ended"):
+                 "tasks.milk.reconcile_milk_summaries", "tasks.breeding.morning_round", "tasks.webhooks.send_due_webhooks", "tasks.health.announce_withdrawals_ended"):
         assert any(name in key for key in registered), name
 
 

@@ -42,6 +42,7 @@ class Row:
     session: str
     values: dict
     result: dict = field(default_factory=dict)
+    record: MilkRecord | None = None  # the record saved for it
 
 
 def _refuse(row: Row, field_name: str, reason: str) -> None:
