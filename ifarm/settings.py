@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.accounts.security.AddressGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +104,7 @@ MIDDLEWARE = [
     "apps.accounts.usersessions.SessionActivityMiddleware",
     "apps.api.middleware.ApiKeyMiddleware",
     "apps.accounts.middleware.TenantMiddleware",
+    "apps.accounts.security.RateRuleMiddleware",
     "apps.api.guard.ApiGuardMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]

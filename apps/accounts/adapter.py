@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.core.middleware import client_ip
 
 from .models import LoginFailure
+from .security import device_seen_at_login, login_failed
 
 FAILURE_WINDOW = timedelta(minutes=15)
 
@@ -33,6 +34,7 @@ class AccountAdapter(DefaultAccountAdapter):
         email = (credentials.get("email") or credentials.get("username") or "").strip().lower()
         if email:
             LoginFailure.objects.create(email=email[:254], ip=client_ip(request) or None)
+        login_failed(request, email)
 
     def get_client_ip(self, request) -> str:
         # allauth's rate limits count per address: the same address the audit log records.
@@ -41,3 +43,4 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user):
         super().login(request, user)
         LoginFailure.objects.filter(email=user.email.lower()).delete()
+        device_seen_at_login(request, user)

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 
-from .permissions import CATALOGUE, can
+from .permissions import CATALOGUE, decision
 
 
 def member_required(perm: str | None = None):
@@ -22,8 +22,8 @@ def member_required(perm: str | None = None):
                 return _to_login(request)
             if request.membership is None:
                 return redirect("accounts:onboarding")
-            if perm is not None and not can(request.membership, perm):
-                raise PermissionDenied
+            if perm is not None and not (allowed := decision(request.membership, perm)):
+                raise PermissionDenied(allowed.reason)
             return view(request, *args, **kwargs)
 
         return wrapper

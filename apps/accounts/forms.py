@@ -123,3 +123,76 @@ class RoleForm(forms.Form):
         choices=list(CATALOGUE.items()), widget=forms.CheckboxSelectMultiple, required=False,
         help_text="What someone with this role may do; their farm scope is set per member.",
     )
+
+
+DATE = {"type": "date"}
+
+
+class PolicyForm(forms.Form):
+    """A policy as a browser sends it: selects always send a value, so "nobody" is an empty choice."""
+
+    name = forms.CharField(max_length=80, help_text="e.g. Milking hours, Expense limit, Harvest helpers")
+    role = forms.ModelChoiceField(queryset=Role.objects.none(), required=False, empty_label="(a single member instead)",
+                                  label="Applies to the role")
+    member = forms.ModelChoiceField(queryset=None, required=False, empty_label="(the whole role instead)",
+                                    label="or to one member")
+    permissions = forms.MultipleChoiceField(
+        choices=list(CATALOGUE.items()), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="The permissions it narrows; none ticked: every permission.")
+    days = forms.TypedMultipleChoiceField(
+        choices=[(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")], coerce=int,
+        widget=forms.CheckboxSelectMultiple, required=False, label="On these days", help_text="None ticked: every day.")
+    start_time = forms.TimeField(required=False, label="From", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                                 help_text="In the farm's time zone.")
+    end_time = forms.TimeField(required=False, label="Until", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               help_text="Not included: until 21:00 allows 20:59, not 21:00.")
+    amount_limit = forms.DecimalField(required=False, max_digits=14, decimal_places=4, label="Amount limit",
+                                      help_text="e.g. approve expenses up to this amount; empty: no limit.")
+    farms = forms.ModelMultipleChoiceField(queryset=Farm.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+                                           label="Only on these farms", help_text="None ticked: every farm.")
+    ends_on = forms.DateField(required=False, label="Access ends on", widget=forms.DateInput(attrs=DATE),
+                              help_text="After this day the permissions it covers are refused.")
+
+    def __init__(self, *args, roles, members, farms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = roles
+        self.fields["member"].queryset = members
+        self.fields["member"].label_from_instance = lambda m: f"{m.user.display_name} ({m.role.name})"
+        self.fields["farms"].queryset = farms
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("role")) == bool(cleaned.get("member")):
+            self.add_error("role", "Pick a role or one member (one of the two).")
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if (start is None) != (end is None):
+            self.add_error("end_time", "Give both the start and the end of the window, or neither.")
+        elif start is not None and end <= start:
+            self.add_error("end_time", "The window ends before it starts: the end must be later than the start.")
+        limit = cleaned.get("amount_limit")
+        if limit is not None and limit < 0:
+            self.add_error("amount_limit", "The amount limit cannot be below zero.")
+        return cleaned
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.ModelChoiceField(queryset=None, label="Who covers for you")
+    permissions = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple, required=False,
+                                            help_text="Only what you hold yourself.")
+    all_mine = forms.BooleanField(required=False, label="Everything I may hand over")
+    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs=DATE))
+    ends_on = forms.DateField(label="Until (included)", widget=forms.DateInput(attrs=DATE))
+    note = forms.CharField(max_length=200, required=False, help_text="e.g. Annual leave")
+
+    def __init__(self, *args, members, held, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held = held
+        self.fields["delegate"].queryset = members
+        self.fields["delegate"].label_from_instance = lambda m: f"{m.user.display_name} ({m.role.name})"
+        self.fields["permissions"].choices = [(p, label) for p, label in CATALOGUE.items() if p in held]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("all_mine"):
+            cleaned["permissions"] = list(self.held)
+        return cleaned

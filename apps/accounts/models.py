@@ -88,10 +88,6 @@ class Tenant(models.Model):
         max_digits=12, decimal_places=2, null=True, blank=True,
         help_text="What the organisation is paid per litre or kg of milk: puts a price on milk discarded.",
     )
-    expense_approval_limit = models.DecimalField(
-        max_digits=12, decimal_places=2, default=0,
-        help_text="A manager approves expenses up to this amount; above it they wait for an owner.",
-    )
     other_gestation_days = models.PositiveSmallIntegerField(
         "gestation of other species (days)", null=True, blank=True,
         validators=[MinValueValidator(20), MaxValueValidator(700)],
@@ -99,6 +95,8 @@ class Tenant(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
+    # Bumped by every change to policies, delegations, roles or memberships (apps/accounts/access.py).
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = "organisation"
@@ -177,3 +175,171 @@ class LoginFailure(models.Model):
     email = models.CharField(max_length=254, db_index=True)
     ip = models.GenericIPAddressField(null=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+class Policy(TenantModel):
+    """Conditions that narrow what a role or one member may do.
+
+    A policy covers some permissions (none listed: all of them) and, while it is in force, those
+    permissions hold only inside its time window (days and hours in the farm's time zone), up to its
+    amount, on its farms, and until its end date. It never grants anything the role lacks.
+    """
+
+    name = models.CharField(max_length=80)
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, null=True, blank=True, related_name="policies")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="policies")
+    permissions = models.JSONField(default=list, blank=True, help_text="The permissions it narrows; none: all.")
+    days = models.JSONField(default=list, blank=True, help_text="Weekdays (0 Monday to 6 Sunday); none: every day.")
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    amount_limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    farms = models.ManyToManyField("farms.Farm", blank=True, related_name="+")
+    ends_on = models.DateField("access ends on", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "policies"
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role__isnull=False, membership__isnull=True)
+                           | models.Q(role__isnull=True, membership__isnull=False)),
+                name="policy_one_target",
+            ),
+            models.CheckConstraint(condition=models.Q(amount_limit__gte=0) | models.Q(amount_limit__isnull=True),
+                                   name="policy_amount_not_negative"),
+            models.CheckConstraint(
+                condition=(models.Q(start_time__isnull=True, end_time__isnull=True)
+                           | models.Q(start_time__lt=models.F("end_time"))),
+                name="policy_window_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def day_names(self) -> str:
+        return ", ".join(label for day, label in WEEKDAYS if day in self.days)
+
+
+class Delegation(TenantModel):
+    """A member's permissions lent to another member of the same organisation for a period."""
+
+    delegator = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="delegations_given")
+    delegate = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="delegations_received")
+    permissions = models.JSONField(default=list)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(delegator=models.F("delegate")), name="delegation_not_self"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_ordered"),
+        ]
+
+    def __str__(self):
+        return f"Delegation {self.pk}"
+
+
+class Device(models.Model):
+    """A browser a person signs in from, known by a long-lived cookie (only its hash is kept)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="devices")
+    key_hash = models.CharField(max_length=64)
+    name = models.CharField(max_length=120)
+    user_agent = models.CharField(max_length=300, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+    trusted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key_hash"], name="device_user_key_uniq")]
+        ordering = ["-last_seen"]
+
+    def __str__(self):
+        return self.name
+
+
+class AbuseEvent(models.Model):
+    """Something an address did that counts against it: kept 90 days."""
+
+    class Kind(models.TextChoices):
+        LOGIN_FAILED = "login_failed", "Failed login"
+        REFUSED = "refused", "Refused request"
+        RATE_LIMITED = "rate_limited", "Rate limit hit"
+        BLOCKED = "blocked", "Address blocked"
+
+    ip = models.GenericIPAddressField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    tenant_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "-created_at"], name="abuse_ip_created_idx")]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.ip}"
+
+
+class IpBlock(models.Model):
+    """An address refused until a time, by its reputation or by staff."""
+
+    ip = models.GenericIPAddressField(db_index=True)
+    until = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "blocked address"
+
+    def __str__(self):
+        return f"{self.ip} until {self.until:%Y-%m-%d %H:%M}"
+
+
+class RateRule(models.Model):
+    """A rate limit held as data: at most `limit` requests per `window_seconds` per scope."""
+
+    class Scope(models.TextChoices):
+        IP = "ip", "Address"
+        USER = "user", "User"
+        TENANT = "tenant", "Organisation"
+        API_KEY = "api_key", "API key"
+
+    class Action(models.TextChoices):
+        THROTTLE = "throttle", "Throttle (429 until the window passes)"
+        BLOCK = "block", "Block the address"
+
+    name = models.CharField(max_length=80)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    path_prefix = models.CharField(max_length=100, blank=True, help_text="Only paths starting with this; empty: all.")
+    methods = models.CharField(max_length=40, blank=True, help_text="e.g. POST,PUT; empty: every method.")
+    window_seconds = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    limit = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.THROTTLE)
+    block_minutes = models.PositiveIntegerField(default=60, validators=[MinValueValidator(1)])
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(window_seconds__gt=0), name="raterule_window_positive"),
+            models.CheckConstraint(condition=models.Q(limit__gt=0), name="raterule_limit_positive"),
+        ]
+
+    def __str__(self):
+        return self.name

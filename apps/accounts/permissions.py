@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .access import Decision, decide
+
 if TYPE_CHECKING:
     from .models import Membership
 
@@ -80,21 +82,36 @@ def visible_to(queryset, membership: Membership, farm_field: str = "farm_id"):
     return queryset if allowed is None else queryset.filter(**{f"{farm_field}__in": allowed})
 
 
-def can(membership: Membership | None, perm: str, obj=None) -> bool:
-    """Tell whether the member holds `perm`, on `obj` when given (same tenant, farm in scope)."""
+def can(membership: Membership | None, perm: str, obj=None, *, amount=None) -> bool:
+    """Tell whether the member may use `perm` now, on `obj` when given (same tenant, farm in scope),
+    for `amount` when given: their role narrowed by policies, or a live delegation."""
+    return bool(decision(membership, perm, obj, amount=amount))
+
+
+def decision(membership: Membership | None, perm: str, obj=None, *, amount=None, at=None) -> Decision:
+    """`can()` with its reason: a refusal names the policy that refused."""
     if perm not in CATALOGUE:
         raise UnknownPermission(perm)
-    if membership is None or perm not in permissions_of(membership):
-        return False
-    if obj is None:
-        return True
-    if getattr(obj, "tenant_id", membership.tenant_id) != membership.tenant_id:
-        return False
-    farm_id = _farm_id_of(obj)
-    if farm_id is None:
-        return True
-    allowed = farm_ids_of(membership)
-    return allowed is None or farm_id in allowed
+    if membership is None or not membership.is_active:
+        return Decision(False, "Sign in as a member of the organisation first.")
+    farm_id = None
+    if obj is not None:
+        if getattr(obj, "tenant_id", membership.tenant_id) != membership.tenant_id:
+            return Decision(False, "That belongs to another organisation.")
+        farm_id = _farm_id_of(obj)
+        allowed = farm_ids_of(membership) if farm_id is not None else None
+        if allowed is not None and farm_id not in allowed:
+            return Decision(False, "That farm is outside your farms.")
+    return decide(membership, perm, farm_id=farm_id, amount=amount, held=permissions_of(membership), at=at)
+
+
+def ensure(membership: Membership | None, perm: str, obj=None, *, amount=None) -> None:
+    """Raise PermissionDenied, with the reason (the policy's name when one refused), unless allowed."""
+    allowed = decision(membership, perm, obj, amount=amount)
+    if not allowed:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(allowed.reason)
 
 
 def _farm_id_of(obj) -> int | None:

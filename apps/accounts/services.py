@@ -15,8 +15,10 @@ from django_scopes import scope
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.outbox import handler, outbox_enqueue
 
+from .access import access_changed
 from .models import Invitation, Membership, Profile, Role, Tenant, User
 from .permissions import BUILTIN_ROLES, CATALOGUE, can, permissions_of
+from .security import alert_owners
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -72,6 +74,7 @@ def tenant_update(*, membership: Membership, name: str, country: str, currency: 
     tenant.name, tenant.country, tenant.currency = name.strip(), country.upper(), currency.upper()
     tenant.milk_unit, tenant.time_zone, tenant.other_gestation_days = milk_unit, time_zone, other_gestation_days
     tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days"])
+    access_changed(tenant.pk, only_if_used=True)
     audit_append(actor=Actor.of(membership), action="tenant.update", obj=tenant, before=before, after=snapshot(tenant))
     return tenant
 
@@ -216,6 +219,10 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             obj=invitation,
             after={"membership": membership.pk, "role": invitation.role.key},
         )
+        access_changed(invitation.tenant_id, only_if_used=True)
+        if invitation.role.key == "owner":
+            alert_owners(tenant_id=invitation.tenant_id, title=f"New owner: {user.email}",
+                         body=f"{user.email} accepted an invitation as an owner of the organisation.", url="/team/")
     return membership
 
 
@@ -255,6 +262,10 @@ def membership_update(*, membership: Membership, member: Membership, role: Role,
     member.save(update_fields=["role", "all_farms"])
     member.farms.set([] if all_farms else farms)
     after = {"role": role.key, "all_farms": all_farms, "farms": sorted(f.pk for f in ([] if all_farms else farms))}
+    access_changed(membership.tenant_id, only_if_used=True)
+    if role.key == "owner" and before["role"] != "owner":
+        alert_owners(tenant_id=membership.tenant_id, title=f"New owner: {member.user.email}",
+                     body=f"{membership} made {member.user.email} an owner of the organisation.", url="/team/")
     audit_append(
         actor=Actor.of(membership), action="membership.update", obj=member, before=before, after=after, permission="team.manage"
     )
@@ -272,6 +283,7 @@ def membership_remove(*, membership: Membership, member: Membership) -> None:
         raise PermissionDenied("Only an owner can remove an owner.")
     member.is_active = False
     member.save(update_fields=["is_active"])
+    access_changed(membership.tenant_id, only_if_used=True)
     audit_append(actor=Actor.of(membership), action="membership.remove", obj=member, permission="team.manage")
 
 
@@ -339,6 +351,7 @@ def role_save(*, membership: Membership, role: Role | None = None, name: str, pe
     before = {"name": role.name, "permissions": role.permissions}
     role.name, role.permissions = name, permissions
     role.save(update_fields=["name", "permissions"])
+    access_changed(membership.tenant_id, only_if_used=True)
     diff_before, diff_after = changed(before, {"name": name, "permissions": permissions})
     audit_append(actor=Actor.of(membership), action="role.update", obj=role, before=diff_before, after=diff_after,
                  permission="team.manage")
@@ -368,6 +381,7 @@ def role_delete(*, membership: Membership, role: Role) -> None:
     Membership.objects.filter(tenant_id=membership.tenant_id, role=role, is_active=False).update(role=viewer)
     Invitation.objects.filter(tenant_id=membership.tenant_id, role=role).update(role=viewer)
     role.delete()
+    access_changed(membership.tenant_id, only_if_used=True)
 
 
 def _role_key(tenant_id: int, name: str) -> str:

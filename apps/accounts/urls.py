@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import policy_views, views
 
 app_name = "accounts"
 
@@ -16,6 +16,15 @@ urlpatterns = [
     path("team/roles/<int:pk>/", views.role_edit, name="role_edit"),
     path("team/roles/<int:pk>/delete/", views.role_delete, name="role_delete"),
     path("team/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("team/members/<int:pk>/access/", policy_views.member_access, name="member_access"),
+    path("team/policies/", policy_views.policy_list, name="policies"),
+    path("team/policies/new/", policy_views.policy_edit, name="policy_create"),
+    path("team/policies/<int:pk>/", policy_views.policy_edit, name="policy_edit"),
+    path("team/policies/<int:pk>/delete/", policy_views.policy_delete, name="policy_delete"),
+    path("delegations/", policy_views.delegations, name="delegations"),
+    path("delegations/<int:pk>/revoke/", policy_views.delegation_revoke, name="delegation_revoke"),
+    path("devices/", policy_views.devices, name="devices"),
+    path("devices/<int:pk>/", policy_views.device_action, name="device_action"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("organisation/", views.organisation, name="organisation"),
     path("profile/", views.profile, name="profile"),

@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as RequestError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict
 
-from apps.accounts.permissions import can
+from apps.accounts.permissions import decision
 
 PROBLEM = "application/problem+json"
 PAGE_SIZE = 50
@@ -73,8 +73,9 @@ AUTH = [KeyAuth(), MemberSession()]
 
 def require(request, perm: str, obj=None) -> None:
     """403 unless the caller holds `perm` (on `obj`); objects outside their reach are 404 before this."""
-    if not can(request.membership, perm, obj):
-        raise PermissionDenied(f"This needs the permission {perm}.")
+    allowed = decision(request.membership, perm, obj)
+    if not allowed:
+        raise PermissionDenied(allowed.reason if allowed.policy else f"This needs the permission {perm}.")
 
 
 # Cursors ---------------------------------------------------------------------------------------------

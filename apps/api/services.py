@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, Profile, Role, User
 from apps.accounts.permissions import CATALOGUE, can, permissions_of
+from apps.accounts.security import alert_owners
 from apps.accounts.selectors import API_ROLE_PREFIX
 from apps.audit.services import Actor, audit_append
 
@@ -88,6 +89,8 @@ def api_key_create(*, membership, name: str, role: Role | None = None, permissio
     audit_append(actor=Actor.of(membership), action="api.key_create", obj=key, permission="tenant.manage",
                  after={"name": name, "role": role.name, "all_farms": all_farms, "farms": [f.pk for f in farms],
                         "expires_at": expires_at})
+    alert_owners(tenant_id=membership.tenant_id, title=f"API key created: {name}",
+                 body=f"{membership} created the API key “{name}” ({role.name}).", url="/integrations/")
     return key, secret
 
 

@@ -27,6 +27,7 @@ class AuditEntry(TenantModel):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     permission = models.CharField(max_length=60, blank=True)
+    delegation_id = models.BigIntegerField(null=True, blank=True, help_text="The delegation the actor acted under.")
     ip = models.CharField(max_length=45, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
@@ -66,4 +67,4 @@ class AuditEntry(TenantModel):
             "ip": self.ip,
             "user_agent": self.user_agent,
             "request_id": self.request_id,
-        }
+        } | ({"delegation": self.delegation_id} if self.delegation_id is not None else {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import hashlib
@@ -68,6 +69,8 @@ class Actor:
     email: str = ""
     membership_id: int | None = None
     role: str = ""
+    # The delegations the member's permissions came from in this request, by permission.
+    delegations: dict = dataclasses.field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, membership) -> Actor:
@@ -77,7 +80,13 @@ class Actor:
             email=membership.user.email,
             membership_id=membership.pk,
             role=membership.role.name,
+            delegations=dict(getattr(membership, "_delegated", None) or {}),
         )
+
+    def delegation_for(self, permission: str) -> int | None:
+        if permission:
+            return self.delegations.get(permission)
+        return next(reversed(self.delegations.values()), None)
 
     @classmethod
     def system(cls, tenant_id: int) -> Actor:
@@ -128,6 +137,7 @@ def audit_append(
         before=before,
         after=after,
         permission=permission,
+        delegation_id=actor.delegation_for(permission),
         ip=meta.ip,
         user_agent=meta.user_agent,
         request_id=meta.request_id,

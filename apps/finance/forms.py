@@ -132,7 +132,9 @@ class ReportForm(forms.Form):
 
 
 class ApprovalLimitForm(forms.Form):
-    limit = forms.DecimalField(max_digits=14, decimal_places=4, label="Managers approve up to", widget=forms.TextInput(attrs=MONEY))
+    limit = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label="Managers approve up to",
+                               help_text="Kept as the policy “Manager approval limit”; empty: no limit.",
+                               widget=forms.TextInput(attrs=MONEY))
 
 
 class MilkPriceForm(forms.Form):

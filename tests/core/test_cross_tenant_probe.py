@@ -53,6 +53,28 @@ def _role(owner):
     return role_save(membership=owner, name="Victim Role", permissions=["herd.view"])
 
 
+def _policy(owner):
+    from apps.accounts.policies import policy_save
+
+    return policy_save(membership=owner, name="Victim policy", role=Role.objects.get(tenant_id=owner.tenant_id, key="milker"),
+                       member=None, permissions=["milk.record"], days=[], start_time=None, end_time=None,
+                       amount_limit=None, farms=[], ends_on=None)
+
+
+def _delegation(owner):
+    from apps.accounts.policies import delegation_create
+
+    today = timezone.localdate()
+    return delegation_create(membership=owner, delegate=make_member(owner, "worker"), permissions=["herd.view"],
+                             starts_on=today + dt.timedelta(days=1), ends_on=today + dt.timedelta(days=2))
+
+
+def _device(owner):
+    from apps.accounts.models import Device
+
+    return Device.objects.create(user=owner.user, key_hash="1" * 64, name="Victim phone")
+
+
 def _treatment(owner):
     from tests.health.conftest import at, make_batch, make_item
     from tests.health.test_treatments import treat
@@ -216,6 +238,11 @@ PROBES = {
     "accounts:role_edit": (_role, ["get", "post"]),
     "accounts:role_delete": (_role, ["post"]),
     "accounts:session_revoke": (_user_session, ["post"]),
+    "accounts:member_access": (_member, ["get"]),
+    "accounts:policy_edit": (_policy, ["get", "post"]),
+    "accounts:policy_delete": (_policy, ["post"]),
+    "accounts:delegation_revoke": (_delegation, ["post"]),
+    "accounts:device_action": (_device, ["post"]),
     "milk:animal": (_cow, ["get"]),
     "milk:lactation_start": (_cow, ["post"]),
     "milk:lactation_dry_off": (_lactation, ["post"]),
@@ -303,7 +330,8 @@ def test_invitation_link_with_wrong_secret_is_404(owner, client):
 # still reaches them when their role allows (the team, contacts, their own sessions and reports).
 TENANT_WIDE = {
     "accounts:member_edit", "accounts:member_remove", "accounts:invitation_revoke", "accounts:session_revoke",
-    "accounts:role_edit", "accounts:role_delete",
+    "accounts:role_edit", "accounts:role_delete", "accounts:member_access", "accounts:policy_edit",
+    "accounts:policy_delete", "accounts:delegation_revoke", "accounts:device_action",
     "money:contact_edit", "money:report_job", "money:report_download",
     "stock:item_edit",  # an item is the organisation's; its batches belong to farms
     "herd:outside_sire_edit", "herd:external_farm_edit",  # the outside register is the organisation's

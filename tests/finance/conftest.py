@@ -55,9 +55,12 @@ def issued_invoice(membership, **kwargs):
 
 @pytest.fixture
 def manager(owner):
-    from apps.accounts.models import Tenant
+    from django_scopes import scope
 
-    Tenant.objects.filter(pk=owner.tenant_id).update(expense_approval_limit=Decimal("5000"))
+    from apps.accounts.policies import approval_limit_set
+
+    with scope(tenant=owner.tenant_id):
+        approval_limit_set(membership=owner, limit=Decimal("5000"))
     member = make_member(owner, "manager")
     member.tenant.refresh_from_db()
     return member

@@ -282,19 +282,19 @@ def test_twenty_concurrent_submits_of_one_form_have_one_effect(postgres, owner, 
 
 
 def test_settings_limit_is_for_owners_and_categories_can_be_added(as_member, owner, manager):
-    from apps.accounts.models import Tenant
+    from apps.accounts.policies import approval_limit_of
     from apps.finance.models import ExpenseCategory
 
     client = as_member(owner)
     assert client.post(reverse("money:settings"), {"limit": "7500"}).status_code == 302
-    assert Tenant.objects.get(pk=owner.tenant_id).expense_approval_limit == Decimal("7500")
+    assert approval_limit_of(owner) == Decimal("7500")
     assert client.post(reverse("money:settings"), {"name": "Insurance"}).status_code == 302
     assert ExpenseCategory.objects.filter(tenant_id=owner.tenant_id, name="Insurance").exists()
     dup = client.post(reverse("money:settings"), {"name": "insurance"})
     assert dup.status_code == 400 and "already a category" in dup.content.decode()
     refused = as_member(manager).post(reverse("money:settings"), {"limit": "999999"})
     assert refused.status_code == 400 and "Only an owner" in refused.content.decode()
-    assert Tenant.objects.get(pk=owner.tenant_id).expense_approval_limit == Decimal("7500")
+    assert approval_limit_of(owner) == Decimal("7500")
 
 
 def test_a_receipt_named_like_a_web_page_is_served_as_what_it_is(as_member, owner, farm, worker):

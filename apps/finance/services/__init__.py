@@ -19,7 +19,6 @@ from .invoices import (
     invoice_void,
     payment_record,
     report_request,
-    tenant_set_approval_limit,
     tenant_set_milk_price,
 )
 from .sales import sale_record, sale_void
@@ -44,6 +43,5 @@ __all__ = [
     "report_request",
     "sale_record",
     "sale_void",
-    "tenant_set_approval_limit",
     "tenant_set_milk_price",
 ]

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.accounts.permissions import can
+from apps.accounts.permissions import can, decision
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
@@ -213,12 +213,14 @@ def expense_submit(
 
 def approval_problem(membership, expense: Expense) -> str | None:
     """Why this member may not decide this expense, or None when they may."""
-    if not can(membership, "finance.approve_expense", expense):
-        return "You cannot approve expenses."
+    allowed = decision(membership, "finance.approve_expense", expense)
+    if not allowed:
+        return allowed.reason if allowed.policy else "You cannot approve expenses."
     if expense.submitted_by.user_id == membership.user_id:
         return "Nobody approves their own expense."
-    if not membership.is_owner and expense.amount > membership.tenant.expense_approval_limit:
-        return "Above your approval limit: this one waits for an owner."
+    allowed = decision(membership, "finance.approve_expense", expense, amount=expense.amount)
+    if not allowed:
+        return f"{allowed.reason} This one waits for an owner."
     return None
 
 

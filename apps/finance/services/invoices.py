@@ -313,18 +313,6 @@ def invoice_email(*, membership, invoice: Invoice, to: str) -> None:
 
 
 @transaction.atomic
-def tenant_set_approval_limit(*, membership, limit: Decimal) -> None:
-    if not membership.is_owner:
-        raise PermissionDenied
-    if problem := amount_problem(limit, currency_of(membership), allow_zero=True):
-        raise ValidationError({"limit": problem})
-    Tenant.objects.filter(pk=membership.tenant_id).update(expense_approval_limit=limit)
-    audit_append(
-        actor=Actor.of(membership), action="finance.approval_limit", obj=membership.tenant, after={"limit": limit}
-    )
-
-
-@transaction.atomic
 def tenant_set_milk_price(*, membership, price: Decimal | None) -> None:
     """The price the organisation gets for its milk, per litre or kg (empty: none set)."""
     if not can(membership, "finance.manage"):

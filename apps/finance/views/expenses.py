@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
+from apps.accounts.policies import approval_limit_of, approval_limit_set
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
 from apps.core.middleware import allow_camera
@@ -143,7 +144,7 @@ def settings_page(request):
     """The manager approval limit and the organisation's own expense categories."""
     membership = request.membership
     limit_form = ApprovalLimitForm(request.POST if "limit" in request.POST else None,
-                                   initial={"limit": membership.tenant.expense_approval_limit})
+                                   initial={"limit": approval_limit_of(membership)})
     category_form = CategoryForm(request.POST if "name" in request.POST else None)
     price_form = MilkPriceForm(request.POST if "price" in request.POST else None, initial={"price": membership.tenant.milk_price})
     try:
@@ -152,7 +153,7 @@ def settings_page(request):
             messages.success(request, "Milk price saved.")
             return redirect("money:settings")
         if limit_form.is_bound and limit_form.is_valid():
-            services.tenant_set_approval_limit(membership=membership, limit=limit_form.cleaned_data["limit"])
+            approval_limit_set(membership=membership, limit=limit_form.cleaned_data["limit"])
             messages.success(request, "Approval limit saved.")
             return redirect("money:settings")
         if category_form.is_bound and category_form.is_valid():

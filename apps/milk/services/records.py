@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from apps.accounts.permissions import can
+from apps.accounts.permissions import can, ensure
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.dates import date_problem
 from apps.core.events import event_emit, webhooks_flag
@@ -82,8 +82,9 @@ def lactation_on(animal: Animal, day: dt.date) -> Lactation | None:
 
 def _validate_record(*, membership, farm, animal, day, session, values) -> tuple[dict, Lactation | None]:
     errors: dict[str, str] = {}
-    if farm.tenant_id != membership.tenant_id or not can(membership, "milk.record", farm):
+    if farm.tenant_id != membership.tenant_id:
         raise PermissionDenied
+    ensure(membership, "milk.record", farm)
     if farm.is_archived:
         errors["farm"] = "This farm is archived."
     if session not in farm_sessions(farm):

@@ -176,7 +176,7 @@ class Command(BaseCommand):
 
         for email, name, role in (("manager@demo.ifarm.test", "Mary Njoroge", "manager"), ("accountant@demo.ifarm.test", "Ali Hassan", "accountant")):
             Membership.objects.create(tenant=tenant, user=_user(email, name), role=Role.objects.get(tenant=tenant, key=role))
-        Tenant.objects.filter(pk=tenant.pk).update(expense_approval_limit=Decimal("10000"))
+        _access_demo(owner_membership)
         owner_membership.tenant.refresh_from_db()
         coop = money.contact_save(membership=owner_membership, kind="customer", name="Limuru Dairy Cooperative",
                                   contact_person="Samuel Kariuki", phone="+254 700 111 222", email="accounts@limuru-coop.example")
@@ -351,3 +351,13 @@ class Command(BaseCommand):
             f"Scale data: {created} new organisations with {animals_per_tenant} animals each in {total - milk_seconds:.0f} s, "
             f"and {milkings:,} milkings with their summaries in {milk_seconds:.0f} s."
         )
+
+
+def _access_demo(owner):
+    """The manager approves up to 10,000; milkers record milk only from 04:00 to 21:00."""
+    from apps.accounts.policies import approval_limit_set, policy_save
+
+    approval_limit_set(membership=owner, limit=Decimal("10000"))
+    milker = Role.objects.get(tenant_id=owner.tenant_id, key="milker")
+    policy_save(membership=owner, name="Milking hours", role=milker, member=None, permissions=["milk.record"], days=[],
+                start_time=dt.time(4), end_time=dt.time(21), amount_limit=None, farms=[], ends_on=None)

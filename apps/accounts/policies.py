@@ -1,0 +1,264 @@
+"""Policies that narrow roles, and delegations that lend a member's permissions for a while."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from apps.audit.services import Actor, audit_append
+
+from .access import PROTECTED, access_changed, lent_to, rules_for
+from .models import Delegation, Membership, Policy, Role
+from .permissions import CATALOGUE, can, decision, permissions_of
+
+MAX_DELEGATION = timedelta(days=366)
+
+
+# Reads --------------------------------------------------------------------------------------------
+
+
+def policies_of(membership: Membership):
+    return (Policy.objects.filter(tenant_id=membership.tenant_id)
+            .select_related("role", "membership__user__profile").prefetch_related("farms"))
+
+
+def get_policy_for(membership: Membership, pk: int) -> Policy:
+    policy = policies_of(membership).filter(pk=pk).first()
+    if policy is None:
+        raise Http404
+    return policy
+
+
+def delegations_of(membership: Membership, *, everyone: bool = False):
+    """Delegations the member gave or received (every one of the organisation's for a team manager)."""
+    rows = Delegation.objects.filter(tenant_id=membership.tenant_id).select_related(
+        "delegator__user__profile", "delegate__user__profile", "revoked_by__user__profile")
+    if not everyone:
+        rows = rows.filter(delegator=membership) | rows.filter(delegate=membership)
+    return rows.order_by("-starts_on", "-id")
+
+
+def get_delegation_for(membership: Membership, pk: int) -> Delegation:
+    delegation = delegations_of(membership, everyone=can(membership, "team.manage")).filter(pk=pk).first()
+    if delegation is None:
+        raise Http404
+    return delegation
+
+
+def effective_access(member: Membership) -> list[dict]:
+    """Each permission in the catalogue: whether the member holds it now, from where, and under which
+    policies, for the team page."""
+    held = permissions_of(member)
+    rules = rules_for(member)
+    lent = lent_to(member)
+    rows = []
+    for perm, label in CATALOGUE.items():
+        sources = []
+        if perm in held:
+            sources.append(f"Role: {member.role.name}")
+        sources += [f"Delegated by {x.delegator_name} until {x.ends_on:%d %b %Y}" for x in lent if perm in x.permissions
+                    and perm in x.delegator_permissions]
+        if not sources:
+            continue
+        narrowing = [f"{r.name} ({r.summary()})" for r in rules if r.covers(perm)]
+        now = decision(member, perm)
+        rows.append({"perm": perm, "label": label, "sources": sources, "policies": narrowing,
+                     "allowed_now": now.allowed, "reason": now.reason})
+    return rows
+
+
+# Policies -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_save(*, membership: Membership, policy: Policy | None = None, name: str, role: Role | None,
+                member: Membership | None, permissions: list[str], days: list[int], start_time: time | None,
+                end_time: time | None, amount_limit: Decimal | None, farms, ends_on: date | None) -> Policy:
+    """Create or change a policy; the organisation's owners are told."""
+    if not can(membership, "team.manage"):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = "Give the policy a name."
+    if (role is None) == (member is None):
+        errors["role"] = "Attach the policy to a role or to one member (not both)."
+    for target in (role, member):
+        if target is not None and target.tenant_id != membership.tenant_id:
+            raise PermissionDenied
+    if unknown := set(permissions) - set(CATALOGUE):
+        errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
+    if any(d not in range(7) for d in days):
+        errors["days"] = "Pick days of the week."
+    if (start_time is None) != (end_time is None):
+        errors["end_time"] = "Give both the start and the end of the window, or neither."
+    elif start_time is not None and end_time <= start_time:
+        errors["end_time"] = "The window ends before it starts: the end must be later than the start."
+    if amount_limit is not None and amount_limit < 0:
+        errors["amount_limit"] = "The amount limit cannot be below zero."
+    elif amount_limit is not None and amount_limit != amount_limit.quantize(Decimal("0.01")):
+        errors["amount_limit"] = "Give the amount limit to the cent at most."
+    if any(f.tenant_id != membership.tenant_id for f in farms):
+        errors["farms"] = "Pick farms of this organisation."
+    owner_target = (role is not None and role.key == "owner") or (member is not None and member.is_owner)
+    covered = set(permissions) or set(CATALOGUE)
+    if owner_target and covered & PROTECTED:
+        errors["permissions"] = ("A policy on an owner cannot cover managing the team or the organisation: "
+                                 "it could lock every owner out.")
+    if errors:
+        raise ValidationError(errors)
+    fields = {"name": name, "role": role, "membership": member,
+              "permissions": [p for p in CATALOGUE if p in set(permissions)], "days": sorted(set(days)),
+              "start_time": start_time, "end_time": end_time, "amount_limit": amount_limit, "ends_on": ends_on}
+    before = None
+    if policy is None:
+        policy = Policy.objects.create(tenant_id=membership.tenant_id, **fields)
+    else:
+        policy = Policy.objects.select_for_update().get(pk=policy.pk, tenant_id=membership.tenant_id)
+        before = _policy_snapshot(policy)
+        for key, value in fields.items():
+            setattr(policy, key, value)
+        policy.save()
+    policy.farms.set(farms)
+    after = _policy_snapshot(policy)
+    access_changed(membership.tenant_id)
+    audit_append(actor=Actor.of(membership), action="policy.update" if before else "policy.create", obj=policy,
+                 before=before, after=after, permission="team.manage")
+    from .security import alert_owners
+
+    alert_owners(tenant_id=membership.tenant_id, title=f"Policy {'changed' if before else 'added'}: {policy.name}",
+                 body=f"{membership} {'changed' if before else 'added'} the access policy \u201c{policy.name}\u201d.",
+                 url="/team/policies/")
+    return policy
+
+
+def _policy_snapshot(policy: Policy) -> dict:
+    return {"name": policy.name, "role": policy.role_id, "member": policy.membership_id,
+            "permissions": policy.permissions, "days": policy.days,
+            "window": [str(policy.start_time), str(policy.end_time)] if policy.start_time else None,
+            "amount_limit": policy.amount_limit, "farms": sorted(f.pk for f in policy.farms.all()),
+            "ends_on": policy.ends_on}
+
+
+@transaction.atomic
+def policy_delete(*, membership: Membership, policy: Policy) -> None:
+    if not can(membership, "team.manage") or policy.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    before = _policy_snapshot(policy)
+    audit_append(actor=Actor.of(membership), action="policy.delete", obj=policy, before=before, permission="team.manage")
+    policy.delete()
+    access_changed(membership.tenant_id)
+    from .security import alert_owners
+
+    alert_owners(tenant_id=membership.tenant_id, title=f"Policy removed: {before['name']}",
+                 body=f"{membership} removed the access policy \u201c{before['name']}\u201d.", url="/team/policies/")
+
+
+@transaction.atomic
+def approval_limit_set(*, membership: Membership, limit: Decimal | None) -> Policy | None:
+    """The money settings' shortcut: the Manager role's approval limit, kept as a policy."""
+    if not membership.is_owner:
+        raise PermissionDenied
+    manager = Role.objects.get(tenant_id=membership.tenant_id, key="manager")
+    existing = Policy.objects.filter(tenant_id=membership.tenant_id, role=manager,
+                                     permissions=["finance.approve_expense"]).first()
+    if limit is None:
+        if existing is not None:
+            policy_delete(membership=membership, policy=existing)
+        return None
+    try:
+        return policy_save(membership=membership, policy=existing, name=existing.name if existing else "Manager approval limit",
+                           role=manager, member=None, permissions=["finance.approve_expense"], days=[], start_time=None,
+                           end_time=None, amount_limit=limit, farms=[], ends_on=None)
+    except ValidationError as error:
+        raise ValidationError({"limit": [m for ms in error.message_dict.values() for m in ms]}) from error
+
+
+def approval_limit_of(membership: Membership) -> Decimal | None:
+    policy = (Policy.objects.filter(tenant_id=membership.tenant_id, role__key="manager",
+                                    permissions=["finance.approve_expense"]).first())
+    return policy.amount_limit if policy else None
+
+
+# Delegations --------------------------------------------------------------------------------------
+
+
+def today_of(membership: Membership) -> date:
+    import zoneinfo
+
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(membership.tenant.time_zone))
+
+
+@transaction.atomic
+def delegation_create(*, membership: Membership, delegate: Membership | None, permissions: list[str], starts_on: date,
+                      ends_on: date, note: str = "") -> Delegation:
+    """Lend some or all of the member's own permissions to another member for a period."""
+    errors: dict[str, str] = {}
+    held = permissions_of(membership)
+    if delegate is None:
+        errors["delegate"] = "Pick the member who covers for you."
+    elif delegate.tenant_id != membership.tenant_id or not delegate.is_active or delegate.is_service:
+        errors["delegate"] = "Pick a member of this organisation."
+    elif delegate.pk == membership.pk:
+        errors["delegate"] = "You cannot delegate to yourself."
+    if not permissions:
+        errors["permissions"] = "Pick at least one permission to hand over."
+    elif unknown := set(permissions) - set(CATALOGUE):
+        errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
+    elif lacking := sorted(set(permissions) - held):
+        errors["permissions"] = f"You can only hand over what you hold yourself (not {', '.join(lacking)})."
+    elif not membership.is_owner and (protected := sorted(set(permissions) & PROTECTED)):
+        errors["permissions"] = f"Only an owner can hand over {', '.join(protected)}."
+    today = today_of(membership)
+    if starts_on < today:
+        errors["starts_on"] = "A delegation cannot start in the past."
+    if ends_on < starts_on:
+        errors["ends_on"] = "The end is before the start."
+    elif ends_on - starts_on > MAX_DELEGATION:
+        errors["ends_on"] = "A delegation lasts a year at most."
+    if errors:
+        raise ValidationError(errors)
+    delegation = Delegation.objects.create(
+        tenant_id=membership.tenant_id, delegator=membership, delegate=delegate,
+        permissions=[p for p in CATALOGUE if p in set(permissions)], starts_on=starts_on, ends_on=ends_on,
+        note=note.strip()[:200])
+    access_changed(membership.tenant_id)
+    audit_append(actor=Actor.of(membership), action="delegation.create", obj=delegation,
+                 after={"delegate": delegate.pk, "permissions": delegation.permissions, "starts_on": starts_on,
+                        "ends_on": ends_on})
+    from apps.notify.services import notification_create
+
+    notification_create(tenant_id=membership.tenant_id, user_id=delegate.user_id,
+                        title=f"{membership} handed you {len(delegation.permissions)} permission"
+                              f"{'s' if len(delegation.permissions) != 1 else ''} from {starts_on:%d %b} to {ends_on:%d %b}",
+                        url="/profile/#delegations")
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, membership: Membership, delegation: Delegation) -> Delegation:
+    """End a delegation now: its delegator, its delegate or a team manager may."""
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk, tenant_id=membership.tenant_id)
+    if membership.pk not in (delegation.delegator_id, delegation.delegate_id) and not can(membership, "team.manage"):
+        raise PermissionDenied
+    if delegation.revoked_at is not None:
+        raise ValidationError("This delegation was already revoked.")
+    delegation.revoked_at, delegation.revoked_by = timezone.now(), membership
+    delegation.save(update_fields=["revoked_at", "revoked_by"])
+    access_changed(membership.tenant_id)
+    audit_append(actor=Actor.of(membership), action="delegation.revoke", obj=delegation,
+                 after={"revoked_at": delegation.revoked_at})
+    return delegation
+
+
+def delegation_state(delegation: Delegation, today: date) -> str:
+    if delegation.revoked_at is not None:
+        return "revoked"
+    if today < delegation.starts_on:
+        return "upcoming"
+    return "ended" if today > delegation.ends_on else "active"

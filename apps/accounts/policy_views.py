@@ -1,0 +1,147 @@
+"""Pages for who may do what, when: policies, delegations, a member's effective access, devices."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.core.forms import add_service_errors
+from apps.core.http import redirect_back
+from apps.farms.selectors import farms_visible_to
+
+from . import policies, security, selectors
+from .access import PROTECTED
+from .decorators import member_required
+from .forms import DelegationForm, PolicyForm
+from .permissions import can, permissions_of
+
+
+@member_required("team.view")
+def policy_list(request):
+    membership = request.membership
+    rows = policies.policies_of(membership)
+    return render(request, "accounts/policies.html", {
+        "policies": rows,
+        "delegations": policies.delegations_of(membership, everyone=True),
+        "today": policies.today_of(membership),
+    })
+
+
+@member_required("team.manage")
+def policy_edit(request, pk: int | None = None):
+    membership = request.membership
+    policy = policies.get_policy_for(membership, pk) if pk else None
+    initial = None
+    if policy is not None:
+        initial = {"name": policy.name, "role": policy.role, "member": policy.membership,
+                   "permissions": policy.permissions, "days": policy.days, "start_time": policy.start_time,
+                   "end_time": policy.end_time, "amount_limit": policy.amount_limit, "farms": list(policy.farms.all()),
+                   "ends_on": policy.ends_on}
+    form = PolicyForm(request.POST or None, initial=initial, roles=selectors.roles_of(membership),
+                      members=selectors.team_of(membership), farms=farms_visible_to(membership))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            policy = policies.policy_save(
+                membership=membership, policy=policy, name=data["name"], role=data["role"], member=data["member"],
+                permissions=data["permissions"], days=data["days"], start_time=data["start_time"],
+                end_time=data["end_time"], amount_limit=data["amount_limit"], farms=list(data["farms"]),
+                ends_on=data["ends_on"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The policy {policy.name} is saved.")
+            return redirect("accounts:policies")
+    return render(request, "accounts/policy_form.html", {"policy": policy, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@member_required("team.manage")
+@require_POST
+def policy_delete(request, pk: int):
+    policy = policies.get_policy_for(request.membership, pk)
+    policies.policy_delete(membership=request.membership, policy=policy)
+    messages.success(request, f"The policy {policy.name} was removed.")
+    return redirect("accounts:policies")
+
+
+@member_required("team.view")
+def member_access(request, pk: int):
+    """What a member may do now, where it comes from and what narrows it."""
+    member = selectors.get_member_for(request.membership, pk)
+    if member.pk == request.membership.pk:
+        member = request.membership
+    return render(request, "accounts/member_access.html",
+                  {"member": member, "rows": policies.effective_access(member),
+                   "delegations": policies.delegations_of(member), "today": policies.today_of(member)})
+
+
+def _delegation_form(request, data=None):
+    membership = request.membership
+    held = permissions_of(membership) if membership.is_owner else permissions_of(membership) - PROTECTED
+    members = selectors.team_of(membership).exclude(pk=membership.pk)
+    return DelegationForm(data, members=members, held=held)
+
+
+@member_required()
+def delegations(request):
+    """The member's own delegations: given, received, and a form to cover a holiday."""
+    membership = request.membership
+    form = _delegation_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            delegation = policies.delegation_create(
+                membership=membership, delegate=data["delegate"], permissions=data["permissions"],
+                starts_on=data["starts_on"], ends_on=data["ends_on"], note=data["note"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{delegation.delegate} covers for you from {delegation.starts_on:%d %b} "
+                                      f"to {delegation.ends_on:%d %b}.")
+            return redirect("accounts:delegations")
+    return render(request, "accounts/delegations.html", {
+        "form": form, "delegations": policies.delegations_of(membership), "today": policies.today_of(membership),
+        "can_manage": can(membership, "team.manage"),
+    }, status=400 if form.errors else 200)
+
+
+@member_required()
+@require_POST
+def delegation_revoke(request, pk: int):
+    delegation = policies.get_delegation_for(request.membership, pk)
+    try:
+        policies.delegation_revoke(membership=request.membership, delegation=delegation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        messages.error(request, "Only the two members or a team manager can revoke a delegation.")
+    else:
+        messages.success(request, "The delegation was revoked.")
+    return redirect_back(request, "accounts:delegations")
+
+
+@login_required
+def devices(request):
+    return render(request, "accounts/devices.html", {"devices": security.devices_of(request.user),
+                                                     "current": request.COOKIES.get(security.DEVICE_COOKIE, "")})
+
+
+@login_required
+@require_POST
+def device_action(request, pk: int):
+    device = security.devices_of(request.user).filter(pk=pk).first()
+    if device is None:
+        raise Http404
+    action = request.POST.get("action", "")
+    if action == "forget":
+        security.device_forget(user=request.user, device_id=device.pk)
+        messages.success(request, f"{device.name} forgotten.")
+    elif action in ("trust", "distrust"):
+        security.device_set_trusted(user=request.user, device_id=device.pk, trusted=action == "trust")
+        messages.success(request, f"{device.name} updated.")
+    else:
+        messages.error(request, "Pick Trust, Do not trust or Forget.")
+    return redirect("accounts:devices")
