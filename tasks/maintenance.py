@@ -32,9 +32,10 @@ def verify_audit_chains() -> int:
 @db_periodic_task(crontab(hour="3", minute="30"))
 @lock_task("housekeeping")
 def clear_expired() -> dict:
-    """Expired sessions, old login failures, old form keys, API answers past their replay time, delivered outbox rows
-    and old webhook deliveries."""
+    """Expired sessions, old login failures, old form keys, API answers past their replay time, delivered outbox rows,
+    old webhook deliveries, and abuse events past 90 days."""
     from apps.accounts.models import LoginFailure
+    from apps.accounts.security import abuse_forget_old
     from apps.api.guard import REPLAY_FOR
     from apps.api.models import IdempotentRequest, WebhookDelivery
     from apps.core.models import OutboxMessage
@@ -49,6 +50,7 @@ def clear_expired() -> dict:
             "outbox": OutboxMessage.objects.filter(status=OutboxMessage.Status.DONE, done_at__lt=cutoff).delete()[0],
             "api_answers": IdempotentRequest.objects.filter(created_at__lt=timezone.now() - REPLAY_FOR).delete()[0],
             "webhook_deliveries": WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(status="pending").delete()[0],
+            "abuse_events": abuse_forget_old(),
         }
     log.info("housekeeping removed %s", removed)
     return removed

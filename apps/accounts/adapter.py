@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from apps.core.middleware import client_ip
 
-from .models import LoginFailure
-from .security import device_seen_at_login, login_failed
+from .models import AbuseEvent, LoginFailure
+from .security import abuse_record, device_seen_at_login, login_failed
 
 FAILURE_WINDOW = timedelta(minutes=15)
 
@@ -21,13 +21,16 @@ class AccountAdapter(DefaultAccountAdapter):
     """
 
     def pre_authenticate(self, request, **credentials):
-        super().pre_authenticate(request, **credentials)
         email = (credentials.get("email") or credentials.get("username") or "").strip().lower()
-        if not email:
-            return
-        since = timezone.now() - FAILURE_WINDOW
-        if LoginFailure.objects.filter(email=email, created_at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT:
-            raise ValidationError("Too many failed login attempts. Try again in 15 minutes or reset your password.")
+        try:
+            super().pre_authenticate(request, **credentials)
+            since = timezone.now() - FAILURE_WINDOW
+            if email and LoginFailure.objects.filter(email=email, created_at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT:
+                raise ValidationError("Too many failed login attempts. Try again in 15 minutes or reset your password.")
+        except ValidationError:
+            # A refused attempt is still an attempt: it counts against the address.
+            abuse_record(ip=client_ip(request), kind=AbuseEvent.Kind.LOGIN_FAILED, detail=f"refused: {email}"[:300])
+            raise
 
     def authentication_failed(self, request, **credentials):
         super().authentication_failed(request, **credentials)

@@ -1,7 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Invitation, LoginFailure, Membership, Profile, Role, Tenant, User
+from . import security
+from .access import access_changed
+from .models import (
+    AbuseEvent,
+    Device,
+    Invitation,
+    IpBlock,
+    LoginFailure,
+    Membership,
+    Policy,
+    Profile,
+    RateRule,
+    Role,
+    Tenant,
+    User,
+)
 
 
 @admin.register(User)
@@ -74,3 +89,75 @@ class ProfileAdmin(admin.ModelAdmin):
 class LoginFailureAdmin(admin.ModelAdmin):
     list_display = ["email", "ip", "created_at"]
     search_fields = ["email", "ip"]
+
+
+@admin.register(RateRule)
+class RateRuleAdmin(admin.ModelAdmin):
+    """Rate limits held as data: a change applies within a minute on every worker."""
+
+    list_display = ["name", "scope", "path_prefix", "methods", "limit", "window_seconds", "action", "is_active"]
+    list_filter = ["scope", "action", "is_active"]
+    list_editable = ["is_active"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        security.rules_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        security.rules_changed()
+
+
+@admin.register(IpBlock)
+class IpBlockAdmin(admin.ModelAdmin):
+    list_display = ["ip", "until", "reason", "created_at"]
+    search_fields = ["ip"]
+    actions = ["lift"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        security.state_forget(obj.ip)
+
+    @admin.action(description="Lift the selected blocks now")
+    def lift(self, request, queryset):
+        from django.utils import timezone
+
+        for block in queryset:
+            block.until = timezone.now()
+            block.save(update_fields=["until"])
+            security.state_forget(block.ip)
+
+
+@admin.register(AbuseEvent)
+class AbuseEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "ip", "kind", "user", "tenant_id", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["ip", "detail", "user__email"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "first_seen", "last_seen", "last_ip", "trusted"]
+    search_fields = ["user__email", "name", "last_ip"]
+    readonly_fields = ["key_hash"]
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "tenant", "role", "membership", "amount_limit", "start_time", "end_time", "ends_on"]
+    search_fields = ["name", "tenant__name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        access_changed(obj.tenant_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        access_changed(obj.tenant_id)

@@ -1,7 +1,7 @@
 """Watching for abuse: devices, address reputation, rate rules held as data, and security alerts.
 
-An address earns points for failed logins, refused requests and rate-limit hits; points halve every
-hour. Past THROTTLE_AT the address is held to a slow rate, past BLOCK_AT it is refused for an hour.
+An address earns points for failed logins, refused requests and rate-limit hits; a point counts
+half after an hour, a quarter after two, and so on. Past THROTTLE_AT the address is held to a slow rate, past BLOCK_AT it is refused for an hour.
 Every count lives in the database (AbuseEvent, IpBlock) and the cache only remembers answers, so
 the guard holds when Redis is down.
 """
@@ -90,12 +90,12 @@ def alert_staff(*, subject: str, body: str) -> None:
 
 
 def reputation_of(ip: str, *, now: datetime | None = None) -> float:
-    """Points against the address: each event's weight, halved for every hour since it happened."""
+    """Points against the address: each event's weight, halved for every whole hour since it happened."""
     now = now or timezone.now()
     rows = AbuseEvent.objects.filter(ip=ip, created_at__gte=now - LOOK_BACK, kind__in=list(WEIGHTS)).values_list(
         "kind", "created_at")
     half = HALF_LIFE.total_seconds()
-    return sum(WEIGHTS[kind] * math.pow(0.5, max(0.0, (now - at).total_seconds()) / half) for kind, at in rows)
+    return sum(WEIGHTS[kind] * math.pow(0.5, math.floor(max(0.0, (now - at).total_seconds()) / half)) for kind, at in rows)
 
 
 def abuse_record(*, ip: str, kind: str, user_id: int | None = None, tenant_id: int | None = None, detail: str = "") -> None:
@@ -117,7 +117,7 @@ def abuse_record(*, ip: str, kind: str, user_id: int | None = None, tenant_id: i
 def ip_block(*, ip: str, until: datetime, reason: str) -> IpBlock:
     block = IpBlock.objects.create(ip=ip, until=until, reason=reason[:200])
     AbuseEvent.objects.create(ip=ip, kind=AbuseEvent.Kind.BLOCKED, detail=reason[:300])
-    _forget(ip)
+    state_forget(ip)
     alert_staff(subject=f"Address blocked: {ip}", body=f"{ip} is blocked until {until:%Y-%m-%d %H:%M} UTC.\n{reason}")
     return block
 
@@ -130,7 +130,7 @@ def _remember(ip: str, state: dict) -> None:
     cache.set(_state_key(ip), state, STATE_SECONDS)
 
 
-def _forget(ip: str) -> None:
+def state_forget(ip: str) -> None:
     cache.delete(_state_key(ip))
     transaction.on_commit(lambda: cache.delete(_state_key(ip)))
 
