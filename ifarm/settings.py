@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "apps.accounts.usersessions.SessionActivityMiddleware",
     "apps.api.middleware.ApiKeyMiddleware",
     "apps.accounts.middleware.TenantMiddleware",
+    "apps.accounts.middleware.SecondFactorMiddleware",
     "apps.accounts.security.RateRuleMiddleware",
     "apps.api.guard.ApiGuardMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -287,8 +288,12 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_SESSION_REMEMBER = None
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A second factor by app code or by passkey (WebAuthn), and passwordless sign-in with a passkey.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "iFarm"
+# Browsers allow WebAuthn on https and on http://localhost; this lets fido2 accept the latter in development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
 USERSESSIONS_TRACK_ACTIVITY = True
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 

@@ -64,7 +64,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = ["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days"]
+        fields = ["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days", "require_second_factor"]
 
 
 class InvitationSignupForm(forms.Form):

@@ -73,3 +73,34 @@ def _zone(name: str):
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
+
+
+SECOND_FACTOR_ROLES = ("owner", "manager")
+SESSION_SECOND_FACTOR = "second_factor_ok"
+OPEN_WITHOUT_SECOND_FACTOR = ("/accounts/", "/static/", "/healthz", "/api/", "/robots.txt", "/favicon")
+
+
+class SecondFactorMiddleware:
+    """Where the organisation requires it, owners and managers set up a second factor (an app code
+    or a passkey) before anything else; the sign-in pages and the set-up pages stay open."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = request.membership
+        if (membership is not None and request.tenant.require_second_factor and not membership.is_service
+                and membership.role.key in SECOND_FACTOR_ROLES and not request.path.startswith(OPEN_WITHOUT_SECOND_FACTOR)
+                and not request.session.get(SESSION_SECOND_FACTOR)):
+            from allauth.mfa.models import Authenticator
+
+            if not Authenticator.objects.filter(user_id=membership.user_id).exclude(
+                    type=Authenticator.Type.RECOVERY_CODES).exists():
+                from django.contrib import messages
+                from django.shortcuts import redirect
+
+                messages.warning(request, f"{request.tenant.name} asks owners and managers to use a second factor. "
+                                          "Add a passkey or an authenticator app to go on.")
+                return redirect("mfa_index")
+            request.session[SESSION_SECOND_FACTOR] = True
+        return self.get_response(request)

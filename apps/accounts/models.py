@@ -95,6 +95,10 @@ class Tenant(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
+    require_second_factor = models.BooleanField(
+        "owners and managers must use a second factor", default=False,
+        help_text="An authenticator app or a passkey, set up before they can use anything else.",
+    )
     # Bumped by every change to policies, delegations, roles or memberships (apps/accounts/access.py).
     access_version = models.PositiveIntegerField(default=0, editable=False)
 

@@ -66,14 +66,17 @@ def tenant_create(
 
 @transaction.atomic
 def tenant_update(*, membership: Membership, name: str, country: str, currency: str, milk_unit: str, time_zone: str,
-                  other_gestation_days: int | None = None) -> Tenant:
+                  other_gestation_days: int | None = None, require_second_factor: bool | None = None) -> Tenant:
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
     tenant = Tenant.objects.select_for_update().get(pk=membership.tenant_id)
     before = snapshot(tenant)
     tenant.name, tenant.country, tenant.currency = name.strip(), country.upper(), currency.upper()
     tenant.milk_unit, tenant.time_zone, tenant.other_gestation_days = milk_unit, time_zone, other_gestation_days
-    tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days"])
+    if require_second_factor is not None:
+        tenant.require_second_factor = require_second_factor
+    tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days",
+                               "require_second_factor"])
     access_changed(tenant.pk, only_if_used=True)
     audit_append(actor=Actor.of(membership), action="tenant.update", obj=tenant, before=before, after=snapshot(tenant))
     return tenant

@@ -192,3 +192,23 @@ def test_owners_hear_of_guessing_new_owners_keys_and_policy_changes(client, owne
     assert "API key created: Parlour" in titles
     assert "Policy added: Milking hours" in titles
     assert f"New owner: {worker.user.email}" in titles
+
+
+def test_an_organisation_can_require_a_second_factor_for_owners_and_managers(as_member, owner):
+    from allauth.mfa.models import Authenticator
+
+    from apps.accounts.models import Tenant
+
+    Tenant.objects.filter(pk=owner.tenant_id).update(require_second_factor=True)
+    worker, manager = make_member(owner, "worker"), make_member(owner, "manager")
+    assert as_member(worker).get(reverse("home")).status_code == 200
+    for member in (owner, manager):
+        response = as_member(member).get(reverse("home"))
+        assert response.status_code == 302 and response.url == reverse("mfa_index")
+    # The set-up pages stay open, and a passkey (or an app code) lets them through.
+    assert as_member(manager).get(reverse("mfa_index")).status_code == 200
+    Authenticator.objects.create(user=manager.user, type=Authenticator.Type.WEBAUTHN, data={"name": "Phone"})
+    assert as_member(manager).get(reverse("home")).status_code == 200
+    # Recovery codes alone are not a second factor.
+    Authenticator.objects.create(user=owner.user, type=Authenticator.Type.RECOVERY_CODES, data={})
+    assert as_member(owner).get(reverse("home")).status_code == 302

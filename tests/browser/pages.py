@@ -13,7 +13,7 @@ def log_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label(re.compile("^Email")).fill(email)
     page.get_by_label(re.compile("^Password")).fill(password)
-    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     # The login page has a heading too: wait for the URL, not for any heading.
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
     expect(page.locator("main h1")).to_be_visible()
