@@ -35,7 +35,12 @@ run: demo
 	@echo ""
 	PORT=$(PORT) $(BIN)/honcho start
 
-test: setup
+# The suite's OpenID provider (oidc-provider from the npm registry), for the single sign-on tests.
+tests/idp/node_modules/.installed: tests/idp/package.json tests/idp/package-lock.json
+	npm ci --prefix tests/idp --no-audit --no-fund --silent
+	touch $@
+
+test: setup tests/idp/node_modules/.installed
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest

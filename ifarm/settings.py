@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_filters",
     "django_htmx",
     "django_tables2",
@@ -295,6 +298,19 @@ MFA_TOTP_ISSUER = "iFarm"
 # Browsers allow WebAuthn on https and on http://localhost; this lets fido2 accept the latter in development.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
 USERSESSIONS_TRACK_ACTIVITY = True
+# Single sign-on: each organisation configures its own OpenID Connect or SAML identity provider
+# (apps/accounts/sso.py). The provider vouches for the email address; a new person gets a membership
+# with the connection's role; an existing account with that email is linked.
+SOCIALACCOUNT_ADAPTER = "apps.accounts.sso.SsoAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Identity providers must be on https, except in development (and in the suite's local providers).
+SSO_ALLOW_HTTP = env.bool("SSO_ALLOW_HTTP", default=DEBUG)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 
 # Security: strict unless DEBUG is on.

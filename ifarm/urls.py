@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.accounts import sso
 from apps.api.v1 import api as api_v1
 from apps.audit import views as audit_views
 from apps.core import views as core_views
@@ -15,6 +16,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots, name="robots"),
     path("admin/", admin.site.urls),
+    # OpenID Connect sign-in with the ID token's signature always checked (before allauth's own routes).
+    path("accounts/oidc/<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
+    path("accounts/oidc/<str:provider_id>/login/callback/", sso.oidc_callback, name="openid_connect_callback"),
     path("accounts/", include("allauth.urls")),
     path("", include("apps.accounts.urls")),
     path("farms/", include("apps.farms.urls")),

@@ -9,6 +9,7 @@ from apps.core.middleware import client_ip
 
 from .models import AbuseEvent, LoginFailure
 from .security import abuse_record, device_seen_at_login, login_failed
+from .sso import password_refused_for, sso_membership_ensure
 
 FAILURE_WINDOW = timedelta(minutes=15)
 
@@ -23,6 +24,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
         email = (credentials.get("email") or credentials.get("username") or "").strip().lower()
         try:
+            if refused := password_refused_for(email):
+                raise ValidationError(refused)
             super().pre_authenticate(request, **credentials)
             since = timezone.now() - FAILURE_WINDOW
             if email and LoginFailure.objects.filter(email=email, created_at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT:
@@ -47,3 +50,4 @@ class AccountAdapter(DefaultAccountAdapter):
         super().login(request, user)
         LoginFailure.objects.filter(email=user.email.lower()).delete()
         device_seen_at_login(request, user)
+        sso_membership_ensure(request, user)

@@ -196,3 +196,30 @@ class DelegationForm(forms.Form):
         if cleaned.get("all_mine"):
             cleaned["permissions"] = list(self.held)
         return cleaned
+
+
+class SsoSignInForm(forms.Form):
+    email = forms.EmailField(label="Your work email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class SsoConnectionForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="What the sign-in button says, e.g. Green Acres Microsoft")
+    protocol = forms.ChoiceField(choices=[("oidc", "OpenID Connect"), ("saml", "SAML 2.0")])
+    email_domain = forms.CharField(max_length=120, help_text="e.g. greenacres.co.ke: people whose email ends with it")
+    role = forms.ModelChoiceField(queryset=Role.objects.none(), empty_label=None,
+                                  help_text="The role of someone who signs in for the first time.")
+    require_sso = forms.BooleanField(required=False, label="Require single sign-on for this domain",
+                                     help_text="Passwords stop working for these addresses.")
+    issuer = forms.CharField(required=False, max_length=300, label="Issuer URL (OpenID Connect)",
+                             help_text="e.g. https://login.microsoftonline.com/<tenant>/v2.0")
+    client_id = forms.CharField(required=False, max_length=191, label="Client id (OpenID Connect)")
+    client_secret = forms.CharField(required=False, max_length=191, label="Client secret (OpenID Connect)",
+                                    widget=forms.PasswordInput(render_value=True))
+    idp_entity_id = forms.CharField(required=False, max_length=300, label="Identity provider entity id (SAML)")
+    idp_sso_url = forms.CharField(required=False, max_length=300, label="Sign-on URL (SAML)")
+    idp_certificate = forms.CharField(required=False, label="Signing certificate, PEM (SAML)",
+                                      widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = roles.exclude(key="owner")

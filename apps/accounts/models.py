@@ -347,3 +347,33 @@ class RateRule(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SsoConnection(models.Model):
+    """An organisation's own identity provider (OpenID Connect or SAML 2.0), through allauth's SocialApp.
+
+    Not a tenant table: sign-in routes an email domain to its organisation before any tenant is known,
+    so a domain is unique across organisations (a small global table, like the organisations').
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sso_connections")
+    class Protocol(models.TextChoices):
+        OIDC = "oidc", "OpenID Connect"
+        SAML = "saml", "SAML 2.0"
+
+    name = models.CharField(max_length=80, help_text="What the sign-in button says, e.g. Green Acres Microsoft")
+    protocol = models.CharField(max_length=4, choices=Protocol.choices)
+    app = models.OneToOneField("socialaccount.SocialApp", on_delete=models.CASCADE, related_name="+")
+    email_domain = models.CharField(max_length=120, unique=True, help_text="People whose email ends with @ this.")
+    require_sso = models.BooleanField("require single sign-on for this domain", default=False,
+                                      help_text="Passwords no longer sign in addresses of the domain.")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+",
+                             help_text="The role of someone who signs in for the first time.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "single sign-on connection"
+
+    def __str__(self):
+        return self.name

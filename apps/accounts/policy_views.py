@@ -1,20 +1,24 @@
-"""Pages for who may do what, when: policies, delegations, a member's effective access, devices."""
+"""Pages for who may do what, when and how they sign in: policies, delegations, a member's effective
+access, devices, single sign-on."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import add_service_errors
 from apps.core.http import redirect_back
 from apps.farms.selectors import farms_visible_to
 
-from . import policies, security, selectors
+from . import policies, security, selectors, sso
 from .access import PROTECTED
 from .decorators import member_required
-from .forms import DelegationForm, PolicyForm
+from .forms import DelegationForm, PolicyForm, SsoConnectionForm, SsoSignInForm
 from .permissions import can, permissions_of
 
 
@@ -145,3 +149,55 @@ def device_action(request, pk: int):
     else:
         messages.error(request, "Pick Trust, Do not trust or Forget.")
     return redirect("accounts:devices")
+
+
+# Single sign-on -----------------------------------------------------------------------------------
+
+
+@member_required("tenant.manage")
+def sso_settings(request):
+    membership = request.membership
+    form = SsoConnectionForm(request.POST or None, roles=selectors.roles_of(membership),
+                             initial={"role": selectors.roles_of(membership).filter(key="worker").first()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = sso.connection_create(membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{connection.name} is connected for @{connection.email_domain}.")
+            return redirect("accounts:sso_settings")
+    connections = [(c, sso.login_url(c)) for c in sso.connections_of(membership)]
+    return render(request, "accounts/sso_settings.html", {"form": form, "connections": connections},
+                  status=400 if form.errors else 200)
+
+
+@member_required("tenant.manage")
+@require_POST
+def sso_delete(request, pk: int):
+    connection = sso.get_connection_for(request.membership, pk)
+    sso.connection_delete(membership=request.membership, connection=connection)
+    messages.success(request, f"{connection.name} was disconnected.")
+    return redirect("accounts:sso_settings")
+
+
+# The form posts here and is redirected to the organisation's identity provider: browsers hold a form's
+# redirects to its form-action, so this one page lets a form lead to any https address.
+SSO_CSP = {**settings.SECURE_CSP, "form-action": [CSP.SELF, "https:", *(["http:"] if settings.SSO_ALLOW_HTTP else [])]}
+
+
+@csp_override(SSO_CSP)
+def sso_sign_in(request):
+    """"Sign in with your organisation": the email's domain picks the organisation's identity provider."""
+    form = SsoSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        connection = sso.connection_for_email(form.cleaned_data["email"])
+        if connection is None:
+            form.add_error("email", "No organisation signs this address in with single sign-on. Use your password.")
+        else:
+            from allauth.socialaccount.adapter import get_adapter
+
+            provider = get_adapter().get_provider(request, connection.app.provider_id if connection.protocol == "oidc"
+                                                  else "saml", client_id=connection.app.client_id)
+            return provider.redirect_from_request(request)
+    return render(request, "accounts/sso_sign_in.html", {"form": form}, status=400 if form.errors else 200)

@@ -50,6 +50,15 @@ def test_main_pages_have_no_axe_violations(live_server, page: Page, owner):
     api_key_create(membership=owner, name="Parlour", permissions=["milk.record", "herd.view"])
     with override_settings(DEBUG=True):
         endpoint = endpoint_create(membership=owner, url="https://hooks.example.test/ifarm", events=["animal.created"])[0]
+    from apps.accounts.models import Device, Role
+    from apps.accounts.policies import delegation_create, policy_save
+
+    policy_save(membership=owner, name="Milking hours", role=Role.objects.get(tenant_id=owner.tenant_id, key="milker"),
+                member=None, permissions=["milk.record"], days=[0, 1, 2, 3, 4], start_time=dt.time(4), end_time=dt.time(21),
+                amount_limit=None, farms=[farm], ends_on=None)
+    delegation_create(membership=owner, delegate=worker, permissions=["finance.approve_expense"], starts_on=TODAY,
+                      ends_on=TODAY + dt.timedelta(days=7), note="Leave")
+    Device.objects.create(user=owner.user, key_hash="f" * 64, name="Chrome Mobile on Android (phone)")
     event_record(membership=owner, animal=calf, kind="weight", on=TODAY - dt.timedelta(days=20), weight_kg=Decimal("40"))
     event_record(membership=owner, animal=calf, kind="weight", on=TODAY, weight_kg=Decimal("52"))
     base = live_server.url
@@ -60,7 +69,8 @@ def test_main_pages_have_no_axe_violations(live_server, page: Page, owner):
                  "/health/treatments/new/", "/health/book/", "/stock/", "/team/", "/breeding/today/",
                  f"/breeding/animals/{cows[1].pk}/", "/breeding/tasks/", "/breeding/fertility/", "/breeding/hires/",
                  "/breeding/hires/new/", "/herd/outside/", f"/herd/group-action/?animal={calf.pk}", "/integrations/",
-                 f"/integrations/webhooks/{endpoint.pk}/"):
+                 f"/integrations/webhooks/{endpoint.pk}/", "/team/policies/", "/team/policies/new/", "/delegations/",
+                 f"/team/members/{worker.pk}/access/", "/devices/", "/organisation/sso/", "/sso/", "/accounts/2fa/"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
         violations = axe_violations(page)

@@ -75,6 +75,16 @@ def _device(owner):
     return Device.objects.create(user=owner.user, key_hash="1" * 64, name="Victim phone")
 
 
+def _sso_connection(owner):
+    from apps.accounts.sso import connection_create
+    from tests.identity_providers import saml_identity_provider
+
+    with saml_identity_provider(email="v@victim.test") as (entity_id, sso_url, certificate):
+        return connection_create(membership=owner, name="Victim SSO", protocol="saml", email_domain="victim.test",
+                                 role=Role.objects.get(tenant_id=owner.tenant_id, key="worker"), idp_entity_id=entity_id,
+                                 idp_sso_url=sso_url, idp_certificate=certificate)
+
+
 def _treatment(owner):
     from tests.health.conftest import at, make_batch, make_item
     from tests.health.test_treatments import treat
@@ -243,6 +253,7 @@ PROBES = {
     "accounts:policy_delete": (_policy, ["post"]),
     "accounts:delegation_revoke": (_delegation, ["post"]),
     "accounts:device_action": (_device, ["post"]),
+    "accounts:sso_delete": (_sso_connection, ["post"]),
     "milk:animal": (_cow, ["get"]),
     "milk:lactation_start": (_cow, ["post"]),
     "milk:lactation_dry_off": (_lactation, ["post"]),
@@ -293,7 +304,8 @@ PROBES = {
 # Routes whose id is a secret link rather than a tenant object; probed separately.
 TOKEN_ROUTES = {"accounts:invitation_accept"}
 # Routes whose parameter names a page part, not an object.
-NON_OBJECT_ROUTES = {"milk:dashboard_card"}
+# Not tenant objects: a dashboard card's name, and an identity provider's public id in its sign-in addresses.
+NON_OBJECT_ROUTES = {"milk:dashboard_card", "openid_connect_login", "openid_connect_callback"}
 
 
 def test_every_route_with_an_id_is_probed():
@@ -331,7 +343,7 @@ def test_invitation_link_with_wrong_secret_is_404(owner, client):
 TENANT_WIDE = {
     "accounts:member_edit", "accounts:member_remove", "accounts:invitation_revoke", "accounts:session_revoke",
     "accounts:role_edit", "accounts:role_delete", "accounts:member_access", "accounts:policy_edit",
-    "accounts:policy_delete", "accounts:delegation_revoke", "accounts:device_action",
+    "accounts:policy_delete", "accounts:delegation_revoke", "accounts:device_action", "accounts:sso_delete",
     "money:contact_edit", "money:report_job", "money:report_download",
     "stock:item_edit",  # an item is the organisation's; its batches belong to farms
     "herd:outside_sire_edit", "herd:external_farm_edit",  # the outside register is the organisation's

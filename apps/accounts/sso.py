@@ -1,0 +1,280 @@
+"""Single sign-on through an organisation's own identity provider, on django-allauth's social accounts.
+
+An owner connects an OpenID Connect issuer (Microsoft Entra ID, Google Workspace, Keycloak...) or a
+SAML 2.0 identity provider for the organisation's email domain. Someone of that domain signs in
+there; allauth checks the answer (for OpenID Connect this module also insists on the ID token's
+signature, which allauth may skip); the adapter then links the account with the same email or makes
+one, and gives it a membership with the connection's role. Every refused answer is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+import requests
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django_scopes import scopes_disabled
+
+from apps.audit.services import Actor, audit_append
+from apps.core.middleware import client_ip
+
+from .models import AbuseEvent, Membership, Role, SsoConnection, User
+from .permissions import can
+
+log = logging.getLogger(__name__)
+DOMAIN = re.compile(r"^(?=.{3,120}$)[a-z0-9-]+(\.[a-z0-9-]+)+$")
+SESSION_CONNECTION = "sso_connection_id"
+
+
+# Configuration ------------------------------------------------------------------------------------
+
+
+def _url_problem(url: str) -> str | None:
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return "Give a full address starting with https://."
+    if parts.scheme != "https" and not settings.SSO_ALLOW_HTTP:
+        return "The identity provider must use https."
+    return None
+
+
+def _discover(issuer: str) -> dict:
+    """The issuer's OpenID configuration, or a ValidationError saying why it cannot be used."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        response = requests.get(url, timeout=5)
+        response.raise_for_status()
+        config = response.json()
+    except (requests.RequestException, ValueError) as error:
+        raise ValidationError({"issuer": f"The issuer could not be reached or did not answer with its "
+                                         f"configuration ({error.__class__.__name__})."}) from error
+    missing = [k for k in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri") if not config.get(k)]
+    if missing:
+        raise ValidationError({"issuer": f"The issuer's configuration lacks {', '.join(missing)}."})
+    if config["issuer"].rstrip("/") != issuer.rstrip("/"):
+        raise ValidationError({"issuer": f"The issuer calls itself {config['issuer']}; use that address."})
+    return config
+
+
+def _certificate_problem(pem: str) -> str | None:
+    from cryptography import x509
+
+    body = re.sub(r"-----(BEGIN|END) CERTIFICATE-----|\s", "", pem or "")
+    try:
+        x509.load_pem_x509_certificate(
+            f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n".encode())
+    except ValueError:
+        return "Paste the identity provider's signing certificate (PEM)."
+    return None
+
+
+@transaction.atomic
+def connection_create(*, membership: Membership, name: str, protocol: str, email_domain: str, role: Role,
+                      require_sso: bool = False, issuer: str = "", client_id: str = "", client_secret: str = "",
+                      idp_entity_id: str = "", idp_sso_url: str = "", idp_certificate: str = "") -> SsoConnection:
+    """Connect the organisation's identity provider; checks what can be checked before saving."""
+    if not can(membership, "tenant.manage"):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    name, email_domain = name.strip(), email_domain.strip().lower().lstrip("@")
+    if not name:
+        errors["name"] = "Name the connection (it is what the sign-in button says)."
+    if not DOMAIN.match(email_domain):
+        errors["email_domain"] = "Give the email domain, e.g. greenacres.co.ke."
+    elif SsoConnection.objects.filter(email_domain=email_domain).exists():
+        errors["email_domain"] = "That domain already signs in through a connection."
+    if role.tenant_id != membership.tenant_id or role.key == "owner":
+        errors["role"] = "Pick a role of this organisation other than Owner."
+    if protocol == SsoConnection.Protocol.OIDC:
+        if problem := _url_problem(issuer):
+            errors["issuer"] = problem
+        if not client_id.strip():
+            errors["client_id"] = "Give the client id the identity provider issued."
+        if not client_secret.strip():
+            errors["client_secret"] = "Give the client secret."
+    elif protocol == SsoConnection.Protocol.SAML:
+        if not idp_entity_id.strip():
+            errors["idp_entity_id"] = "Give the identity provider's entity id."
+        if problem := _url_problem(idp_sso_url):
+            errors["idp_sso_url"] = problem
+        if problem := _certificate_problem(idp_certificate):
+            errors["idp_certificate"] = problem
+    else:
+        errors["protocol"] = "Pick OpenID Connect or SAML 2.0."
+    if errors:
+        raise ValidationError(errors)
+    # The domain is unique across organisations, so it names the provider in the sign-in addresses.
+    slug = "sso-" + re.sub(r"[^a-z0-9]+", "-", email_domain).strip("-")
+    if protocol == SsoConnection.Protocol.OIDC:
+        _discover(issuer)
+        app = SocialApp.objects.create(provider="openid_connect", provider_id=slug, name=name[:40],
+                                       client_id=client_id.strip(), secret=client_secret.strip(),
+                                       settings={"server_url": issuer.rstrip("/"), "fetch_userinfo": True})
+    else:
+        app = SocialApp.objects.create(provider="saml", provider_id=slug, name=name[:40], client_id=slug, settings={
+            "idp": {"entity_id": idp_entity_id.strip(), "sso_url": idp_sso_url.strip(),
+                    "x509cert": idp_certificate.strip()},
+            "advanced": {"want_assertion_signed": True, "allow_single_label_domains": settings.SSO_ALLOW_HTTP,
+                         "reject_idp_initiated_sso": True},
+        })
+    connection = SsoConnection.objects.create(tenant_id=membership.tenant_id, name=name, protocol=protocol, app=app,
+                                              email_domain=email_domain, require_sso=require_sso, role=role)
+    audit_append(actor=Actor.of(membership), action="sso.create", obj=connection, permission="tenant.manage",
+                 after={"protocol": protocol, "email_domain": email_domain, "require_sso": require_sso,
+                        "role": role.key, "issuer": issuer or idp_entity_id})
+    from .security import alert_owners
+
+    alert_owners(tenant_id=membership.tenant_id, title=f"Single sign-on connected: {name}",
+                 body=f"{membership} connected {name} for @{email_domain}.", url="/organisation/sso/")
+    return connection
+
+
+@transaction.atomic
+def connection_delete(*, membership: Membership, connection: SsoConnection) -> None:
+    if not can(membership, "tenant.manage") or connection.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    audit_append(actor=Actor.of(membership), action="sso.delete", obj=connection, permission="tenant.manage",
+                 before={"email_domain": connection.email_domain})
+    SocialApp.objects.filter(pk=connection.app_id).delete()  # the connection goes with it
+
+
+def connections_of(membership: Membership):
+    return SsoConnection.objects.filter(tenant_id=membership.tenant_id).select_related("app", "role")
+
+
+def get_connection_for(membership: Membership, pk: int) -> SsoConnection:
+    connection = connections_of(membership).filter(pk=pk).first()
+    if connection is None:
+        raise Http404
+    return connection
+
+
+def connection_for_email(email: str) -> SsoConnection | None:
+    domain = (email or "").rsplit("@", 1)[-1].strip().lower()
+    if not domain:
+        return None
+    with scopes_disabled():
+        return SsoConnection.objects.filter(email_domain=domain).select_related("app", "role", "tenant").first()
+
+
+def connection_for_app(app) -> SsoConnection | None:
+    if app is None or app.pk is None:
+        return None
+    with scopes_disabled():
+        return SsoConnection.objects.filter(app_id=app.pk).select_related("role", "tenant").first()
+
+
+def login_url(connection: SsoConnection) -> str:
+    from django.urls import reverse
+
+    if connection.protocol == SsoConnection.Protocol.OIDC:
+        return reverse("openid_connect_login", kwargs={"provider_id": connection.app.provider_id})
+    return reverse("saml_login", kwargs={"organization_slug": connection.app.client_id})
+
+
+# Signing in ---------------------------------------------------------------------------------------
+
+
+def _refuse(request, reason: str, *, provider: str = "", email: str = "") -> None:
+    log.warning("single sign-on refused (%s): %s", provider, reason)
+    from .security import abuse_record
+
+    abuse_record(ip=client_ip(request), kind=AbuseEvent.Kind.LOGIN_FAILED, detail=f"sso {provider} {email}: {reason}")
+
+
+class SsoAdapter(DefaultSocialAccountAdapter):
+    """Only an organisation's connection signs people in, and only people of its email domain."""
+
+    def _email_of(self, sociallogin) -> str:
+        addresses = [a.email for a in sociallogin.email_addresses] or [sociallogin.user.email or ""]
+        return (addresses[0] or "").strip().lower()
+
+    def pre_social_login(self, request, sociallogin):
+        connection = connection_for_app(sociallogin.account.get_provider().app)
+        email = self._email_of(sociallogin)
+        if connection is None:
+            _refuse(request, "no organisation connection", provider=sociallogin.account.provider, email=email)
+            messages.error(request, "That sign-in is not connected to an organisation.")
+            raise ImmediateHttpResponse(redirect("account_login"))
+        if not email or email.rsplit("@", 1)[-1] != connection.email_domain:
+            _refuse(request, f"address outside @{connection.email_domain}", provider=connection.name, email=email)
+            messages.error(request, f"{connection.name} signs in addresses of @{connection.email_domain} only.")
+            raise ImmediateHttpResponse(redirect("account_login"))
+        request.session[SESSION_CONNECTION] = connection.pk
+
+    def is_open_for_signup(self, request, sociallogin):
+        return request.session.get(SESSION_CONNECTION) is not None
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        _refuse(request, f"{error}: {exception!r}"[:200], provider=getattr(provider, "id", str(provider)))
+        super().on_authentication_error(request, provider, error=error, exception=exception, extra_context=extra_context)
+
+
+def sso_membership_ensure(request, user: User) -> Membership | None:
+    """After a single sign-on, the person is a member of the connection's organisation (made once)."""
+    connection_id = request.session.pop(SESSION_CONNECTION, None)
+    if connection_id is None:
+        return None
+    with scopes_disabled():
+        connection = SsoConnection.objects.select_related("role").filter(pk=connection_id).first()
+        if connection is None:
+            return None
+        membership, created = Membership.objects.select_related("role", "user").get_or_create(
+            tenant_id=connection.tenant_id, user=user, defaults={"role": connection.role, "all_farms": True})
+        if created:
+            from .access import access_changed
+
+            access_changed(connection.tenant_id, only_if_used=True)
+            audit_append(actor=Actor.of(membership), action="membership.sso_join", obj=membership,
+                         after={"connection": connection.name, "role": connection.role.key})
+    from .middleware import SESSION_TENANT
+
+    request.session[SESSION_TENANT] = connection.tenant_id
+    return membership
+
+
+def password_refused_for(email: str) -> str | None:
+    """Why a password may not sign this address in (its domain requires single sign-on), or None."""
+    connection = connection_for_email(email)
+    if connection is not None and connection.require_sso:
+        return f"Addresses of @{connection.email_domain} sign in through {connection.name}: use \u201cSign in with your organisation\u201d."
+    return None
+
+
+# OpenID Connect with the ID token's signature always checked ------------------------------------------
+
+
+class StrictOIDCAdapter(OpenIDConnectOAuth2Adapter):
+    """allauth may skip the ID token's signature when it fetched the token itself; iFarm does not."""
+
+    def _decode_id_token(self, app, id_token: str) -> dict:
+        return jwtkit.verify_and_decode(credential=id_token, keys_url=self.openid_config["jwks_uri"],
+                                        issuer=self.openid_config["issuer"], audience=app.client_id,
+                                        lookup_kid=jwtkit.lookup_kid_jwk, verify_signature=True)
+
+
+def oidc_login(request, provider_id):
+    try:
+        return OAuth2LoginView.adapter_view(StrictOIDCAdapter(request, provider_id))(request)
+    except SocialApp.DoesNotExist as error:
+        raise Http404 from error
+
+
+def oidc_callback(request, provider_id):
+    try:
+        return OAuth2CallbackView.adapter_view(StrictOIDCAdapter(request, provider_id))(request)
+    except SocialApp.DoesNotExist as error:
+        raise Http404 from error

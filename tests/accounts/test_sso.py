@@ -1,0 +1,79 @@
+"""Single sign-on configuration: what an owner may connect, what is refused, and what it requires."""
+
+import pytest
+from allauth.socialaccount.models import SocialApp
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django_scopes import scope
+
+from apps.accounts.models import Role, SsoConnection
+from apps.accounts.sso import connection_create
+from tests.factories import PASSWORD, make_member, make_user
+from tests.identity_providers import saml_identity_provider
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
+
+def worker_role(owner):
+    return Role.objects.get(tenant_id=owner.tenant_id, key="worker")
+
+
+def oidc(owner, **values):
+    fields = {"name": "Sign-in", "protocol": "oidc", "email_domain": "green-acres.test", "role": worker_role(owner),
+              "issuer": "https://login.example.test", "client_id": "id", "client_secret": "secret"}
+    return connection_create(membership=owner, **(fields | values))
+
+
+def test_bad_configurations_are_refused_and_nothing_saved(owner, outsider, settings):
+    cases = [
+        ({"issuer": "http://localhost:1"}, "issuer"),  # unreachable
+        ({"issuer": "not a url"}, "issuer"),
+        ({"email_domain": "not a domain"}, "email_domain"),
+        ({"name": " "}, "name"),
+        ({"client_secret": ""}, "client_secret"),
+        ({"role": Role.objects.get(tenant_id=owner.tenant_id, key="owner")}, "role"),
+        ({"protocol": "saml", "idp_entity_id": "x", "idp_sso_url": "https://idp.example.test/sso",
+          "idp_certificate": "not a certificate"}, "idp_certificate"),
+        ({"protocol": "ldap"}, "protocol"),
+    ]
+    for values, field in cases:
+        with pytest.raises(ValidationError) as error:
+            oidc(owner, **values)
+        assert field in error.value.message_dict, (values, error.value.message_dict)
+    settings.SSO_ALLOW_HTTP = False
+    with pytest.raises(ValidationError, match="must use https"):
+        oidc(owner, issuer="http://login.example.test")
+    with scope(tenant=outsider.tenant_id):
+        foreign = Role.objects.get(tenant_id=outsider.tenant_id, key="worker")
+    with pytest.raises(ValidationError):
+        oidc(owner, role=foreign)
+    with pytest.raises(PermissionDenied):
+        oidc(make_member(owner, "manager"))
+    assert not SsoConnection.objects.exists() and not SocialApp.objects.exists()
+
+
+def test_the_settings_page_shows_the_refusal_next_to_the_field(as_member, owner):
+    client = as_member(owner)
+    response = client.post(reverse("accounts:sso_settings"), {
+        "name": "Sign-in", "protocol": "oidc", "email_domain": "green-acres.test", "role": str(worker_role(owner).pk),
+        "issuer": "http://localhost:1", "client_id": "id", "client_secret": "secret"})
+    assert response.status_code == 400 and "could not be reached" in response.content.decode()
+    assert not SsoConnection.objects.exists()
+
+
+def test_a_domain_that_requires_sso_refuses_passwords(client, owner):
+    with saml_identity_provider(email="ann@green-acres.test") as (entity_id, sso_url, certificate):
+        connection_create(membership=owner, name="Green Acres SAML", protocol="saml", email_domain="green-acres.test",
+                          role=worker_role(owner), require_sso=True, idp_entity_id=entity_id, idp_sso_url=sso_url,
+                          idp_certificate=certificate)
+    make_user("ann@green-acres.test")
+    make_user("vet@elsewhere.test")
+    refused = client.post(reverse("account_login"), {"login": "ann@green-acres.test", "password": PASSWORD})
+    assert refused.status_code == 200 and "sign in through Green Acres SAML" in refused.content.decode()
+    assert client.post(reverse("account_login"), {"login": "vet@elsewhere.test", "password": PASSWORD}).status_code == 302
+
+
+def test_the_sign_in_page_finds_no_provider_for_an_unknown_domain(client, db):
+    response = client.post(reverse("accounts:sso_sign_in"), {"email": "someone@nowhere.test"})
+    assert response.status_code == 400 and "No organisation signs this address in" in response.content.decode()
+    assert client.post(reverse("accounts:sso_sign_in"), {"email": "not-an-email"}).status_code == 400
