@@ -70,3 +70,27 @@ def test_breeding_and_lifecycle_pages_fit_a_phone(live_server, page: Page, owner
         page.goto(live_server.url + path)
         wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, f"{path} is {wide} px wider than the phone"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_access_pages_fit_a_phone(live_server, page: Page, owner):
+    import datetime as dt
+
+    from apps.accounts.models import Role
+    from apps.accounts.policies import delegation_create, policy_save
+
+    farm = make_farm(owner, name="A farm with a rather long name for a small screen")
+    manager = make_member(owner, "manager")
+    policy_save(membership=owner, name="Milking hours for the early and late parlour shifts",
+                role=Role.objects.get(tenant_id=owner.tenant_id, key="milker"), member=None,
+                permissions=["milk.record", "finance.submit_expense"], days=[0, 1, 2, 3, 4, 5], start_time=dt.time(4),
+                end_time=dt.time(21), amount_limit=None, farms=[farm], ends_on=None)
+    today = farm.local_today()
+    delegation_create(membership=owner, delegate=manager, permissions=["finance.approve_expense", "finance.manage"],
+                      starts_on=today, ends_on=today + dt.timedelta(days=14), note="Two weeks of annual leave at the coast")
+    log_in(page, live_server.url, owner.user.email)
+    for path in ("/team/policies/", "/team/policies/new/", "/delegations/", f"/team/members/{manager.pk}/access/",
+                 "/devices/", "/organisation/sso/", "/sso/"):
+        page.goto(live_server.url + path)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{path} is {wide} px wider than the phone"
