@@ -48,15 +48,15 @@ class Rule:
     def problem(self, *, local: datetime, farm_id: int | None, amount: Decimal | None) -> str:
         """Why this rule refuses, or "" when its conditions hold."""
         if self.ends_on is not None and local.date() > self.ends_on:
-            return f"access ended on {self.ends_on:%d %b %Y}"
+            return f"ended this access on {self.ends_on:%d %b %Y}"
         if self.days and local.weekday() not in self.days:
-            return f"not on {local:%A}s"
+            return f"does not allow this on {local:%A}s"
         if self.start is not None and not (self.start <= local.time() < self.end):
-            return f"only from {self.start:%H:%M} to {self.end:%H:%M}"
+            return f"allows this only from {self.start:%H:%M} to {self.end:%H:%M}"
         if self.amount_limit is not None and amount is not None and amount > self.amount_limit:
-            return f"up to {self.amount_limit:,.2f} only"
+            return f"allows this up to {self.amount_limit:,.2f} only"
         if self.farm_ids and farm_id is not None and farm_id not in self.farm_ids:
-            return "not on this farm"
+            return "does not allow this on that farm"
         return ""
 
     def summary(self) -> str:
@@ -197,7 +197,7 @@ def _refused_by(snapshot, *, role_id, membership_id, perm, local, farm_id, amoun
         if rule.applies_to(role_id, membership_id) and rule.covers(perm):
             problem = rule.problem(local=local, farm_id=farm_id, amount=amount)
             if problem:
-                return Decision(False, f"The policy \u201c{rule.name}\u201d allows this {problem}.", rule.name)
+                return Decision(False, f"The policy \u201c{rule.name}\u201d {problem}.", rule.name)
     return None
 
 

@@ -37,7 +37,7 @@ def team_of(membership: Membership):
 def get_member_for(membership: Membership, pk: int) -> Membership:
     member = (
         Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, is_service=False, pk=pk)
-        .select_related("user", "role")
+        .select_related("user", "role", "tenant")
         .first()
     )
     if member is None:

@@ -96,6 +96,18 @@ def test_rate_rules_held_as_data_throttle_and_block(as_member, owner, client):
     assert blocked(other, BYSTANDER)
 
 
+def test_a_rate_rule_per_api_key_holds_each_key_to_its_limit(client, owner):
+    from django_scopes import scope
+
+    from tests.api.conftest import Api, make_key
+
+    RateRule.objects.create(name="Per key", scope="api_key", path_prefix="/api/", window_seconds=60, limit=2)
+    with scope(tenant=owner.tenant_id):
+        first, second = make_key(owner, name="One")[1], make_key(owner, name="Two")[1]
+    assert [Api(client, first).get("/farms").status_code for _ in range(3)] == [200, 200, 429]
+    assert Api(client, second).get("/farms").status_code == 200
+
+
 def test_a_rule_with_a_zero_window_is_refused_in_the_admin(client, db):
     admin = make_user("admin@example.test")
     admin.__class__.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
