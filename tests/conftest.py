@@ -54,7 +54,10 @@ def owner_scope(owner):
 def _clear_cache():
     from django.core.cache import cache
 
+    from apps.accounts.security import memo_clear
+
     cache.clear()
+    memo_clear()
     yield
 
 

@@ -122,23 +122,56 @@ def ip_block(*, ip: str, until: datetime, reason: str) -> IpBlock:
     return block
 
 
+# A few seconds of process memory in front of the shared cache: the guard runs on every request, and
+# a round trip to Redis for answers that rarely change costs more than the rest of the guard.
+_MEMO: dict[str, tuple[float, object]] = {}
+MEMO_SECONDS = 5.0
+
+
+def _memo_get(key: str):
+    found = _MEMO.get(key)
+    if found is None or found[0] < time.monotonic():
+        return None
+    return found[1]
+
+
+def _memo_set(key: str, value, seconds: float = MEMO_SECONDS) -> None:
+    if len(_MEMO) > 10_000:
+        _MEMO.clear()
+    _MEMO[key] = (time.monotonic() + seconds, value)
+
+
+def memo_clear() -> None:
+    _MEMO.clear()
+
+
 def _state_key(ip: str) -> str:
     return f"ipstate:{hashlib.sha256(ip.encode()).hexdigest()[:32]}"
 
 
 def _remember(ip: str, state: dict) -> None:
     cache.set(_state_key(ip), state, STATE_SECONDS)
+    _memo_set(_state_key(ip), state)
 
 
 def state_forget(ip: str) -> None:
-    cache.delete(_state_key(ip))
-    transaction.on_commit(lambda: cache.delete(_state_key(ip)))
+    def forget():
+        _MEMO.pop(_state_key(ip), None)
+        cache.delete(_state_key(ip))
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def _state(ip: str) -> dict:
     """The address's standing: blocked until when, throttled or not (the database's answer, remembered briefly)."""
+    state = _memo_get(_state_key(ip))
+    if state is not None:
+        return state
     state = cache.get(_state_key(ip))
-    if state is None:
+    if state is not None:
+        _memo_set(_state_key(ip), state)
+    else:
         now = timezone.now()
         until = IpBlock.objects.filter(ip=ip, until__gt=now).order_by("-until").values_list("until", flat=True).first()
         throttle = until is None and AbuseEvent.objects.filter(ip=ip, created_at__gte=now - LOOK_BACK).exists() \
@@ -206,15 +239,22 @@ RULES_KEY = "raterules:v1"
 
 
 def rules_changed() -> None:
-    cache.delete(RULES_KEY)
-    transaction.on_commit(lambda: cache.delete(RULES_KEY))
+    def forget():
+        _MEMO.pop(RULES_KEY, None)
+        cache.delete(RULES_KEY)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def active_rules() -> list[RateRule]:
-    rules = cache.get(RULES_KEY)
+    rules = _memo_get(RULES_KEY)
     if rules is None:
-        rules = list(RateRule.objects.filter(is_active=True))
-        cache.set(RULES_KEY, rules, 60)
+        rules = cache.get(RULES_KEY)
+        if rules is None:
+            rules = list(RateRule.objects.filter(is_active=True))
+            cache.set(RULES_KEY, rules, 60)
+        _memo_set(RULES_KEY, rules, 10.0)
     return rules
 
 

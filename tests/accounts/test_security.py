@@ -78,14 +78,15 @@ def test_refused_requests_and_rate_limit_hits_count_against_an_address(as_member
 
 
 def test_rate_rules_held_as_data_throttle_and_block(as_member, owner, client):
+    from apps.accounts.security import rules_changed
+
     RateRule.objects.create(name="Team page", scope="user", path_prefix="/team/", window_seconds=60, limit=3)
+    rules_changed()  # as the admin does on save
     client = as_member(owner)
     statuses = [client.get(reverse("accounts:team"), REMOTE_ADDR=ATTACKER).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     assert AbuseEvent.objects.filter(ip=ATTACKER, kind="rate_limited").count() == 2
     assert client.get(reverse("home"), REMOTE_ADDR=ATTACKER).status_code == 200  # other paths are not in the rule
-    from apps.accounts.security import rules_changed
-
     RateRule.objects.create(name="Login hammering", scope="ip", path_prefix="/accounts/login/", methods="POST",
                             window_seconds=60, limit=2, action="block", block_minutes=10)
     rules_changed()
@@ -99,9 +100,11 @@ def test_rate_rules_held_as_data_throttle_and_block(as_member, owner, client):
 def test_a_rate_rule_per_api_key_holds_each_key_to_its_limit(client, owner):
     from django_scopes import scope
 
+    from apps.accounts.security import rules_changed
     from tests.api.conftest import Api, make_key
 
     RateRule.objects.create(name="Per key", scope="api_key", path_prefix="/api/", window_seconds=60, limit=2)
+    rules_changed()
     with scope(tenant=owner.tenant_id):
         first, second = make_key(owner, name="One")[1], make_key(owner, name="Two")[1]
     assert [Api(client, first).get("/farms").status_code for _ in range(3)] == [200, 200, 429]
