@@ -312,6 +312,9 @@ SOCIALACCOUNT_STORE_TOKENS = False
 # Identity providers must be on https, except in development (and in the suite's local providers).
 SSO_ALLOW_HTTP = env.bool("SSO_ALLOW_HTTP", default=DEBUG)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+# The audit chain: months older than this leave the live table for archive files; files are purged after 7 years.
+AUDIT_ARCHIVE_AFTER_DAYS = env.int("AUDIT_ARCHIVE_AFTER_DAYS", default=548)
+AUDIT_PURGE_AFTER_DAYS = env.int("AUDIT_PURGE_AFTER_DAYS", default=2557)
 
 # Security: strict unless DEBUG is on.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

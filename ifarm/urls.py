@@ -30,6 +30,7 @@ urlpatterns = [
     path("stock/", include("apps.stock.urls")),
     path("notifications/", include("apps.notify.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
+    path("audit/archives/<int:pk>/", audit_views.archive_download, name="audit_archive"),
     path("api/v1/", api_v1.urls),
     path("integrations/", include("apps.api.urls")),
 ]

@@ -18,7 +18,7 @@ KEEP_DAYS = 30
 def verify_audit_chains() -> int:
     """Walk every tenant's audit chain; log each broken one by name (an operator must look)."""
     from apps.accounts.models import Tenant
-    from apps.audit.services import audit_verify_tenant
+    from apps.audit.retention import audit_verify_tenant
 
     broken = 0
     for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
@@ -27,6 +27,24 @@ def verify_audit_chains() -> int:
             broken += 1
             log.error("audit chain of tenant %s broken at entry #%s (id %s): %s", tenant_id, failure.seq, failure.entry_id, failure.reason)
     return broken
+
+
+@db_periodic_task(crontab(day_of_week="0", hour="2", minute="30"))
+@lock_task("audit-archive")
+def archive_audit_chains() -> dict:
+    """Weekly: move each tenant's old audit months to archive files, and purge the files past seven years."""
+    from apps.accounts.models import Tenant
+    from apps.audit.retention import audit_archive_tenant, audit_purge_tenant
+
+    done = {"archived": 0, "purged": 0}
+    for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
+        try:
+            done["archived"] += len(audit_archive_tenant(tenant_id=tenant_id))
+            done["purged"] += len(audit_purge_tenant(tenant_id=tenant_id))
+        except Exception:  # one tenant's storage trouble must not stop the others; the next run tries again
+            log.exception("audit archive of tenant %s failed; nothing was removed from its chain", tenant_id)
+    log.info("audit archive: %s", done)
+    return done
 
 
 @db_periodic_task(crontab(hour="3", minute="30"))

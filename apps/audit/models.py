@@ -68,3 +68,31 @@ class AuditEntry(TenantModel):
             "user_agent": self.user_agent,
             "request_id": self.request_id,
         } | ({"delegation": self.delegation_id} if self.delegation_id is not None else {})
+
+
+class AuditArchive(TenantModel):
+    """One month of a tenant's chain moved out of the live table into a compressed JSON-lines file.
+
+    The file holds every entry as stored (its hash included); `sha256` is the file's checksum, so a
+    changed file is named by audit_verify. After seven years the file is purged: the row stays, with
+    its last hash, so the chain still verifies from the oldest file kept.
+    """
+
+    month = models.DateField(help_text="The first day of the month archived.")
+    first_seq = models.PositiveBigIntegerField()
+    last_seq = models.PositiveBigIntegerField()
+    entries = models.PositiveIntegerField()
+    first_prev_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(max_length=64)
+    file = models.CharField(max_length=300, help_text="The file's name in the storage backend.")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "month"], name="audit_archive_tenant_month_uniq")]
+        ordering = ["month"]
+
+    def __str__(self):
+        return f"Audit {self.month:%Y-%m} (#{self.first_seq}-#{self.last_seq})"

@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -93,6 +93,47 @@ class Actor:
         return cls(tenant_id=tenant_id, email="system")
 
 
+HEAD_SQL = """
+SELECT live.seq, live.entry_hash, archived.last_seq, archived.last_hash
+FROM accounts_tenant tenant
+LEFT JOIN LATERAL (SELECT seq, entry_hash FROM audit_auditentry WHERE tenant_id = tenant.id
+                   ORDER BY seq DESC LIMIT 1) live ON TRUE
+LEFT JOIN LATERAL (SELECT last_seq, last_hash FROM audit_auditarchive WHERE tenant_id = tenant.id
+                   ORDER BY last_seq DESC LIMIT 1) archived ON TRUE
+WHERE tenant.id = %s
+FOR UPDATE OF tenant
+"""
+
+
+def _locked_head(tenant_id: int) -> tuple[int, str]:
+    """The next sequence number and the hash it follows, with the tenant row locked so two writers of one
+    tenant cannot both take the same head: one statement on PostgreSQL. The head is the newest live entry,
+    else the newest archived one (a chain whose old months all left the live table goes on from there)."""
+    from apps.accounts.models import Tenant
+
+    from .models import AuditArchive
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(HEAD_SQL, [tenant_id])
+            row = cursor.fetchone()
+        if row is None:
+            raise Tenant.DoesNotExist(tenant_id)
+        live_seq, live_hash, archived_seq, archived_hash = row
+    else:
+        Tenant.objects.select_for_update().filter(pk=tenant_id).values_list("pk", flat=True).get()
+        with scopes_disabled():
+            live_seq, live_hash = (AuditEntry.objects.filter(tenant_id=tenant_id).order_by("-seq")
+                                   .values_list("seq", "entry_hash").first() or (None, None))
+            archived_seq, archived_hash = (AuditArchive.objects.filter(tenant_id=tenant_id).order_by("-last_seq")
+                                           .values_list("last_seq", "last_hash").first() or (None, None))
+    if live_seq is not None:
+        return live_seq + 1, live_hash
+    if archived_seq is not None:
+        return archived_seq + 1, archived_hash
+    return 1, GENESIS
+
+
 # Joins the caller's transaction without a savepoint: an entry lives and dies with its change.
 @transaction.atomic(savepoint=False)
 def audit_append(
@@ -106,18 +147,7 @@ def audit_append(
     permission: str = "",
 ) -> AuditEntry:
     """Append an entry to the actor's tenant chain, inside the caller's transaction."""
-    from apps.accounts.models import Tenant
-
-    # Lock the tenant row: two writers of one tenant must not both read the same chain head.
-    Tenant.objects.select_for_update().filter(pk=actor.tenant_id).values_list("pk", flat=True).get()
-    with scopes_disabled():
-        head = (
-            AuditEntry.objects.filter(tenant_id=actor.tenant_id)
-            .order_by("-seq")
-            .values_list("seq", "entry_hash")
-            .first()
-        )
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    seq, prev_hash = _locked_head(actor.tenant_id)
     meta = current_request_meta()
     if farm_id is None and obj is not None:
         farm_id = getattr(obj, "farm_id", None)
@@ -157,21 +187,3 @@ class ChainBreak:
     seq: int
     entry_id: int
     reason: str
-
-
-def audit_verify_tenant(*, tenant_id: int) -> ChainBreak | None:
-    """Walk one tenant's chain in order; return the first entry that does not hold."""
-    prev_hash = GENESIS
-    expected_seq = 1
-    with scopes_disabled():
-        entries = AuditEntry.objects.filter(tenant_id=tenant_id).order_by("seq").iterator(chunk_size=2000)
-        for entry in entries:
-            if entry.seq != expected_seq:
-                return ChainBreak(tenant_id, entry.seq, entry.pk, f"sequence jumps from {expected_seq - 1} to {entry.seq}")
-            if entry.prev_hash != prev_hash:
-                return ChainBreak(tenant_id, entry.seq, entry.pk, "previous hash does not match the entry before it")
-            if compute_hash(prev_hash, entry.canonical_fields()) != entry.entry_hash:
-                return ChainBreak(tenant_id, entry.seq, entry.pk, "stored fields do not match the entry's hash")
-            prev_hash = entry.entry_hash
-            expected_seq += 1
-    return None

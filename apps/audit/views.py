@@ -1,10 +1,13 @@
 import django_filters
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from apps.accounts.decorators import member_required
 
 from .models import AuditEntry
+from .retention import archives_of
 from .selectors import entries_of
 
 
@@ -32,4 +35,17 @@ def audit_log(request):
     entries = entries_of(request.membership)
     audit_filter = AuditFilter(request.GET or None, queryset=entries)
     page = Paginator(audit_filter.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"filter": audit_filter, "page": page})
+    return render(request, "audit/log.html", {"filter": audit_filter, "page": page,
+                                              "archives": archives_of(request.membership)})
+
+
+@member_required("audit.view")
+def archive_download(request, pk: int):
+    """An archived month of the organisation's chain, as stored (gzip-compressed JSON lines)."""
+    archive = archives_of(request.membership).filter(pk=pk).first()
+    if archive is None:
+        raise Http404
+    response = FileResponse(default_storage.open(archive.file, "rb"), as_attachment=True,
+                            filename=f"audit-{archive.month:%Y-%m}.jsonl.gz", content_type="application/gzip")
+    response["X-Checksum-SHA256"] = archive.sha256
+    return response

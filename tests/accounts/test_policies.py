@@ -241,7 +241,7 @@ def test_actions_under_a_delegation_are_audited_with_it(as_member, owner, farm, 
     entry = AuditEntry.objects.get(action="expense.approve", object_id=str(expense.pk))
     assert entry.delegation_id == delegation.pk and entry.membership_id == milker.pk
     assert AuditEntry.objects.filter(action="delegation.create", object_id=str(delegation.pk)).exists()
-    from apps.audit.services import audit_verify_tenant
+    from apps.audit.retention import audit_verify_tenant
 
     assert audit_verify_tenant(tenant_id=owner.tenant_id) is None
     assert f"under delegation #{delegation.pk}" in as_member(owner).get(reverse("audit")).content.decode()

@@ -43,7 +43,7 @@ def test_tampering_names_exactly_that_entry(owner, farm, outsider, capsys):
 
 
 def test_tampering_with_before_after_json_is_caught(owner, farm):
-    from apps.audit.services import audit_verify_tenant
+    from apps.audit.retention import audit_verify_tenant
 
     make_animal(owner, farm, tag="A-1")
     target = AuditEntry.objects.get(tenant_id=owner.tenant_id, action="animal.create")
@@ -53,7 +53,7 @@ def test_tampering_with_before_after_json_is_caught(owner, farm):
 
 
 def test_deleted_entry_breaks_the_sequence(owner, farm):
-    from apps.audit.services import audit_verify_tenant
+    from apps.audit.retention import audit_verify_tenant
 
     make_animal(owner, farm, tag="A-1")
     make_animal(owner, farm, tag="A-2")

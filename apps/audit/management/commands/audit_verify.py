@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import Tenant
-from apps.audit.services import audit_verify_tenant
+from apps.audit.retention import audit_verify_tenant
 
 
 class Command(BaseCommand):
