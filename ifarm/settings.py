@@ -214,21 +214,13 @@ STATIC_STORAGE = env.str(
     if not DEBUG
     else "django.contrib.staticfiles.storage.StaticFilesStorage",
 )
-SUPABASE_STORAGE_BUCKET = env.str("SUPABASE_STORAGE_BUCKET", default="")
-if SUPABASE_STORAGE_BUCKET:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": SUPABASE_STORAGE_BUCKET,
-            "endpoint_url": env.str("SUPABASE_STORAGE_ENDPOINT"),
-            "region_name": env.str("SUPABASE_STORAGE_REGION", default="us-east-1"),
-            "access_key": secret("SUPABASE_STORAGE_ACCESS_KEY"),
-            "secret_key": secret("SUPABASE_STORAGE_SECRET_KEY"),
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
+# Files: local under var/media by default; Supabase Storage (private buckets per kind, paths under the
+# organisation's id, downloads by signed URL) when SUPABASE_URL is set (apps/core/storage.py).
+SUPABASE_URL = env.str("SUPABASE_URL", default="")
+SUPABASE_SERVICE_KEY = secret("SUPABASE_SERVICE_KEY", default="")
+SIGNED_URL_SECONDS = env.int("SIGNED_URL_SECONDS", default=300)
+if SUPABASE_URL:
+    _default_storage = {"BACKEND": "apps.core.storage.SupabaseStorage"}
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {"default": _default_storage, "staticfiles": {"BACKEND": STATIC_STORAGE}}

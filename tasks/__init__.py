@@ -5,4 +5,4 @@ Every task module is imported here when Django starts (this package is an instal
 
 
 def register_all() -> None:
-    from . import breeding, health, maintenance, milk, outbox, webhooks  # noqa: F401
+    from . import breeding, health, maintenance, milk, outbox, storage, webhooks  # noqa: F401

@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -93,45 +93,22 @@ class Actor:
         return cls(tenant_id=tenant_id, email="system")
 
 
-HEAD_SQL = """
-SELECT live.seq, live.entry_hash, archived.last_seq, archived.last_hash
-FROM accounts_tenant tenant
-LEFT JOIN LATERAL (SELECT seq, entry_hash FROM audit_auditentry WHERE tenant_id = tenant.id
-                   ORDER BY seq DESC LIMIT 1) live ON TRUE
-LEFT JOIN LATERAL (SELECT last_seq, last_hash FROM audit_auditarchive WHERE tenant_id = tenant.id
-                   ORDER BY last_seq DESC LIMIT 1) archived ON TRUE
-WHERE tenant.id = %s
-FOR UPDATE OF tenant
-"""
-
-
 def _locked_head(tenant_id: int) -> tuple[int, str]:
-    """The next sequence number and the hash it follows, with the tenant row locked so two writers of one
-    tenant cannot both take the same head: one statement on PostgreSQL. The head is the newest live entry,
-    else the newest archived one (a chain whose old months all left the live table goes on from there)."""
+    """The next sequence number and the hash it follows, with the tenant row locked first so two writers
+    of one tenant cannot both take the same head. (Read in the same statement as the lock, the head would
+    come from the snapshot taken before the wait: a stale head.) The head is the newest live entry, else
+    the newest archived one: a chain whose old months all left the live table goes on from there."""
     from apps.accounts.models import Tenant
 
     from .models import AuditArchive
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(HEAD_SQL, [tenant_id])
-            row = cursor.fetchone()
-        if row is None:
-            raise Tenant.DoesNotExist(tenant_id)
-        live_seq, live_hash, archived_seq, archived_hash = row
-    else:
-        Tenant.objects.select_for_update().filter(pk=tenant_id).values_list("pk", flat=True).get()
-        with scopes_disabled():
-            live_seq, live_hash = (AuditEntry.objects.filter(tenant_id=tenant_id).order_by("-seq")
-                                   .values_list("seq", "entry_hash").first() or (None, None))
-            archived_seq, archived_hash = (AuditArchive.objects.filter(tenant_id=tenant_id).order_by("-last_seq")
-                                           .values_list("last_seq", "last_hash").first() or (None, None))
-    if live_seq is not None:
-        return live_seq + 1, live_hash
-    if archived_seq is not None:
-        return archived_seq + 1, archived_hash
-    return 1, GENESIS
+    Tenant.objects.select_for_update().filter(pk=tenant_id).values_list("pk", flat=True).get()
+    with scopes_disabled():
+        head = AuditEntry.objects.filter(tenant_id=tenant_id).order_by("-seq").values_list("seq", "entry_hash").first()
+        if head is None:
+            head = (AuditArchive.objects.filter(tenant_id=tenant_id).order_by("-last_seq")
+                    .values_list("last_seq", "last_hash").first())
+    return (head[0] + 1, head[1]) if head else (1, GENESIS)
 
 
 # Joins the caller's transaction without a savepoint: an entry lives and dies with its change.

@@ -1,10 +1,10 @@
 import django_filters
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 
 from apps.accounts.decorators import member_required
+from apps.core.storage import file_response
 
 from .models import AuditEntry
 from .retention import archives_of
@@ -45,7 +45,7 @@ def archive_download(request, pk: int):
     archive = archives_of(request.membership).filter(pk=pk).first()
     if archive is None:
         raise Http404
-    response = FileResponse(default_storage.open(archive.file, "rb"), as_attachment=True,
-                            filename=f"audit-{archive.month:%Y-%m}.jsonl.gz", content_type="application/gzip")
+    response = file_response(archive.file, filename=f"audit-{archive.month:%Y-%m}.jsonl.gz",
+                             content_type="application/gzip")
     response["X-Checksum-SHA256"] = archive.sha256
     return response

@@ -71,14 +71,13 @@ def rename_by_content(upload, stem: str) -> None:
 
 
 def serve_upload(field_file):
-    """Serve a stored upload with the type its (checked) extension gives, in a sandbox."""
-    from django.http import FileResponse
+    """Serve a stored upload with the type its (checked) extension gives, in a sandbox (or redirect to a
+    signed URL when the files live in Supabase Storage)."""
+    from .storage import file_response
 
     extension = field_file.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(field_file.open("rb"), content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return file_response(field_file.name, storage=field_file.storage, sandbox=True,
+                         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))
 
 
 class PhotoField(forms.ImageField):

@@ -85,6 +85,18 @@ def _sso_connection(owner):
                                  idp_sso_url=sso_url, idp_certificate=certificate)
 
 
+def _audit_archive(owner):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from apps.audit.models import AuditArchive
+
+    name = default_storage.save(f"audit/{owner.tenant_id}/2020-01.jsonl.gz", ContentFile(b"victim"))
+    return AuditArchive.objects.create(tenant_id=owner.tenant_id, month=dt.date(2020, 1, 1), first_seq=1, last_seq=1,
+                                       entries=1, first_prev_hash="0" * 64, last_hash="1" * 64, file=name, size=6,
+                                       sha256="2" * 64)
+
+
 def _treatment(owner):
     from tests.health.conftest import at, make_batch, make_item
     from tests.health.test_treatments import treat
@@ -254,6 +266,7 @@ PROBES = {
     "accounts:delegation_revoke": (_delegation, ["post"]),
     "accounts:device_action": (_device, ["post"]),
     "accounts:sso_delete": (_sso_connection, ["post"]),
+    "audit_archive": (_audit_archive, ["get"]),
     "milk:animal": (_cow, ["get"]),
     "milk:lactation_start": (_cow, ["post"]),
     "milk:lactation_dry_off": (_lactation, ["post"]),
@@ -344,6 +357,7 @@ TENANT_WIDE = {
     "accounts:member_edit", "accounts:member_remove", "accounts:invitation_revoke", "accounts:session_revoke",
     "accounts:role_edit", "accounts:role_delete", "accounts:member_access", "accounts:policy_edit",
     "accounts:policy_delete", "accounts:delegation_revoke", "accounts:device_action", "accounts:sso_delete",
+    "audit_archive",
     "money:contact_edit", "money:report_job", "money:report_download",
     "stock:item_edit",  # an item is the organisation's; its batches belong to farms
     "herd:outside_sire_edit", "herd:external_farm_edit",  # the outside register is the organisation's

@@ -59,13 +59,13 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     assert result.stdout.strip() == "from-a-file-"
 
 
-def test_supabase_storage_variables_switch_uploads_to_object_storage():
-    env = {**PRODUCTION, "SUPABASE_STORAGE_BUCKET": "ifarm-media", "SUPABASE_STORAGE_ENDPOINT": "https://example.supabase.co/storage/v1/s3",
-           "SUPABASE_STORAGE_ACCESS_KEY": "key", "SUPABASE_STORAGE_SECRET_KEY": "secret"}
+def test_supabase_variables_switch_uploads_to_supabase_storage():
+    env = {**PRODUCTION, "SUPABASE_URL": "https://example.supabase.co", "SUPABASE_SERVICE_KEY": "service-key"}
     result = run_manage(
         "shell", "--no-imports", "-c",
-        "from django.core.files.storage import default_storage as d; b = d.bucket_name; print(type(d._wrapped).__module__, b, d.querystring_auth)",
+        "from django.core.files.storage import default_storage as d; d._setup(); "
+        "print(type(d._wrapped).__name__, d._wrapped.base_url, d._wrapped.signed_url_seconds)",
         env=env,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["storages.backends.s3", "ifarm-media", "True"]
+    assert result.stdout.split() == ["SupabaseStorage", "https://example.supabase.co", "300"]

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
 from apps.core.forms import add_service_errors
+from apps.core.storage import file_response
 from apps.farms.selectors import farms_visible_to
 
 from .. import selectors, services
@@ -86,7 +87,8 @@ def invoice_pdf(request, pk: int):
     invoice = selectors.get_invoice_for(request.membership, pk)
     if invoice.pdf_status != Invoice.Pdf.READY or not invoice.pdf:
         raise Http404("The PDF is not ready yet.")
-    return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf", content_type="application/pdf")
+    return file_response(invoice.pdf.name, storage=invoice.pdf.storage, filename=f"{invoice.number}.pdf",
+                         content_type="application/pdf")
 
 
 @member_required("finance.manage")

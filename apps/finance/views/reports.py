@@ -1,11 +1,12 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from apps.accounts.decorators import member_required
+from apps.core.storage import file_response
 from apps.farms.selectors import farms_visible_to
 from apps.insights import exports
 
@@ -44,4 +45,4 @@ def report_download(request, pk: int):
     job = selectors.get_report_job_for(request.membership, pk)
     if job.status != job.Status.READY:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.kind}.{job.file_format}")
+    return file_response(job.file.name, storage=job.file.storage, filename=f"{job.kind}.{job.file_format}")
