@@ -9,7 +9,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$BACKUP_DIR"
 umask 077
 
-pg_dump --format=custom --compress=6 --no-owner --file="$BACKUP_DIR/ifarm-$stamp.dump.partial" "$DATABASE_URL"
+pg_dump --format=custom --compress=6 --no-owner --file="$BACKUP_DIR/ifarm-$stamp.dump.partial" "${DATABASE_OWNER_URL:-$DATABASE_URL}"  # the owner: row-level security binds the app role
 mv "$BACKUP_DIR/ifarm-$stamp.dump.partial" "$BACKUP_DIR/ifarm-$stamp.dump"
 if [ -d "$MEDIA_DIR" ]; then
     tar -C "$(dirname "$MEDIA_DIR")" -czf "$BACKUP_DIR/media-$stamp.tar.gz" "$(basename "$MEDIA_DIR")"

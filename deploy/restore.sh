@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Restore a dump made by backup.sh into DATABASE_URL (which must be an empty database),
+# Restore a dump made by backup.sh into the database (as its owner, DATABASE_OWNER_URL when set; it must be empty),
 # then verify the audit chains. Usage: restore.sh /srv/backups/ifarm/ifarm-<stamp>.dump [media.tar.gz]
 set -euo pipefail
 : "${DATABASE_URL:?DATABASE_URL must be set}"
 dump="${1:?give the dump file}"
 media="${2:-}"
-pg_restore --no-owner --exit-on-error --single-transaction --dbname="$DATABASE_URL" "$dump"
+pg_restore --no-owner --exit-on-error --single-transaction --dbname="${DATABASE_OWNER_URL:-$DATABASE_URL}" "$dump"
 if [ -n "$media" ]; then
     tar -C /srv/ifarm/var -xzf "$media"
 fi
 cd "$(dirname "$0")/.."
-.venv/bin/python manage.py migrate --no-input
+.venv/bin/python manage.py migrate --no-input ${DATABASE_OWNER_URL:+--database owner}
 .venv/bin/python manage.py audit_verify
 echo "restored from $dump"

@@ -137,6 +137,12 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL names another.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ifarm.sqlite3'}")}
+# Row-level security (apps/core/rls.py): the application connects as DATABASE_APP_ROLE, which does not own
+# the tables; migrations run as the owner through DATABASE_OWNER_URL (`manage.py migrate --database owner`).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+DATABASE_TENANT_SETTING = env.bool("DATABASE_TENANT_SETTING", default=bool(DATABASE_APP_ROLE))
+if env.str("DATABASE_OWNER_URL", default=""):
+    DATABASES["owner"] = env.db("DATABASE_OWNER_URL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",

@@ -4,6 +4,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
+from apps.core.rls import tenant_rows
+
 from .selectors import membership_for_request
 
 SESSION_TENANT = "tenant_id"
@@ -51,8 +53,12 @@ class TenantMiddleware:
             translation.activate(profile.language)
             request.LANGUAGE_CODE = profile.language
         try:
-            # An empty list scopes to no tenant at all: anonymous requests see no tenant rows.
-            with scope(tenant=request.tenant.pk if request.tenant else []):
+            # An empty list scopes to no tenant at all: anonymous requests see no tenant rows. The
+            # database is narrowed to the same tenant (row-level security, apps/core/rls.py).
+            if request.tenant is None:
+                with scope(tenant=[]):
+                    return self.get_response(request)
+            with scope(tenant=request.tenant.pk), tenant_rows(request.tenant.pk):
                 return self.get_response(request)
         finally:
             timezone.deactivate()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from .models import OutboxMessage
+from .rls import tenant_rows
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def outbox_deliver(*, message_id: int) -> bool:
     with scopes_disabled():
         message = OutboxMessage.objects.get(pk=message_id)
     try:
-        with scope(tenant=message.tenant_id):
+        with scope(tenant=message.tenant_id), tenant_rows(message.tenant_id):
             HANDLERS[message.kind](message)
     except Exception as error:  # noqa: BLE001  (any failure is recorded and retried by the sweeper)
         log.exception("outbox message %s (%s) failed", message.pk, message.kind)

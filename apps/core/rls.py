@@ -1,0 +1,101 @@
+"""Tenant isolation in PostgreSQL itself: row-level security on every tenant table.
+
+Each tenant table gets a policy that shows (and accepts) only the rows of the tenant named by the
+session setting `ifarm.tenant`, or every row when it says `all`. A connection the application opens
+starts at `all` (sign-in and the organisation switcher read across organisations before the tenant is
+known); the request narrows it to its tenant as soon as the tenant is known, and each queued job to the
+tenant it works for. A connection that never set it (a console, a forgotten path, raw SQL from
+elsewhere) sees no tenant rows at all.
+
+The policies bind roles that do not own the tables: production connects as an application role
+(DATABASE_URL) and migrates as the owner (`manage.py migrate --database owner`, DATABASE_OWNER_URL), so
+even raw SQL in the application cannot read across tenants once its tenant is set. The owner and
+superusers are not bound (PostgreSQL's rule), which is why development and the suite run unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, connections
+
+log = logging.getLogger(__name__)
+
+SETTING = "ifarm.tenant"
+POLICY = "tenant_isolation"
+
+
+def tenant_tables() -> list[str]:
+    from django.apps import apps
+
+    from .models import TenantModel
+
+    return sorted({m._meta.db_table for m in apps.get_models() if issubclass(m, TenantModel) and m._meta.managed})
+
+
+def _policy_sql(table: str) -> list[str]:
+    rule = (f"(current_setting('{SETTING}', true) = 'all' OR "
+            f"tenant_id = NULLIF(NULLIF(current_setting('{SETTING}', true), ''), 'all')::bigint)")
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
+        f'CREATE POLICY {POLICY} ON "{table}" USING {rule} WITH CHECK {rule}',
+    ]
+
+
+def apply_policies(using: str = "default", app_role: str | None = None) -> int:
+    """Enable row-level security with the tenant policy on every tenant table (idempotent); grant the
+    application role what it needs. Runs after every migrate."""
+    db = connections[using]
+    if db.vendor != "postgresql":
+        return 0
+    tables = tenant_tables()
+    with db.cursor() as cursor:
+        existing = set(db.introspection.table_names(cursor))
+        for table in tables:
+            if table in existing:
+                for statement in _policy_sql(table):
+                    cursor.execute(statement)
+        role = app_role if app_role is not None else settings.DATABASE_APP_ROLE
+        if role:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cursor.fetchone() is None:
+                log.warning("the application role %s does not exist; create it (LOGIN, not the owner) and migrate again",
+                            role)
+            else:
+                quoted = db.ops.quote_name(role)
+                cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quoted}")
+                cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
+                cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+    return len(tables)
+
+
+def on_post_migrate(sender, using="default", **kwargs):
+    if sender.label == "core":
+        apply_policies(using)
+
+
+def on_connection_created(sender, connection, **kwargs):
+    """Every connection the application opens starts able to read across organisations."""
+    if connection.vendor == "postgresql" and settings.DATABASE_TENANT_SETTING:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'all', false)", [SETTING])
+
+
+def set_tenant(tenant_id: int | None) -> None:
+    """Narrow this connection to one organisation's rows (None: back to all)."""
+    if connection.vendor == "postgresql" and settings.DATABASE_TENANT_SETTING:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, str(tenant_id) if tenant_id else "all"])
+
+
+@contextmanager
+def tenant_rows(tenant_id: int | None):
+    """Within the block, the database shows this organisation's rows only."""
+    set_tenant(tenant_id)
+    try:
+        yield
+    finally:
+        set_tenant(None)
