@@ -99,6 +99,10 @@ class Tenant(models.Model):
         "owners and managers must use a second factor", default=False,
         help_text="An authenticator app or a passkey, set up before they can use anything else.",
     )
+    # The head of the organisation's audit chain (PostgreSQL): taking the next number locks and reads it in
+    # one statement, and the entry's insert moves it on in one more (apps/audit/services.py).
+    audit_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    audit_head = models.CharField(max_length=64, default="0" * 64, editable=False)
     # Bumped by every change to policies, delegations, roles or memberships (apps/accounts/access.py).
     access_version = models.PositiveIntegerField(default=0, editable=False)
 

@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -94,14 +94,22 @@ class Actor:
 
 
 def _locked_head(tenant_id: int) -> tuple[int, str]:
-    """The next sequence number and the hash it follows, with the tenant row locked first so two writers
-    of one tenant cannot both take the same head. (Read in the same statement as the lock, the head would
-    come from the snapshot taken before the wait: a stale head.) The head is the newest live entry, else
-    the newest archived one: a chain whose old months all left the live table goes on from there."""
+    """The next sequence number and the hash it follows, with the tenant row locked so two writers of one
+    tenant cannot both take the same head. On PostgreSQL one statement: the head lives on the tenant row
+    and the UPDATE that locks it returns it (read after any wait, so never stale). Elsewhere: lock, then
+    read the newest entry (or the newest archived one, for a chain whose old months all left the table)."""
     from apps.accounts.models import Tenant
 
     from .models import AuditArchive
 
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {Tenant._meta.db_table} SET audit_seq = audit_seq + 1 WHERE id = %s "
+                           "RETURNING audit_seq, audit_head", [tenant_id])
+            row = cursor.fetchone()
+        if row is None:
+            raise Tenant.DoesNotExist(tenant_id)
+        return row[0], row[1]
     Tenant.objects.select_for_update().filter(pk=tenant_id).values_list("pk", flat=True).get()
     with scopes_disabled():
         head = AuditEntry.objects.filter(tenant_id=tenant_id).order_by("-seq").values_list("seq", "entry_hash").first()
@@ -109,6 +117,27 @@ def _locked_head(tenant_id: int) -> tuple[int, str]:
             head = (AuditArchive.objects.filter(tenant_id=tenant_id).order_by("-last_seq")
                     .values_list("last_seq", "last_hash").first())
     return (head[0] + 1, head[1]) if head else (1, GENESIS)
+
+
+def _insert(entry: AuditEntry) -> None:
+    """Insert the entry; on PostgreSQL the same statement moves the tenant's head on to it."""
+    if connection.vendor != "postgresql":
+        entry.save(force_insert=True)
+        return
+    from apps.accounts.models import Tenant
+
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(f.column for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH entry AS (INSERT INTO {AuditEntry._meta.db_table} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id, tenant_id, entry_hash) "
+            f"UPDATE {Tenant._meta.db_table} SET audit_head = entry.entry_hash FROM entry "
+            f"WHERE {Tenant._meta.db_table}.id = entry.tenant_id RETURNING entry.id",
+            [*values])
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding, entry._state.db = False, "default"
 
 
 # Joins the caller's transaction without a savepoint: an entry lives and dies with its change.
@@ -154,7 +183,7 @@ def audit_append(
     entry.before = json.loads(canonical_json({"v": before}))["v"]
     entry.after = json.loads(canonical_json({"v": after}))["v"]
     entry.entry_hash = compute_hash(prev_hash, entry.canonical_fields())
-    entry.save(force_insert=True)
+    _insert(entry)
     return entry
 
 

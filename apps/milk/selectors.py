@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 
 from apps.accounts.permissions import visible_to
@@ -68,11 +68,15 @@ def entry_row(membership, farm, animal, day: dt.date, session: str, record=_READ
     """One row of the entry page; pass `record` when the caller has just saved (or deleted) it."""
     if record is _READ:
         record = record_of(membership, animal, day, session)
-    yesterday = (
-        MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day - dt.timedelta(days=1), session=session)
-        .values_list("quantity", flat=True)
-        .first()
-    )
+    if getattr(animal, "milk_withdrawal", (None, None))[:2] == (day, session) and hasattr(animal, "yesterday_quantity"):
+        yesterday = animal.yesterday_quantity
+    else:
+        yesterday = (
+            MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day - dt.timedelta(days=1),
+                                      session=session)
+            .values_list("quantity", flat=True)
+            .first()
+        )
     return {"animal": animal, "record": record, "yesterday": yesterday,
             "withdrawal_ends": milk_withdrawal_for(animal, farm, day, session)}
 
@@ -80,10 +84,12 @@ def entry_row(membership, farm, animal, day: dt.date, session: str, record=_READ
 TANK_TOLERANCE_PCT = 3
 
 
-def session_totals(membership, farm, day: dt.date, session: str) -> dict:
-    """The session's cow total and count from the farm-day summary, and the bulk tank reading."""
-    summary = FarmDaySummary.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day).first()
-    tank = BulkTankReading.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day, session=session).first()
+def session_totals(membership, farm, day: dt.date, session: str, summary=_READ) -> dict:
+    """The session's cow total and count from the farm-day summary (pass it when a save just returned it),
+    and the bulk tank reading."""
+    if summary is _READ:
+        summary = FarmDaySummary.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day).first()
+    tank = session_context(membership, farm, day, session)["tank"]
     cows_total = getattr(summary, session, Decimal("0")) if summary else Decimal("0")
     counted = getattr(summary, f"{session}_count", 0) if summary else 0
     result = {"total": cows_total, "count": counted, "tank": tank, "difference": None, "difference_pct": None, "off": False}
@@ -93,6 +99,32 @@ def session_totals(membership, farm, day: dt.date, session: str) -> dict:
             result["difference_pct"] = (result["difference"] / tank.quantity * 100).quantize(Decimal("0.1"))
             result["off"] = abs(result["difference_pct"]) > TANK_TOLERANCE_PCT
     return result
+
+
+CONTEXT_SECONDS = 60
+
+
+def session_context_key(tenant_id: int, farm_id: int) -> str:
+    return f"milk:session-context:{tenant_id}:{farm_id}"
+
+
+def session_context(membership, farm, day: dt.date, session: str) -> dict:
+    """The session's bulk tank reading and how many cows are in milk: read once a minute at most while a
+    session is being entered (every row save shows them), and again at once after a tank reading or a
+    lactation change on the farm."""
+    from django.core.cache import cache
+
+    version = cache.get(session_context_key(membership.tenant_id, farm.pk)) or 0
+    key = f"{session_context_key(membership.tenant_id, farm.pk)}:{version}:{day.isoformat()}:{session}"
+    context = cache.get(key)
+    if context is None:
+        context = {
+            "tank": BulkTankReading.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day,
+                                                   session=session).first(),
+            "cows": cows_in_milk(membership, farm, day).count(),
+        }
+        cache.set(key, context, CONTEXT_SECONDS)
+    return context
 
 
 def get_member_of(membership, pk: int):
@@ -112,12 +144,37 @@ def get_cow_for(membership, pk: int, *, farm=None, day: dt.date | None = None, s
     known = farm is not None and day is not None and session is not None
     if known:
         cows = annotate_milk_withdrawal(cows, tenant_id=membership.tenant_id, farm=farm, day=day, session=session)
+        cows = _with_milk_context(cows, membership.tenant_id, day, session)
     cow = cows.first()
     if cow is None:
         raise Http404
     if known:
         cow.milk_withdrawal = (day, session, cow.withdrawal_ends)
+        cow.milk_lactation = (day, cow.lactation_on_day)
+        cow.week_average = cow.week_mean if (cow.week_records or 0) >= 3 else None
     return cow
+
+
+def _with_milk_context(cows, tenant_id: int, day: dt.date, session: str):
+    """What the row save needs to know of the cow, in the same query: her lactation on the day, yesterday's
+    quantity this session (for the row), this session's 7-day average (for the yield-drop alert), and
+    whether she has open alerts this session (most cows have none: nothing to clear)."""
+    lactation = (Lactation.objects.filter(tenant_id=tenant_id, animal=OuterRef("pk"), calving_date__lte=day)
+                 .filter(Q(dried_off_on=None) | Q(dried_off_on__gte=day)).order_by("-calving_date").values("pk")[:1])
+    yesterday = (MilkRecord.objects.filter(tenant_id=tenant_id, animal=OuterRef("pk"), date=day - dt.timedelta(days=1),
+                                           session=session).values("quantity")[:1])
+    week = (MilkRecord.objects.filter(tenant_id=tenant_id, animal=OuterRef("pk"), session=session,
+                                      date__gte=day - dt.timedelta(days=7), date__lt=day)
+            .order_by().values("animal"))
+    open_alerts = QualityAlert.objects.filter(tenant_id=tenant_id, animal=OuterRef("pk"), date=day, session=session,
+                                              resolved_at=None)
+    return cows.annotate(
+        has_open_alerts=Exists(open_alerts),
+        lactation_on_day=Subquery(lactation),
+        yesterday_quantity=Subquery(yesterday),
+        week_mean=Subquery(week.annotate(mean=Avg("quantity")).values("mean")),
+        week_records=Subquery(week.annotate(n=Count("id")).values("n")),
+    )
 
 
 def get_lactation_for(membership, pk: int) -> Lactation:

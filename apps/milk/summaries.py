@@ -73,3 +73,65 @@ def animal_days_upsert(*, tenant_id: int, farm_id: int, day, animal_ids) -> None
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [farm_id, tenant_id, day, *ids])
+
+
+# One record's share of a day's summary: what it adds to each sum (a change adds new minus old) -------
+
+QUALITY = ("fat", "protein", "scc")
+
+
+def contribution(values: dict | None) -> dict:
+    """What one record (as field values) adds to its day's summary; None adds nothing."""
+    share = {name: Decimal("0") for name in SUMMARY_NAMES}
+    for name in ("records", "morning_count", "midday_count", "evening_count"):
+        share[name] = 0
+    if values is None:
+        return share
+    quantity = Decimal(values["quantity"])
+    session = values["session"]
+    share[session] = quantity
+    share["total"] = quantity
+    share["discarded"] = quantity if values.get("discarded") else Decimal("0")
+    share["records"] = 1
+    share[f"{session}_count"] = 1
+    for measure in QUALITY:
+        value = values.get(measure)
+        if value is not None:
+            share[f"{measure}_weighted"] = quantity * Decimal(value)
+            share[f"{measure}_volume"] = quantity
+    return share
+
+
+def difference(after: dict | None, before: dict | None) -> dict:
+    new, old = contribution(after), contribution(before)
+    return {name: new[name] - old[name] for name in new}
+
+
+def day_summaries_add(*, tenant_id: int, farm_id: int, animal_id: int, day, delta: dict):
+    """Add one record's change to its animal-day and farm-day summaries: one upsert each, which stays right
+    when several devices save at once (each adds its own change to the row as it then stands). Returns the
+    farm-day summary as it now stands."""
+    from .models import FarmDaySummary
+
+    animal_table, farm_table = AnimalDaySummary._meta.db_table, FarmDaySummary._meta.db_table
+    values = [delta[name] for name in SUMMARY_NAMES]
+    sums = ", ".join(["%s"] * len(SUMMARY_NAMES))
+    animal_sets = ", ".join(f"{name} = {animal_table}.{name} + excluded.{name}" for name in SUMMARY_NAMES)
+    farm_sets = ", ".join(f"{name} = {farm_table}.{name} + excluded.{name}" for name in [*SUMMARY_NAMES, "cows_milked"])
+    farm_fields = FarmDaySummary._meta.concrete_fields
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {animal_table} (tenant_id, animal_id, farm_id, date, {SUMMARY_COLUMNS}) "
+            f"VALUES (%s, %s, %s, %s, {sums}) ON CONFLICT (tenant_id, animal_id, date) "
+            f"DO UPDATE SET {animal_sets}, farm_id = excluded.farm_id RETURNING (xmax = 0)",
+            [tenant_id, animal_id, farm_id, day, *values])
+        first_of_the_day = bool(cursor.fetchone()[0])  # the row was made now: a cow more milked that day
+        cursor.execute(
+            f"INSERT INTO {farm_table} (tenant_id, farm_id, date, {SUMMARY_COLUMNS}, cows_milked) "
+            f"VALUES (%s, %s, %s, {sums}, %s) ON CONFLICT (tenant_id, farm_id, date) DO UPDATE SET {farm_sets} "
+            f"RETURNING {', '.join(f.column for f in farm_fields)}",
+            [tenant_id, farm_id, day, *values, 1 if first_of_the_day else 0])
+        row = cursor.fetchone()
+    summary = FarmDaySummary(**{f.attname: value for f, value in zip(farm_fields, row, strict=True)})
+    summary._state.adding, summary._state.db = False, "default"
+    return summary

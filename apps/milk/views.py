@@ -161,9 +161,10 @@ def _row_response(request, farm, animal, day, session, form, saved):
     html = render_to_string("milk/entry.html#row", context, request)
     if form.errors:
         return HttpResponse(html, status=422)
+    summary = getattr(saved, "farm_summary", None) if saved is not None else None
     context.update(
-        totals=selectors.session_totals(membership, farm, day, session),
-        cows_count=selectors.cows_in_milk(membership, farm, day).count(),
+        totals=selectors.session_totals(membership, farm, day, session, **({"summary": summary} if summary else {})),
+        cows_count=selectors.session_context(membership, farm, day, session)["cows"],
         oob=True,
     )
     return HttpResponse(html + render_to_string("milk/entry.html#totals", context, request))
@@ -180,7 +181,11 @@ def _apply_row(membership, farm, animal, form, *, with_quality: bool) -> MilkRec
         return None
     # The quality fields load only when a row's "Quality" is opened; without them, keep what is stored.
     quality = form.quality() if with_quality else {}
-    milker = selectors.get_member_of(membership, form.cleaned_data["milker"]) if form.cleaned_data.get("milker") else None
+    milker_id = form.cleaned_data.get("milker")
+    if milker_id == membership.pk:
+        milker = membership  # the usual case: whoever records milked (no lookup)
+    else:
+        milker = selectors.get_member_of(membership, milker_id) if milker_id else None
     return services.milking_record_save(
         membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, milker=milker, **quality
     )

@@ -301,3 +301,26 @@ def test_bulk_start_without_a_date_or_cows_changes_nothing(as_member, owner, dai
     client.post(reverse("milk:lactations_start_many"), {"animal": [cow.pk], "calving_date": ""})
     client.post(reverse("milk:lactations_start_many"), {"calving_date": TODAY.isoformat()})
     assert Lactation.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_save_takes_at_most_twelve_queries(postgres, as_member, owner, dairy):
+    """What a browser sends (the milker select included), counted as production runs it (no test savepoints)."""
+    cows = make_cows(owner, dairy, 3)
+    client = as_member(owner)
+    from django.core.cache import cache
+
+    from apps.core.events import webhooks_flag
+
+    cache.set(webhooks_flag(owner.tenant_id), False)  # an organisation without webhooks, as most are
+    row_post(client, dairy, cows[0], "10", milker=owner.pk)  # warm the session and the session context
+    for cow, quantity in ((cows[1], "11"), (cows[1], "12.5")):  # a new record, then a change to it
+        with CaptureQueriesContext(connection) as queries:
+            response = row_post(client, dairy, cow, quantity, milker=owner.pk)
+        assert response.status_code == 200 and "session-totals" in response.content.decode()
+        assert len(queries) <= 12, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    from apps.milk.models import AnimalDaySummary, FarmDaySummary
+
+    day = FarmDaySummary.objects.get(farm=dairy)
+    assert day.total == Decimal("22.50") and day.records == 2 and day.cows_milked == 2
+    assert AnimalDaySummary.objects.get(animal=cows[1]).total == Decimal("12.50")

@@ -12,6 +12,7 @@ from apps.audit.services import Actor, audit_append
 from apps.herd.models import Animal, Sex, Status
 
 from ..models import Lactation, MilkRecord
+from .records import session_context_changed
 
 
 @transaction.atomic
@@ -47,6 +48,7 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
         actor=Actor.of(membership), action="lactation.start", obj=lactation, farm_id=animal.farm_id,
         after={"animal": animal.pk, "number": number, "calving_date": calving_date}, permission="herd.manage",
     )
+    session_context_changed(membership.tenant_id, animal.farm_id)
     return lactation
 
 
@@ -88,4 +90,5 @@ def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date
         actor=Actor.of(membership), action="lactation.dry_off", obj=lactation, farm_id=animal.farm_id,
         after={"dried_off_on": dried_off_on}, permission="herd.manage",
     )
+    session_context_changed(membership.tenant_id, animal.farm_id)
     return lactation

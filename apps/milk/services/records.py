@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from ..models import (
     QualityAlert,
     Udder,
 )
-from ..summaries import day_sums
+from ..summaries import day_summaries_add, day_sums, difference
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,14 @@ def lactation_on(animal: Animal, day: dt.date) -> Lactation | None:
     )
 
 
+def _lactation_of(animal: Animal, day: dt.date) -> Lactation | None:
+    """The cow's lactation on `day`: free when the cow was read with it (the row save does), else a query."""
+    known = getattr(animal, "milk_lactation", None)
+    if known is not None and known[0] == day:
+        return Lactation(pk=known[1], tenant_id=animal.tenant_id, animal_id=animal.pk) if known[1] else None
+    return lactation_on(animal, day)
+
+
 def _validate_record(*, membership, farm, animal, day, session, values) -> tuple[dict, Lactation | None]:
     errors: dict[str, str] = {}
     if farm.tenant_id != membership.tenant_id:
@@ -99,7 +107,7 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
     elif animal.status != Status.ACTIVE:
         errors["animal"] = f"{animal.tag} is {animal.get_status_display().lower()}."
     else:
-        lactation = lactation_on(animal, day)
+        lactation = _lactation_of(animal, day)
         if lactation is None:
             errors["animal"] = f"{animal.tag} was not in milk on {day:%d %b %Y}."
     # Milk of a cow under withdrawal never counts as saleable: it is recorded as discarded.
@@ -130,34 +138,16 @@ def milking_record_save(
     if milker is not None and (milker.tenant_id != membership.tenant_id or not can(milker, "milk.record", farm)):
         raise ValidationError({"milker": "Pick a member who milks on this farm."})
     values, lactation = _validate_record(membership=membership, farm=farm, animal=animal, day=date, session=session, values=values)
-    for attempt in (1, 2):
-        record = (
-            MilkRecord.objects.select_for_update()
-            .filter(tenant_id=membership.tenant_id, animal=animal, date=date, session=session)
-            .first()
-        )
-        before = snapshot(record) if record else None
-        if record is None:
-            record = MilkRecord(tenant_id=membership.tenant_id, farm=farm, animal=animal, date=date, session=session)
-            record.milker = membership
-        if milker is not None:
-            record.milker = milker
-        for key, value in values.items():
-            setattr(record, key, value)
-        record.lactation = lactation
-        if not record.discarded:
-            record.discard_reason = ""
-        try:
-            with transaction.atomic():
-                record.save()
-            break
-        except IntegrityError:
-            # Another device inserted this cow's session first: save again as an update of that row.
-            if attempt == 2:
-                raise
-    farm_summary = summaries_refresh(tenant_id=record.tenant_id, farm_id=farm.pk, animal_id=animal.pk, day=date)
+    record, before, counted, recount = _write_record(membership, farm, animal, date, session, values, lactation, milker)
+    if recount:
+        farm_summary = summaries_refresh(tenant_id=record.tenant_id, farm_id=farm.pk, animal_id=animal.pk, day=date)
+    else:
+        farm_summary = day_summaries_add(tenant_id=record.tenant_id, farm_id=record.farm_id, animal_id=animal.pk, day=date,
+                                         delta=difference(_summed(record), counted))
+    record.farm_summary = farm_summary  # the totals the page shows next, as the write left them
     record.animal = animal
-    alerts_evaluate(record=record)
+    alerts_evaluate(record=record, average=getattr(animal, "week_average", UNKNOWN),
+                    open_alerts=getattr(animal, "has_open_alerts", True))
     if before is None:
         _announce_if_session_complete(record, farm_summary)
     b, a = changed(before, snapshot(record))
@@ -167,6 +157,69 @@ def milking_record_save(
     )
     _touch_farm(record.tenant_id, farm.pk)
     return record
+
+
+UNKNOWN = object()
+SUMMED = ("quantity", "session", "discarded", "fat", "protein", "scc")
+
+
+def _summed(record: MilkRecord) -> dict:
+    """The record's values that the day summaries add up."""
+    return {name: getattr(record, name) for name in SUMMED}
+
+
+def _write_record(membership, farm, animal, day, session, values, lactation, milker):
+    """Create or update the record of the cow's session. Returns the record, its audit snapshot before and
+    its summed values before (both None when new), and whether the day summaries must be recounted from the
+    records rather than adjusted by the change (on SQLite, and after a clash with another device)."""
+    record = (MilkRecord.objects.select_for_update()
+              .filter(tenant_id=membership.tenant_id, animal=animal, date=day, session=session).first())
+    before = snapshot(record) if record else None
+    counted = _summed(record) if record else None
+    if record is None:
+        record = MilkRecord(tenant_id=membership.tenant_id, farm=farm, animal=animal, date=day, session=session)
+        record.milker = membership
+    if milker is not None:
+        record.milker = milker
+    for key, value in values.items():
+        setattr(record, key, value)
+    record.lactation = lactation
+    if not record.discarded:
+        record.discard_reason = ""
+    postgres = connection.vendor == "postgresql"
+    if before is not None:
+        record.save()  # the row is locked: a plain update, no savepoint
+        return record, before, counted, not postgres
+    if postgres:
+        # One statement; a clash with a row another device inserted meanwhile takes that row over: recount.
+        return record, None, None, not _insert_or_take_over(record)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        record.pk = (MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day,
+                                               session=session).values_list("pk", flat=True).get())
+        record._state.adding = False
+        record.save()
+    return record, None, None, True
+
+
+def _insert_or_take_over(record: MilkRecord) -> bool:
+    """Insert the record in one statement; on a clash with a row inserted meanwhile, update that row
+    instead. Returns whether it inserted."""
+    fields = [f for f in MilkRecord._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
+    columns = [f.column for f in fields]
+    keep = {"tenant_id", "animal_id", "date", "session", "created_at", "farm_id", "milker_id"}
+    table = MilkRecord._meta.db_table
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT (tenant_id, animal_id, date, session) DO UPDATE SET "
+           f"{', '.join(f'{c} = excluded.{c}' for c in columns if c not in keep)} RETURNING id, (xmax = 0)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        record.pk, inserted = cursor.fetchone()
+    record._state.adding, record._state.db = False, "default"
+    return bool(inserted)
 
 
 @transaction.atomic
@@ -205,6 +258,7 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
         after={"date": date, "session": session, "quantity": quantity, "scc": scc}, permission="milk.record",
     )
     _touch_farm(membership.tenant_id, farm.pk)
+    session_context_changed(membership.tenant_id, farm.pk)
     return reading
 
 
@@ -320,16 +374,32 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
 # Alerts -------------------------------------------------------------------------------------------
 
 
-def alerts_evaluate(*, record: MilkRecord) -> list[QualityAlert]:
-    """Re-derive the alerts of one record's cow and session from the rules."""
-    open_alerts = QualityAlert.objects.filter(
-        tenant_id=record.tenant_id, animal_id=record.animal_id, date=record.date, session=record.session, resolved_at=None)
-    known = {(record.animal_id, record.session, kind) for kind in open_alerts.values_list("kind", flat=True)}
-    open_alerts.delete()
-    alerts = _alerts_for(record, _recent_average(record))
-    QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+def alerts_evaluate(*, record: MilkRecord, average=UNKNOWN, open_alerts: bool = True) -> list[QualityAlert]:
+    """Re-derive the alerts of one record's cow and session from the rules. The row save reads with the cow
+    her 7-day average for the session (`average`) and whether she has open alerts (`open_alerts`)."""
+    removed = _open_alerts_removed(record) if open_alerts else []
+    known = {(record.animal_id, record.session, kind) for kind in removed}
+    alerts = _alerts_for(record, _recent_average(record) if average is UNKNOWN else average)
+    if alerts:
+        QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
     _announce(alerts, known)
     return alerts
+
+
+def _open_alerts_removed(record: MilkRecord) -> list[str]:
+    """Remove the open alerts of the record's cow and session; return their kinds (one statement on PostgreSQL)."""
+    open_alerts = QualityAlert.objects.filter(
+        tenant_id=record.tenant_id, animal_id=record.animal_id, date=record.date, session=record.session, resolved_at=None)
+    if connection.vendor != "postgresql":
+        kinds = list(open_alerts.values_list("kind", flat=True))
+        open_alerts.delete()
+        return kinds
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {QualityAlert._meta.db_table} WHERE tenant_id = %s AND animal_id = %s AND date = %s "
+            f"AND session = %s AND resolved_at IS NULL RETURNING kind",
+            [record.tenant_id, record.animal_id, record.date, record.session])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _announce(alerts: list[QualityAlert], known: set) -> None:
@@ -425,6 +495,22 @@ def alert_resolve(*, membership, alert: QualityAlert) -> None:
 
 def farm_version_key(tenant_id: int, farm_id: int) -> str:
     return f"milk:v:{tenant_id}:{farm_id}"
+
+
+def session_context_changed(tenant_id: int, farm_id: int) -> None:
+    """A tank reading or a lactation changed on the farm: the entry page's session context is read again."""
+    from ..selectors import session_context_key
+
+    def bump():
+        key = session_context_key(tenant_id, farm_id)
+        if not cache.add(key, 1, timeout=None):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=None)
+
+    bump()  # this request reads it afresh now; once committed, everyone does
+    transaction.on_commit(bump)
 
 
 def _touch_farm(tenant_id: int, farm_id: int) -> None:
