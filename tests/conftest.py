@@ -59,6 +59,10 @@ def _clear_cache():
     cache.clear()
     memo_clear()
     yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # a request in a member's language leaves it active on the thread
 
 
 @pytest.fixture

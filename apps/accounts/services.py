@@ -16,7 +16,7 @@ from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.outbox import handler, outbox_enqueue
 
 from .access import access_changed
-from .models import Invitation, Membership, Profile, Role, Tenant, User
+from .models import Invitation, Membership, Policy, Profile, Role, Tenant, User
 from .permissions import BUILTIN_ROLES, CATALOGUE, can, permissions_of
 from .security import alert_owners
 
@@ -55,6 +55,10 @@ def tenant_create(
         categories_create_defaults(tenant_id=tenant.pk)
         owner_role = Role.objects.get(tenant=tenant, key="owner")
         membership = Membership.objects.create(tenant=tenant, user=owner, role=owner_role, all_farms=True)
+        # As before policies: a manager's approval waits for an owner until an owner sets a limit.
+        Policy.objects.create(tenant=tenant, name="Manager approval limit", role=Role.objects.get(tenant=tenant, key="manager"),
+                              permissions=["finance.approve_expense"], amount_limit=0)
+        access_changed(tenant.pk)
         audit_append(
             actor=Actor.of(membership),
             action="tenant.create",

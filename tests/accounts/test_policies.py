@@ -15,7 +15,7 @@ from django_scopes import scope
 
 from apps.accounts.models import Delegation, Membership, Policy, Role
 from apps.accounts.permissions import can, decision
-from apps.accounts.policies import delegation_create, delegation_revoke, policy_save
+from apps.accounts.policies import approval_limit_set, delegation_create, delegation_revoke, policy_save
 from apps.audit.models import AuditEntry
 from tests.api.conftest import Api, make_key
 from tests.factories import make_farm, make_member
@@ -88,13 +88,14 @@ def test_days_of_the_week(owner, farms, milker):
 
 def test_amount_limits_at_below_and_above(owner, farm):
     manager = make_member(owner, "manager")
-    policy(owner, name="Manager limit", role=role(owner, "manager"), permissions=["finance.approve_expense"],
-           amount_limit=Decimal("50000"))
+    # A new organisation's managers approve nothing until an owner sets their limit (the policy is there).
+    assert not can(fresh(manager), "finance.approve_expense", amount=Decimal("0.01"))
+    approval_limit_set(membership=fresh(owner), limit=Decimal("50000"))
     member = fresh(manager)
     assert can(member, "finance.approve_expense", amount=Decimal("49999.99"))
     assert can(member, "finance.approve_expense", amount=Decimal("50000"))
     refused = decision(member, "finance.approve_expense", amount=Decimal("50000.01"))
-    assert not refused and refused.policy == "Manager limit" and "50,000.00" in refused.reason
+    assert not refused and refused.policy == "Manager approval limit" and "50,000.00" in refused.reason
     assert can(member, "finance.approve_expense")  # the queue opens; each expense is checked with its amount
     assert can(fresh(owner), "finance.approve_expense", amount=Decimal("9999999"))  # owners are not on the role
 
@@ -202,8 +203,7 @@ def manager(owner):
 
 
 def test_delegation_starts_and_ends_on_time(owner, farm, manager, milker):
-    policy(owner, name="Manager limit", role=role(owner, "manager"), permissions=["finance.approve_expense"],
-           amount_limit=Decimal("5000"))
+    approval_limit_set(membership=fresh(owner), limit=Decimal("5000"))
     with time_machine.travel(at(NAIROBI, 9, day=dt.date(2026, 11, 24)), tick=False):
         delegation = delegation_create(membership=fresh(manager), delegate=fresh(milker),
                                        permissions=["finance.approve_expense"], starts_on=dt.date(2026, 12, 1),
@@ -227,6 +227,7 @@ def test_delegation_starts_and_ends_on_time(owner, farm, manager, milker):
 def test_actions_under_a_delegation_are_audited_with_it(as_member, owner, farm, manager, milker):
     from apps.finance.services import expense_decide, expense_submit
 
+    approval_limit_set(membership=fresh(owner), limit=Decimal("1000"))
     with time_machine.travel(at(NAIROBI, 9), tick=False):
         delegation = delegation_create(membership=fresh(manager), delegate=fresh(milker),
                                        permissions=["finance.approve_expense"], starts_on=dt.date(2026, 11, 25),
