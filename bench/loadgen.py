@@ -4,7 +4,7 @@ import http.client
 import statistics
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -12,6 +12,11 @@ class Result:
     latencies_ms: list[float]
     errors: int
     elapsed_s: float
+    done: list[tuple[int, float]] = field(default_factory=list)  # (request index, milliseconds) of each success
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_ms) / self.elapsed_s if self.elapsed_s else 0.0
 
     def summary(self, label: str) -> str:
         lat = sorted(self.latencies_ms)
@@ -33,6 +38,7 @@ def run(host: str, port: int, requests: list[tuple], concurrency: int) -> Result
     A request with a body is a POST; 2xx counts as success.
     """
     latencies: list[float] = []
+    done: list[tuple[int, float]] = []
     errors = 0
     lock = threading.Lock()
     cursor = iter(range(len(requests)))
@@ -63,6 +69,7 @@ def run(host: str, port: int, requests: list[tuple], concurrency: int) -> Result
             with lock:
                 if ok:
                     latencies.append(took)
+                    done.append((index, took))
                 else:
                     errors += 1
         conn.close()
@@ -73,4 +80,13 @@ def run(host: str, port: int, requests: list[tuple], concurrency: int) -> Result
         thread.start()
     for thread in threads:
         thread.join()
-    return Result(latencies, errors, time.perf_counter() - started)
+    return Result(latencies, errors, time.perf_counter() - started, done)
+
+
+def by_kind(result: Result, requests: list[tuple], kind_of) -> dict[str, str]:
+    """Latency percentiles per kind of request (kind_of maps a path to its kind)."""
+    kinds: dict[str, list[float]] = {}
+    for index, took in result.done:
+        kinds.setdefault(kind_of(requests[index][0]), []).append(took)
+    return {kind: Result(times, 0, result.elapsed_s).summary(kind).split(": ", 1)[1].rsplit(" rps=", 1)[0]
+            for kind, times in sorted(kinds.items())}

@@ -27,21 +27,17 @@ from bench.milk import CSRF, owners_with_cows  # noqa: E402
 MIX = [("save", 25), ("entry", 10), ("herd", 25), ("card", 30), ("animal", 10)]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=6000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
-    args = parser.parse_args()
+def mix_requests(count: int, seed: int = 3) -> list:
+    """The mix as (path, headers[, body]) requests, from 40 organisations of the VPS data (built if missing)."""
     call_command("migrate", verbosity=0)
     call_command("seed_demo", scale="vps", verbosity=0)
     plans = owners_with_cows(40)
     cookies = {owner.pk: session_cookie(owner) for owner, _ in plans}
     today = dt.date.today().isoformat()
-    rng = random.Random(3)
+    rng = random.Random(seed)
     kinds = [kind for kind, weight in MIX for _ in range(weight)]
     requests = []
-    for _ in range(args.requests):
+    for _ in range(count):
         owner, cows = rng.choice(plans)
         animal_id, farm_id = rng.choice(cows)
         headers = {"Cookie": f"{cookies[owner.pk]}; csrftoken={CSRF}", "Host": "127.0.0.1"}
@@ -58,6 +54,16 @@ def main():
             requests.append((f"/milk/cards/{rng.choice(['production', 'chart', 'producers', 'alerts', 'scc'])}/", headers))
         else:
             requests.append((f"/herd/{animal_id}/", headers))
+    return requests
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    requests = mix_requests(args.requests)
     port = server.free_port()
     process = server.start(port, workers=args.workers)
     try:

@@ -16,7 +16,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(port: int, workers: int = 4, threads: int = 2) -> subprocess.Popen:
+def start(port: int, workers: int = 4, threads: int = 2, app: str = "ifarm.wsgi:application") -> subprocess.Popen:
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -31,7 +31,7 @@ def start(port: int, workers: int = 4, threads: int = 2) -> subprocess.Popen:
     # Logs go to a file: a pipe nobody reads fills up and stalls the server.
     log = open(ROOT / "var" / "bench-gunicorn.log", "ab")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "ifarm.wsgi:application", "-c", "deploy/gunicorn.conf.py",
+        [sys.executable, "-m", "gunicorn", app, "-c", "deploy/gunicorn.conf.py",
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
