@@ -66,6 +66,7 @@ def _may_see_details(request) -> bool:
 
 def robots(request):
     """Pages behind the login answer a crawler with the login page, so they need no rule of their own
-    (a blanket "Disallow: /" would mark every signed-in page as not crawlable for no gain); the admin,
-    the health check and the account flows are kept out."""
-    return HttpResponse("User-agent: *\nDisallow: /admin/\nDisallow: /healthz\nDisallow: /accounts/\n", content_type="text/plain")
+    (a blanket "Disallow: /" would mark every signed-in page as not crawlable for no gain); the login and
+    sign-up pages are what people search for, and the account pages behind them are as unreachable as the
+    rest. The admin and the health check are kept out."""
+    return HttpResponse("User-agent: *\nDisallow: /admin/\nDisallow: /healthz\n", content_type="text/plain")
