@@ -5,7 +5,13 @@ set -euo pipefail
 : "${DATABASE_URL:?DATABASE_URL must be set}"
 dump="${1:?give the dump file}"
 media="${2:-}"
-pg_restore --no-owner --exit-on-error --single-transaction --dbname="${DATABASE_OWNER_URL:-$DATABASE_URL}" "$dump"
+target="${DATABASE_OWNER_URL:-$DATABASE_URL}"
+tables=$(psql -X -q -t -A -d "$target" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+if [ "$tables" != "0" ]; then
+    echo "refusing to restore: the database already has $tables tables; restore into an empty database" >&2
+    exit 1
+fi
+pg_restore --no-owner --exit-on-error --single-transaction --dbname="$target" "$dump"
 if [ -n "$media" ]; then
     tar -C /srv/ifarm/var -xzf "$media"
 fi
