@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
+    "apps.core.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -161,6 +162,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         else False,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (apps/core/replicas.py): reads of GET requests go to a replica; a browser that wrote reads
+# from the primary for REPLICA_PIN_SECONDS; a replica that lags or is down is skipped.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=10)
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_url)
+    # Opened read-only: nothing can be written to a replica, whatever a code path asks.
+    _replica["OPTIONS"] = {"options": "-c default_transaction_read_only=on", "connect_timeout": 2}
+    _replica["CONN_MAX_AGE"] = 60
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+if any(alias.startswith("replica") for alias in DATABASES):
+    DATABASE_ROUTERS = ["apps.core.replicas.ReplicaRouter"]
 
 # Cache and sessions: Redis when REDIS_URL is set. A Redis outage degrades to cache misses.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
+from apps.core.replicas import replica_reads
 from apps.insights import exports
 from apps.insights.exports import Sheet
 
@@ -216,9 +217,11 @@ def build_report_job(job: ReportJob) -> None:
     params = job.params
     farm = Farm.objects.filter(tenant_id=job.tenant_id, pk=params.get("farm")).first() if params.get("farm") else None
     try:
-        report = BUILDERS[job.kind](
-            membership, dt.date.fromisoformat(params["since"]), dt.date.fromisoformat(params["until"]), farm, progress=progress
-        )
+        with replica_reads():  # a report reads a lot and writes nothing: a replica serves it when there is one
+            report = BUILDERS[job.kind](
+                membership, dt.date.fromisoformat(params["since"]), dt.date.fromisoformat(params["until"]), farm,
+                progress=progress,
+            )
         progress(90)
         content = exports.render(report, job.file_format)
         job.file.save(f"{job.kind}-{job.pk}.{job.file_format}", ContentFile(content), save=False)
