@@ -254,11 +254,3 @@ def delegation_revoke(*, membership: Membership, delegation: Delegation) -> Dele
     audit_append(actor=Actor.of(membership), action="delegation.revoke", obj=delegation,
                  after={"revoked_at": delegation.revoked_at})
     return delegation
-
-
-def delegation_state(delegation: Delegation, today: date) -> str:
-    if delegation.revoked_at is not None:
-        return "revoked"
-    if today < delegation.starts_on:
-        return "upcoming"
-    return "ended" if today > delegation.ends_on else "active"
