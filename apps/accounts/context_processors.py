@@ -9,9 +9,11 @@ from .selectors import memberships_of
 
 def tenancy(request):
     """The organisation, member and pickers for the layout; each query runs only if a template asks."""
+    from apps.core.replicas import degraded
+
     membership = getattr(request, "membership", None)
     if membership is None:
-        return {}
+        return {"database_degraded": degraded()}
 
     @cache
     def farms():
@@ -32,4 +34,5 @@ def tenancy(request):
         "farm_choices": farms,
         "current_farm": current_farm,
         "unread_notifications": cache(lambda: unread_count(membership)),
+        "database_degraded": degraded(),
     }

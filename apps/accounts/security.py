@@ -25,6 +25,7 @@ from user_agents import parse as parse_user_agent
 
 from apps.core.middleware import client_ip
 from apps.core.outbox import handler, outbox_enqueue
+from apps.core.replicas import degraded
 
 from .models import AbuseEvent, Device, IpBlock, Membership, RateRule, User
 
@@ -216,7 +217,7 @@ class AddressGuardMiddleware:
             abuse_record(ip=ip, kind=AbuseEvent.Kind.RATE_LIMITED, detail="throttled address")
             return _refusal(429, "Too many requests from this address. Wait a minute and try again.", retry=60)
         response = self.get_response(request)
-        if response.status_code in (401, 403, 429) and not getattr(response, "ifarm_guard", False):
+        if response.status_code in (401, 403, 429) and not getattr(response, "ifarm_guard", False) and not degraded():
             kind = AbuseEvent.Kind.RATE_LIMITED if response.status_code == 429 else AbuseEvent.Kind.REFUSED
             user = getattr(request, "user", None)
             tenant = getattr(request, "tenant", None)
@@ -394,7 +395,7 @@ def _device_touch(request) -> None:
     """Move the device's last-seen time on, at most once an hour per device."""
     user = getattr(request, "user", None)
     token = request.COOKIES.get(DEVICE_COOKIE)
-    if not token or user is None or not user.is_authenticated:
+    if not token or user is None or not user.is_authenticated or degraded():
         return
     key = f"device-seen:{_device_hash(token)[:32]}"
     if cache.get(key):

@@ -3,6 +3,7 @@ import time
 from allauth.usersessions.models import UserSession
 
 from apps.core.middleware import client_ip
+from apps.core.replicas import degraded
 
 SEEN_EVERY_SECONDS = 300
 
@@ -20,7 +21,7 @@ class SessionActivityMiddleware:
 
     def __call__(self, request):
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and request.user.is_authenticated:
+        if session is not None and session.session_key and request.user.is_authenticated and not degraded():
             ip = client_ip(request)
             now = time.time()
             if now - session.get("_seen_at", 0) > SEEN_EVERY_SECONDS or session.get("_seen_ip") != ip:

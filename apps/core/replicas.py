@@ -7,6 +7,11 @@ lags more than REPLICA_MAX_LAG_SECONDS, is left alone for a few seconds: reads f
 Writes always go to the primary, and replica connections are opened read-only, so nothing is ever
 written to a replica. Jobs read from the primary unless a block asks for the replica (`replica_reads()`,
 used by the reports).
+
+Read-only failover: when the primary does not answer (checked at most every few seconds, with a one-second
+connect timeout) and a replica does, the site keeps serving reads from the replica: every read goes
+there, requests that would change something get a clear 503 ("changes are paused"), pages carry a banner,
+and `/healthz` says degraded. It returns to normal by itself once the primary answers again.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ SAFE = ("GET", "HEAD", "OPTIONS")
 _reads_ok: contextvars.ContextVar[bool] = contextvars.ContextVar("replica_reads_ok", default=False)
 _used: contextvars.ContextVar[set | None] = contextvars.ContextVar("replica_used", default=None)
 _health: dict[str, tuple[float, bool]] = {}
+_primary: list[float | bool] = [0.0, True]  # when last checked, whether it answered
+_degraded: contextvars.ContextVar[bool] = contextvars.ContextVar("replica_degraded", default=False)
+PAUSED = ("Changes are paused for a few minutes while the database is being repaired. What you see is up to "
+          "date until the moment it stopped; try again shortly.")
 
 
 def replica_aliases() -> list[str]:
@@ -57,8 +66,43 @@ def _healthy(alias: str) -> bool:
     return healthy
 
 
+def primary_answers() -> bool:
+    """Whether the primary accepts a connection (checked at most every few seconds, one second at most)."""
+    now = time.monotonic()
+    if now - _primary[0] < HEALTH_SECONDS:
+        return bool(_primary[1])
+    import psycopg
+
+    params = connections["default"].get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("pool", None)
+    try:
+        psycopg.connect(**{**params, "connect_timeout": 1}).close()
+        up = True
+    except psycopg.Error:
+        up = False
+    if not up and _primary[1]:
+        log.error("the primary database does not answer: reads from the replica, changes paused")
+    elif up and not _primary[1]:
+        log.warning("the primary database answers again: changes resume")
+    _primary[0], _primary[1] = now, up
+    return up
+
+
+def degraded() -> bool:
+    """Whether this request is served read-only from a replica because the primary is down."""
+    return _degraded.get()
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
+        if _degraded.get():
+            for alias in replica_aliases():
+                if _healthy(alias):
+                    _note(alias)
+                    return alias
+            return None
         if not _reads_ok.get() or connections["default"].in_atomic_block:
             return None
         for alias in replica_aliases():
@@ -103,14 +147,19 @@ class ReplicaMiddleware:
     def __call__(self, request):
         if not replica_aliases():
             return self.get_response(request)
+        down = not primary_answers() and any(_healthy(alias) for alias in replica_aliases())
+        if down and request.method not in SAFE:
+            return _paused(request)
         pinned = float(request.COOKIES.get(PIN_COOKIE) or 0) > time.time()
         reads = _reads_ok.set(request.method in SAFE and not pinned)
+        failing_over = _degraded.set(down)
         used = _used.set(set())
         try:
             response = self.get_response(request)
             aliases = _used.get()
         finally:
             _reads_ok.reset(reads)
+            _degraded.reset(failing_over)
             _used.reset(used)
         if "default" in aliases and request.method not in SAFE:
             until = time.time() + settings.REPLICA_PIN_SECONDS
@@ -119,3 +168,17 @@ class ReplicaMiddleware:
         read_from = sorted(a for a in aliases if a != "default")
         response["X-Read-From"] = ",".join(read_from) or "primary"
         return response
+
+
+def _paused(request):
+    """A change refused while the primary is down, in the shape the caller reads."""
+    from django.http import HttpResponse, JsonResponse
+
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"type": "about:blank", "title": "Changes are paused", "status": 503, "detail": PAUSED},
+                                status=503, content_type="application/problem+json")
+    else:
+        response = HttpResponse(f"<p>{PAUSED}</p>", status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = "30"
+    response["X-Read-From"] = "replica"
+    return response

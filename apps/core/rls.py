@@ -86,7 +86,9 @@ def on_connection_created(sender, connection, **kwargs):
 
 def set_tenant(tenant_id: int | None) -> None:
     """Narrow this connection to one organisation's rows (None: back to all)."""
-    if connection.vendor == "postgresql" and settings.DATABASE_TENANT_SETTING:
+    from .replicas import degraded
+
+    if connection.vendor == "postgresql" and settings.DATABASE_TENANT_SETTING and not degraded():
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, str(tenant_id) if tenant_id else "all"])
 

@@ -19,14 +19,19 @@ def landing(request):
 def healthz(request):
     """Up, degraded or down as JSON (503 when the database is unreachable); the checks behind it
     only for platform staff or a monitor that sends the configured token."""
+    from .replicas import degraded
+
     checks = {}
     started = time.perf_counter()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as error:  # noqa: BLE001  (any failure means the database is down)
-        checks["database"] = f"error: {error.__class__.__name__}"
+    if degraded():
+        checks["database"] = "degraded: the primary does not answer; reading from a replica, changes paused"
+    else:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as error:  # noqa: BLE001  (any failure means the database is down)
+            checks["database"] = f"error: {error.__class__.__name__}"
     try:
         cache.set("healthz", "1", 5)
         working = cache.get("healthz") == "1"
@@ -43,7 +48,9 @@ def healthz(request):
     except Exception as error:  # noqa: BLE001
         checks["queue"] = f"error: {error.__class__.__name__}"
     checks["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    if checks["database"] != "ok":
+    if checks["database"].startswith("degraded"):
+        status = "degraded"
+    elif checks["database"] != "ok":
         status = "down"
     elif all(checks[name] == "ok" for name in ("cache", "queue")):
         status = "up"

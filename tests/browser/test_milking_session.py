@@ -66,3 +66,17 @@ def test_milker_records_a_session_by_keyboard_and_survives_bad_input_and_a_dropp
     page.unroute("**/milk/entry/row/")
     expect(page.locator(f"#cow-{cows[1].pk} .row-state")).to_have_text("saved", timeout=15_000)
     assert MilkRecord.objects.get(animal=cows[1]).quantity == Decimal("16")
+
+    # The database's primary is down (read-only failover answers 503): the row keeps the value and sends it
+    # when changes resume.
+    from apps.core.replicas import PAUSED
+
+    page.route("**/milk/entry/row/", lambda route: route.fulfill(status=503, body=PAUSED, headers={"Retry-After": "30"}))
+    third = page.locator(f"#qty-{cows[2].pk}")
+    third.fill("17.5")
+    third.press("Enter")
+    expect(page.locator(f"#cow-{cows[2].pk} .row-state")).to_contain_text("will retry")
+    expect(third).to_have_value("17.5")
+    page.unroute("**/milk/entry/row/")
+    expect(page.locator(f"#cow-{cows[2].pk} .row-state")).to_have_text("saved", timeout=15_000)
+    assert MilkRecord.objects.get(animal=cows[2]).quantity == Decimal("17.5")

@@ -92,3 +92,75 @@ def test_reads_go_to_the_replica_writes_to_the_primary_and_a_writer_is_pinned(tm
         replica.stop()
         out = run_probe(env, "read")
         assert out["reads"] == [[200, "primary"]]
+
+
+FAILOVER_PROBE = r"""
+import json, sys
+import django
+django.setup()
+from django.test import Client
+
+cookie_file, steps = sys.argv[1], sys.argv[2].split(",")
+client = Client()
+out = {}
+if steps[0] == "login":
+    from apps.accounts.models import Membership
+    owner = Membership.objects.unscoped().select_related("user").filter(role__key="owner").order_by("pk").first()
+    client.force_login(owner.user)
+    session = client.session
+    session["tenant_id"] = owner.tenant_id
+    session.save()
+    open(cookie_file, "w").write(client.cookies["sessionid"].value)
+    steps = steps[1:]
+else:
+    client.cookies["sessionid"] = open(cookie_file).read()
+for step in steps:
+    if step == "read":
+        response = client.get("/herd/")
+        out["read"] = [response.status_code, response.get("X-Read-From"), "changes-paused" in response.content.decode()]
+    elif step == "write":
+        response = client.post("/switch/farm/", {"farm": ""})
+        out["write"] = [response.status_code, response.content.decode()[:200]]
+    elif step == "api":
+        response = client.post("/api/v1/animals", {}, content_type="application/json")
+        out["api"] = [response.status_code, response.get("Content-Type")]
+    elif step == "health":
+        response = client.get("/healthz")
+        out["health"] = [response.status_code, response.json()["status"]]
+print("RESULT " + json.dumps(out))
+"""
+
+
+def run_failover_probe(env, cookie_file, steps: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", FAILOVER_PROBE, str(cookie_file), steps], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def test_with_the_primary_down_the_site_reads_from_the_replica_and_pauses_changes(tmp_path):
+    if not pg_clusters.available():
+        _unavailable("needs PostgreSQL's server binaries (initdb, pg_basebackup)")
+    with pg_clusters.primary_and_replica(free_port(), free_port()) as (primary, replica):
+        env = {**os.environ, "DATABASE_URL": primary.url, "DATABASE_REPLICA_URLS": replica.url, "REDIS_URL": "",
+               "IFARM_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_POOL": "false",
+               "ALLOWED_HOSTS": "testserver"}
+        for command in (["migrate", "--no-input", "-v0"], ["seed_demo"]):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True,
+                           timeout=300)
+        cookie = tmp_path / "session"
+        out = run_failover_probe(env, cookie, "login,read,health")
+        assert out["read"] == [200, "replica1", False] and out["health"] == [200, "up"]
+        pg_clusters.wait_until(lambda: replica.execute("SELECT count(*) FROM django_session")[0][0] > 0)
+
+        primary.stop()
+        out = run_failover_probe(env, cookie, "read,write,api,health")
+        assert out["read"] == [200, "replica1", True]  # the page, with the banner
+        assert out["write"][0] == 503 and "Changes are paused" in out["write"][1]
+        assert out["api"] == [503, "application/problem+json"]
+        assert out["health"] == [200, "degraded"]
+
+        primary.start()
+        out = run_failover_probe(env, cookie, "write,read,health")
+        assert out["write"][0] == 302 and out["read"][2] is False and out["health"] == [200, "up"]
