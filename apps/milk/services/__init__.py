@@ -1,12 +1,10 @@
 """Writes for milk: records and their summaries and alerts, and lactations."""
 
+from .alerts import alert_resolve, alerts_evaluate
 from .lactations import lactation_dry_off, lactation_start, lactations_start_many
 from .records import (
-    alert_resolve,
-    alerts_evaluate,
     bulk_tank_save,
     farm_sessions,
-    farm_version_key,
     lactation_on,
     milk_withheld_discard,
     milking_record_delete,
@@ -14,6 +12,7 @@ from .records import (
     summaries_reconcile,
     summaries_refresh,
 )
+from .versions import farm_version_key
 
 __all__ = [
     "alert_resolve", "alerts_evaluate", "bulk_tank_save", "farm_sessions", "farm_version_key", "lactation_dry_off",

@@ -21,15 +21,9 @@ from apps.herd.models import Sex, Status
 
 from ..models import FarmDaySummary, Lactation, MilkRecord
 from ..summaries import animal_days_upsert, day_sums
-from .records import (
-    RANGES,
-    WITHDRAWAL_REASON,
-    _locked_summary,
-    _touch_farm,
-    _write,
-    alerts_evaluate_many,
-    farm_sessions,
-)
+from .alerts import alerts_evaluate_many
+from .records import RANGES, WITHDRAWAL_REASON, _locked_summary, _write, farm_sessions
+from .versions import touch_farm
 
 MEASURES = ("quantity", "fat", "protein", "scc")
 
@@ -132,7 +126,7 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
             "cows": getattr(farm_summary, f"{session}_count"), "day_total": farm_summary.total})
     audit_append(actor=Actor.of(membership), action="milk.ingest", obj=farm, farm_id=farm.pk, permission="milk.record",
                  after={"date": day, "created": len(new), "updated": len(changed)})
-    _touch_farm(tenant_id, farm.pk)
+    touch_farm(tenant_id, farm.pk)
 
 
 def _update_records(records: list[MilkRecord]) -> None:

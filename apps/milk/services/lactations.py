@@ -12,7 +12,7 @@ from apps.audit.services import Actor, audit_append
 from apps.herd.models import Animal, Sex, Status
 
 from ..models import Lactation, MilkRecord
-from .records import session_context_changed
+from .versions import session_context_changed
 
 
 @transaction.atomic

@@ -9,8 +9,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, Q
-from django.utils import timezone
+from django.db.models import Q
 
 from apps.accounts.permissions import can, ensure
 from apps.audit.services import Actor, audit_append, changed, snapshot
@@ -21,9 +20,7 @@ from apps.herd.models import Animal, Sex, Status
 
 from ..models import (
     SESSIONS_BY_COUNT,
-    AlertKind,
     AnimalDaySummary,
-    Appearance,
     BulkTankReading,
     FarmDaySummary,
     Lactation,
@@ -32,6 +29,8 @@ from ..models import (
     Udder,
 )
 from ..summaries import day_summaries_add, day_sums, difference
+from .alerts import UNKNOWN, alerts_evaluate
+from .versions import session_context_changed, touch_farm
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +49,6 @@ QUALITY_FIELDS = [
     "method", "duration_minutes", "fat", "protein", "lactose", "scc", "ph", "temperature", "udder", "quarter",
     "appearance", "discarded", "discard_reason", "notes",
 ]
-SCC_HIGH = 200_000
-SCC_RAISED = 150_000
-YIELD_DROP = Decimal("0.8")
-SESSION_ORDER = {"morning": 0, "midday": 1, "evening": 2}
 
 
 def farm_sessions(farm) -> list[str]:
@@ -155,11 +150,10 @@ def milking_record_save(
         actor=Actor.of(membership), action="milk.update" if before else "milk.create", obj=record, farm_id=farm.pk,
         before=b, after=a, permission="milk.record",
     )
-    _touch_farm(record.tenant_id, farm.pk)
+    touch_farm(record.tenant_id, farm.pk)
     return record
 
 
-UNKNOWN = object()
 SUMMED = ("quantity", "session", "discarded", "fat", "protein", "scc")
 
 
@@ -232,7 +226,7 @@ def milking_record_delete(*, membership, record: MilkRecord) -> None:
     QualityAlert.objects.filter(tenant_id=record.tenant_id, animal_id=animal_id, date=day, session=session).delete()
     summaries_refresh(tenant_id=record.tenant_id, farm_id=farm_id, animal_id=animal_id, day=day)
     audit_append(actor=Actor.of(membership), action="milk.delete", obj=record, farm_id=farm_id, before=before, permission="milk.record")
-    _touch_farm(record.tenant_id, farm_id)
+    touch_farm(record.tenant_id, farm_id)
 
 
 @transaction.atomic
@@ -257,7 +251,7 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
         actor=Actor.of(membership), action="milk.bulk_tank", obj=reading, farm_id=farm.pk,
         after={"date": date, "session": session, "quantity": quantity, "scc": scc}, permission="milk.record",
     )
-    _touch_farm(membership.tenant_id, farm.pk)
+    touch_farm(membership.tenant_id, farm.pk)
     session_context_changed(membership.tenant_id, farm.pk)
     return reading
 
@@ -296,7 +290,7 @@ def milk_withheld_discard(*, membership, animal, since: dt.date, until: dt.date,
         days.add((record.farm_id, record.date))
     for farm_id, day in sorted(days):
         summaries_refresh(tenant_id=membership.tenant_id, farm_id=farm_id, animal_id=animal.pk, day=day)
-        _touch_farm(membership.tenant_id, farm_id)
+        touch_farm(membership.tenant_id, farm_id)
     if records:
         audit_append(actor=Actor.of(membership), action="milk.withheld", obj=animal, farm_id=animal.farm_id,
                      after={"records": [r.pk for r in records], "reason": WITHDRAWAL_REASON}, permission="health.record")
@@ -372,150 +366,3 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
 
 
 # Alerts -------------------------------------------------------------------------------------------
-
-
-def alerts_evaluate(*, record: MilkRecord, average=UNKNOWN, open_alerts: bool = True) -> list[QualityAlert]:
-    """Re-derive the alerts of one record's cow and session from the rules. The row save reads with the cow
-    her 7-day average for the session (`average`) and whether she has open alerts (`open_alerts`)."""
-    removed = _open_alerts_removed(record) if open_alerts else []
-    known = {(record.animal_id, record.session, kind) for kind in removed}
-    alerts = _alerts_for(record, _recent_average(record) if average is UNKNOWN else average)
-    if alerts:
-        QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    _announce(alerts, known)
-    return alerts
-
-
-def _open_alerts_removed(record: MilkRecord) -> list[str]:
-    """Remove the open alerts of the record's cow and session; return their kinds (one statement on PostgreSQL)."""
-    open_alerts = QualityAlert.objects.filter(
-        tenant_id=record.tenant_id, animal_id=record.animal_id, date=record.date, session=record.session, resolved_at=None)
-    if connection.vendor != "postgresql":
-        kinds = list(open_alerts.values_list("kind", flat=True))
-        open_alerts.delete()
-        return kinds
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {QualityAlert._meta.db_table} WHERE tenant_id = %s AND animal_id = %s AND date = %s "
-            f"AND session = %s AND resolved_at IS NULL RETURNING kind",
-            [record.tenant_id, record.animal_id, record.date, record.session])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _announce(alerts: list[QualityAlert], known: set) -> None:
-    """A webhook event for each alert that was not already open for that cow and session."""
-    for alert in alerts:
-        if (alert.animal_id, alert.session, alert.kind) not in known:
-            event_emit(tenant_id=alert.tenant_id, event="milk.alert_raised", data={
-                "animal_id": alert.animal_id, "farm_id": alert.farm_id, "date": alert.date, "session": alert.session,
-                "kind": alert.kind, "message": alert.message})
-
-
-def alerts_evaluate_many(*, records: list[MilkRecord]) -> list[QualityAlert]:
-    """The same rules for many records of one farm-day, with the 7-day averages in one grouped query."""
-    if not records:
-        return []
-    first = records[0]
-    animal_ids = {r.animal_id for r in records}
-    open_alerts = QualityAlert.objects.filter(tenant_id=first.tenant_id, animal_id__in=animal_ids, date=first.date,
-                                              resolved_at=None).filter(session__in={r.session for r in records})
-    known = set(open_alerts.values_list("animal_id", "session", "kind"))
-    open_alerts.delete()
-    rows = (MilkRecord.objects.filter(tenant_id=first.tenant_id, animal_id__in=animal_ids,
-                                      date__gte=first.date - dt.timedelta(days=7), date__lt=first.date)
-            .values("animal_id", "session").annotate(average=Avg("quantity"), count=Count("id")))
-    averages = {(r["animal_id"], r["session"]): r["average"] for r in rows if r["count"] >= 3}
-    alerts = [alert for record in records for alert in _alerts_for(record, averages.get((record.animal_id, record.session)))]
-    QualityAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    _announce(alerts, known)
-    return alerts
-
-
-def _alerts_for(record: MilkRecord, average: Decimal | None) -> list[QualityAlert]:
-    found: list[tuple[str, str]] = []
-    tag = record.animal.tag
-    if record.scc is not None and record.scc > SCC_HIGH:
-        found.append((AlertKind.HIGH_SCC, f"{tag}: {record.scc:,} cells/mL, over {SCC_HIGH:,}."))
-    if record.scc is not None and record.scc > SCC_RAISED:
-        previous = _previous_scc(record)
-        if previous is not None and previous > SCC_RAISED:
-            found.append((AlertKind.REPEAT_SCC, f"{tag}: over {SCC_RAISED:,} cells/mL on two tests in a row ({previous:,}, {record.scc:,})."))
-    if record.appearance != Appearance.NORMAL:
-        found.append((AlertKind.APPEARANCE, f"{tag}: milk {record.get_appearance_display().lower()}."))
-    if record.udder != Udder.NORMAL:
-        found.append((AlertKind.UDDER, f"{tag}: udder {record.get_udder_display().lower()} ({record.quarter})."))
-    if average is not None and average > 0 and record.quantity < average * YIELD_DROP:
-        drop = (1 - record.quantity / average) * 100
-        found.append((AlertKind.YIELD_DROP, f"{tag}: {record.quantity} against a 7-day {record.session} average of {average:.1f} ({drop:.0f}% down)."))
-    return [
-        QualityAlert(tenant_id=record.tenant_id, animal_id=record.animal_id, farm_id=record.farm_id, date=record.date,
-                     session=record.session, kind=kind, message=message[:200])
-        for kind, message in found
-    ]
-
-
-def _previous_scc(record: MilkRecord) -> int | None:
-    """The cow's SCC on the test before this one."""
-    earlier = (
-        MilkRecord.objects.filter(tenant_id=record.tenant_id, animal_id=record.animal_id, scc__isnull=False, date__lte=record.date)
-        .exclude(pk=record.pk)
-        .order_by("-date")
-        .values_list("date", "session", "scc")[:6]
-    )
-    position = (record.date, SESSION_ORDER[record.session])
-    before = [(d, SESSION_ORDER[s], scc) for d, s, scc in earlier if (d, SESSION_ORDER[s]) < position]
-    return max(before)[2] if before else None
-
-
-def _recent_average(record: MilkRecord) -> Decimal | None:
-    """The cow's average for this session over the 7 days before the record (at least 3 records)."""
-    week = MilkRecord.objects.filter(
-        tenant_id=record.tenant_id, animal_id=record.animal_id, session=record.session,
-        date__gte=record.date - dt.timedelta(days=7), date__lt=record.date,
-    ).values_list("quantity", flat=True)
-    quantities = list(week)
-    if len(quantities) < 3:
-        return None
-    return sum(quantities) / len(quantities)
-
-
-@transaction.atomic
-def alert_resolve(*, membership, alert: QualityAlert) -> None:
-    if alert.tenant_id != membership.tenant_id or not can(membership, "milk.record", alert):
-        raise PermissionDenied
-    if alert.resolved_at is None:
-        alert.resolved_at = timezone.now()
-        alert.save(update_fields=["resolved_at"])
-        audit_append(actor=Actor.of(membership), action="milk.alert_resolve", obj=alert, farm_id=alert.farm_id, permission="milk.record")
-        _touch_farm(alert.tenant_id, alert.farm_id)  # the dashboard's alerts card must drop it
-
-
-# Cache versions -------------------------------------------------------------------------------------
-
-
-def farm_version_key(tenant_id: int, farm_id: int) -> str:
-    return f"milk:v:{tenant_id}:{farm_id}"
-
-
-def _bump(key: str) -> None:
-    """Move a cache version on: what was cached under the old one is not read again."""
-    if not cache.add(key, 1, timeout=None):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=None)
-
-
-def session_context_changed(tenant_id: int, farm_id: int) -> None:
-    """A tank reading or a lactation changed on the farm: the entry page's session context is read again."""
-    from ..selectors import session_context_key
-
-    key = session_context_key(tenant_id, farm_id)
-    _bump(key)  # this request reads it afresh now; once committed, everyone does
-    transaction.on_commit(lambda: _bump(key))
-
-
-def _touch_farm(tenant_id: int, farm_id: int) -> None:
-    """Invalidate the farm's cached dashboard once the change is committed."""
-    key = farm_version_key(tenant_id, farm_id)
-    transaction.on_commit(lambda: _bump(key))
