@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from user_agents import parse as parse_user_agent
 
+from apps.core.cache import count_in_window
 from apps.core.middleware import client_ip
 from apps.core.outbox import handler, outbox_enqueue
 from apps.core.replicas import degraded
@@ -76,15 +77,8 @@ def alert_staff(*, subject: str, body: str) -> None:
     if not recipients:
         return
 
-    def send():
-        from django.core.mail import send_mail
-
-        try:
-            send_mail(subject=f"[iFarm staff] {subject}", message=body, from_email=None, recipient_list=recipients)
-        except Exception:  # the AbuseEvent row stays as the record; staff see it in the admin
-            log.exception("staff security alert not sent: %s", subject)
-
-    transaction.on_commit(send)
+    # The AbuseEvent row stays as the record: staff see it in the admin if the mail does not go.
+    transaction.on_commit(lambda: _send_quietly(recipients, f"[iFarm staff] {subject}", body))
 
 
 # Address reputation -------------------------------------------------------------------------------
@@ -187,18 +181,6 @@ def block_of(ip: str) -> datetime | None:
     return until if until is not None and until > timezone.now() else None
 
 
-def _count(name: str, window: int) -> int:
-    """Requests counted in the current fixed window of `window` seconds."""
-    slot = int(time.time() // window)
-    key = f"{name}:{slot}"
-    cache.add(key, 0, timeout=window + 30)
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window + 30)
-        return 1
-
-
 class AddressGuardMiddleware:
     """Refuse blocked addresses, slow down throttled ones, and count what comes back refused."""
 
@@ -213,7 +195,7 @@ class AddressGuardMiddleware:
         if until is not None and until > timezone.now():
             return _refusal(403, f"This address is blocked until {until:%H:%M} UTC after repeated failed or refused "
                                  f"requests.", retry=int((until - timezone.now()).total_seconds()) + 1)
-        if state["throttle"] and _count(f"ipthrottle:{_state_key(ip)}", 60) > THROTTLE_PER_MINUTE:
+        if state["throttle"] and count_in_window(f"ipthrottle:{_state_key(ip)}", 60) > THROTTLE_PER_MINUTE:
             abuse_record(ip=ip, kind=AbuseEvent.Kind.RATE_LIMITED, detail="throttled address")
             return _refusal(429, "Too many requests from this address. Wait a minute and try again.", retry=60)
         response = self.get_response(request)
@@ -285,7 +267,7 @@ class RateRuleMiddleware:
             if rule.methods and request.method not in {m.strip().upper() for m in rule.methods.split(",")}:
                 continue
             value = _scope_value(rule, request)
-            if value is None or _count(f"rr:{rule.pk}:{value}", rule.window_seconds) <= rule.limit:
+            if value is None or count_in_window(f"rr:{rule.pk}:{value}", rule.window_seconds) <= rule.limit:
                 continue
             ip = getattr(request, "client_ip", "")
             abuse_record(ip=ip, kind=AbuseEvent.Kind.RATE_LIMITED, detail=f"rule {rule.name}: {request.path}")
@@ -379,16 +361,17 @@ def _mail_new_device(user: User, device: Device) -> None:
         outbox_enqueue(tenant_id=membership.tenant_id, kind="security.alert",
                        payload={"to": user.email, "subject": "New sign-in to your account", "body": body})
     else:
-        transaction.on_commit(lambda: _send_quietly(user.email, "New sign-in to your account", body))
+        transaction.on_commit(lambda: _send_quietly([user.email], "[iFarm] New sign-in to your account", body))
 
 
-def _send_quietly(to: str, subject: str, body: str) -> None:
+def _send_quietly(recipients: list[str], subject: str, body: str) -> None:
+    """Send a mail after a commit; a mail failure never fails the request (it is logged)."""
     from django.core.mail import send_mail
 
     try:
-        send_mail(subject=f"[iFarm] {subject}", message=body, from_email=None, recipient_list=[to])
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
     except Exception:
-        log.exception("new-device mail not sent")
+        log.exception("mail not sent: %s", subject)
 
 
 def _device_touch(request) -> None:
@@ -398,9 +381,10 @@ def _device_touch(request) -> None:
     if not token or user is None or not user.is_authenticated or degraded():
         return
     key = f"device-seen:{_device_hash(token)[:32]}"
-    if cache.get(key):
+    if _memo_get(key) or cache.get(key):  # process memory first: no cache round trip on every request
         return
     cache.set(key, 1, 3600)
+    _memo_set(key, 1, 600)
     Device.objects.filter(user=user, key_hash=_device_hash(token)).update(
         last_seen=timezone.now(), last_ip=getattr(request, "client_ip", "") or None)
 

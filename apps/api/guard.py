@@ -10,10 +10,11 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+
+from apps.core.cache import count_in_window
 
 from .framework import problem
 from .models import IdempotentRequest
@@ -56,15 +57,7 @@ class ApiGuardMiddleware:
 def _over_limit(member_id: int) -> int | None:
     """Seconds to wait when the caller is past their limit this minute, else None (a fixed window per minute)."""
     now = time.time()
-    window = int(now // 60)
-    name = f"api-rate:{member_id}:{window}"
-    cache.add(name, 0, timeout=90)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=90)
-        count = 1
-    if count > rate_limit():
+    if count_in_window(f"api-rate:{member_id}", 60) > rate_limit():
         return max(1, int(60 - now % 60))
     return None
 

@@ -76,3 +76,18 @@ class RedisWithLocalFallback(RedisCache):
     def clear(self, *args, **kwargs):
         self._local.clear()
         return self._call("clear", *args, **kwargs)
+
+
+def count_in_window(name: str, seconds: int) -> int:
+    """Count one more event under `name` in the current fixed window of `seconds`; return the window's count."""
+    import time as _time
+
+    from django.core.cache import cache
+
+    key = f"{name}:{int(_time.time() // seconds)}"
+    cache.add(key, 0, timeout=seconds + 30)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds + 30)
+        return 1
