@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.health",
     "apps.breeding",
     "apps.notify",
+    "apps.billing",
     "apps.insights",
     "apps.api",
     "apps.demo",
@@ -111,6 +112,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.SecondFactorMiddleware",
     "apps.accounts.security.RateRuleMiddleware",
     "apps.api.guard.ApiGuardMiddleware",
+    "apps.billing.middleware.ReadOnlyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -270,6 +272,29 @@ if env.str("EMAIL_HOST", default=""):
     }
 else:
     MAILERS = {"default": {"BACKEND": "apps.core.mail.ReadableConsoleBackend"}}
+
+# Billing: plans are data (admin); cards through Stripe when STRIPE_SECRET_KEY is set; bank transfer and
+# mobile money are paid against the invoice number (staff or the signed payment webhook record it).
+STRIPE_SECRET_KEY = secret("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = secret("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # another address for Stripe's API (a test double)
+PAYMENT_WEBHOOK_SECRET = secret("PAYMENT_WEBHOOK_SECRET", default="")  # whsec_... (Standard Webhooks)
+BILLING_BANK_DETAILS = env.str("BILLING_BANK_DETAILS", default="iFarm Ltd, Example Bank, account 0123456789")
+BILLING_MOBILE_DETAILS = env.str("BILLING_MOBILE_DETAILS", default="M-Pesa paybill 123456")
+
+# Notifications: SMS through the console in development or Africa's Talking (SMS_PROVIDER=africastalking);
+# Web Push signed with VAPID keys (made once under var/ when not given).
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
+SMS_API_URL = env.str("SMS_API_URL", default="https://api.africastalking.com")
+SMS_USERNAME = env.str("SMS_USERNAME", default="sandbox")
+SMS_API_KEY = secret("SMS_API_KEY", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+VAPID_PRIVATE_KEY = secret("VAPID_PRIVATE_KEY", default="")
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@ifarm.local")
+PUSH_ALLOW_HTTP = env.bool("PUSH_ALLOW_HTTP", default=False)
+if not VAPID_PRIVATE_KEY:
+    VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = str(VAR_DIR / "vapid.pem"), ""  # made on first use (apps/notify/channels.py)
 
 # Authentication: django-allauth with email login, verification and optional TOTP.
 AUTH_USER_MODEL = "accounts.User"

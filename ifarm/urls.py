@@ -6,6 +6,7 @@ from apps.api.v1 import api as api_v1
 from apps.audit import views as audit_views
 from apps.core import views as core_views
 from apps.insights import views as insights_views
+from apps.notify import views as notify_views
 
 admin.site.site_header = "iFarm administration"
 admin.site.site_title = "iFarm admin"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("home/", insights_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots, name="robots"),
+    path("sw.js", notify_views.service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
     # OpenID Connect sign-in with the ID token's signature always checked (before allauth's own routes).
     path("accounts/oidc/<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("breeding/", include("apps.breeding.urls")),
     path("stock/", include("apps.stock.urls")),
     path("notifications/", include("apps.notify.urls")),
+    path("billing/", include("apps.billing.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
     path("audit/archives/<int:pk>/", audit_views.archive_download, name="audit_archive"),
     path("api/v1/", api_v1.urls),

@@ -58,3 +58,15 @@ def make_animal(membership: Membership, farm, **values):
     values.setdefault("date_of_birth", dt.date(2020, 1, 1))
     with scope(tenant=membership.tenant_id):
         return animal_create(membership=membership, farm=farm, **values)
+
+
+def put_on_plan(membership: Membership, key: str, **status) -> None:
+    """Move the organisation to another plan at once (as staff could in the admin)."""
+    from django_scopes import scopes_disabled
+
+    from apps.billing import limits
+    from apps.billing.models import Plan, Subscription
+
+    with scopes_disabled():
+        Subscription.objects.filter(tenant_id=membership.tenant_id).update(plan=Plan.objects.get(key=key), **status)
+    limits._plans.clear()

@@ -103,6 +103,8 @@ class Tenant(models.Model):
     # one statement, and the entry's insert moves it on in one more (apps/audit/services.py).
     audit_seq = models.PositiveBigIntegerField(default=0, editable=False)
     audit_head = models.CharField(max_length=64, default="0" * 64, editable=False)
+    # Why the organisation is read-only ("" when it is not): set by billing (apps/billing/services.py).
+    read_only_reason = models.CharField(max_length=300, blank=True, default="", editable=False)
     # Bumped by every change to policies, delegations, roles or memberships (apps/accounts/access.py).
     access_version = models.PositiveIntegerField(default=0, editable=False)
 

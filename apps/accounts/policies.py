@@ -236,7 +236,7 @@ def delegation_create(*, membership: Membership, delegate: Membership | None, pe
     notification_create(tenant_id=membership.tenant_id, user_id=delegate.user_id,
                         title=f"{membership} handed you {len(delegation.permissions)} permission"
                               f"{'s' if len(delegation.permissions) != 1 else ''} from {starts_on:%d %b} to {ends_on:%d %b}",
-                        url="/profile/#delegations")
+                        url="/profile/#delegations", kind="delegation")
     return delegation
 
 

@@ -57,9 +57,9 @@ def alert_owners(*, tenant_id: int, title: str, body: str = "", url: str = "") -
         owners = list(Membership.objects.filter(tenant_id=tenant_id, is_active=True, role__key="owner")
                       .select_related("user"))
     for owner in owners:
-        notification_create(tenant_id=tenant_id, user_id=owner.user_id, title=title, body=body, url=url)
-        outbox_enqueue(tenant_id=tenant_id, kind="security.alert",
-                       payload={"to": owner.user.email, "subject": title, "body": body})
+        # Urgent: by the owner's channels (email by default), quiet hours or not.
+        notification_create(tenant_id=tenant_id, user_id=owner.user_id, title=title, body=body, url=url,
+                            kind="security_alert")
 
 
 @handler("security.alert")

@@ -59,6 +59,9 @@ def tenant_create(
         Policy.objects.create(tenant=tenant, name="Manager approval limit", role=Role.objects.get(tenant=tenant, key="manager"),
                               permissions=["finance.approve_expense"], amount_limit=0)
         access_changed(tenant.pk)
+        from apps.billing.services import subscription_start_trial
+
+        subscription_start_trial(tenant=tenant)
         audit_append(
             actor=Actor.of(membership),
             action="tenant.create",
@@ -148,6 +151,9 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
         raise ValidationError({"email": "This person is already a member."})
     if not all_farms and not farms:
         raise ValidationError({"farms": "Pick at least one farm, or give access to all farms."})
+    from apps.billing.limits import ensure_room
+
+    ensure_room(membership.tenant_id, "members")
     if beyond := _beyond_own(membership, role.permissions):
         raise ValidationError({"role": f"You cannot give access you do not hold yourself ({', '.join(beyond)})."})
     secret = secrets.token_urlsafe(32)

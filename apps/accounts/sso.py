@@ -88,6 +88,9 @@ def connection_create(*, membership: Membership, name: str, protocol: str, email
     """Connect the organisation's identity provider; checks what can be checked before saving."""
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
+    from apps.billing.limits import ensure_feature
+
+    ensure_feature(membership.tenant_id, "sso")
     errors: dict[str, str] = {}
     name, email_domain = name.strip(), email_domain.strip().lower().lstrip("@")
     if not name:
@@ -231,6 +234,14 @@ def sso_membership_ensure(request, user: User) -> Membership | None:
     with scopes_disabled():
         connection = SsoConnection.objects.select_related("role").filter(pk=connection_id).first()
         if connection is None:
+            return None
+        from apps.billing.limits import room_problem
+
+        known = Membership.objects.filter(tenant_id=connection.tenant_id, user=user).exists()
+        if not known and (problem := room_problem(connection.tenant_id, "members")):
+            from django.contrib import messages
+
+            messages.error(request, f"{problem} Ask an owner of the organisation to make room or choose a bigger plan.")
             return None
         membership, created = Membership.objects.select_related("role", "user").get_or_create(
             tenant_id=connection.tenant_id, user=user, defaults={"role": connection.role, "all_farms": True})

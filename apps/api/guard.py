@@ -45,6 +45,8 @@ class ApiGuardMiddleware:
         if (wait := _over_limit(membership.pk)) is not None:
             return problem(429, "Too many requests.", f"At most {rate_limit()} requests a minute per key.",
                            headers={"Retry-After": str(wait)})
+        if (refusal := plan_refusal(membership.tenant_id)) is not None:
+            return refusal
         key = request.headers.get("Idempotency-Key", "").strip()
         if request.method not in UNSAFE or not key:
             return self.get_response(request)
@@ -59,6 +61,23 @@ def _over_limit(member_id: int) -> int | None:
     now = time.time()
     if count_in_window(f"api-rate:{member_id}", 60) > rate_limit():
         return max(1, int(60 - now % 60))
+    return None
+
+
+def plan_refusal(tenant_id: int) -> HttpResponse | None:
+    """The organisation's plan must include the API, and this call must fit in the month's allowance."""
+    from apps.billing import limits
+
+    plan = limits.plan_cached(tenant_id)
+    if plan is None:
+        return None
+    if not plan.feature_api:
+        return problem(403, "The API is not part of your plan.", f"The {plan.name} plan has no API access; "
+                       "an owner can choose a bigger plan on the billing page.")
+    used = limits.api_call_counted(tenant_id)
+    if plan.max_api_calls is not None and used > plan.max_api_calls:
+        return problem(429, "The month's API calls are used up.", f"Your plan holds {plan.max_api_calls} API calls a "
+                       f"month; this was call {used}. They start again on the 1st.")
     return None
 
 

@@ -90,6 +90,9 @@ def _refresh_flag(tenant_id: int) -> None:
 def endpoint_create(*, membership, url: str, events: list[str], description: str = "") -> tuple[WebhookEndpoint, str]:
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
+    from apps.billing.limits import ensure_feature
+
+    ensure_feature(membership.tenant_id, "webhooks")
     errors = {}
     url = (url or "").strip()
     if problem := url_problem(url):
@@ -216,7 +219,7 @@ def _note_failure(endpoint: WebhookEndpoint, now: dt.datetime) -> None:
         for owner in owners:
             notification_create(tenant_id=endpoint.tenant_id, user_id=owner.user_id, title=f"Webhook turned off: {endpoint.url}"[:140],
                                 body="Every delivery to it failed for a day. Fix the receiver, then turn it on again.",
-                                url=reverse("api:integrations"))
+                                url=reverse("api:integrations"), kind="webhook_disabled")
 
 
 def due_delivery_ids(limit: int = 500) -> list[int]:

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.billing.limits import ensure_room
 
 from .models import ExternalFarm, Farm
 
@@ -24,6 +25,7 @@ def _save(farm: Farm, *, update_fields=None) -> None:
 def farm_create(*, membership, **values) -> Farm:
     if not can(membership, "farms.manage"):
         raise PermissionDenied
+    ensure_room(membership.tenant_id, "farms")
     # A farm keeps its organisation's clock unless told otherwise (the form suggests the same).
     values.setdefault("time_zone", membership.tenant.time_zone)
     farm = Farm(tenant_id=membership.tenant_id, **{k: values[k] for k in FARM_FIELDS if k in values})
@@ -70,6 +72,8 @@ def farm_archive(*, membership, farm: Farm) -> Farm:
 def farm_restore(*, membership, farm: Farm) -> Farm:
     if not can(membership, "farms.manage", farm):
         raise PermissionDenied
+    if farm.archived_at is not None:
+        ensure_room(membership.tenant_id, "farms")
     farm.archived_at = None
     farm.save(update_fields=["archived_at", "updated_at"])
     audit_append(actor=Actor.of(membership), action="farm.restore", obj=farm, farm_id=farm.pk, permission="farms.manage")

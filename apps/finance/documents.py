@@ -7,16 +7,19 @@ from django.template.loader import render_to_string
 from .money import places
 
 
-def invoice_pdf_bytes(invoice) -> bytes:
+def pdf_from_template(template: str, context: dict) -> bytes:
+    """The one PDF renderer: farm invoices and the platform's own invoices alike."""
     from weasyprint import HTML
 
-    tenant = invoice.tenant
-    html = render_to_string(
+    return HTML(string=render_to_string(template, context)).write_pdf()
+
+
+def invoice_pdf_bytes(invoice) -> bytes:
+    return pdf_from_template(
         "finance/invoice_pdf.html",
-        {"invoice": invoice, "tenant": tenant, "lines": list(invoice.lines.all()), "payments": list(invoice.payments.all()),
-         "decimals": places(invoice.currency)},
+        {"invoice": invoice, "tenant": invoice.tenant, "lines": list(invoice.lines.all()),
+         "payments": list(invoice.payments.all()), "decimals": places(invoice.currency)},
     )
-    return HTML(string=html).write_pdf()
 
 
 def invoice_pdf_name(invoice) -> str:

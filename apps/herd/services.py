@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.billing.limits import ensure_room
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
 from apps.health.selectors import meat_withdrawal_until
@@ -120,9 +121,13 @@ def _apply(animal: Animal, values: dict) -> None:
 
 
 @transaction.atomic
-def animal_create(*, membership, **values) -> Animal:
+def animal_create(*, membership, plan_limit: bool = True, **values) -> Animal:
+    """Add an animal. A calf born on the farm is recorded even past the plan's limit (plan_limit=False):
+    the limit stops buying in and registering, never the record of a birth."""
     if not can(membership, "herd.manage"):
         raise PermissionDenied
+    if plan_limit:
+        ensure_room(membership.tenant_id, "animals")
     animal = Animal(tenant_id=membership.tenant_id)
     _apply(animal, values)
     animal_validate(membership=membership, animal=animal)
@@ -184,6 +189,7 @@ def animal_bulk_create(*, membership, rows: list[dict], action: str = "animal.cr
     """
     if not can(membership, "herd.manage"):
         raise PermissionDenied
+    ensure_room(membership.tenant_id, "animals", adding=len(rows))
     errors: dict[int, list[str]] = {}
     created: list[Animal] = []
     seen_tags: dict[str, int] = {}

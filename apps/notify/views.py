@@ -1,9 +1,18 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
+from apps.core.forms import add_service_errors
 
-from . import selectors, services
+from . import channels, selectors, services
+from .forms import NotifySettingsForm, PushSubscriptionForm
+from .kinds import CHANNELS, KINDS
 
 
 @member_required()
@@ -19,3 +28,64 @@ def mark_all_read(request):
     if request.htmx:
         return render(request, "notify/inbox.html#bell", {"unread": 0})
     return redirect("notify:inbox")
+
+
+@member_required()
+def notify_settings(request):
+    membership = request.membership
+    stored = services.settings_of(membership)
+    chosen = {kind: services.channels_for(stored, kind) for kind in KINDS}
+    form = NotifySettingsForm(request.POST or None, chosen=chosen,
+                              initial={"quiet_start": stored.quiet_start, "quiet_end": stored.quiet_end, "digest": stored.digest})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(membership=membership, channels=form.channels(), quiet_start=form.cleaned_data["quiet_start"],
+                                     quiet_end=form.cleaned_data["quiet_end"], digest=form.cleaned_data["digest"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Notification settings saved.")
+            return redirect("notify:settings")
+    profile = getattr(request.user, "profile", None)
+    context = {"form": form, "channels": CHANNELS, "phone": profile.phone if profile else "",
+               "phone_problem": channels.e164_problem(profile.phone if profile else ""),
+               "push_key": channels.vapid_keys()[1] if channels.push_enabled() else "",
+               "push_count": request.user.push_subscriptions.count()}
+    return render(request, "notify/settings.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def push_subscribe(request):
+    form = PushSubscriptionForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    try:
+        services.push_subscribe(user=request.user, user_agent=request.headers.get("User-Agent", ""), **form.cleaned_data)
+    except ValidationError as error:
+        return JsonResponse({"errors": error.message_dict}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_POST
+def push_unsubscribe(request):
+    services.push_unsubscribe(user=request.user, endpoint=request.POST.get("endpoint", ""))
+    return JsonResponse({"ok": True})
+
+
+@cache_control(max_age=0, no_cache=True)
+def service_worker(request):
+    """The service worker, served from the site's root so it may show notifications for every page."""
+    script = f"""self.addEventListener("push", (event) => {{
+  let data = {{}};
+  try {{ data = event.data ? event.data.json() : {{}}; }} catch (e) {{ data = {{ title: event.data ? event.data.text() : "iFarm" }}; }}
+  event.waitUntil(self.registration.showNotification(data.title || "iFarm", {{
+    body: data.body || "", tag: data.tag || undefined, icon: "{static('img/icon.svg')}", data: {{ url: data.url || "/" }} }}));
+}});
+self.addEventListener("notificationclick", (event) => {{
+  event.notification.close();
+  event.waitUntil(clients.openWindow(event.notification.data.url || "/"));
+}});
+"""
+    return HttpResponse(script, content_type="text/javascript; charset=utf-8")

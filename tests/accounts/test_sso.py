@@ -8,10 +8,28 @@ from django_scopes import scope
 
 from apps.accounts.models import Role, SsoConnection
 from apps.accounts.sso import connection_create
-from tests.factories import PASSWORD, make_member, make_user
+from tests.factories import PASSWORD, make_member, make_user, put_on_plan
 from tests.identity_providers import saml_identity_provider
 
-pytestmark = pytest.mark.usefixtures("owner_scope")
+pytestmark = pytest.mark.usefixtures("owner_scope", "sso_plan")
+
+
+@pytest.fixture
+def sso_plan(owner):
+    put_on_plan(owner, "commercial")  # single sign-on is a feature of the bigger plan
+
+
+def test_a_plan_without_single_sign_on_refuses_it_with_a_way_to_upgrade(owner, client):
+    put_on_plan(owner, "family")
+    with pytest.raises(ValidationError, match="Single sign-on is not part of the Family farm plan"):
+        oidc(owner)
+    client.force_login(owner.user)
+    response = client.post(reverse("accounts:sso_settings"), {
+        "name": "Sign-in", "protocol": "oidc", "email_domain": "green-acres.test", "role": worker_role(owner).pk,
+        "issuer": "https://login.example.test", "client_id": "id", "client_secret": "secret"})
+    assert response.status_code == 400
+    assert 'Single sign-on is not part of the Family farm plan. <a href="/billing/">Choose a bigger plan</a>' in response.text
+    assert not SsoConnection.objects.filter(tenant_id=owner.tenant_id).exists()
 
 
 def worker_role(owner):

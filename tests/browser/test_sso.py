@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from apps.accounts.models import AbuseEvent, Membership, Role, SsoConnection, User
 from tests.browser.pages import log_in
-from tests.factories import make_user
+from tests.factories import make_user, put_on_plan
 from tests.identity_providers import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -24,6 +24,11 @@ from tests.identity_providers import (
 )
 
 DOMAIN = "green-acres.test"
+
+
+@pytest.fixture(autouse=True)
+def sso_plan(owner):
+    put_on_plan(owner, "commercial")  # single sign-on is a feature of the bigger plan
 
 
 def base_of(live_server) -> str:

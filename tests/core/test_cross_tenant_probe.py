@@ -77,12 +77,28 @@ def _device(owner):
 
 def _sso_connection(owner):
     from apps.accounts.sso import connection_create
+    from tests.factories import put_on_plan
     from tests.identity_providers import saml_identity_provider
+
+    put_on_plan(owner, "commercial")
 
     with saml_identity_provider(email="v@victim.test") as (entity_id, sso_url, certificate):
         return connection_create(membership=owner, name="Victim SSO", protocol="saml", email_domain="victim.test",
                                  role=Role.objects.get(tenant_id=owner.tenant_id, key="worker"), idp_entity_id=entity_id,
                                  idp_sso_url=sso_url, idp_certificate=certificate)
+
+
+def _platform_invoice(owner):
+    import datetime as dt
+    from decimal import Decimal
+
+    from apps.billing.models import PlatformInvoice, Subscription
+
+    subscription = Subscription.objects.get(tenant_id=owner.tenant_id)
+    return PlatformInvoice.objects.create(
+        tenant_id=owner.tenant_id, subscription=subscription, number=f"IF-2026-9{owner.tenant_id:05d}", period_key="probe",
+        kind="renewal", description="Victim's plan", period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 2, 1),
+        currency="KES", amount=Decimal("1950"), issued_on=dt.date(2026, 1, 1), due_on=dt.date(2026, 1, 8))
 
 
 def _audit_archive(owner):
@@ -267,6 +283,7 @@ PROBES = {
     "accounts:device_action": (_device, ["post"]),
     "accounts:sso_delete": (_sso_connection, ["post"]),
     "audit_archive": (_audit_archive, ["get"]),
+    "billing:invoice_pdf": (_platform_invoice, ["get"]),
     "milk:animal": (_cow, ["get"]),
     "milk:lactation_start": (_cow, ["post"]),
     "milk:lactation_dry_off": (_lactation, ["post"]),
@@ -357,7 +374,7 @@ TENANT_WIDE = {
     "accounts:member_edit", "accounts:member_remove", "accounts:invitation_revoke", "accounts:session_revoke",
     "accounts:role_edit", "accounts:role_delete", "accounts:member_access", "accounts:policy_edit",
     "accounts:policy_delete", "accounts:delegation_revoke", "accounts:device_action", "accounts:sso_delete",
-    "audit_archive",
+    "audit_archive", "billing:invoice_pdf",  # the organisation's own subscription
     "money:contact_edit", "money:report_job", "money:report_download",
     "stock:item_edit",  # an item is the organisation's; its batches belong to farms
     "herd:outside_sire_edit", "herd:external_farm_edit",  # the outside register is the organisation's

@@ -237,7 +237,7 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
         if young["outcome"] == "alive":
             try:
                 calf = animal_create(
-                    membership=membership, farm=animal.farm, tag=entry["tag"], species=animal.species, sex=young["sex"],
+                    membership=membership, plan_limit=False, farm=animal.farm, tag=entry["tag"], species=animal.species, sex=young["sex"],
                     date_of_birth=born_on, dam=animal, breed=animal.breed, acquisition="born", status="active",
                     **_parents_from(service),
                 )

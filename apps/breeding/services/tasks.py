@@ -15,7 +15,7 @@ from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
 from apps.notify.models import Notification
-from apps.notify.services import notification_create
+from apps.notify.services import notification_create, notify
 
 from ..models import Task
 
@@ -106,7 +106,7 @@ def task_close(*, membership, task: Task, state: str) -> Task | None:
 def reminders_send(*, tenant_id: int, today: dt.date) -> int:
     """The morning round: each assignee hears of their tasks due, and each member who looks after a
     farm's animals hears what the records say is due there. Run twice, it sends nothing new."""
-    from ..selectors import today_counts
+    from ..selectors import TODAY_LABELS, today_for
 
     sent = 0
     url = reverse("breeding:today")
@@ -115,20 +115,33 @@ def reminders_send(*, tenant_id: int, today: dt.date) -> int:
     for task in due_tasks:
         late = f" (due {task.due_on:%d %b})" if task.due_on < today else ""
         notification_create(tenant_id=tenant_id, user_id=task.assignee.user_id, title=f"To do on {task.farm}: {task.title}{late}",
-                            url=url)
+                            url=url, kind="task_due")
         Task.objects.filter(pk=task.pk).update(notified_on=today)
         sent += 1
-    members = Membership.objects.filter(tenant_id=tenant_id, is_active=True, is_service=False).select_related("role", "tenant", "user")
+    from apps.farms.models import Farm
+
+    farm_names = dict(Farm.objects.filter(tenant_id=tenant_id).values_list("pk", "name"))
+    members = (Membership.objects.filter(tenant_id=tenant_id, is_active=True, is_service=False)
+               .select_related("role", "tenant", "user__profile"))
     for member in members:
         if not can(member, "herd.manage"):
             continue
-        counts = today_counts(member, today)
+        due = today_for(member, today)
+        for item in due["due_soon"]:
+            sent += bool(notify(membership=member, kind="calving_due", url=url, key=f"calving:{item.service.pk}",
+                                context={"animal": str(item.animal), "due_on": item.when, "farm": farm_names.get(item.animal.farm_id, "")}))
+        for treatment in due["withdrawals_ending"]:
+            sent += bool(notify(membership=member, kind="withdrawal_ending", url=url, key=f"withdrawal:{treatment.pk}",
+                                context={"animal": str(treatment.animal), "product": treatment.product_name,
+                                         "ends_on": timezone.localtime(treatment.milk_withdrawal_ends_at)}))
+        counts = [(label, len(due[key])) for key, label in TODAY_LABELS if due.get(key)]
         if not counts:
             continue
         title = "Due today: " + ", ".join(f"{n} {label}" for label, n in counts)
         already = Notification.objects.filter(tenant_id=tenant_id, user_id=member.user_id, url=url, title=title[:140],
                                               created_at__date__gte=today - dt.timedelta(days=1)).exists()
         if not already:
-            notification_create(tenant_id=tenant_id, user_id=member.user_id, title=title, url=url)
+            notification_create(tenant_id=tenant_id, user_id=member.user_id, title=title, url=url, kind="task_due")
             sent += 1
     return sent
+

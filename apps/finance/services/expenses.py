@@ -12,10 +12,12 @@ from django.utils.text import slugify
 
 from apps.accounts.permissions import can, decision
 from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.billing.limits import room_problem
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
+from apps.core.outbox import handler, outbox_enqueue
 from apps.core.uploads import image_problem, rename_by_content
-from apps.notify.services import notification_create
+from apps.notify.services import notify, notify_user
 
 from ..models import (
     BUILTIN_CATEGORIES,
@@ -172,7 +174,10 @@ def expense_submit(
     if problem := _check_receipt(receipt):
         errors["receipt"] = problem
     elif receipt:
-        rename_by_content(receipt, "receipt")
+        if problem := room_problem(tenant_id, "storage_mb", adding=receipt.size / (1024 * 1024)):
+            errors["receipt"] = f"{problem} Submit it without the receipt, or ask an owner for a bigger plan."
+        else:
+            rename_by_content(receipt, "receipt")
     if errors:
         raise ValidationError(errors)
     expense = Expense.objects.create(
@@ -206,6 +211,8 @@ def expense_submit(
         "category_id": expense.category_id, "description": expense.description})
     if membership.is_owner:
         _decide(membership, expense, Expense.Status.APPROVED, note="An owner's own expense is approved when submitted.")
+    else:
+        outbox_enqueue(tenant_id=tenant_id, kind="expense.approval_waiting", payload={"expense_id": expense.pk})
     claim.result = f"/money/expenses/{expense.pk}/"
     claim.save(update_fields=["result"])
     return expense
@@ -245,14 +252,11 @@ def _decide(membership, expense: Expense, status: str, note: str = "") -> Expens
     event_emit(tenant_id=expense.tenant_id, event="expense.decided", data={
         "id": expense.pk, "farm_id": expense.farm_id, "status": status, "amount": expense.amount, "note": note})
     if expense.submitted_by.user_id != membership.user_id:
-        verb = "approved" if status == Expense.Status.APPROVED else "rejected"
-        notification_create(
-            tenant_id=expense.tenant_id,
-            user_id=expense.submitted_by.user_id,
-            title=f"Your expense was {verb}: {expense.description}",
-            body=note or f"{expense.amount} {membership.tenant.currency} on {expense.date:%d %b %Y}",
-            url=f"/money/expenses/{expense.pk}/",
-        )
+        notify_user(tenant_id=expense.tenant_id, user_id=expense.submitted_by.user_id, kind="expense_decided",
+                    context={"approved": status == Expense.Status.APPROVED, "description": expense.description,
+                             "amount": expense.amount, "currency": membership.tenant.currency, "note": note,
+                             "decider": membership.user.display_name},
+                    url=f"/money/expenses/{expense.pk}/")
     return expense
 
 
@@ -284,3 +288,22 @@ def expenses_approve_many(*, membership, expenses) -> tuple[int, list[str]]:
         except (ValidationError, PermissionDenied) as error:
             problems.append(f"{expense.description}: {' '.join(getattr(error, 'messages', [str(error)]))}")
     return approved, problems
+
+
+@handler("expense.approval_waiting")
+def _tell_approvers(message) -> None:
+    """Everyone who may decide a newly submitted expense hears of it (after the submission committed)."""
+    from apps.accounts.models import Membership
+
+    expense = (Expense.objects.select_related("farm", "submitted_by__user")
+               .filter(pk=message.payload["expense_id"], status=Expense.Status.PENDING).first())
+    if expense is None:
+        return
+    members = (Membership.objects.filter(tenant_id=expense.tenant_id, is_active=True, is_service=False)
+               .exclude(pk=expense.submitted_by_id).select_related("role", "tenant", "user__profile"))
+    for member in members:
+        if can(member, "finance.approve_expense", expense) and approval_problem(member, expense) is None:
+            notify(membership=member, kind="approval_waiting", url=f"/money/expenses/{expense.pk}/",
+                   key=f"approval:{expense.pk}",
+                   context={"submitter": expense.submitted_by.user.display_name, "description": expense.description,
+                            "amount": expense.amount, "currency": member.tenant.currency, "farm": expense.farm.name})

@@ -327,6 +327,10 @@ def tenant_set_milk_price(*, membership, price: Decimal | None) -> None:
 def report_request(*, membership, kind: str, file_format: str, params: dict) -> ReportJob:
     if not can(membership, "reports.view"):
         raise PermissionDenied
+    from apps.billing.limits import feature_problem
+
+    if problem := feature_problem(membership.tenant_id, "background_reports"):
+        raise ValidationError(f"{problem} Choose a period of at most six months, or ask an owner for a bigger plan.")
     job = ReportJob.objects.create(
         tenant_id=membership.tenant_id, kind=kind, file_format=file_format, params=params, requested_by=membership
     )

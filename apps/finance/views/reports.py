@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,13 +24,17 @@ def report_page(request):
                       initial={"since": today.replace(day=1) - dt.timedelta(days=1), "until": today, "file_format": "xlsx"})
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        if (data["until"] - data["since"]).days > reports.BACKGROUND_AFTER_DAYS:
-            params = {"since": data["since"].isoformat(), "until": data["until"].isoformat(), "farm": data["farm"].pk if data["farm"] else None}
+        if (data["until"] - data["since"]).days <= reports.BACKGROUND_AFTER_DAYS:
+            report = reports.BUILDERS[data["kind"]](membership, data["since"], data["until"], data["farm"])
+            return exports.response(report, data["file_format"], f'{data["kind"]}-{data["since"]}-{data["until"]}')
+        params = {"since": data["since"].isoformat(), "until": data["until"].isoformat(), "farm": data["farm"].pk if data["farm"] else None}
+        try:
             job = services.report_request(membership=membership, kind=data["kind"], file_format=data["file_format"], params=params)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
             messages.info(request, "The report is on its way; this page shows its progress.")
             return redirect("money:report_job", pk=job.pk)
-        report = reports.BUILDERS[data["kind"]](membership, data["since"], data["until"], data["farm"])
-        return exports.response(report, data["file_format"], f'{data["kind"]}-{data["since"]}-{data["until"]}')
     return render(request, "finance/reports.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.events import event_emit
+from apps.core.outbox import handler, outbox_enqueue
 
 from ..models import AlertKind, Appearance, MilkRecord, QualityAlert, Udder
 from .versions import touch_farm
@@ -53,7 +54,13 @@ def _open_alerts_removed(record: MilkRecord) -> list[str]:
 
 
 def _announce(alerts: list[QualityAlert], known: set) -> None:
-    """A webhook event for each alert that was not already open for that cow and session."""
+    """A webhook event for each alert that was not already open for that cow and session, and one outbox
+    message for the people to hear of them (written only when there is something new)."""
+    new = [a for a in alerts if (a.animal_id, a.session, a.kind) not in known]
+    if new:
+        outbox_enqueue(tenant_id=new[0].tenant_id, kind="milk.alerts_raised", payload={"alerts": [
+            {"animal_id": a.animal_id, "farm_id": a.farm_id, "date": a.date.isoformat(), "session": a.session, "kind": a.kind,
+             "message": a.message} for a in new]})
     for alert in alerts:
         if (alert.animal_id, alert.session, alert.kind) not in known:
             event_emit(tenant_id=alert.tenant_id, event="milk.alert_raised", data={
@@ -141,3 +148,28 @@ def alert_resolve(*, membership, alert: QualityAlert) -> None:
 
 
 # Cache versions -------------------------------------------------------------------------------------
+
+
+@handler("milk.alerts_raised")
+def _tell_about_alerts(message) -> None:
+    """Whoever looks after the farm's animals hears of a new quality alert (their channels: the bell and push)."""
+    from apps.accounts.models import Membership
+    from apps.farms.models import Farm
+    from apps.herd.models import Animal
+    from apps.notify.services import notify
+
+    alerts = message.payload["alerts"]
+    farms = {f.pk: f for f in Farm.objects.filter(pk__in={a["farm_id"] for a in alerts})}
+    animals = {a.pk: a for a in Animal.objects.filter(pk__in={a["animal_id"] for a in alerts}).only("id", "tag", "name")}
+    members = list(Membership.objects.filter(tenant_id=message.tenant_id, is_active=True, is_service=False)
+                   .select_related("role", "tenant", "user__profile"))
+    for alert in alerts:
+        farm, animal = farms.get(alert["farm_id"]), animals.get(alert["animal_id"])
+        if farm is None or animal is None:
+            continue
+        for member in members:
+            if can(member, "herd.manage", farm):
+                notify(membership=member, kind="milk_alert", url=f"/milk/animals/{animal.pk}/",
+                       key=f"milk:{animal.pk}:{alert['date']}:{alert['session']}:{alert['kind']}",
+                       context={"animal": str(animal), "farm": farm.name, "message": alert["message"],
+                                "date": dt.date.fromisoformat(alert["date"]), "session": alert["session"]})

@@ -1,0 +1,13 @@
+"""The platform's invoices as PDF, through the farm invoices' renderer."""
+
+from django.conf import settings
+
+from apps.finance.documents import pdf_from_template
+from apps.finance.money import places
+
+
+def platform_invoice_pdf(invoice) -> bytes:
+    return pdf_from_template("billing/invoice_pdf.html", {
+        "invoice": invoice, "tenant": invoice.subscription.tenant, "decimals": places(invoice.currency),
+        "charges": list(invoice.charges.order_by("attempt")), "bank_details": settings.BILLING_BANK_DETAILS,
+        "mobile_details": settings.BILLING_MOBILE_DETAILS})

@@ -1,0 +1,188 @@
+"""A plan's limits, checked by the services that add things.
+
+Going over a limit never deletes anything: after a downgrade, the organisation keeps what it has
+and cannot add more of that kind until it is under the limit again (or on a bigger plan).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django_scopes import scopes_disabled
+
+from .models import LIMITS, Plan, Subscription, Usage
+
+
+class LimitReached(ValidationError):
+    """A plan limit refuses an addition; the message links to the billing page."""
+
+    def __init__(self, message: str, *, kind: str):
+        self.kind = kind
+        self.plain = message
+        link = format_html('{} <a href="{}">Choose a bigger plan</a>.', message, reverse("billing:home"))
+        super().__init__(link, code="plan_limit")
+
+
+def plan_of(tenant_id: int) -> Plan | None:
+    with scopes_disabled():
+        subscription = Subscription.objects.select_related("plan").filter(tenant_id=tenant_id).first()
+    return subscription.plan if subscription else None
+
+
+_plans: dict[int, tuple[float, Plan | None]] = {}
+PLAN_CACHE_SECONDS = 30.0
+
+
+def plan_cached(tenant_id: int) -> Plan | None:
+    """The plan, kept in this process for 30 s (the API asks on every call; a change is seen within that)."""
+    import time
+
+    now = time.monotonic()
+    hit = _plans.get(tenant_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    plan = plan_of(tenant_id)
+    _plans[tenant_id] = (now + PLAN_CACHE_SECONDS, plan)
+    return plan
+
+
+def api_call_counted(tenant_id: int) -> int:
+    """Count one API call in this calendar month; return the month's count so far."""
+    key = api_calls_key(tenant_id)
+    try:
+        cache.add(key, 0, timeout=32 * 24 * 3600)
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=32 * 24 * 3600)
+        return 1
+
+
+def api_calls_key(tenant_id: int, when: dt.datetime | None = None) -> str:
+    return f"api-calls:{tenant_id}:{(when or timezone.now()):%Y%m}"
+
+
+def count(tenant_id: int, kind: str) -> int | float:
+    """What the organisation has now of `kind` (storage from the last half-hourly measure)."""
+    from apps.accounts.models import Invitation, Membership
+    from apps.farms.models import Farm
+    from apps.herd.models import Animal, Status
+
+    with scopes_disabled():
+        if kind == "animals":
+            return Animal.objects.filter(tenant_id=tenant_id, status=Status.ACTIVE).count()
+        if kind == "farms":
+            return Farm.objects.filter(tenant_id=tenant_id, archived_at=None).count()
+        if kind == "members":
+            members = Membership.objects.filter(tenant_id=tenant_id, is_active=True, is_service=False).count()
+            waiting = Invitation.objects.filter(tenant_id=tenant_id, accepted_at=None, revoked_at=None,
+                                                expires_at__gt=timezone.now()).count()
+            return members + waiting
+        if kind == "storage_mb":
+            usage = Usage.objects.filter(tenant_id=tenant_id).order_by("-month").first()
+            return float(usage.storage_mb) if usage else 0.0
+        if kind == "api_calls":
+            try:
+                return int(cache.get(api_calls_key(tenant_id)) or 0)
+            except Exception:  # noqa: BLE001  (no cache: the last measure)
+                usage = Usage.objects.filter(tenant_id=tenant_id).order_by("-month").first()
+                return usage.api_calls if usage else 0
+    raise KeyError(kind)
+
+
+def room_problem(tenant_id: int, kind: str, adding: int = 1, *, plan: Plan | None = None) -> str | None:
+    """Why the organisation cannot add `adding` more of `kind` on its plan, or None when it can."""
+    plan = plan or plan_of(tenant_id)
+    if plan is None:
+        return None
+    limit = plan.limit(kind)
+    if limit is None:
+        return None
+    have = count(tenant_id, kind)
+    if have + adding <= limit:
+        return None
+    _field, one, many = LIMITS[kind]
+    noun = one if limit == 1 else many
+    have_text = f"{have:g}" if isinstance(have, float) else str(have)
+    if adding > 1:
+        return f"Your plan holds {limit} {noun}; you have {have_text} and are adding {adding}."
+    return f"Your plan holds {limit} {noun}; you have {have_text}."
+
+
+def ensure_room(tenant_id: int, kind: str, adding: int = 1) -> None:
+    """Raise LimitReached when the plan has no room for `adding` more of `kind`."""
+    if problem := room_problem(tenant_id, kind, adding):
+        raise LimitReached(problem, kind=kind)
+
+
+def feature_problem(tenant_id: int, feature: str) -> str | None:
+    plan = plan_of(tenant_id)
+    if plan is None or plan.has(feature):
+        return None
+    from .models import FEATURES
+
+    return f"{FEATURES[feature]} is not part of the {plan.name} plan."
+
+
+def counts(tenant_id: int) -> dict:
+    return {kind: count(tenant_id, kind) for kind in LIMITS}
+
+
+def ensure_feature(tenant_id: int, feature: str) -> None:
+    if problem := feature_problem(tenant_id, feature):
+        raise LimitReached(problem, kind=feature)
+
+
+def usage_now(tenant_id: int, plan: Plan, have: dict | None = None) -> list[dict]:
+    """Each limit with what is used, for the billing page's bars."""
+    have = have or counts(tenant_id)
+    rows = []
+    for kind, (_field, _one, many) in LIMITS.items():
+        used = have[kind]
+        limit = plan.limit(kind)
+        percent = min(100, round(100 * used / limit)) if limit else (100 if limit == 0 and used else 0)
+        rows.append({"kind": kind, "label": many[0].upper() + many[1:], "used": used, "limit": limit,
+                     "percent": percent, "step": 5 * round(percent / 5), "over": limit is not None and used > limit,
+                     "full": limit is not None and used >= limit})
+    return rows
+
+
+def over_limits(tenant_id: int, plan: Plan, have: dict | None = None) -> list[str]:
+    """What the organisation has beyond `plan`'s limits, said plainly (for a downgrade's confirmation)."""
+    said = []
+    for kind, (_field, _one, many) in LIMITS.items():
+        limit = plan.limit(kind)
+        if limit is None or kind == "api_calls":
+            continue
+        used = have[kind] if have else count(tenant_id, kind)
+        if used > limit:
+            used_text = f"{used:g}" if isinstance(used, float) else str(used)
+            said.append(f"you have {used_text} {many}; {plan.name} holds {limit}")
+    return said
+
+
+def storage_used_mb(tenant_id: int) -> float:
+    """The size of the organisation's files (photos, receipts, reports, invoice PDFs), in MB."""
+    from django.core.files.storage import default_storage
+
+    from apps.finance.models import Expense, Invoice, ReportJob
+    from apps.herd.models import Animal
+
+    names: list[str] = []
+    with scopes_disabled():
+        for model, fields in ((Animal, ["photo"]), (Expense, ["receipt", "receipt_thumb"]), (ReportJob, ["file"]),
+                              (Invoice, ["pdf"])):
+            fields = [f for f in fields if any(field.name == f for field in model._meta.get_fields())]
+            for row in model.objects.filter(tenant_id=tenant_id).values_list(*fields):
+                names.extend(name for name in row if name)
+    total = 0
+    for name in names:
+        try:
+            total += default_storage.size(name)
+        except (OSError, NotImplementedError):
+            continue
+    return round(total / (1024 * 1024), 2)
