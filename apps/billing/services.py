@@ -493,6 +493,7 @@ def subscription_bill(*, subscription_id: int, today: dt.date) -> str:
 def billing_run(*, today: dt.date | None = None) -> dict:
     """The daily run: every subscription with something due today, each in its own transaction."""
     today = today or today_utc()
+    _charges_stuck_requeue()
     with scopes_disabled():
         due = list(Subscription.objects.filter(
             Q(status=Status.TRIALING, trial_ends_on__lte=today)
@@ -508,6 +509,18 @@ def billing_run(*, today: dt.date | None = None) -> dict:
             what = "failed"
         done[what] = done.get(what, 0) + 1
     return done
+
+
+def _charges_stuck_requeue() -> int:
+    """Charges still waiting for the provider after an hour (their worker gave up while the provider was down):
+    asked again with the same Idempotency-Key, so a charge that did go through is not made twice."""
+    with scopes_disabled():
+        stuck = list(Charge.objects.filter(status=Charge.Status.PENDING, created_at__lt=timezone.now() - dt.timedelta(hours=1))
+                     .values_list("pk", "tenant_id"))
+    for charge_id, tenant_id in stuck:
+        with scope(tenant=tenant_id), transaction.atomic():
+            outbox_enqueue(tenant_id=tenant_id, kind="billing.charge", payload={"charge_id": charge_id})
+    return len(stuck)
 
 
 def trial_reminders(*, today: dt.date | None = None) -> int:
