@@ -605,20 +605,21 @@ def stripe_event_handle(event) -> str:
         return "replay: ignored"
     if event.type not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         return _event_outcome(claimed, f"ignored: {event.type}")
-    intent = event.data.object
+    intent = event.data.object.to_dict()
+    intent_id = intent.get("id", "")
     key = (intent.get("metadata") or {}).get("charge", "")
     with scopes_disabled():
-        charge = Charge.objects.filter(Q(provider_ref=intent.id) | Q(idempotency_key=key) if key else Q(provider_ref=intent.id),
-                                       provider=Subscription.Provider.STRIPE).first()
+        found = Q(provider_ref=intent_id) | Q(idempotency_key=key) if key else Q(provider_ref=intent_id)
+        charge = Charge.objects.filter(found, provider=Subscription.Provider.STRIPE).first() if intent_id else None
     if charge is None:
-        return _event_outcome(claimed, f"unknown payment {intent.id}: ignored")
+        return _event_outcome(claimed, f"unknown payment {intent_id}: ignored")
     if charge.status not in (Charge.Status.PENDING, Charge.Status.AWAITING):
         return _event_outcome(claimed, f"charge {charge.idempotency_key} was already {charge.status}", charge.tenant_id)
     if event.type == "payment_intent.succeeded":
-        outcome = gateways.Outcome("succeeded", intent.id, "Paid by card.")
+        outcome = gateways.Outcome("succeeded", intent_id, "Paid by card.")
     else:
         error = intent.get("last_payment_error") or {}
-        outcome = gateways.Outcome("failed", intent.id, error.get("message") or "The card payment failed.")
+        outcome = gateways.Outcome("failed", intent_id, error.get("message") or "The card payment failed.")
     with scope(tenant=charge.tenant_id):
         charge_decided(charge_id=charge.pk, outcome=outcome)
     return _event_outcome(claimed, f"charge {charge.idempotency_key}: {outcome.status}", charge.tenant_id)
