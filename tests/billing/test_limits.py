@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 
 from apps.accounts.services import invitation_create
 from apps.billing.limits import LimitReached, room_problem
