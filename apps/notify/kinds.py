@@ -29,7 +29,7 @@ KINDS: dict[str, Kind] = {
     "trial_ending": Kind("The trial is ending", channels=(APP, EMAIL)),
     "trial_ended": Kind("The trial has ended", urgent=True, channels=(APP, EMAIL)),
     "invoice_issued": Kind("A subscription invoice to pay", channels=(APP, EMAIL)),
-    "payment_failed": Kind("A subscription payment failed", urgent=True, channels=(APP, EMAIL, SMS)),
+    "payment_failed": Kind("A subscription payment failed", urgent=True, channels=(APP, EMAIL)),
     "payment_received": Kind("A subscription payment arrived", channels=(APP, EMAIL)),
     "subscription_ended": Kind("The subscription ended", urgent=True, channels=(APP, EMAIL)),
     "webhook_disabled": Kind("A webhook was turned off", channels=(APP, EMAIL)),
