@@ -380,7 +380,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:", "blob:"] + env.list("CSP_IMG_EXTRA", default=[]),
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # Saving a card sends the owner on to Stripe Checkout (a redirect after a form, which form-action governs).
+    "form-action": [CSP.SELF, *env.list("CSP_FORM_ACTION_EXTRA", default=["https://checkout.stripe.com"])],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

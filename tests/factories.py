@@ -25,8 +25,21 @@ def make_user(email: str | None = None) -> User:
     return user
 
 
+def plans_ensure() -> None:
+    """The plans the data migration made: a test that empties tables (transaction=True) loses them."""
+    from apps.billing.models import Plan
+
+    if not Plan.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("apps.billing.migrations.0002_default_plans").create(apps, None)
+
+
 def make_tenant(name: str | None = None, owner: User | None = None):
     """A tenant with an owner; returns the owner's membership."""
+    plans_ensure()
     owner = owner or make_user()
     _, membership = tenant_create(
         owner=owner, name=name or f"Farm Co {next(_n)}", country="KE", currency="KES", milk_unit="L", time_zone="Africa/Nairobi"
