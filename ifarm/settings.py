@@ -390,6 +390,9 @@ SECURE_CSP = {
 # Locale: stored in UTC, shown in the farm's or the user's time zone.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("sw", "Kiswahili")]
+# Our catalogues (compiled by `make setup`); Django's and allauth's come with them.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

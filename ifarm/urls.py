@@ -32,6 +32,7 @@ urlpatterns = [
     path("stock/", include("apps.stock.urls")),
     path("notifications/", include("apps.notify.urls")),
     path("billing/", include("apps.billing.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", audit_views.audit_log, name="audit"),
     path("audit/archives/<int:pk>/", audit_views.archive_download, name="audit_archive"),
     path("api/v1/", api_v1.urls),

@@ -49,9 +49,11 @@ class TenantMiddleware:
         zone = _zone(zone_name) if zone_name else None
         if zone is not None:
             timezone.activate(zone)
-        if profile and profile.language:
-            translation.activate(profile.language)
-            request.LANGUAGE_CODE = profile.language
+        # The member's language, else the organisation's, else the browser's (LocaleMiddleware chose that one).
+        language = (profile and profile.language) or (request.tenant.language if request.tenant else "")
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         try:
             # An empty list scopes to no tenant at all: anonymous requests see no tenant rows. The
             # database is narrowed to the same tenant (row-level security, apps/core/rls.py).

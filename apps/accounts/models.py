@@ -6,6 +6,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, loaded
 
@@ -71,8 +72,8 @@ class Profile(models.Model):
 
 
 class MilkUnit(models.TextChoices):
-    LITRES = "L", "Litres"
-    KILOGRAMS = "kg", "Kilograms"
+    LITRES = "L", _("Litres")
+    KILOGRAMS = "kg", _("Kilograms")
 
 
 class Tenant(models.Model):
@@ -84,6 +85,9 @@ class Tenant(models.Model):
     currency = models.CharField(max_length=3, help_text="ISO 4217 currency code, e.g. KES")
     milk_unit = models.CharField(max_length=2, choices=MilkUnit.choices, default=MilkUnit.LITRES)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    language = models.CharField(
+        max_length=8, blank=True, default="", choices=[("", "As each person's browser"), *settings.LANGUAGES],
+        help_text="The language of members who have not chosen their own.")
     milk_price = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True,
         help_text="What the organisation is paid per litre or kg of milk: puts a price on milk discarded.",
@@ -285,10 +289,10 @@ class AbuseEvent(models.Model):
     """Something an address did that counts against it: kept 90 days."""
 
     class Kind(models.TextChoices):
-        LOGIN_FAILED = "login_failed", "Failed login"
-        REFUSED = "refused", "Refused request"
-        RATE_LIMITED = "rate_limited", "Rate limit hit"
-        BLOCKED = "blocked", "Address blocked"
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        REFUSED = "refused", _("Refused request")
+        RATE_LIMITED = "rate_limited", _("Rate limit hit")
+        BLOCKED = "blocked", _("Address blocked")
 
     ip = models.GenericIPAddressField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -325,14 +329,14 @@ class RateRule(models.Model):
     """A rate limit held as data: at most `limit` requests per `window_seconds` per scope."""
 
     class Scope(models.TextChoices):
-        IP = "ip", "Address"
-        USER = "user", "User"
-        TENANT = "tenant", "Organisation"
-        API_KEY = "api_key", "API key"
+        IP = "ip", _("Address")
+        USER = "user", _("User")
+        TENANT = "tenant", _("Organisation")
+        API_KEY = "api_key", _("API key")
 
     class Action(models.TextChoices):
-        THROTTLE = "throttle", "Throttle (429 until the window passes)"
-        BLOCK = "block", "Block the address"
+        THROTTLE = "throttle", _("Throttle (429 until the window passes)")
+        BLOCK = "block", _("Block the address")
 
     name = models.CharField(max_length=80)
     scope = models.CharField(max_length=10, choices=Scope.choices)
@@ -364,8 +368,8 @@ class SsoConnection(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sso_connections")
     class Protocol(models.TextChoices):
-        OIDC = "oidc", "OpenID Connect"
-        SAML = "saml", "SAML 2.0"
+        OIDC = "oidc", _("OpenID Connect")
+        SAML = "saml", _("SAML 2.0")
 
     name = models.CharField(max_length=80, help_text="What the sign-in button says, e.g. Green Acres Microsoft")
     protocol = models.CharField(max_length=4, choices=Protocol.choices)

@@ -73,7 +73,8 @@ def tenant_create(
 
 @transaction.atomic
 def tenant_update(*, membership: Membership, name: str, country: str, currency: str, milk_unit: str, time_zone: str,
-                  other_gestation_days: int | None = None, require_second_factor: bool | None = None) -> Tenant:
+                  other_gestation_days: int | None = None, require_second_factor: bool | None = None,
+                  language: str | None = None) -> Tenant:
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
     tenant = Tenant.objects.select_for_update().get(pk=membership.tenant_id)
@@ -82,8 +83,10 @@ def tenant_update(*, membership: Membership, name: str, country: str, currency: 
     tenant.milk_unit, tenant.time_zone, tenant.other_gestation_days = milk_unit, time_zone, other_gestation_days
     if require_second_factor is not None:
         tenant.require_second_factor = require_second_factor
+    if language is not None:
+        tenant.language = language
     tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days",
-                               "require_second_factor"])
+                               "require_second_factor", "language"])
     access_changed(tenant.pk, only_if_used=True)
     audit_append(actor=Actor.of(membership), action="tenant.update", obj=tenant, before=before, after=snapshot(tenant))
     return tenant

@@ -1,6 +1,7 @@
 """API keys (each acts through a membership of its own) and stored answers to idempotent requests."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel
 
@@ -70,9 +71,9 @@ class WebhookDelivery(TenantModel):
     """One event for one endpoint: written in the change's transaction, sent and retried by workers."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Gave up"
+        PENDING = "pending", _("Waiting")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     message_id = models.CharField(max_length=40)

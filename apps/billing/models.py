@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel
 
@@ -88,22 +89,22 @@ class Subscription(TenantModel):
     """An organisation's plan, period and standing. One per organisation."""
 
     class Period(models.TextChoices):
-        MONTH = "month", "Monthly"
-        YEAR = "year", "Yearly"
+        MONTH = "month", _("Monthly")
+        YEAR = "year", _("Yearly")
 
     class Status(models.TextChoices):
-        TRIALING = "trialing", "Trial"
-        ACTIVE = "active", "Active"
-        PAST_DUE = "past_due", "Payment due"
-        UNPAID = "unpaid", "Unpaid: read-only"
-        TRIAL_ENDED = "trial_ended", "Trial ended: read-only"
-        ENDED = "ended", "Cancelled: read-only"
+        TRIALING = "trialing", _("Trial")
+        ACTIVE = "active", _("Active")
+        PAST_DUE = "past_due", _("Payment due")
+        UNPAID = "unpaid", _("Unpaid: read-only")
+        TRIAL_ENDED = "trial_ended", _("Trial ended: read-only")
+        ENDED = "ended", _("Cancelled: read-only")
 
     class Provider(models.TextChoices):
-        NONE = "", "Not chosen yet"
-        BANK = "bank", "Bank transfer"
-        MOBILE = "mobile", "Mobile money"
-        STRIPE = "stripe", "Card (Stripe)"
+        NONE = "", _("Not chosen yet")
+        BANK = "bank", _("Bank transfer")
+        MOBILE = "mobile", _("Mobile money")
+        STRIPE = "stripe", _("Card (Stripe)")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
     period = models.CharField(max_length=5, choices=Period.choices, default=Period.MONTH)
@@ -149,13 +150,13 @@ class PlatformInvoice(TenantModel):
     """What iFarm bills an organisation: a period of its plan, or the prorated part of an upgrade."""
 
     class Kind(models.TextChoices):
-        RENEWAL = "renewal", "Subscription"
-        PRORATION = "proration", "Upgrade (prorated)"
+        RENEWAL = "renewal", _("Subscription")
+        PRORATION = "proration", _("Upgrade (prorated)")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PAID = "paid", "Paid"
-        VOID = "void", "Void"
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        VOID = "void", _("Void")
 
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(max_length=20)
@@ -188,10 +189,10 @@ class Charge(TenantModel):
     """One attempt to collect an invoice, and what the provider said."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being charged"
-        AWAITING = "awaiting", "Awaiting the transfer"
-        SUCCEEDED = "succeeded", "Paid"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Being charged")
+        AWAITING = "awaiting", _("Awaiting the transfer")
+        SUCCEEDED = "succeeded", _("Paid")
+        FAILED = "failed", _("Failed")
 
     invoice = models.ForeignKey(PlatformInvoice, on_delete=models.PROTECT, related_name="charges")
     attempt = models.PositiveSmallIntegerField(default=1)

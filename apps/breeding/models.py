@@ -1,6 +1,7 @@
 """Heats, services and pregnancy checks: the breeding calendar of each female."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped, loaded
 
@@ -19,9 +20,9 @@ class Heat(TenantModel):
 
 class Service(TenantModel, TimeStamped):
     class Method(models.TextChoices):
-        AI = "ai", "Artificial insemination"
-        NATURAL = "natural", "Natural service"
-        EMBRYO = "embryo", "Embryo transfer"
+        AI = "ai", _("Artificial insemination")
+        NATURAL = "natural", _("Natural service")
+        EMBRYO = "embryo", _("Embryo transfer")
 
     animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="services")
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
@@ -53,15 +54,15 @@ class Service(TenantModel, TimeStamped):
 
 class PregnancyCheck(TenantModel):
     class Method(models.TextChoices):
-        PALPATION = "palpation", "Palpation"
-        ULTRASOUND = "ultrasound", "Ultrasound"
-        BLOOD = "blood", "Blood test"
-        MILK = "milk", "Milk test"
+        PALPATION = "palpation", _("Palpation")
+        ULTRASOUND = "ultrasound", _("Ultrasound")
+        BLOOD = "blood", _("Blood test")
+        MILK = "milk", _("Milk test")
 
     class Result(models.TextChoices):
-        PREGNANT = "pregnant", "Pregnant"
-        OPEN = "open", "Open"
-        RECHECK = "recheck", "Recheck"
+        PREGNANT = "pregnant", _("Pregnant")
+        OPEN = "open", _("Open")
+        RECHECK = "recheck", _("Recheck")
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="checks")
     checked_on = models.DateField()
@@ -100,13 +101,13 @@ class SireHire(TenantModel, TimeStamped):
     """A sire hired from another farm, or one of ours lent to it, for a period and a fee."""
 
     class Direction(models.TextChoices):
-        HIRE_IN = "in", "Hired from another farm"
-        LEND_OUT = "out", "Lent to another farm"
+        HIRE_IN = "in", _("Hired from another farm")
+        LEND_OUT = "out", _("Lent to another farm")
 
     class Basis(models.TextChoices):
-        FLAT = "flat", "Flat fee"
-        PER_DAY = "day", "Per day"
-        PER_SERVICE = "service", "Per service"
+        FLAT = "flat", _("Flat fee")
+        PER_DAY = "day", _("Per day")
+        PER_SERVICE = "service", _("Per service")
 
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.HIRE_IN)
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+", help_text="Our farm.")
@@ -138,15 +139,15 @@ class Task(TenantModel, TimeStamped):
     """A job on a farm set by someone, maybe for an animal or a group, done or skipped by someone."""
 
     class Repeat(models.TextChoices):
-        NONE = "", "Once"
-        DAILY = "daily", "Every day"
-        WEEKLY = "weekly", "Every week"
-        MONTHLY = "monthly", "Every month"
+        NONE = "", _("Once")
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every week")
+        MONTHLY = "monthly", _("Every month")
 
     class State(models.TextChoices):
-        OPEN = "open", "To do"
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        OPEN = "open", _("To do")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
 
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=160)

@@ -1,6 +1,7 @@
 """Tenant-scoped base models."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopeError, get_scope
 
 
@@ -114,9 +115,9 @@ class OutboxMessage(TenantModel):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=60)
     payload = models.JSONField(default=dict)

@@ -6,23 +6,24 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import TIME_ZONE_CHOICES
 from apps.core.models import TenantModel, TimeStamped
 
 
 class FarmType(models.TextChoices):
-    DAIRY = "dairy", "Dairy"
-    BEEF = "beef", "Beef"
-    MIXED = "mixed", "Mixed livestock"
-    SMALL_RUMINANT = "small_ruminant", "Goats and sheep"
-    PIG = "pig", "Pigs"
-    OTHER = "other", "Other"
+    DAIRY = "dairy", _("Dairy")
+    BEEF = "beef", _("Beef")
+    MIXED = "mixed", _("Mixed livestock")
+    SMALL_RUMINANT = "small_ruminant", _("Goats and sheep")
+    PIG = "pig", _("Pigs")
+    OTHER = "other", _("Other")
 
 
 class AreaUnit(models.TextChoices):
-    HECTARES = "ha", "Hectares"
-    ACRES = "acre", "Acres"
+    HECTARES = "ha", _("Hectares")
+    ACRES = "acre", _("Acres")
 
 
 class Farm(TenantModel, TimeStamped):

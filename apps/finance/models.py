@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped, loaded, tenant_upload_path
 
@@ -30,9 +31,9 @@ class Contact(TenantModel, TimeStamped):
     """A customer or supplier of the organisation."""
 
     class Kind(models.TextChoices):
-        CUSTOMER = "customer", "Customer"
-        SUPPLIER = "supplier", "Supplier"
-        BOTH = "both", "Customer and supplier"
+        CUSTOMER = "customer", _("Customer")
+        SUPPLIER = "supplier", _("Supplier")
+        BOTH = "both", _("Customer and supplier")
 
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CUSTOMER)
     name = models.CharField(max_length=120)
@@ -52,9 +53,9 @@ class Contact(TenantModel, TimeStamped):
 
 class Expense(TenantModel, TimeStamped):
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
     date = models.DateField()
@@ -98,20 +99,20 @@ class ExpenseTransition(TenantModel):
 
 class Invoice(TenantModel, TimeStamped):
     class Kind(models.TextChoices):
-        SALES = "sales", "Sales invoice"
-        PURCHASE = "purchase", "Purchase invoice"
+        SALES = "sales", _("Sales invoice")
+        PURCHASE = "purchase", _("Purchase invoice")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ISSUED = "issued", "Issued"
-        PARTLY_PAID = "partly_paid", "Partly paid"
-        PAID = "paid", "Paid"
-        VOID = "void", "Void"
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        PARTLY_PAID = "partly_paid", _("Partly paid")
+        PAID = "paid", _("Paid")
+        VOID = "void", _("Void")
 
     class Pdf(models.TextChoices):
-        NONE = "", "Not made"
-        PREPARING = "preparing", "Preparing"
-        READY = "ready", "Ready"
+        NONE = "", _("Not made")
+        PREPARING = "preparing", _("Preparing")
+        READY = "ready", _("Ready")
 
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SALES)
     number = models.CharField(max_length=30, blank=True)
@@ -188,9 +189,9 @@ class InvoiceSequence(TenantModel):
 
 class Sale(TenantModel, TimeStamped):
     class Kind(models.TextChoices):
-        ANIMAL = "animal", "Animal"
-        MILK = "milk", "Milk"
-        OTHER = "other", "Other produce"
+        ANIMAL = "animal", _("Animal")
+        MILK = "milk", _("Milk")
+        OTHER = "other", _("Other produce")
 
     kind = models.CharField(max_length=6, choices=Kind.choices)
     farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
@@ -225,11 +226,11 @@ class Sale(TenantModel, TimeStamped):
 
 class Payment(TenantModel):
     class Method(models.TextChoices):
-        CASH = "cash", "Cash"
-        BANK = "bank", "Bank transfer"
-        MOBILE = "mobile", "Mobile money"
-        CARD = "card", "Card"
-        CHEQUE = "cheque", "Cheque"
+        CASH = "cash", _("Cash")
+        BANK = "bank", _("Bank transfer")
+        MOBILE = "mobile", _("Mobile money")
+        CARD = "card", _("Card")
+        CHEQUE = "cheque", _("Cheque")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     date = models.DateField()
@@ -263,10 +264,10 @@ class ReportJob(TenantModel):
     """A report built in the background, with its progress and file."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=20)
     file_format = models.CharField(max_length=4)

@@ -3,25 +3,26 @@
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped, loaded
 from apps.milk.models import Quarter  # the udder's quarters, as the parlour names them
 
 
 class Route(models.TextChoices):
-    INTRAMUSCULAR = "im", "Intramuscular"
-    INTRAVENOUS = "iv", "Intravenous"
-    SUBCUTANEOUS = "sc", "Subcutaneous"
-    ORAL = "oral", "Oral"
-    INTRAMAMMARY = "intramammary", "Intramammary"
-    TOPICAL = "topical", "Topical"
-    OTHER = "other", "Other"
+    INTRAMUSCULAR = "im", _("Intramuscular")
+    INTRAVENOUS = "iv", _("Intravenous")
+    SUBCUTANEOUS = "sc", _("Subcutaneous")
+    ORAL = "oral", _("Oral")
+    INTRAMAMMARY = "intramammary", _("Intramammary")
+    TOPICAL = "topical", _("Topical")
+    OTHER = "other", _("Other")
 
 
 class Treatment(TenantModel, TimeStamped):
     class Kind(models.TextChoices):
-        TREATMENT = "treatment", "Treatment"
-        VACCINATION = "vaccination", "Vaccination"
+        TREATMENT = "treatment", _("Treatment")
+        VACCINATION = "vaccination", _("Vaccination")
 
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TREATMENT)
     animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="treatments")
@@ -84,25 +85,25 @@ class Administration(TenantModel):
 
 
 class Finding(models.TextChoices):
-    MASTITIS = "mastitis", "Mastitis"
-    LAMENESS = "lameness", "Lameness"
-    MILK_FEVER = "milk_fever", "Milk fever"
-    KETOSIS = "ketosis", "Ketosis"
-    RETAINED_PLACENTA = "retained_placenta", "Retained placenta"
-    METRITIS = "metritis", "Metritis"
-    DISPLACED_ABOMASUM = "displaced_abomasum", "Displaced abomasum"
-    PNEUMONIA = "pneumonia", "Pneumonia"
-    SCOURS = "scours", "Scours"
-    BLOAT = "bloat", "Bloat"
-    INJURY = "injury", "Injury"
-    OTHER = "other", "Other"
+    MASTITIS = "mastitis", _("Mastitis")
+    LAMENESS = "lameness", _("Lameness")
+    MILK_FEVER = "milk_fever", _("Milk fever")
+    KETOSIS = "ketosis", _("Ketosis")
+    RETAINED_PLACENTA = "retained_placenta", _("Retained placenta")
+    METRITIS = "metritis", _("Metritis")
+    DISPLACED_ABOMASUM = "displaced_abomasum", _("Displaced abomasum")
+    PNEUMONIA = "pneumonia", _("Pneumonia")
+    SCOURS = "scours", _("Scours")
+    BLOAT = "bloat", _("Bloat")
+    INJURY = "injury", _("Injury")
+    OTHER = "other", _("Other")
 
 
 class Foot(models.TextChoices):
-    LF = "lf", "Left fore"
-    RF = "rf", "Right fore"
-    LH = "lh", "Left hind"
-    RH = "rh", "Right hind"
+    LF = "lf", _("Left fore")
+    RF = "rf", _("Right fore")
+    LH = "lh", _("Left hind")
+    RH = "rh", _("Right hind")
 
 
 class HealthCheck(TenantModel, TimeStamped):

@@ -2,35 +2,36 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TenantModel, TimeStamped, tenant_upload_path
 
 
 class Species(models.TextChoices):
-    CATTLE = "cattle", "Cattle"
-    GOAT = "goat", "Goat"
-    SHEEP = "sheep", "Sheep"
-    PIG = "pig", "Pig"
-    CAMEL = "camel", "Camel"
-    OTHER = "other", "Other"
+    CATTLE = "cattle", _("Cattle")
+    GOAT = "goat", _("Goat")
+    SHEEP = "sheep", _("Sheep")
+    PIG = "pig", _("Pig")
+    CAMEL = "camel", _("Camel")
+    OTHER = "other", _("Other")
 
 
 class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
 
 
 class Status(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SOLD = "sold", "Sold"
-    DEAD = "dead", "Dead"
-    CULLED = "culled", "Culled"
+    ACTIVE = "active", _("Active")
+    SOLD = "sold", _("Sold")
+    DEAD = "dead", _("Dead")
+    CULLED = "culled", _("Culled")
 
 
 class Acquisition(models.TextChoices):
-    BORN = "born", "Born on the farm"
-    BOUGHT = "bought", "Bought"
+    BORN = "born", _("Born on the farm")
+    BOUGHT = "bought", _("Bought")
 
 
 class Breed(models.Model):
@@ -152,30 +153,30 @@ class Animal(TenantModel, TimeStamped):
 
 
 class DisposalReason(models.TextChoices):
-    INFERTILITY = "infertility", "Infertility"
-    MASTITIS = "mastitis", "Mastitis"
-    LAMENESS = "lameness", "Lameness"
-    LOW_YIELD = "low_yield", "Low yield"
-    AGE = "age", "Age"
-    INJURY = "injury", "Injury"
-    DISEASE = "disease", "Disease"
-    OTHER = "other", "Other"
+    INFERTILITY = "infertility", _("Infertility")
+    MASTITIS = "mastitis", _("Mastitis")
+    LAMENESS = "lameness", _("Lameness")
+    LOW_YIELD = "low_yield", _("Low yield")
+    AGE = "age", _("Age")
+    INJURY = "injury", _("Injury")
+    DISEASE = "disease", _("Disease")
+    OTHER = "other", _("Other")
 
 
 class AnimalEvent(TenantModel):
     """One dated event in an animal's life: a weighing, weaning, castration, move between farms or groups, or exit."""
 
     class Kind(models.TextChoices):
-        WEIGHT = "weight", "Weighed"
-        WEANING = "weaning", "Weaned"
-        CASTRATION = "castration", "Castrated"
-        MOVEMENT = "movement", "Moved"
-        DISPOSAL = "disposal", "Left the herd"
+        WEIGHT = "weight", _("Weighed")
+        WEANING = "weaning", _("Weaned")
+        CASTRATION = "castration", _("Castrated")
+        MOVEMENT = "movement", _("Moved")
+        DISPOSAL = "disposal", _("Left the herd")
 
     class Method(models.TextChoices):
-        SCALE = "scale", "Scale"
-        TAPE = "tape", "Weigh band"
-        ESTIMATE = "estimate", "Estimate"
+        SCALE = "scale", _("Scale")
+        TAPE = "tape", _("Weigh band")
+        ESTIMATE = "estimate", _("Estimate")
 
     animal = models.ForeignKey(Animal, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

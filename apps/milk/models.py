@@ -3,14 +3,15 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped, loaded
 
 
 class Session(models.TextChoices):
-    MORNING = "morning", "Morning"
-    MIDDAY = "midday", "Midday"
-    EVENING = "evening", "Evening"
+    MORNING = "morning", _("Morning")
+    MIDDAY = "midday", _("Midday")
+    EVENING = "evening", _("Evening")
 
 
 # The sessions a farm milks, by how many times a day it milks.
@@ -22,31 +23,31 @@ SESSIONS_BY_COUNT = {
 
 
 class Method(models.TextChoices):
-    HAND = "hand", "Hand"
-    MACHINE = "machine", "Machine"
-    ROBOT = "robot", "Robot"
+    HAND = "hand", _("Hand")
+    MACHINE = "machine", _("Machine")
+    ROBOT = "robot", _("Robot")
 
 
 class Udder(models.TextChoices):
-    NORMAL = "normal", "Normal"
-    SWOLLEN = "swollen", "Swollen"
-    HARD = "hard", "Hard"
-    INJURED = "injured", "Injured"
+    NORMAL = "normal", _("Normal")
+    SWOLLEN = "swollen", _("Swollen")
+    HARD = "hard", _("Hard")
+    INJURED = "injured", _("Injured")
 
 
 class Quarter(models.TextChoices):
-    LF = "LF", "Left front"
-    RF = "RF", "Right front"
-    LH = "LH", "Left hind"
-    RH = "RH", "Right hind"
+    LF = "LF", _("Left front")
+    RF = "RF", _("Right front")
+    LH = "LH", _("Left hind")
+    RH = "RH", _("Right hind")
 
 
 class Appearance(models.TextChoices):
-    NORMAL = "normal", "Normal"
-    CLOTS = "clots", "Clots"
-    WATERY = "watery", "Watery"
-    BLOODY = "bloody", "Bloody"
-    DISCOLOURED = "discoloured", "Discoloured"
+    NORMAL = "normal", _("Normal")
+    CLOTS = "clots", _("Clots")
+    WATERY = "watery", _("Watery")
+    BLOODY = "bloody", _("Bloody")
+    DISCOLOURED = "discoloured", _("Discoloured")
 
 
 class Lactation(TenantModel, TimeStamped):
@@ -188,11 +189,11 @@ class AnimalDaySummary(TenantModel, SummaryFields):
 
 
 class AlertKind(models.TextChoices):
-    HIGH_SCC = "high_scc", "High cell count"
-    REPEAT_SCC = "repeat_scc", "Raised cell count on two tests"
-    APPEARANCE = "appearance", "Abnormal milk"
-    UDDER = "udder", "Udder problem"
-    YIELD_DROP = "yield_drop", "Yield drop"
+    HIGH_SCC = "high_scc", _("High cell count")
+    REPEAT_SCC = "repeat_scc", _("Raised cell count on two tests")
+    APPEARANCE = "appearance", _("Abnormal milk")
+    UDDER = "udder", _("Udder problem")
+    YIELD_DROP = "yield_drop", _("Yield drop")
 
 
 class QualityAlert(TenantModel):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel
 
@@ -63,12 +64,12 @@ class Delivery(TenantModel):
     """One notification on one channel: what happened, how often it was tried, what the provider said."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        HELD = "held", "Held for quiet hours"
-        DIGEST = "digest", "In the daily digest"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not sent"
+        PENDING = "pending", _("Waiting")
+        HELD = "held", _("Held for quiet hours")
+        DIGEST = "digest", _("In the daily digest")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=5, choices=list(CHANNELS.items()))

@@ -4,16 +4,17 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped
 
 
 class ItemKind(models.TextChoices):
-    MEDICINE = "medicine", "Medicine"
-    VACCINE = "vaccine", "Vaccine"
-    FEED = "feed", "Feed"
-    SUPPLEMENT = "supplement", "Supplement"
-    OTHER = "other", "Other"
+    MEDICINE = "medicine", _("Medicine")
+    VACCINE = "vaccine", _("Vaccine")
+    FEED = "feed", _("Feed")
+    SUPPLEMENT = "supplement", _("Supplement")
+    OTHER = "other", _("Other")
 
 
 class StockItem(TenantModel, TimeStamped):
@@ -73,11 +74,11 @@ class Batch(TenantModel, TimeStamped):
 
 
 class MovementKind(models.TextChoices):
-    RECEIVED = "received", "Received"
-    USED = "used", "Used"
-    ADJUSTED = "adjusted", "Adjusted"
-    MOVED_OUT = "moved_out", "Moved to another farm"
-    MOVED_IN = "moved_in", "Moved from another farm"
+    RECEIVED = "received", _("Received")
+    USED = "used", _("Used")
+    ADJUSTED = "adjusted", _("Adjusted")
+    MOVED_OUT = "moved_out", _("Moved to another farm")
+    MOVED_IN = "moved_in", _("Moved from another farm")
 
 
 class StockMovement(TenantModel):

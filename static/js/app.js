@@ -75,13 +75,22 @@
     var input = row.querySelector(".milk-qty");
     if (input && input.value.trim() === "") {
       event.preventDefault();
-      if (window.confirm("Delete the " + (row.querySelector("[name=session]") || {}).value + " record of " + row.dataset.tag + "?")) {
+      var question = say("deleteRecord", "Delete the %(session)s record of %(tag)s?")
+        .replace("%(session)s", (row.querySelector("[name=session]") || {}).value).replace("%(tag)s", row.dataset.tag);
+      if (window.confirm(question)) {
         event.detail.issueRequest(true);
       } else {
         input.value = input.dataset.value || "";
       }
     }
   });
+
+  // The words this script shows, in the page's language (components/ui_text.html).
+  var TEXT = (function () {
+    var source = document.getElementById("ui-text");
+    try { return source ? JSON.parse(source.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function say(key, fallback) { return TEXT[key] || fallback; }
 
   function markFailed(row, message) {
     if (!row) { return; }
@@ -102,15 +111,20 @@
     var row = rowOf(event.target);
     if (row) {
       var state = row.querySelector(".row-state");
-      if (state) { state.textContent = "saving…"; }
+      if (state) { state.textContent = say("saving", "saving…"); }
     }
   });
   document.body.addEventListener("htmx:sendError", function (event) {
-    markFailed(rowOf(event.target), "offline, will retry");
+    markFailed(rowOf(event.target), say("offline", "offline, will retry"));
   });
   document.body.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status >= 500 || status === 0) { markFailed(rowOf(event.target), "not saved, will retry"); }
+    if (status >= 500 || status === 0) { markFailed(rowOf(event.target), say("failed", "not saved, will retry")); }
+    if (status === 402) {  // the organisation is read-only: no use trying again
+      var row = rowOf(event.target);
+      var state = row && row.querySelector(".row-state");
+      if (state) { state.textContent = say("readOnly", "read-only: not saved"); }
+    }
   });
   document.addEventListener("click", function (event) {
     if (event.target.classList && event.target.classList.contains("retry")) {
@@ -162,8 +176,8 @@
     } else if (canvas.dataset.chart === "curve") {
       new Chart(canvas, {
         type: "line",
-        data: { datasets: [{ label: "Per day", data: data.map(function (p) { return { x: p[0], y: p[1] }; }), borderColor: COLOURS.curve, pointRadius: 0, tension: 0.2 }] },
-        options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { type: "linear", title: { display: true, text: "Days in milk" } }, y: { beginAtZero: true } } }
+        data: { datasets: [{ label: say("perDay", "Per day"), data: data.map(function (p) { return { x: p[0], y: p[1] }; }), borderColor: COLOURS.curve, pointRadius: 0, tension: 0.2 }] },
+        options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { type: "linear", title: { display: true, text: say("daysInMilk", "Days in milk") } }, y: { beginAtZero: true } } }
       });
     }
   }

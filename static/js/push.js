@@ -25,7 +25,7 @@
     button.disabled = true;
     try {
       if ((await Notification.requestPermission()) !== "granted") {
-        state.textContent = "Notifications are blocked for this site in the browser's settings.";
+        state.textContent = button.dataset.blocked;
         return;
       }
       const registration = await navigator.serviceWorker.register(button.dataset.sw, { scope: "/" });
@@ -36,10 +36,9 @@
       const body = new URLSearchParams({ endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth });
       const response = await fetch(button.dataset.subscribe, {
         method: "POST", body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" });
-      state.textContent = response.ok ? "This browser now receives push notifications."
-        : "The server refused this browser's subscription. Try again later.";
+      state.textContent = response.ok ? button.dataset.done : button.dataset.refused;
     } catch (error) {
-      state.textContent = "This browser could not subscribe: " + error.message;
+      state.textContent = button.dataset.failed + " " + error.message;
     } finally {
       button.disabled = false;
     }
