@@ -19,6 +19,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(BIN)/.installed
 	mkdir -p var/media
+	$(BIN)/pybabel compile -d locale -D django >/dev/null  # the French and Kiswahili catalogues (no system gettext needed)
 	$(BIN)/python manage.py migrate --no-input
 
 demo: setup

@@ -133,7 +133,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.tenancy",
             ],
-            "builtins": ["apps.core.templatetags.ifarm", "apps.accounts.templatetags.access"],
+            "builtins": ["apps.core.templatetags.ifarm", "apps.accounts.templatetags.access", "apps.herd.templatetags.herd_names",
+                         "apps.milk.templatetags.milk_names", "apps.billing.templatetags.billing_text"],
         },
     }
 ]

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import PhotoField
 from apps.farms.models import Farm
@@ -9,36 +10,36 @@ from .models import TIME_ZONE_CHOICES, MilkUnit, Profile, Role, Tenant
 from .permissions import CATALOGUE
 
 CURRENCY_CHOICES = [
-    ("KES", "KES: Kenyan shilling"),
-    ("UGX", "UGX: Ugandan shilling"),
-    ("TZS", "TZS: Tanzanian shilling"),
-    ("RWF", "RWF: Rwandan franc"),
-    ("ETB", "ETB: Ethiopian birr"),
-    ("NGN", "NGN: Nigerian naira"),
-    ("GHS", "GHS: Ghanaian cedi"),
-    ("ZAR", "ZAR: South African rand"),
-    ("INR", "INR: Indian rupee"),
-    ("USD", "USD: US dollar"),
-    ("EUR", "EUR: Euro"),
-    ("GBP", "GBP: Pound sterling"),
+    ("KES", _("KES: Kenyan shilling")),
+    ("UGX", _("UGX: Ugandan shilling")),
+    ("TZS", _("TZS: Tanzanian shilling")),
+    ("RWF", _("RWF: Rwandan franc")),
+    ("ETB", _("ETB: Ethiopian birr")),
+    ("NGN", _("NGN: Nigerian naira")),
+    ("GHS", _("GHS: Ghanaian cedi")),
+    ("ZAR", _("ZAR: South African rand")),
+    ("INR", _("INR: Indian rupee")),
+    ("USD", _("USD: US dollar")),
+    ("EUR", _("EUR: Euro")),
+    ("GBP", _("GBP: Pound sterling")),
 ]
 
 
 class OrganisationFields(forms.Form):
-    organisation_name = forms.CharField(label="Farm business name", max_length=120)
+    organisation_name = forms.CharField(label=_("Farm business name"), max_length=120)
     country = forms.RegexField(
         regex=r"^[A-Za-z]{2}$", max_length=2, initial="KE",
-        help_text="Two-letter country code, e.g. KE", error_messages={"invalid": "Enter a two-letter country code."},
+        help_text=_("Two-letter country code, e.g. KE"), error_messages={"invalid": "Enter a two-letter country code."},
     )
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="KES")
-    milk_unit = forms.ChoiceField(choices=MilkUnit.choices, initial=MilkUnit.LITRES, label="Milk is measured in")
+    milk_unit = forms.ChoiceField(choices=MilkUnit.choices, initial=MilkUnit.LITRES, label=_("Milk is measured in"))
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Africa/Nairobi")
 
 
 class OrganisationSignupForm(OrganisationFields):
     """Extra sign-up fields: whoever signs up owns a new organisation."""
 
-    full_name = forms.CharField(label="Your name", max_length=150)
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
 
     field_order = ["full_name", "email", "password1", "password2", "organisation_name", "country", "currency", "milk_unit", "time_zone"]
 
@@ -71,7 +72,7 @@ class OrganisationForm(forms.ModelForm):
 class InvitationSignupForm(forms.Form):
     """An invited person creates their account; the invitation already proves the email."""
 
-    full_name = forms.CharField(label="Your name", max_length=150)
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, email: str, **kwargs):
@@ -88,9 +89,9 @@ class InvitationSignupForm(forms.Form):
 
 class MemberAccessForm(forms.Form):
     role = forms.ModelChoiceField(queryset=Role.objects.none(), empty_label=None)
-    all_farms = forms.BooleanField(required=False, initial=True, label="All farms, including new ones")
+    all_farms = forms.BooleanField(required=False, initial=True, label=_("All farms, including new ones"))
     farms = forms.ModelMultipleChoiceField(
-        queryset=Farm.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Only these farms"
+        queryset=Farm.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Only these farms")
     )
 
     def __init__(self, *args, roles, farms, **kwargs):
@@ -122,7 +123,7 @@ class RoleForm(forms.Form):
     name = forms.CharField(max_length=60)
     permissions = forms.MultipleChoiceField(
         choices=list(CATALOGUE.items()), widget=forms.CheckboxSelectMultiple, required=False,
-        help_text="What someone with this role may do; their farm scope is set per member.",
+        help_text=_("What someone with this role may do; their farm scope is set per member."),
     )
 
 
@@ -132,27 +133,27 @@ DATE = {"type": "date"}
 class PolicyForm(forms.Form):
     """A policy as a browser sends it: selects always send a value, so "nobody" is an empty choice."""
 
-    name = forms.CharField(max_length=80, help_text="e.g. Milking hours, Expense limit, Harvest helpers")
-    role = forms.ModelChoiceField(queryset=Role.objects.none(), required=False, empty_label="(a single member instead)",
-                                  label="Applies to the role")
-    member = forms.ModelChoiceField(queryset=None, required=False, empty_label="(the whole role instead)",
-                                    label="or to one member")
+    name = forms.CharField(max_length=80, help_text=_("e.g. Milking hours, Expense limit, Harvest helpers"))
+    role = forms.ModelChoiceField(queryset=Role.objects.none(), required=False, empty_label=_("(a single member instead)"),
+                                  label=_("Applies to the role"))
+    member = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("(the whole role instead)"),
+                                    label=_("or to one member"))
     permissions = forms.MultipleChoiceField(
         choices=list(CATALOGUE.items()), widget=forms.CheckboxSelectMultiple, required=False,
-        help_text="The permissions it narrows; none ticked: every permission.")
+        help_text=_("The permissions it narrows; none ticked: every permission."))
     days = forms.TypedMultipleChoiceField(
         choices=[(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")], coerce=int,
-        widget=forms.CheckboxSelectMultiple, required=False, label="On these days", help_text="None ticked: every day.")
-    start_time = forms.TimeField(required=False, label="From", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                                 help_text="In the farm's time zone.")
-    end_time = forms.TimeField(required=False, label="Until", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                               help_text="Not included: until 21:00 allows 20:59, not 21:00.")
-    amount_limit = forms.DecimalField(required=False, max_digits=14, decimal_places=4, label="Amount limit",
-                                      help_text="e.g. approve expenses up to this amount; empty: no limit.")
+        widget=forms.CheckboxSelectMultiple, required=False, label=_("On these days"), help_text=_("None ticked: every day."))
+    start_time = forms.TimeField(required=False, label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                                 help_text=_("In the farm's time zone."))
+    end_time = forms.TimeField(required=False, label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               help_text=_("Not included: until 21:00 allows 20:59, not 21:00."))
+    amount_limit = forms.DecimalField(required=False, max_digits=14, decimal_places=4, label=_("Amount limit"),
+                                      help_text=_("e.g. approve expenses up to this amount; empty: no limit."))
     farms = forms.ModelMultipleChoiceField(queryset=Farm.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-                                           label="Only on these farms", help_text="None ticked: every farm.")
-    ends_on = forms.DateField(required=False, label="Access ends on", widget=forms.DateInput(attrs=DATE),
-                              help_text="After this day the permissions it covers are refused.")
+                                           label=_("Only on these farms"), help_text=_("None ticked: every farm."))
+    ends_on = forms.DateField(required=False, label=_("Access ends on"), widget=forms.DateInput(attrs=DATE),
+                              help_text=_("After this day the permissions it covers are refused."))
 
     def __init__(self, *args, roles, members, farms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,26 +165,26 @@ class PolicyForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if bool(cleaned.get("role")) == bool(cleaned.get("member")):
-            self.add_error("role", "Pick a role or one member (one of the two).")
+            self.add_error("role", _("Pick a role or one member (one of the two)."))
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if (start is None) != (end is None):
-            self.add_error("end_time", "Give both the start and the end of the window, or neither.")
+            self.add_error("end_time", _("Give both the start and the end of the window, or neither."))
         elif start is not None and end <= start:
-            self.add_error("end_time", "The window ends before it starts: the end must be later than the start.")
+            self.add_error("end_time", _("The window ends before it starts: the end must be later than the start."))
         limit = cleaned.get("amount_limit")
         if limit is not None and limit < 0:
-            self.add_error("amount_limit", "The amount limit cannot be below zero.")
+            self.add_error("amount_limit", _("The amount limit cannot be below zero."))
         return cleaned
 
 
 class DelegationForm(forms.Form):
-    delegate = forms.ModelChoiceField(queryset=None, label="Who covers for you")
+    delegate = forms.ModelChoiceField(queryset=None, label=_("Who covers for you"))
     permissions = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple, required=False,
-                                            help_text="Only what you hold yourself.")
-    all_mine = forms.BooleanField(required=False, label="Everything I may hand over")
-    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs=DATE))
-    ends_on = forms.DateField(label="Until (included)", widget=forms.DateInput(attrs=DATE))
-    note = forms.CharField(max_length=200, required=False, help_text="e.g. Annual leave")
+                                            help_text=_("Only what you hold yourself."))
+    all_mine = forms.BooleanField(required=False, label=_("Everything I may hand over"))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE))
+    ends_on = forms.DateField(label=_("Until (included)"), widget=forms.DateInput(attrs=DATE))
+    note = forms.CharField(max_length=200, required=False, help_text=_("e.g. Annual leave"))
 
     def __init__(self, *args, members, held, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,25 +201,25 @@ class DelegationForm(forms.Form):
 
 
 class SsoSignInForm(forms.Form):
-    email = forms.EmailField(label="Your work email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Your work email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class SsoConnectionForm(forms.Form):
-    name = forms.CharField(max_length=80, help_text="What the sign-in button says, e.g. Green Acres Microsoft")
-    protocol = forms.ChoiceField(choices=[("oidc", "OpenID Connect"), ("saml", "SAML 2.0")])
-    email_domain = forms.CharField(max_length=120, help_text="e.g. greenacres.co.ke: people whose email ends with it")
+    name = forms.CharField(max_length=80, help_text=_("What the sign-in button says, e.g. Green Acres Microsoft"))
+    protocol = forms.ChoiceField(choices=[("oidc", _("OpenID Connect")), ("saml", _("SAML 2.0"))])
+    email_domain = forms.CharField(max_length=120, help_text=_("e.g. greenacres.co.ke: people whose email ends with it"))
     role = forms.ModelChoiceField(queryset=Role.objects.none(), empty_label=None,
-                                  help_text="The role of someone who signs in for the first time.")
-    require_sso = forms.BooleanField(required=False, label="Require single sign-on for this domain",
-                                     help_text="Passwords stop working for these addresses.")
-    issuer = forms.CharField(required=False, max_length=300, label="Issuer URL (OpenID Connect)",
-                             help_text="e.g. https://login.microsoftonline.com/<tenant>/v2.0")
-    client_id = forms.CharField(required=False, max_length=191, label="Client id (OpenID Connect)")
-    client_secret = forms.CharField(required=False, max_length=191, label="Client secret (OpenID Connect)",
+                                  help_text=_("The role of someone who signs in for the first time."))
+    require_sso = forms.BooleanField(required=False, label=_("Require single sign-on for this domain"),
+                                     help_text=_("Passwords stop working for these addresses."))
+    issuer = forms.CharField(required=False, max_length=300, label=_("Issuer URL (OpenID Connect)"),
+                             help_text=_("e.g. https://login.microsoftonline.com/<tenant>/v2.0"))
+    client_id = forms.CharField(required=False, max_length=191, label=_("Client id (OpenID Connect)"))
+    client_secret = forms.CharField(required=False, max_length=191, label=_("Client secret (OpenID Connect)"),
                                     widget=forms.PasswordInput(render_value=True))
-    idp_entity_id = forms.CharField(required=False, max_length=300, label="Identity provider entity id (SAML)")
-    idp_sso_url = forms.CharField(required=False, max_length=300, label="Sign-on URL (SAML)")
-    idp_certificate = forms.CharField(required=False, label="Signing certificate, PEM (SAML)",
+    idp_entity_id = forms.CharField(required=False, max_length=300, label=_("Identity provider entity id (SAML)"))
+    idp_sso_url = forms.CharField(required=False, max_length=300, label=_("Sign-on URL (SAML)"))
+    idp_certificate = forms.CharField(required=False, label=_("Signing certificate, PEM (SAML)"),
                                       widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, roles, **kwargs):

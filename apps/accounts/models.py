@@ -38,10 +38,10 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """Authentication only: everything about the person lives on Profile."""
 
-    email = models.EmailField(unique=True)
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="Platform staff may use the admin site.")
-    date_joined = models.DateTimeField(default=timezone.now)
+    email = models.EmailField(verbose_name=_("email"), unique=True)
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
+    is_staff = models.BooleanField(verbose_name=_("is staff"), default=False, help_text=_("Platform staff may use the admin site."))
+    date_joined = models.DateTimeField(verbose_name=_("date joined"), default=timezone.now)
 
     objects = UserManager()
 
@@ -59,13 +59,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    full_name = models.CharField(max_length=150, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile")
+    full_name = models.CharField(verbose_name=_("full name"), max_length=150, blank=True)
+    phone = models.CharField(verbose_name=_("phone"), max_length=32, blank=True)
     # Empty: the browser's language, and the organisation's time zone.
-    language = models.CharField(max_length=8, blank=True, default="", choices=[("", "As my browser"), *settings.LANGUAGES])
-    time_zone = models.CharField(max_length=64, blank=True, default="", choices=[("", "As my organisation"), *TIME_ZONE_CHOICES])
-    photo = models.ImageField(upload_to="profiles/", blank=True)
+    language = models.CharField(verbose_name=_("language"), max_length=8, blank=True, default="", choices=[("", _("As my browser")), *settings.LANGUAGES])
+    time_zone = models.CharField(verbose_name=_("time zone"), max_length=64, blank=True, default="", choices=[("", _("As my organisation")), *TIME_ZONE_CHOICES])
+    photo = models.ImageField(verbose_name=_("photo"), upload_to="profiles/", blank=True)
 
     def __str__(self):
         return self.full_name or self.user.email
@@ -79,41 +79,41 @@ class MilkUnit(models.TextChoices):
 class Tenant(models.Model):
     """An organisation: the unit of data isolation and of billing."""
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=140, unique=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166 country code, e.g. KE")
-    currency = models.CharField(max_length=3, help_text="ISO 4217 currency code, e.g. KES")
-    milk_unit = models.CharField(max_length=2, choices=MilkUnit.choices, default=MilkUnit.LITRES)
-    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
-    language = models.CharField(
-        max_length=8, blank=True, default="", choices=[("", "As each person's browser"), *settings.LANGUAGES],
-        help_text="The language of members who have not chosen their own.")
-    milk_price = models.DecimalField(
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=140, unique=True)
+    country = models.CharField(verbose_name=_("country"), max_length=2, help_text=_("ISO 3166 country code, e.g. KE"))
+    currency = models.CharField(verbose_name=_("currency"), max_length=3, help_text=_("ISO 4217 currency code, e.g. KES"))
+    milk_unit = models.CharField(verbose_name=_("milk unit"), max_length=2, choices=MilkUnit.choices, default=MilkUnit.LITRES)
+    time_zone = models.CharField(verbose_name=_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    language = models.CharField(verbose_name=_("language"), 
+        max_length=8, blank=True, default="", choices=[("", _("As each person's browser")), *settings.LANGUAGES],
+        help_text=_("The language of members who have not chosen their own."))
+    milk_price = models.DecimalField(verbose_name=_("milk price"), 
         max_digits=12, decimal_places=2, null=True, blank=True,
-        help_text="What the organisation is paid per litre or kg of milk: puts a price on milk discarded.",
+        help_text=_("What the organisation is paid per litre or kg of milk: puts a price on milk discarded."),
     )
     other_gestation_days = models.PositiveSmallIntegerField(
-        "gestation of other species (days)", null=True, blank=True,
+        _("gestation of other species (days)"), null=True, blank=True,
         validators=[MinValueValidator(20), MaxValueValidator(700)],
-        help_text="For animals of the species \"other\": the expected birth is this many days after the service.",
+        help_text=_("For animals of the species \"other\": the expected birth is this many days after the service."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
     require_second_factor = models.BooleanField(
-        "owners and managers must use a second factor", default=False,
-        help_text="An authenticator app or a passkey, set up before they can use anything else.",
+        _("owners and managers must use a second factor"), default=False,
+        help_text=_("An authenticator app or a passkey, set up before they can use anything else."),
     )
     # The head of the organisation's audit chain (PostgreSQL): taking the next number locks and reads it in
     # one statement, and the entry's insert moves it on in one more (apps/audit/services.py).
-    audit_seq = models.PositiveBigIntegerField(default=0, editable=False)
-    audit_head = models.CharField(max_length=64, default="0" * 64, editable=False)
+    audit_seq = models.PositiveBigIntegerField(verbose_name=_("audit seq"), default=0, editable=False)
+    audit_head = models.CharField(verbose_name=_("audit head"), max_length=64, default="0" * 64, editable=False)
     # Why the organisation is read-only ("" when it is not): set by billing (apps/billing/services.py).
-    read_only_reason = models.CharField(max_length=300, blank=True, default="", editable=False)
+    read_only_reason = models.CharField(verbose_name=_("read only reason"), max_length=300, blank=True, default="", editable=False)
     # Bumped by every change to policies, delegations, roles or memberships (apps/accounts/access.py).
-    access_version = models.PositiveIntegerField(default=0, editable=False)
+    access_version = models.PositiveIntegerField(verbose_name=_("access version"), default=0, editable=False)
 
     class Meta:
-        verbose_name = "organisation"
+        verbose_name = _("organisation")
 
     def __str__(self):
         return self.name
@@ -122,10 +122,10 @@ class Tenant(models.Model):
 class Role(TenantModel):
     """A named set of permissions. Built-in roles are copied into every tenant at creation."""
 
-    key = models.SlugField(max_length=40, db_index=False)
-    name = models.CharField(max_length=60)
-    permissions = models.JSONField(default=list)
-    is_builtin = models.BooleanField(default=False)
+    key = models.SlugField(verbose_name=_("key"), max_length=40, db_index=False)
+    name = models.CharField(verbose_name=_("name"), max_length=60)
+    permissions = models.JSONField(verbose_name=_("permissions"), default=list)
+    is_builtin = models.BooleanField(verbose_name=_("is builtin"), default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="role_tenant_key_uniq")]
@@ -136,13 +136,13 @@ class Role(TenantModel):
 
 
 class Membership(TenantModel):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
-    all_farms = models.BooleanField(default=True, help_text="Sees every farm of the organisation.")
-    farms = models.ManyToManyField("farms.Farm", blank=True, related_name="+")
-    is_active = models.BooleanField(default=True)
-    is_service = models.BooleanField(default=False, help_text="Acts for an API key, not for a person.")
-    joined_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="memberships")
+    all_farms = models.BooleanField(verbose_name=_("all farms"), default=True, help_text=_("Sees every farm of the organisation."))
+    farms = models.ManyToManyField("farms.Farm", verbose_name=_("farms"), blank=True, related_name="+")
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
+    is_service = models.BooleanField(verbose_name=_("is service"), default=False, help_text=_("Acts for an API key, not for a person."))
+    joined_at = models.DateTimeField(verbose_name=_("joined at"), auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="membership_tenant_user_uniq")]
@@ -158,18 +158,18 @@ class Membership(TenantModel):
 
 
 class Invitation(TenantModel):
-    email = models.EmailField()
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
-    all_farms = models.BooleanField(default=True)
-    farms = models.ManyToManyField("farms.Farm", blank=True, related_name="+")
+    email = models.EmailField(verbose_name=_("email"))
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.CASCADE, related_name="+")
+    all_farms = models.BooleanField(verbose_name=_("all farms"), default=True)
+    farms = models.ManyToManyField("farms.Farm", verbose_name=_("farms"), blank=True, related_name="+")
     # The link carries the invitation id and a secret; only the secret's SHA-256 is stored.
-    token_hash = models.CharField(max_length=64)
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(verbose_name=_("token hash"), max_length=64)
+    invited_by = models.ForeignKey(User, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    accepted_at = models.DateTimeField(verbose_name=_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(User, verbose_name=_("accepted by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(verbose_name=_("revoked at"), null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "email"], name="invitation_tenant_email_idx")]
@@ -186,9 +186,9 @@ class Invitation(TenantModel):
 class LoginFailure(models.Model):
     """Failed logins, kept in the database so the login limit holds when the cache is down."""
 
-    email = models.CharField(max_length=254, db_index=True)
-    ip = models.GenericIPAddressField(null=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    email = models.CharField(verbose_name=_("email"), max_length=254, db_index=True)
+    ip = models.GenericIPAddressField(verbose_name=_("ip"), null=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now, db_index=True)
 
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -202,21 +202,21 @@ class Policy(TenantModel):
     amount, on its farms, and until its end date. It never grants anything the role lacks.
     """
 
-    name = models.CharField(max_length=80)
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, null=True, blank=True, related_name="policies")
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="policies")
-    permissions = models.JSONField(default=list, blank=True, help_text="The permissions it narrows; none: all.")
-    days = models.JSONField(default=list, blank=True, help_text="Weekdays (0 Monday to 6 Sunday); none: every day.")
-    start_time = models.TimeField(null=True, blank=True)
-    end_time = models.TimeField(null=True, blank=True)
-    amount_limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    farms = models.ManyToManyField("farms.Farm", blank=True, related_name="+")
-    ends_on = models.DateField("access ends on", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(verbose_name=_("name"), max_length=80)
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.CASCADE, null=True, blank=True, related_name="policies")
+    membership = models.ForeignKey(Membership, verbose_name=_("membership"), on_delete=models.CASCADE, null=True, blank=True, related_name="policies")
+    permissions = models.JSONField(verbose_name=_("permissions"), default=list, blank=True, help_text=_("The permissions it narrows; none: all."))
+    days = models.JSONField(verbose_name=_("days"), default=list, blank=True, help_text=_("Weekdays (0 Monday to 6 Sunday); none: every day."))
+    start_time = models.TimeField(verbose_name=_("start time"), null=True, blank=True)
+    end_time = models.TimeField(verbose_name=_("end time"), null=True, blank=True)
+    amount_limit = models.DecimalField(verbose_name=_("amount limit"), max_digits=14, decimal_places=2, null=True, blank=True)
+    farms = models.ManyToManyField("farms.Farm", verbose_name=_("farms"), blank=True, related_name="+")
+    ends_on = models.DateField(_("access ends on"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name_plural = "policies"
+        verbose_name_plural = _("policies")
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
@@ -244,15 +244,15 @@ class Policy(TenantModel):
 class Delegation(TenantModel):
     """A member's permissions lent to another member of the same organisation for a period."""
 
-    delegator = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="delegations_given")
-    delegate = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="delegations_received")
-    permissions = models.JSONField(default=list)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    delegator = models.ForeignKey(Membership, verbose_name=_("delegator"), on_delete=models.CASCADE, related_name="delegations_given")
+    delegate = models.ForeignKey(Membership, verbose_name=_("delegate"), on_delete=models.CASCADE, related_name="delegations_received")
+    permissions = models.JSONField(verbose_name=_("permissions"), default=list)
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(verbose_name=_("ends on"))
+    note = models.CharField(verbose_name=_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(verbose_name=_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(Membership, verbose_name=_("revoked by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -268,14 +268,14 @@ class Delegation(TenantModel):
 class Device(models.Model):
     """A browser a person signs in from, known by a long-lived cookie (only its hash is kept)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="devices")
-    key_hash = models.CharField(max_length=64)
-    name = models.CharField(max_length=120)
-    user_agent = models.CharField(max_length=300, blank=True)
-    first_seen = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField(default=timezone.now)
-    last_ip = models.GenericIPAddressField(null=True, blank=True)
-    trusted = models.BooleanField(default=False)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="devices")
+    key_hash = models.CharField(verbose_name=_("key hash"), max_length=64)
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    user_agent = models.CharField(verbose_name=_("user agent"), max_length=300, blank=True)
+    first_seen = models.DateTimeField(verbose_name=_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(verbose_name=_("last seen"), default=timezone.now)
+    last_ip = models.GenericIPAddressField(verbose_name=_("last ip"), null=True, blank=True)
+    trusted = models.BooleanField(verbose_name=_("trusted"), default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key_hash"], name="device_user_key_uniq")]
@@ -294,12 +294,12 @@ class AbuseEvent(models.Model):
         RATE_LIMITED = "rate_limited", _("Rate limit hit")
         BLOCKED = "blocked", _("Address blocked")
 
-    ip = models.GenericIPAddressField()
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    tenant_id = models.BigIntegerField(null=True, blank=True)
-    detail = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(verbose_name=_("ip"))
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    tenant_id = models.BigIntegerField(verbose_name=_("tenant id"), null=True, blank=True)
+    detail = models.CharField(verbose_name=_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["ip", "-created_at"], name="abuse_ip_created_idx")]
@@ -312,14 +312,14 @@ class AbuseEvent(models.Model):
 class IpBlock(models.Model):
     """An address refused until a time, by its reputation or by staff."""
 
-    ip = models.GenericIPAddressField(db_index=True)
-    until = models.DateTimeField()
-    reason = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(verbose_name=_("ip"), db_index=True)
+    until = models.DateTimeField(verbose_name=_("until"))
+    reason = models.CharField(verbose_name=_("reason"), max_length=200)
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "blocked address"
+        verbose_name = _("blocked address")
 
     def __str__(self):
         return f"{self.ip} until {self.until:%Y-%m-%d %H:%M}"
@@ -338,15 +338,15 @@ class RateRule(models.Model):
         THROTTLE = "throttle", _("Throttle (429 until the window passes)")
         BLOCK = "block", _("Block the address")
 
-    name = models.CharField(max_length=80)
-    scope = models.CharField(max_length=10, choices=Scope.choices)
-    path_prefix = models.CharField(max_length=100, blank=True, help_text="Only paths starting with this; empty: all.")
-    methods = models.CharField(max_length=40, blank=True, help_text="e.g. POST,PUT; empty: every method.")
-    window_seconds = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    limit = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    action = models.CharField(max_length=10, choices=Action.choices, default=Action.THROTTLE)
-    block_minutes = models.PositiveIntegerField(default=60, validators=[MinValueValidator(1)])
-    is_active = models.BooleanField(default=True)
+    name = models.CharField(verbose_name=_("name"), max_length=80)
+    scope = models.CharField(verbose_name=_("scope"), max_length=10, choices=Scope.choices)
+    path_prefix = models.CharField(verbose_name=_("path prefix"), max_length=100, blank=True, help_text=_("Only paths starting with this; empty: all."))
+    methods = models.CharField(verbose_name=_("methods"), max_length=40, blank=True, help_text=_("e.g. POST,PUT; empty: every method."))
+    window_seconds = models.PositiveIntegerField(verbose_name=_("window seconds"), validators=[MinValueValidator(1)])
+    limit = models.PositiveIntegerField(verbose_name=_("limit"), validators=[MinValueValidator(1)])
+    action = models.CharField(verbose_name=_("action"), max_length=10, choices=Action.choices, default=Action.THROTTLE)
+    block_minutes = models.PositiveIntegerField(verbose_name=_("block minutes"), default=60, validators=[MinValueValidator(1)])
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -366,24 +366,24 @@ class SsoConnection(models.Model):
     so a domain is unique across organisations (a small global table, like the organisations').
     """
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sso_connections")
+    tenant = models.ForeignKey(Tenant, verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="sso_connections")
     class Protocol(models.TextChoices):
         OIDC = "oidc", _("OpenID Connect")
         SAML = "saml", _("SAML 2.0")
 
-    name = models.CharField(max_length=80, help_text="What the sign-in button says, e.g. Green Acres Microsoft")
-    protocol = models.CharField(max_length=4, choices=Protocol.choices)
-    app = models.OneToOneField("socialaccount.SocialApp", on_delete=models.CASCADE, related_name="+")
-    email_domain = models.CharField(max_length=120, unique=True, help_text="People whose email ends with @ this.")
-    require_sso = models.BooleanField("require single sign-on for this domain", default=False,
-                                      help_text="Passwords no longer sign in addresses of the domain.")
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+",
-                             help_text="The role of someone who signs in for the first time.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(verbose_name=_("name"), max_length=80, help_text=_("What the sign-in button says, e.g. Green Acres Microsoft"))
+    protocol = models.CharField(verbose_name=_("protocol"), max_length=4, choices=Protocol.choices)
+    app = models.OneToOneField("socialaccount.SocialApp", verbose_name=_("app"), on_delete=models.CASCADE, related_name="+")
+    email_domain = models.CharField(verbose_name=_("email domain"), max_length=120, unique=True, help_text=_("People whose email ends with @ this."))
+    require_sso = models.BooleanField(_("require single sign-on for this domain"), default=False,
+                                      help_text=_("Passwords no longer sign in addresses of the domain."))
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="+",
+                             help_text=_("The role of someone who signs in for the first time."))
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "single sign-on connection"
+        verbose_name = _("single sign-on connection")
 
     def __str__(self):
         return self.name

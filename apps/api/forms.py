@@ -1,15 +1,16 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.permissions import CATALOGUE
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=80, help_text="The program that will use it, e.g. Parlour software.")
-    role = forms.ModelChoiceField(queryset=None, required=False, empty_label="— the permissions below —")
+    name = forms.CharField(max_length=80, help_text=_("The program that will use it, e.g. Parlour software."))
+    role = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("— the permissions below —"))
     permissions = forms.MultipleChoiceField(choices=list(CATALOGUE.items()), required=False, widget=forms.CheckboxSelectMultiple)
-    all_farms = forms.BooleanField(required=False, initial=True, label="All farms")
+    all_farms = forms.BooleanField(required=False, initial=True, label=_("All farms"))
     farms = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-    expires_at = forms.DateTimeField(required=False, label="Expires on", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    expires_at = forms.DateTimeField(required=False, label=_("Expires on"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args, roles, farms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -18,8 +19,8 @@ class ApiKeyForm(forms.Form):
 
 
 class WebhookForm(forms.Form):
-    url = forms.URLField(max_length=500, label="Endpoint URL", assume_scheme="https",
-                         help_text="HTTPS; it receives each event as a signed JSON POST.")
+    url = forms.URLField(max_length=500, label=_("Endpoint URL"), assume_scheme="https",
+                         help_text=_("HTTPS; it receives each event as a signed JSON POST."))
     events = forms.MultipleChoiceField(choices=[], widget=forms.CheckboxSelectMultiple)
     description = forms.CharField(max_length=120, required=False)
 

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from .models import LIMITS, Plan, Subscription, Usage
+from .models import FEATURES, LIMIT_LABELS, LIMITS, Plan, Subscription, Usage, amount_of
 
 
 class LimitReached(ValidationError):
@@ -24,7 +25,7 @@ class LimitReached(ValidationError):
     def __init__(self, message: str, *, kind: str):
         self.kind = kind
         self.plain = message
-        link = format_html('{} <a href="{}">Choose a bigger plan</a>.', message, reverse("billing:home"))
+        link = format_html('{} <a href="{}">{}</a>.', message, reverse("billing:home"), _("Choose a bigger plan"))
         super().__init__(link, code="plan_limit")
 
 
@@ -105,12 +106,12 @@ def room_problem(tenant_id: int, kind: str, adding: int = 1, *, plan: Plan | Non
     have = count(tenant_id, kind)
     if have + adding <= limit:
         return None
-    _field, one, many = LIMITS[kind]
-    noun = one if limit == 1 else many
+    holds = amount_of(kind, limit)
     have_text = f"{have:g}" if isinstance(have, float) else str(have)
     if adding > 1:
-        return f"Your plan holds {limit} {noun}; you have {have_text} and are adding {adding}."
-    return f"Your plan holds {limit} {noun}; you have {have_text}."
+        return _("Your plan holds %(holds)s; you have %(have)s and are adding %(adding)s.") % {
+            "holds": holds, "have": have_text, "adding": adding}
+    return _("Your plan holds %(holds)s; you have %(have)s.") % {"holds": holds, "have": have_text}
 
 
 def ensure_room(tenant_id: int, kind: str, adding: int = 1) -> None:
@@ -123,9 +124,7 @@ def feature_problem(tenant_id: int, feature: str) -> str | None:
     plan = plan_of(tenant_id)
     if plan is None or plan.has(feature):
         return None
-    from .models import FEATURES
-
-    return f"{FEATURES[feature]} is not part of the {plan.name} plan."
+    return _("%(feature)s is not part of the %(plan)s plan.") % {"feature": FEATURES[feature], "plan": plan.name}
 
 
 def counts(tenant_id: int) -> dict:
@@ -141,11 +140,11 @@ def usage_now(tenant_id: int, plan: Plan, have: dict | None = None) -> list[dict
     """Each limit with what is used, for the billing page's bars."""
     have = have or counts(tenant_id)
     rows = []
-    for kind, (_field, _one, many) in LIMITS.items():
+    for kind in LIMITS:
         used = have[kind]
         limit = plan.limit(kind)
         percent = min(100, round(100 * used / limit)) if limit else (100 if limit == 0 and used else 0)
-        rows.append({"kind": kind, "label": many[0].upper() + many[1:], "used": used, "limit": limit,
+        rows.append({"kind": kind, "label": LIMIT_LABELS[kind], "used": used, "limit": limit,
                      "percent": percent, "step": 5 * round(percent / 5), "over": limit is not None and used > limit,
                      "full": limit is not None and used >= limit})
     return rows
@@ -154,14 +153,14 @@ def usage_now(tenant_id: int, plan: Plan, have: dict | None = None) -> list[dict
 def over_limits(tenant_id: int, plan: Plan, have: dict | None = None) -> list[str]:
     """What the organisation has beyond `plan`'s limits, said plainly (for a downgrade's confirmation)."""
     said = []
-    for kind, (_field, _one, many) in LIMITS.items():
+    for kind in LIMITS:
         limit = plan.limit(kind)
         if limit is None or kind == "api_calls":
             continue
         used = have[kind] if have else count(tenant_id, kind)
         if used > limit:
-            used_text = f"{used:g}" if isinstance(used, float) else str(used)
-            said.append(f"you have {used_text} {many}; {plan.name} holds {limit}")
+            said.append(_("you have %(have)s; %(plan)s holds %(limit)s") % {
+                "have": amount_of(kind, used), "plan": plan.name, "limit": limit})
     return said
 
 

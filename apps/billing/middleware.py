@@ -22,7 +22,9 @@ class ReadOnlyMiddleware:
         if (tenant is None or not tenant.read_only_reason or request.method in SAFE
                 or request.path.startswith(STILL_OPEN)):
             return self.get_response(request)
-        return refused(request, tenant.read_only_reason)
+        from .services import hold_text
+
+        return refused(request, hold_text(tenant.read_only_reason))
 
 
 def refused(request, reason: str):

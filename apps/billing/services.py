@@ -68,17 +68,40 @@ def offered_plans(currency: str) -> list[tuple[Plan, Decimal | None, Decimal | N
 # -- the organisation's standing ----------------------------------------------------------------
 
 def hold_reason(subscription: Subscription) -> str:
-    """Why the organisation is read-only now ("" when it is not)."""
+    """Why the organisation is read-only now, as a code kept on the organisation ("" when it is not).
+
+    A code, not a sentence: each reader gets it in their own language (hold_text)."""
     if subscription.status == Status.TRIAL_ENDED:
-        return "Your trial has ended. Choose a plan to add or change records; everything recorded is kept and exports still work."
+        return "trial_ended"
     if subscription.status == Status.UNPAID:
         invoice = subscription.invoices.filter(status=PlatformInvoice.Status.OPEN).order_by("issued_on").first()
-        what = f"Invoice {invoice.number} is unpaid" if invoice else "A payment is missing"
-        return f"{what}. Pay it to add or change records; everything recorded is kept and exports still work."
+        return f"unpaid:{invoice.number if invoice else ''}"
     if subscription.status == Status.ENDED:
-        return (f"The subscription ended on {subscription.current_period_end:%d %b %Y}. Choose a plan to add or change "
-                "records; everything recorded is kept and exports still work.")
+        return f"ended:{subscription.current_period_end.isoformat()}"
     return ""
+
+
+def hold_text(code: str) -> str:
+    """The sentence for a read-only code, in the active language."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    kind, _sep, detail = (code or "").partition(":")
+    kept = _("everything recorded is kept and exports still work.")
+    if kind == "trial_ended":
+        return _("Your trial has ended. Choose a plan to add or change records; %(kept)s") % {"kept": kept}
+    if kind == "unpaid":
+        if detail:
+            return _("Invoice %(number)s is unpaid. Pay it to add or change records; %(kept)s") % {"number": detail, "kept": kept}
+        return _("A payment is missing. Pay it to add or change records; %(kept)s") % {"kept": kept}
+    if kind == "ended":
+        try:
+            day = date_format(dt.date.fromisoformat(detail), "j M Y")
+        except ValueError:
+            day = detail
+        return _("The subscription ended on %(day)s. Choose a plan to add or change records; %(kept)s") % {
+            "day": day, "kept": kept}
+    return code
 
 
 def _save(subscription: Subscription, fields: list[str]) -> None:

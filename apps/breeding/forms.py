@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.dates import FarmDateField
 from apps.core.forms import check_date_range
@@ -7,22 +8,22 @@ from .models import PregnancyCheck, Service, SireHire, Task
 
 
 class HeatForm(forms.Form):
-    observed_on = FarmDateField(label="Seen in heat on")
-    observed_time = forms.TimeField(label="At", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    observed_on = FarmDateField(label=_("Seen in heat on"))
+    observed_time = forms.TimeField(label=_("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     signs = forms.CharField(max_length=200, required=False)
 
 
 class ServiceForm(forms.Form):
-    served_on = FarmDateField(label="Served on")
-    served_time = forms.TimeField(label="At", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    served_on = FarmDateField(label=_("Served on"))
+    served_time = forms.TimeField(label=_("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     method = forms.ChoiceField(choices=Service.Method.choices)
-    sire = forms.ModelChoiceField(queryset=None, required=False, empty_label="— outside sire —", label="Sire from the herd")
-    registered_sire = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label="Outside sire (register)",
-                                             help_text="AI bulls and other farms' sires you have registered.")
-    hire = forms.ModelChoiceField(queryset=None, required=False, empty_label="— not hired —", label="Hire agreement")
-    outside_sire = forms.CharField(max_length=120, required=False, label="Or the outside sire's name")
-    genetic_dam = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", label="Genetic dam (embryo transfer)")
-    straw = forms.CharField(max_length=60, required=False, label="Straw code or batch")
+    sire = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("— outside sire —"), label=_("Sire from the herd"))
+    registered_sire = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"), label=_("Outside sire (register)"),
+                                             help_text=_("AI bulls and other farms' sires you have registered."))
+    hire = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("— not hired —"), label=_("Hire agreement"))
+    outside_sire = forms.CharField(max_length=120, required=False, label=_("Or the outside sire's name"))
+    genetic_dam = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"), label=_("Genetic dam (embryo transfer)"))
+    straw = forms.CharField(max_length=60, required=False, label=_("Straw code or batch"))
     technician = forms.CharField(max_length=120, required=False)
 
     def __init__(self, *args, males, outside_sires, hires, females, **kwargs):
@@ -34,27 +35,27 @@ class ServiceForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    checked_on = FarmDateField(label="Checked on")
+    checked_on = FarmDateField(label=_("Checked on"))
     method = forms.ChoiceField(choices=PregnancyCheck.Method.choices)
     result = forms.ChoiceField(choices=PregnancyCheck.Result.choices)
-    foetal_age_days = forms.IntegerField(min_value=1, max_value=400, required=False, label="Foetal age (days)",
-                                         help_text="When the scan measured it.")
+    foetal_age_days = forms.IntegerField(min_value=1, max_value=400, required=False, label=_("Foetal age (days)"),
+                                         help_text=_("When the scan measured it."))
 
 
 class BirthForm(forms.Form):
-    born_on = FarmDateField(label="Born on")
+    born_on = FarmDateField(label=_("Born on"))
     ease = forms.TypedChoiceField(coerce=int, choices=[(1, "1 · unassisted"), (2, "2 · easy pull"), (3, "3 · hard pull"),
-                                                       (4, "4 · vet needed"), (5, "5 · caesarean")], label="Ease")
-    premature = forms.BooleanField(required=False, label="Born early (premature)")
-    aborted = forms.BooleanField(required=False, label="Abortion (no offspring)")
+                                                       (4, "4 · vet needed"), (5, "5 · caesarean")], label=_("Ease"))
+    premature = forms.BooleanField(required=False, label=_("Born early (premature)"))
+    aborted = forms.BooleanField(required=False, label=_("Abortion (no offspring)"))
 
 
 class OffspringForm(forms.Form):
     # A blank first choice: an untouched line must arrive unchanged so the formset skips it.
-    sex = forms.ChoiceField(choices=[("", "Sex…"), ("female", "Female"), ("male", "Male")])
-    outcome = forms.ChoiceField(choices=[("alive", "Alive"), ("stillborn", "Stillborn"), ("died", "Died")], initial="alive")
+    sex = forms.ChoiceField(choices=[("", _("Sex…")), ("female", _("Female")), ("male", _("Male"))])
+    outcome = forms.ChoiceField(choices=[("alive", _("Alive")), ("stillborn", _("Stillborn")), ("died", _("Died"))], initial="alive")
     tag = forms.CharField(max_length=40, required=False)
-    weight = forms.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=200, required=False, label="Weight (kg)")
+    weight = forms.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=200, required=False, label=_("Weight (kg)"))
 
 
 # Lines shown for a birth, by species: a sow's litter needs many, a camel one.
@@ -73,12 +74,12 @@ class QuickBirthForm(OffspringForm):
 
 
 class BirthVoidForm(forms.Form):
-    reason = forms.CharField(max_length=200, label="Why is this birth void?")
+    reason = forms.CharField(max_length=200, label=_("Why is this birth void?"))
 
 
 class HireForm(forms.ModelForm):
-    starts_on = FarmDateField(label="Starts on", future=True)
-    ends_on = FarmDateField(label="Ends on", future=True)
+    starts_on = FarmDateField(label=_("Starts on"), future=True)
+    ends_on = FarmDateField(label=_("Ends on"), future=True)
 
     class Meta:
         model = SireHire
@@ -96,7 +97,7 @@ class HireForm(forms.ModelForm):
 
 
 class TaskForm(forms.ModelForm):
-    due_on = FarmDateField(label="Due on", future=True)
+    due_on = FarmDateField(label=_("Due on"), future=True)
 
     class Meta:
         model = Task
@@ -113,8 +114,8 @@ class TaskForm(forms.ModelForm):
 
 class FertilityForm(forms.Form):
     farm = forms.ModelChoiceField(queryset=None, empty_label=None)
-    since = FarmDateField(label="From")
-    until = FarmDateField(label="To")
+    since = FarmDateField(label=_("From"))
+    until = FarmDateField(label=_("To"))
 
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)

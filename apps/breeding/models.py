@@ -7,12 +7,12 @@ from apps.core.models import TenantModel, TimeStamped, loaded
 
 
 class Heat(TenantModel):
-    animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="heats")
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
-    observed_on = models.DateField()
-    observed_time = models.TimeField("time", null=True, blank=True)
-    signs = models.CharField(max_length=200, blank=True, help_text="Standing to be mounted, mucus, restless…")
-    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.PROTECT, related_name="heats")
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    observed_on = models.DateField(verbose_name=_("observed on"))
+    observed_time = models.TimeField(_("time"), null=True, blank=True)
+    signs = models.CharField(verbose_name=_("signs"), max_length=200, blank=True, help_text=_("Standing to be mounted, mucus, restless…"))
+    recorded_by = models.ForeignKey("accounts.Membership", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "animal", "observed_on"], name="heat_tenant_animal_idx")]
@@ -24,23 +24,23 @@ class Service(TenantModel, TimeStamped):
         NATURAL = "natural", _("Natural service")
         EMBRYO = "embryo", _("Embryo transfer")
 
-    animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="services")
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
-    served_on = models.DateField()
-    served_time = models.TimeField("time", null=True, blank=True)
-    method = models.CharField(max_length=8, choices=Method.choices)
-    sire = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             help_text="A male of the herd.")
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.PROTECT, related_name="services")
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    served_on = models.DateField(verbose_name=_("served on"))
+    served_time = models.TimeField(_("time"), null=True, blank=True)
+    method = models.CharField(verbose_name=_("method"), max_length=8, choices=Method.choices)
+    sire = models.ForeignKey("herd.Animal", verbose_name=_("sire"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             help_text=_("A male of the herd."))
     registered_sire = models.ForeignKey("herd.OutsideSire", on_delete=models.PROTECT, null=True, blank=True, related_name="services",
-                                        verbose_name="outside sire (register)")
-    outside_sire = models.CharField(max_length=120, blank=True, help_text="An AI bull or a hired sire, by name.")
-    genetic_dam = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    help_text="Embryo transfer: the donor of the embryo.")
-    hire = models.ForeignKey("SireHire", on_delete=models.PROTECT, null=True, blank=True, related_name="services")
-    straw = models.CharField("straw code or batch", max_length=60, blank=True)
-    technician = models.CharField(max_length=120, blank=True)
-    inbreeding = models.DecimalField("inbreeding of the calf (%)", max_digits=5, decimal_places=2, null=True, blank=True)
-    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+                                        verbose_name=_("outside sire (register)"))
+    outside_sire = models.CharField(verbose_name=_("outside sire"), max_length=120, blank=True, help_text=_("An AI bull or a hired sire, by name."))
+    genetic_dam = models.ForeignKey("herd.Animal", verbose_name=_("genetic dam"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    help_text=_("Embryo transfer: the donor of the embryo."))
+    hire = models.ForeignKey("SireHire", verbose_name=_("hire"), on_delete=models.PROTECT, null=True, blank=True, related_name="services")
+    straw = models.CharField(_("straw code or batch"), max_length=60, blank=True)
+    technician = models.CharField(verbose_name=_("technician"), max_length=120, blank=True)
+    inbreeding = models.DecimalField(_("inbreeding of the calf (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.Membership", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "farm", "served_on"], name="service_tenant_farm_idx"),
@@ -64,13 +64,13 @@ class PregnancyCheck(TenantModel):
         OPEN = "open", _("Open")
         RECHECK = "recheck", _("Recheck")
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="checks")
-    checked_on = models.DateField()
-    method = models.CharField(max_length=10, choices=Method.choices)
-    result = models.CharField(max_length=8, choices=Result.choices)
-    foetal_age_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    expected_birth_on = models.DateField(null=True, blank=True)
-    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="checks")
+    checked_on = models.DateField(verbose_name=_("checked on"))
+    method = models.CharField(verbose_name=_("method"), max_length=10, choices=Method.choices)
+    result = models.CharField(verbose_name=_("result"), max_length=8, choices=Result.choices)
+    foetal_age_days = models.PositiveSmallIntegerField(verbose_name=_("foetal age days"), null=True, blank=True)
+    expected_birth_on = models.DateField(verbose_name=_("expected birth on"), null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.Membership", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "service", "checked_on"], name="check_tenant_service_idx")]
@@ -80,17 +80,17 @@ class PregnancyCheck(TenantModel):
 class Birth(TenantModel, TimeStamped):
     """A calving, kidding, lambing or farrowing (or an abortion), with its offspring."""
 
-    animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="births")
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, null=True, blank=True, related_name="births")
-    born_on = models.DateField()
-    ease = models.PositiveSmallIntegerField(help_text="1 unassisted … 5 caesarean")
-    premature = models.BooleanField(default=False)
-    aborted = models.BooleanField(default=False)
-    offspring = models.JSONField(default=list, help_text="Each: sex, outcome, tag, weight, and the animal id when alive.")
-    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
-    voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.CharField(max_length=200, blank=True)
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.PROTECT, related_name="births")
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT, null=True, blank=True, related_name="births")
+    born_on = models.DateField(verbose_name=_("born on"))
+    ease = models.PositiveSmallIntegerField(verbose_name=_("ease"), help_text=_("1 unassisted … 5 caesarean"))
+    premature = models.BooleanField(verbose_name=_("premature"), default=False)
+    aborted = models.BooleanField(verbose_name=_("aborted"), default=False)
+    offspring = models.JSONField(verbose_name=_("offspring"), default=list, help_text=_("Each: sex, outcome, tag, weight, and the animal id when alive."))
+    recorded_by = models.ForeignKey("accounts.Membership", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
+    voided_at = models.DateTimeField(verbose_name=_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(verbose_name=_("void reason"), max_length=200, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "animal", "born_on"], name="birth_tenant_animal_idx")]
@@ -109,18 +109,18 @@ class SireHire(TenantModel, TimeStamped):
         PER_DAY = "day", _("Per day")
         PER_SERVICE = "service", _("Per service")
 
-    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.HIRE_IN)
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+", help_text="Our farm.")
-    other_farm = models.ForeignKey("farms.ExternalFarm", on_delete=models.PROTECT, related_name="hires")
-    outside_sire = models.ForeignKey("herd.OutsideSire", on_delete=models.PROTECT, null=True, blank=True, related_name="hires")
-    own_sire = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    basis = models.CharField(max_length=7, choices=Basis.choices, default=Basis.FLAT)
-    fee = models.DecimalField(max_digits=12, decimal_places=2)
-    terms = models.CharField(max_length=500, blank=True)
-    invoice = models.ForeignKey("finance.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(verbose_name=_("direction"), max_length=3, choices=Direction.choices, default=Direction.HIRE_IN)
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+", help_text=_("Our farm."))
+    other_farm = models.ForeignKey("farms.ExternalFarm", verbose_name=_("other farm"), on_delete=models.PROTECT, related_name="hires")
+    outside_sire = models.ForeignKey("herd.OutsideSire", verbose_name=_("outside sire"), on_delete=models.PROTECT, null=True, blank=True, related_name="hires")
+    own_sire = models.ForeignKey("herd.Animal", verbose_name=_("own sire"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(verbose_name=_("ends on"))
+    basis = models.CharField(verbose_name=_("basis"), max_length=7, choices=Basis.choices, default=Basis.FLAT)
+    fee = models.DecimalField(verbose_name=_("fee"), max_digits=12, decimal_places=2)
+    terms = models.CharField(verbose_name=_("terms"), max_length=500, blank=True)
+    invoice = models.ForeignKey("finance.Invoice", verbose_name=_("invoice"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey("accounts.Membership", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "ends_on"], name="hire_tenant_ends_idx")]
@@ -149,18 +149,18 @@ class Task(TenantModel, TimeStamped):
         DONE = "done", _("Done")
         SKIPPED = "skipped", _("Skipped")
 
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(max_length=160)
-    animal = models.ForeignKey("herd.Animal", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks")
-    group = models.ForeignKey("herd.AnimalGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    due_on = models.DateField()
-    assignee = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
-    repeat = models.CharField(max_length=8, choices=Repeat.choices, blank=True, default="")
-    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    notified_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(verbose_name=_("title"), max_length=160)
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.CASCADE, null=True, blank=True, related_name="tasks")
+    group = models.ForeignKey("herd.AnimalGroup", verbose_name=_("group"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    due_on = models.DateField(verbose_name=_("due on"))
+    assignee = models.ForeignKey("accounts.Membership", verbose_name=_("assignee"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
+    repeat = models.CharField(verbose_name=_("repeat"), max_length=8, choices=Repeat.choices, blank=True, default="")
+    state = models.CharField(verbose_name=_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    closed_at = models.DateTimeField(verbose_name=_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey("accounts.Membership", verbose_name=_("closed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    notified_on = models.DateField(verbose_name=_("notified on"), null=True, blank=True)
+    created_by = models.ForeignKey("accounts.Membership", verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "farm", "state", "due_on"], name="task_tenant_farm_due_idx")]

@@ -90,7 +90,7 @@ tenant_upload_path = TenantUploadPath
 class TenantModel(models.Model):
     """A row owned by one tenant."""
 
-    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
+    tenant = models.ForeignKey("accounts.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+")
 
     objects = TenantManager()
 
@@ -99,8 +99,8 @@ class TenantModel(models.Model):
 
 
 class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -119,14 +119,14 @@ class OutboxMessage(TenantModel):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(max_length=60)
-    payload = models.JSONField(default=dict)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=60)
+    payload = models.JSONField(verbose_name=_("payload"), default=dict)
+    status = models.CharField(verbose_name=_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    locked_until = models.DateTimeField(verbose_name=_("locked until"), null=True, blank=True)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(verbose_name=_("done at"), null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "status", "created_at"], name="outbox_tenant_status_idx")]

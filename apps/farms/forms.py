@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import ExternalFarm, Farm
 
@@ -28,7 +29,7 @@ class FarmForm(forms.ModelForm):
 
 
 class GroupForm(forms.Form):
-    name = forms.CharField(label="New group or pen", max_length=80)
+    name = forms.CharField(label=_("New group or pen"), max_length=80)
 
 
 class ExternalFarmForm(forms.ModelForm):

@@ -27,27 +27,27 @@ class AreaUnit(models.TextChoices):
 
 
 class Farm(TenantModel, TimeStamped):
-    name = models.CharField(max_length=120)
-    farm_type = models.CharField(max_length=20, choices=FarmType.choices, default=FarmType.DAIRY)
-    address = models.CharField(max_length=250, blank=True)
-    latitude = models.DecimalField(
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    farm_type = models.CharField(verbose_name=_("farm type"), max_length=20, choices=FarmType.choices, default=FarmType.DAIRY)
+    address = models.CharField(verbose_name=_("address"), max_length=250, blank=True)
+    latitude = models.DecimalField(verbose_name=_("latitude"), 
         max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
     )
-    longitude = models.DecimalField(
+    longitude = models.DecimalField(verbose_name=_("longitude"), 
         max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
     )
-    area = models.DecimalField(
+    area = models.DecimalField(verbose_name=_("area"), 
         max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
     )
-    area_unit = models.CharField(max_length=4, choices=AreaUnit.choices, default=AreaUnit.HECTARES)
-    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
-    milking_sessions_per_day = models.PositiveSmallIntegerField(
+    area_unit = models.CharField(verbose_name=_("area unit"), max_length=4, choices=AreaUnit.choices, default=AreaUnit.HECTARES)
+    time_zone = models.CharField(verbose_name=_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    milking_sessions_per_day = models.PositiveSmallIntegerField(verbose_name=_("milking sessions per day"), 
         default=2, validators=[MinValueValidator(1), MaxValueValidator(3)],
-        help_text="How many times a day the cows are milked (1 to 3).",
+        help_text=_("How many times a day the cows are milked (1 to 3)."),
     )
-    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(verbose_name=_("archived at"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="farm_tenant_name_uniq")]
@@ -81,10 +81,10 @@ class Farm(TenantModel, TimeStamped):
 class ExternalFarm(TenantModel, TimeStamped):
     """A farm outside the organisation: where a hired sire comes from, where animals were bought or went."""
 
-    name = models.CharField(max_length=120)
-    holding_number = models.CharField("herd or holding number", max_length=60, blank=True)
-    contact = models.CharField("contact person or phone", max_length=160, blank=True)
-    location = models.CharField(max_length=200, blank=True)
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    holding_number = models.CharField(_("herd or holding number"), max_length=60, blank=True)
+    contact = models.CharField(_("contact person or phone"), max_length=160, blank=True)
+    location = models.CharField(verbose_name=_("location"), max_length=200, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="external_farm_tenant_name_uniq")]

@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.dates import FarmDateField
 from apps.core.forms import check_date_range
@@ -28,9 +29,9 @@ class ExpenseForm(OnceForm):
     category = forms.ModelChoiceField(queryset=None, empty_label=None)
     amount = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
     description = forms.CharField(max_length=250)
-    supplier = forms.ModelChoiceField(queryset=None, required=False, empty_label="Not in the list")
-    supplier_name = forms.CharField(label="Or supplier name", max_length=120, required=False)
-    receipt = forms.FileField(required=False, help_text="A photo or PDF, up to 10 MB.",
+    supplier = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("Not in the list"))
+    supplier_name = forms.CharField(label=_("Or supplier name"), max_length=120, required=False)
+    receipt = forms.FileField(required=False, help_text=_("A photo or PDF, up to 10 MB."),
                               widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}))
 
     def __init__(self, *args, farms, categories, suppliers, **kwargs):
@@ -41,7 +42,7 @@ class ExpenseForm(OnceForm):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(max_length=250, label="Why reject?")
+    reason = forms.CharField(max_length=250, label=_("Why reject?"))
 
 
 class ContactForm(forms.ModelForm):
@@ -55,18 +56,18 @@ class SaleForm(OnceForm):
     farm = forms.ModelChoiceField(queryset=None, empty_label=None)
     date = FarmDateField()
     buyer = forms.ModelChoiceField(queryset=None, empty_label=None)
-    animal = forms.ModelChoiceField(queryset=None, required=False, help_text="For an animal sale.")
-    purpose = forms.ChoiceField(choices=[("", "—"), ("slaughter", "For slaughter"), ("alive", "Alive, for breeding or rearing")],
-                                required=False, help_text="For an animal sale.")
+    animal = forms.ModelChoiceField(queryset=None, required=False, help_text=_("For an animal sale."))
+    purpose = forms.ChoiceField(choices=[("", _("—")), ("slaughter", _("For slaughter")), ("alive", _("Alive, for breeding or rearing"))],
+                                required=False, help_text=_("For an animal sale."))
     withdrawal_acknowledged = forms.BooleanField(
-        required=False, label="The buyer knows the animal is under meat withdrawal",
-        help_text="Needed to sell alive an animal whose meat withdrawal still runs.")
-    live_weight = forms.DecimalField(label="Live weight (kg)", required=False, max_digits=7, decimal_places=1,
+        required=False, label=_("The buyer knows the animal is under meat withdrawal"),
+        help_text=_("Needed to sell alive an animal whose meat withdrawal still runs."))
+    live_weight = forms.DecimalField(label=_("Live weight (kg)"), required=False, max_digits=7, decimal_places=1,
                                      widget=forms.TextInput(attrs=MONEY))
-    product = forms.CharField(required=False, max_length=120, help_text="For milk or other produce: eggs, manure, wool…")
+    product = forms.CharField(required=False, max_length=120, help_text=_("For milk or other produce: eggs, manure, wool…"))
     quantity = forms.DecimalField(required=False, max_digits=12, decimal_places=3, widget=forms.TextInput(attrs=MONEY))
-    unit = forms.CharField(required=False, max_length=20, help_text="L, kg, trays…")
-    unit_price = forms.DecimalField(label="Price (per unit, or for the animal)", max_digits=14, decimal_places=4,
+    unit = forms.CharField(required=False, max_length=20, help_text=_("L, kg, trays…"))
+    unit_price = forms.DecimalField(label=_("Price (per unit, or for the animal)"), max_digits=14, decimal_places=4,
                                     widget=forms.TextInput(attrs=MONEY))
 
     def __init__(self, *args, farms, buyers, animals, **kwargs):
@@ -78,9 +79,9 @@ class SaleForm(OnceForm):
 
 class InvoiceForm(forms.Form):
     kind = forms.ChoiceField(choices=Invoice.Kind.choices)
-    contact = forms.ModelChoiceField(queryset=None, empty_label=None, label="Customer or supplier")
-    farm = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="The farm the invoice belongs to.")
-    due_date = FarmDateField(future=True, required=False, help_text="Empty: 30 days after issue.")
+    contact = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Customer or supplier"))
+    farm = forms.ModelChoiceField(queryset=None, empty_label=None, help_text=_("The farm the invoice belongs to."))
+    due_date = FarmDateField(future=True, required=False, help_text=_("Empty: 30 days after issue."))
     notes = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, contacts, farms, **kwargs):
@@ -94,7 +95,7 @@ class LineForm(forms.Form):
     quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs=MONEY))
     unit = forms.CharField(max_length=20, required=False)
     unit_price = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
-    tax_rate = forms.DecimalField(label="Tax %", max_digits=5, decimal_places=2, required=False, initial=0,
+    tax_rate = forms.DecimalField(label=_("Tax %"), max_digits=5, decimal_places=2, required=False, initial=0,
                                   widget=forms.TextInput(attrs=MONEY))
 
 
@@ -109,19 +110,19 @@ class PaymentForm(OnceForm):
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(max_length=200, label="Why void?")
+    reason = forms.CharField(max_length=200, label=_("Why void?"))
 
 
 class EmailInvoiceForm(forms.Form):
-    to = forms.EmailField(label="Send to")
+    to = forms.EmailField(label=_("Send to"))
 
 
 class ReportForm(forms.Form):
-    kind = forms.ChoiceField(choices=list(KINDS.items()), label="Report")
-    since = FarmDateField(label="From")
-    until = FarmDateField(future=True, label="To")
-    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label="All farms")
-    file_format = forms.ChoiceField(choices=[(k, k.upper()) for k in FORMATS], label="Format")
+    kind = forms.ChoiceField(choices=list(KINDS.items()), label=_("Report"))
+    since = FarmDateField(label=_("From"))
+    until = FarmDateField(future=True, label=_("To"))
+    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All farms"))
+    file_format = forms.ChoiceField(choices=[(k, k.upper()) for k in FORMATS], label=_("Format"))
 
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,16 +133,16 @@ class ReportForm(forms.Form):
 
 
 class ApprovalLimitForm(forms.Form):
-    limit = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label="Managers approve up to",
-                               help_text="Kept as the policy “Manager approval limit”; empty: no limit.",
+    limit = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label=_("Managers approve up to"),
+                               help_text=_("Kept as the policy “Manager approval limit”; empty: no limit."),
                                widget=forms.TextInput(attrs=MONEY))
 
 
 class MilkPriceForm(forms.Form):
-    price = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label="Milk price per litre or kg",
-                               help_text="Puts a price on milk discarded (for example under withdrawal).",
+    price = forms.DecimalField(max_digits=14, decimal_places=4, required=False, label=_("Milk price per litre or kg"),
+                               help_text=_("Puts a price on milk discarded (for example under withdrawal)."),
                                widget=forms.TextInput(attrs=MONEY))
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(max_length=60, label="New category")
+    name = forms.CharField(max_length=60, label=_("New category"))

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.dates import EARLIEST, FarmDateField
 from apps.core.forms import check_date_range
@@ -28,28 +29,28 @@ class GivenAtField(forms.DateTimeField):
 
 
 class TreatmentForm(forms.Form):
-    animal = forms.ModelChoiceField(queryset=None, required=False, empty_label="—")
-    group = forms.ModelChoiceField(queryset=None, required=False, empty_label="—",
-                                   help_text="Or treat every animal of a group at once.")
+    animal = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"))
+    group = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"),
+                                   help_text=_("Or treat every animal of a group at once."))
     diagnosis = forms.CharField(max_length=200)
-    batch = forms.ModelChoiceField(queryset=None, required=False, label="Product from stock",
-                                   empty_label="— bought in, not from stock —")
-    product_name = forms.CharField(max_length=120, required=False, label="Product bought in", help_text="When not from stock.")
-    lot = forms.CharField(max_length=60, required=False, label="Its batch (lot)")
+    batch = forms.ModelChoiceField(queryset=None, required=False, label=_("Product from stock"),
+                                   empty_label=_("— bought in, not from stock —"))
+    product_name = forms.CharField(max_length=120, required=False, label=_("Product bought in"), help_text=_("When not from stock."))
+    lot = forms.CharField(max_length=60, required=False, label=_("Its batch (lot)"))
     dose = forms.DecimalField(max_digits=10, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    dose_unit = forms.CharField(max_length=20, initial="mL", label="Dose unit")
+    dose_unit = forms.CharField(max_length=20, initial="mL", label=_("Dose unit"))
     route = forms.ChoiceField(choices=Route.choices)
-    quarter = forms.ChoiceField(choices=[("", "—"), *Quarter.choices], required=False, help_text="For intramammary tubes.")
-    given_at = GivenAtField(label="Given at")
-    administrations_planned = forms.IntegerField(min_value=1, max_value=30, initial=1, label="Doses in the course")
-    interval_hours = forms.IntegerField(min_value=1, max_value=336, initial=24, label="Hours between doses")
-    prescribing_vet = forms.CharField(max_length=120, required=False, label="Prescribing vet")
-    prescription_ref = forms.CharField(max_length=60, required=False, label="Prescription reference")
-    off_label = forms.BooleanField(required=False, label="Off-label use (cascade: statutory minimum withdrawals)")
-    milk_withdrawal_hours = forms.IntegerField(min_value=0, max_value=8760, required=False, label="Milk withdrawal (hours)",
-                                               help_text="Empty: the label's, or the cascade minimum.")
-    meat_withdrawal_days = forms.IntegerField(min_value=0, max_value=3650, required=False, label="Meat withdrawal (days)")
-    withdrawal_note = forms.CharField(max_length=200, required=False, label="Why the withdrawal differs from the label")
+    quarter = forms.ChoiceField(choices=[("", _("—")), *Quarter.choices], required=False, help_text=_("For intramammary tubes."))
+    given_at = GivenAtField(label=_("Given at"))
+    administrations_planned = forms.IntegerField(min_value=1, max_value=30, initial=1, label=_("Doses in the course"))
+    interval_hours = forms.IntegerField(min_value=1, max_value=336, initial=24, label=_("Hours between doses"))
+    prescribing_vet = forms.CharField(max_length=120, required=False, label=_("Prescribing vet"))
+    prescription_ref = forms.CharField(max_length=60, required=False, label=_("Prescription reference"))
+    off_label = forms.BooleanField(required=False, label=_("Off-label use (cascade: statutory minimum withdrawals)"))
+    milk_withdrawal_hours = forms.IntegerField(min_value=0, max_value=8760, required=False, label=_("Milk withdrawal (hours)"),
+                                               help_text=_("Empty: the label's, or the cascade minimum."))
+    meat_withdrawal_days = forms.IntegerField(min_value=0, max_value=3650, required=False, label=_("Meat withdrawal (days)"))
+    withdrawal_note = forms.CharField(max_length=200, required=False, label=_("Why the withdrawal differs from the label"))
 
     def __init__(self, *args, animals, groups, batches, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,17 +71,17 @@ class TreatmentForm(forms.Form):
 
 
 class DoseForm(forms.Form):
-    given_at = GivenAtField(label="Given at")
+    given_at = GivenAtField(label=_("Given at"))
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(max_length=200, label="Why is this record wrong?")
+    reason = forms.CharField(max_length=200, label=_("Why is this record wrong?"))
 
 
 class BookForm(forms.Form):
-    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label="All farms")
-    since = FarmDateField(label="From")
-    until = FarmDateField(label="To", future=True)
+    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All farms"))
+    since = FarmDateField(label=_("From"))
+    until = FarmDateField(label=_("To"), future=True)
 
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,13 +93,13 @@ class BookForm(forms.Form):
 
 class VaccinationForm(forms.Form):
     animals = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                             help_text="Tick them here, or pick a group below.")
-    group = forms.ModelChoiceField(queryset=None, required=False, empty_label="—", help_text="Every animal of the group.")
-    batch = forms.ModelChoiceField(queryset=None, empty_label=None, label="Vaccine from stock")
+                                             help_text=_("Tick them here, or pick a group below."))
+    group = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"), help_text=_("Every animal of the group."))
+    batch = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Vaccine from stock"))
     dose = forms.DecimalField(max_digits=10, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    dose_unit = forms.CharField(max_length=20, initial="mL", label="Dose unit")
+    dose_unit = forms.CharField(max_length=20, initial="mL", label=_("Dose unit"))
     route = forms.ChoiceField(choices=Route.choices, initial=Route.SUBCUTANEOUS)
-    given_at = GivenAtField(label="Given at")
+    given_at = GivenAtField(label=_("Given at"))
 
     def __init__(self, *args, animals, groups, batches, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,23 +112,23 @@ class VaccinationForm(forms.Form):
 
 class HealthCheckForm(forms.Form):
     animal = forms.ModelChoiceField(queryset=None, empty_label=None)
-    checked_at = GivenAtField(label="Checked at")
-    outside_vet = forms.CharField(max_length=120, required=False, label="Outside vet (if not a member)")
-    temperature = forms.DecimalField(max_digits=4, decimal_places=1, required=False, label="Temperature (°C)",
+    checked_at = GivenAtField(label=_("Checked at"))
+    outside_vet = forms.CharField(max_length=120, required=False, label=_("Outside vet (if not a member)"))
+    temperature = forms.DecimalField(max_digits=4, decimal_places=1, required=False, label=_("Temperature (°C)"),
                                      widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    heart_rate = forms.IntegerField(required=False, label="Heart rate (beats/min)", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    respiratory_rate = forms.IntegerField(required=False, label="Respiratory rate (breaths/min)",
+    heart_rate = forms.IntegerField(required=False, label=_("Heart rate (beats/min)"), widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    respiratory_rate = forms.IntegerField(required=False, label=_("Respiratory rate (breaths/min)"),
                                           widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    body_condition = forms.DecimalField(max_digits=3, decimal_places=2, required=False, label="Body condition score (1-5)",
+    body_condition = forms.DecimalField(max_digits=3, decimal_places=2, required=False, label=_("Body condition score (1-5)"),
                                         widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    mobility = forms.TypedChoiceField(choices=[("", "—"), ("0", "0 · sound"), ("1", "1 · imperfect"), ("2", "2 · lame"),
+    mobility = forms.TypedChoiceField(choices=[("", _("—")), ("0", "0 · sound"), ("1", "1 · imperfect"), ("2", "2 · lame"),
                                                ("3", "3 · severely lame")], coerce=int, empty_value=None, required=False,
-                                      label="Mobility score")
-    weight = forms.DecimalField(max_digits=7, decimal_places=1, required=False, label="Weight (kg)",
+                                      label=_("Mobility score"))
+    weight = forms.DecimalField(max_digits=7, decimal_places=1, required=False, label=_("Weight (kg)"),
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     findings = forms.MultipleChoiceField(choices=Finding.choices, required=False, widget=forms.CheckboxSelectMultiple)
-    quarter = forms.ChoiceField(choices=[("", "—"), *Quarter.choices], required=False, help_text="For mastitis.")
-    foot = forms.ChoiceField(choices=[("", "—"), *Foot.choices], required=False, help_text="For lameness.")
+    quarter = forms.ChoiceField(choices=[("", _("—")), *Quarter.choices], required=False, help_text=_("For mastitis."))
+    foot = forms.ChoiceField(choices=[("", _("—")), *Foot.choices], required=False, help_text=_("For lameness."))
     notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, animals, **kwargs):

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Animal, Sex, Species, Status
 
@@ -16,14 +17,14 @@ def _months_ago(months: int) -> dt.date:
 
 
 class AnimalFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Tag, EID or name")
-    farm = django_filters.ModelChoiceFilter(queryset=None, empty_label="All farms")
-    species = django_filters.ChoiceFilter(choices=Species.choices, empty_label="Any species")
-    sex = django_filters.ChoiceFilter(choices=Sex.choices, empty_label="Any sex")
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    group = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any group")
-    min_age = django_filters.NumberFilter(method="older_than", label="Age from (months)", min_value=0)
-    max_age = django_filters.NumberFilter(method="younger_than", label="Age to (months)", min_value=0)
+    q = django_filters.CharFilter(method="search", label=_("Tag, EID or name"))
+    farm = django_filters.ModelChoiceFilter(queryset=None, empty_label=_("All farms"))
+    species = django_filters.ChoiceFilter(choices=Species.choices, empty_label=_("Any species"))
+    sex = django_filters.ChoiceFilter(choices=Sex.choices, empty_label=_("Any sex"))
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label=_("Any status"))
+    group = django_filters.ModelChoiceFilter(queryset=None, empty_label=_("Any group"))
+    min_age = django_filters.NumberFilter(method="older_than", label=_("Age from (months)"), min_value=0)
+    max_age = django_filters.NumberFilter(method="younger_than", label=_("Age to (months)"), min_value=0)
 
     class Meta:
         model = Animal

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.dates import FarmDateField
 from apps.core.uploads import PhotoField, rename_by_content
@@ -49,7 +50,7 @@ class AnimalForm(forms.ModelForm):
         grouped: dict[str, list] = {}
         for breed in breed_list:
             grouped.setdefault(labels.get(breed.species, breed.species), []).append((breed.pk, breed.name))
-        self.fields["breed"].choices = [("", "---------"), *grouped.items()]
+        self.fields["breed"].choices = [("", _("---------")), *grouped.items()]
         self.fields["dam"].queryset = females
         self.fields["genetic_dam"].queryset = females
         self.fields["sire"].queryset = males
@@ -75,7 +76,7 @@ class QuickAnimalForm(forms.Form):
     species = forms.ChoiceField(choices=Species.choices, initial=Species.CATTLE)
     # A blank first choice: a browser sends the first option of a select, and an untouched line
     # must arrive unchanged so the formset skips it.
-    sex = forms.ChoiceField(choices=[("", "Sex…"), *Sex.choices])
+    sex = forms.ChoiceField(choices=[("", _("Sex…")), *Sex.choices])
     date_of_birth = FarmDateField(required=False)
 
 
@@ -91,7 +92,7 @@ class QuickAddFarmForm(forms.Form):
 
 
 class ImportForm(QuickAddFarmForm):
-    file = forms.FileField(label="CSV file", help_text="At most 2,000 rows and 2 MB; split a larger herd into several files.")
+    file = forms.FileField(label=_("CSV file"), help_text=_("At most 2,000 rows and 2 MB; split a larger herd into several files."))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -103,7 +104,7 @@ class ImportForm(QuickAddFarmForm):
 
 
 class AsOfForm(forms.Form):
-    on = FarmDateField(label="As it was on")
+    on = FarmDateField(label=_("As it was on"))
 
 
 
@@ -122,15 +123,15 @@ class EventForm(forms.Form):
     """One event of an animal's life; the page shows the fields its kind needs."""
 
     kind = forms.ChoiceField(choices=AnimalEvent.Kind.choices, widget=forms.HiddenInput)
-    on = FarmDateField(label="On")
-    weight_kg = forms.DecimalField(label="Weight (kg)", max_digits=7, decimal_places=1, min_value=0, max_value=2000,
+    on = FarmDateField(label=_("On"))
+    weight_kg = forms.DecimalField(label=_("Weight (kg)"), max_digits=7, decimal_places=1, min_value=0, max_value=2000,
                                    required=False, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}))
-    method = forms.ChoiceField(choices=AnimalEvent.Method.choices, required=False, label="How")
-    to_farm = forms.ModelChoiceField(queryset=None, required=False, label="To farm")
-    to_group = forms.ModelChoiceField(queryset=None, required=False, label="To group", empty_label="— no group —")
-    exit_status = forms.ChoiceField(choices=[("", "—"), (Status.SOLD, "Sold"), (Status.DEAD, "Died"), (Status.CULLED, "Culled")],
-                                    required=False, label="Left as")
-    reason = forms.ChoiceField(choices=[("", "—"), *DisposalReason.choices], required=False)
+    method = forms.ChoiceField(choices=AnimalEvent.Method.choices, required=False, label=_("How"))
+    to_farm = forms.ModelChoiceField(queryset=None, required=False, label=_("To farm"))
+    to_group = forms.ModelChoiceField(queryset=None, required=False, label=_("To group"), empty_label=_("— no group —"))
+    exit_status = forms.ChoiceField(choices=[("", _("—")), (Status.SOLD, _("Sold")), (Status.DEAD, _("Died")), (Status.CULLED, _("Culled"))],
+                                    required=False, label=_("Left as"))
+    reason = forms.ChoiceField(choices=[("", _("—")), *DisposalReason.choices], required=False)
     note = forms.CharField(max_length=200, required=False)
 
     def __init__(self, *args, farms, groups, **kwargs):
@@ -139,15 +140,15 @@ class EventForm(forms.Form):
         self.fields["to_group"].queryset = groups
 
 
-GROUP_ACTIONS = [("weight", "Weigh"), ("movement", "Move"), ("weaning", "Wean")]
+GROUP_ACTIONS = [("weight", _("Weigh")), ("movement", _("Move")), ("weaning", _("Wean"))]
 
 
 class GroupActionForm(forms.Form):
-    kind = forms.ChoiceField(choices=GROUP_ACTIONS, widget=forms.RadioSelect, label="Action")
-    on = FarmDateField(label="On")
-    method = forms.ChoiceField(choices=AnimalEvent.Method.choices, required=False, label="How weighed")
-    to_farm = forms.ModelChoiceField(queryset=None, required=False, label="Move to farm")
-    to_group = forms.ModelChoiceField(queryset=None, required=False, label="Move to group", empty_label="— no group —")
+    kind = forms.ChoiceField(choices=GROUP_ACTIONS, widget=forms.RadioSelect, label=_("Action"))
+    on = FarmDateField(label=_("On"))
+    method = forms.ChoiceField(choices=AnimalEvent.Method.choices, required=False, label=_("How weighed"))
+    to_farm = forms.ModelChoiceField(queryset=None, required=False, label=_("Move to farm"))
+    to_group = forms.ModelChoiceField(queryset=None, required=False, label=_("Move to group"), empty_label=_("— no group —"))
 
     def __init__(self, *args, farms, groups, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,8 +37,8 @@ class Acquisition(models.TextChoices):
 class Breed(models.Model):
     """A global lookup: breeds are the same for every tenant."""
 
-    species = models.CharField(max_length=10, choices=Species.choices)
-    name = models.CharField(max_length=80)
+    species = models.CharField(verbose_name=_("species"), max_length=10, choices=Species.choices)
+    name = models.CharField(verbose_name=_("name"), max_length=80)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["species", "name"], name="breed_species_name_uniq")]
@@ -51,8 +51,8 @@ class Breed(models.Model):
 class AnimalGroup(TenantModel):
     """A group or pen on one farm."""
 
-    farm = models.ForeignKey("farms.Farm", on_delete=models.CASCADE, related_name="groups")
-    name = models.CharField(max_length=80)
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(verbose_name=_("name"), max_length=80)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "farm", "name"], name="group_tenant_farm_name_uniq")]
@@ -65,13 +65,13 @@ class AnimalGroup(TenantModel):
 class OutsideSire(TenantModel, TimeStamped):
     """A bull, ram, buck or boar that is not in the herd: an AI sire or another farm's male."""
 
-    name = models.CharField(max_length=120)
-    species = models.CharField(max_length=10, choices=Species.choices, default=Species.CATTLE)
-    breed = models.ForeignKey(Breed, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    registration_number = models.CharField(max_length=60, blank=True)
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    species = models.CharField(verbose_name=_("species"), max_length=10, choices=Species.choices, default=Species.CATTLE)
+    breed = models.ForeignKey(Breed, verbose_name=_("breed"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    registration_number = models.CharField(verbose_name=_("registration number"), max_length=60, blank=True)
     owner = models.ForeignKey("farms.ExternalFarm", on_delete=models.PROTECT, null=True, blank=True, related_name="sires",
-                              verbose_name="owner farm")
-    semen_code = models.CharField("semen code (AI)", max_length=60, blank=True)
+                              verbose_name=_("owner farm"))
+    semen_code = models.CharField(_("semen code (AI)"), max_length=60, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "species", "name"], name="outside_sire_tenant_name_uniq")]
@@ -82,47 +82,47 @@ class OutsideSire(TenantModel, TimeStamped):
 
 
 class Animal(TenantModel, TimeStamped):
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="animals")
-    group = models.ForeignKey(AnimalGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="animals")
-    species = models.CharField(max_length=10, choices=Species.choices, default=Species.CATTLE)
-    breed = models.ForeignKey(Breed, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    sex = models.CharField(max_length=6, choices=Sex.choices)
-    tag = models.CharField("management tag", max_length=40)
-    eid = models.CharField("EID / RFID", max_length=40, blank=True)
-    name = models.CharField(max_length=80, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    birth_date_estimated = models.BooleanField(default=False)
-    colour = models.CharField(max_length=60, blank=True)
-    markings = models.CharField(max_length=200, blank=True)
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="animals")
+    group = models.ForeignKey(AnimalGroup, verbose_name=_("group"), on_delete=models.SET_NULL, null=True, blank=True, related_name="animals")
+    species = models.CharField(verbose_name=_("species"), max_length=10, choices=Species.choices, default=Species.CATTLE)
+    breed = models.ForeignKey(Breed, verbose_name=_("breed"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    sex = models.CharField(verbose_name=_("sex"), max_length=6, choices=Sex.choices)
+    tag = models.CharField(_("management tag"), max_length=40)
+    eid = models.CharField(_("EID / RFID"), max_length=40, blank=True)
+    name = models.CharField(verbose_name=_("name"), max_length=80, blank=True)
+    date_of_birth = models.DateField(verbose_name=_("date of birth"), null=True, blank=True)
+    birth_date_estimated = models.BooleanField(verbose_name=_("birth date estimated"), default=False)
+    colour = models.CharField(verbose_name=_("colour"), max_length=60, blank=True)
+    markings = models.CharField(verbose_name=_("markings"), max_length=200, blank=True)
 
     dam = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="calves", verbose_name="birth dam"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="calves", verbose_name=_("birth dam")
     )
     genetic_dam = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="genetic_offspring",
-        help_text="Only when different from the birth dam (embryo transfer).",
+        help_text=_("Only when different from the birth dam (embryo transfer)."),
     )
-    sire = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="sired")
-    dam_external = models.CharField("outside dam", max_length=120, blank=True)
-    sire_external = models.CharField("outside sire", max_length=120, blank=True)
+    sire = models.ForeignKey("self", verbose_name=_("sire"), on_delete=models.SET_NULL, null=True, blank=True, related_name="sired")
+    dam_external = models.CharField(_("outside dam"), max_length=120, blank=True)
+    sire_external = models.CharField(_("outside sire"), max_length=120, blank=True)
     registered_sire = models.ForeignKey(OutsideSire, on_delete=models.PROTECT, null=True, blank=True, related_name="offspring",
-                                        verbose_name="outside sire (register)")
+                                        verbose_name=_("outside sire (register)"))
 
-    castrated = models.BooleanField(default=False)
-    castrated_on = models.DateField(null=True, blank=True)
+    castrated = models.BooleanField(verbose_name=_("castrated"), default=False)
+    castrated_on = models.DateField(verbose_name=_("castrated on"), null=True, blank=True)
 
-    acquisition = models.CharField(max_length=6, choices=Acquisition.choices, default=Acquisition.BORN)
-    acquired_on = models.DateField(null=True, blank=True)
-    purchase_price = models.DecimalField(
+    acquisition = models.CharField(verbose_name=_("acquisition"), max_length=6, choices=Acquisition.choices, default=Acquisition.BORN)
+    acquired_on = models.DateField(verbose_name=_("acquired on"), null=True, blank=True)
+    purchase_price = models.DecimalField(verbose_name=_("purchase price"), 
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    seller = models.CharField(max_length=120, blank=True)
+    seller = models.CharField(verbose_name=_("seller"), max_length=120, blank=True)
 
-    status = models.CharField(max_length=6, choices=Status.choices, default=Status.ACTIVE)
-    status_on = models.DateField(null=True, blank=True)
-    status_reason = models.CharField(max_length=200, blank=True)
+    status = models.CharField(verbose_name=_("status"), max_length=6, choices=Status.choices, default=Status.ACTIVE)
+    status_on = models.DateField(verbose_name=_("status on"), null=True, blank=True)
+    status_reason = models.CharField(verbose_name=_("status reason"), max_length=200, blank=True)
 
-    photo = models.ImageField(upload_to=tenant_upload_path("animals"), blank=True)
+    photo = models.ImageField(verbose_name=_("photo"), upload_to=tenant_upload_path("animals"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -178,20 +178,20 @@ class AnimalEvent(TenantModel):
         TAPE = "tape", _("Weigh band")
         ESTIMATE = "estimate", _("Estimate")
 
-    animal = models.ForeignKey(Animal, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    on = models.DateField()
-    weight_kg = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
-    method = models.CharField(max_length=8, choices=Method.choices, blank=True)
-    from_farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    from_group = models.ForeignKey(AnimalGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    to_group = models.ForeignKey(AnimalGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    exit_status = models.CharField(max_length=6, choices=Status.choices, blank=True)
-    reason = models.CharField(max_length=12, choices=DisposalReason.choices, blank=True)
-    note = models.CharField(max_length=200, blank=True)
-    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    animal = models.ForeignKey(Animal, verbose_name=_("animal"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=Kind.choices)
+    on = models.DateField(verbose_name=_("on"))
+    weight_kg = models.DecimalField(verbose_name=_("weight kg"), max_digits=7, decimal_places=1, null=True, blank=True)
+    method = models.CharField(verbose_name=_("method"), max_length=8, choices=Method.choices, blank=True)
+    from_farm = models.ForeignKey("farms.Farm", verbose_name=_("from farm"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_farm = models.ForeignKey("farms.Farm", verbose_name=_("to farm"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_group = models.ForeignKey(AnimalGroup, verbose_name=_("from group"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    to_group = models.ForeignKey(AnimalGroup, verbose_name=_("to group"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    exit_status = models.CharField(verbose_name=_("exit status"), max_length=6, choices=Status.choices, blank=True)
+    reason = models.CharField(verbose_name=_("reason"), max_length=12, choices=DisposalReason.choices, blank=True)
+    note = models.CharField(verbose_name=_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey("accounts.Membership", verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "animal", "on"], name="event_tenant_animal_on_idx"),

@@ -6,6 +6,7 @@ django-tables2 cost about 1 ms a row, the biggest share of the list's time.
 
 import django_tables2 as tables
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.templatetags.ifarm import age_label
 
@@ -16,17 +17,17 @@ WIDE_ONLY = ("species", "breed", "farm", "group")
 
 
 class AnimalTable(tables.Table):
-    tag = tables.Column(verbose_name="Tag")
+    tag = tables.Column(verbose_name=_("Tag"))
     name = tables.Column()
     species = tables.Column()
-    breed = tables.Column(accessor="breed__name", verbose_name="Breed", order_by=("breed__name",))
+    breed = tables.Column(accessor="breed__name", verbose_name=_("Breed"), order_by=("breed__name",))
     sex = tables.Column()
-    age = tables.Column(accessor="date_of_birth", verbose_name="Age", order_by=("-date_of_birth",))
-    farm = tables.Column(accessor="farm__name", verbose_name="Farm", order_by=("farm__name",))
-    group = tables.Column(accessor="group__name", verbose_name="Group", order_by=("group__name",))
+    age = tables.Column(accessor="date_of_birth", verbose_name=_("Age"), order_by=("-date_of_birth",))
+    farm = tables.Column(accessor="farm__name", verbose_name=_("Farm"), order_by=("farm__name",))
+    group = tables.Column(accessor="group__name", verbose_name=_("Group"), order_by=("group__name",))
     status = tables.Column()
-    eid = tables.Column(verbose_name="EID", visible=False)
-    date_of_birth = tables.DateColumn(verbose_name="Born", format="Y-m-d", visible=False)
+    eid = tables.Column(verbose_name=_("EID"), visible=False)
+    date_of_birth = tables.DateColumn(verbose_name=_("Born"), format="Y-m-d", visible=False)
 
     class Meta:
         model = Animal

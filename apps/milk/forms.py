@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.dates import FarmDateField
 from apps.core.forms import check_date_range
@@ -30,18 +31,18 @@ class MilkRowForm(forms.Form):
     milker = forms.IntegerField(widget=forms.HiddenInput, required=False)
     quantity = forms.DecimalField(required=False, max_digits=6, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
     method = forms.ChoiceField(choices=Method.choices, initial=Method.MACHINE, required=False)
-    duration_minutes = forms.IntegerField(label="Minutes", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    fat = forms.DecimalField(label="Fat %", required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
-    protein = forms.DecimalField(label="Protein %", required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
-    lactose = forms.DecimalField(label="Lactose %", required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
-    scc = forms.IntegerField(label="SCC (cells/mL)", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    ph = forms.DecimalField(label="pH", required=False, max_digits=4, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
-    temperature = forms.DecimalField(label="Temp °C", required=False, max_digits=4, decimal_places=1, widget=forms.TextInput(attrs=DECIMAL))
+    duration_minutes = forms.IntegerField(label=_("Minutes"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    fat = forms.DecimalField(label=_("Fat %"), required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    protein = forms.DecimalField(label=_("Protein %"), required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    lactose = forms.DecimalField(label=_("Lactose %"), required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    scc = forms.IntegerField(label=_("SCC (cells/mL)"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    ph = forms.DecimalField(label=_("pH"), required=False, max_digits=4, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    temperature = forms.DecimalField(label=_("Temp °C"), required=False, max_digits=4, decimal_places=1, widget=forms.TextInput(attrs=DECIMAL))
     udder = forms.ChoiceField(choices=Udder.choices, initial=Udder.NORMAL, required=False)
-    quarter = forms.ChoiceField(choices=[("", "—")] + Quarter.choices, required=False)
+    quarter = forms.ChoiceField(choices=[("", _("—"))] + Quarter.choices, required=False)
     appearance = forms.ChoiceField(choices=Appearance.choices, initial=Appearance.NORMAL, required=False)
     discarded = forms.BooleanField(required=False)
-    discard_reason = forms.CharField(label="Why discarded", max_length=120, required=False)
+    discard_reason = forms.CharField(label=_("Why discarded"), max_length=120, required=False)
     notes = forms.CharField(max_length=300, required=False)
 
     def clean(self):
@@ -61,12 +62,12 @@ class BulkTankForm(forms.Form):
     farm = forms.IntegerField(widget=forms.HiddenInput)
     date = FarmDateField(widget=forms.HiddenInput)
     session = forms.ChoiceField(choices=Session.choices, widget=forms.HiddenInput)
-    quantity = forms.DecimalField(label="Bulk tank", max_digits=8, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
-    scc = forms.IntegerField(label="Tank SCC", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    quantity = forms.DecimalField(label=_("Bulk tank"), max_digits=8, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    scc = forms.IntegerField(label=_("Tank SCC"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
 
 
 class BulkLactationForm(forms.Form):
-    calving_date = FarmDateField(label="Calved on (about)", help_text="Adjust a cow's date later on her page.")
+    calving_date = FarmDateField(label=_("Calved on (about)"), help_text=_("Adjust a cow's date later on her page."))
     animal = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True,
                                             error_messages={"required": "Tick the cows to put in milk."})
 
@@ -78,20 +79,20 @@ class BulkLactationForm(forms.Form):
 
 class LactationStartForm(forms.Form):
     calving_date = FarmDateField()
-    number = forms.IntegerField(label="Lactation number", required=False, min_value=1, max_value=20,
-                                help_text="Leave empty to count on from the last one.")
+    number = forms.IntegerField(label=_("Lactation number"), required=False, min_value=1, max_value=20,
+                                help_text=_("Leave empty to count on from the last one."))
 
 
 class DryOffForm(forms.Form):
-    dried_off_on = FarmDateField(label="Dried off on")
+    dried_off_on = FarmDateField(label=_("Dried off on"))
 
 
 class RecordFilterForm(forms.Form):
-    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label="All farms")
-    animal = forms.CharField(label="Cow tag", required=False)
-    since = FarmDateField(label="From", required=False)
-    until = FarmDateField(label="To", required=False, future=True)
-    session = forms.ChoiceField(choices=[("", "Any session")] + Session.choices, required=False)
+    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All farms"))
+    animal = forms.CharField(label=_("Cow tag"), required=False)
+    since = FarmDateField(label=_("From"), required=False)
+    until = FarmDateField(label=_("To"), required=False, future=True)
+    session = forms.ChoiceField(choices=[("", _("Any session"))] + Session.choices, required=False)
 
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)

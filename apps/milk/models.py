@@ -53,10 +53,10 @@ class Appearance(models.TextChoices):
 class Lactation(TenantModel, TimeStamped):
     """From calving to drying off: while open, the cow is in milk."""
 
-    animal = models.ForeignKey("herd.Animal", on_delete=models.CASCADE, related_name="lactations")
-    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(20)])
-    calving_date = models.DateField()
-    dried_off_on = models.DateField(null=True, blank=True)
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.CASCADE, related_name="lactations")
+    number = models.PositiveSmallIntegerField(verbose_name=_("number"), validators=[MinValueValidator(1), MaxValueValidator(20)])
+    calving_date = models.DateField(verbose_name=_("calving date"))
+    dried_off_on = models.DateField(verbose_name=_("dried off on"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -78,27 +78,27 @@ class Lactation(TenantModel, TimeStamped):
 
 
 class MilkRecord(TenantModel, TimeStamped):
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
-    animal = models.ForeignKey("herd.Animal", on_delete=models.PROTECT, related_name="milk_records")
-    lactation = models.ForeignKey(Lactation, on_delete=models.SET_NULL, null=True, blank=True, related_name="records")
-    date = models.DateField()
-    session = models.CharField(max_length=8, choices=Session.choices)
-    quantity = models.DecimalField(max_digits=5, decimal_places=2)
-    method = models.CharField(max_length=8, choices=Method.choices, default=Method.MACHINE)
-    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    milker = models.ForeignKey("accounts.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    fat = models.DecimalField("fat %", max_digits=4, decimal_places=2, null=True, blank=True)
-    protein = models.DecimalField("protein %", max_digits=4, decimal_places=2, null=True, blank=True)
-    lactose = models.DecimalField("lactose %", max_digits=4, decimal_places=2, null=True, blank=True)
-    scc = models.PositiveIntegerField("somatic cells per mL", null=True, blank=True)
-    ph = models.DecimalField("pH", max_digits=3, decimal_places=2, null=True, blank=True)
-    temperature = models.DecimalField("temperature °C", max_digits=3, decimal_places=1, null=True, blank=True)
-    udder = models.CharField(max_length=8, choices=Udder.choices, default=Udder.NORMAL)
-    quarter = models.CharField(max_length=2, choices=Quarter.choices, blank=True)
-    appearance = models.CharField(max_length=12, choices=Appearance.choices, default=Appearance.NORMAL)
-    discarded = models.BooleanField(default=False)
-    discard_reason = models.CharField(max_length=120, blank=True)
-    notes = models.CharField(max_length=300, blank=True)
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.PROTECT, related_name="milk_records")
+    lactation = models.ForeignKey(Lactation, verbose_name=_("lactation"), on_delete=models.SET_NULL, null=True, blank=True, related_name="records")
+    date = models.DateField(verbose_name=_("date"))
+    session = models.CharField(verbose_name=_("session"), max_length=8, choices=Session.choices)
+    quantity = models.DecimalField(verbose_name=_("quantity"), max_digits=5, decimal_places=2)
+    method = models.CharField(verbose_name=_("method"), max_length=8, choices=Method.choices, default=Method.MACHINE)
+    duration_minutes = models.PositiveSmallIntegerField(verbose_name=_("duration minutes"), null=True, blank=True)
+    milker = models.ForeignKey("accounts.Membership", verbose_name=_("milker"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    fat = models.DecimalField(_("fat %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    protein = models.DecimalField(_("protein %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    lactose = models.DecimalField(_("lactose %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    scc = models.PositiveIntegerField(_("somatic cells per mL"), null=True, blank=True)
+    ph = models.DecimalField(_("pH"), max_digits=3, decimal_places=2, null=True, blank=True)
+    temperature = models.DecimalField(_("temperature °C"), max_digits=3, decimal_places=1, null=True, blank=True)
+    udder = models.CharField(verbose_name=_("udder"), max_length=8, choices=Udder.choices, default=Udder.NORMAL)
+    quarter = models.CharField(verbose_name=_("quarter"), max_length=2, choices=Quarter.choices, blank=True)
+    appearance = models.CharField(verbose_name=_("appearance"), max_length=12, choices=Appearance.choices, default=Appearance.NORMAL)
+    discarded = models.BooleanField(verbose_name=_("discarded"), default=False)
+    discard_reason = models.CharField(verbose_name=_("discard reason"), max_length=120, blank=True)
+    notes = models.CharField(verbose_name=_("notes"), max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -118,11 +118,11 @@ class MilkRecord(TenantModel, TimeStamped):
 class BulkTankReading(TenantModel, TimeStamped):
     """What the tank (or the buyer's dip) says a farm gave in a session."""
 
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
-    date = models.DateField()
-    session = models.CharField(max_length=8, choices=Session.choices)
-    quantity = models.DecimalField(max_digits=8, decimal_places=2)
-    scc = models.PositiveIntegerField("bulk somatic cells per mL", null=True, blank=True)
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(verbose_name=_("date"))
+    session = models.CharField(verbose_name=_("session"), max_length=8, choices=Session.choices)
+    quantity = models.DecimalField(verbose_name=_("quantity"), max_digits=8, decimal_places=2)
+    scc = models.PositiveIntegerField(_("bulk somatic cells per mL"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -133,22 +133,22 @@ class BulkTankReading(TenantModel, TimeStamped):
 class SummaryFields(models.Model):
     """Per-session totals and the sums that volume-weighted averages are made from."""
 
-    morning = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    midday = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    evening = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    discarded = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    records = models.PositiveIntegerField(default=0)
-    morning_count = models.PositiveIntegerField(default=0)
-    midday_count = models.PositiveIntegerField(default=0)
-    evening_count = models.PositiveIntegerField(default=0)
+    morning = models.DecimalField(verbose_name=_("morning"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    midday = models.DecimalField(verbose_name=_("midday"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    evening = models.DecimalField(verbose_name=_("evening"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(verbose_name=_("total"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    discarded = models.DecimalField(verbose_name=_("discarded"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    records = models.PositiveIntegerField(verbose_name=_("records"), default=0)
+    morning_count = models.PositiveIntegerField(verbose_name=_("morning count"), default=0)
+    midday_count = models.PositiveIntegerField(verbose_name=_("midday count"), default=0)
+    evening_count = models.PositiveIntegerField(verbose_name=_("evening count"), default=0)
     # Sum of quantity x value, and the quantity that carried a value, for each quality measure.
-    fat_weighted = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
-    fat_volume = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    protein_weighted = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
-    protein_volume = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    scc_weighted = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
-    scc_volume = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    fat_weighted = models.DecimalField(verbose_name=_("fat weighted"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    fat_volume = models.DecimalField(verbose_name=_("fat volume"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    protein_weighted = models.DecimalField(verbose_name=_("protein weighted"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    protein_volume = models.DecimalField(verbose_name=_("protein volume"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    scc_weighted = models.DecimalField(verbose_name=_("scc weighted"), max_digits=20, decimal_places=2, default=Decimal("0"))
+    scc_volume = models.DecimalField(verbose_name=_("scc volume"), max_digits=10, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         abstract = True
@@ -170,18 +170,18 @@ class SummaryFields(models.Model):
 
 
 class FarmDaySummary(TenantModel, SummaryFields):
-    farm = models.ForeignKey("farms.Farm", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    cows_milked = models.PositiveIntegerField(default=0)
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(verbose_name=_("date"))
+    cows_milked = models.PositiveIntegerField(verbose_name=_("cows milked"), default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "farm", "date"], name="farmday_tenant_farm_date_uniq")]
 
 
 class AnimalDaySummary(TenantModel, SummaryFields):
-    animal = models.ForeignKey("herd.Animal", on_delete=models.CASCADE, related_name="+")
-    farm = models.ForeignKey("farms.Farm", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.CASCADE, related_name="+")
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(verbose_name=_("date"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "animal", "date"], name="animalday_tenant_animal_date_uniq")]
@@ -197,14 +197,14 @@ class AlertKind(models.TextChoices):
 
 
 class QualityAlert(TenantModel):
-    animal = models.ForeignKey("herd.Animal", on_delete=models.CASCADE, related_name="+")
-    farm = models.ForeignKey("farms.Farm", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    session = models.CharField(max_length=8, choices=Session.choices)
-    kind = models.CharField(max_length=12, choices=AlertKind.choices)
-    message = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.CASCADE, related_name="+")
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(verbose_name=_("date"))
+    session = models.CharField(verbose_name=_("session"), max_length=8, choices=Session.choices)
+    kind = models.CharField(verbose_name=_("kind"), max_length=12, choices=AlertKind.choices)
+    message = models.CharField(verbose_name=_("message"), max_length=200)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(verbose_name=_("resolved at"), null=True, blank=True)
 
     class Meta:
         constraints = [

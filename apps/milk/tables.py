@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
 
 from .models import MilkRecord
 
@@ -8,14 +9,14 @@ class MilkRecordTable(tables.Table):
 
     date = tables.DateColumn(format="Y-m-d")
     session = tables.Column()
-    animal = tables.Column(accessor="animal__tag", verbose_name="Cow", order_by=("animal__tag",))
-    farm = tables.Column(accessor="farm__name", verbose_name="Farm", order_by=("farm__name",))
-    quantity = tables.Column(verbose_name="Quantity")
-    fat = tables.Column(verbose_name="Fat %")
-    protein = tables.Column(verbose_name="Protein %")
-    scc = tables.Column(verbose_name="SCC")
+    animal = tables.Column(accessor="animal__tag", verbose_name=_("Cow"), order_by=("animal__tag",))
+    farm = tables.Column(accessor="farm__name", verbose_name=_("Farm"), order_by=("farm__name",))
+    quantity = tables.Column(verbose_name=_("Quantity"))
+    fat = tables.Column(verbose_name=_("Fat %"))
+    protein = tables.Column(verbose_name=_("Protein %"))
+    scc = tables.Column(verbose_name=_("SCC"))
     discarded = tables.BooleanColumn()
-    milker = tables.Column(accessor="milker__user__email", verbose_name="Milker", orderable=False)
+    milker = tables.Column(accessor="milker__user__email", verbose_name=_("Milker"), orderable=False)
 
     class Meta:
         model = MilkRecord

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .kinds import CHANNELS, KINDS
 
@@ -6,9 +7,9 @@ from .kinds import CHANNELS, KINDS
 class NotifySettingsForm(forms.Form):
     """A checkbox per kind and channel (a browser sends only the ticked ones), quiet hours and the digest."""
 
-    quiet_start = forms.TimeField(label="Quiet from", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    quiet_end = forms.TimeField(label="Quiet until", required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    digest = forms.BooleanField(label="Send me one email a day (07:00) instead of one each; urgent ones still come at once",
+    quiet_start = forms.TimeField(label=_("Quiet from"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    quiet_end = forms.TimeField(label=_("Quiet until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    digest = forms.BooleanField(label=_("Send me one email a day (07:00) instead of one each; urgent ones still come at once"),
                                 required=False)
 
     def __init__(self, *args, chosen: dict[str, tuple[str, ...]], **kwargs):

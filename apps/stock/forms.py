@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.dates import FarmDateField
 from apps.herd.models import Species
@@ -11,12 +12,12 @@ LABEL_SPECIES = [Species.CATTLE, Species.GOAT, Species.SHEEP, Species.PIG, Speci
 class ItemForm(forms.Form):
     kind = forms.ChoiceField(choices=ItemKind.choices)
     name = forms.CharField(max_length=120)
-    unit = forms.CharField(max_length=20, help_text="mL, tube, dose, kg, bag…")
-    reorder_level = forms.DecimalField(max_digits=12, decimal_places=3, min_value=0, initial=0, label="Reorder at")
+    unit = forms.CharField(max_length=20, help_text=_("mL, tube, dose, kg, bag…"))
+    reorder_level = forms.DecimalField(max_digits=12, decimal_places=3, min_value=0, initial=0, label=_("Reorder at"))
     active_substance = forms.CharField(max_length=120, required=False)
-    lactating_allowed = forms.BooleanField(required=False, initial=True, label="May be used on lactating animals")
-    booster_days = forms.IntegerField(min_value=1, max_value=3650, required=False, label="Booster after (days)",
-                                      help_text="Vaccines: when the next dose is due.")
+    lactating_allowed = forms.BooleanField(required=False, initial=True, label=_("May be used on lactating animals"))
+    booster_days = forms.IntegerField(min_value=1, max_value=3650, required=False, label=_("Booster after (days)"),
+                                      help_text=_("Vaccines: when the next dose is due."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,13 +39,13 @@ class ReceiveForm(forms.Form):
     item = forms.ModelChoiceField(queryset=None, empty_label=None)
     farm = forms.ModelChoiceField(queryset=None, empty_label=None)
     quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    lot = forms.CharField(max_length=60, required=False, label="Lot number")
-    expires_on = FarmDateField(required=False, future=True, label="Expires on")
-    unit_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, label="Cost per unit")
+    lot = forms.CharField(max_length=60, required=False, label=_("Lot number"))
+    expires_on = FarmDateField(required=False, future=True, label=_("Expires on"))
+    unit_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, label=_("Cost per unit"))
     supplier = forms.ModelChoiceField(queryset=None, required=False)
-    expense = forms.ModelChoiceField(queryset=None, required=False, label="Paid by the expense",
-                                     help_text="An approved expense, when the delivery was paid that way.")
-    invoice = forms.ModelChoiceField(queryset=None, required=False, label="Or by the purchase invoice")
+    expense = forms.ModelChoiceField(queryset=None, required=False, label=_("Paid by the expense"),
+                                     help_text=_("An approved expense, when the delivery was paid that way."))
+    invoice = forms.ModelChoiceField(queryset=None, required=False, label=_("Or by the purchase invoice"))
 
     def __init__(self, *args, items, farms, suppliers, expenses, invoices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,12 +57,12 @@ class ReceiveForm(forms.Form):
 
 
 class AdjustForm(forms.Form):
-    counted = forms.DecimalField(max_digits=12, decimal_places=3, label="Counted on the shelf")
+    counted = forms.DecimalField(max_digits=12, decimal_places=3, label=_("Counted on the shelf"))
     reason = forms.CharField(max_length=200)
 
 
 class MoveForm(forms.Form):
-    to_farm = forms.ModelChoiceField(queryset=None, empty_label=None, label="To farm")
+    to_farm = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("To farm"))
     quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
 
     def __init__(self, *args, farms, **kwargs):
@@ -71,4 +72,4 @@ class MoveForm(forms.Form):
 
 class UseForm(forms.Form):
     quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    reason = forms.CharField(max_length=200, label="Used for", help_text="Fed to the milking herd, mineral blocks for the heifers…")
+    reason = forms.CharField(max_length=200, label=_("Used for"), help_text=_("Fed to the milking herd, mineral blocks for the heifers…"))

@@ -18,17 +18,17 @@ class ItemKind(models.TextChoices):
 
 
 class StockItem(TenantModel, TimeStamped):
-    kind = models.CharField(max_length=10, choices=ItemKind.choices)
-    name = models.CharField(max_length=120)
-    unit = models.CharField(max_length=20, help_text="mL, tube, dose, kg, bag…")
-    reorder_level = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
-    active_substance = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=ItemKind.choices)
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    unit = models.CharField(verbose_name=_("unit"), max_length=20, help_text=_("mL, tube, dose, kg, bag…"))
+    reorder_level = models.DecimalField(verbose_name=_("reorder level"), max_digits=12, decimal_places=3, default=Decimal("0"))
+    active_substance = models.CharField(verbose_name=_("active substance"), max_length=120, blank=True)
     lactating_allowed = models.BooleanField(
-        "may be used on lactating animals", default=True,
-        help_text="Untick when the label forbids use in animals producing milk for people.",
+        _("may be used on lactating animals"), default=True,
+        help_text=_("Untick when the label forbids use in animals producing milk for people."),
     )
-    booster_days = models.PositiveSmallIntegerField("booster after (days)", null=True, blank=True)
-    is_active = models.BooleanField(default=True)
+    booster_days = models.PositiveSmallIntegerField(_("booster after (days)"), null=True, blank=True)
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="stockitem_tenant_name_uniq")]
@@ -45,23 +45,23 @@ class StockItem(TenantModel, TimeStamped):
 class WithdrawalPeriod(TenantModel):
     """The label's withdrawal for one species; a species absent from the label has no row."""
 
-    item = models.ForeignKey(StockItem, on_delete=models.CASCADE, related_name="withdrawals")
-    species = models.CharField(max_length=10)
-    milk_hours = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: not for milk-producing animals.")
-    meat_days = models.PositiveIntegerField()
+    item = models.ForeignKey(StockItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="withdrawals")
+    species = models.CharField(verbose_name=_("species"), max_length=10)
+    milk_hours = models.PositiveIntegerField(verbose_name=_("milk hours"), null=True, blank=True, help_text=_("Empty: not for milk-producing animals."))
+    meat_days = models.PositiveIntegerField(verbose_name=_("meat days"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "item", "species"], name="withdrawal_tenant_item_species_uniq")]
 
 
 class Batch(TenantModel, TimeStamped):
-    item = models.ForeignKey(StockItem, on_delete=models.PROTECT, related_name="batches")
-    farm = models.ForeignKey("farms.Farm", on_delete=models.PROTECT, related_name="+")
-    lot = models.CharField("lot number", max_length=60, blank=True)
-    expires_on = models.DateField(null=True, blank=True)
-    quantity = models.DecimalField("on hand", max_digits=12, decimal_places=3, default=Decimal("0"))
-    unit_cost = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    supplier = models.ForeignKey("finance.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(StockItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="batches")
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField(_("lot number"), max_length=60, blank=True)
+    expires_on = models.DateField(verbose_name=_("expires on"), null=True, blank=True)
+    quantity = models.DecimalField(_("on hand"), max_digits=12, decimal_places=3, default=Decimal("0"))
+    unit_cost = models.DecimalField(verbose_name=_("unit cost"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    supplier = models.ForeignKey("finance.Contact", verbose_name=_("supplier"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "farm", "item"], name="batch_tenant_farm_item_idx")]
@@ -82,15 +82,15 @@ class MovementKind(models.TextChoices):
 
 
 class StockMovement(TenantModel):
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="movements")
-    kind = models.CharField(max_length=10, choices=MovementKind.choices)
-    quantity = models.DecimalField(max_digits=12, decimal_places=3, help_text="Positive in, negative out.")
-    at = models.DateTimeField()
-    by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=200, blank=True)
-    expense = models.ForeignKey("finance.Expense", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    invoice = models.ForeignKey("finance.Invoice", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    administration = models.ForeignKey("health.Administration", on_delete=models.SET_NULL, null=True, blank=True,
+    batch = models.ForeignKey(Batch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=MovementKind.choices)
+    quantity = models.DecimalField(verbose_name=_("quantity"), max_digits=12, decimal_places=3, help_text=_("Positive in, negative out."))
+    at = models.DateTimeField(verbose_name=_("at"))
+    by = models.ForeignKey("accounts.Membership", verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(verbose_name=_("reason"), max_length=200, blank=True)
+    expense = models.ForeignKey("finance.Expense", verbose_name=_("expense"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invoice = models.ForeignKey("finance.Invoice", verbose_name=_("invoice"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    administration = models.ForeignKey("health.Administration", verbose_name=_("administration"), on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="movements")
 
     class Meta:

@@ -46,7 +46,8 @@ def charges_of(membership):
 
 
 def read_only_reason(membership) -> str:
-    return Tenant.objects.get(pk=membership.tenant_id).read_only_reason
+    """Why the organisation is read-only, as an English reader sees it ("" when it is not)."""
+    return services.hold_text(Tenant.objects.get(pk=membership.tenant_id).read_only_reason)
 
 
 def pick(owner, key: str, period: str = "month", **kwargs):
@@ -312,7 +313,7 @@ def test_cancelling_keeps_access_to_the_period_end_then_read_only(owner):
     assert subscription_of(owner).status == Status.ACTIVE and read_only_reason(owner) == ""
     run_on(D(2026, 2, 1))
     assert subscription_of(owner).status == Status.ENDED
-    assert read_only_reason(owner).startswith("The subscription ended on 01 Feb 2026.")
+    assert read_only_reason(owner).startswith("The subscription ended on 1 Feb 2026.")
     assert invoices_of(owner) == []
     # Choosing a plan again starts a new period today, billed at once.
     pick(owner, "family", today=D(2026, 2, 10))

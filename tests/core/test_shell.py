@@ -59,7 +59,7 @@ def test_home_shows_herd_counts_and_activity(as_member, owner, farm):
     make_animal(owner, farm, tag="A-1")
     make_animal(owner, farm, tag="A-2", species="goat")
     content = as_member(owner).get(reverse("home")).content.decode()
-    assert "Home Farm" in content and "goat" in content and "added A-1 to the herd" in content
+    assert "Home Farm" in content and "Goat" in content and "added A-1 to the herd" in content
 
 
 def test_home_for_worker_hides_other_farms(as_member, owner, farm, other_farm):

@@ -21,22 +21,6 @@ def age_label(born: dt.date | None, today: dt.date) -> str:
 
 
 @register.filter
-def session_name(value) -> str:
-    """A milking session's name in the reader's language (morning, midday, evening)."""
-    from apps.milk.models import Session
-
-    return Session(value).label if value in Session.values else value
-
-
-@register.filter
-def species_name(value) -> str:
-    """A species in the reader's language (cattle, goat...)."""
-    from apps.herd.models import Species
-
-    return Species(value).label if value in Species.values else value
-
-
-@register.filter
 def age(born) -> str:
     """An animal's age from its birth date: 12 d, 7 mo, 3 y 2 mo."""
     return age_label(born, timezone.localdate())
