@@ -27,13 +27,13 @@ CURRENCY_CHOICES = [
 
 class OrganisationFields(forms.Form):
     organisation_name = forms.CharField(label=_("Farm business name"), max_length=120)
-    country = forms.RegexField(
+    country = forms.RegexField(label=_("Country"), 
         regex=r"^[A-Za-z]{2}$", max_length=2, initial="KE",
         help_text=_("Two-letter country code, e.g. KE"), error_messages={"invalid": "Enter a two-letter country code."},
     )
-    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="KES")
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="KES")
     milk_unit = forms.ChoiceField(choices=MilkUnit.choices, initial=MilkUnit.LITRES, label=_("Milk is measured in"))
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Africa/Nairobi")
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Africa/Nairobi")
 
 
 class OrganisationSignupForm(OrganisationFields):
@@ -61,7 +61,7 @@ class OrganisationSignupForm(OrganisationFields):
 
 
 class OrganisationForm(forms.ModelForm):
-    currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
 
     class Meta:
         model = Tenant
@@ -73,7 +73,7 @@ class InvitationSignupForm(forms.Form):
     """An invited person creates their account; the invitation already proves the email."""
 
     full_name = forms.CharField(label=_("Your name"), max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, email: str, **kwargs):
         self.email = email
@@ -88,7 +88,7 @@ class InvitationSignupForm(forms.Form):
 
 
 class MemberAccessForm(forms.Form):
-    role = forms.ModelChoiceField(queryset=Role.objects.none(), empty_label=None)
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=None)
     all_farms = forms.BooleanField(required=False, initial=True, label=_("All farms, including new ones"))
     farms = forms.ModelMultipleChoiceField(
         queryset=Farm.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Only these farms")
@@ -107,7 +107,7 @@ class MemberAccessForm(forms.Form):
 
 
 class InvitationForm(MemberAccessForm):
-    email = forms.EmailField()
+    email = forms.EmailField(label=_("Email"))
 
     field_order = ["email", "role", "all_farms", "farms"]
 
@@ -120,8 +120,8 @@ class ProfileForm(forms.ModelForm):
 
 
 class RoleForm(forms.Form):
-    name = forms.CharField(max_length=60)
-    permissions = forms.MultipleChoiceField(
+    name = forms.CharField(label=_("Name"), max_length=60)
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), 
         choices=list(CATALOGUE.items()), widget=forms.CheckboxSelectMultiple, required=False,
         help_text=_("What someone with this role may do; their farm scope is set per member."),
     )
@@ -133,12 +133,12 @@ DATE = {"type": "date"}
 class PolicyForm(forms.Form):
     """A policy as a browser sends it: selects always send a value, so "nobody" is an empty choice."""
 
-    name = forms.CharField(max_length=80, help_text=_("e.g. Milking hours, Expense limit, Harvest helpers"))
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("e.g. Milking hours, Expense limit, Harvest helpers"))
     role = forms.ModelChoiceField(queryset=Role.objects.none(), required=False, empty_label=_("(a single member instead)"),
                                   label=_("Applies to the role"))
     member = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("(the whole role instead)"),
                                     label=_("or to one member"))
-    permissions = forms.MultipleChoiceField(
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), 
         choices=list(CATALOGUE.items()), widget=forms.CheckboxSelectMultiple, required=False,
         help_text=_("The permissions it narrows; none ticked: every permission."))
     days = forms.TypedMultipleChoiceField(
@@ -179,12 +179,12 @@ class PolicyForm(forms.Form):
 
 class DelegationForm(forms.Form):
     delegate = forms.ModelChoiceField(queryset=None, label=_("Who covers for you"))
-    permissions = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple, required=False,
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), choices=(), widget=forms.CheckboxSelectMultiple, required=False,
                                             help_text=_("Only what you hold yourself."))
     all_mine = forms.BooleanField(required=False, label=_("Everything I may hand over"))
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE))
     ends_on = forms.DateField(label=_("Until (included)"), widget=forms.DateInput(attrs=DATE))
-    note = forms.CharField(max_length=200, required=False, help_text=_("e.g. Annual leave"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False, help_text=_("e.g. Annual leave"))
 
     def __init__(self, *args, members, held, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,10 +205,10 @@ class SsoSignInForm(forms.Form):
 
 
 class SsoConnectionForm(forms.Form):
-    name = forms.CharField(max_length=80, help_text=_("What the sign-in button says, e.g. Green Acres Microsoft"))
-    protocol = forms.ChoiceField(choices=[("oidc", _("OpenID Connect")), ("saml", _("SAML 2.0"))])
-    email_domain = forms.CharField(max_length=120, help_text=_("e.g. greenacres.co.ke: people whose email ends with it"))
-    role = forms.ModelChoiceField(queryset=Role.objects.none(), empty_label=None,
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("What the sign-in button says, e.g. Green Acres Microsoft"))
+    protocol = forms.ChoiceField(label=_("Protocol"), choices=[("oidc", _("OpenID Connect")), ("saml", _("SAML 2.0"))])
+    email_domain = forms.CharField(label=_("Email domain"), max_length=120, help_text=_("e.g. greenacres.co.ke: people whose email ends with it"))
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=None,
                                   help_text=_("The role of someone who signs in for the first time."))
     require_sso = forms.BooleanField(required=False, label=_("Require single sign-on for this domain"),
                                      help_text=_("Passwords stop working for these addresses."))

@@ -5,11 +5,11 @@ from apps.accounts.permissions import CATALOGUE
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=80, help_text=_("The program that will use it, e.g. Parlour software."))
-    role = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("— the permissions below —"))
-    permissions = forms.MultipleChoiceField(choices=list(CATALOGUE.items()), required=False, widget=forms.CheckboxSelectMultiple)
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("The program that will use it, e.g. Parlour software."))
+    role = forms.ModelChoiceField(label=_("Role"), queryset=None, required=False, empty_label=_("— the permissions below —"))
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), choices=list(CATALOGUE.items()), required=False, widget=forms.CheckboxSelectMultiple)
     all_farms = forms.BooleanField(required=False, initial=True, label=_("All farms"))
-    farms = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    farms = forms.ModelMultipleChoiceField(label=_("Farms"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
     expires_at = forms.DateTimeField(required=False, label=_("Expires on"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args, roles, farms, **kwargs):
@@ -21,8 +21,8 @@ class ApiKeyForm(forms.Form):
 class WebhookForm(forms.Form):
     url = forms.URLField(max_length=500, label=_("Endpoint URL"), assume_scheme="https",
                          help_text=_("HTTPS; it receives each event as a signed JSON POST."))
-    events = forms.MultipleChoiceField(choices=[], widget=forms.CheckboxSelectMultiple)
-    description = forms.CharField(max_length=120, required=False)
+    events = forms.MultipleChoiceField(label=_("Events"), choices=[], widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(label=_("Description"), max_length=120, required=False)
 
     def __init__(self, *args, **kwargs):
         from .webhooks import EVENTS

@@ -15,7 +15,8 @@ class AuditEntry(TenantModel):
     seq = models.PositiveBigIntegerField(verbose_name=_("seq"))
     created_at = models.DateTimeField(verbose_name=_("created at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_constraint=False
     )
     actor_email = models.CharField(verbose_name=_("actor email"), max_length=254, blank=True)
     membership_id = models.BigIntegerField(verbose_name=_("membership id"), null=True, blank=True)

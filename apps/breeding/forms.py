@@ -10,13 +10,13 @@ from .models import PregnancyCheck, Service, SireHire, Task
 class HeatForm(forms.Form):
     observed_on = FarmDateField(label=_("Seen in heat on"))
     observed_time = forms.TimeField(label=_("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    signs = forms.CharField(max_length=200, required=False)
+    signs = forms.CharField(label=_("Signs"), max_length=200, required=False)
 
 
 class ServiceForm(forms.Form):
     served_on = FarmDateField(label=_("Served on"))
     served_time = forms.TimeField(label=_("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    method = forms.ChoiceField(choices=Service.Method.choices)
+    method = forms.ChoiceField(label=_("Method"), choices=Service.Method.choices)
     sire = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("— outside sire —"), label=_("Sire from the herd"))
     registered_sire = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"), label=_("Outside sire (register)"),
                                              help_text=_("AI bulls and other farms' sires you have registered."))
@@ -24,7 +24,7 @@ class ServiceForm(forms.Form):
     outside_sire = forms.CharField(max_length=120, required=False, label=_("Or the outside sire's name"))
     genetic_dam = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"), label=_("Genetic dam (embryo transfer)"))
     straw = forms.CharField(max_length=60, required=False, label=_("Straw code or batch"))
-    technician = forms.CharField(max_length=120, required=False)
+    technician = forms.CharField(label=_("Technician"), max_length=120, required=False)
 
     def __init__(self, *args, males, outside_sires, hires, females, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,8 +36,8 @@ class ServiceForm(forms.Form):
 
 class CheckForm(forms.Form):
     checked_on = FarmDateField(label=_("Checked on"))
-    method = forms.ChoiceField(choices=PregnancyCheck.Method.choices)
-    result = forms.ChoiceField(choices=PregnancyCheck.Result.choices)
+    method = forms.ChoiceField(label=_("Method"), choices=PregnancyCheck.Method.choices)
+    result = forms.ChoiceField(label=_("Result"), choices=PregnancyCheck.Result.choices)
     foetal_age_days = forms.IntegerField(min_value=1, max_value=400, required=False, label=_("Foetal age (days)"),
                                          help_text=_("When the scan measured it."))
 
@@ -52,9 +52,9 @@ class BirthForm(forms.Form):
 
 class OffspringForm(forms.Form):
     # A blank first choice: an untouched line must arrive unchanged so the formset skips it.
-    sex = forms.ChoiceField(choices=[("", _("Sex…")), ("female", _("Female")), ("male", _("Male"))])
-    outcome = forms.ChoiceField(choices=[("alive", _("Alive")), ("stillborn", _("Stillborn")), ("died", _("Died"))], initial="alive")
-    tag = forms.CharField(max_length=40, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Sex…")), ("female", _("Female")), ("male", _("Male"))])
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("alive", _("Alive")), ("stillborn", _("Stillborn")), ("died", _("Died"))], initial="alive")
+    tag = forms.CharField(label=_("Tag"), max_length=40, required=False)
     weight = forms.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=200, required=False, label=_("Weight (kg)"))
 
 
@@ -70,7 +70,7 @@ def offspring_formset(species: str, data=None):
 class QuickBirthForm(OffspringForm):
     """A birth from the Today page: one offspring, born today (twins and litters go through the full form)."""
 
-    ease = forms.TypedChoiceField(coerce=int, choices=BirthForm.base_fields["ease"].choices, initial=1)
+    ease = forms.TypedChoiceField(label=_("Ease"), coerce=int, choices=BirthForm.base_fields["ease"].choices, initial=1)
 
 
 class BirthVoidForm(forms.Form):
@@ -113,7 +113,7 @@ class TaskForm(forms.ModelForm):
 
 
 class FertilityForm(forms.Form):
-    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, empty_label=None)
     since = FarmDateField(label=_("From"))
     until = FarmDateField(label=_("To"))
 

@@ -1,6 +1,7 @@
 """Form rendering: every widget gets its Bootstrap class, every field its label and error."""
 
 from django import forms
+from django.utils.translation import gettext_noop
 from django.forms.renderers import TemplatesSetting
 
 
@@ -40,3 +41,7 @@ def add_service_errors(form, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# Django's empty choice ("- Select an option -"): its own Kiswahili catalogue lacks it, so ours carries it.
+DJANGO_BLANK_CHOICE = gettext_noop("- Select an option -")

@@ -15,7 +15,7 @@ MONEY = {"inputmode": "decimal", "autocomplete": "off"}
 class OnceForm(forms.Form):
     """A form that carries a one-time key, so a double tap or a retried POST has one effect."""
 
-    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    key = forms.CharField(label=_("Key"), widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,14 +24,14 @@ class OnceForm(forms.Form):
 
 
 class ExpenseForm(OnceForm):
-    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
-    date = FarmDateField()
-    category = forms.ModelChoiceField(queryset=None, empty_label=None)
-    amount = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
-    description = forms.CharField(max_length=250)
-    supplier = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("Not in the list"))
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, empty_label=None)
+    date = FarmDateField(label=_("Date"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, empty_label=None)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
+    description = forms.CharField(label=_("Description"), max_length=250)
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False, empty_label=_("Not in the list"))
     supplier_name = forms.CharField(label=_("Or supplier name"), max_length=120, required=False)
-    receipt = forms.FileField(required=False, help_text=_("A photo or PDF, up to 10 MB."),
+    receipt = forms.FileField(label=_("Receipt"), required=False, help_text=_("A photo or PDF, up to 10 MB."),
                               widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}))
 
     def __init__(self, *args, farms, categories, suppliers, **kwargs):
@@ -52,21 +52,21 @@ class ContactForm(forms.ModelForm):
 
 
 class SaleForm(OnceForm):
-    kind = forms.ChoiceField(choices=Sale.Kind.choices)
-    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
-    date = FarmDateField()
-    buyer = forms.ModelChoiceField(queryset=None, empty_label=None)
-    animal = forms.ModelChoiceField(queryset=None, required=False, help_text=_("For an animal sale."))
-    purpose = forms.ChoiceField(choices=[("", _("—")), ("slaughter", _("For slaughter")), ("alive", _("Alive, for breeding or rearing"))],
+    kind = forms.ChoiceField(label=_("Kind"), choices=Sale.Kind.choices)
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, empty_label=None)
+    date = FarmDateField(label=_("Date"))
+    buyer = forms.ModelChoiceField(label=_("Buyer"), queryset=None, empty_label=None)
+    animal = forms.ModelChoiceField(label=_("Animal"), queryset=None, required=False, help_text=_("For an animal sale."))
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=[("", _("—")), ("slaughter", _("For slaughter")), ("alive", _("Alive, for breeding or rearing"))],
                                 required=False, help_text=_("For an animal sale."))
     withdrawal_acknowledged = forms.BooleanField(
         required=False, label=_("The buyer knows the animal is under meat withdrawal"),
         help_text=_("Needed to sell alive an animal whose meat withdrawal still runs."))
     live_weight = forms.DecimalField(label=_("Live weight (kg)"), required=False, max_digits=7, decimal_places=1,
                                      widget=forms.TextInput(attrs=MONEY))
-    product = forms.CharField(required=False, max_length=120, help_text=_("For milk or other produce: eggs, manure, wool…"))
-    quantity = forms.DecimalField(required=False, max_digits=12, decimal_places=3, widget=forms.TextInput(attrs=MONEY))
-    unit = forms.CharField(required=False, max_length=20, help_text=_("L, kg, trays…"))
+    product = forms.CharField(label=_("Product"), required=False, max_length=120, help_text=_("For milk or other produce: eggs, manure, wool…"))
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=12, decimal_places=3, widget=forms.TextInput(attrs=MONEY))
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=20, help_text=_("L, kg, trays…"))
     unit_price = forms.DecimalField(label=_("Price (per unit, or for the animal)"), max_digits=14, decimal_places=4,
                                     widget=forms.TextInput(attrs=MONEY))
 
@@ -78,11 +78,11 @@ class SaleForm(OnceForm):
 
 
 class InvoiceForm(forms.Form):
-    kind = forms.ChoiceField(choices=Invoice.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Invoice.Kind.choices)
     contact = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Customer or supplier"))
-    farm = forms.ModelChoiceField(queryset=None, empty_label=None, help_text=_("The farm the invoice belongs to."))
-    due_date = FarmDateField(future=True, required=False, help_text=_("Empty: 30 days after issue."))
-    notes = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, empty_label=None, help_text=_("The farm the invoice belongs to."))
+    due_date = FarmDateField(label=_("Due date"), future=True, required=False, help_text=_("Empty: 30 days after issue."))
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, contacts, farms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,10 +91,10 @@ class InvoiceForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    description = forms.CharField(max_length=200)
-    quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs=MONEY))
-    unit = forms.CharField(max_length=20, required=False)
-    unit_price = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
+    description = forms.CharField(label=_("Description"), max_length=200)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, widget=forms.TextInput(attrs=MONEY))
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
     tax_rate = forms.DecimalField(label=_("Tax %"), max_digits=5, decimal_places=2, required=False, initial=0,
                                   widget=forms.TextInput(attrs=MONEY))
 
@@ -103,10 +103,10 @@ LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=100, min_num=1, v
 
 
 class PaymentForm(OnceForm):
-    date = FarmDateField()
-    amount = forms.DecimalField(max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
-    method = forms.ChoiceField(choices=Payment.Method.choices)
-    reference = forms.CharField(max_length=80, required=False)
+    date = FarmDateField(label=_("Date"))
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=4, widget=forms.TextInput(attrs=MONEY))
+    method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=80, required=False)
 
 
 class VoidForm(forms.Form):
@@ -121,7 +121,7 @@ class ReportForm(forms.Form):
     kind = forms.ChoiceField(choices=list(KINDS.items()), label=_("Report"))
     since = FarmDateField(label=_("From"))
     until = FarmDateField(future=True, label=_("To"))
-    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All farms"))
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, required=False, empty_label=_("All farms"))
     file_format = forms.ChoiceField(choices=[(k, k.upper()) for k in FORMATS], label=_("Format"))
 
     def __init__(self, *args, farms, **kwargs):

@@ -3,14 +3,18 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped, loaded, tenant_upload_path
 
+# Stored in English; shown in the reader's language until the organisation renames one (ExpenseCategory.label).
 BUILTIN_CATEGORIES = [
-    ("feed", "Feed"), ("veterinary", "Veterinary"), ("labour", "Labour"), ("fuel", "Fuel"), ("repairs", "Repairs"),
-    ("utilities", "Utilities"), ("equipment", "Equipment"), ("transport", "Transport"), ("other", "Other"),
+    ("feed", gettext_noop("Feed")), ("veterinary", gettext_noop("Veterinary")), ("labour", gettext_noop("Labour")),
+    ("fuel", gettext_noop("Fuel")), ("repairs", gettext_noop("Repairs")), ("utilities", gettext_noop("Utilities")),
+    ("equipment", gettext_noop("Equipment")), ("transport", gettext_noop("Transport")), ("other", gettext_noop("Other")),
 ]
+_BUILTIN_NAMES = dict(BUILTIN_CATEGORIES)
 
 
 class ExpenseCategory(TenantModel):
@@ -24,6 +28,12 @@ class ExpenseCategory(TenantModel):
         verbose_name_plural = _("expense categories")
 
     def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.is_builtin and _BUILTIN_NAMES.get(self.key) == self.name:
+            return gettext(self.name)
         return self.name
 
 

@@ -29,18 +29,18 @@ class GivenAtField(forms.DateTimeField):
 
 
 class TreatmentForm(forms.Form):
-    animal = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"))
-    group = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"),
+    animal = forms.ModelChoiceField(label=_("Animal"), queryset=None, required=False, empty_label=_("—"))
+    group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False, empty_label=_("—"),
                                    help_text=_("Or treat every animal of a group at once."))
-    diagnosis = forms.CharField(max_length=200)
+    diagnosis = forms.CharField(label=_("Diagnosis"), max_length=200)
     batch = forms.ModelChoiceField(queryset=None, required=False, label=_("Product from stock"),
                                    empty_label=_("— bought in, not from stock —"))
     product_name = forms.CharField(max_length=120, required=False, label=_("Product bought in"), help_text=_("When not from stock."))
     lot = forms.CharField(max_length=60, required=False, label=_("Its batch (lot)"))
-    dose = forms.DecimalField(max_digits=10, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    dose = forms.DecimalField(label=_("Dose"), max_digits=10, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     dose_unit = forms.CharField(max_length=20, initial="mL", label=_("Dose unit"))
-    route = forms.ChoiceField(choices=Route.choices)
-    quarter = forms.ChoiceField(choices=[("", _("—")), *Quarter.choices], required=False, help_text=_("For intramammary tubes."))
+    route = forms.ChoiceField(label=_("Route"), choices=Route.choices)
+    quarter = forms.ChoiceField(label=_("Quarter"), choices=[("", _("—")), *Quarter.choices], required=False, help_text=_("For intramammary tubes."))
     given_at = GivenAtField(label=_("Given at"))
     administrations_planned = forms.IntegerField(min_value=1, max_value=30, initial=1, label=_("Doses in the course"))
     interval_hours = forms.IntegerField(min_value=1, max_value=336, initial=24, label=_("Hours between doses"))
@@ -79,7 +79,7 @@ class VoidForm(forms.Form):
 
 
 class BookForm(forms.Form):
-    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All farms"))
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, required=False, empty_label=_("All farms"))
     since = FarmDateField(label=_("From"))
     until = FarmDateField(label=_("To"), future=True)
 
@@ -92,13 +92,13 @@ class BookForm(forms.Form):
 
 
 class VaccinationForm(forms.Form):
-    animals = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+    animals = forms.ModelMultipleChoiceField(label=_("Animals"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
                                              help_text=_("Tick them here, or pick a group below."))
-    group = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"), help_text=_("Every animal of the group."))
+    group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False, empty_label=_("—"), help_text=_("Every animal of the group."))
     batch = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Vaccine from stock"))
-    dose = forms.DecimalField(max_digits=10, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    dose = forms.DecimalField(label=_("Dose"), max_digits=10, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     dose_unit = forms.CharField(max_length=20, initial="mL", label=_("Dose unit"))
-    route = forms.ChoiceField(choices=Route.choices, initial=Route.SUBCUTANEOUS)
+    route = forms.ChoiceField(label=_("Route"), choices=Route.choices, initial=Route.SUBCUTANEOUS)
     given_at = GivenAtField(label=_("Given at"))
 
     def __init__(self, *args, animals, groups, batches, **kwargs):
@@ -111,7 +111,7 @@ class VaccinationForm(forms.Form):
 
 
 class HealthCheckForm(forms.Form):
-    animal = forms.ModelChoiceField(queryset=None, empty_label=None)
+    animal = forms.ModelChoiceField(label=_("Animal"), queryset=None, empty_label=None)
     checked_at = GivenAtField(label=_("Checked at"))
     outside_vet = forms.CharField(max_length=120, required=False, label=_("Outside vet (if not a member)"))
     temperature = forms.DecimalField(max_digits=4, decimal_places=1, required=False, label=_("Temperature (°C)"),
@@ -126,10 +126,10 @@ class HealthCheckForm(forms.Form):
                                       label=_("Mobility score"))
     weight = forms.DecimalField(max_digits=7, decimal_places=1, required=False, label=_("Weight (kg)"),
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    findings = forms.MultipleChoiceField(choices=Finding.choices, required=False, widget=forms.CheckboxSelectMultiple)
-    quarter = forms.ChoiceField(choices=[("", _("—")), *Quarter.choices], required=False, help_text=_("For mastitis."))
-    foot = forms.ChoiceField(choices=[("", _("—")), *Foot.choices], required=False, help_text=_("For lameness."))
-    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    findings = forms.MultipleChoiceField(label=_("Findings"), choices=Finding.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    quarter = forms.ChoiceField(label=_("Quarter"), choices=[("", _("—")), *Quarter.choices], required=False, help_text=_("For mastitis."))
+    foot = forms.ChoiceField(label=_("Foot"), choices=[("", _("—")), *Foot.choices], required=False, help_text=_("For lameness."))
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, animals, **kwargs):
         super().__init__(*args, **kwargs)

@@ -71,20 +71,20 @@ class AnimalForm(forms.ModelForm):
 
 
 class QuickAnimalForm(forms.Form):
-    tag = forms.CharField(max_length=40)
-    name = forms.CharField(max_length=80, required=False)
-    species = forms.ChoiceField(choices=Species.choices, initial=Species.CATTLE)
+    tag = forms.CharField(label=_("Tag"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=80, required=False)
+    species = forms.ChoiceField(label=_("Species"), choices=Species.choices, initial=Species.CATTLE)
     # A blank first choice: a browser sends the first option of a select, and an untouched line
     # must arrive unchanged so the formset skips it.
-    sex = forms.ChoiceField(choices=[("", _("Sex…")), *Sex.choices])
-    date_of_birth = FarmDateField(required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Sex…")), *Sex.choices])
+    date_of_birth = FarmDateField(label=_("Date of birth"), required=False)
 
 
 QuickAddFormSet = forms.formset_factory(QuickAnimalForm, extra=5, max_num=50, min_num=1, validate_min=True)
 
 
 class QuickAddFarmForm(forms.Form):
-    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, empty_label=None)
 
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,7 +122,7 @@ class OutsideSireForm(forms.ModelForm):
 class EventForm(forms.Form):
     """One event of an animal's life; the page shows the fields its kind needs."""
 
-    kind = forms.ChoiceField(choices=AnimalEvent.Kind.choices, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AnimalEvent.Kind.choices, widget=forms.HiddenInput)
     on = FarmDateField(label=_("On"))
     weight_kg = forms.DecimalField(label=_("Weight (kg)"), max_digits=7, decimal_places=1, min_value=0, max_value=2000,
                                    required=False, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}))
@@ -131,8 +131,8 @@ class EventForm(forms.Form):
     to_group = forms.ModelChoiceField(queryset=None, required=False, label=_("To group"), empty_label=_("— no group —"))
     exit_status = forms.ChoiceField(choices=[("", _("—")), (Status.SOLD, _("Sold")), (Status.DEAD, _("Died")), (Status.CULLED, _("Culled"))],
                                     required=False, label=_("Left as"))
-    reason = forms.ChoiceField(choices=[("", _("—")), *DisposalReason.choices], required=False)
-    note = forms.CharField(max_length=200, required=False)
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", _("—")), *DisposalReason.choices], required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, farms, groups, **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,7 +99,7 @@ class Animal(TenantModel, TimeStamped):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="calves", verbose_name=_("birth dam")
     )
     genetic_dam = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="genetic_offspring",
+        "self", verbose_name=_("genetic dam"), on_delete=models.SET_NULL, null=True, blank=True, related_name="genetic_offspring",
         help_text=_("Only when different from the birth dam (embryo transfer)."),
     )
     sire = models.ForeignKey("self", verbose_name=_("sire"), on_delete=models.SET_NULL, null=True, blank=True, related_name="sired")

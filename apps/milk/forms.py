@@ -12,9 +12,9 @@ DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 class EntryPickerForm(forms.Form):
-    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
-    date = FarmDateField()
-    session = forms.ChoiceField(choices=Session.choices)
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, empty_label=None)
+    date = FarmDateField(label=_("Date"))
+    session = forms.ChoiceField(label=_("Session"), choices=Session.choices)
 
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,13 +24,13 @@ class EntryPickerForm(forms.Form):
 class MilkRowForm(forms.Form):
     """One cow's session as typed: parsed here, judged by the service."""
 
-    farm = forms.IntegerField(widget=forms.HiddenInput)
-    date = FarmDateField(widget=forms.HiddenInput)
-    session = forms.ChoiceField(choices=Session.choices, widget=forms.HiddenInput)
-    animal = forms.IntegerField(widget=forms.HiddenInput)
-    milker = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    quantity = forms.DecimalField(required=False, max_digits=6, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
-    method = forms.ChoiceField(choices=Method.choices, initial=Method.MACHINE, required=False)
+    farm = forms.IntegerField(label=_("Farm"), widget=forms.HiddenInput)
+    date = FarmDateField(label=_("Date"), widget=forms.HiddenInput)
+    session = forms.ChoiceField(label=_("Session"), choices=Session.choices, widget=forms.HiddenInput)
+    animal = forms.IntegerField(label=_("Animal"), widget=forms.HiddenInput)
+    milker = forms.IntegerField(label=_("Milker"), widget=forms.HiddenInput, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=6, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.MACHINE, required=False)
     duration_minutes = forms.IntegerField(label=_("Minutes"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     fat = forms.DecimalField(label=_("Fat %"), required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
     protein = forms.DecimalField(label=_("Protein %"), required=False, max_digits=5, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
@@ -38,12 +38,12 @@ class MilkRowForm(forms.Form):
     scc = forms.IntegerField(label=_("SCC (cells/mL)"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     ph = forms.DecimalField(label=_("pH"), required=False, max_digits=4, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
     temperature = forms.DecimalField(label=_("Temp °C"), required=False, max_digits=4, decimal_places=1, widget=forms.TextInput(attrs=DECIMAL))
-    udder = forms.ChoiceField(choices=Udder.choices, initial=Udder.NORMAL, required=False)
-    quarter = forms.ChoiceField(choices=[("", _("—"))] + Quarter.choices, required=False)
-    appearance = forms.ChoiceField(choices=Appearance.choices, initial=Appearance.NORMAL, required=False)
-    discarded = forms.BooleanField(required=False)
+    udder = forms.ChoiceField(label=_("Udder"), choices=Udder.choices, initial=Udder.NORMAL, required=False)
+    quarter = forms.ChoiceField(label=_("Quarter"), choices=[("", _("—"))] + Quarter.choices, required=False)
+    appearance = forms.ChoiceField(label=_("Appearance"), choices=Appearance.choices, initial=Appearance.NORMAL, required=False)
+    discarded = forms.BooleanField(label=_("Discarded"), required=False)
     discard_reason = forms.CharField(label=_("Why discarded"), max_length=120, required=False)
-    notes = forms.CharField(max_length=300, required=False)
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -59,16 +59,16 @@ class MilkRowForm(forms.Form):
 
 
 class BulkTankForm(forms.Form):
-    farm = forms.IntegerField(widget=forms.HiddenInput)
-    date = FarmDateField(widget=forms.HiddenInput)
-    session = forms.ChoiceField(choices=Session.choices, widget=forms.HiddenInput)
+    farm = forms.IntegerField(label=_("Farm"), widget=forms.HiddenInput)
+    date = FarmDateField(label=_("Date"), widget=forms.HiddenInput)
+    session = forms.ChoiceField(label=_("Session"), choices=Session.choices, widget=forms.HiddenInput)
     quantity = forms.DecimalField(label=_("Bulk tank"), max_digits=8, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
     scc = forms.IntegerField(label=_("Tank SCC"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
 
 
 class BulkLactationForm(forms.Form):
     calving_date = FarmDateField(label=_("Calved on (about)"), help_text=_("Adjust a cow's date later on her page."))
-    animal = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True,
+    animal = forms.TypedMultipleChoiceField(label=_("Animal"), coerce=int, choices=(), required=True,
                                             error_messages={"required": "Tick the cows to put in milk."})
 
     def __init__(self, *args, **kwargs):
@@ -78,7 +78,7 @@ class BulkLactationForm(forms.Form):
 
 
 class LactationStartForm(forms.Form):
-    calving_date = FarmDateField()
+    calving_date = FarmDateField(label=_("Calving date"))
     number = forms.IntegerField(label=_("Lactation number"), required=False, min_value=1, max_value=20,
                                 help_text=_("Leave empty to count on from the last one."))
 
@@ -88,11 +88,11 @@ class DryOffForm(forms.Form):
 
 
 class RecordFilterForm(forms.Form):
-    farm = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("All farms"))
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, required=False, empty_label=_("All farms"))
     animal = forms.CharField(label=_("Cow tag"), required=False)
     since = FarmDateField(label=_("From"), required=False)
     until = FarmDateField(label=_("To"), required=False, future=True)
-    session = forms.ChoiceField(choices=[("", _("Any session"))] + Session.choices, required=False)
+    session = forms.ChoiceField(label=_("Session"), choices=[("", _("Any session"))] + Session.choices, required=False)
 
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)

@@ -32,6 +32,6 @@ class NotifySettingsForm(forms.Form):
 
 
 class PushSubscriptionForm(forms.Form):
-    endpoint = forms.CharField(max_length=800)
-    p256dh = forms.CharField(max_length=200)
-    auth = forms.CharField(max_length=60)
+    endpoint = forms.CharField(label=_("Endpoint"), max_length=800)
+    p256dh = forms.CharField(label=_("P256dh"), max_length=200)
+    auth = forms.CharField(label=_("Auth"), max_length=60)

@@ -10,11 +10,11 @@ LABEL_SPECIES = [Species.CATTLE, Species.GOAT, Species.SHEEP, Species.PIG, Speci
 
 
 class ItemForm(forms.Form):
-    kind = forms.ChoiceField(choices=ItemKind.choices)
-    name = forms.CharField(max_length=120)
-    unit = forms.CharField(max_length=20, help_text=_("mL, tube, dose, kg, bag…"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    unit = forms.CharField(label=_("Unit"), max_length=20, help_text=_("mL, tube, dose, kg, bag…"))
     reorder_level = forms.DecimalField(max_digits=12, decimal_places=3, min_value=0, initial=0, label=_("Reorder at"))
-    active_substance = forms.CharField(max_length=120, required=False)
+    active_substance = forms.CharField(label=_("Active substance"), max_length=120, required=False)
     lactating_allowed = forms.BooleanField(required=False, initial=True, label=_("May be used on lactating animals"))
     booster_days = forms.IntegerField(min_value=1, max_value=3650, required=False, label=_("Booster after (days)"),
                                       help_text=_("Vaccines: when the next dose is due."))
@@ -36,13 +36,13 @@ class ItemForm(forms.Form):
 
 
 class ReceiveForm(forms.Form):
-    item = forms.ModelChoiceField(queryset=None, empty_label=None)
-    farm = forms.ModelChoiceField(queryset=None, empty_label=None)
-    quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None, empty_label=None)
+    farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, empty_label=None)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     lot = forms.CharField(max_length=60, required=False, label=_("Lot number"))
     expires_on = FarmDateField(required=False, future=True, label=_("Expires on"))
     unit_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, label=_("Cost per unit"))
-    supplier = forms.ModelChoiceField(queryset=None, required=False)
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False)
     expense = forms.ModelChoiceField(queryset=None, required=False, label=_("Paid by the expense"),
                                      help_text=_("An approved expense, when the delivery was paid that way."))
     invoice = forms.ModelChoiceField(queryset=None, required=False, label=_("Or by the purchase invoice"))
@@ -58,12 +58,12 @@ class ReceiveForm(forms.Form):
 
 class AdjustForm(forms.Form):
     counted = forms.DecimalField(max_digits=12, decimal_places=3, label=_("Counted on the shelf"))
-    reason = forms.CharField(max_length=200)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
 class MoveForm(forms.Form):
     to_farm = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("To farm"))
-    quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
 
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,5 +71,5 @@ class MoveForm(forms.Form):
 
 
 class UseForm(forms.Form):
-    quantity = forms.DecimalField(max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     reason = forms.CharField(max_length=200, label=_("Used for"), help_text=_("Fed to the milking herd, mineral blocks for the heifers…"))
