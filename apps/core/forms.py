@@ -1,8 +1,8 @@
 """Form rendering: every widget gets its Bootstrap class, every field its label and error."""
 
 from django import forms
-from django.utils.translation import gettext_noop
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_noop
 
 
 class StyledBoundField(forms.BoundField):
