@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from apps.accounts.models import Membership, Tenant
@@ -191,19 +192,20 @@ def subscription_change(*, membership: Membership, plan: Plan, period: str, conf
     _require(membership)
     today = today or today_utc()
     if period not in Subscription.Period.values:
-        raise ValidationError({"period": "Choose monthly or yearly."})
+        raise ValidationError({"period": _("Choose monthly or yearly.")})
     if not plan.is_public:
-        raise ValidationError({"plan": "This plan is not offered."})
+        raise ValidationError({"plan": _("This plan is not offered.")})
     subscription = _locked(membership.tenant_id)
     preview = change_preview(subscription=subscription, plan=plan, period=period, today=today)
     if preview["problem"]:
         raise ValidationError({"plan": preview["problem"]})
     if preview["over"] and not confirm_over_limits:
-        raise ValidationError({"confirm_over_limits": "On this plan " + "; ".join(preview["over"]) + ". Nothing is deleted, "
-                               "but you cannot add more of these until you are under the limit. Tick to confirm."})
+        raise ValidationError({"confirm_over_limits": _("On this plan %(over)s. Nothing is deleted, but you cannot add more of "
+                                                        "these until you are under the limit. Tick to confirm.") % {
+                                                            "over": "; ".join(preview["over"])}})
     mode = preview["mode"]
     if mode in ("restart",) and not subscription.provider:
-        raise ValidationError({"plan": "Choose how you will pay first."})
+        raise ValidationError({"plan": _("Choose how you will pay first.")})
     before = {"plan": subscription.plan.key, "period": subscription.period, "status": subscription.status}
     if mode == "trial":
         subscription.plan, subscription.period = plan, period
@@ -250,7 +252,7 @@ def subscription_cancel(*, membership: Membership) -> Subscription:
     _require(membership)
     subscription = _locked(membership.tenant_id)
     if subscription.is_read_only:
-        raise ValidationError("There is nothing to cancel: the subscription has already stopped.")
+        raise ValidationError(_("There is nothing to cancel: the subscription has already stopped."))
     subscription.cancel_at_period_end = True
     subscription.next_plan, subscription.next_period = None, ""
     _save(subscription, ["cancel_at_period_end", "next_plan", "next_period"])
@@ -264,7 +266,7 @@ def subscription_resume(*, membership: Membership) -> Subscription:
     _require(membership)
     subscription = _locked(membership.tenant_id)
     if not subscription.cancel_at_period_end:
-        raise ValidationError("The subscription is not cancelled.")
+        raise ValidationError(_("The subscription is not cancelled."))
     subscription.cancel_at_period_end = False
     _save(subscription, ["cancel_at_period_end"])
     audit_append(actor=Actor.of(membership), action="subscription.resume", obj=subscription, permission="tenant.manage")
@@ -278,7 +280,7 @@ def payment_method_set(*, membership: Membership, provider: str, mobile_number: 
 
     _require(membership)
     if provider not in (Subscription.Provider.BANK, Subscription.Provider.MOBILE):
-        raise ValidationError({"provider": "Choose bank transfer or mobile money (a card is added with its own button)."})
+        raise ValidationError({"provider": _("Choose bank transfer or mobile money (a card is added with its own button).")})
     mobile_number = mobile_number.strip().replace(" ", "")
     if provider == Subscription.Provider.MOBILE and (problem := e164_problem(mobile_number)):
         raise ValidationError({"mobile_number": problem})
@@ -297,10 +299,10 @@ def card_saved(*, membership: Membership, session_id: str) -> Subscription:
     try:
         customer, method, label = gateways.card_setup_finish(session_id)
     except gateways.GatewayUnavailable as error:
-        raise ValidationError(f"The card was not saved: {error}") from error
+        raise ValidationError(_("The card was not saved: %(error)s") % {"error": error}) from error
     subscription = _locked(membership.tenant_id)
     if subscription.stripe_customer and customer != subscription.stripe_customer:
-        raise ValidationError("This card setup belongs to another customer.")
+        raise ValidationError(_("This card setup belongs to another customer."))
     subscription.provider = Subscription.Provider.STRIPE
     subscription.stripe_customer, subscription.stripe_payment_method, subscription.card_label = customer, method, label
     _save(subscription, ["provider", "stripe_customer", "stripe_payment_method", "card_label"])
@@ -595,14 +597,15 @@ def payment_record(*, provider: str, event_id: str, reference: str, amount: Deci
         invoice = PlatformInvoice.objects.select_related("subscription").filter(number=reference.strip().upper()).first()
     if invoice is None:
         _event_outcome(event, f"refused: no invoice {reference}")
-        raise ValidationError({"reference": f"No invoice has the number {reference}."})
+        raise ValidationError({"reference": _("No invoice has the number %(reference)s.") % {"reference": reference}})
     if currency.upper() != invoice.currency:
         _event_outcome(event, f"refused: {currency} for an invoice in {invoice.currency}", invoice.tenant_id)
-        raise ValidationError({"currency": f"Invoice {invoice.number} is in {invoice.currency}."})
+        raise ValidationError({"currency": _("Invoice %(number)s is in %(currency)s.") % {
+            "number": invoice.number, "currency": invoice.currency}})
     if amount < invoice.amount:
         _event_outcome(event, f"refused: {amount} is less than {invoice.amount}", invoice.tenant_id)
-        raise ValidationError({"amount": f"Invoice {invoice.number} is for {invoice.amount} {invoice.currency}; "
-                                         f"{amount} does not settle it."})
+        raise ValidationError({"amount": _("Invoice %(number)s is for %(total)s %(currency)s; %(amount)s does not settle it.") % {
+            "number": invoice.number, "total": invoice.amount, "currency": invoice.currency, "amount": amount}})
     if invoice.status != PlatformInvoice.Status.OPEN:
         return _event_outcome(event, f"ignored: invoice {invoice.number} is {invoice.get_status_display().lower()}",
                               invoice.tenant_id)
@@ -656,7 +659,7 @@ def usage_measure(*, tenant_id: int, now: dt.datetime | None = None) -> Usage:
     month = now.date().replace(day=1)
     values = {kind: limits.count(tenant_id, kind) for kind in ("animals", "farms", "members", "api_calls")}
     values["storage_mb"] = Decimal(str(limits.storage_used_mb(tenant_id)))
-    usage, _ = Usage.objects.update_or_create(tenant_id=tenant_id, month=month, defaults={**values, "measured_at": now})
+    usage, _created = Usage.objects.update_or_create(tenant_id=tenant_id, month=month, defaults={**values, "measured_at": now})
     return usage
 
 
@@ -675,14 +678,14 @@ def usage_measure_all() -> int:
 def card_setup_url(*, membership: Membership, success_url: str, cancel_url: str) -> str:
     _require(membership)
     if not gateways.stripe_enabled():
-        raise ValidationError("Card payments are not set up on this installation.")
+        raise ValidationError(_("Card payments are not set up on this installation."))
     subscription = subscription_of(membership.tenant_id)
     try:
         customer, url = gateways.card_setup_start(
             customer=subscription.stripe_customer, email=membership.user.email, name=membership.tenant.name,
             success_url=success_url, cancel_url=cancel_url, metadata={"tenant": str(membership.tenant_id)})
     except gateways.GatewayUnavailable as error:
-        raise ValidationError(f"Stripe could not be reached: {error}. Try again in a minute.") from error
+        raise ValidationError(_("Stripe could not be reached: %(error)s. Try again in a minute.") % {"error": error}) from error
     if customer != subscription.stripe_customer:
         Subscription.objects.filter(pk=subscription.pk).update(stripe_customer=customer)
     return url

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -64,10 +66,10 @@ def change(request):
             add_service_errors(form, error)
         else:
             if subscription.next_plan_id:
-                messages.success(request, f"From {subscription.current_period_end:%d %b %Y} you will be on "
-                                          f"{subscription.next_plan.name}.")
+                messages.success(request, _("From %(day)s you will be on %(plan)s.") % {
+                    "day": date_format(subscription.current_period_end, "j M Y"), "plan": subscription.next_plan.name})
             else:
-                messages.success(request, f"You are on {subscription.plan.name} now.")
+                messages.success(request, _("You are on %(plan)s now.") % {"plan": subscription.plan.name})
             return redirect("billing:home")
     return _page(request, change_form=form, status=400)
 
@@ -80,8 +82,8 @@ def cancel(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Cancelled. Everything works until {subscription.current_period_end:%d %b %Y}; "
-                                  "after that records can be read and exported, not added.")
+        messages.success(request, _("Cancelled. Everything works until %(day)s; after that records can be read and exported, "
+                                    "not added.") % {"day": date_format(subscription.current_period_end, "j M Y")})
     return redirect("billing:home")
 
 
@@ -93,7 +95,7 @@ def resume(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Your subscription will renew as before.")
+        messages.success(request, _("Your subscription will renew as before."))
     return redirect("billing:home")
 
 
@@ -107,7 +109,7 @@ def payment_method(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Payment method saved.")
+            messages.success(request, _("Payment method saved."))
             return redirect("billing:home")
     return _page(request, method_form=form, status=400)
 
@@ -129,14 +131,14 @@ def card_start(request):
 def card_done(request):
     session_id = request.GET.get("session_id", "")
     if not session_id.startswith("cs_") or len(session_id) > 255:
-        messages.error(request, "The card was not saved: the answer from Stripe is missing.")
+        messages.error(request, _("The card was not saved: the answer from Stripe is missing."))
         return redirect("billing:home")
     try:
         subscription = services.card_saved(membership=request.membership, session_id=session_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{subscription.card_label} saved: renewals are charged to it.")
+        messages.success(request, _("%(card)s saved: renewals are charged to it.") % {"card": subscription.card_label})
     return redirect("billing:home")
 
 

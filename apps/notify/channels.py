@@ -23,10 +23,12 @@ class Undeliverable(Exception):
 
 
 def e164_problem(number: str) -> str | None:
+    from django.utils.translation import gettext as _
+
     if not number:
-        return "Enter a phone number."
+        return _("Enter a phone number.")
     if not E164.match(number):
-        return "Enter the number in international form: + then the country code and number, e.g. +254712345678."
+        return _("Enter the number in international form: + then the country code and number, e.g. +254712345678.")
     return None
 
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from apps.core.outbox import handler, outbox_enqueue
@@ -84,16 +85,16 @@ def settings_update(*, membership, channels: dict[str, list[str]], quiet_start: 
                     digest: bool) -> NotifySettings:
     problems = {}
     if (quiet_start is None) != (quiet_end is None):
-        problems["quiet_end"] = "Give both ends of the quiet hours, or neither."
+        problems["quiet_end"] = _("Give both ends of the quiet hours, or neither.")
     elif quiet_start is not None and quiet_start == quiet_end:
-        problems["quiet_end"] = "Quiet hours need an end different from their start."
+        problems["quiet_end"] = _("Quiet hours need an end different from their start.")
     unknown = [k for k in channels if k not in KINDS] + [c for chosen in channels.values() for c in chosen if c not in CHANNELS]
     if unknown:
-        problems["__all__"] = f"Unknown choices: {', '.join(unknown)}."
+        problems["__all__"] = _("Unknown choices: %(choices)s.") % {"choices": ", ".join(unknown)}
     if any(SMS in chosen for chosen in channels.values()):
         profile = getattr(membership.user, "profile", None)
         if problem := senders.e164_problem(profile.phone if profile else ""):
-            problems["__all__"] = f"SMS needs a phone number on your profile. {problem}"
+            problems["__all__"] = _("SMS needs a phone number on your profile. %(problem)s") % {"problem": problem}
     if problems:
         log.info("notification settings refused for member %s: %s", membership.pk, problems)
         raise ValidationError(problems)
@@ -304,27 +305,27 @@ def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: s
     try:
         URLValidator(schemes=["https"] if not settings.DEBUG and not settings.PUSH_ALLOW_HTTP else ["https", "http"])(endpoint)
     except ValidationError:
-        problems["endpoint"] = "The push address is not a valid https URL."
+        problems["endpoint"] = _("The push address is not a valid https URL.")
     for name, value, size in (("p256dh", p256dh, 65), ("auth", auth, 16)):
         try:
             raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         except (ValueError, TypeError):
             raw = b""
         if len(raw) != size:
-            problems[name] = f"The browser's {name} key is not valid."
+            problems[name] = _("The browser's %(name)s key is not valid.") % {"name": name}
     if problems:
         raise ValidationError(problems)
     existing = PushSubscription.objects.filter(endpoint=endpoint).first()
     if existing is not None and existing.user_id != user.pk:
         log.warning("push subscription for user %s refused: the address belongs to user %s", user.pk, existing.user_id)
-        raise ValidationError({"endpoint": "This browser address is registered to another person."})
-    subscription, _ = PushSubscription.objects.update_or_create(
+        raise ValidationError({"endpoint": _("This browser address is registered to another person.")})
+    subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]})
     return subscription
 
 
 def push_unsubscribe(*, user, endpoint: str) -> int:
-    deleted, _ = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    deleted, _by_model = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
     return deleted
 
 

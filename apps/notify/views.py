@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -44,7 +45,7 @@ def notify_settings(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Notification settings saved.")
+            messages.success(request, _("Notification settings saved."))
             return redirect("notify:settings")
     profile = getattr(request.user, "profile", None)
     context = {"form": form, "channels": CHANNELS, "phone": profile.phone if profile else "",
