@@ -238,7 +238,7 @@ class Policy(TenantModel):
 
     @property
     def day_names(self) -> str:
-        return ", ".join(label for day, label in WEEKDAYS if day in self.days)
+        return ", ".join(str(label) for day, label in WEEKDAYS if day in self.days)
 
 
 class Delegation(TenantModel):

@@ -115,7 +115,7 @@ def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
             ("temperature °C", c.temperature), ("heart rate", c.heart_rate), ("respiratory rate", c.respiratory_rate),
             ("body condition", c.body_condition), ("mobility", c.mobility), ("weight kg", c.weight)) if value is not None]
         out = vitals.out_of_range(animal.species, values)
-        findings = ", ".join(Finding(f).label for f in c.findings) or "no findings"
+        findings = ", ".join(str(Finding(f).label) for f in c.findings) or "no findings"
         entries.append({"when": c.checked_at, "who": c.recorded_by.user,
                         "kind": f"checked: {findings}" + (f" (out of range: {', '.join(o.replace('_', ' ') for o in out)})" if out else ""),
                         "changes": shown, "url": None})

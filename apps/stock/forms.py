@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.dates import FarmDateField
@@ -24,10 +25,12 @@ class ItemForm(forms.Form):
         # The label's withdrawal, species by species: empty milk hours = not for milk-producing animals.
         for species in LABEL_SPECIES:
             self.fields[f"milk_{species.value}"] = forms.IntegerField(
-                min_value=0, max_value=8760, required=False, label=f"{species.label}: milk withdrawal (hours)")
+                min_value=0, max_value=8760, required=False,
+                label=gettext("%(species)s: milk withdrawal (hours)") % {"species": species.label})
             self.fields[f"meat_{species.value}"] = forms.IntegerField(
-                min_value=0, max_value=3650, required=False, label=f"{species.label}: meat withdrawal (days)",
-                help_text=f"Empty: {species.label.lower()} are not on the label.")
+                min_value=0, max_value=3650, required=False,
+                label=gettext("%(species)s: meat withdrawal (days)") % {"species": species.label},
+                help_text=gettext("Empty: %(species)s are not on the label.") % {"species": str(species.label).lower()})
 
     def withdrawals(self) -> dict:
         data = self.cleaned_data

@@ -124,6 +124,7 @@ def _english_words(text: str, data: set[str], same: set[str]) -> bool:
     """Whether `text` still holds English words once names, data and words spelt the same in both are taken out."""
     for known in sorted(data, key=len, reverse=True):
         text = text.replace(known, " ")
+    text = re.sub(r"\S+@\S+", " ", text)  # addresses, whole or cut short
     text = " ".join(text.split()).strip(" ·:,.()")
     return bool(re.search(r"[A-Za-z]{3,}", text)) and text not in same and text.lower() not in same
 
