@@ -88,11 +88,11 @@ def _africastalking(to: str, text: str) -> str:
 
 # -- Web Push -------------------------------------------------------------------------------------
 
-_keys: tuple[str, str] | None = None
+_keys: tuple | None = None
 
 
-def vapid_keys() -> tuple[str, str]:
-    """(the private key as pywebpush takes it, the public key as the browser's applicationServerKey).
+def vapid_keys():
+    """(the private key, as the Vapid object pywebpush signs with; the public key as the browser's applicationServerKey).
 
     Without VAPID_PRIVATE_KEY the key is made once and kept under var/ (an embedded install)."""
     global _keys
@@ -112,11 +112,13 @@ def vapid_keys() -> tuple[str, str]:
                 made.save_key(str(path))
                 path.chmod(0o600)
             vapid = Vapid02.from_file(str(path))
+        elif private.lstrip().startswith("-----BEGIN"):
+            vapid = Vapid02.from_pem(private.strip().encode())
         else:
             vapid = Vapid02.from_string(private)
         public = settings.VAPID_PUBLIC_KEY or base64.urlsafe_b64encode(
             vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)).rstrip(b"=").decode()
-        _keys = (private, public)
+        _keys = (vapid, public)
     return _keys
 
 

@@ -362,3 +362,23 @@ def test_a_key_makes_a_job_tell_a_member_once(owner):
     again = services.notify(membership=member, kind="trial_ending", key="trial-ending:3", context={"days": 3})
     assert first is not None and again is None
     assert Notification.objects.filter(user=member.user, kind="trial_ending").count() == 1
+
+
+@pytest.mark.parametrize("form", ["pem-file", "pem-text"])
+def test_the_vapid_key_comes_from_a_file_or_from_the_setting_itself(settings, tmp_path, form):
+    from py_vapid import Vapid02
+
+    from apps.notify import channels
+
+    made = Vapid02()
+    made.generate_keys()
+    path = tmp_path / "vapid.pem"
+    made.save_key(str(path))
+    settings.VAPID_PRIVATE_KEY = str(path) if form == "pem-file" else path.read_text()
+    settings.VAPID_PUBLIC_KEY = ""
+    channels._keys = None
+    try:
+        vapid, public = channels.vapid_keys()
+        assert isinstance(vapid, Vapid02) and len(base64.urlsafe_b64decode(public + "==")) == 65
+    finally:
+        channels._keys = None
