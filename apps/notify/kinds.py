@@ -22,6 +22,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "expense_decided": Kind(_("An expense of mine was approved or rejected"), channels=(APP, EMAIL)),
     "approval_waiting": Kind(_("An expense waits for my approval"), channels=(APP, EMAIL)),
+    "invoice_overdue": Kind(_("A sales invoice is overdue"), channels=(APP, EMAIL)),
     "milk_alert": Kind(_("A milk quality alert (high cell count, blood, a drop in yield)"), channels=(APP, PUSH)),
     "withdrawal_ending": Kind(_("A withdrawal period ends"), channels=(APP,)),
     "calving_due": Kind(_("A calving is due"), channels=(APP, PUSH)),

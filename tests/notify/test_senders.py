@@ -61,3 +61,24 @@ def test_usage_is_measured_per_month(owner, farm):
     assert (usage.month, usage.animals, usage.farms, usage.members) == (dt.date(2026, 6, 1), 2, 1, 2)
     usage_measure(tenant_id=owner.tenant_id, now=dt.datetime(2026, 6, 10, 12, 30, tzinfo=dt.UTC))
     assert Usage.objects.filter(tenant_id=owner.tenant_id).count() == 1
+
+
+def test_an_overdue_sales_invoice_is_announced_once_to_those_who_manage_the_money(owner, farm):
+    import datetime as dt
+
+    from apps.finance.models import Invoice
+    from apps.finance.services import overdue_invoices_announce
+    from tests.finance.conftest import issued_invoice
+
+    manager = make_member(owner, "manager")
+    milker = make_member(owner, "milker")
+    invoice = issued_invoice(owner, farm=farm)
+    Invoice.objects.filter(pk=invoice.pk).update(due_date=TODAY - dt.timedelta(days=1))
+    assert overdue_invoices_announce(tenant_id=owner.tenant_id, today=TODAY) == 2  # the owner and the manager
+    assert overdue_invoices_announce(tenant_id=owner.tenant_id, today=TODAY) == 0
+    [title] = told(manager, "invoice_overdue")
+    assert title == f"Invoice {invoice.number} to {invoice.contact.name} is overdue"
+    assert told(milker, "invoice_overdue") == []
+    Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.PAID)
+    other = issued_invoice(owner, farm=farm, contact=invoice.contact)  # not yet due: nothing to say
+    assert other.due_date >= TODAY and overdue_invoices_announce(tenant_id=owner.tenant_id, today=TODAY) == 0

@@ -11,6 +11,7 @@ from .expenses import (
     expenses_approve_many,
 )
 from .invoices import (
+    overdue_invoices_announce,
     credit_note_create,
     invoice_email,
     invoice_from_sales,
@@ -24,6 +25,7 @@ from .invoices import (
 from .sales import sale_record, sale_void
 
 __all__ = [
+    "overdue_invoices_announce",
     "Duplicate",
     "approval_problem",
     "categories_create_defaults",

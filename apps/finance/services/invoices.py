@@ -336,3 +336,27 @@ def report_request(*, membership, kind: str, file_format: str, params: dict) -> 
     )
     outbox_enqueue(tenant_id=membership.tenant_id, kind="report.build", payload={"job_id": job.pk})
     return job
+
+
+def overdue_invoices_announce(*, tenant_id: int, today: dt.date) -> int:
+    """Tell the people who manage the money of each sales invoice that has passed its due date unpaid (once each)."""
+    from apps.accounts.models import Membership
+    from apps.notify.services import notify
+
+    overdue = list(Invoice.objects.filter(tenant_id=tenant_id, kind=Invoice.Kind.SALES, due_date__lt=today,
+                                          status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID])
+                   .select_related("contact", "farm"))
+    if not overdue:
+        return 0
+    members = list(Membership.objects.filter(tenant_id=tenant_id, is_active=True, is_service=False)
+                   .select_related("role", "tenant", "user__profile"))
+    told = 0
+    for invoice in overdue:
+        for member in members:
+            if can(member, "finance.manage", invoice.farm):
+                told += bool(notify(
+                    membership=member, kind="invoice_overdue", url=f"/money/invoices/{invoice.pk}/",
+                    key=f"overdue:{invoice.pk}",
+                    context={"number": invoice.number, "customer": invoice.contact.name, "balance": invoice.balance,
+                             "currency": invoice.currency, "due_on": invoice.due_date}))
+    return told
