@@ -11,13 +11,13 @@ from .expenses import (
     expenses_approve_many,
 )
 from .invoices import (
-    overdue_invoices_announce,
     credit_note_create,
     invoice_email,
     invoice_from_sales,
     invoice_issue,
     invoice_save_draft,
     invoice_void,
+    overdue_invoices_announce,
     payment_record,
     report_request,
     tenant_set_milk_price,
