@@ -349,9 +349,9 @@ def bulk_scc(membership, today: dt.date) -> dict:
         .filter(date__range=(since, today), scc__gt=0)
         .values_list("scc", flat=True)
     )
-    source = "bulk tank tests"
+    source = "bulk"  # bulk tank tests; else "cows": cow tests weighted by volume (said in the template)
     if not values:
-        source = "cow tests weighted by volume"
+        source = "cows"
         values = [
             float(w / v)
             for w, v in visible_to(FarmDaySummary.objects.all(), membership)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -245,12 +246,14 @@ def bulk_tank_save(request):
 # Dashboard ----------------------------------------------------------------------------------------
 
 CARDS = ("production", "chart", "producers", "alerts", "scc")
+CARD_LABELS = {"production": _("Production"), "chart": _("Milk by session"), "producers": _("Producers, last 7 days"),
+               "alerts": _("Quality alerts"), "scc": _("Herd bulk SCC (3-month geometric mean)")}
 CARD_TTL = 300
 
 
 @member_required("milk.view")
 def dashboard(request):
-    return render(request, "milk/dashboard.html", {"cards": CARDS})
+    return render(request, "milk/dashboard.html", {"cards": [(name, CARD_LABELS[name]) for name in CARDS]})
 
 
 def dashboard_data(membership, card: str):
