@@ -301,7 +301,7 @@ def card_saved(*, membership: Membership, session_id: str) -> Subscription:
     except gateways.GatewayUnavailable as error:
         raise ValidationError(_("The card was not saved: %(error)s") % {"error": error}) from error
     subscription = _locked(membership.tenant_id)
-    if subscription.stripe_customer and customer != subscription.stripe_customer:
+    if not subscription.stripe_customer or customer != subscription.stripe_customer:
         raise ValidationError(_("This card setup belongs to another customer."))
     subscription.provider = Subscription.Provider.STRIPE
     subscription.stripe_customer, subscription.stripe_payment_method, subscription.card_label = customer, method, label

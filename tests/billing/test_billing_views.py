@@ -129,6 +129,14 @@ def test_a_card_is_saved_through_stripe_checkout_and_a_bad_answer_is_refused(cli
     response = client.get(reverse("billing:card_done") + f"?session_id={session_id}", follow=True)
     assert "Visa ending 4242 saved" in response.text
     assert subscription_of(owner).provider == "stripe"
+    # Another organisation's finished Checkout is not ours to take.
+    other_session = stripe_api.new_id("cs_test")
+    stripe_api.sessions[other_session] = {"id": other_session, "object": "checkout.session", "status": "complete",
+                                          "customer": "cus_someone_else", "setup_intent": "seti_x",
+                                          "payment_method": "pm_card_visa", "url": "", "success_url": "", "cancel_url": ""}
+    response = client.get(reverse("billing:card_done") + f"?session_id={other_session}", follow=True)
+    assert "This card setup belongs to another customer." in response.text
+    assert subscription_of(owner).card_label == "Visa ending 4242"
     for bad in ("", "nonsense", "cs_" + "x" * 300):
         response = client.get(reverse("billing:card_done") + f"?session_id={bad}", follow=True)
         assert response.status_code == 200 and "The card was not saved" in response.text
