@@ -1,3 +1,4 @@
+import logging
 from decimal import Decimal
 
 from django import forms
@@ -10,6 +11,8 @@ from apps.finance.money import amount_problem
 
 from . import services
 from .models import Charge, PaymentEvent, Plan, PlanPrice, PlatformInvoice, Subscription, Usage
+
+log = logging.getLogger(__name__)
 
 
 class PlanPriceForm(forms.ModelForm):
@@ -28,7 +31,7 @@ class PlanPriceForm(forms.ModelForm):
             if value is not None and (problem := amount_problem(value, currency or "USD", allow_zero=True)):
                 self.add_error(name, problem)
         if self.errors:
-            services.log.warning("plan price refused: %s", dict(self.errors))
+            log.warning("plan price refused: %s", dict(self.errors))
         return cleaned
 
 
@@ -46,7 +49,7 @@ class PlanForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.errors:
-            services.log.warning("plan %s refused: %s", cleaned.get("key") or self.instance.key, dict(self.errors))
+            log.warning("plan %s refused: %s", cleaned.get("key") or self.instance.key, dict(self.errors))
         return cleaned
 
 
