@@ -1,10 +1,10 @@
 import logging
-import zoneinfo
 
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from apps.core.dates import today_in
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +20,7 @@ def overdue_invoices() -> int:
         tenants = list(Tenant.objects.filter(is_active=True).only("id", "time_zone"))
     told = 0
     for tenant in tenants:
-        try:
-            today = timezone.now().astimezone(zoneinfo.ZoneInfo(tenant.time_zone)).date()
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            today = timezone.now().date()
+        today = today_in(tenant.time_zone)
         with scope(tenant=tenant.pk):
             try:
                 told += overdue_invoices_announce(tenant_id=tenant.pk, today=today)

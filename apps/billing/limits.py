@@ -54,13 +54,9 @@ def plan_cached(tenant_id: int) -> Plan | None:
 
 def api_call_counted(tenant_id: int) -> int:
     """Count one API call in this calendar month; return the month's count so far."""
-    key = api_calls_key(tenant_id)
-    try:
-        cache.add(key, 0, timeout=32 * 24 * 3600)
-        return cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=32 * 24 * 3600)
-        return 1
+    from apps.core.cache import count_once_more
+
+    return count_once_more(api_calls_key(tenant_id), timeout=32 * 24 * 3600)
 
 
 def api_calls_key(tenant_id: int, when: dt.datetime | None = None) -> str:

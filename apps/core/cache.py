@@ -82,12 +82,16 @@ def count_in_window(name: str, seconds: int) -> int:
     """Count one more event under `name` in the current fixed window of `seconds`; return the window's count."""
     import time as _time
 
+    return count_once_more(f"{name}:{int(_time.time() // seconds)}", timeout=seconds + 30)
+
+
+def count_once_more(key: str, *, timeout: int) -> int:
+    """Add one to the counter under `key` (made with `timeout` when new); return its count."""
     from django.core.cache import cache
 
-    key = f"{name}:{int(_time.time() // seconds)}"
-    cache.add(key, 0, timeout=seconds + 30)
+    cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds + 30)
+        cache.set(key, 1, timeout=timeout)
         return 1

@@ -52,3 +52,13 @@ class FarmDateField(forms.DateField):
         problem = date_problem(value, today=None if self.future else timezone.localdate() + dt.timedelta(days=1))
         if problem:
             raise forms.ValidationError(problem, code="date_range")
+
+
+def today_in(zone_name: str) -> dt.date:
+    """Today's date in a time zone by name (UTC when the name is unknown)."""
+    import zoneinfo
+
+    try:
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(zone_name)).date()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.now().date()
