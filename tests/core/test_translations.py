@@ -182,3 +182,23 @@ def test_dates_and_numbers_follow_the_language():
         assert template.render(context) == "5 mars 2026 1\xa0234,50"
     with translation.override("en"):
         assert template.render(context) == "5 March 2026 1,234.50"
+
+
+@pytest.mark.parametrize("language", ["fr", "sw"])
+def test_signing_in_and_up_read_in_french_and_kiswahili(client, db, language):
+    """The visitor's pages, whose words partly come from allauth and Django (apps/accounts/outside_words.py)."""
+    from apps.accounts.models import TIME_ZONE_CHOICES
+
+    data = {"iFarm", "English", "Français", "Kiswahili", "JavaScript", "KES", *(name for name, _ in TIME_ZONE_CHOICES)}
+    same = _same_in_both(language)
+    left = {}
+    for url in (reverse("account_login"), reverse("account_signup"), reverse("account_reset_password")):
+        client.cookies["django_language"] = "en"
+        english = set(words(client.get(url).text))
+        client.cookies["django_language"] = language
+        page = client.get(url).text
+        assert f'lang="{language}"' in page
+        english_left = [t for t in words(page) if t in english and _english_words(t, data, same)]
+        if english_left:
+            left[url] = english_left
+    assert not left, f"English left in {language}: {left}"
