@@ -132,6 +132,17 @@ class Role(TenantModel):
         ordering = ["id"]
 
     def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """A built-in role's name in the reader's language, until the organisation renames it."""
+        from django.utils.translation import gettext
+
+        from .permissions import BUILTIN_ROLES
+
+        if self.is_builtin and BUILTIN_ROLES.get(self.key, ("",))[0] == self.name:
+            return gettext(self.name)
         return self.name
 
 

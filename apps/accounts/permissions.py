@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_noop
+
 from .access import Decision, decide
 
 if TYPE_CHECKING:
@@ -36,6 +38,10 @@ CATALOGUE: dict[str, str] = {
 
 _ALL = list(CATALOGUE)
 _READ = ["farms.view", "herd.view", "milk.view", "health.view", "stock.view"]
+
+# The names are stored in English and shown in the reader's language (Role.label) until renamed.
+BUILTIN_ROLE_NAMES = [gettext_noop("Owner"), gettext_noop("Manager"), gettext_noop("Milker"), gettext_noop("Vet"),
+                      gettext_noop("Accountant"), gettext_noop("Worker"), gettext_noop("Viewer")]
 
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
     "owner": ("Owner", _ALL),

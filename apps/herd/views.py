@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -125,7 +126,8 @@ EVENT_FIELDS = {
     AnimalEvent.Kind.MOVEMENT: ("on", "to_farm", "to_group", "note"),
     AnimalEvent.Kind.DISPOSAL: ("on", "exit_status", "reason", "note"),
 }
-EVENT_BUTTONS = {"weight": "Weigh", "weaning": "Wean", "castration": "Castrate", "movement": "Move", "disposal": "Record exit"}
+EVENT_BUTTONS = {"weight": _("Weigh"), "weaning": _("Wean"), "castration": _("Castrate"), "movement": _("Move"),
+                 "disposal": _("Record exit")}
 
 
 def _event_form(request, data=None, kind: str = "weight"):

@@ -25,7 +25,9 @@ MARKED_TEMPLATES = [
     "insights/home.html", "milk/entry.html", "milk/dashboard.html", "herd/list.html", "herd/form.html", "finance/home.html",
     "finance/queue.html", "finance/expense_form.html", "accounts/profile.html", "billing/home.html",
     "billing/read_only.html", "billing/invoice_pdf.html", "notify/inbox.html", "notify/settings.html",
-    "notify/email.html", "notify/digest.html", *(f"notify/kinds/{p.name}" for p in (Path(settings.BASE_DIR) / "templates/notify/kinds").glob("*.html")),
+    "notify/email.html", "notify/digest.html", "socialaccount/snippets/login.html", "herd/detail.html", "breeding/today.html",
+    "finance/invoice_pdf.html", "finance/invoice_detail.html", "finance/expense_detail.html", "accounts/team.html",
+    "health/home.html", "stock/home.html", "farms/list.html", "farms/detail.html", *(f"notify/kinds/{p.name}" for p in (Path(settings.BASE_DIR) / "templates/notify/kinds").glob("*.html")),
 ]
 
 
@@ -105,19 +107,22 @@ def _same_in_both(language: str) -> set[str]:
 def walk(client, as_member, owner, farm):
     from apps.accounts.models import TIME_ZONE_CHOICES
     from apps.herd.models import Breed
-    from tests.finance.conftest import submit
+    from tests.finance.conftest import issued_invoice, submit
     from tests.milk.conftest import make_cows
 
-    make_cows(owner, farm, 2, prefix="W")
+    cows = make_cows(owner, farm, 2, prefix="W")
     worker = make_member(owner, "worker", farms=[farm])
-    submit(worker, farm, "900", description="Teat dip")
+    expense = submit(worker, farm, "900", description="Teat dip")
+    invoice = issued_invoice(owner, farm=farm)
     data = {owner.tenant.name, farm.name, owner.user.email, owner.user.display_name, worker.user.display_name, "Teat dip",
+            invoice.number, invoice.contact.name, "buyer@example.test", "Milk, 1-15 Nov", *(str(c) for c in cows),
             *(b.name for b in Breed.objects.all()), *(name for name, _ in TIME_ZONE_CHOICES), "English", "Français",
             "Kiswahili", "Smallholder", "Family farm", "Commercial", "One farm and a small herd.",
             "A family dairy with a few farms and helpers.", "Large herds, many farms, single sign-on.",
             settings.BILLING_BANK_DETAILS, settings.BILLING_MOBILE_DETAILS, "iFarm", "CSV", "XLSX", "PDF", "KES"}
     as_member(owner)
-    return client, owner, data
+    ids = {"farm": farm.pk, "cow": cows[0].pk, "invoice": invoice.pk, "expense": expense.pk}
+    return client, owner, data, ids
 
 
 def _english_words(text: str, data: set[str], same: set[str]) -> bool:
@@ -129,17 +134,19 @@ def _english_words(text: str, data: set[str], same: set[str]) -> bool:
     return bool(re.search(r"[A-Za-z]{3,}", text)) and text not in same and text.lower() not in same
 
 
-PAGES = ["/home/", "/milk/cards/production/", "/milk/cards/alerts/", "/milk/", "/milk/entry/?farm={farm}", "/herd/", "/herd/new/", "/money/", "/money/approvals/",
+PAGES = ["/home/", "/milk/cards/production/", "/milk/cards/alerts/", "/milk/", "/breeding/today/",
+         "/money/invoices/{invoice}/", "/team/", "/health/", "/stock/", "/farms/",
+         "/farms/{farm}/", "/milk/entry/?farm={farm}", "/herd/", "/herd/new/", "/money/", "/money/approvals/",
          "/money/expenses/new/", "/billing/", "/notifications/", "/notifications/settings/", "/profile/"]
 
 
 @pytest.mark.parametrize("language", ["fr", "sw"])
-def test_the_main_journeys_read_in_french_and_kiswahili(walk, farm, language):
-    client, owner, data = walk
+def test_the_main_journeys_read_in_french_and_kiswahili(walk, language):
+    client, owner, data, ids = walk
     same = _same_in_both(language)
     left = {}
     for path in PAGES:
-        url = path.format(farm=farm.pk)
+        url = path.format(**ids)
         Profile.objects.update_or_create(user=owner.user, defaults={"language": "en"})
         english = set(words(client.get(url).text))
         Profile.objects.update_or_create(user=owner.user, defaults={"language": language})
