@@ -18,6 +18,8 @@ _REMOVE = [
     re.compile(r"<script\b.*?</script>", re.S),
     re.compile(r"<style\b.*?</style>", re.S),
     re.compile(r"<svg\b.*?</svg>", re.S),
+    re.compile(r"<(pre|code)\b.*?</\1>", re.S),  # code samples are not translated
+    re.compile(r"{%\s*block main_class\s*%}.*?{%\s*endblock main_class\s*%}", re.S),  # a CSS class, not words
 ]
 _SPOKEN = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>", re.S)
