@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from apps.core.models import TenantModel, loaded
 
@@ -119,6 +120,13 @@ class Tenant(models.Model):
         return self.name
 
 
+# The built-in roles' names as stored (permissions.BUILTIN_ROLES gives them to each organisation); shown in the
+# reader's language until the organisation renames one (Role.label).
+BUILTIN_ROLE_NAMES = {"owner": gettext_noop("Owner"), "manager": gettext_noop("Manager"), "milker": gettext_noop("Milker"),
+                      "vet": gettext_noop("Vet"), "accountant": gettext_noop("Accountant"), "worker": gettext_noop("Worker"),
+                      "viewer": gettext_noop("Viewer")}
+
+
 class Role(TenantModel):
     """A named set of permissions. Built-in roles are copied into every tenant at creation."""
 
@@ -139,9 +147,7 @@ class Role(TenantModel):
         """A built-in role's name in the reader's language, until the organisation renames it."""
         from django.utils.translation import gettext
 
-        from .permissions import BUILTIN_ROLES
-
-        if self.is_builtin and BUILTIN_ROLES.get(self.key, ("",))[0] == self.name:
+        if self.is_builtin and BUILTIN_ROLE_NAMES.get(self.key) == self.name:
             return gettext(self.name)
         return self.name
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext_noop
-
 from .access import Decision, decide
+from .models import BUILTIN_ROLE_NAMES
 
 if TYPE_CHECKING:
     from .models import Membership
@@ -39,22 +38,18 @@ CATALOGUE: dict[str, str] = {
 _ALL = list(CATALOGUE)
 _READ = ["farms.view", "herd.view", "milk.view", "health.view", "stock.view"]
 
-# The names are stored in English and shown in the reader's language (Role.label) until renamed.
-BUILTIN_ROLE_NAMES = [gettext_noop("Owner"), gettext_noop("Manager"), gettext_noop("Milker"), gettext_noop("Vet"),
-                      gettext_noop("Accountant"), gettext_noop("Worker"), gettext_noop("Viewer")]
-
 BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
-    "owner": ("Owner", _ALL),
+    "owner": (BUILTIN_ROLE_NAMES["owner"], _ALL),
     "manager": (
-        "Manager",
+        BUILTIN_ROLE_NAMES["manager"],
         [p for p in _ALL if p not in ("tenant.manage", "audit.view")],
     ),
-    "milker": ("Milker", _READ + ["milk.record", "finance.submit_expense"]),
-    "vet": ("Vet", _READ + ["health.record", "herd.manage", "stock.manage"]),
-    "accountant": ("Accountant", ["farms.view", "herd.view", "milk.view", "stock.view", "finance.view", "reports.view",
+    "milker": (BUILTIN_ROLE_NAMES["milker"], _READ + ["milk.record", "finance.submit_expense"]),
+    "vet": (BUILTIN_ROLE_NAMES["vet"], _READ + ["health.record", "herd.manage", "stock.manage"]),
+    "accountant": (BUILTIN_ROLE_NAMES["accountant"], ["farms.view", "herd.view", "milk.view", "stock.view", "finance.view", "reports.view",
                                   "herd.export"]),
-    "worker": ("Worker", _READ + ["herd.manage", "milk.record", "health.record", "finance.submit_expense"]),
-    "viewer": ("Viewer", _READ + ["finance.view"]),
+    "worker": (BUILTIN_ROLE_NAMES["worker"], _READ + ["herd.manage", "milk.record", "health.record", "finance.submit_expense"]),
+    "viewer": (BUILTIN_ROLE_NAMES["viewer"], _READ + ["finance.view"]),
 }
 
 
