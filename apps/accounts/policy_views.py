@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.csp import CSP
+from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
@@ -56,7 +57,7 @@ def policy_edit(request, pk: int | None = None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The policy {policy.name} is saved.")
+            messages.success(request, _("The policy %(name)s is saved.") % {"name": policy.name})
             return redirect("accounts:policies")
     return render(request, "accounts/policy_form.html", {"policy": policy, "form": form},
                   status=400 if form.errors else 200)
@@ -67,7 +68,7 @@ def policy_edit(request, pk: int | None = None):
 def policy_delete(request, pk: int):
     policy = policies.get_policy_for(request.membership, pk)
     policies.policy_delete(membership=request.membership, policy=policy)
-    messages.success(request, f"The policy {policy.name} was removed.")
+    messages.success(request, _("The policy %(name)s was removed.") % {"name": policy.name})
     return redirect("accounts:policies")
 
 
@@ -121,9 +122,9 @@ def delegation_revoke(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PermissionDenied:
-        messages.error(request, "Only the two members or a team manager can revoke a delegation.")
+        messages.error(request, _("Only the two members or a team manager can revoke a delegation."))
     else:
-        messages.success(request, "The delegation was revoked.")
+        messages.success(request, _("The delegation was revoked."))
     return redirect_back(request, "accounts:delegations")
 
 
@@ -142,12 +143,12 @@ def device_action(request, pk: int):
     action = request.POST.get("action", "")
     if action == "forget":
         security.device_forget(user=request.user, device_id=device.pk)
-        messages.success(request, f"{device.name} forgotten.")
+        messages.success(request, _("%(name)s forgotten.") % {"name": device.name})
     elif action in ("trust", "distrust"):
         security.device_set_trusted(user=request.user, device_id=device.pk, trusted=action == "trust")
-        messages.success(request, f"{device.name} updated.")
+        messages.success(request, _("%(name)s updated.") % {"name": device.name})
     else:
-        messages.error(request, "Pick Trust, Do not trust or Forget.")
+        messages.error(request, _("Pick Trust, Do not trust or Forget."))
     return redirect("accounts:devices")
 
 
@@ -165,7 +166,7 @@ def sso_settings(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{connection.name} is connected for @{connection.email_domain}.")
+            messages.success(request, _("%(name)s is connected for @%(email_domain)s.") % {"name": connection.name, "email_domain": connection.email_domain})
             return redirect("accounts:sso_settings")
     connections = [(c, sso.login_url(c)) for c in sso.connections_of(membership)]
     return render(request, "accounts/sso_settings.html", {"form": form, "connections": connections},
@@ -177,7 +178,7 @@ def sso_settings(request):
 def sso_delete(request, pk: int):
     connection = sso.get_connection_for(request.membership, pk)
     sso.connection_delete(membership=request.membership, connection=connection)
-    messages.success(request, f"{connection.name} was disconnected.")
+    messages.success(request, _("%(name)s was disconnected.") % {"name": connection.name})
     return redirect("accounts:sso_settings")
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import add_service_errors
@@ -31,7 +32,7 @@ def onboarding(request):
         return redirect("home")
     form = OrganisationFields(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        tenant, _ = services.tenant_create(
+        tenant, _membership = services.tenant_create(
             owner=request.user,
             name=form.cleaned_data["organisation_name"],
             country=form.cleaned_data["country"],
@@ -40,7 +41,7 @@ def onboarding(request):
             time_zone=form.cleaned_data["time_zone"],
         )
         request.session[SESSION_TENANT] = tenant.pk
-        messages.success(request, f"{tenant.name} is ready. Add your first farm.")
+        messages.success(request, _("%(name)s is ready. Add your first farm.") % {"name": tenant.name})
         return redirect("farms:create")
     return render(request, "accounts/onboarding.html", {"form": form})
 
@@ -50,11 +51,11 @@ def onboarding(request):
 def tenant_switch(request):
     chosen = selectors.memberships_of(request.user).filter(tenant_id=id_param(request.POST, "tenant") or 0).first()
     if chosen is None:
-        messages.error(request, "You are not a member of that organisation.")
+        messages.error(request, _("You are not a member of that organisation."))
     else:
         request.session[SESSION_TENANT] = chosen.tenant_id
         request.session.pop(SESSION_FARM, None)
-        messages.success(request, f"Switched to {chosen.tenant.name}.")
+        messages.success(request, _("Switched to %(name)s.") % {"name": chosen.tenant.name})
     return redirect("home")
 
 
@@ -100,7 +101,7 @@ def role_edit(request, pk: int | None = None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The role {role.name} is saved.")
+            messages.success(request, _("The role %(name)s is saved.") % {"name": role.name})
             return redirect("accounts:team")
     return render(request, "accounts/role_form.html", {"role": role, "form": form}, status=400 if form.errors else 200)
 
@@ -114,7 +115,7 @@ def role_delete(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("accounts:role_edit", pk=role.pk)
-    messages.success(request, f"The role {role.name} was deleted.")
+    messages.success(request, _("The role %(name)s was deleted.") % {"name": role.name})
     return redirect("accounts:team")
 
 
@@ -136,7 +137,7 @@ def invitation_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The invitation to {invitation.email} is on its way.")
+            messages.success(request, _("The invitation to %(email)s is on its way.") % {"email": invitation.email})
             return redirect("accounts:team")
     return render(request, "accounts/team.html", _team_context(membership, form), status=400)
 
@@ -146,7 +147,7 @@ def invitation_create(request):
 def invitation_revoke(request, pk: int):
     invitation = selectors.get_invitation_for(request.membership, pk)
     services.invitation_revoke(membership=request.membership, invitation=invitation)
-    messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    messages.success(request, _("The invitation for %(email)s was withdrawn.") % {"email": invitation.email})
     return redirect("accounts:team")
 
 
@@ -191,7 +192,7 @@ def _accept(request, token):
         return redirect("accounts:invitation_accept", token=token)
     request.session[SESSION_TENANT] = membership.tenant_id
     request.session.pop(SESSION_FARM, None)
-    messages.success(request, f"Welcome to {membership.tenant.name}.")
+    messages.success(request, _("Welcome to %(name)s.") % {"name": membership.tenant.name})
     return redirect("home")
 
 
@@ -230,7 +231,7 @@ def member_remove(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{member.user.display_name} was removed.")
+        messages.success(request, _("%(display_name)s was removed.") % {"display_name": member.user.display_name})
     return redirect("accounts:team")
 
 
@@ -239,7 +240,7 @@ def organisation(request):
     form = OrganisationForm(request.POST or None, instance=request.tenant)
     if request.method == "POST" and form.is_valid():
         services.tenant_update(membership=request.membership, **{k: form.cleaned_data[k] for k in form.Meta.fields})
-        messages.success(request, "Organisation settings saved.")
+        messages.success(request, _("Organisation settings saved."))
         return redirect("accounts:organisation")
     return render(request, "accounts/organisation.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -251,7 +252,7 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         services.profile_update(membership=request.membership, profile=instance,
                                 **{name: form.cleaned_data[name] for name in form.changed_data})
-        messages.success(request, "Profile saved.")
+        messages.success(request, _("Profile saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -262,8 +263,8 @@ def session_revoke(request, pk: int):
     """Sign one of the user's other sessions out (a lost phone, a shared computer)."""
     session = selectors.get_user_session_for(request.user, pk)
     if session.is_current():
-        messages.error(request, "Use Log out to end the session on this device.")
+        messages.error(request, _("Use Log out to end the session on this device."))
     else:
         session.end()
-        messages.success(request, "That session was signed out.")
+        messages.success(request, _("That session was signed out."))
     return redirect("usersessions_list")

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
@@ -27,7 +28,7 @@ def integrations(request):
         except ValidationError as error:
             add_service_errors(webhook_form, error)
         else:
-            messages.success(request, f"Webhook to {endpoint.url} added. Copy its signing secret now: it is not shown again.")
+            messages.success(request, _("Webhook to %(url)s added. Copy its signing secret now: it is not shown again.") % {"url": endpoint.url})
             webhook_form = WebhookForm()
     if posted_key and form.is_valid():
         try:
@@ -35,7 +36,7 @@ def integrations(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Key {key.name} made. Copy the secret now: it is not shown again.")
+            messages.success(request, _("Key %(name)s made. Copy the secret now: it is not shown again.") % {"name": key.name})
             form = ApiKeyForm(roles=roles_of(membership), farms=farms_visible_to(membership))
     return render(request, "api/integrations.html", {
         "form": form, "keys": selectors.keys_of(membership), "secret": secret, "webhook_form": webhook_form,
@@ -58,7 +59,7 @@ def endpoint_action(request, pk: int):
     action = request.POST.get("action")
     if action == "test":
         webhooks.send_test(membership=request.membership, endpoint=endpoint)
-        messages.success(request, "Test event on its way; its delivery shows below in a moment.")
+        messages.success(request, _("Test event on its way; its delivery shows below in a moment."))
     elif action in ("enable", "disable"):
         webhooks.endpoint_set_active(membership=request.membership, endpoint=endpoint, active=action == "enable")
         messages.success(request, f"Webhook turned {'on' if action == 'enable' else 'off'}.")
@@ -70,7 +71,7 @@ def endpoint_action(request, pk: int):
 def delivery_resend(request, pk: int):
     delivery = selectors.get_delivery_for(request.membership, pk)
     webhooks.delivery_resend(membership=request.membership, delivery=delivery)
-    messages.success(request, f"{delivery.event} sent again.")
+    messages.success(request, _("%(event)s sent again.") % {"event": delivery.event})
     return redirect("api:endpoint", pk=delivery.endpoint_id)
 
 
@@ -79,5 +80,5 @@ def delivery_resend(request, pk: int):
 def key_revoke(request, pk: int):
     key = selectors.get_key_for(request.membership, pk)
     services.api_key_revoke(membership=request.membership, key=key)
-    messages.success(request, f"Key {key.name} revoked: it no longer works.")
+    messages.success(request, _("Key %(name)s revoked: it no longer works.") % {"name": key.name})
     return redirect("api:integrations")

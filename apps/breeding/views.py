@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
@@ -153,7 +154,7 @@ def heat_create(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Heat of {animal.tag} recorded.")
+            messages.success(request, _("Heat of %(tag)s recorded.") % {"tag": animal.tag})
             return redirect("breeding:animal", pk=animal.pk)
     return _page(request, animal, heat_form=form, status=400)
 
@@ -223,7 +224,7 @@ def birth_void(request, pk: int):
         raise Http404
     form = BirthVoidForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the birth is void.")
+        messages.error(request, _("Say why the birth is void."))
         return redirect("breeding:animal", pk=birth.animal_id)
     try:
         kept = services.birth_void(membership=request.membership, birth=birth, reason=form.cleaned_data["reason"])
@@ -270,7 +271,7 @@ def hire_edit(request, pk: int | None = None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Hire agreement saved.")
+            messages.success(request, _("Hire agreement saved."))
             return redirect("breeding:hire", pk=saved.pk)
     return render(request, "breeding/hire_form.html", {"form": form, "hire": hire}, status=400 if form.errors else 200)
 
@@ -284,7 +285,7 @@ def hire_end(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Agreement ended: invoice {invoice.number} for {invoice.total} {invoice.currency}.")
+        messages.success(request, _("Agreement ended: invoice %(number)s for %(total)s %(currency)s.") % {"number": invoice.number, "total": invoice.total, "currency": invoice.currency})
     return redirect("breeding:hire", pk=hire.pk)
 
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
@@ -42,7 +43,7 @@ def group_create(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Group {group.name} added to {farm.name}.")
+            messages.success(request, _("Group %(name)s added to %(name2)s.") % {"name": group.name, "name2": farm.name})
             return redirect(farm)
     return render(request, "farms/detail.html", _detail_context(farm, form), status=400)
 
@@ -56,7 +57,7 @@ def farm_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Farm {farm.name} created.")
+            messages.success(request, _("Farm %(name)s created.") % {"name": farm.name})
             return redirect(farm)
     return render(request, "farms/form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -71,7 +72,7 @@ def farm_edit(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Farm saved.")
+            messages.success(request, _("Farm saved."))
             return redirect(farm)
     return render(request, "farms/form.html", {"form": form, "farm": farm}, status=400 if form.errors else 200)
 
@@ -83,10 +84,10 @@ def farm_archive(request, pk: int):
     try:
         if farm.is_archived:
             services.farm_restore(membership=request.membership, farm=farm)
-            messages.success(request, f"{farm.name} is active again.")
+            messages.success(request, _("%(name)s is active again.") % {"name": farm.name})
         else:
             services.farm_archive(membership=request.membership, farm=farm)
-            messages.success(request, f"{farm.name} was archived.")
+            messages.success(request, _("%(name)s was archived.") % {"name": farm.name})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(farm)

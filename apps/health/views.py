@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
@@ -94,7 +95,7 @@ def treatment_dose(request, pk: int):
     if form.errors:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
     else:
-        messages.success(request, "Dose recorded.")
+        messages.success(request, _("Dose recorded."))
     return redirect("health:treatment", pk=treatment.pk)
 
 
@@ -111,7 +112,7 @@ def treatment_void(request, pk: int):
     if form.errors:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
     else:
-        messages.success(request, "Treatment void; its stock is back and its withdrawal lifted.")
+        messages.success(request, _("Treatment void; its stock is back and its withdrawal lifted."))
     return redirect("health:treatment", pk=treatment.pk)
 
 

@@ -7,7 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -126,8 +127,8 @@ EVENT_FIELDS = {
     AnimalEvent.Kind.MOVEMENT: ("on", "to_farm", "to_group", "note"),
     AnimalEvent.Kind.DISPOSAL: ("on", "exit_status", "reason", "note"),
 }
-EVENT_BUTTONS = {"weight": _("Weigh"), "weaning": _("Wean"), "castration": _("Castrate"), "movement": _("Move"),
-                 "disposal": _("Record exit")}
+EVENT_BUTTONS = {"weight": gettext_lazy("Weigh"), "weaning": gettext_lazy("Wean"), "castration": gettext_lazy("Castrate"), "movement": gettext_lazy("Move"),
+                 "disposal": gettext_lazy("Record exit")}
 
 
 def _event_form(request, data=None, kind: str = "weight"):
@@ -234,7 +235,7 @@ def outside_sire_edit(request, pk: int | None = None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{saved.name} saved in the outside register.")
+            messages.success(request, _("%(name)s saved in the outside register.") % {"name": saved.name})
             return redirect("herd:outside")
     return render(request, "herd/outside_form.html", {"form": form, "what": "sire", "object": sire},
                   status=400 if form.errors else 200)
@@ -251,7 +252,7 @@ def external_farm_edit(request, pk: int | None = None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{saved.name} saved in the outside register.")
+            messages.success(request, _("%(name)s saved in the outside register.") % {"name": saved.name})
             return redirect("herd:outside")
     return render(request, "herd/outside_form.html", {"form": form, "what": "farm", "object": farm},
                   status=400 if form.errors else 200)
@@ -266,7 +267,7 @@ def animal_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{animal} added to the herd.")
+            messages.success(request, _("%(animal)s added to the herd.") % {"animal": animal})
             if "add_another" in request.POST:
                 return redirect("herd:create")
             return redirect(animal)
@@ -283,7 +284,7 @@ def animal_edit(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{animal} saved.")
+            messages.success(request, _("%(animal)s saved.") % {"animal": animal})
             return redirect(animal)
     return render(request, "herd/form.html", {"form": form, "animal": animal}, status=400 if form.errors else 200)
 
@@ -303,7 +304,7 @@ def animal_quick_add(request):
         except services.RowErrors as error:
             row_errors = error.errors
         else:
-            messages.success(request, f"{len(created)} animals added.")
+            messages.success(request, _("%(count)s animals added.") % {"count": len(created)})
             return redirect("herd:list")
     status = 400 if request.method == "POST" else 200
     context = {"farm_form": farm_form, "formset": formset, "row_errors": row_errors}
@@ -327,7 +328,7 @@ def animal_import(request):
             except services.RowErrors as error:
                 errors = error.errors
             else:
-                messages.success(request, f"Imported {len(created)} animals into {farm}.")
+                messages.success(request, _("Imported %(count)s animals into %(farm)s.") % {"count": len(created), "farm": farm})
                 return redirect("herd:list")
         report = sorted(errors.items())
     status = 400 if request.method == "POST" else 200

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -67,7 +68,7 @@ def entry(request):
     membership = request.membership
     farm, picker = _pick(request, membership)
     if farm is None:
-        messages.info(request, "Add a farm before recording milk.")
+        messages.info(request, _("Add a farm before recording milk."))
         return redirect("farms:list")
     context = {"picker": picker, "farm": farm}
     if picker.is_valid():
@@ -246,8 +247,8 @@ def bulk_tank_save(request):
 # Dashboard ----------------------------------------------------------------------------------------
 
 CARDS = ("production", "chart", "producers", "alerts", "scc")
-CARD_LABELS = {"production": _("Production"), "chart": _("Milk by session"), "producers": _("Producers, last 7 days"),
-               "alerts": _("Quality alerts"), "scc": _("Herd bulk SCC (3-month geometric mean)")}
+CARD_LABELS = {"production": gettext_lazy("Production"), "chart": gettext_lazy("Milk by session"), "producers": gettext_lazy("Producers, last 7 days"),
+               "alerts": gettext_lazy("Quality alerts"), "scc": gettext_lazy("Herd bulk SCC (3-month geometric mean)")}
 CARD_TTL = 300
 
 
@@ -361,7 +362,7 @@ def lactation_start(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{animal.tag} is in milk.")
+            messages.success(request, _("%(tag)s is in milk.") % {"tag": animal.tag})
             return _back_to_animal(request, animal)
     return render(request, "milk/animal.html", _animal_context(request, animal, start_form=form), status=422)
 
@@ -398,7 +399,7 @@ def lactation_dry_off(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{animal.tag} is dried off.")
+            messages.success(request, _("%(tag)s is dried off.") % {"tag": animal.tag})
             return _back_to_animal(request, animal)
     return render(request, "milk/animal.html", _animal_context(request, animal, dry_form=form), status=422)
 
@@ -416,5 +417,5 @@ def alert_resolve(request, pk: int):
     services.alert_resolve(membership=request.membership, alert=alert)
     if request.htmx:
         return HttpResponse("")
-    messages.success(request, "Alert marked as dealt with.")
+    messages.success(request, _("Alert marked as dealt with."))
     return redirect_back(request, "milk:dashboard")

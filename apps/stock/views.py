@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import member_required
 from apps.core.forms import add_service_errors
@@ -46,7 +47,7 @@ def item_edit(request, pk: int | None = None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{item.name} saved.")
+            messages.success(request, _("%(name)s saved.") % {"name": item.name})
             return redirect("stock:home")
     context = {"form": form, "item": item, "species": LABEL_SPECIES}
     return render(request, "stock/item_form.html", context, status=400 if form.errors else 200)
@@ -81,7 +82,7 @@ def batch_adjust(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{batch.item.name} {batch.lot} adjusted.")
+            messages.success(request, _("%(name)s %(lot)s adjusted.") % {"name": batch.item.name, "lot": batch.lot})
             return redirect("stock:home")
     return render(request, "stock/adjust.html", {"form": form, "batch": batch}, status=400 if form.errors else 200)
 

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
@@ -150,15 +151,15 @@ def settings_page(request):
     try:
         if price_form.is_bound and price_form.is_valid():
             services.tenant_set_milk_price(membership=membership, price=price_form.cleaned_data["price"])
-            messages.success(request, "Milk price saved.")
+            messages.success(request, _("Milk price saved."))
             return redirect("money:settings")
         if limit_form.is_bound and limit_form.is_valid():
             approval_limit_set(membership=membership, limit=limit_form.cleaned_data["limit"])
-            messages.success(request, "Approval limit saved.")
+            messages.success(request, _("Approval limit saved."))
             return redirect("money:settings")
         if category_form.is_bound and category_form.is_valid():
             services.category_create(membership=membership, name=category_form.cleaned_data["name"])
-            messages.success(request, "Category added.")
+            messages.success(request, _("Category added."))
             return redirect("money:settings")
     except ValidationError as error:
         add_service_errors(next(f for f in (limit_form, price_form, category_form) if f.is_bound), error)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
@@ -28,7 +29,7 @@ def invoice_edit(request, pk: int | None = None):
     membership = request.membership
     invoice = selectors.get_invoice_for(membership, pk) if pk else None
     if invoice is not None and not invoice.is_editable:
-        messages.error(request, "An issued invoice cannot be changed; void it or issue a credit note.")
+        messages.error(request, _("An issued invoice cannot be changed; void it or issue a credit note."))
         return redirect("money:invoice", pk=invoice.pk)
     initial = {"kind": request.GET.get("kind", "sales"), "farm": request.session.get("farm_id")}
     lines_initial = None
@@ -50,7 +51,7 @@ def invoice_edit(request, pk: int | None = None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
             return redirect("money:invoice", pk=invoice.pk)
     status = 400 if form.errors or lines.errors or lines.non_form_errors() else 200
     return render(request, "finance/invoice_form.html", {"form": form, "lines": lines, "invoice": invoice}, status=status)
@@ -78,7 +79,7 @@ def invoice_issue(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Invoice {invoice.number} issued. The PDF is being prepared.")
+        messages.success(request, _("Invoice %(number)s issued. The PDF is being prepared.") % {"number": invoice.number})
     return redirect("money:invoice", pk=invoice.pk)
 
 
@@ -105,7 +106,7 @@ def payment_create(request, pk: int):
         if repeat:
             return repeat
         if payment:
-            messages.success(request, f"Payment of {payment.amount} recorded.")
+            messages.success(request, _("Payment of %(amount)s recorded.") % {"amount": payment.amount})
             return redirect("money:invoice", pk=invoice.pk)
     for errors in form.errors.values():
         messages.error(request, " ".join(errors))
@@ -124,7 +125,7 @@ def invoice_void(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Invoice void.")
+        messages.success(request, _("Invoice void."))
     return redirect("money:invoice", pk=invoice.pk)
 
 
@@ -137,7 +138,7 @@ def invoice_credit(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("money:invoice", pk=invoice.pk)
-    messages.success(request, "Draft credit note made; adjust the lines and issue it.")
+    messages.success(request, _("Draft credit note made; adjust the lines and issue it."))
     return redirect("money:invoice_edit", pk=note.pk)
 
 

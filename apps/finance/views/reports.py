@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import member_required
 from apps.core.storage import file_response
@@ -33,7 +34,7 @@ def report_page(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.info(request, "The report is on its way; this page shows its progress.")
+            messages.info(request, _("The report is on its way; this page shows its progress."))
             return redirect("money:report_job", pk=job.pk)
     return render(request, "finance/reports.html", {"form": form}, status=400 if form.errors else 200)
 

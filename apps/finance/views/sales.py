@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
@@ -61,7 +62,7 @@ def sale_create(request):
         if repeat:
             return repeat
         if sale:
-            messages.success(request, "Sale recorded.")
+            messages.success(request, _("Sale recorded."))
             return redirect("money:sale", pk=sale.pk)
     return render(request, "finance/sale_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -93,5 +94,5 @@ def sale_invoice(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("money:sale", pk=sale.pk)
-    messages.success(request, "Draft invoice made from the sale; check it and issue it.")
+    messages.success(request, _("Draft invoice made from the sale; check it and issue it."))
     return redirect("money:invoice", pk=invoice.pk)
