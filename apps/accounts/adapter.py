@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.middleware import client_ip
 
@@ -29,7 +30,7 @@ class AccountAdapter(DefaultAccountAdapter):
             super().pre_authenticate(request, **credentials)
             since = timezone.now() - FAILURE_WINDOW
             if email and LoginFailure.objects.filter(email=email, created_at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT:
-                raise ValidationError("Too many failed login attempts. Try again in 15 minutes or reset your password.")
+                raise ValidationError(_("Too many failed login attempts. Try again in 15 minutes or reset your password."))
         except ValidationError:
             # A refused attempt is still an attempt: it counts against the address.
             abuse_record(ip=client_ip(request), kind=AbuseEvent.Kind.LOGIN_FAILED, detail=f"refused: {email}"[:300])

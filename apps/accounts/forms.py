@@ -102,7 +102,7 @@ class MemberAccessForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("all_farms") and not cleaned.get("farms"):
-            raise ValidationError({"farms": "Pick at least one farm, or give access to all farms."})
+            raise ValidationError({"farms": _("Pick at least one farm, or give access to all farms.")})
         return cleaned
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import Actor, audit_append
 
@@ -85,26 +86,26 @@ def policy_save(*, membership: Membership, policy: Policy | None = None, name: s
     errors: dict[str, str] = {}
     name = name.strip()
     if not name:
-        errors["name"] = "Give the policy a name."
+        errors["name"] = _("Give the policy a name.")
     if (role is None) == (member is None):
-        errors["role"] = "Attach the policy to a role or to one member (not both)."
+        errors["role"] = _("Attach the policy to a role or to one member (not both).")
     for target in (role, member):
         if target is not None and target.tenant_id != membership.tenant_id:
             raise PermissionDenied
     if unknown := set(permissions) - set(CATALOGUE):
         errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
     if any(d not in range(7) for d in days):
-        errors["days"] = "Pick days of the week."
+        errors["days"] = _("Pick days of the week.")
     if (start_time is None) != (end_time is None):
-        errors["end_time"] = "Give both the start and the end of the window, or neither."
+        errors["end_time"] = _("Give both the start and the end of the window, or neither.")
     elif start_time is not None and end_time <= start_time:
-        errors["end_time"] = "The window ends before it starts: the end must be later than the start."
+        errors["end_time"] = _("The window ends before it starts: the end must be later than the start.")
     if amount_limit is not None and amount_limit < 0:
-        errors["amount_limit"] = "The amount limit cannot be below zero."
+        errors["amount_limit"] = _("The amount limit cannot be below zero.")
     elif amount_limit is not None and amount_limit != amount_limit.quantize(Decimal("0.01")):
-        errors["amount_limit"] = "Give the amount limit to the cent at most."
+        errors["amount_limit"] = _("Give the amount limit to the cent at most.")
     if any(f.tenant_id != membership.tenant_id for f in farms):
-        errors["farms"] = "Pick farms of this organisation."
+        errors["farms"] = _("Pick farms of this organisation.")
     owner_target = (role is not None and role.key == "owner") or (member is not None and member.is_owner)
     covered = set(permissions) or set(CATALOGUE)
     if owner_target and covered & PROTECTED:
@@ -201,13 +202,13 @@ def delegation_create(*, membership: Membership, delegate: Membership | None, pe
     errors: dict[str, str] = {}
     held = permissions_of(membership)
     if delegate is None:
-        errors["delegate"] = "Pick the member who covers for you."
+        errors["delegate"] = _("Pick the member who covers for you.")
     elif delegate.tenant_id != membership.tenant_id or not delegate.is_active or delegate.is_service:
-        errors["delegate"] = "Pick a member of this organisation."
+        errors["delegate"] = _("Pick a member of this organisation.")
     elif delegate.pk == membership.pk:
-        errors["delegate"] = "You cannot delegate to yourself."
+        errors["delegate"] = _("You cannot delegate to yourself.")
     if not permissions:
-        errors["permissions"] = "Pick at least one permission to hand over."
+        errors["permissions"] = _("Pick at least one permission to hand over.")
     elif unknown := set(permissions) - set(CATALOGUE):
         errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
     elif lacking := sorted(set(permissions) - held):
@@ -216,11 +217,11 @@ def delegation_create(*, membership: Membership, delegate: Membership | None, pe
         errors["permissions"] = f"Only an owner can hand over {', '.join(protected)}."
     today = today_of(membership)
     if starts_on < today:
-        errors["starts_on"] = "A delegation cannot start in the past."
+        errors["starts_on"] = _("A delegation cannot start in the past.")
     if ends_on < starts_on:
-        errors["ends_on"] = "The end is before the start."
+        errors["ends_on"] = _("The end is before the start.")
     elif ends_on - starts_on > MAX_DELEGATION:
-        errors["ends_on"] = "A delegation lasts a year at most."
+        errors["ends_on"] = _("A delegation lasts a year at most.")
     if errors:
         raise ValidationError(errors)
     delegation = Delegation.objects.create(
@@ -247,7 +248,7 @@ def delegation_revoke(*, membership: Membership, delegation: Delegation) -> Dele
     if membership.pk not in (delegation.delegator_id, delegation.delegate_id) and not can(membership, "team.manage"):
         raise PermissionDenied
     if delegation.revoked_at is not None:
-        raise ValidationError("This delegation was already revoked.")
+        raise ValidationError(_("This delegation was already revoked."))
     delegation.revoked_at, delegation.revoked_by = timezone.now(), membership
     delegation.save(update_fields=["revoked_at", "revoked_by"])
     access_changed(membership.tenant_id)

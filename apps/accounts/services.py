@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from apps.audit.services import Actor, audit_append, changed, snapshot
@@ -93,7 +94,7 @@ def tenant_update(*, membership: Membership, name: str, country: str, currency: 
 
 
 def profile_for(user: User) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
+    profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 
 
@@ -148,12 +149,12 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
     if not can(membership, "team.manage"):
         raise PermissionDenied
     if role.tenant_id != membership.tenant_id or any(f.tenant_id != membership.tenant_id for f in farms):
-        raise ValidationError("The role and farms must belong to this organisation.")
+        raise ValidationError(_("The role and farms must belong to this organisation."))
     email = email.strip().lower()
     if Membership.objects.filter(tenant_id=membership.tenant_id, user__email__iexact=email, is_active=True).exists():
-        raise ValidationError({"email": "This person is already a member."})
+        raise ValidationError({"email": _("This person is already a member.")})
     if not all_farms and not farms:
-        raise ValidationError({"farms": "Pick at least one farm, or give access to all farms."})
+        raise ValidationError({"farms": _("Pick at least one farm, or give access to all farms.")})
     from apps.billing.limits import ensure_room
 
     ensure_room(membership.tenant_id, "members")
@@ -189,7 +190,7 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
 
 def invitation_from_token(token: str) -> Invitation | None:
     """The invitation a link token names, whatever its state, or None if the token is wrong."""
-    pk, _, secret = token.partition("-")
+    pk, _sep, secret = token.partition("-")
     if not pk.isdigit() or not secret:
         return None
     invitation = Invitation.objects.unscoped().select_related("tenant", "role").filter(pk=int(pk)).first()
@@ -203,16 +204,16 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     """Turn a valid invitation into a membership for `user`; a link works once, for 7 days."""
     found = invitation_from_token(token)
     if found is None:
-        raise ValidationError("This invitation link is not valid.")
+        raise ValidationError(_("This invitation link is not valid."))
     with scope(tenant=found.tenant):
         # Lock the row so two clicks of one link make one membership.
         invitation = Invitation.objects.select_for_update().get(pk=found.pk)
         if invitation.accepted_at is not None:
-            raise ValidationError("This invitation has already been used.")
+            raise ValidationError(_("This invitation has already been used."))
         if invitation.revoked_at is not None:
-            raise ValidationError("This invitation was withdrawn.")
+            raise ValidationError(_("This invitation was withdrawn."))
         if invitation.expires_at <= timezone.now():
-            raise ValidationError("This invitation has expired. Ask for a new one.")
+            raise ValidationError(_("This invitation has expired. Ask for a new one."))
         if invitation.email.lower() != user.email.lower():
             raise ValidationError(f"This invitation is for {invitation.email}. Log in with that address to accept it.")
         membership, created = Membership.objects.get_or_create(
@@ -222,7 +223,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         )
         if not created:
             if membership.is_active:
-                raise ValidationError("You are already a member of this organisation.")
+                raise ValidationError(_("You are already a member of this organisation."))
             membership.role, membership.all_farms, membership.is_active = invitation.role, invitation.all_farms, True
             membership.save(update_fields=["role", "all_farms", "is_active"])
         membership.farms.set(invitation.farms.all())
@@ -264,13 +265,13 @@ def membership_update(*, membership: Membership, member: Membership, role: Role,
     if member.tenant_id != membership.tenant_id or role.tenant_id != membership.tenant_id:
         raise PermissionDenied
     if any(f.tenant_id != membership.tenant_id for f in farms):
-        raise ValidationError({"farms": "Pick farms of this organisation."})
+        raise ValidationError({"farms": _("Pick farms of this organisation.")})
     if not all_farms and not farms:
-        raise ValidationError({"farms": "Pick at least one farm, or give access to all farms."})
+        raise ValidationError({"farms": _("Pick at least one farm, or give access to all farms.")})
     # Lock the owners so two demotions at once cannot leave the organisation without one.
     list(Membership.objects.select_for_update().filter(tenant_id=membership.tenant_id, role__key="owner"))
     if member.role.key == "owner" and role.key != "owner" and _owner_count(member.tenant_id) <= 1:
-        raise ValidationError({"role": "The organisation needs at least one owner."})
+        raise ValidationError({"role": _("The organisation needs at least one owner.")})
     if beyond := _beyond_own(membership, role.permissions):
         raise ValidationError({"role": f"You cannot give access you do not hold yourself ({', '.join(beyond)})."})
     before = {"role": member.role.key, "all_farms": member.all_farms, "farms": sorted(member.farms.values_list("pk", flat=True))}
@@ -294,7 +295,7 @@ def membership_remove(*, membership: Membership, member: Membership) -> None:
         raise PermissionDenied
     list(Membership.objects.select_for_update().filter(tenant_id=membership.tenant_id, role__key="owner"))
     if member.role.key == "owner" and _owner_count(member.tenant_id) <= 1:
-        raise ValidationError("The organisation needs at least one owner; make someone else owner first.")
+        raise ValidationError(_("The organisation needs at least one owner; make someone else owner first."))
     if member.role.key == "owner" and not membership.is_owner:
         raise PermissionDenied("Only an owner can remove an owner.")
     member.is_active = False
@@ -346,15 +347,15 @@ def role_save(*, membership: Membership, role: Role | None = None, name: str, pe
     if unknown:
         errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
     elif not permissions:
-        errors["permissions"] = "Pick at least one permission."
+        errors["permissions"] = _("Pick at least one permission.")
     if not name:
-        errors["name"] = "Give the role a name."
+        errors["name"] = _("Give the role a name.")
     elif Role.objects.filter(tenant_id=membership.tenant_id, name__iexact=name).exclude(pk=getattr(role, "pk", None)).exists():
         errors["name"] = f"There is already a role called {name}."
     if beyond := _beyond_own(membership, [*permissions, *(role.permissions if role else [])]):
         errors["permissions"] = f"You cannot give or change access you do not hold yourself ({', '.join(beyond)})."
     if role is not None and role.key == "owner" and "team.manage" not in permissions:
-        errors["permissions"] = "The Owner role keeps “Invite members, change roles, remove members”."
+        errors["permissions"] = _("The Owner role keeps “Invite members, change roles, remove members”.")
     if errors:
         raise ValidationError(errors)
     permissions = [p for p in CATALOGUE if p in set(permissions)]  # catalogue order, no repeats
@@ -381,7 +382,7 @@ def role_delete(*, membership: Membership, role: Role) -> None:
         raise PermissionDenied
     role = Role.objects.select_for_update().get(pk=role.pk, tenant_id=membership.tenant_id)
     if role.is_builtin:
-        raise ValidationError("Built-in roles stay; change their permissions instead.")
+        raise ValidationError(_("Built-in roles stay; change their permissions instead."))
     held = Membership.objects.filter(tenant_id=membership.tenant_id, role=role, is_active=True).count()
     offered = Invitation.objects.filter(tenant_id=membership.tenant_id, role=role, accepted_at=None, revoked_at=None).count()
     if held or offered:

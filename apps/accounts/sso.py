@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from apps.audit.services import Actor, audit_append
@@ -94,29 +95,29 @@ def connection_create(*, membership: Membership, name: str, protocol: str, email
     errors: dict[str, str] = {}
     name, email_domain = name.strip(), email_domain.strip().lower().lstrip("@")
     if not name:
-        errors["name"] = "Name the connection (it is what the sign-in button says)."
+        errors["name"] = _("Name the connection (it is what the sign-in button says).")
     if not DOMAIN.match(email_domain):
-        errors["email_domain"] = "Give the email domain, e.g. greenacres.co.ke."
+        errors["email_domain"] = _("Give the email domain, e.g. greenacres.co.ke.")
     elif SsoConnection.objects.filter(email_domain=email_domain).exists():
-        errors["email_domain"] = "That domain already signs in through a connection."
+        errors["email_domain"] = _("That domain already signs in through a connection.")
     if role.tenant_id != membership.tenant_id or role.key == "owner":
-        errors["role"] = "Pick a role of this organisation other than Owner."
+        errors["role"] = _("Pick a role of this organisation other than Owner.")
     if protocol == SsoConnection.Protocol.OIDC:
         if problem := _url_problem(issuer):
             errors["issuer"] = problem
         if not client_id.strip():
-            errors["client_id"] = "Give the client id the identity provider issued."
+            errors["client_id"] = _("Give the client id the identity provider issued.")
         if not client_secret.strip():
-            errors["client_secret"] = "Give the client secret."
+            errors["client_secret"] = _("Give the client secret.")
     elif protocol == SsoConnection.Protocol.SAML:
         if not idp_entity_id.strip():
-            errors["idp_entity_id"] = "Give the identity provider's entity id."
+            errors["idp_entity_id"] = _("Give the identity provider's entity id.")
         if problem := _url_problem(idp_sso_url):
             errors["idp_sso_url"] = problem
         if problem := _certificate_problem(idp_certificate):
             errors["idp_certificate"] = problem
     else:
-        errors["protocol"] = "Pick OpenID Connect or SAML 2.0."
+        errors["protocol"] = _("Pick OpenID Connect or SAML 2.0.")
     if errors:
         raise ValidationError(errors)
     # The domain is unique across organisations, so it names the provider in the sign-in addresses.

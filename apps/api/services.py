@@ -9,6 +9,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Profile, Role, User
 from apps.accounts.permissions import CATALOGUE, can, permissions_of
@@ -46,31 +47,31 @@ def api_key_create(*, membership, name: str, role: Role | None = None, permissio
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "Name the key after the program that uses it."
+        errors["name"] = _("Name the key after the program that uses it.")
     elif ApiKey.objects.filter(tenant_id=membership.tenant_id, name__iexact=name, revoked_at=None).exists():
         errors["name"] = f"A key called {name} is in use; revoke it first or pick another name."
     held = permissions_of(membership)
     if role is not None:
         if role.tenant_id != membership.tenant_id or role.key.startswith(API_ROLE_PREFIX):
-            errors["role"] = "Pick a role of this organisation."
+            errors["role"] = _("Pick a role of this organisation.")
         elif not set(role.permissions) <= held:
-            errors["role"] = "This role holds permissions you do not have."
+            errors["role"] = _("This role holds permissions you do not have.")
     else:
         permissions = sorted(set(permissions or []))
         if not permissions:
-            errors["permissions"] = "Pick a role, or the permissions the key may use."
+            errors["permissions"] = _("Pick a role, or the permissions the key may use.")
         elif unknown := [p for p in permissions if p not in CATALOGUE]:
             errors["permissions"] = f"Unknown permissions: {', '.join(unknown)}."
         elif not set(permissions) <= held:
-            errors["permissions"] = "You cannot give a key permissions you do not have."
+            errors["permissions"] = _("You cannot give a key permissions you do not have.")
     farms = list(farms)
     if not all_farms:
         if not farms:
-            errors["farms"] = "Pick the farms the key may reach, or all farms."
+            errors["farms"] = _("Pick the farms the key may reach, or all farms.")
         elif any(f.tenant_id != membership.tenant_id for f in farms):
-            errors["farms"] = "Pick farms of this organisation."
+            errors["farms"] = _("Pick farms of this organisation.")
     if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = "The expiry must be in the future."
+        errors["expires_at"] = _("The expiry must be in the future.")
     if errors:
         raise ValidationError(errors)
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 from standardwebhooks import Webhook
 
@@ -99,7 +100,7 @@ def endpoint_create(*, membership, url: str, events: list[str], description: str
         errors["url"] = problem
     events = sorted(set(events or []))
     if not events:
-        errors["events"] = "Pick the events to send."
+        errors["events"] = _("Pick the events to send.")
     elif unknown := [e for e in events if e not in EVENTS]:
         errors["events"] = f"Unknown events: {', '.join(unknown)}."
     if errors:
@@ -133,7 +134,7 @@ def _fan_out(tenant_id: int, payload: dict) -> list[WebhookDelivery]:
     made = []
     now = timezone.now()
     for endpoint in endpoints:
-        delivery, _ = WebhookDelivery.objects.get_or_create(
+        delivery, _created = WebhookDelivery.objects.get_or_create(
             tenant_id=tenant_id, endpoint=endpoint, message_id=payload["id"],
             defaults={"event": payload["type"], "payload": payload, "next_attempt_at": now})
         made.append(delivery)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 
@@ -30,7 +31,7 @@ class FormRenderer(TemplatesSetting):
 def check_date_range(cleaned: dict) -> dict:
     """Refuse a period whose start is after its end (shared by the report and list filters)."""
     if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
-        raise forms.ValidationError("The start date is after the end date.")
+        raise forms.ValidationError(_("The start date is after the end date."))
     return cleaned
 
 

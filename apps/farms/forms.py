@@ -24,7 +24,7 @@ class FarmForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
-            raise forms.ValidationError("Give both latitude and longitude, or neither.")
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
         return cleaned
 
 

@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
@@ -18,7 +19,7 @@ def _save(farm: Farm, *, update_fields=None) -> None:
         with transaction.atomic():
             farm.save(update_fields=update_fields)
     except IntegrityError:
-        raise ValidationError({"name": "Another farm of this organisation already has this name."}) from None
+        raise ValidationError({"name": _("Another farm of this organisation already has this name.")}) from None
 
 
 @transaction.atomic
@@ -61,7 +62,7 @@ def farm_archive(*, membership, farm: Farm) -> Farm:
     if not can(membership, "farms.manage", farm):
         raise PermissionDenied
     if farm.animals.filter(status="active").exists():
-        raise ValidationError("Move or record the exit of this farm's active animals before archiving it.")
+        raise ValidationError(_("Move or record the exit of this farm's active animals before archiving it."))
     farm.archived_at = timezone.now()
     farm.save(update_fields=["archived_at", "updated_at"])
     audit_append(actor=Actor.of(membership), action="farm.archive", obj=farm, farm_id=farm.pk, permission="farms.manage")
@@ -94,7 +95,7 @@ def external_farm_save(*, membership, farm: ExternalFarm | None = None, **values
         if key in values:
             setattr(farm, key, (values[key] or "").strip())
     if not farm.name:
-        raise ValidationError({"name": "Give the farm's name."})
+        raise ValidationError({"name": _("Give the farm's name.")})
     if ExternalFarm.objects.filter(tenant_id=membership.tenant_id, name__iexact=farm.name).exclude(pk=farm.pk).exists():
         raise ValidationError({"name": f"There is already an outside farm called {farm.name}."})
     farm.save()

@@ -23,9 +23,9 @@ class GivenAtField(forms.DateTimeField):
     def validate(self, value):
         super().validate(value)
         if value and value > timezone.now() + timezone.timedelta(minutes=5):
-            raise forms.ValidationError("This time is in the future.")
+            raise forms.ValidationError(_("This time is in the future."))
         if value and value.date() < EARLIEST:
-            raise forms.ValidationError("Give a date from 1950 on.")
+            raise forms.ValidationError(_("Give a date from 1950 on."))
 
 
 class TreatmentForm(forms.Form):
@@ -66,7 +66,7 @@ class TreatmentForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("animal") and not cleaned.get("group"):
-            raise forms.ValidationError("Pick the animal treated, or a group.")
+            raise forms.ValidationError(_("Pick the animal treated, or a group."))
         return cleaned
 
 

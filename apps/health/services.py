@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
@@ -73,21 +74,21 @@ def treatment_record(
     farm = animal.farm
     diagnosis, product_name = diagnosis.strip(), product_name.strip()
     if not diagnosis:
-        errors["diagnosis"] = "Say what is being treated."
+        errors["diagnosis"] = _("Say what is being treated.")
     if animal.status != Status.ACTIVE:
         errors["animal"] = f"{animal.tag} is {animal.get_status_display().lower()}."
     if dose is None or dose <= 0:
-        errors["dose"] = "Enter a dose above zero."
+        errors["dose"] = _("Enter a dose above zero.")
     if not dose_unit.strip():
-        errors["dose_unit"] = "Give the dose's unit (mL, tube, tablet…)."
+        errors["dose_unit"] = _("Give the dose's unit (mL, tube, tablet…).")
     if route not in Route.values:
-        errors["route"] = "Pick how it was given."
+        errors["route"] = _("Pick how it was given.")
     if route == Route.INTRAMAMMARY and quarter not in Quarter.values:
-        errors["quarter"] = "Pick the quarter treated."
+        errors["quarter"] = _("Pick the quarter treated.")
     if not 1 <= administrations_planned <= MAX_COURSE:
         errors["administrations_planned"] = f"A course has 1 to {MAX_COURSE} administrations."
     if not 1 <= interval_hours <= 24 * 14:
-        errors["interval_hours"] = "Enter the hours between administrations (1 to 336)."
+        errors["interval_hours"] = _("Enter the hours between administrations (1 to 336).")
     _check_given_at(given_at, farm, errors)
     if "given_at" not in errors and animal.date_of_birth and given_at.astimezone(farm.zone).date() < animal.date_of_birth:
         errors["given_at"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}."
@@ -97,9 +98,9 @@ def treatment_record(
         else:
             item = batch.item
     if item is not None and item.tenant_id != membership.tenant_id:
-        errors["item"] = "Pick a product of this organisation."
+        errors["item"] = _("Pick a product of this organisation.")
     if item is None and not product_name:
-        errors["product_name"] = "Pick a product from stock, or name the one bought in."
+        errors["product_name"] = _("Pick a product from stock, or name the one bought in.")
     if errors:
         raise ValidationError(errors)
 
@@ -112,7 +113,7 @@ def treatment_record(
     meat_days = minimum.meat_days if meat_withdrawal_days is None else meat_withdrawal_days
     shorter = milk_hours < minimum.milk_hours or meat_days < minimum.meat_days
     if milk_hours < 0 or meat_days < 0:
-        raise ValidationError({"milk_withdrawal_hours": "A withdrawal cannot be below zero."})
+        raise ValidationError({"milk_withdrawal_hours": _("A withdrawal cannot be below zero.")})
     if shorter and not withdrawal_note.strip():
         raise ValidationError({"withdrawal_note": f"The label (or the cascade) asks for {minimum.milk_hours} h milk and "
                                                   f"{minimum.meat_days} days meat; say why this one is shorter."})
@@ -146,7 +147,7 @@ def vaccination_record(*, membership, animals, batch: Batch, dose: Decimal, dose
     vaccine's withdrawal), and its booster falls due after the product's interval.
     """
     if not animals:
-        raise ValidationError({"animals": "Pick the animals to vaccinate."})
+        raise ValidationError({"animals": _("Pick the animals to vaccinate.")})
     if batch.item.kind != "vaccine":
         raise ValidationError({"batch": f"{batch.item.name} is not a vaccine."})
     needed = dose * len(animals) if dose and dose > 0 else None
@@ -162,7 +163,7 @@ def treatment_record_many(*, membership, animals, **values) -> list[Treatment]:
     """The same treatment for several animals (a group, or a selection), each dose drawn from stock;
     all or none, so a list with one animal that cannot be treated is corrected and entered again."""
     if not animals:
-        raise ValidationError({"animals": "Pick the animals to treat."})
+        raise ValidationError({"animals": _("Pick the animals to treat.")})
     done, refused = [], {}
     for animal in animals:
         try:
@@ -184,13 +185,13 @@ def administration_record(*, membership, treatment: Treatment, given_at: dt.date
     treatment = Treatment.objects.select_for_update(of=("self",)).select_related("farm", "animal", "item").get(pk=treatment.pk)
     errors: dict[str, str] = {}
     if treatment.voided_at:
-        errors["given_at"] = "This treatment was voided."
+        errors["given_at"] = _("This treatment was voided.")
     _check_given_at(given_at, treatment.farm, errors)
     if treatment.first_given_at and given_at < treatment.first_given_at:
         errors["given_at"] = f"The treatment began on {timezone.localtime(treatment.first_given_at):%d %b %Y %H:%M}."
     if batch is not None and (batch.tenant_id != membership.tenant_id or batch.farm_id != treatment.farm_id
                               or batch.item_id != treatment.item_id):
-        errors["batch"] = "Pick a batch of the same product kept on this farm."
+        errors["batch"] = _("Pick a batch of the same product kept on this farm.")
     if errors:
         raise ValidationError(errors)
     return _administer(membership, treatment, given_at=given_at, batch=batch, lot=lot)
@@ -219,10 +220,10 @@ def treatment_void(*, membership, treatment: Treatment, reason: str) -> Treatmen
     if treatment.tenant_id != membership.tenant_id or not can(membership, "health.record", treatment):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError({"reason": "Say why this record is wrong."})
+        raise ValidationError({"reason": _("Say why this record is wrong.")})
     treatment = Treatment.objects.select_for_update().get(pk=treatment.pk)
     if treatment.voided_at:
-        raise ValidationError({"reason": "This treatment is already void."})
+        raise ValidationError({"reason": _("This treatment is already void.")})
     now = timezone.now()
     for administration in treatment.administrations.filter(voided_at=None).select_related("batch"):
         if administration.batch is not None:
@@ -241,11 +242,11 @@ def treatment_void(*, membership, treatment: Treatment, reason: str) -> Treatmen
 
 def _check_given_at(given_at: dt.datetime, farm, errors: dict) -> None:
     if given_at is None or timezone.is_naive(given_at):
-        errors["given_at"] = "Give the date and time it was given."
+        errors["given_at"] = _("Give the date and time it was given.")
     elif given_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["given_at"] = "This time is in the future."
+        errors["given_at"] = _("This time is in the future.")
     elif given_at.astimezone(farm.zone).date().year < 1950:
-        errors["given_at"] = "Give a date from 1950 on."
+        errors["given_at"] = _("Give a date from 1950 on.")
 
 
 def _refresh_withdrawal(treatment: Treatment, membership) -> None:
@@ -288,16 +289,16 @@ def health_check_record(*, membership, animal, checked_at: dt.datetime, findings
         if not (Decimal("1") <= body_condition <= Decimal("5")) or body_condition % step:
             errors["body_condition"] = f"Score from 1 to 5 in steps of {step.normalize():f}."
     if mobility is not None and not 0 <= mobility <= 3:
-        errors["mobility"] = "Score mobility from 0 (sound) to 3 (severely lame)."
+        errors["mobility"] = _("Score mobility from 0 (sound) to 3 (severely lame).")
     if weight is not None and not Decimal("0") < weight <= Decimal("2000"):
-        errors["weight"] = "Enter a weight between 0 and 2,000 kg."
+        errors["weight"] = _("Enter a weight between 0 and 2,000 kg.")
     unknown = set(findings) - set(Finding.values)
     if unknown:
-        errors["findings"] = "Pick findings from the list."
+        errors["findings"] = _("Pick findings from the list.")
     if "mastitis" in findings and quarter not in Quarter.values:
-        errors["quarter"] = "Say which quarter has mastitis."
+        errors["quarter"] = _("Say which quarter has mastitis.")
     if "lameness" in findings and foot not in Foot.values:
-        errors["foot"] = "Say which foot is lame."
+        errors["foot"] = _("Say which foot is lame.")
     if errors:
         raise ValidationError(errors)
     check = HealthCheck.objects.create(

@@ -97,9 +97,9 @@ class ImportForm(QuickAddFarmForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > 2 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 2 MB; split it into smaller files.")
+            raise forms.ValidationError(_("The file is larger than 2 MB; split it into smaller files."))
         if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("Upload a .csv file (download the template below).")
+            raise forms.ValidationError(_("Upload a .csv file (download the template below)."))
         return upload
 
 

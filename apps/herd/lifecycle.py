@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
@@ -34,7 +35,7 @@ def _weight_problem(weight) -> str | None:
 def _validate(membership, animal: Animal, kind: str, on: dt.date, values: dict) -> dict[str, str]:
     errors: dict[str, str] = {}
     if kind not in Kind.values:
-        errors["kind"] = "Pick what happened."
+        errors["kind"] = _("Pick what happened.")
         return errors
     if animal.status != Status.ACTIVE:
         errors["on"] = f"{animal.tag} is {animal.get_status_display().lower()}: it has left the herd."
@@ -57,16 +58,16 @@ def _validate(membership, animal: Animal, kind: str, on: dt.date, values: dict) 
     if kind == Kind.MOVEMENT:
         to_farm, to_group = values.get("to_farm") or animal.farm, values.get("to_group")
         if to_farm.tenant_id != animal.tenant_id or to_farm.is_archived or not can(membership, "herd.manage", to_farm):
-            errors["to_farm"] = "Pick an active farm you work on."
+            errors["to_farm"] = _("Pick an active farm you work on.")
         elif to_group is not None and to_group.farm_id != to_farm.pk:
             errors["to_group"] = f"{to_group.name} is a group of another farm."
         elif to_farm.pk == animal.farm_id and (to_group.pk if to_group else None) == animal.group_id:
             errors["to_farm"] = f"{animal.tag} is already there."
     if kind == Kind.DISPOSAL:
         if values.get("exit_status") not in (Status.SOLD, Status.DEAD, Status.CULLED):
-            errors["exit_status"] = "Say whether it was sold, died or was culled."
+            errors["exit_status"] = _("Say whether it was sold, died or was culled.")
         if values.get("reason") not in DisposalReason.values:
-            errors["reason"] = "Pick the reason."
+            errors["reason"] = _("Pick the reason.")
     return errors
 
 
@@ -126,9 +127,9 @@ def events_record_many(*, membership, animals: list[Animal], kind: str, on: dt.d
     `weights` maps an animal's id to its weight; for a weighing every animal needs one.
     """
     if kind not in (Kind.WEIGHT, Kind.MOVEMENT, Kind.WEANING):
-        raise ValidationError({"kind": "Weigh, move or wean a selection."})
+        raise ValidationError({"kind": _("Weigh, move or wean a selection.")})
     if not animals:
-        raise ValidationError({"kind": "Tick the animals first."})
+        raise ValidationError({"kind": _("Tick the animals first.")})
     weights = weights or {}
     errors: dict[str, str] = {}
     events = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
@@ -28,9 +29,9 @@ def animal_validate(*, membership, animal: Animal) -> None:
     today = animal.farm.local_today()
 
     if animal.farm.tenant_id != tenant_id or animal.farm.is_archived or not can(membership, "herd.manage", animal.farm):
-        errors["farm"] = "Pick an active farm you have access to."
+        errors["farm"] = _("Pick an active farm you have access to.")
     if animal.group_id and (animal.group.tenant_id != tenant_id or animal.group.farm_id != animal.farm_id):
-        errors["group"] = "This group belongs to another farm."
+        errors["group"] = _("This group belongs to another farm.")
     if animal.breed_id and animal.breed.species != animal.species:
         errors["breed"] = f"{animal.breed} is not a {animal.get_species_display().lower()} breed."
     for field in ("date_of_birth", "castrated_on", "acquired_on", "status_on"):
@@ -39,22 +40,22 @@ def animal_validate(*, membership, animal: Animal) -> None:
             errors[field] = problem
     if animal.castrated:
         if animal.sex != Sex.MALE:
-            errors["castrated"] = "Only a male can be castrated."
+            errors["castrated"] = _("Only a male can be castrated.")
         elif animal.castrated_on and animal.date_of_birth and animal.castrated_on < animal.date_of_birth:
-            errors["castrated_on"] = "Castration cannot be before birth."
+            errors["castrated_on"] = _("Castration cannot be before birth.")
     elif animal.castrated_on:
-        errors["castrated_on"] = "Tick castrated, or leave the date empty."
+        errors["castrated_on"] = _("Tick castrated, or leave the date empty.")
     if animal.acquisition == "bought" and animal.acquired_on and animal.date_of_birth and animal.acquired_on < animal.date_of_birth:
-        errors["acquired_on"] = "An animal cannot be bought before it was born."
+        errors["acquired_on"] = _("An animal cannot be bought before it was born.")
     if animal.purchase_price is not None and animal.purchase_price < 0:
-        errors["purchase_price"] = "A price cannot be below zero."
+        errors["purchase_price"] = _("A price cannot be below zero.")
     if animal.status == Status.CULLED and animal.pk and animal.status_on:
         # Culled animals go for slaughter: not while meat from a treatment must stay out of the food chain.
         until = meat_withdrawal_until(animal)
         if until and until >= animal.status_on:
             errors["status"] = f"{animal.tag} is under meat withdrawal until {until:%d %b %Y}; cull her after that date."
     if animal.status != Status.ACTIVE and not animal.status_on:
-        errors["status_on"] = "Give the date the animal was sold, died or was culled."
+        errors["status_on"] = _("Give the date the animal was sold, died or was culled.")
 
     for field, sex, label in (("dam", Sex.FEMALE, "dam"), ("genetic_dam", Sex.FEMALE, "genetic dam"), ("sire", Sex.MALE, "sire")):
         parent = getattr(animal, field)
@@ -73,15 +74,15 @@ def animal_validate(*, membership, animal: Animal) -> None:
         elif parent.date_of_birth and animal.date_of_birth and parent.date_of_birth >= animal.date_of_birth:
             errors[field] = f"{parent.tag} was born on {parent.date_of_birth:%d %b %Y}, not before this animal."
     if animal.dam_id and animal.dam_external:
-        errors["dam_external"] = "Give either a dam from the herd or an outside dam, not both."
+        errors["dam_external"] = _("Give either a dam from the herd or an outside dam, not both.")
     if animal.sire_id and animal.sire_external:
-        errors["sire_external"] = "Give either a sire from the herd or an outside sire, not both."
+        errors["sire_external"] = _("Give either a sire from the herd or an outside sire, not both.")
     if animal.registered_sire_id:
         outside = animal.registered_sire
         if outside.tenant_id != tenant_id:
-            errors["registered_sire"] = "Pick an outside sire of your own register."
+            errors["registered_sire"] = _("Pick an outside sire of your own register.")
         elif animal.sire_id:
-            errors["registered_sire"] = "Give either a sire from the herd or an outside sire, not both."
+            errors["registered_sire"] = _("Give either a sire from the herd or an outside sire, not both.")
         elif outside.species != animal.species:
             errors["registered_sire"] = f"{outside.name} is a {outside.get_species_display().lower()}."
 
@@ -236,7 +237,7 @@ def animal_group_create(*, membership, farm, name: str) -> AnimalGroup:
         raise PermissionDenied
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the group a name."})
+        raise ValidationError({"name": _("Give the group a name.")})
     if AnimalGroup.objects.filter(tenant_id=membership.tenant_id, farm=farm, name__iexact=name).exists():
         raise ValidationError({"name": f"{farm} already has a group called {name}."})
     group = AnimalGroup.objects.create(tenant_id=membership.tenant_id, farm=farm, name=name)
@@ -260,11 +261,11 @@ def outside_sire_save(*, membership, sire: OutsideSire | None = None, **values) 
             setattr(sire, key, value.strip() if isinstance(value, str) else value)
     errors = {}
     if not sire.name:
-        errors["name"] = "Give the sire's name."
+        errors["name"] = _("Give the sire's name.")
     if sire.breed_id and sire.breed.species != sire.species:
         errors["breed"] = f"{sire.breed} is not a {sire.get_species_display().lower()} breed."
     if sire.owner_id and sire.owner.tenant_id != membership.tenant_id:
-        errors["owner"] = "Pick a farm of your register."
+        errors["owner"] = _("Pick a farm of your register.")
     if OutsideSire.objects.filter(tenant_id=membership.tenant_id, species=sire.species, name__iexact=sire.name).exclude(pk=sire.pk).exists():
         errors["name"] = f"There is already a {sire.get_species_display().lower()} sire called {sire.name}."
     if errors:

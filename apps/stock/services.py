@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, snapshot
@@ -30,19 +31,19 @@ def item_save(*, membership, item: StockItem | None = None, kind: str, name: str
     errors = {}
     name, unit = name.strip(), unit.strip()
     if kind not in ItemKind.values:
-        errors["kind"] = "Pick a kind of item."
+        errors["kind"] = _("Pick a kind of item.")
     if not name:
-        errors["name"] = "Give the item a name."
+        errors["name"] = _("Give the item a name.")
     if not unit:
-        errors["unit"] = "Say what it is counted in (mL, tube, dose, kg, bag)."
+        errors["unit"] = _("Say what it is counted in (mL, tube, dose, kg, bag).")
     if reorder_level < 0:
-        errors["reorder_level"] = "A reorder level cannot be below zero."
+        errors["reorder_level"] = _("A reorder level cannot be below zero.")
     withdrawals = withdrawals or {}
     for species, (milk_hours, meat_days) in withdrawals.items():
         if species not in Species.values:
             errors["withdrawals"] = f"Unknown species {species}."
         elif (milk_hours is not None and not 0 <= milk_hours <= 24 * 365) or not 0 <= meat_days <= 3650:
-            errors["withdrawals"] = "Withdrawal periods run from 0 to 8,760 hours (milk) and 0 to 3,650 days (meat)."
+            errors["withdrawals"] = _("Withdrawal periods run from 0 to 8,760 hours (milk) and 0 to 3,650 days (meat).")
     if errors:
         raise ValidationError(errors)
     before = snapshot(item) if item else None
@@ -82,9 +83,9 @@ def batch_receive(*, membership, item: StockItem, farm, quantity: Decimal, lot: 
     received_on = received_on or farm.local_today()
     _check_quantity(quantity, errors)
     if item.tenant_id != membership.tenant_id:
-        errors["item"] = "Pick an item of this organisation."
+        errors["item"] = _("Pick an item of this organisation.")
     if unit_cost is not None and unit_cost < 0:
-        errors["unit_cost"] = "A cost cannot be below zero."
+        errors["unit_cost"] = _("A cost cannot be below zero.")
     if problem := date_problem(received_on, today=farm.local_today()):
         errors["received_on"] = problem
     if expires_on and (problem := date_problem(expires_on)):
@@ -93,7 +94,7 @@ def batch_receive(*, membership, item: StockItem, farm, quantity: Decimal, lot: 
         if linked is not None and linked.tenant_id != membership.tenant_id:
             errors[name] = "Pick one of this organisation's."
     if expense is not None and expense.status != "approved":
-        errors["expense"] = "Link an approved expense."
+        errors["expense"] = _("Link an approved expense.")
     if errors:
         raise ValidationError(errors)
     batch = Batch.objects.create(tenant_id=membership.tenant_id, item=item, farm=farm, lot=lot.strip(), expires_on=expires_on,
@@ -135,10 +136,10 @@ def stock_use(*, membership, batch: Batch, quantity: Decimal, reason: str, used_
     if not can(membership, "stock.manage", batch.farm) or batch.tenant_id != membership.tenant_id:
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError({"reason": "Say what it was used for (fed to the milking herd…)."})
+        raise ValidationError({"reason": _("Say what it was used for (fed to the milking herd…).")})
     used_at = used_at or timezone.now()
     if used_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"used_at": "This time is in the future."})
+        raise ValidationError({"used_at": _("This time is in the future.")})
     used = stock_draw(membership=membership, batch=batch, quantity=quantity, at=used_at, reason=reason.strip())
     audit_append(actor=Actor.of(membership), action="stock.use", obj=used, farm_id=used.farm_id,
                  after={"quantity": quantity, "reason": reason.strip()}, permission="stock.manage")
@@ -160,9 +161,9 @@ def stock_adjust(*, membership, batch: Batch, counted: Decimal, reason: str) -> 
         raise PermissionDenied
     errors = {}
     if counted is None or not Decimal("0") <= counted <= MAX_QUANTITY:
-        errors["counted"] = "Enter what is on the shelf, zero or more."
+        errors["counted"] = _("Enter what is on the shelf, zero or more.")
     if not reason.strip():
-        errors["reason"] = "Say why the stock is adjusted (count, breakage, expired…)."
+        errors["reason"] = _("Say why the stock is adjusted (count, breakage, expired…).")
     if errors:
         raise ValidationError(errors)
     locked = Batch.objects.select_for_update().get(pk=batch.pk)
@@ -181,7 +182,7 @@ def stock_move(*, membership, batch: Batch, to_farm, quantity: Decimal) -> Batch
     if not (can(membership, "stock.manage", batch.farm) and can(membership, "stock.manage", to_farm)):
         raise PermissionDenied
     if to_farm.tenant_id != membership.tenant_id or to_farm.pk == batch.farm_id:
-        raise ValidationError({"to_farm": "Pick another farm of this organisation."})
+        raise ValidationError({"to_farm": _("Pick another farm of this organisation.")})
     errors: dict[str, str] = {}
     _check_quantity(quantity, errors)
     if errors:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership
 from apps.accounts.permissions import can
@@ -27,17 +28,17 @@ def _validate(membership, hire: SireHire) -> dict[str, str]:
     errors: dict[str, str] = {}
     tenant_id = membership.tenant_id
     if hire.farm_id is None or hire.farm.tenant_id != tenant_id or not can(membership, "herd.manage", hire.farm):
-        errors["farm"] = "Pick a farm you work on."
+        errors["farm"] = _("Pick a farm you work on.")
     if hire.other_farm_id is None or hire.other_farm.tenant_id != tenant_id:
-        errors["other_farm"] = "Pick the other farm from the outside register."
+        errors["other_farm"] = _("Pick the other farm from the outside register.")
     if hire.direction == SireHire.Direction.HIRE_IN:
         if hire.outside_sire_id is None or hire.outside_sire.tenant_id != tenant_id:
-            errors["outside_sire"] = "Pick the hired sire from the outside register."
+            errors["outside_sire"] = _("Pick the hired sire from the outside register.")
         hire.own_sire = None
     else:
         sire = hire.own_sire
         if sire is None or sire.tenant_id != tenant_id or not can(membership, "herd.view", sire):
-            errors["own_sire"] = "Pick the male of your herd that is lent."
+            errors["own_sire"] = _("Pick the male of your herd that is lent.")
         elif sire.sex != Sex.MALE or sire.castrated:
             errors["own_sire"] = f"{sire.tag} is not an entire male."
         hire.outside_sire = None
@@ -47,9 +48,9 @@ def _validate(membership, hire: SireHire) -> dict[str, str]:
         elif problem := date_problem(getattr(hire, field)):
             errors[field] = problem
     if not errors.get("ends_on") and not errors.get("starts_on") and hire.ends_on < hire.starts_on:
-        errors["ends_on"] = "The agreement cannot end before it starts."
+        errors["ends_on"] = _("The agreement cannot end before it starts.")
     if hire.basis not in SireHire.Basis.values:
-        errors["basis"] = "Pick how the fee is counted."
+        errors["basis"] = _("Pick how the fee is counted.")
     if (problem := amount_problem(hire.fee, currency_of(membership), allow_zero=True)) is not None:
         errors["fee"] = problem
     return errors
@@ -63,7 +64,7 @@ def hire_save(*, membership, hire: SireHire | None = None, **values) -> SireHire
     if hire is not None:
         hire = SireHire.objects.select_for_update().get(pk=hire.pk, tenant_id=membership.tenant_id)
         if hire.invoice_id:
-            raise ValidationError("This agreement has ended and been invoiced; it cannot change.")
+            raise ValidationError(_("This agreement has ended and been invoiced; it cannot change."))
     hire = hire or SireHire(tenant_id=membership.tenant_id, recorded_by=membership)
     for key in HIRE_FIELDS:
         if key in values:
@@ -118,7 +119,7 @@ def hire_end(*, hire: SireHire, membership=None) -> Invoice | None:
         raise PermissionDenied
     actor = membership if membership is not None and can(membership, "finance.manage", hire.farm) else _finance_actor(hire)
     if actor is None:
-        raise ValidationError("Nobody who manages money on this farm can write the invoice.")
+        raise ValidationError(_("Nobody who manages money on this farm can write the invoice."))
     quantity, price, unit = hire_amount(hire)
     sire = hire.sire
     kind = Invoice.Kind.PURCHASE if hire.direction == SireHire.Direction.HIRE_IN else Invoice.Kind.SALES

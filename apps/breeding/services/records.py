@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
@@ -97,7 +98,7 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
     errors: dict[str, str] = {}
     _check_female(animal, served_on, errors, "served_on")
     if method not in Service.Method.values:
-        errors["method"] = "Pick how she was served."
+        errors["method"] = _("Pick how she was served.")
     if not errors.get("served_on") and not calendar.old_enough(animal.species, animal.date_of_birth, served_on):
         months = calendar.BREEDING_AGE_MONTHS[animal.species]
         errors["served_on"] = f"{animal.tag} is under {months} months old: too young to be served."
@@ -108,14 +109,14 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
         errors["served_on"] = f"{animal.tag} is confirmed pregnant."
     if sire is not None:
         if sire.tenant_id != membership.tenant_id:
-            errors["sire"] = "Pick a sire of your own herd, or name an outside sire."
+            errors["sire"] = _("Pick a sire of your own herd, or name an outside sire.")
         elif sire.sex != Sex.MALE:
             errors["sire"] = f"{sire.tag} is not a male."
         elif sire.species != animal.species:
             errors["sire"] = f"{sire.tag} is a {sire.get_species_display().lower()}."
     if hire is not None:
         if hire.tenant_id != membership.tenant_id or hire.direction != SireHire.Direction.HIRE_IN:
-            errors["hire"] = "Pick an agreement for a sire hired in."
+            errors["hire"] = _("Pick an agreement for a sire hired in.")
         elif not hire.starts_on <= served_on <= hire.ends_on:
             errors["hire"] = f"The agreement runs from {hire.starts_on:%d %b} to {hire.ends_on:%d %b %Y}."
         elif registered_sire is not None and registered_sire.pk != hire.outside_sire_id:
@@ -124,20 +125,20 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
             registered_sire = registered_sire or hire.outside_sire
     if registered_sire is not None:
         if registered_sire.tenant_id != membership.tenant_id:
-            errors["registered_sire"] = "Pick a sire of your outside register."
+            errors["registered_sire"] = _("Pick a sire of your outside register.")
         elif sire is not None:
-            errors["registered_sire"] = "Give either a sire from the herd or an outside one, not both."
+            errors["registered_sire"] = _("Give either a sire from the herd or an outside one, not both.")
         elif registered_sire.species != animal.species:
             errors["registered_sire"] = f"{registered_sire.name} is a {registered_sire.get_species_display().lower()}."
     if genetic_dam is not None:
         if method != Service.Method.EMBRYO:
-            errors["genetic_dam"] = "A genetic dam goes with an embryo transfer."
+            errors["genetic_dam"] = _("A genetic dam goes with an embryo transfer.")
         elif genetic_dam.tenant_id != membership.tenant_id or genetic_dam.sex != Sex.FEMALE or genetic_dam.pk == animal.pk:
-            errors["genetic_dam"] = "Pick the donor female of your herd (not the recipient)."
+            errors["genetic_dam"] = _("Pick the donor female of your herd (not the recipient).")
         elif genetic_dam.species != animal.species:
             errors["genetic_dam"] = f"{genetic_dam.tag} is a {genetic_dam.get_species_display().lower()}."
     if sire is None and registered_sire is None and not outside_sire.strip():
-        errors["sire"] = "Pick the sire, or name the outside sire (AI bull or hired)."
+        errors["sire"] = _("Pick the sire, or name the outside sire (AI bull or hired).")
     if errors:
         raise ValidationError(errors)
     service = Service.objects.create(
@@ -166,12 +167,12 @@ def pregnancy_check_record(*, membership, service: Service, checked_on: dt.date,
     elif checked_on < service.served_on:
         errors["checked_on"] = f"She was served on {service.served_on:%d %b %Y}; a check cannot be before that."
     if method not in PregnancyCheck.Method.values:
-        errors["method"] = "Pick how she was checked."
+        errors["method"] = _("Pick how she was checked.")
     if result not in PregnancyCheck.Result.values:
-        errors["result"] = "Pick the result."
+        errors["result"] = _("Pick the result.")
     gestation = calendar.gestation(animal.species, membership.tenant.other_gestation_days)
     if foetal_age_days is not None and (result != PregnancyCheck.Result.PREGNANT or (gestation and foetal_age_days >= gestation)):
-        errors["foetal_age_days"] = "A foetal age goes with a pregnant result, and is less than the gestation."
+        errors["foetal_age_days"] = _("A foetal age goes with a pregnant result, and is less than the gestation.")
     if errors:
         raise ValidationError(errors)
     expected = None
@@ -211,7 +212,7 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
     errors: dict[str, str] = {}
     _check_female(animal, born_on, errors, "born_on")
     if not 1 <= (ease or 0) <= 5:
-        errors["ease"] = "Score the ease from 1 (unassisted) to 5 (caesarean)."
+        errors["ease"] = _("Score the ease from 1 (unassisted) to 5 (caesarean).")
     service = Service.objects.filter(tenant_id=membership.tenant_id, animal=animal, served_on__lte=born_on).select_related(
         "sire", "registered_sire", "genetic_dam").order_by("-served_on", "-id").first()
     gestation = calendar.gestation(animal.species, membership.tenant.other_gestation_days)
@@ -220,9 +221,9 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
             errors["premature"] = (f"Only {(born_on - service.served_on).days} days after the service of "
                                    f"{service.served_on:%d %b %Y}: tick premature if she gave birth early.")
     if not aborted and not offspring:
-        errors["offspring"] = "Add the offspring born (or tick abortion)."
+        errors["offspring"] = _("Add the offspring born (or tick abortion).")
     if aborted and offspring:
-        errors["offspring"] = "An abortion has no offspring to register."
+        errors["offspring"] = _("An abortion has no offspring to register.")
     for n, young in enumerate(offspring, start=1):
         if young.get("sex") not in (Sex.FEMALE, Sex.MALE) or young.get("outcome") not in OUTCOMES:
             errors["offspring"] = f"Offspring {n}: give the sex and whether it lives."
@@ -274,9 +275,9 @@ def birth_void(*, membership, birth: Birth, reason: str) -> list[str]:
     if not can(membership, "herd.manage", animal):
         raise PermissionDenied
     if birth.voided_at:
-        raise ValidationError("This birth is already void.")
+        raise ValidationError(_("This birth is already void."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the birth is void."})
+        raise ValidationError({"reason": _("Say why the birth is void.")})
     kept = []
     for young in birth.offspring:
         calf = Animal.objects.filter(tenant_id=membership.tenant_id, pk=young.get("animal_id")).first()

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership
 from apps.accounts.permissions import can
@@ -38,25 +39,25 @@ def _validate(membership, task: Task) -> dict[str, str]:
     errors: dict[str, str] = {}
     tenant_id = membership.tenant_id
     if not task.title:
-        errors["title"] = "Say what is to be done."
+        errors["title"] = _("Say what is to be done.")
     if task.farm_id is None or task.farm.tenant_id != tenant_id or task.farm.is_archived or not can(membership, "herd.manage", task.farm):
-        errors["farm"] = "Pick an active farm you work on."
+        errors["farm"] = _("Pick an active farm you work on.")
     elif task.animal_id and (task.animal.tenant_id != tenant_id or task.animal.farm_id != task.farm_id):
-        errors["animal"] = "Pick an animal of this farm."
+        errors["animal"] = _("Pick an animal of this farm.")
     elif task.group_id and (task.group.tenant_id != tenant_id or task.group.farm_id != task.farm_id):
-        errors["group"] = "Pick a group of this farm."
+        errors["group"] = _("Pick a group of this farm.")
     if task.assignee_id:
         assignee = task.assignee
         if assignee.tenant_id != tenant_id or not assignee.is_active:
-            errors["assignee"] = "Pick someone of the team."
+            errors["assignee"] = _("Pick someone of the team.")
         elif task.farm_id and not errors.get("farm") and not can(assignee, "herd.view", task.farm):
             errors["assignee"] = f"{assignee.user.display_name} does not work on {task.farm}."
     if task.due_on is None:
-        errors["due_on"] = "Give the day it is due."
+        errors["due_on"] = _("Give the day it is due.")
     elif problem := date_problem(task.due_on):
         errors["due_on"] = problem
     if task.repeat not in Task.Repeat.values:
-        errors["repeat"] = "Pick how often it comes round."
+        errors["repeat"] = _("Pick how often it comes round.")
     return errors
 
 
@@ -67,7 +68,7 @@ def task_save(*, membership, task: Task | None = None, **values) -> Task:
     if task is not None:
         task = Task.objects.select_for_update().get(pk=task.pk, tenant_id=membership.tenant_id)
         if task.state != Task.State.OPEN:
-            raise ValidationError("This task is closed.")
+            raise ValidationError(_("This task is closed."))
     task = task or Task(tenant_id=membership.tenant_id, created_by=membership)
     for key in TASK_FIELDS:
         if key in values:
@@ -88,7 +89,7 @@ def task_close(*, membership, task: Task, state: str) -> Task | None:
     if not can(membership, "herd.view", task.farm) or not (can(membership, "herd.manage", task.farm) or task.assignee_id == membership.pk):
         raise PermissionDenied
     if state not in (Task.State.DONE, Task.State.SKIPPED):
-        raise ValidationError("Mark it done or skipped.")
+        raise ValidationError(_("Mark it done or skipped."))
     if task.state != Task.State.OPEN:
         raise ValidationError(f"Already {task.get_state_display().lower()}.")
     task.state, task.closed_at, task.closed_by = state, timezone.now(), membership

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import (
     IdempotencyKey,
@@ -28,7 +29,7 @@ def claim_submission(*, tenant_id: int, key: str, action: str) -> IdempotencyKey
     other waits on the insert, then fails, and reports the first one's result.
     """
     if not key or len(key) > 64:
-        raise ValidationError("This form has expired. Reload the page and try again.")
+        raise ValidationError(_("This form has expired. Reload the page and try again."))
     try:
         with transaction.atomic():
             return IdempotencyKey.objects.create(tenant_id=tenant_id, key=key, action=action)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can, decision
 from apps.audit.services import Actor, audit_append, changed, snapshot
@@ -50,7 +51,7 @@ def category_create(*, membership, name: str) -> ExpenseCategory:
     name = name.strip()
     key = slugify(name)[:40]
     if not key:
-        raise ValidationError({"name": "Give the category a name."})
+        raise ValidationError({"name": _("Give the category a name.")})
     if ExpenseCategory.objects.filter(tenant_id=membership.tenant_id, key=key).exists():
         raise ValidationError({"name": f"There is already a category called {name}."})
     category = ExpenseCategory.objects.create(tenant_id=membership.tenant_id, key=key, name=name)
@@ -158,19 +159,19 @@ def expense_submit(
     errors = {}
     tenant_id = membership.tenant_id
     if farm.tenant_id != tenant_id or farm.is_archived:
-        errors["farm"] = "Pick an active farm of this organisation."
+        errors["farm"] = _("Pick an active farm of this organisation.")
     if category.tenant_id != tenant_id:
-        errors["category"] = "Pick a category of this organisation."
+        errors["category"] = _("Pick a category of this organisation.")
     if supplier is not None and supplier.tenant_id != tenant_id:
-        errors["supplier"] = "Pick a supplier of this organisation."
+        errors["supplier"] = _("Pick a supplier of this organisation.")
     if animal is not None and (animal.tenant_id != tenant_id or animal.farm_id != farm.pk):
-        errors["animal"] = "Pick an animal of this farm."
+        errors["animal"] = _("Pick an animal of this farm.")
     if problem := amount_problem(amount, currency_of(membership)):
         errors["amount"] = problem
     if problem := date_problem(date, today=today_for(farm)):
         errors["date"] = problem
     if not (description or "").strip():
-        errors["description"] = "Say what was bought."
+        errors["description"] = _("Say what was bought.")
     if problem := _check_receipt(receipt):
         errors["receipt"] = problem
     elif receipt:
@@ -274,7 +275,7 @@ def expense_decide(*, membership, expense: Expense, approve: bool, note: str = "
         raise PermissionDenied(problem)
     note = (note or "").strip()
     if not approve and not note:
-        raise ValidationError({"reason": "Say why the expense is rejected."})
+        raise ValidationError({"reason": _("Say why the expense is rejected.")})
     return _decide(membership, expense, Expense.Status.APPROVED if approve else Expense.Status.REJECTED, note)
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Tenant
 from apps.accounts.permissions import can
@@ -33,7 +34,7 @@ from .base import claim_submission, currency_of, today_for
 def _validate_lines(lines: list[dict], currency: str) -> dict:
     errors = {}
     if not lines:
-        errors["lines"] = "Add at least one line."
+        errors["lines"] = _("Add at least one line.")
     for n, line in enumerate(lines, start=1):
         if not (line.get("description") or "").strip():
             errors[f"line {n}"] = "Describe the line."
@@ -85,18 +86,18 @@ def invoice_save_draft(
     if invoice is not None:
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, tenant_id=membership.tenant_id)
         if not invoice.is_editable:
-            raise ValidationError("An issued invoice cannot be changed; void it or issue a credit note.")
+            raise ValidationError(_("An issued invoice cannot be changed; void it or issue a credit note."))
     errors = _validate_lines(lines, currency_of(membership))
     if contact.tenant_id != membership.tenant_id:
-        errors["contact"] = "Pick a contact of this organisation."
+        errors["contact"] = _("Pick a contact of this organisation.")
     # An invoice belongs to a farm, so a member limited to some farms sees only theirs. Invoices
     # written before that rule have none; they stay tenant-wide (seen by members of all farms), and
     # so does a credit note for one of them.
     if farm is None:
         if not (credit_for is not None and credit_for.farm_id is None):
-            errors["farm"] = "Pick the farm this invoice belongs to."
+            errors["farm"] = _("Pick the farm this invoice belongs to.")
     elif farm.tenant_id != membership.tenant_id or not can(membership, "finance.manage", farm):
-        errors["farm"] = "Pick a farm of this organisation that you have access to."
+        errors["farm"] = _("Pick a farm of this organisation that you have access to.")
     if errors:
         raise ValidationError(errors)
     invoice = invoice or Invoice(
@@ -119,11 +120,11 @@ def invoice_save_draft(
 def invoice_from_sales(*, membership, sales: list[Sale], due_date: dt.date | None = None) -> Invoice:
     buyers = {sale.buyer_id for sale in sales}
     if len(buyers) != 1:
-        raise ValidationError("Invoice the sales of one buyer at a time.")
+        raise ValidationError(_("Invoice the sales of one buyer at a time."))
     if len({sale.farm_id for sale in sales}) != 1:
-        raise ValidationError("Invoice the sales of one farm at a time.")
+        raise ValidationError(_("Invoice the sales of one farm at a time."))
     if any(sale.invoice_id or sale.voided_at or sale.tenant_id != membership.tenant_id for sale in sales):
-        raise ValidationError("Some of these sales are invoiced or voided already.")
+        raise ValidationError(_("Some of these sales are invoiced or voided already."))
     lines = [
         {"description": _sale_line(sale), "quantity": sale.quantity, "unit": sale.unit, "unit_price": sale.unit_price}
         for sale in sales
@@ -169,7 +170,7 @@ def invoice_issue(*, membership, invoice: Invoice) -> Invoice:
     if invoice.status != Invoice.Status.DRAFT:
         raise ValidationError(f"Invoice {invoice.number} is already issued.")
     if not invoice.lines.exists():
-        raise ValidationError("Add at least one line before issuing.")
+        raise ValidationError(_("Add at least one line before issuing."))
     today = today_for(invoice.farm)
     sequence_kind = "credit" if invoice.credit_note_for_id else invoice.kind
     invoice.number = _next_number(invoice.tenant_id, sequence_kind, today.year)
@@ -198,11 +199,11 @@ def invoice_void(*, membership, invoice: Invoice, reason: str) -> Invoice:
         raise PermissionDenied
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, tenant_id=membership.tenant_id)
     if invoice.status == Invoice.Status.VOID:
-        raise ValidationError("This invoice is already void.")
+        raise ValidationError(_("This invoice is already void."))
     if invoice.paid_total > 0:
-        raise ValidationError("Payments were recorded against this invoice; issue a credit note instead.")
+        raise ValidationError(_("Payments were recorded against this invoice; issue a credit note instead."))
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the invoice is void."})
+        raise ValidationError({"reason": _("Say why the invoice is void.")})
     previous = invoice.status
     invoice.status = Invoice.Status.VOID
     invoice.notes = (invoice.notes + f"\nVoid: {reason.strip()}").strip()
@@ -222,7 +223,7 @@ def invoice_void(*, membership, invoice: Invoice, reason: str) -> Invoice:
 def credit_note_create(*, membership, invoice: Invoice) -> Invoice:
     """A draft credit note with the invoice's lines, to correct an issued invoice."""
     if invoice.tenant_id != membership.tenant_id or invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
-        raise ValidationError("Only an issued invoice can be credited.")
+        raise ValidationError(_("Only an issued invoice can be credited."))
     lines = [
         {
             "description": f"Credit: {line.description}",
@@ -269,9 +270,9 @@ def payment_record(
     if problem := date_problem(date, today=today_for(invoice.farm)):
         errors["date"] = problem
     elif invoice.issue_date and date < invoice.issue_date:
-        errors["date"] = "The payment date is before the invoice was issued."
+        errors["date"] = _("The payment date is before the invoice was issued.")
     if method not in Payment.Method.values:
-        errors["method"] = "Pick how it was paid."
+        errors["method"] = _("Pick how it was paid.")
     if errors:
         raise ValidationError(errors)
     payment = Payment.objects.create(
@@ -307,7 +308,7 @@ def invoice_email(*, membership, invoice: Invoice, to: str) -> None:
     if not can(membership, "finance.manage") or invoice.tenant_id != membership.tenant_id:
         raise PermissionDenied
     if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
-        raise ValidationError("Only an issued invoice can be emailed.")
+        raise ValidationError(_("Only an issued invoice can be emailed."))
     outbox_enqueue(tenant_id=invoice.tenant_id, kind="invoice.email", payload={"invoice_id": invoice.pk, "to": to})
     audit_append(actor=Actor.of(membership), action="invoice.email", obj=invoice, after={"to": to})
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, snapshot
@@ -52,24 +53,24 @@ def sale_record(
     acknowledged_until = None
     tenant_id = membership.tenant_id
     if farm.tenant_id != tenant_id:
-        errors["farm"] = "Pick a farm of this organisation."
+        errors["farm"] = _("Pick a farm of this organisation.")
     if buyer.tenant_id != tenant_id:
-        errors["buyer"] = "Pick a buyer of this organisation."
+        errors["buyer"] = _("Pick a buyer of this organisation.")
     if problem := date_problem(date, today=today_for(farm)):
         errors["date"] = problem
     if problem := amount_problem(unit_price, currency_of(membership)):
         errors["unit_price"] = problem
     if kind != Sale.Kind.ANIMAL and (quantity is None or quantity <= 0):
-        errors["quantity"] = "Enter a quantity above zero."
+        errors["quantity"] = _("Enter a quantity above zero.")
     if live_weight is not None and not (Decimal("0") < live_weight <= Decimal("2000")):
-        errors["live_weight"] = "Enter a live weight between 0 and 2,000 kg."
+        errors["live_weight"] = _("Enter a live weight between 0 and 2,000 kg.")
     if kind == Sale.Kind.ANIMAL:
         if animal is None:
-            errors["animal"] = "Pick the animal sold."
+            errors["animal"] = _("Pick the animal sold.")
         else:
             animal = Animal.objects.select_for_update().get(pk=animal.pk)
             if animal.tenant_id != tenant_id or animal.farm_id != farm.pk:
-                errors["animal"] = "Pick an animal of this farm."
+                errors["animal"] = _("Pick an animal of this farm.")
             elif animal.status != Status.ACTIVE:
                 errors["animal"] = f"{animal.tag} is already {animal.get_status_display().lower()}."
             elif (until := meat_withdrawal_until(animal)) and until >= date:
@@ -83,10 +84,10 @@ def sale_record(
                 else:
                     acknowledged_until = until
         if purpose not in ("slaughter", "alive"):
-            errors["purpose"] = "Say whether the animal is sold for slaughter or alive."
+            errors["purpose"] = _("Say whether the animal is sold for slaughter or alive.")
         quantity, unit = Decimal("1"), "head"
     elif not (product or "").strip() and kind == Sale.Kind.OTHER:
-        errors["product"] = "Say what was sold."
+        errors["product"] = _("Say what was sold.")
     if errors:
         raise ValidationError(errors)
     total = (quantity * unit_price).quantize(Decimal("0.01"))
@@ -133,9 +134,9 @@ def sale_void(*, membership, sale: Sale) -> Sale:
     if not can(membership, "finance.manage", sale):
         raise PermissionDenied
     if sale.voided_at:
-        raise ValidationError("This sale was already voided.")
+        raise ValidationError(_("This sale was already voided."))
     if sale.invoice_id and sale.invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.VOID):
-        raise ValidationError("Void its invoice first (or issue a credit note).")
+        raise ValidationError(_("Void its invoice first (or issue a credit note)."))
     sale.voided_at = timezone.now()
     sale.save(update_fields=["voided_at", "updated_at"])
     if sale.animal_id:

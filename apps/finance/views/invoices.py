@@ -120,7 +120,7 @@ def invoice_void(request, pk: int):
     form = VoidForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Say why the invoice is void.")
+            raise ValidationError(_("Say why the invoice is void."))
         services.invoice_void(membership=request.membership, invoice=invoice, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -149,7 +149,7 @@ def invoice_send(request, pk: int):
     form = EmailInvoiceForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Enter a valid email address.")
+            raise ValidationError(_("Enter a valid email address."))
         services.invoice_email(membership=request.membership, invoice=invoice, to=form.cleaned_data["to"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

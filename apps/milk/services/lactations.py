@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
@@ -28,7 +29,7 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
     elif animal.status != Status.ACTIVE:
         errors["calving_date"] = f"{animal.tag} is {animal.get_status_display().lower()}."
     if calving_date > animal.farm.local_today():
-        errors["calving_date"] = "The calving date is in the future."
+        errors["calving_date"] = _("The calving date is in the future.")
     elif animal.date_of_birth and calving_date < animal.date_of_birth + dt.timedelta(days=300):
         errors["calving_date"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}; too young to calve then."
     if previous is not None:
@@ -40,7 +41,7 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
     if previous is not None and number <= previous.number:
         errors["number"] = f"Lactation {previous.number} is already recorded; this one is {previous.number + 1} or more."
     if not 1 <= number <= 20:
-        errors["number"] = "Enter a lactation number between 1 and 20."
+        errors["number"] = _("Enter a lactation number between 1 and 20.")
     if errors:
         raise ValidationError(errors)
     lactation = Lactation.objects.create(tenant_id=membership.tenant_id, animal=animal, number=number, calving_date=calving_date)
@@ -81,9 +82,9 @@ def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date
     if dried_off_on < lactation.calving_date:
         raise ValidationError({"dried_off_on": f"The lactation began on {lactation.calving_date:%d %b %Y}."})
     if dried_off_on > animal.farm.local_today():
-        raise ValidationError({"dried_off_on": "This date is in the future."})
+        raise ValidationError({"dried_off_on": _("This date is in the future.")})
     if MilkRecord.objects.filter(tenant_id=lactation.tenant_id, animal=animal, date__gt=dried_off_on).exists():
-        raise ValidationError({"dried_off_on": "There is milk recorded after this date."})
+        raise ValidationError({"dried_off_on": _("There is milk recorded after this date.")})
     lactation.dried_off_on = dried_off_on
     lactation.save(update_fields=["dried_off_on", "updated_at"])
     audit_append(

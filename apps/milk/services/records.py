@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can, ensure
 from apps.audit.services import Actor, audit_append, changed, snapshot
@@ -89,14 +90,14 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
         raise PermissionDenied
     ensure(membership, "milk.record", farm)
     if farm.is_archived:
-        errors["farm"] = "This farm is archived."
+        errors["farm"] = _("This farm is archived.")
     if session not in farm_sessions(farm):
         errors["session"] = f"{farm.name} does not milk in the {session}."
     if problem := date_problem(day, today=farm.local_today()):
         errors["date"] = problem
     lactation = None
     if animal.tenant_id != membership.tenant_id or animal.farm_id != farm.pk:
-        errors["animal"] = "This animal is not on this farm."
+        errors["animal"] = _("This animal is not on this farm.")
     elif animal.sex != Sex.FEMALE:
         errors["animal"] = f"{animal.tag} is male."
     elif animal.status != Status.ACTIVE:
@@ -113,9 +114,9 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
         values["discarded"], values["discard_reason"] = True, WITHDRAWAL_REASON
     _check_ranges(values, errors)
     if values.get("udder", Udder.NORMAL) != Udder.NORMAL and not values.get("quarter"):
-        errors["quarter"] = "Say which quarter."
+        errors["quarter"] = _("Say which quarter.")
     if values.get("discarded") and not (values.get("discard_reason") or "").strip():
-        errors["discard_reason"] = "Say why the milk was discarded."
+        errors["discard_reason"] = _("Say why the milk was discarded.")
     if errors:
         raise ValidationError(errors)
     return values, lactation
@@ -131,7 +132,7 @@ def milking_record_save(
     """
     values = {"quantity": quantity, **{k: v for k, v in quality.items() if k in QUALITY_FIELDS}}
     if milker is not None and (milker.tenant_id != membership.tenant_id or not can(milker, "milk.record", farm)):
-        raise ValidationError({"milker": "Pick a member who milks on this farm."})
+        raise ValidationError({"milker": _("Pick a member who milks on this farm.")})
     values, lactation = _validate_record(membership=membership, farm=farm, animal=animal, day=date, session=session, values=values)
     record, before, counted, recount = _write_record(membership, farm, animal, date, session, values, lactation, milker)
     if recount:
@@ -239,9 +240,9 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
     if problem := date_problem(date, today=farm.local_today()):
         errors["date"] = problem
     if not (Decimal("0") <= quantity <= Decimal("100000")):
-        errors["quantity"] = "Enter the tank quantity, between 0 and 100,000."
+        errors["quantity"] = _("Enter the tank quantity, between 0 and 100,000.")
     if scc is not None and not (0 <= scc <= 10_000_000):
-        errors["scc"] = "Enter a value between 0 and 10,000,000 cells/mL."
+        errors["scc"] = _("Enter a value between 0 and 10,000,000 cells/mL.")
     if errors:
         raise ValidationError(errors)
     reading, created = BulkTankReading.objects.update_or_create(
