@@ -215,7 +215,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         if invitation.expires_at <= timezone.now():
             raise ValidationError(_("This invitation has expired. Ask for a new one."))
         if invitation.email.lower() != user.email.lower():
-            raise ValidationError(f"This invitation is for {invitation.email}. Log in with that address to accept it.")
+            raise ValidationError(_("This invitation is for %(email)s. Log in with that address to accept it.") % {"email": invitation.email})
         membership, created = Membership.objects.get_or_create(
             tenant_id=invitation.tenant_id,
             user=user,
@@ -351,7 +351,7 @@ def role_save(*, membership: Membership, role: Role | None = None, name: str, pe
     if not name:
         errors["name"] = _("Give the role a name.")
     elif Role.objects.filter(tenant_id=membership.tenant_id, name__iexact=name).exclude(pk=getattr(role, "pk", None)).exists():
-        errors["name"] = f"There is already a role called {name}."
+        errors["name"] = _("There is already a role called %(name)s.") % {"name": name}
     if beyond := _beyond_own(membership, [*permissions, *(role.permissions if role else [])]):
         errors["permissions"] = f"You cannot give or change access you do not hold yourself ({', '.join(beyond)})."
     if role is not None and role.key == "owner" and "team.manage" not in permissions:

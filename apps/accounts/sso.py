@@ -215,7 +215,7 @@ class SsoAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(redirect("account_login"))
         if not email or email.rsplit("@", 1)[-1] != connection.email_domain:
             _refuse(request, f"address outside @{connection.email_domain}", provider=connection.name, email=email)
-            messages.error(request, f"{connection.name} signs in addresses of @{connection.email_domain} only.")
+            messages.error(request, _("%(name)s signs in addresses of @%(email_domain)s only.") % {"name": connection.name, "email_domain": connection.email_domain})
             raise ImmediateHttpResponse(redirect("account_login"))
         request.session[SESSION_CONNECTION] = connection.pk
 
@@ -242,7 +242,7 @@ def sso_membership_ensure(request, user: User) -> Membership | None:
         if not known and (problem := room_problem(connection.tenant_id, "members")):
             from django.contrib import messages
 
-            messages.error(request, f"{problem} Ask an owner of the organisation to make room or choose a bigger plan.")
+            messages.error(request, _("%(problem)s Ask an owner of the organisation to make room or choose a bigger plan.") % {"problem": problem})
             return None
         membership, created = Membership.objects.select_related("role", "user").get_or_create(
             tenant_id=connection.tenant_id, user=user, defaults={"role": connection.role, "all_farms": True})

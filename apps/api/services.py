@@ -49,7 +49,7 @@ def api_key_create(*, membership, name: str, role: Role | None = None, permissio
     if not name:
         errors["name"] = _("Name the key after the program that uses it.")
     elif ApiKey.objects.filter(tenant_id=membership.tenant_id, name__iexact=name, revoked_at=None).exists():
-        errors["name"] = f"A key called {name} is in use; revoke it first or pick another name."
+        errors["name"] = _("A key called %(name)s is in use; revoke it first or pick another name.") % {"name": name}
     held = permissions_of(membership)
     if role is not None:
         if role.tenant_id != membership.tenant_id or role.key.startswith(API_ROLE_PREFIX):

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from apps.finance.money import amount_problem
 
@@ -123,7 +124,7 @@ class PlatformInvoiceAdmin(admin.ModelAdmin):
                 for message in error.messages:
                     form.add_error(None, message)
             else:
-                messages.success(request, f"{invoice.number}: {outcome}.")
+                messages.success(request, _("%(number)s: %(outcome)s.") % {"number": invoice.number, "outcome": outcome})
                 return redirect("admin:billing_platforminvoice_change", pk)
         return render(request, "admin/billing/record_payment.html",
                       {**self.admin_site.each_context(request), "form": form, "invoice": invoice,

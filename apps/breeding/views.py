@@ -77,7 +77,7 @@ def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
     if action == "dry_off":
         lactation = open_lactation_of(animal)
         if lactation is None:
-            raise ValidationError(f"{animal.tag} is not in milk.")
+            raise ValidationError(_("%(tag)s is not in milk.") % {"tag": animal.tag})
         lactation_dry_off(membership=membership, lactation=lactation, dried_off_on=on)
         return animal, f"{animal.tag} dried off."
     if action == "wean":

@@ -97,7 +97,7 @@ def external_farm_save(*, membership, farm: ExternalFarm | None = None, **values
     if not farm.name:
         raise ValidationError({"name": _("Give the farm's name.")})
     if ExternalFarm.objects.filter(tenant_id=membership.tenant_id, name__iexact=farm.name).exclude(pk=farm.pk).exists():
-        raise ValidationError({"name": f"There is already an outside farm called {farm.name}."})
+        raise ValidationError({"name": _("There is already an outside farm called %(name)s.") % {"name": farm.name}})
     farm.save()
     b, a = changed(before, snapshot(farm))
     audit_append(actor=Actor.of(membership), action="farms.external_save", obj=farm, before=b, after=a, permission="herd.manage")

@@ -86,7 +86,7 @@ def treatment_record(
     if route == Route.INTRAMAMMARY and quarter not in Quarter.values:
         errors["quarter"] = _("Pick the quarter treated.")
     if not 1 <= administrations_planned <= MAX_COURSE:
-        errors["administrations_planned"] = f"A course has 1 to {MAX_COURSE} administrations."
+        errors["administrations_planned"] = _("A course has 1 to %(MAX_COURSE)s administrations.") % {"MAX_COURSE": MAX_COURSE}
     if not 1 <= interval_hours <= 24 * 14:
         errors["interval_hours"] = _("Enter the hours between administrations (1 to 336).")
     _check_given_at(given_at, farm, errors)
@@ -94,7 +94,7 @@ def treatment_record(
         errors["given_at"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}."
     if batch is not None:
         if batch.tenant_id != membership.tenant_id or batch.farm_id != farm.pk:
-            errors["batch"] = f"Pick a batch kept on {farm.name}."
+            errors["batch"] = _("Pick a batch kept on %(name)s.") % {"name": farm.name}
         else:
             item = batch.item
     if item is not None and item.tenant_id != membership.tenant_id:
@@ -149,7 +149,7 @@ def vaccination_record(*, membership, animals, batch: Batch, dose: Decimal, dose
     if not animals:
         raise ValidationError({"animals": _("Pick the animals to vaccinate.")})
     if batch.item.kind != "vaccine":
-        raise ValidationError({"batch": f"{batch.item.name} is not a vaccine."})
+        raise ValidationError({"batch": _("%(name)s is not a vaccine.") % {"name": batch.item.name}})
     needed = dose * len(animals) if dose and dose > 0 else None
     if needed is not None and batch.quantity < needed:
         raise ValidationError({"batch": f"{len(animals)} doses of {dose.normalize():f} {batch.item.unit} need "
@@ -283,7 +283,7 @@ def health_check_record(*, membership, animal, checked_at: dt.datetime, findings
     values = {"temperature": temperature, "heart_rate": heart_rate, "respiratory_rate": respiratory_rate}
     for name, (low, high) in vitals.POSSIBLE.items():
         if values[name] is not None and not low <= values[name] <= high:
-            errors[name] = f"Enter a value between {low} and {high}."
+            errors[name] = _("Enter a value between %(low)s and %(high)s.") % {"low": low, "high": high}
     if body_condition is not None:
         step = vitals.CONDITION_STEP.get(animal.species, vitals.DEFAULT_CONDITION_STEP)
         if not (Decimal("1") <= body_condition <= Decimal("5")) or body_condition % step:

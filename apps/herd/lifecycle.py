@@ -49,20 +49,20 @@ def _validate(membership, animal: Animal, kind: str, on: dt.date, values: dict) 
     elif weight is not None and (problem := _weight_problem(weight)):
         errors["weight_kg"] = problem
     if kind == Kind.WEANING and AnimalEvent.objects.filter(tenant_id=animal.tenant_id, animal=animal, kind=Kind.WEANING).exists():
-        errors["on"] = f"{animal.tag} is already weaned."
+        errors["on"] = _("%(tag)s is already weaned.") % {"tag": animal.tag}
     if kind == Kind.CASTRATION:
         if animal.sex != Sex.MALE:
-            errors["kind"] = f"{animal.tag} is female."
+            errors["kind"] = _("%(tag)s is female.") % {"tag": animal.tag}
         elif animal.castrated:
-            errors["kind"] = f"{animal.tag} is already castrated."
+            errors["kind"] = _("%(tag)s is already castrated.") % {"tag": animal.tag}
     if kind == Kind.MOVEMENT:
         to_farm, to_group = values.get("to_farm") or animal.farm, values.get("to_group")
         if to_farm.tenant_id != animal.tenant_id or to_farm.is_archived or not can(membership, "herd.manage", to_farm):
             errors["to_farm"] = _("Pick an active farm you work on.")
         elif to_group is not None and to_group.farm_id != to_farm.pk:
-            errors["to_group"] = f"{to_group.name} is a group of another farm."
+            errors["to_group"] = _("%(name)s is a group of another farm.") % {"name": to_group.name}
         elif to_farm.pk == animal.farm_id and (to_group.pk if to_group else None) == animal.group_id:
-            errors["to_farm"] = f"{animal.tag} is already there."
+            errors["to_farm"] = _("%(tag)s is already there.") % {"tag": animal.tag}
     if kind == Kind.DISPOSAL:
         if values.get("exit_status") not in (Status.SOLD, Status.DEAD, Status.CULLED):
             errors["exit_status"] = _("Say whether it was sold, died or was culled.")

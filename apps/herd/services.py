@@ -62,11 +62,11 @@ def animal_validate(*, membership, animal: Animal) -> None:
         if parent is None:
             continue
         if parent.tenant_id != tenant_id:
-            errors[field] = f"Pick a {label} from your own herd."
+            errors[field] = _("Pick a %(label)s from your own herd.") % {"label": label}
         elif not can(membership, "herd.view", parent) and parent.pk != _recorded(animal, field):
-            errors[field] = f"Pick a {label} from the farms you work on."
+            errors[field] = _("Pick a %(label)s from the farms you work on.") % {"label": label}
         elif animal.pk and parent.pk == animal.pk:
-            errors[field] = f"An animal cannot be its own {label}."
+            errors[field] = _("An animal cannot be its own %(label)s.") % {"label": label}
         elif parent.sex != sex:
             errors[field] = f"{parent.tag} is {parent.get_sex_display().lower()}; a {label} must be {sex.label.lower()}."
         elif parent.species != animal.species:
@@ -91,7 +91,7 @@ def animal_validate(*, membership, animal: Animal) -> None:
         if animal.pk:
             clash = clash.exclude(pk=animal.pk)
         if clash.exists():
-            errors["tag"] = f"Tag {animal.tag} is already worn by a live animal."
+            errors["tag"] = _("Tag %(tag)s is already worn by a live animal.") % {"tag": animal.tag}
     if errors:
         raise ValidationError(errors)
 
@@ -102,7 +102,7 @@ def _save(animal: Animal, **kwargs) -> None:
             animal.save(**kwargs)
     except IntegrityError:
         # A concurrent save took the tag between the check and the insert.
-        raise ValidationError({"tag": f"Tag {animal.tag} is already worn by a live animal."}) from None
+        raise ValidationError({"tag": _("Tag %(tag)s is already worn by a live animal.") % {"tag": animal.tag}}) from None
 
 
 def _apply(animal: Animal, values: dict) -> None:
@@ -239,7 +239,7 @@ def animal_group_create(*, membership, farm, name: str) -> AnimalGroup:
     if not name:
         raise ValidationError({"name": _("Give the group a name.")})
     if AnimalGroup.objects.filter(tenant_id=membership.tenant_id, farm=farm, name__iexact=name).exists():
-        raise ValidationError({"name": f"{farm} already has a group called {name}."})
+        raise ValidationError({"name": _("%(farm)s already has a group called %(name)s.") % {"farm": farm, "name": name}})
     group = AnimalGroup.objects.create(tenant_id=membership.tenant_id, farm=farm, name=name)
     audit_append(actor=Actor.of(membership), action="group.create", obj=group, farm_id=farm.pk, after={"name": name})
     return group

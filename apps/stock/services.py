@@ -41,7 +41,7 @@ def item_save(*, membership, item: StockItem | None = None, kind: str, name: str
     withdrawals = withdrawals or {}
     for species, (milk_hours, meat_days) in withdrawals.items():
         if species not in Species.values:
-            errors["withdrawals"] = f"Unknown species {species}."
+            errors["withdrawals"] = _("Unknown species %(species)s.") % {"species": species}
         elif (milk_hours is not None and not 0 <= milk_hours <= 24 * 365) or not 0 <= meat_days <= 3650:
             errors["withdrawals"] = _("Withdrawal periods run from 0 to 8,760 hours (milk) and 0 to 3,650 days (meat).")
     if errors:
@@ -54,7 +54,7 @@ def item_save(*, membership, item: StockItem | None = None, kind: str, name: str
         with transaction.atomic():
             item.save()
     except IntegrityError:
-        raise ValidationError({"name": f"There is already an item called {name}."}) from None
+        raise ValidationError({"name": _("There is already an item called %(name)s.") % {"name": name}}) from None
     if item.is_medicinal:
         WithdrawalPeriod.objects.filter(tenant_id=membership.tenant_id, item=item).exclude(species__in=list(withdrawals)).delete()
         for species, (milk_hours, meat_days) in withdrawals.items():

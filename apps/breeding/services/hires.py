@@ -40,7 +40,7 @@ def _validate(membership, hire: SireHire) -> dict[str, str]:
         if sire is None or sire.tenant_id != tenant_id or not can(membership, "herd.view", sire):
             errors["own_sire"] = _("Pick the male of your herd that is lent.")
         elif sire.sex != Sex.MALE or sire.castrated:
-            errors["own_sire"] = f"{sire.tag} is not an entire male."
+            errors["own_sire"] = _("%(tag)s is not an entire male.") % {"tag": sire.tag}
         hire.outside_sire = None
     for field in ("starts_on", "ends_on"):
         if getattr(hire, field) is None:

@@ -28,7 +28,7 @@ from ..selectors import ancestry_of
 
 def _check_female(animal, on: dt.date, errors: dict, field: str) -> None:
     if animal.sex != Sex.FEMALE:
-        errors[field] = f"{animal.tag} is male."
+        errors[field] = _("%(tag)s is male.") % {"tag": animal.tag}
     elif animal.status != Status.ACTIVE:
         errors[field] = f"{animal.tag} is {animal.get_status_display().lower()}."
     if problem := date_problem(on, today=animal.farm.local_today()):
@@ -101,17 +101,17 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
         errors["method"] = _("Pick how she was served.")
     if not errors.get("served_on") and not calendar.old_enough(animal.species, animal.date_of_birth, served_on):
         months = calendar.BREEDING_AGE_MONTHS[animal.species]
-        errors["served_on"] = f"{animal.tag} is under {months} months old: too young to be served."
+        errors["served_on"] = _("%(tag)s is under %(months)s months old: too young to be served.") % {"tag": animal.tag, "months": months}
     last_calving = _last_birth(animal)
     if last_calving and served_on < last_calving:
         errors["served_on"] = f"{animal.tag} gave birth on {last_calving:%d %b %Y}; a service cannot be before that."
     if is_pregnant(animal):
-        errors["served_on"] = f"{animal.tag} is confirmed pregnant."
+        errors["served_on"] = _("%(tag)s is confirmed pregnant.") % {"tag": animal.tag}
     if sire is not None:
         if sire.tenant_id != membership.tenant_id:
             errors["sire"] = _("Pick a sire of your own herd, or name an outside sire.")
         elif sire.sex != Sex.MALE:
-            errors["sire"] = f"{sire.tag} is not a male."
+            errors["sire"] = _("%(tag)s is not a male.") % {"tag": sire.tag}
         elif sire.species != animal.species:
             errors["sire"] = f"{sire.tag} is a {sire.get_species_display().lower()}."
     if hire is not None:
@@ -120,7 +120,7 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
         elif not hire.starts_on <= served_on <= hire.ends_on:
             errors["hire"] = f"The agreement runs from {hire.starts_on:%d %b} to {hire.ends_on:%d %b %Y}."
         elif registered_sire is not None and registered_sire.pk != hire.outside_sire_id:
-            errors["registered_sire"] = f"The agreement is for {hire.outside_sire}."
+            errors["registered_sire"] = _("The agreement is for %(outside_sire)s.") % {"outside_sire": hire.outside_sire}
         else:
             registered_sire = registered_sire or hire.outside_sire
     if registered_sire is not None:
@@ -226,9 +226,9 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
         errors["offspring"] = _("An abortion has no offspring to register.")
     for n, young in enumerate(offspring, start=1):
         if young.get("sex") not in (Sex.FEMALE, Sex.MALE) or young.get("outcome") not in OUTCOMES:
-            errors["offspring"] = f"Offspring {n}: give the sex and whether it lives."
+            errors["offspring"] = _("Offspring %(n)s: give the sex and whether it lives.") % {"n": n}
         elif young["outcome"] == "alive" and not (young.get("tag") or "").strip():
-            errors["offspring"] = f"Offspring {n}: a live one needs a tag."
+            errors["offspring"] = _("Offspring %(n)s: a live one needs a tag.") % {"n": n}
     if errors:
         raise ValidationError(errors)
     recorded = []

@@ -51,7 +51,7 @@ def _validate(membership, task: Task) -> dict[str, str]:
         if assignee.tenant_id != tenant_id or not assignee.is_active:
             errors["assignee"] = _("Pick someone of the team.")
         elif task.farm_id and not errors.get("farm") and not can(assignee, "herd.view", task.farm):
-            errors["assignee"] = f"{assignee.user.display_name} does not work on {task.farm}."
+            errors["assignee"] = _("%(display_name)s does not work on %(farm)s.") % {"display_name": assignee.user.display_name, "farm": task.farm}
     if task.due_on is None:
         errors["due_on"] = _("Give the day it is due.")
     elif problem := date_problem(task.due_on):

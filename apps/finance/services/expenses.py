@@ -53,7 +53,7 @@ def category_create(*, membership, name: str) -> ExpenseCategory:
     if not key:
         raise ValidationError({"name": _("Give the category a name.")})
     if ExpenseCategory.objects.filter(tenant_id=membership.tenant_id, key=key).exists():
-        raise ValidationError({"name": f"There is already a category called {name}."})
+        raise ValidationError({"name": _("There is already a category called %(name)s.") % {"name": name}})
     category = ExpenseCategory.objects.create(tenant_id=membership.tenant_id, key=key, name=name)
     audit_append(actor=Actor.of(membership), action="finance.category_create", obj=category, after={"name": name})
     return category
@@ -78,7 +78,7 @@ def contact_save(*, membership, contact: Contact | None = None, **values) -> Con
         .exclude(pk=contact.pk)
         .exists()
     ):
-        raise ValidationError({"name": f"There is already a contact called {contact.name}."})
+        raise ValidationError({"name": _("There is already a contact called %(name)s.") % {"name": contact.name}})
     contact.save()
     b, a = changed(before, snapshot(contact))
     audit_append(
@@ -176,7 +176,7 @@ def expense_submit(
         errors["receipt"] = problem
     elif receipt:
         if problem := room_problem(tenant_id, "storage_mb", adding=receipt.size / (1024 * 1024)):
-            errors["receipt"] = f"{problem} Submit it without the receipt, or ask an owner for a bigger plan."
+            errors["receipt"] = _("%(problem)s Submit it without the receipt, or ask an owner for a bigger plan.") % {"problem": problem}
         else:
             rename_by_content(receipt, "receipt")
     if errors:

@@ -41,7 +41,7 @@ def _validate_lines(lines: list[dict], currency: str) -> dict:
         elif line.get("quantity") is None or line["quantity"] <= 0:
             errors[f"line {n}"] = "The quantity must be above zero."
         elif (problem := amount_problem(line.get("unit_price"), currency, allow_zero=True)) is not None:
-            errors[f"line {n}"] = f"Unit price: {problem}"
+            errors[f"line {n}"] = _("Unit price: %(problem)s") % {"problem": problem}
         elif not (Decimal("0") <= (line.get("tax_rate") or Decimal("0")) <= Decimal("100")):
             errors[f"line {n}"] = "The tax rate is between 0 and 100 %."
     return errors
@@ -168,7 +168,7 @@ def invoice_issue(*, membership, invoice: Invoice) -> Invoice:
         raise PermissionDenied
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk, tenant_id=membership.tenant_id)
     if invoice.status != Invoice.Status.DRAFT:
-        raise ValidationError(f"Invoice {invoice.number} is already issued.")
+        raise ValidationError(_("Invoice %(number)s is already issued.") % {"number": invoice.number})
     if not invoice.lines.exists():
         raise ValidationError(_("Add at least one line before issuing."))
     today = today_for(invoice.farm)
@@ -266,7 +266,7 @@ def payment_record(
     elif problem := amount_problem(amount, invoice.currency):
         errors["amount"] = problem
     elif amount > invoice.balance:
-        errors["amount"] = f"The balance due is {invoice.balance}; a payment cannot be larger."
+        errors["amount"] = _("The balance due is %(balance)s; a payment cannot be larger.") % {"balance": invoice.balance}
     if problem := date_problem(date, today=today_for(invoice.farm)):
         errors["date"] = problem
     elif invoice.issue_date and date < invoice.issue_date:
@@ -331,7 +331,7 @@ def report_request(*, membership, kind: str, file_format: str, params: dict) -> 
     from apps.billing.limits import feature_problem
 
     if problem := feature_problem(membership.tenant_id, "background_reports"):
-        raise ValidationError(f"{problem} Choose a period of at most six months, or ask an owner for a bigger plan.")
+        raise ValidationError(_("%(problem)s Choose a period of at most six months, or ask an owner for a bigger plan.") % {"problem": problem})
     job = ReportJob.objects.create(
         tenant_id=membership.tenant_id, kind=kind, file_format=file_format, params=params, requested_by=membership
     )

@@ -146,7 +146,7 @@ def sale_void(*, membership, sale: Sale) -> Sale:
             .exclude(pk=animal.pk)
             .exists()
         ):
-            raise ValidationError(f"Tag {animal.tag} is now worn by another animal; retag it before voiding this sale.")
+            raise ValidationError(_("Tag %(tag)s is now worn by another animal; retag it before voiding this sale.") % {"tag": animal.tag})
         animal.status, animal.status_on, animal.status_reason = Status.ACTIVE, None, ""
         animal.save(update_fields=["status", "status_on", "status_reason", "updated_at"])
         audit_append(actor=Actor.of(membership), action="animal.sale_voided", obj=animal, after={"status": "active"})

@@ -25,7 +25,7 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
     Animal.objects.select_for_update().filter(pk=animal.pk).values_list("pk", flat=True).get()
     previous = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal).order_by("-calving_date").first()
     if animal.sex != Sex.FEMALE:
-        errors["calving_date"] = f"{animal.tag} is male."
+        errors["calving_date"] = _("%(tag)s is male.") % {"tag": animal.tag}
     elif animal.status != Status.ACTIVE:
         errors["calving_date"] = f"{animal.tag} is {animal.get_status_display().lower()}."
     if calving_date > animal.farm.local_today():
@@ -34,7 +34,7 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
         errors["calving_date"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}; too young to calve then."
     if previous is not None:
         if previous.is_open:
-            errors["calving_date"] = f"Dry {animal.tag} off from lactation {previous.number} first."
+            errors["calving_date"] = _("Dry %(tag)s off from lactation %(number)s first.") % {"tag": animal.tag, "number": previous.number}
         elif calving_date <= previous.dried_off_on:
             errors["calving_date"] = f"Lactation {previous.number} ended on {previous.dried_off_on:%d %b %Y}."
     number = number or ((previous.number + 1) if previous else 1)
@@ -78,7 +78,7 @@ def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date
         raise PermissionDenied
     lactation = Lactation.objects.select_for_update().get(pk=lactation.pk)
     if not lactation.is_open:
-        raise ValidationError({"dried_off_on": f"Lactation {lactation.number} already ended."})
+        raise ValidationError({"dried_off_on": _("Lactation %(number)s already ended.") % {"number": lactation.number}})
     if dried_off_on < lactation.calving_date:
         raise ValidationError({"dried_off_on": f"The lactation began on {lactation.calving_date:%d %b %Y}."})
     if dried_off_on > animal.farm.local_today():

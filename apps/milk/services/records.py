@@ -63,7 +63,7 @@ def _check_ranges(values: dict, errors: dict) -> None:
     for field, (low, high, text) in RANGES.items():
         value = values.get(field)
         if value is not None and not (low <= value <= high):
-            errors[field] = f"Enter a value {text}."
+            errors[field] = _("Enter a value %(text)s.") % {"text": text}
 
 
 def lactation_on(animal: Animal, day: dt.date) -> Lactation | None:
@@ -92,14 +92,14 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
     if farm.is_archived:
         errors["farm"] = _("This farm is archived.")
     if session not in farm_sessions(farm):
-        errors["session"] = f"{farm.name} does not milk in the {session}."
+        errors["session"] = _("%(name)s does not milk in the %(session)s.") % {"name": farm.name, "session": session}
     if problem := date_problem(day, today=farm.local_today()):
         errors["date"] = problem
     lactation = None
     if animal.tenant_id != membership.tenant_id or animal.farm_id != farm.pk:
         errors["animal"] = _("This animal is not on this farm.")
     elif animal.sex != Sex.FEMALE:
-        errors["animal"] = f"{animal.tag} is male."
+        errors["animal"] = _("%(tag)s is male.") % {"tag": animal.tag}
     elif animal.status != Status.ACTIVE:
         errors["animal"] = f"{animal.tag} is {animal.get_status_display().lower()}."
     else:
@@ -236,7 +236,7 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
     if farm.tenant_id != membership.tenant_id or not can(membership, "milk.record", farm):
         raise PermissionDenied
     if session not in farm_sessions(farm):
-        errors["session"] = f"{farm.name} does not milk in the {session}."
+        errors["session"] = _("%(name)s does not milk in the %(session)s.") % {"name": farm.name, "session": session}
     if problem := date_problem(date, today=farm.local_today()):
         errors["date"] = problem
     if not (Decimal("0") <= quantity <= Decimal("100000")):
