@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ServiceError
 from django.http import Http404, HttpResponse
+from django.utils.html import strip_tags
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestError
@@ -122,11 +123,12 @@ def install_problem_handlers(api) -> None:
 
     @api.exception_handler(ServiceError)
     def refused(request, exc):
+        # A service's message may carry a link for the pages (a plan limit's "Choose a bigger plan"): text here.
         if hasattr(exc, "error_dict"):
-            errors = [{"field": field if field != "__all__" else "", "message": " ".join(messages)}
+            errors = [{"field": field if field != "__all__" else "", "message": strip_tags(" ".join(messages))}
                       for field, messages in exc.message_dict.items()]
         else:
-            errors = [{"field": "", "message": message} for message in exc.messages]
+            errors = [{"field": "", "message": strip_tags(message)} for message in exc.messages]
         return problem(422, "The request was refused.", " ".join(e["message"] for e in errors)[:500], errors)
 
     @api.exception_handler(AuthenticationError)

@@ -24,7 +24,6 @@ class LimitReached(ValidationError):
 
     def __init__(self, message: str, *, kind: str):
         self.kind = kind
-        self.plain = message
         link = format_html('{} <a href="{}">{}</a>.', message, reverse("billing:home"), _("Choose a bigger plan"))
         super().__init__(link, code="plan_limit")
 

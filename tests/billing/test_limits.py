@@ -184,6 +184,19 @@ def test_the_api_needs_a_plan_with_it_and_counts_the_months_calls(client, owner,
     assert "Your plan holds 3 API calls a month; this was call 5" in client.get("/api/v1/animals", headers=headers).json()["detail"]
 
 
+def test_the_api_says_a_limit_in_plain_text(client, owner, farm):
+    from tests.api.conftest import make_key
+
+    put_on_plan(owner, "smallholder")
+    Plan.objects.filter(key="smallholder").update(feature_api=True, max_api_calls=None)
+    fill_herd(owner, farm, 30)
+    _, secret = make_key(owner, name="Parlour")
+    response = client.post("/api/v1/animals", {"tag": "API-1", "farm_id": farm.pk, "species": "cattle", "sex": "female"},
+                           content_type="application/json", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Your plan holds 30 animals; you have 30. Choose a bigger plan."
+
+
 # Read-only -------------------------------------------------------------------------------------------
 
 
