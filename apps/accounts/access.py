@@ -16,8 +16,12 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
+
+from apps.core.words import day
 
 SNAPSHOT_SECONDS = 600
 PROTECTED = frozenset({"team.manage", "tenant.manage"})  # only an owner may hand these on
@@ -46,35 +50,38 @@ class Rule:
         return self.membership_id == membership_id if self.membership_id else self.role_id == role_id
 
     def problem(self, *, local: datetime, farm_id: int | None, amount: Decimal | None) -> str:
-        """Why this rule refuses, or "" when its conditions hold."""
+        """Why this rule refuses, in a sentence naming it, or "" when its conditions hold."""
+        name = self.name
         if self.ends_on is not None and local.date() > self.ends_on:
-            return f"ended this access on {self.ends_on:%d %b %Y}"
+            return _("The policy “%(name)s” ended this access on %(day)s.") % {"name": name, "day": day(self.ends_on)}
         if self.days and local.weekday() not in self.days:
-            return f"does not allow this on {local:%A}s"
+            return _("The policy “%(name)s” does not allow this on %(weekday)s.") % {
+                "name": name, "weekday": formats.date_format(local, "l")}
         if self.start is not None and not (self.start <= local.time() < self.end):
-            return f"allows this only from {self.start:%H:%M} to {self.end:%H:%M}"
+            return _("The policy “%(name)s” allows this only from %(start)s to %(end)s.") % {
+                "name": name, "start": f"{self.start:%H:%M}", "end": f"{self.end:%H:%M}"}
         if self.amount_limit is not None and amount is not None and amount > self.amount_limit:
-            return f"allows this up to {self.amount_limit:,.2f} only"
+            return _("The policy “%(name)s” allows this up to %(amount)s only.") % {
+                "name": name, "amount": formats.number_format(self.amount_limit, 2, force_grouping=True)}
         if self.farm_ids and farm_id is not None and farm_id not in self.farm_ids:
-            return "does not allow this on that farm"
+            return _("The policy “%(name)s” does not allow this on that farm.") % {"name": name}
         return ""
 
     def summary(self) -> str:
         parts = []
         if self.days:
-            parts.append(", ".join(DAY_NAMES[d] for d in sorted(self.days)))
+            parts.append(", ".join(formats.date_format(date(2024, 1, 1 + d), "D") for d in sorted(self.days)))
         if self.start is not None:
             parts.append(f"{self.start:%H:%M}-{self.end:%H:%M}")
         if self.amount_limit is not None:
-            parts.append(f"up to {self.amount_limit:,.2f}")
+            parts.append(_("up to %(amount)s") % {"amount": formats.number_format(self.amount_limit, 2, force_grouping=True)})
         if self.farm_ids:
-            parts.append(f"{len(self.farm_ids)} farm{'s' if len(self.farm_ids) != 1 else ''}")
+            parts.append(ngettext("%(count)s farm", "%(count)s farms", len(self.farm_ids)) % {"count": len(self.farm_ids)})
         if self.ends_on is not None:
-            parts.append(f"until {self.ends_on:%d %b %Y}")
-        return "; ".join(parts) or "no conditions"
+            parts.append(_("until %(day)s") % {"day": day(self.ends_on)})
+        return "; ".join(parts) or _("no conditions")
 
 
-DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,7 @@ def _refused_by(snapshot, *, role_id, membership_id, perm, local, farm_id, amoun
         if rule.applies_to(role_id, membership_id) and rule.covers(perm):
             problem = rule.problem(local=local, farm_id=farm_id, amount=amount)
             if problem:
-                return Decision(False, f"The policy \u201c{rule.name}\u201d {problem}.", rule.name)
+                return Decision(False, problem, rule.name)
     return None
 
 
@@ -206,7 +213,7 @@ def decide(membership, perm: str, *, farm_id: int | None = None, amount: Decimal
     """The member's own permission narrowed by their policies; else a live delegation's."""
     snapshot = _snapshot_for(membership)
     if snapshot is EMPTY:
-        return Decision(True) if perm in held else Decision(False, "Your role does not include this.")
+        return Decision(True) if perm in held else Decision(False, _("Your role does not include this."))
     at = at or timezone.now()
     local = _local(snapshot, farm_id, at)
     refusal = None
@@ -232,7 +239,7 @@ def decide(membership, perm: str, *, farm_id: int | None = None, amount: Decimal
             return Decision(True, delegation=lent)
     if refusal is not None:
         return refusal
-    return Decision(False, "Your role does not include this.")
+    return Decision(False, _("Your role does not include this."))
 
 
 def rules_for(membership) -> list[Rule]:

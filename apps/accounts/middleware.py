@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from apps.core.rls import tenant_rows
@@ -107,8 +108,8 @@ class SecondFactorMiddleware:
                 from django.contrib import messages
                 from django.shortcuts import redirect
 
-                messages.warning(request, f"{request.tenant.name} asks owners and managers to use a second factor. "
-                                          "Add a passkey or an authenticator app to go on.")
+                messages.warning(request, _("%(organisation)s asks owners and managers to use a second factor. Add a passkey or "
+                                            "an authenticator app to go on.") % {"organisation": request.tenant.name})
                 return redirect("mfa_index")
             request.session[SESSION_SECOND_FACTOR] = True
         return self.get_response(request)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from .access import Decision, decide
 from .models import BUILTIN_ROLE_NAMES
 
@@ -94,15 +96,15 @@ def decision(membership: Membership | None, perm: str, obj=None, *, amount=None,
     if perm not in CATALOGUE:
         raise UnknownPermission(perm)
     if membership is None or not membership.is_active:
-        return Decision(False, "Sign in as a member of the organisation first.")
+        return Decision(False, _("Sign in as a member of the organisation first."))
     farm_id = None
     if obj is not None:
         if getattr(obj, "tenant_id", membership.tenant_id) != membership.tenant_id:
-            return Decision(False, "That belongs to another organisation.")
+            return Decision(False, _("That belongs to another organisation."))
         farm_id = _farm_id_of(obj)
         allowed = farm_ids_of(membership) if farm_id is not None else None
         if allowed is not None and farm_id not in allowed:
-            return Decision(False, "That farm is outside your farms.")
+            return Decision(False, _("That farm is outside your farms."))
     return decide(membership, perm, farm_id=farm_id, amount=amount, held=permissions_of(membership), at=at)
 
 

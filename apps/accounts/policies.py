@@ -10,8 +10,10 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from apps.audit.services import Actor, audit_append
+from apps.core.words import day, later, listing
 
 from .access import PROTECTED, access_changed, lent_to, rules_for
 from .models import Delegation, Membership, Policy, Role
@@ -61,8 +63,8 @@ def effective_access(member: Membership) -> list[dict]:
     for perm, label in CATALOGUE.items():
         sources = []
         if perm in held:
-            sources.append(f"Role: {member.role.name}")
-        sources += [f"Delegated by {x.delegator_name} until {x.ends_on:%d %b %Y}" for x in lent if perm in x.permissions
+            sources.append(_("Role: %(role)s") % {"role": member.role.name})
+        sources += [_("Delegated by %(member)s until %(day)s") % {"member": x.delegator_name, "day": day(x.ends_on)} for x in lent if perm in x.permissions
                     and perm in x.delegator_permissions]
         if not sources:
             continue
@@ -93,7 +95,7 @@ def policy_save(*, membership: Membership, policy: Policy | None = None, name: s
         if target is not None and target.tenant_id != membership.tenant_id:
             raise PermissionDenied
     if unknown := set(permissions) - set(CATALOGUE):
-        errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
+        errors["permissions"] = _("Unknown permissions: %(names)s.") % {"names": listing(sorted(unknown))}
     if any(d not in range(7) for d in days):
         errors["days"] = _("Pick days of the week.")
     if (start_time is None) != (end_time is None):
@@ -109,8 +111,8 @@ def policy_save(*, membership: Membership, policy: Policy | None = None, name: s
     owner_target = (role is not None and role.key == "owner") or (member is not None and member.is_owner)
     covered = set(permissions) or set(CATALOGUE)
     if owner_target and covered & PROTECTED:
-        errors["permissions"] = ("A policy on an owner cannot cover managing the team or the organisation: "
-                                 "it could lock every owner out.")
+        errors["permissions"] = _("A policy on an owner cannot cover managing the team or the organisation: "
+                                  "it could lock every owner out.")
     if errors:
         raise ValidationError(errors)
     fields = {"name": name, "role": role, "membership": member,
@@ -132,9 +134,12 @@ def policy_save(*, membership: Membership, policy: Policy | None = None, name: s
                  before=before, after=after, permission="team.manage")
     from .security import alert_owners
 
-    alert_owners(tenant_id=membership.tenant_id, title=f"Policy {'changed' if before else 'added'}: {policy.name}",
-                 body=f"{membership} {'changed' if before else 'added'} the access policy \u201c{policy.name}\u201d.",
-                 url="/team/policies/")
+    if before:
+        title, body = gettext_lazy("Policy changed: %(name)s"), gettext_lazy("%(member)s changed the access policy “%(name)s”.")
+    else:
+        title, body = gettext_lazy("Policy added: %(name)s"), gettext_lazy("%(member)s added the access policy “%(name)s”.")
+    alert_owners(tenant_id=membership.tenant_id, title=later(title, name=policy.name),
+                 body=later(body, member=str(membership), name=policy.name), url="/team/policies/")
     return policy
 
 
@@ -156,8 +161,9 @@ def policy_delete(*, membership: Membership, policy: Policy) -> None:
     access_changed(membership.tenant_id)
     from .security import alert_owners
 
-    alert_owners(tenant_id=membership.tenant_id, title=f"Policy removed: {before['name']}",
-                 body=f"{membership} removed the access policy \u201c{before['name']}\u201d.", url="/team/policies/")
+    alert_owners(tenant_id=membership.tenant_id, title=later(gettext_lazy("Policy removed: %(name)s"), name=before["name"]),
+                 body=later(gettext_lazy("%(member)s removed the access policy “%(name)s”."), member=str(membership),
+                            name=before["name"]), url="/team/policies/")
 
 
 @transaction.atomic
@@ -210,11 +216,12 @@ def delegation_create(*, membership: Membership, delegate: Membership | None, pe
     if not permissions:
         errors["permissions"] = _("Pick at least one permission to hand over.")
     elif unknown := set(permissions) - set(CATALOGUE):
-        errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
+        errors["permissions"] = _("Unknown permissions: %(names)s.") % {"names": listing(sorted(unknown))}
     elif lacking := sorted(set(permissions) - held):
-        errors["permissions"] = f"You can only hand over what you hold yourself (not {', '.join(lacking)})."
+        errors["permissions"] = _("You can only hand over what you hold yourself (not %(names)s).") % {
+            "names": listing(lacking)}
     elif not membership.is_owner and (protected := sorted(set(permissions) & PROTECTED)):
-        errors["permissions"] = f"Only an owner can hand over {', '.join(protected)}."
+        errors["permissions"] = _("Only an owner can hand over %(names)s.") % {"names": listing(protected)}
     today = today_of(membership)
     if starts_on < today:
         errors["starts_on"] = _("A delegation cannot start in the past.")
@@ -235,8 +242,10 @@ def delegation_create(*, membership: Membership, delegate: Membership | None, pe
     from apps.notify.services import notification_create
 
     notification_create(tenant_id=membership.tenant_id, user_id=delegate.user_id,
-                        title=f"{membership} handed you {len(delegation.permissions)} permission"
-                              f"{'s' if len(delegation.permissions) != 1 else ''} from {starts_on:%d %b} to {ends_on:%d %b}",
+                        title=later(ngettext_lazy("%(member)s handed you %(count)s permission from %(start)s to %(end)s",
+                                                  "%(member)s handed you %(count)s permissions from %(start)s to %(end)s",
+                                                  "count"),
+                                    member=str(membership), count=len(delegation.permissions), start=starts_on, end=ends_on),
                         url="/profile/#delegations", kind="delegation")
     return delegation
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.forms import add_service_errors
 from apps.core.http import redirect_back
+from apps.core.words import day
 from apps.farms.selectors import farms_visible_to
 
 from . import policies, security, selectors, sso
@@ -104,8 +105,8 @@ def delegations(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{delegation.delegate} covers for you from {delegation.starts_on:%d %b} "
-                                      f"to {delegation.ends_on:%d %b}.")
+            messages.success(request, _("%(member)s covers for you from %(start)s to %(end)s.") % {
+                "member": delegation.delegate, "start": day(delegation.starts_on), "end": day(delegation.ends_on)})
             return redirect("accounts:delegations")
     return render(request, "accounts/delegations.html", {
         "form": form, "delegations": policies.delegations_of(membership), "today": policies.today_of(membership),

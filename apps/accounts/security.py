@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 from user_agents import parse as parse_user_agent
 
@@ -27,6 +29,7 @@ from apps.core.cache import count_in_window
 from apps.core.middleware import client_ip
 from apps.core.outbox import handler, outbox_enqueue
 from apps.core.replicas import degraded
+from apps.core.words import later
 
 from .models import AbuseEvent, Device, IpBlock, Membership, RateRule, User
 
@@ -193,11 +196,11 @@ class AddressGuardMiddleware:
         state = _state(ip) if ip else {"until": None, "throttle": False}
         until = state["until"]
         if until is not None and until > timezone.now():
-            return _refusal(403, f"This address is blocked until {until:%H:%M} UTC after repeated failed or refused "
-                                 f"requests.", retry=int((until - timezone.now()).total_seconds()) + 1)
+            return _refusal(403, _("This address is blocked until %(time)s UTC after repeated failed or refused "
+                                   "requests.") % {"time": f"{until:%H:%M}"}, retry=int((until - timezone.now()).total_seconds()) + 1)
         if state["throttle"] and count_in_window(f"ipthrottle:{_state_key(ip)}", 60) > THROTTLE_PER_MINUTE:
             abuse_record(ip=ip, kind=AbuseEvent.Kind.RATE_LIMITED, detail="throttled address")
-            return _refusal(429, "Too many requests from this address. Wait a minute and try again.", retry=60)
+            return _refusal(429, _("Too many requests from this address. Wait a minute and try again."), retry=60)
         response = self.get_response(request)
         if response.status_code in (401, 403, 429) and not getattr(response, "ifarm_guard", False) and not degraded():
             kind = AbuseEvent.Kind.RATE_LIMITED if response.status_code == 429 else AbuseEvent.Kind.REFUSED
@@ -273,7 +276,8 @@ class RateRuleMiddleware:
             abuse_record(ip=ip, kind=AbuseEvent.Kind.RATE_LIMITED, detail=f"rule {rule.name}: {request.path}")
             if rule.action == RateRule.Action.BLOCK and ip and block_of(ip) is None:
                 ip_block(ip=ip, until=timezone.now() + timedelta(minutes=rule.block_minutes), reason=f"Rate rule {rule.name}")
-            return _refusal(429, f"Too many requests ({rule.limit} per {rule.window_seconds} s). Try again shortly.",
+            return _refusal(429, _("Too many requests (%(limit)s per %(seconds)s s). Try again shortly.") % {
+                "limit": rule.limit, "seconds": rule.window_seconds},
                             retry=rule.window_seconds)
         _device_touch(request)
         response = self.get_response(request)
@@ -311,9 +315,10 @@ def login_failed(request, email: str) -> None:
     with scopes_disabled():
         tenant_ids = list(Membership.objects.filter(user=user, is_active=True).values_list("tenant_id", flat=True))
     for tenant_id in tenant_ids:
-        alert_owners(tenant_id=tenant_id, title=f"Many failed sign-ins for {email}",
-                     body=f"{FAILED_LOGIN_ALERT_AT} failed sign-ins for {email} in 15 minutes, the last from {ip}. "
-                          "If this was not them, ask them to change their password.")
+        alert_owners(tenant_id=tenant_id, title=later(gettext_lazy("Many failed sign-ins for %(email)s"), email=email),
+                     body=later(gettext_lazy("%(count)s failed sign-ins for %(email)s in 15 minutes, the last from %(ip)s. "
+                                      "If this was not them, ask them to change their password."),
+                                count=FAILED_LOGIN_ALERT_AT, email=email, ip=ip))
 
 
 # Devices ------------------------------------------------------------------------------------------
@@ -354,14 +359,15 @@ def device_seen_at_login(request, user: User) -> Device:
 def _mail_new_device(user: User, device: Device) -> None:
     with scopes_disabled():
         membership = Membership.objects.filter(user=user, is_active=True).order_by("pk").first()
-    body = (f"You signed in to iFarm from a new device: {device.name}, address {device.last_ip or 'unknown'}, "
-            f"at {device.first_seen:%Y-%m-%d %H:%M} UTC.\n\nIf this was not you, change your password now and "
-            "sign out the sessions you do not know from your profile page.")
+    body = _("You signed in to iFarm from a new device: %(device)s, address %(ip)s, at %(time)s UTC.\n\nIf this was "
+             "not you, change your password now and sign out the sessions you do not know from your profile page.") % {
+        "device": device.name, "ip": device.last_ip or _("unknown"), "time": f"{device.first_seen:%Y-%m-%d %H:%M}"}
+    subject = _("New sign-in to your account")
     if membership is not None:
         outbox_enqueue(tenant_id=membership.tenant_id, kind="security.alert",
-                       payload={"to": user.email, "subject": "New sign-in to your account", "body": body})
+                       payload={"to": user.email, "subject": subject, "body": body})
     else:
-        transaction.on_commit(lambda: _send_quietly([user.email], "[iFarm] New sign-in to your account", body))
+        transaction.on_commit(lambda: _send_quietly([user.email], f"[iFarm] {subject}", body))
 
 
 def _send_quietly(recipients: list[str], subject: str, body: str) -> None:

@@ -6,15 +6,18 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import scope
 
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core.outbox import handler, outbox_enqueue
+from apps.core.words import later, listing
 
 from .access import access_changed
 from .models import Invitation, Membership, Policy, Profile, Role, Tenant, User
@@ -159,7 +162,8 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
 
     ensure_room(membership.tenant_id, "members")
     if beyond := _beyond_own(membership, role.permissions):
-        raise ValidationError({"role": f"You cannot give access you do not hold yourself ({', '.join(beyond)})."})
+        raise ValidationError({"role": _("You cannot give access you do not hold yourself (%(names)s).") % {
+            "names": listing(beyond)}})
     secret = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         tenant_id=membership.tenant_id,
@@ -183,7 +187,7 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
         tenant_id=membership.tenant_id,
         kind="invitation.email",
         payload={"invitation_id": invitation.pk, "link": link_for(invitation_link_token(invitation, secret)),
-                 "inviter": membership.user.display_name},
+                 "inviter": membership.user.display_name, "language": translation.get_language() or ""},
     )
     return invitation
 
@@ -238,8 +242,9 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         )
         access_changed(invitation.tenant_id, only_if_used=True)
         if invitation.role.key == "owner":
-            alert_owners(tenant_id=invitation.tenant_id, title=f"New owner: {user.email}",
-                         body=f"{user.email} accepted an invitation as an owner of the organisation.", url="/team/")
+            alert_owners(tenant_id=invitation.tenant_id, title=later(gettext_lazy("New owner: %(email)s"), email=user.email),
+                         body=later(gettext_lazy("%(email)s accepted an invitation as an owner of the organisation."),
+                                    email=user.email), url="/team/")
     return membership
 
 
@@ -273,7 +278,8 @@ def membership_update(*, membership: Membership, member: Membership, role: Role,
     if member.role.key == "owner" and role.key != "owner" and _owner_count(member.tenant_id) <= 1:
         raise ValidationError({"role": _("The organisation needs at least one owner.")})
     if beyond := _beyond_own(membership, role.permissions):
-        raise ValidationError({"role": f"You cannot give access you do not hold yourself ({', '.join(beyond)})."})
+        raise ValidationError({"role": _("You cannot give access you do not hold yourself (%(names)s).") % {
+            "names": listing(beyond)}})
     before = {"role": member.role.key, "all_farms": member.all_farms, "farms": sorted(member.farms.values_list("pk", flat=True))}
     member.role, member.all_farms = role, all_farms
     member.save(update_fields=["role", "all_farms"])
@@ -281,8 +287,9 @@ def membership_update(*, membership: Membership, member: Membership, role: Role,
     after = {"role": role.key, "all_farms": all_farms, "farms": sorted(f.pk for f in ([] if all_farms else farms))}
     access_changed(membership.tenant_id, only_if_used=True)
     if role.key == "owner" and before["role"] != "owner":
-        alert_owners(tenant_id=membership.tenant_id, title=f"New owner: {member.user.email}",
-                     body=f"{membership} made {member.user.email} an owner of the organisation.", url="/team/")
+        alert_owners(tenant_id=membership.tenant_id, title=later(gettext_lazy("New owner: %(email)s"), email=member.user.email),
+                     body=later(gettext_lazy("%(member)s made %(email)s an owner of the organisation."), member=str(membership),
+                                email=member.user.email), url="/team/")
     audit_append(
         actor=Actor.of(membership), action="membership.update", obj=member, before=before, after=after, permission="team.manage"
     )
@@ -297,7 +304,7 @@ def membership_remove(*, membership: Membership, member: Membership) -> None:
     if member.role.key == "owner" and _owner_count(member.tenant_id) <= 1:
         raise ValidationError(_("The organisation needs at least one owner; make someone else owner first."))
     if member.role.key == "owner" and not membership.is_owner:
-        raise PermissionDenied("Only an owner can remove an owner.")
+        raise PermissionDenied(_("Only an owner can remove an owner."))
     member.is_active = False
     member.save(update_fields=["is_active"])
     access_changed(membership.tenant_id, only_if_used=True)
@@ -317,12 +324,12 @@ def send_invitation_email(message) -> None:
     if not link or not invitation.is_usable:
         return  # already sent (the link was dropped), or no longer worth sending
     context = {"tenant_name": invitation.tenant.name, "inviter": message.payload.get("inviter", ""), "link": link}
-    send_mail(
-        subject=f"[iFarm] {context['inviter']} invited you to {invitation.tenant.name}",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    # The invitee has no profile yet: the organisation's language, else the inviter's when they invited.
+    with translation.override(invitation.tenant.language or message.payload.get("language") or settings.LANGUAGE_CODE):
+        subject = _("%(inviter)s invited you to %(organisation)s") % {"inviter": context["inviter"],
+                                                                      "organisation": invitation.tenant.name}
+        send_mail(subject=f"[iFarm] {subject}", message=render_to_string("accounts/email/invitation.txt", context),
+                  from_email=None, recipient_list=[invitation.email])
     OutboxMessage.objects.filter(pk=message.pk).update(payload={"invitation_id": invitation.pk})
 
 
@@ -345,7 +352,7 @@ def role_save(*, membership: Membership, role: Role | None = None, name: str, pe
     errors = {}
     unknown = set(permissions) - set(CATALOGUE)
     if unknown:
-        errors["permissions"] = f"Unknown permissions: {', '.join(sorted(unknown))}."
+        errors["permissions"] = _("Unknown permissions: %(names)s.") % {"names": listing(sorted(unknown))}
     elif not permissions:
         errors["permissions"] = _("Pick at least one permission.")
     if not name:
@@ -353,7 +360,8 @@ def role_save(*, membership: Membership, role: Role | None = None, name: str, pe
     elif Role.objects.filter(tenant_id=membership.tenant_id, name__iexact=name).exclude(pk=getattr(role, "pk", None)).exists():
         errors["name"] = _("There is already a role called %(name)s.") % {"name": name}
     if beyond := _beyond_own(membership, [*permissions, *(role.permissions if role else [])]):
-        errors["permissions"] = f"You cannot give or change access you do not hold yourself ({', '.join(beyond)})."
+        errors["permissions"] = _("You cannot give or change access you do not hold yourself (%(names)s).") % {
+            "names": listing(beyond)}
     if role is not None and role.key == "owner" and "team.manage" not in permissions:
         errors["permissions"] = _("The Owner role keeps “Invite members, change roles, remove members”.")
     if errors:
@@ -386,10 +394,12 @@ def role_delete(*, membership: Membership, role: Role) -> None:
     held = Membership.objects.filter(tenant_id=membership.tenant_id, role=role, is_active=True).count()
     offered = Invitation.objects.filter(tenant_id=membership.tenant_id, role=role, accepted_at=None, revoked_at=None).count()
     if held or offered:
-        raise ValidationError(f"{role.name} is in use ({held} member{'s' if held != 1 else ''}, {offered} open "
-                              f"invitation{'s' if offered != 1 else ''}); give them another role first.")
+        raise ValidationError(_("%(role)s is in use (%(members)s, %(invitations)s); give them another role first.") % {
+            "role": role.name, "members": ngettext("%(count)s member", "%(count)s members", held) % {"count": held},
+            "invitations": ngettext("%(count)s open invitation", "%(count)s open invitations", offered) % {"count": offered}})
     if beyond := _beyond_own(membership, role.permissions):
-        raise ValidationError(f"You cannot delete a role with access you do not hold ({', '.join(beyond)}).")
+        raise ValidationError(_("You cannot delete a role with access you do not hold (%(names)s).") % {
+            "names": listing(beyond)})
     audit_append(actor=Actor.of(membership), action="role.delete", obj=role, before={"name": role.name,
                  "permissions": role.permissions}, permission="team.manage")
     # Removed members and closed invitations still point at the role; they grant nothing, so they

@@ -27,10 +27,12 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from apps.audit.services import Actor, audit_append
 from apps.core.middleware import client_ip
+from apps.core.words import later, listing
 
 from .models import AbuseEvent, Membership, Role, SsoConnection, User
 from .permissions import can
@@ -60,13 +62,14 @@ def _discover(issuer: str) -> dict:
         response.raise_for_status()
         config = response.json()
     except (requests.RequestException, ValueError) as error:
-        raise ValidationError({"issuer": f"The issuer could not be reached or did not answer with its "
-                                         f"configuration ({error.__class__.__name__})."}) from error
+        raise ValidationError({"issuer": _("The issuer could not be reached or did not answer with its configuration "
+                                           "(%(error)s).") % {"error": error.__class__.__name__}}) from error
     missing = [k for k in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri") if not config.get(k)]
     if missing:
-        raise ValidationError({"issuer": f"The issuer's configuration lacks {', '.join(missing)}."})
+        raise ValidationError({"issuer": _("The issuer's configuration lacks %(names)s.") % {"names": listing(missing)}})
     if config["issuer"].rstrip("/") != issuer.rstrip("/"):
-        raise ValidationError({"issuer": f"The issuer calls itself {config['issuer']}; use that address."})
+        raise ValidationError({"issuer": _("The issuer calls itself %(issuer)s; use that address.") % {
+            "issuer": config["issuer"]}})
     return config
 
 
@@ -141,8 +144,9 @@ def connection_create(*, membership: Membership, name: str, protocol: str, email
                         "role": role.key, "issuer": issuer or idp_entity_id})
     from .security import alert_owners
 
-    alert_owners(tenant_id=membership.tenant_id, title=f"Single sign-on connected: {name}",
-                 body=f"{membership} connected {name} for @{email_domain}.", url="/organisation/sso/")
+    alert_owners(tenant_id=membership.tenant_id, title=later(gettext_lazy("Single sign-on connected: %(name)s"), name=name),
+                 body=later(gettext_lazy("%(member)s connected %(name)s for @%(domain)s."), member=str(membership), name=name,
+                            domain=email_domain), url="/organisation/sso/")
     return connection
 
 
@@ -211,7 +215,7 @@ class SsoAdapter(DefaultSocialAccountAdapter):
         email = self._email_of(sociallogin)
         if connection is None:
             _refuse(request, "no organisation connection", provider=sociallogin.account.provider, email=email)
-            messages.error(request, "That sign-in is not connected to an organisation.")
+            messages.error(request, _("That sign-in is not connected to an organisation."))
             raise ImmediateHttpResponse(redirect("account_login"))
         if not email or email.rsplit("@", 1)[-1] != connection.email_domain:
             _refuse(request, f"address outside @{connection.email_domain}", provider=connection.name, email=email)
@@ -262,7 +266,8 @@ def password_refused_for(email: str) -> str | None:
     """Why a password may not sign this address in (its domain requires single sign-on), or None."""
     connection = connection_for_email(email)
     if connection is not None and connection.require_sso:
-        return f"Addresses of @{connection.email_domain} sign in through {connection.name}: use \u201cSign in with your organisation\u201d."
+        return _("Addresses of @%(domain)s sign in through %(name)s: use “Sign in with your organisation”.") % {
+            "domain": connection.email_domain, "name": connection.name}
     return None
 
 

@@ -216,7 +216,8 @@ def member_edit(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{member.user.display_name} is now {form.cleaned_data['role']}.")
+            messages.success(request, _("%(member)s is now %(role)s.") % {"member": member.user.display_name,
+                                                                            "role": form.cleaned_data["role"]})
             return redirect("accounts:team")
     status = 400 if form.errors else 200
     return render(request, "accounts/member_edit.html", {"member": member, "form": form}, status=status)

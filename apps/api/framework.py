@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ServiceError
 from django.http import Http404, HttpResponse
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestError
@@ -76,7 +77,7 @@ def require(request, perm: str, obj=None) -> None:
     """403 unless the caller holds `perm` (on `obj`); objects outside their reach are 404 before this."""
     allowed = decision(request.membership, perm, obj)
     if not allowed:
-        raise PermissionDenied(allowed.reason if allowed.policy else f"This needs the permission {perm}.")
+        raise PermissionDenied(allowed.reason if allowed.policy else _("This needs the permission %(name)s.") % {"name": perm})
 
 
 # Cursors ---------------------------------------------------------------------------------------------
@@ -92,9 +93,9 @@ def decode_cursor(cursor: str | None) -> int:
     try:
         after = signing.loads(cursor, salt=CURSOR_SALT)["after"]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise HttpError(400, "The cursor is not one this API gave out; start again without it.") from None
+        raise HttpError(400, _("The cursor is not one this API gave out; start again without it.")) from None
     if not isinstance(after, int) or after < 0:
-        raise HttpError(400, "The cursor is not one this API gave out; start again without it.")
+        raise HttpError(400, _("The cursor is not one this API gave out; start again without it."))
     return after
 
 
@@ -118,8 +119,8 @@ def _field(loc) -> str:
 def install_problem_handlers(api) -> None:
     @api.exception_handler(RequestError)
     def invalid_request(request, exc):
-        errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "Invalid.")} for e in exc.errors]
-        return problem(422, "The request is not valid.", "See the errors for each field.", errors)
+        errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", _("Invalid."))} for e in exc.errors]
+        return problem(422, _("The request is not valid."), _("See the errors for each field."), errors)
 
     @api.exception_handler(ServiceError)
     def refused(request, exc):
@@ -129,21 +130,21 @@ def install_problem_handlers(api) -> None:
                       for field, messages in exc.message_dict.items()]
         else:
             errors = [{"field": "", "message": strip_tags(message)} for message in exc.messages]
-        return problem(422, "The request was refused.", " ".join(e["message"] for e in errors)[:500], errors)
+        return problem(422, _("The request was refused."), " ".join(e["message"] for e in errors)[:500], errors)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        detail = getattr(request, "api_problem", "") or "Send an API key (Authorization: Bearer ifk_…) or sign in."
-        return problem(401, "Not authenticated.", detail, headers={"WWW-Authenticate": 'Bearer realm="ifarm"'})
+        detail = getattr(request, "api_problem", "") or _("Send an API key (Authorization: Bearer ifk_…) or sign in.")
+        return problem(401, _("Not authenticated."), detail, headers={"WWW-Authenticate": 'Bearer realm="ifarm"'})
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
-        return problem(403, "Not allowed.", str(exc) or "Your key or role does not allow this.")
+        return problem(403, _("Not allowed."), str(exc) or _("Your key or role does not allow this."))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return problem(404, "Not found.", "Nothing with this id is within your reach.")
+        return problem(404, _("Not found."), _("Nothing with this id is within your reach."))
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
-        return problem(exc.status_code, str(exc) or "Error.", str(exc))
+        return problem(exc.status_code, str(exc) or _("Error."), str(exc))

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.cache import count_in_window
 
@@ -38,12 +39,12 @@ class ApiGuardMiddleware:
             return self.get_response(request)
         length = request.META.get("CONTENT_LENGTH") or "0"
         if not length.isdigit() or int(length) > MAX_BODY:
-            return problem(413, "The body is too large.", f"Send at most {MAX_BODY // (1024 * 1024)} MB in one request.")
+            return problem(413, _("The body is too large."), _("Send at most %(size)s MB in one request.") % {"size": MAX_BODY // (1024 * 1024)})
         membership = request.membership
         if membership is None:
             return self.get_response(request)
         if (wait := _over_limit(membership.pk)) is not None:
-            return problem(429, "Too many requests.", f"At most {rate_limit()} requests a minute per key.",
+            return problem(429, _("Too many requests."), _("At most %(count)s requests a minute per key.") % {"count": rate_limit()},
                            headers={"Retry-After": str(wait)})
         if (refusal := plan_refusal(membership.tenant_id)) is not None:
             return refusal
@@ -51,7 +52,7 @@ class ApiGuardMiddleware:
         if request.method not in UNSAFE or not key:
             return self.get_response(request)
         if len(key) > 200:
-            return problem(422, "The Idempotency-Key is too long.", "Use at most 200 characters (a UUID is plenty).",
+            return problem(422, _("The Idempotency-Key is too long."), _("Use at most 200 characters (a UUID is plenty)."),
                            [{"field": "Idempotency-Key", "message": "At most 200 characters."}])
         return _idempotent(request, membership, key, self.get_response)
 
@@ -72,12 +73,12 @@ def plan_refusal(tenant_id: int) -> HttpResponse | None:
     if plan is None:
         return None
     if not plan.feature_api:
-        return problem(403, "The API is not part of your plan.", f"The {plan.name} plan has no API access; "
-                       "an owner can choose a bigger plan on the billing page.")
+        return problem(403, _("The API is not part of your plan."), _("The %(plan)s plan has no API access; an owner can choose a bigger plan on the billing page.") % {
+            "plan": plan.name})
     used = limits.api_call_counted(tenant_id)
     if plan.max_api_calls is not None and used > plan.max_api_calls:
-        return problem(429, "The month's API calls are used up.", f"Your plan holds {plan.max_api_calls} API calls a "
-                       f"month; this was call {used}. They start again on the 1st.")
+        return problem(429, _("The month's API calls are used up."), _("Your plan holds %(limit)s API calls a month; this was call %(used)s. They start again on the 1st.") % {
+            "limit": plan.max_api_calls, "used": used})
     return None
 
 
@@ -110,12 +111,12 @@ def _idempotent(request, membership, key: str, get_response):
             if stored is None:  # the first one failed and gave the key back: try it as new
                 return _idempotent(request, membership, key, get_response)
             if stored.request_hash != fingerprint:
-                return problem(422, "This Idempotency-Key was used for another request.",
-                               "Use a new key for a different request.", [{"field": "Idempotency-Key", "message": "Already used."}])
+                return problem(422, _("This Idempotency-Key was used for another request."),
+                               _("Use a new key for a different request."), [{"field": "Idempotency-Key", "message": "Already used."}])
             if stored.status is not None:
                 return _replay(stored)
             if time.monotonic() > deadline:
-                return problem(409, "The first request with this Idempotency-Key is still running.", "Try again shortly.",
+                return problem(409, _("The first request with this Idempotency-Key is still running."), _("Try again shortly."),
                                headers={"Retry-After": "2"})
             time.sleep(0.05)
     response = get_response(request)

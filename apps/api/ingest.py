@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models.functions import Lower
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from apps.health.withdrawal import SESSION_STARTS
 from apps.herd.selectors import animals_visible_to
@@ -32,13 +33,13 @@ class Refused(Exception):
 
 def _decimal(value, field: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise Refused(field, "Give a number.")
+        raise Refused(field, _("Give a number."))
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise Refused(field, "Give a number.") from None
+        raise Refused(field, _("Give a number.")) from None
     if not number.is_finite():
-        raise Refused(field, "Give a number.")
+        raise Refused(field, _("Give a number."))
     return number
 
 
@@ -60,9 +61,9 @@ def session_of(moment: dt.datetime, farm) -> tuple[dt.date, str]:
 def _ifarm_item(item: dict) -> dict:
     unknown = set(item) - IFARM_FIELDS
     if unknown:
-        raise Refused(sorted(unknown)[0], "Unknown field.")
+        raise Refused(sorted(unknown)[0], _("Unknown field."))
     if not (item.get("tag") or item.get("eid")):
-        raise Refused("tag", "Name the animal by tag or eid.")
+        raise Refused("tag", _("Name the animal by tag or eid."))
     values = {"quantity": _decimal(item.get("quantity"), "quantity")}
     for name in ("fat", "protein"):
         if item.get(name) is not None:
@@ -70,7 +71,7 @@ def _ifarm_item(item: dict) -> dict:
     if item.get("scc") is not None:
         scc = _decimal(item["scc"], "scc")
         if scc != scc.to_integral_value():
-            raise Refused("scc", "Give whole cells per mL.")
+            raise Refused("scc", _("Give whole cells per mL."))
         values["scc"] = int(scc)
     return {"tag": str(item.get("tag") or "").strip(), "eid": str(item.get("eid") or "").strip(), "date": item.get("date"),
             "session": item.get("session"), "timestamp": item.get("timestamp"), "values": values}
@@ -79,16 +80,16 @@ def _ifarm_item(item: dict) -> dict:
 def _icar_item(item: dict, unit: str) -> dict:
     animal = item.get("animal")
     if not isinstance(animal, dict) or not str(animal.get("id") or "").strip():
-        raise Refused("animal.id", "Give the animal identifier.")
+        raise Refused("animal.id", _("Give the animal identifier."))
     weight = item.get("milkingMilkWeight")
     if not isinstance(weight, dict) or weight.get("unitCode") != "KGM":
-        raise Refused("milkingMilkWeight", "Give the milk weight in KGM.")
+        raise Refused("milkingMilkWeight", _("Give the milk weight in KGM."))
     kilos = _decimal(weight.get("value"), "milkingMilkWeight.value")
     quantity = kilos if unit == "kg" else (kilos / KG_PER_LITRE)
     values = {"quantity": quantity.quantize(Decimal("0.01"))}
     for characteristic in item.get("milkCharacteristics") or []:
         if not isinstance(characteristic, dict):
-            raise Refused("milkCharacteristics", "Each characteristic is an object.")
+            raise Refused("milkCharacteristics", _("Each characteristic is an object."))
         name = ICAR_CHARACTERISTICS.get(str(characteristic.get("characteristic", "")).upper())
         if name:
             number = _decimal(characteristic.get("value"), f"milkCharacteristics.{name}")
@@ -105,7 +106,7 @@ def ingest(*, membership, items: list, shape: str, farm=None) -> dict:
     for index, item in enumerate(items):
         try:
             if not isinstance(item, dict):
-                raise Refused("", "Each item is an object.")
+                raise Refused("", _("Each item is an object."))
             parsed.append((index, _icar_item(item, unit) if shape == "icar" else _ifarm_item(item)))
         except Refused as refused:
             results[index] = {"index": index, "result": "refused", "field": refused.field, "reason": refused.reason}
@@ -141,23 +142,24 @@ def _row(index: int, p: dict, by_tag: dict, by_eid: dict, shape: str) -> Row:
         found = by_tag.get(p["tag"].lower(), [])
         field = "animal.id" if shape == "icar" else "tag"
     if not found:
-        raise Refused(field, f"No live animal within reach has {'identifier' if shape == 'icar' else field} {p['tag'] or p['eid']}.")
+        raise Refused(field, _("No live animal within reach has the identifier %(id)s.") % {"id": p["tag"] or p["eid"]})
     if len(found) > 1:
-        raise Refused(field, f"{p['tag'] or p['eid']} matches {len(found)} live animals; use a unique identifier.")
+        raise Refused(field, _("%(id)s matches %(count)s live animals; use a unique identifier.") % {
+            "id": p["tag"] or p["eid"], "count": len(found)})
     animal = found[0]
     if p["timestamp"]:
         moment = _parse(parse_datetime, p["timestamp"])
         if moment is None or moment.tzinfo is None:
             raise Refused("milkingStartingDateTime" if shape == "icar" else "timestamp",
-                          "Give an ISO 8601 date and time with its time zone.")
+                          _("Give an ISO 8601 date and time with its time zone."))
         day, session = session_of(moment, animal.farm)
     else:
         day = _parse(parse_date, p["date"])
         if day is None:
-            raise Refused("date", "Give the date as YYYY-MM-DD, or a timestamp.")
+            raise Refused("date", _("Give the date as YYYY-MM-DD, or a timestamp."))
         session = p["session"]
         if session not in ("morning", "midday", "evening"):
-            raise Refused("session", "Give the session: morning, midday or evening.")
+            raise Refused("session", _("Give the session: morning, midday or evening."))
     return Row(index=index, animal=animal, date=day, session=session, values=p["values"])
 
 

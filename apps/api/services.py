@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Membership, Profile, Role, User
 from apps.accounts.permissions import CATALOGUE, can, permissions_of
 from apps.accounts.security import alert_owners
 from apps.accounts.selectors import API_ROLE_PREFIX
 from apps.audit.services import Actor, audit_append
+from apps.core.words import later, listing
 
 from .models import KEY_PREFIX, ApiKey
 
@@ -61,7 +63,7 @@ def api_key_create(*, membership, name: str, role: Role | None = None, permissio
         if not permissions:
             errors["permissions"] = _("Pick a role, or the permissions the key may use.")
         elif unknown := [p for p in permissions if p not in CATALOGUE]:
-            errors["permissions"] = f"Unknown permissions: {', '.join(unknown)}."
+            errors["permissions"] = _("Unknown permissions: %(names)s.") % {"names": listing(unknown)}
         elif not set(permissions) <= held:
             errors["permissions"] = _("You cannot give a key permissions you do not have.")
     farms = list(farms)
@@ -90,8 +92,9 @@ def api_key_create(*, membership, name: str, role: Role | None = None, permissio
     audit_append(actor=Actor.of(membership), action="api.key_create", obj=key, permission="tenant.manage",
                  after={"name": name, "role": role.name, "all_farms": all_farms, "farms": [f.pk for f in farms],
                         "expires_at": expires_at})
-    alert_owners(tenant_id=membership.tenant_id, title=f"API key created: {name}",
-                 body=f"{membership} created the API key “{name}” ({role.name}).", url="/integrations/")
+    alert_owners(tenant_id=membership.tenant_id, title=later(gettext_lazy("API key created: %(name)s"), name=name),
+                 body=later(gettext_lazy("%(member)s created the API key “%(name)s” (%(role)s)."), member=str(membership), name=name,
+                            role=role.name), url="/integrations/")
     return key, secret
 
 

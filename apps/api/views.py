@@ -62,7 +62,7 @@ def endpoint_action(request, pk: int):
         messages.success(request, _("Test event on its way; its delivery shows below in a moment."))
     elif action in ("enable", "disable"):
         webhooks.endpoint_set_active(membership=request.membership, endpoint=endpoint, active=action == "enable")
-        messages.success(request, f"Webhook turned {'on' if action == 'enable' else 'off'}.")
+        messages.success(request, _("Webhook turned on.") if action == "enable" else _("Webhook turned off."))
     return redirect("api:endpoint", pk=endpoint.pk)
 
 

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_scopes import scope, scopes_disabled
 from standardwebhooks import Webhook
 
@@ -34,6 +35,7 @@ from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.events import EVENT_KIND, webhooks_flag
 from apps.core.outbox import handler, outbox_enqueue
+from apps.core.words import later, listing
 from apps.notify.services import notification_create
 
 from .models import WebhookDelivery, WebhookEndpoint
@@ -102,7 +104,7 @@ def endpoint_create(*, membership, url: str, events: list[str], description: str
     if not events:
         errors["events"] = _("Pick the events to send.")
     elif unknown := [e for e in events if e not in EVENTS]:
-        errors["events"] = f"Unknown events: {', '.join(unknown)}."
+        errors["events"] = _("Unknown events: %(names)s.") % {"names": listing(unknown)}
     if errors:
         raise ValidationError(errors)
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
@@ -118,7 +120,7 @@ def endpoint_create(*, membership, url: str, events: list[str], description: str
 def endpoint_set_active(*, membership, endpoint: WebhookEndpoint, active: bool) -> WebhookEndpoint:
     if not can(membership, "tenant.manage") or endpoint.tenant_id != membership.tenant_id:
         raise PermissionDenied
-    endpoint.is_active, endpoint.failing_since, endpoint.disabled_reason = active, None, "" if active else "Turned off by hand."
+    endpoint.is_active, endpoint.failing_since, endpoint.disabled_reason = active, None, "" if active else gettext_noop("Turned off by hand.")
     endpoint.save(update_fields=["is_active", "failing_since", "disabled_reason"])
     audit_append(actor=Actor.of(membership), action="api.webhook_" + ("enable" if active else "disable"), obj=endpoint,
                  permission="tenant.manage")
@@ -213,13 +215,13 @@ def _note_failure(endpoint: WebhookEndpoint, now: dt.datetime) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since=None).update(failing_since=now)
     endpoint.refresh_from_db(fields=["failing_since", "is_active"])
     if endpoint.is_active and endpoint.failing_since and now - endpoint.failing_since >= DISABLE_AFTER:
-        endpoint.is_active, endpoint.disabled_reason = False, "Every delivery failed for a day."
+        endpoint.is_active, endpoint.disabled_reason = False, gettext_noop("Every delivery failed for a day.")
         endpoint.save(update_fields=["is_active", "disabled_reason"])
         cache.delete(webhooks_flag(endpoint.tenant_id))
         owners = Membership.objects.filter(tenant_id=endpoint.tenant_id, is_active=True, is_service=False, role__key="owner")
         for owner in owners:
-            notification_create(tenant_id=endpoint.tenant_id, user_id=owner.user_id, title=f"Webhook turned off: {endpoint.url}"[:140],
-                                body="Every delivery to it failed for a day. Fix the receiver, then turn it on again.",
+            notification_create(tenant_id=endpoint.tenant_id, user_id=owner.user_id, title=later(gettext_lazy("Webhook turned off: %(url)s"), url=endpoint.url[:100]),
+                                body=gettext_lazy("Every delivery to it failed for a day. Fix the receiver, then turn it on again."),
                                 url=reverse("api:integrations"), kind="webhook_disabled")
 
 

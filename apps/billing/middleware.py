@@ -5,6 +5,7 @@ The reason is a column of the organisation, loaded with it: no query of its own.
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 SAFE = ("GET", "HEAD", "OPTIONS", "TRACE")
 # What a read-only organisation may still change: paying, its people's own settings, signing in and out,
@@ -31,7 +32,7 @@ def refused(request, reason: str):
     if request.path.startswith("/api/"):
         from apps.api.framework import problem
 
-        return problem(402, "The organisation is read-only.", reason)
+        return problem(402, _("The organisation is read-only."), reason)
     can_pay = request.membership is not None and request.membership.role.key == "owner"
     template = "billing/read_only.html#message" if getattr(request, "htmx", False) else "billing/read_only.html"
     return render(request, template, {"reason": reason, "can_pay": can_pay}, status=402)

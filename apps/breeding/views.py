@@ -13,6 +13,7 @@ from apps.accounts.permissions import can
 from apps.accounts.selectors import team_of
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
+from apps.core.words import amount, day, listing
 from apps.farms.selectors import external_farms, farms_visible_to
 from apps.herd.lifecycle import event_record
 from apps.herd.selectors import active_animal_choices, get_animal_for, groups_visible_to, outside_sires
@@ -170,9 +171,11 @@ def service_create(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            note = f" The calf's inbreeding would be {service.inbreeding} %: above 6.25 %." if (
-                service.inbreeding is not None and service.inbreeding > 6.25) else ""
-            (messages.warning if note else messages.success)(request, f"Service of {animal.tag} recorded.{note}")
+            if service.inbreeding is not None and service.inbreeding > 6.25:
+                messages.warning(request, _("Service of %(tag)s recorded. The calf's inbreeding would be %(percent)s %%: "
+                                            "above 6.25 %%.") % {"tag": animal.tag, "percent": amount(service.inbreeding)})
+            else:
+                messages.success(request, _("Service of %(tag)s recorded.") % {"tag": animal.tag})
             return redirect("breeding:animal", pk=animal.pk)
     return _page(request, animal, service_form=form, status=400)
 
@@ -211,7 +214,11 @@ def birth_create(request, pk: int):
             add_service_errors(form, error)
         else:
             born = [y["tag"] for y in birth.offspring if y.get("animal_id")]
-            messages.success(request, f"Birth recorded for {animal.tag}" + (f": {', '.join(born)} joined the herd." if born else "."))
+            if born:
+                messages.success(request, _("Birth recorded for %(tag)s: %(young)s joined the herd.") % {
+                    "tag": animal.tag, "young": listing(born)})
+            else:
+                messages.success(request, _("Birth recorded for %(tag)s.") % {"tag": animal.tag})
             return redirect("herd:detail", pk=animal.pk)
     return _page(request, animal, birth_form=form, offspring=offspring, status=400)
 
@@ -231,8 +238,11 @@ def birth_void(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        note = f" {', '.join(kept)} stayed in the herd: other records were made on them." if kept else ""
-        messages.success(request, f"The birth of {birth.born_on:%d %b %Y} is void.{note}")
+        if kept:
+            messages.success(request, _("The birth of %(day)s is void. %(young)s stayed in the herd: other records were "
+                                        "made on them.") % {"day": day(birth.born_on), "young": listing(kept)})
+        else:
+            messages.success(request, _("The birth of %(day)s is void.") % {"day": day(birth.born_on)})
     return redirect("breeding:animal", pk=birth.animal_id)
 
 
@@ -311,7 +321,8 @@ def task_list(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Task added: {task.title}, due {task.due_on:%d %b}.")
+                messages.success(request, _("Task added: %(task)s, due %(day)s.") % {"task": task.title,
+                                                                                    "day": day(task.due_on, year=False)})
                 return redirect("breeding:tasks")
     return render(request, "breeding/tasks.html", {
         "form": form, "open": selectors.tasks_for(membership).order_by("due_on", "id")[:200],

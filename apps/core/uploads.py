@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -16,9 +18,10 @@ MAX_PIXELS = settings.IMAGE_MAX_PIXELS
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
-def image_problem(upload, *, formats=PHOTO_FORMATS, what: str = "photo") -> str | None:
+def image_problem(upload, *, formats=PHOTO_FORMATS, what=None, not_an_image: str = "") -> str | None:
     """What is wrong with an uploaded image, or None: not an image, a format not taken, or more
     pixels than the limit (read from the header, before anything is decoded)."""
+    what = what or _("photo")
     upload.seek(0)
     try:
         with warnings.catch_warnings():
@@ -26,25 +29,29 @@ def image_problem(upload, *, formats=PHOTO_FORMATS, what: str = "photo") -> str 
             with Image.open(upload) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    return (f"The {what} is {width:,} x {height:,} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels. "
-                            "Take it again at a lower resolution.")
+                    return _("The %(what)s is %(width)s x %(height)s pixels; the limit is %(limit)s megapixels. Take it "
+                             "again at a lower resolution.") % {"what": what, "width": number_format(width, force_grouping=True),
+                                                                 "height": number_format(height, force_grouping=True),
+                                                                 "limit": MAX_PIXELS // 1_000_000}
                 image_format = image.format
                 image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"The {what} has more pixels than the limit of {MAX_PIXELS // 1_000_000} megapixels."
+        return _("The %(what)s has more pixels than the limit of %(limit)s megapixels.") % {
+            "what": what, "limit": MAX_PIXELS // 1_000_000}
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return f"This file is not an image. Upload a JPEG, PNG or WebP {what}."
+        return not_an_image or _("This file is not an image. Upload a JPEG, PNG or WebP %(what)s.") % {"what": what}
     finally:
         upload.seek(0)
     if image_format not in formats:
-        return "Upload a JPEG, PNG, WebP or GIF photo."
+        return _("Upload a JPEG, PNG, WebP or GIF photo.")
     return None
 
 
 def validate_photo(upload) -> None:
     limit = settings.PHOTO_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError(f"The photo is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}.")
+        raise ValidationError(_("The photo is %(size)s; the limit is %(limit)s.") % {
+            "size": filesizeformat(upload.size), "limit": filesizeformat(limit)})
     if problem := image_problem(upload):
         raise ValidationError(problem)
 

@@ -2,11 +2,15 @@
 
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from apps.core.outbox import handler
+from apps.core.words import day, money
 
 from .documents import invoice_pdf_bytes, invoice_pdf_name
 from .models import Invoice, ReportJob
@@ -37,14 +41,17 @@ def render_invoice_pdf(message):
 def email_invoice(message):
     invoice = Invoice.objects.select_related("tenant", "contact").get(pk=message.payload["invoice_id"], tenant_id=message.tenant_id)
     invoice = ensure_invoice_pdf(invoice)
-    email = EmailMessage(
-        subject=f"Invoice {invoice.number} from {invoice.tenant.name}",
-        body=(
-            f"Dear {invoice.contact.name},\n\nPlease find invoice {invoice.number} attached: {invoice.currency} {invoice.total} "
-            f"due on {invoice.due_date:%d %b %Y}.\n\n{invoice.tenant.name}"
-        ),
-        to=[message.payload["to"]],
-    )
+    # The buyer has no profile here: the organisation's language, else the sender's when they sent it.
+    with translation.override(invoice.tenant.language or message.payload.get("language") or settings.LANGUAGE_CODE):
+        values = {"number": invoice.number, "organisation": invoice.tenant.name, "contact": invoice.contact.name,
+                  "amount": money(invoice.total, invoice.currency),
+                  "day": day(invoice.due_date)}
+        email = EmailMessage(
+            subject=_("Invoice %(number)s from %(organisation)s") % values,
+            body=_("Dear %(contact)s,\n\nPlease find invoice %(number)s attached: %(amount)s due on %(day)s.\n\n"
+                   "%(organisation)s") % values,
+            to=[message.payload["to"]],
+        )
     with default_storage.open(invoice.pdf.name, "rb") as pdf:
         email.attach(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
     email.send()

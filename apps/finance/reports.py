@@ -9,19 +9,24 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import visible_to
 from apps.core.replicas import replica_reads
+from apps.core.words import amount, day
 from apps.insights import exports
 from apps.insights.exports import Sheet
+from apps.notify.services import language_of
 
 from .models import Expense, Invoice, ReportJob, Sale
 
 FORMATS = exports.FORMATS
-KINDS = {"pnl": "Profit and loss", "expenses": "Expenses", "sales": "Sales", "receivables": "Aged receivables", "milk": "Milk"}
+KINDS = {"pnl": gettext_lazy("Profit and loss"), "expenses": gettext_lazy("Expenses"), "sales": gettext_lazy("Sales"),
+         "receivables": gettext_lazy("Aged receivables"), "milk": gettext_lazy("Milk")}
 MILK_DENSITY = Decimal("1.03")  # kg per litre, to turn litres and percentages into kilograms of solids
-PURCHASE_INVOICES = "Purchase invoices"
+PURCHASE_INVOICES = gettext_lazy("Purchase invoices")
 BACKGROUND_AFTER_DAYS = 186  # a longer period is built by a worker, with a progress bar
 
 
@@ -55,7 +60,7 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
     for row in bills:
         categories.add(PURCHASE_INVOICES)
         amount = -row["amount"] if row["credit_note_for"] else row["amount"]
-        table[(row["farm__name"] or "No farm", _month(row["month"]))]["costs"][PURCHASE_INVOICES] += amount
+        table[(row["farm__name"] or _("No farm"), _month(row["month"]))]["costs"][PURCHASE_INVOICES] += amount
     for row in sales:
         table[(row["farm__name"], _month(row["month"]))]["revenue"] += row["amount"]
     for row in expenses:
@@ -65,8 +70,8 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
         progress(80)
     categories = sorted(categories - {PURCHASE_INVOICES}) + ([PURCHASE_INVOICES] if PURCHASE_INVOICES in categories else [])
     report = Sheet(
-        title="Profit and loss", subtitle=_period(membership, since, until, farm),
-        headers=["Farm", "Month", "Sales revenue", *categories, "Total expenses", "Net"],
+        title=_("Profit and loss"), subtitle=_period(membership, since, until, farm),
+        headers=[_("Farm"), _("Month"), _("Sales revenue"), *(str(c) for c in categories), _("Total expenses"), _("Net")],
     )
     totals = [Decimal("0")] * (len(categories) + 3)
     for (farm_name, month), values in sorted(table.items()):
@@ -75,7 +80,7 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
         numbers = [values["revenue"], *costs, spent, values["revenue"] - spent]
         report.rows.append([farm_name, month, *numbers])
         totals = [a + b for a, b in zip(totals, numbers)]
-    report.total_row = ["All farms", "Total", *totals]
+    report.total_row = [_("All farms"), _("Total"), *totals]
     return report
 
 
@@ -84,15 +89,16 @@ def expense_report(membership, since, until, farm=None, progress=None) -> Sheet:
         _scoped(Expense.objects.filter(date__range=(since, until)), membership, farm)
         .select_related("farm", "category", "submitted_by__user").order_by("date", "id")
     )
-    report = Sheet("Expenses", _period(membership, since, until, farm),
-                    ["Date", "Farm", "Category", "Description", "Supplier", "Amount", "Status", "Submitted by"])
+    report = Sheet(_("Expenses"), _period(membership, since, until, farm),
+                   [_("Date"), _("Farm"), _("Category"), _("Description"), _("Supplier"), _("Amount"), _("Status"),
+                    _("Submitted by")])
     total = Decimal("0")
     for e in rows.iterator(chunk_size=2000):
         report.rows.append([e.date, e.farm.name, e.category.name, e.description, e.supplier_name, e.amount, e.get_status_display(),
                             e.submitted_by.user.email])
         if e.status == Expense.Status.APPROVED:
             total += e.amount
-    report.total_row = ["", "", "", "Approved total", "", total, "", ""]
+    report.total_row = ["", "", "", _("Approved total"), "", total, "", ""]
     return report
 
 
@@ -101,16 +107,17 @@ def sales_report(membership, since, until, farm=None, progress=None) -> Sheet:
         _scoped(Sale.objects.filter(date__range=(since, until)), membership, farm)
         .select_related("farm", "buyer", "animal", "invoice").order_by("date", "id")
     )
-    report = Sheet("Sales", _period(membership, since, until, farm),
-                    ["Date", "Farm", "Kind", "What", "Buyer", "Quantity", "Unit price", "Total", "Invoice", "Voided"])
+    report = Sheet(_("Sales"), _period(membership, since, until, farm),
+                   [_("Date"), _("Farm"), _("Kind"), _("What"), _("Buyer"), _("Quantity"), _("Unit price"), _("Total"),
+                    _("Invoice"), _("Voided")])
     total = Decimal("0")
     for s in rows.iterator(chunk_size=2000):
         what = s.animal.tag if s.animal_id else s.product
         report.rows.append([s.date, s.farm.name, s.get_kind_display(), what, s.buyer.name, s.quantity, s.unit_price, s.total,
-                            s.invoice.number if s.invoice_id else "", "yes" if s.voided_at else ""])
+                            s.invoice.number if s.invoice_id else "", _("yes") if s.voided_at else ""])
         if not s.voided_at:
             total += s.total
-    report.total_row = ["", "", "", "", "Total", "", "", total, "", ""]
+    report.total_row = ["", "", "", "", _("Total"), "", "", total, "", ""]
     return report
 
 
@@ -122,9 +129,10 @@ def aged_receivables(membership, since=None, until=None, farm=None, progress=Non
                 membership, farm)
         .select_related("contact").order_by("contact__name", "due_date")
     )
-    buckets = ["Not yet due", "1-30 days", "31-60 days", "61-90 days", "Over 90 days"]
-    report = Sheet("Aged receivables", f"{membership.tenant.name}, as of {today:%d %b %Y} ({membership.tenant.currency})",
-                    ["Customer", "Invoice", "Due", *buckets, "Balance"])
+    buckets = [_("Not yet due"), _("1-30 days"), _("31-60 days"), _("61-90 days"), _("Over 90 days")]
+    report = Sheet(_("Aged receivables"), _("%(organisation)s, as of %(day)s (%(currency)s)") % {
+        "organisation": membership.tenant.name, "day": day(today), "currency": membership.tenant.currency},
+                   [_("Customer"), _("Invoice"), _("Due"), *buckets, _("Balance")])
     totals = [Decimal("0")] * 6
     for invoice in invoices:
         overdue = (today - invoice.due_date).days if invoice.due_date else 0
@@ -133,7 +141,7 @@ def aged_receivables(membership, since=None, until=None, farm=None, progress=Non
         amounts[index] = invoice.balance
         report.rows.append([invoice.contact.name, invoice.number, invoice.due_date, *amounts, invoice.balance])
         totals = [a + b for a, b in zip(totals, [*amounts, invoice.balance])]
-    report.total_row = ["Total", "", "", *totals]
+    report.total_row = [_("Total"), "", "", *totals]
     return report
 
 
@@ -167,9 +175,11 @@ def milk_report(membership, since, until, farm=None, progress=None) -> Sheet:
         cell["value"] += row["value"] or zero
     kilos = Decimal("1") if unit == "kg" else MILK_DENSITY
     report = Sheet(
-        "Milk", _period(membership, since, until, farm) + f"; solids at {MILK_DENSITY} kg/L" * (unit != "kg"),
-        ["Farm", "Month", f"Produced ({unit})", f"Discarded ({unit})", f"Saleable ({unit})", "Fat %", "Protein %",
-         "Fat + protein (kg)", f"Sold ({unit})", f"Average price per {unit}", "Value"],
+        _("Milk"), _period(membership, since, until, farm) + (
+            "; " + _("solids at %(density)s kg/L") % {"density": amount(MILK_DENSITY)} if unit != "kg" else ""),
+        [_("Farm"), _("Month"), _("Produced (%(unit)s)") % {"unit": unit}, _("Discarded (%(unit)s)") % {"unit": unit},
+         _("Saleable (%(unit)s)") % {"unit": unit}, _("Fat %"), _("Protein %"), _("Fat + protein (kg)"),
+         _("Sold (%(unit)s)") % {"unit": unit}, _("Average price per %(unit)s") % {"unit": unit}, _("Value")],
     )
     sums = defaultdict(Decimal)
     for (farm_name, month), cell in sorted(table.items()):
@@ -186,7 +196,7 @@ def milk_report(membership, since, until, farm=None, progress=None) -> Sheet:
             sums[key] += cell[key]
         sums["solids"] += solids or zero
     average = (sums["value"] / sums["sold"]).quantize(Decimal("0.01")) if sums["sold"] else None
-    report.total_row = ["All farms", "Total", sums["total"], sums["discarded"], sums["total"] - sums["discarded"], None, None,
+    report.total_row = [_("All farms"), _("Total"), sums["total"], sums["discarded"], sums["total"] - sums["discarded"], None, None,
                         sums["solids"], sums["sold"].normalize(), average, sums["value"]]
     return report
 
@@ -200,8 +210,9 @@ def _month(value) -> str:
 
 
 def _period(membership, since, until, farm) -> str:
-    where = farm.name if farm else "all farms"
-    return f"{membership.tenant.name}, {where}, {since:%d %b %Y} to {until:%d %b %Y} ({membership.tenant.currency})"
+    return _("%(organisation)s, %(where)s, %(start)s to %(end)s (%(currency)s)") % {
+        "organisation": membership.tenant.name, "where": farm.name if farm else _("all farms"), "start": day(since),
+        "end": day(until), "currency": membership.tenant.currency}
 
 
 def build_report_job(job: ReportJob) -> None:
@@ -217,13 +228,14 @@ def build_report_job(job: ReportJob) -> None:
     params = job.params
     farm = Farm.objects.filter(tenant_id=job.tenant_id, pk=params.get("farm")).first() if params.get("farm") else None
     try:
-        with replica_reads():  # a report reads a lot and writes nothing: a replica serves it when there is one
+        # In the words of the one who asked for it (a worker has no request to take a language from).
+        with replica_reads(), translation.override(language_of(membership)):
             report = BUILDERS[job.kind](
                 membership, dt.date.fromisoformat(params["since"]), dt.date.fromisoformat(params["until"]), farm,
                 progress=progress,
             )
-        progress(90)
-        content = exports.render(report, job.file_format)
+            progress(90)
+            content = exports.render(report, job.file_format)
         job.file.save(f"{job.kind}-{job.pk}.{job.file_format}", ContentFile(content), save=False)
         ReportJob.objects.filter(pk=job.pk).update(file=job.file.name, status=ReportJob.Status.READY, progress=100)
     except Exception as error:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.events import event_emit
+from apps.core.words import amount, day, moment
 from apps.herd.models import Sex, Status
 from apps.milk.models import Lactation
 from apps.milk.services import milk_withheld_discard
@@ -91,7 +92,7 @@ def treatment_record(
         errors["interval_hours"] = _("Enter the hours between administrations (1 to 336).")
     _check_given_at(given_at, farm, errors)
     if "given_at" not in errors and animal.date_of_birth and given_at.astimezone(farm.zone).date() < animal.date_of_birth:
-        errors["given_at"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}."
+        errors["given_at"] = _("%(tag)s was born on %(day)s.") % {"tag": animal.tag, "day": day(animal.date_of_birth)}
     if batch is not None:
         if batch.tenant_id != membership.tenant_id or batch.farm_id != farm.pk:
             errors["batch"] = _("Pick a batch kept on %(name)s.") % {"name": farm.name}
@@ -106,8 +107,9 @@ def treatment_record(
 
     label = label_of(item) if item is not None else withdrawal.Label(milk_hours={}, meat_days={})
     if item is not None and not item.lactating_allowed and _in_milk(animal) and not off_label:
-        raise ValidationError({"off_label": f"{item.name} may not be used on lactating animals and {animal.tag} is in milk; "
-                                            "choose off-label use (the cascade minimums apply) or another product."})
+        raise ValidationError({"off_label": _("%(product)s may not be used on lactating animals and %(tag)s is in milk; "
+                                              "choose off-label use (the cascade minimums apply) or another product.") % {
+            "product": item.name, "tag": animal.tag}})
     minimum = withdrawal.periods_for(label, animal.species, off_label=off_label or item is None)
     milk_hours = minimum.milk_hours if milk_withdrawal_hours is None else milk_withdrawal_hours
     meat_days = minimum.meat_days if meat_withdrawal_days is None else meat_withdrawal_days
@@ -115,8 +117,9 @@ def treatment_record(
     if milk_hours < 0 or meat_days < 0:
         raise ValidationError({"milk_withdrawal_hours": _("A withdrawal cannot be below zero.")})
     if shorter and not withdrawal_note.strip():
-        raise ValidationError({"withdrawal_note": f"The label (or the cascade) asks for {minimum.milk_hours} h milk and "
-                                                  f"{minimum.meat_days} days meat; say why this one is shorter."})
+        raise ValidationError({"withdrawal_note": _("The label (or the cascade) asks for %(hours)s h milk and %(days)s "
+                                                    "days meat; say why this one is shorter.") % {
+            "hours": minimum.milk_hours, "days": minimum.meat_days}})
     treatment = Treatment.objects.create(
         tenant_id=membership.tenant_id, animal=animal, farm=farm, diagnosis=diagnosis, item=item,
         product_name=item.name if item is not None else product_name, dose=dose, dose_unit=dose_unit.strip(), route=route,
@@ -152,9 +155,10 @@ def vaccination_record(*, membership, animals, batch: Batch, dose: Decimal, dose
         raise ValidationError({"batch": _("%(name)s is not a vaccine.") % {"name": batch.item.name}})
     needed = dose * len(animals) if dose and dose > 0 else None
     if needed is not None and batch.quantity < needed:
-        raise ValidationError({"batch": f"{len(animals)} doses of {dose.normalize():f} {batch.item.unit} need "
-                                        f"{needed.normalize():f}; the batch has {batch.quantity.normalize():f}."})
-    return treatment_record_many(membership=membership, animals=animals, batch=batch, diagnosis=f"Vaccination: {batch.item.name}",
+        raise ValidationError({"batch": _("%(count)s doses of %(dose)s %(unit)s need %(needed)s; the batch has "
+                                          "%(left)s.") % {"count": len(animals), "dose": amount(dose), "unit": batch.item.unit,
+                                                          "needed": amount(needed), "left": amount(batch.quantity)}})
+    return treatment_record_many(membership=membership, animals=animals, batch=batch, diagnosis=_("Vaccination: %(name)s") % {"name": batch.item.name},
                                  dose=dose, dose_unit=dose_unit, route=route, given_at=given_at, kind=Treatment.Kind.VACCINATION)
 
 
@@ -188,7 +192,8 @@ def administration_record(*, membership, treatment: Treatment, given_at: dt.date
         errors["given_at"] = _("This treatment was voided.")
     _check_given_at(given_at, treatment.farm, errors)
     if treatment.first_given_at and given_at < treatment.first_given_at:
-        errors["given_at"] = f"The treatment began on {timezone.localtime(treatment.first_given_at):%d %b %Y %H:%M}."
+        errors["given_at"] = _("The treatment began on %(moment)s.") % {
+            "moment": moment(timezone.localtime(treatment.first_given_at))}
     if batch is not None and (batch.tenant_id != membership.tenant_id or batch.farm_id != treatment.farm_id
                               or batch.item_id != treatment.item_id):
         errors["batch"] = _("Pick a batch of the same product kept on this farm.")
@@ -287,7 +292,7 @@ def health_check_record(*, membership, animal, checked_at: dt.datetime, findings
     if body_condition is not None:
         step = vitals.CONDITION_STEP.get(animal.species, vitals.DEFAULT_CONDITION_STEP)
         if not (Decimal("1") <= body_condition <= Decimal("5")) or body_condition % step:
-            errors["body_condition"] = f"Score from 1 to 5 in steps of {step.normalize():f}."
+            errors["body_condition"] = _("Score from 1 to 5 in steps of %(step)s.") % {"step": amount(step)}
     if mobility is not None and not 0 <= mobility <= 3:
         errors["mobility"] = _("Score mobility from 0 (sound) to 3 (severely lame).")
     if weight is not None and not Decimal("0") < weight <= Decimal("2000"):

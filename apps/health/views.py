@@ -5,12 +5,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, parse_id
+from apps.core.words import listing
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import active_animal_choices, groups_visible_to
 from apps.insights import exports
@@ -58,7 +60,7 @@ def treatment_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Treatment recorded for {', '.join(t.animal.tag for t in treated)}.")
+            messages.success(request, _("Treatment recorded for %(tags)s.") % {"tags": listing(t.animal.tag for t in treated)})
             if len(treated) == 1:
                 return redirect("health:treatment", pk=treated[0].pk)
             return redirect("health:home")
@@ -156,7 +158,8 @@ def vaccinate(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{len(done)} animal{'s' if len(done) != 1 else ''} vaccinated with {data['batch'].item.name}.")
+            messages.success(request, ngettext("%(count)s animal vaccinated with %(name)s.", "%(count)s animals vaccinated with "
+                                                "%(name)s.", len(done)) % {"count": len(done), "name": data["batch"].item.name})
             return redirect("health:home")
     return render(request, "health/vaccinate.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -176,7 +179,10 @@ def health_check_create(request):
             add_service_errors(form, error)
         else:
             out = vitals.out_of_range(check.animal.species, form.cleaned_data)
-            messages.success(request, f"Check of {check.animal.tag} recorded." + (
-                f" Out of the normal range: {', '.join(name.replace('_', ' ') for name in out)}." if out else ""))
+            if out:
+                messages.success(request, _("Check of %(tag)s recorded. Out of the normal range: %(names)s.") % {
+                    "tag": check.animal.tag, "names": listing(form.fields[name].label for name in out)})
+            else:
+                messages.success(request, _("Check of %(tag)s recorded.") % {"tag": check.animal.tag})
             return redirect("herd:detail", pk=check.animal_id)
     return render(request, "health/check_form.html", {"form": form}, status=400 if form.errors else 200)

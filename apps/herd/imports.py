@@ -4,6 +4,9 @@ import csv
 import io
 
 from django import forms
+from django.utils.translation import gettext as _
+
+from apps.core.words import listing
 
 from .forms import AnimalForm
 from .models import Acquisition, Animal, Breed, Sex, Species
@@ -32,12 +35,12 @@ def parse_rows(*, raw: bytes, tenant_id: int, farm, groups_by_name: dict) -> tup
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], {0: ["The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'."]}
+        return [], {0: [_("The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'.")]}
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = {"tag", "species", "sex"} - set(header)
     if missing:
-        return [], {0: [f"Missing columns: {', '.join(sorted(missing))}. Start from the template."]}
+        return [], {0: [_("Missing columns: %(names)s. Start from the template.") % {"names": listing(sorted(missing))}]}
     reader.fieldnames = header
     breeds = {(b.species, b.name.lower()): b for b in Breed.objects.all()}
     herd = {
@@ -49,7 +52,7 @@ def parse_rows(*, raw: bytes, tenant_id: int, farm, groups_by_name: dict) -> tup
     try:
         for number, record in enumerate(reader, start=1):
             if number > MAX_ROWS:
-                errors[number] = [f"The file has more than {MAX_ROWS} rows."]
+                errors[number] = [_("The file has more than %(count)s rows.") % {"count": MAX_ROWS}]
                 break
             record = {k: (v or "").strip() if isinstance(v, str) else "" for k, v in record.items() if k}
             if not any(record.values()):
@@ -60,9 +63,9 @@ def parse_rows(*, raw: bytes, tenant_id: int, farm, groups_by_name: dict) -> tup
                 errors[len(rows)] = problems
     except csv.Error as error:
         # A field past the CSV reader's limit (128 KB) or broken quoting: name the row and stop.
-        errors[len(rows) + 1] = [f"this row cannot be read as CSV ({error})."]
+        errors[len(rows) + 1] = [_("this row cannot be read as CSV (%(error)s).") % {"error": error}]
     if not rows and not errors:
-        errors[0] = ["The file has no rows."]
+        errors[0] = [_("The file has no rows.")]
     return rows, errors
 
 
@@ -70,13 +73,13 @@ def _clean(field: str, value: str, problems: list[str]):
     """Check one value with the animal form's own field (length, digits, date range), as a person
     typing it in the form would be checked; note the problem and return None when it fails."""
     if "\x00" in value:
-        problems.append(f"{field}: contains a NUL character.")
+        problems.append(_("%(column)s: contains a NUL character.") % {"column": field})
         return None
     try:
         return AnimalForm.base_fields[field].clean(value)
     except forms.ValidationError as error:
         shown = value if len(value) <= 40 else f"{value[:40]}…"
-        problems.append(f"{field}: '{shown}': {' '.join(error.messages)}")
+        problems.append(f"{field}: '{shown}': {' '.join(error.messages)}")  # the form's own words
         return None
 
 
@@ -84,15 +87,16 @@ def _row(record, farm, breeds, herd, groups_by_name):
     problems = []
     species = record.get("species", "").lower()
     if species not in Species.values:
-        problems.append(f"species: '{record.get('species', '')[:40]}' is not one of {', '.join(Species.values)}.")
+        problems.append(_("%(column)s: '%(value)s' is not one of %(choices)s.") % {
+            "column": "species", "value": record.get("species", "")[:40], "choices": listing(Species.values)})
     sex = record.get("sex", "").lower()
     if sex not in Sex.values:
-        problems.append("sex: write female or male.")
+        problems.append(_("%(column)s: write female or male.") % {"column": "sex"})
     row = {"farm": farm, "species": species, "sex": sex}
     for field in ("tag", "name", "eid", "colour", "seller"):
         row[field] = _clean(field, record.get(field, ""), problems) or ""
     if not record.get("tag"):
-        problems.append("tag: every animal needs a tag.")
+        problems.append(_("%(column)s: every animal needs a tag.") % {"column": "tag"})
     for field in ("date_of_birth", "acquired_on", "purchase_price"):
         if record.get(field):
             row[field] = _clean(field, record[field], problems)
@@ -100,16 +104,18 @@ def _row(record, farm, breeds, herd, groups_by_name):
     if breed:
         row["breed"] = breeds.get((species, breed.lower()))
         if row["breed"] is None:
-            problems.append(f"breed: '{breed[:40]}' is not a known {species or 'animal'} breed.")
+            problems.append(_("%(column)s: '%(value)s' is not a known breed of %(species)s.") % {
+                "column": "breed", "value": breed[:40], "species": species or _("animal")})
     acquisition = (record.get("acquisition") or "born").lower()
     if acquisition not in Acquisition.values:
-        problems.append("acquisition: write born or bought.")
+        problems.append(_("%(column)s: write born or bought.") % {"column": "acquisition"})
     row["acquisition"] = acquisition
     group = record.get("group", "")
     if group:
         row["group"] = groups_by_name.get(group.lower())
         if row["group"] is None:
-            problems.append(f"group: there is no group '{group[:40]}' on {farm}.")
+            problems.append(_("%(column)s: there is no group '%(value)s' on %(farm)s.") % {
+                "column": "group", "value": group[:40], "farm": farm})
     for field in ("dam", "sire"):
         tag = record.get(f"{field}_tag", "")[:40]
         if tag:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
+from apps.core.words import day
 
 from .models import Animal, AnimalEvent, DisposalReason, Sex, Status
 from .services import animal_update
@@ -38,11 +39,12 @@ def _validate(membership, animal: Animal, kind: str, on: dt.date, values: dict) 
         errors["kind"] = _("Pick what happened.")
         return errors
     if animal.status != Status.ACTIVE:
-        errors["on"] = f"{animal.tag} is {animal.get_status_display().lower()}: it has left the herd."
+        errors["on"] = _("%(tag)s is %(status)s: it has left the herd.") % {"tag": animal.tag,
+                                                                               "status": animal.get_status_display().lower()}
     if problem := date_problem(on, today=animal.farm.local_today()):
         errors["on"] = problem
     elif animal.date_of_birth and on < animal.date_of_birth:
-        errors["on"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}."
+        errors["on"] = _("%(tag)s was born on %(day)s.") % {"tag": animal.tag, "day": day(animal.date_of_birth)}
     weight = values.get("weight_kg")
     if kind == Kind.WEIGHT and (problem := _weight_problem(weight)):
         errors["weight_kg"] = problem

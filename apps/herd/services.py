@@ -11,6 +11,7 @@ from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.billing.limits import ensure_room
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
+from apps.core.words import day
 from apps.health.selectors import meat_withdrawal_until
 
 from .models import Animal, AnimalEvent, AnimalGroup, OutsideSire, Sex, Status
@@ -33,7 +34,8 @@ def animal_validate(*, membership, animal: Animal) -> None:
     if animal.group_id and (animal.group.tenant_id != tenant_id or animal.group.farm_id != animal.farm_id):
         errors["group"] = _("This group belongs to another farm.")
     if animal.breed_id and animal.breed.species != animal.species:
-        errors["breed"] = f"{animal.breed} is not a {animal.get_species_display().lower()} breed."
+        errors["breed"] = _("%(breed)s is not a breed of %(species)s.") % {"breed": animal.breed,
+                                                                               "species": animal.get_species_display().lower()}
     for field in ("date_of_birth", "castrated_on", "acquired_on", "status_on"):
         value = getattr(animal, field)
         if value and (problem := date_problem(value, today=today)):
@@ -53,11 +55,12 @@ def animal_validate(*, membership, animal: Animal) -> None:
         # Culled animals go for slaughter: not while meat from a treatment must stay out of the food chain.
         until = meat_withdrawal_until(animal)
         if until and until >= animal.status_on:
-            errors["status"] = f"{animal.tag} is under meat withdrawal until {until:%d %b %Y}; cull her after that date."
+            errors["status"] = _("%(tag)s is under meat withdrawal until %(day)s; cull her after that date.") % {
+                "tag": animal.tag, "day": day(until)}
     if animal.status != Status.ACTIVE and not animal.status_on:
         errors["status_on"] = _("Give the date the animal was sold, died or was culled.")
 
-    for field, sex, label in (("dam", Sex.FEMALE, "dam"), ("genetic_dam", Sex.FEMALE, "genetic dam"), ("sire", Sex.MALE, "sire")):
+    for field, sex, label in (("dam", Sex.FEMALE, _("dam")), ("genetic_dam", Sex.FEMALE, _("genetic dam")), ("sire", Sex.MALE, _("sire"))):
         parent = getattr(animal, field)
         if parent is None:
             continue
@@ -68,11 +71,14 @@ def animal_validate(*, membership, animal: Animal) -> None:
         elif animal.pk and parent.pk == animal.pk:
             errors[field] = _("An animal cannot be its own %(label)s.") % {"label": label}
         elif parent.sex != sex:
-            errors[field] = f"{parent.tag} is {parent.get_sex_display().lower()}; a {label} must be {sex.label.lower()}."
+            errors[field] = _("%(tag)s is %(sex)s; a %(label)s must be %(wanted)s.") % {
+                "tag": parent.tag, "sex": parent.get_sex_display().lower(), "label": label, "wanted": str(sex.label).lower()}
         elif parent.species != animal.species:
-            errors[field] = f"{parent.tag} is a {parent.get_species_display().lower()}."
+            errors[field] = _("%(tag)s is of another species (%(species)s).") % {
+                "tag": parent.tag, "species": parent.get_species_display().lower()}
         elif parent.date_of_birth and animal.date_of_birth and parent.date_of_birth >= animal.date_of_birth:
-            errors[field] = f"{parent.tag} was born on {parent.date_of_birth:%d %b %Y}, not before this animal."
+            errors[field] = _("%(tag)s was born on %(day)s, not before this animal.") % {"tag": parent.tag,
+                                                                                          "day": day(parent.date_of_birth)}
     if animal.dam_id and animal.dam_external:
         errors["dam_external"] = _("Give either a dam from the herd or an outside dam, not both.")
     if animal.sire_id and animal.sire_external:
@@ -199,7 +205,7 @@ def animal_bulk_create(*, membership, rows: list[dict], action: str = "animal.cr
         values = dict(values)
         tag_key = (values.get("tag") or "").strip().lower()
         if tag_key in seen_tags:
-            errors[number] = [f"tag: the same tag is on row {seen_tags[tag_key]}."]
+            errors[number] = [_("%(column)s: the same tag is on row %(row)s.") % {"column": "tag", "row": seen_tags[tag_key]}]
             continue
         seen_tags[tag_key] = number
         missing = []
@@ -209,7 +215,7 @@ def animal_bulk_create(*, membership, rows: list[dict], action: str = "animal.cr
                 if batch_tag.lower() in by_tag:
                     values[field] = by_tag[batch_tag.lower()]
                 else:
-                    missing.append(f"{field}: no live animal or earlier row has tag {batch_tag}.")
+                    missing.append(_("%(column)s: no live animal or earlier row has tag %(tag)s.") % {"column": field, "tag": batch_tag})
         if missing:
             errors[number] = missing
             continue
@@ -263,11 +269,13 @@ def outside_sire_save(*, membership, sire: OutsideSire | None = None, **values) 
     if not sire.name:
         errors["name"] = _("Give the sire's name.")
     if sire.breed_id and sire.breed.species != sire.species:
-        errors["breed"] = f"{sire.breed} is not a {sire.get_species_display().lower()} breed."
+        errors["breed"] = _("%(breed)s is not a breed of %(species)s.") % {"breed": sire.breed,
+                                                                               "species": sire.get_species_display().lower()}
     if sire.owner_id and sire.owner.tenant_id != membership.tenant_id:
         errors["owner"] = _("Pick a farm of your register.")
     if OutsideSire.objects.filter(tenant_id=membership.tenant_id, species=sire.species, name__iexact=sire.name).exclude(pk=sire.pk).exists():
-        errors["name"] = f"There is already a {sire.get_species_display().lower()} sire called {sire.name}."
+        errors["name"] = _("There is already a sire of %(species)s called %(name)s.") % {
+            "species": sire.get_species_display().lower(), "name": sire.name}
     if errors:
         raise ValidationError(errors)
     sire.save()

@@ -187,7 +187,7 @@ def group_action(request):
                     if not weights[animal.pk].is_finite():
                         raise ArithmeticError
                 except ArithmeticError:
-                    problems[animal.tag] = f"{raw} is not a weight."
+                    problems[animal.tag] = _("%(value)s is not a weight.") % {"value": raw}
             weights.setdefault(animal.pk, None)
         if form.is_valid() and not problems:
             data = form.cleaned_data

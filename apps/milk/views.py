@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -19,6 +19,7 @@ from apps.accounts.permissions import can
 from apps.core.dates import date_problem
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
+from apps.core.words import listing
 from apps.farms.selectors import farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for, get_animals_for
 from apps.insights import exports
@@ -380,10 +381,11 @@ def lactations_start_many(request):
         membership=request.membership, animals=animals, calving_date=form.cleaned_data["calving_date"]
     )
     if started:
-        messages.success(request, f"{len(started)} cow{'s' if len(started) != 1 else ''} in milk: "
-                                  f"{', '.join(lactation.animal.tag for lactation in started)}.")
+        messages.success(request, ngettext("%(count)s cow in milk: %(tags)s.", "%(count)s cows in milk: %(tags)s.",
+                                           len(started)) % {"count": len(started),
+                                                            "tags": listing(lactation.animal.tag for lactation in started)})
     if skipped:
-        messages.warning(request, "Skipped " + "; ".join(f"{tag}: {reason}" for tag, reason in skipped.items()))
+        messages.warning(request, _("Skipped %(list)s") % {"list": "; ".join(f"{tag}: {reason}" for tag, reason in skipped.items())})
     return redirect_back(request, reverse("herd:list"))
 
 

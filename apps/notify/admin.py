@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import services
 from .models import Delivery, Notification, NotifySettings, PushSubscription
@@ -25,13 +26,14 @@ class NotificationAdmin(admin.ModelAdmin):
     inlines = [DeliveryInline]
 
 
-@admin.action(description="Send again now")
+@admin.action(description=gettext_lazy("Send again now"))
 def resend(modeladmin, request, queryset):
     count = 0
     for delivery in queryset:
         services.delivery_resend(delivery=delivery)
         count += 1
-    messages.success(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued again.")
+    messages.success(request, ngettext("%(count)s delivery queued again.", "%(count)s deliveries queued again.", count) % {
+        "count": count})
 
 
 @admin.register(Delivery)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, snapshot
 from apps.core.dates import date_problem
+from apps.core.words import amount, day
 from apps.herd.models import Species
 
 from .models import Batch, ItemKind, MovementKind, StockItem, StockMovement, WithdrawalPeriod
@@ -69,7 +70,7 @@ def item_save(*, membership, item: StockItem | None = None, kind: str, name: str
 
 def _check_quantity(quantity: Decimal, errors: dict, field: str = "quantity") -> None:
     if quantity is None or not Decimal("0") < quantity <= MAX_QUANTITY:
-        errors[field] = "Enter a quantity above zero."
+        errors[field] = _("Enter a quantity above zero.")
 
 
 @transaction.atomic
@@ -92,7 +93,7 @@ def batch_receive(*, membership, item: StockItem, farm, quantity: Decimal, lot: 
         errors["expires_on"] = problem
     for name, linked in (("supplier", supplier), ("expense", expense), ("invoice", invoice)):
         if linked is not None and linked.tenant_id != membership.tenant_id:
-            errors[name] = "Pick one of this organisation's."
+            errors[name] = _("Pick one of this organisation's.")
     if expense is not None and expense.status != "approved":
         errors["expense"] = _("Link an approved expense.")
     if errors:
@@ -120,10 +121,12 @@ def stock_draw(*, membership, batch: Batch, quantity: Decimal, at: dt.datetime, 
     locked = Batch.objects.select_for_update().select_related("item", "farm").get(pk=batch.pk, tenant_id=membership.tenant_id)
     used_on = at.astimezone(locked.farm.zone).date()
     if locked.expires_on and locked.expires_on < used_on:
-        raise ValidationError({"batch": f"Batch {locked.lot or locked.pk} of {locked.item.name} expired on {locked.expires_on:%d %b %Y}."})
+        raise ValidationError({"batch": _("Batch %(lot)s of %(item)s expired on %(day)s.") % {
+            "lot": locked.lot or locked.pk, "item": locked.item.name, "day": day(locked.expires_on)}})
     if locked.quantity < quantity:
-        raise ValidationError({"batch": f"Only {locked.quantity.normalize():f} {locked.item.unit} of {locked.item.name} "
-                                        f"{locked.lot} left; {quantity.normalize():f} needed."})
+        raise ValidationError({"batch": _("Only %(left)s %(unit)s of %(item)s %(lot)s left; %(needed)s needed.") % {
+            "left": amount(locked.quantity), "unit": locked.item.unit, "item": locked.item.name, "lot": locked.lot,
+            "needed": amount(quantity)}})
     locked.quantity -= quantity
     locked.save(update_fields=["quantity", "updated_at"])
     _movement(membership, locked, MovementKind.USED, -quantity, at=at, reason=reason, administration=administration)
@@ -189,7 +192,8 @@ def stock_move(*, membership, batch: Batch, to_farm, quantity: Decimal) -> Batch
         raise ValidationError(errors)
     locked = Batch.objects.select_for_update().select_related("item").get(pk=batch.pk, tenant_id=membership.tenant_id)
     if locked.quantity < quantity:
-        raise ValidationError({"quantity": f"Only {locked.quantity.normalize():f} {locked.item.unit} on hand."})
+        raise ValidationError({"quantity": _("Only %(left)s %(unit)s on hand.") % {"left": amount(locked.quantity),
+                                                                                     "unit": locked.item.unit}})
     now = timezone.now()
     locked.quantity -= quantity
     locked.save(update_fields=["quantity", "updated_at"])

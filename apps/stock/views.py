@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.decorators import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
+from apps.core.words import amount
 from apps.farms.selectors import farms_visible_to
 from apps.finance.selectors import contacts_of
 
@@ -67,7 +68,8 @@ def receive(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{batch.quantity.normalize():f} {batch.item.unit} of {batch.item.name} received on {batch.farm.name}.")
+            messages.success(request, _("%(quantity)s %(unit)s of %(item)s received on %(farm)s.") % {
+                "quantity": amount(batch.quantity), "unit": batch.item.unit, "item": batch.item.name, "farm": batch.farm.name})
             return redirect("stock:home")
     return render(request, "stock/receive.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -99,7 +101,8 @@ def batch_move(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{moved.quantity.normalize():f} {batch.item.unit} of {batch.item.name} moved to {moved.farm.name}.")
+            messages.success(request, _("%(quantity)s %(unit)s of %(item)s moved to %(farm)s.") % {
+                "quantity": amount(moved.quantity), "unit": batch.item.unit, "item": batch.item.name, "farm": moved.farm.name})
             return redirect("stock:home")
     return render(request, "stock/move.html", {"form": form, "batch": batch}, status=400 if form.errors else 200)
 
@@ -115,6 +118,7 @@ def batch_use(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{form.cleaned_data['quantity'].normalize():f} {batch.item.unit} of {batch.item.name} used.")
+            messages.success(request, _("%(quantity)s %(unit)s of %(item)s used.") % {
+                "quantity": amount(form.cleaned_data["quantity"]), "unit": batch.item.unit, "item": batch.item.name})
             return redirect("stock:home")
     return render(request, "stock/use.html", {"form": form, "batch": batch}, status=400 if form.errors else 200)

@@ -83,7 +83,7 @@ def test_days_of_the_week(owner, farms, milker):
     wednesday, saturday = dt.date(2026, 11, 25), dt.date(2026, 11, 28)
     assert decision(member, "milk.record", farms[0], at=at(NAIROBI, 10, day=wednesday))
     refused = decision(member, "milk.record", farms[0], at=at(NAIROBI, 10, day=saturday))
-    assert not refused and "does not allow this on Saturdays" in refused.reason
+    assert not refused and "does not allow this on Saturday" in refused.reason
 
 
 def test_amount_limits_at_below_and_above(owner, farm):

@@ -46,7 +46,7 @@ def test_a_policy_refuses_by_name_and_a_delegation_covers_a_holiday(live_server,
 
     refused = phone(browser, base, milker.user.email)
     refused.goto(f"{base}/milk/entry/")
-    expect(refused.get_by_text(f"The policy \u201cRest day\u201d does not allow this on {today:%A}s.")).to_be_visible()
+    expect(refused.get_by_text(f"The policy \u201cRest day\u201d does not allow this on {today:%A}.")).to_be_visible()
 
     page.goto(f"{base}/team/")
     page.get_by_role("link", name=f"Permissions of {milker.user.display_name}").click()

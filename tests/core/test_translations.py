@@ -12,14 +12,19 @@ from django.urls import reverse
 from django.utils import translation
 
 from apps.accounts.models import Profile
-from apps.core.i18n_check import unmarked
+from apps.core.i18n_check import unmarked, unmarked_python
+from django_scopes import scopes_disabled
+
 from tests.factories import make_member
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Every template: every word a person reads in them is marked.
 MARKED_TEMPLATES = sorted(str(p.relative_to(Path(settings.BASE_DIR) / "templates"))
-                          for p in (Path(settings.BASE_DIR) / "templates").rglob("*.html"))
+                          for pattern in ("*.html", "*.txt") for p in (Path(settings.BASE_DIR) / "templates").rglob(pattern))
+# Every module of the apps: the words it hands to people (messages, refusals, notifications, emails) are marked.
+PYTHON_MODULES = sorted(str(p.relative_to(settings.BASE_DIR)) for p in (Path(settings.BASE_DIR) / "apps").rglob("*.py")
+                        if "migrations" not in p.parts)
 
 
 def catalogue(language: str):
@@ -50,6 +55,26 @@ def test_the_catalogue_is_complete_and_keeps_every_placeholder(language):
 def test_every_template_marks_every_word(name):
     source = (Path(settings.BASE_DIR) / "templates" / name).read_text()
     assert unmarked(source) == [], f"{name}: not marked for translation"
+
+
+def test_every_python_module_marks_the_words_it_hands_to_people():
+    left = {name: found for name in PYTHON_MODULES
+            if (found := unmarked_python((Path(settings.BASE_DIR) / name).read_text()))}
+    assert not left, f"not marked for translation: {left}"
+
+
+def test_the_python_checker_finds_unmarked_messages():
+    source = '''
+messages.success(request, f"Saved the {thing}.")
+messages.error(request, _("Marked, so fine."))
+raise ValidationError({"tag": f"{tag} is not a live female."})
+errors["day"] = "Pick a day of the week."
+problems.append("tag: every animal needs a tag.")
+alert_owners(tenant_id=1, title=later(gettext_lazy("Fine: %(x)s"), x=1), body="Someone changed something.")
+log.info("a log line is not for people %s", x)
+x = _("The policy \\u201c%(name)s\\u201d refused.")
+'''
+    assert sorted(line for line, _ in unmarked_python(source)) == [2, 4, 5, 6, 7, 9]
 
 
 def test_the_checker_finds_unmarked_words():
@@ -197,6 +222,104 @@ def test_signing_in_and_up_read_in_french_and_kiswahili(client, db, language):
         page = client.get(url).text
         assert f'lang="{language}"' in page
         english_left = [t for t in words(page) if t in english and _english_words(t, data, same)]
+        if english_left:
+            left[url] = english_left
+    assert not left, f"English left in {language}: {left}"
+
+
+def test_money_is_written_for_the_language_and_the_currency():
+    from decimal import Decimal
+
+    from django.template import Context, Template
+
+    template = Template("{{ amount|money:currency }}")
+    cases = {("en", "KES"): "KES\xa02,089.29", ("fr", "KES"): "2\u202f089,29\xa0KES", ("sw", "KES"): "Ksh\xa02,089.29",
+             ("en", "UGX"): "UGX\xa02,089", ("fr", "EUR"): "2\u202f089,29\xa0€", ("en", "KWD"): "KWD\xa02,089.290"}
+    for (language, currency), written in cases.items():
+        with translation.override(language):
+            assert template.render(Context({"amount": Decimal("2089.29"), "currency": currency})) == written
+    assert Template("{{ amount|money:'KES' }}").render(Context({"amount": None})) == ""
+
+
+def test_a_notification_is_written_in_its_readers_language_not_its_senders(owner):
+    """An alert raised by an English-speaking member reaches a Kiswahili-speaking owner in Kiswahili."""
+    from django.utils.translation import gettext_lazy
+
+    from apps.accounts.security import alert_owners
+    from apps.core.words import later
+    from apps.notify.models import Notification
+
+    Profile.objects.update_or_create(user=owner.user, defaults={"language": "sw"})
+    with translation.override("en"):
+        alert_owners(tenant_id=owner.tenant_id, title=later(gettext_lazy("New owner: %(email)s"), email="ann@example.test"),
+                     body=later(gettext_lazy("%(email)s accepted an invitation as an owner of the organisation."),
+                                email="ann@example.test"))
+    with scopes_disabled():
+        note = Notification.objects.get(user=owner.user)
+    assert note.title == "Mmiliki mpya: ann@example.test"
+    assert "amekubali mwaliko" in note.message["text"]
+
+
+def test_the_invitation_email_is_in_the_organisations_language(client, as_member, owner, django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django_scopes import scope
+
+    from apps.accounts.models import Role
+
+    owner.tenant.language = "fr"
+    owner.tenant.save(update_fields=["language"])
+    with scope(tenant=owner.tenant_id):
+        worker = Role.objects.get(tenant_id=owner.tenant_id, key="worker")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_member(owner).post(reverse("accounts:invitation_create"),
+                                         {"email": "amina@example.test", "role": worker.pk, "all_farms": "on"})
+    assert response.status_code == 302
+    (sent,) = [m for m in mail.outbox if "amina@example.test" in m.to]
+    assert "vous invite à rejoindre Green Acres" in sent.subject
+    assert "Ouvrez ce lien pour accepter" in sent.body and "Hello" not in sent.body
+
+
+def test_a_report_built_by_a_worker_is_in_the_words_of_who_asked_for_it(owner, farm, settings, tmp_path):
+    import datetime as dt
+
+    from apps.finance.models import ReportJob
+    from apps.finance.reports import build_report_job
+
+    settings.MEDIA_ROOT = tmp_path
+    Profile.objects.update_or_create(user=owner.user, defaults={"language": "fr"})
+    with scopes_disabled():
+        job = ReportJob.objects.create(tenant_id=owner.tenant_id, requested_by=owner, kind="sales", file_format="csv",
+                                       params={"since": "2026-01-01", "until": dt.date.today().isoformat()})
+        with translation.override("en"):  # the worker's own language does not matter
+            build_report_job(job)
+        job.refresh_from_db()
+    content = job.file.read().decode("utf-8-sig")
+    assert "Ventes" in content and "Acheteur" in content and "Buyer" not in content
+
+
+@pytest.mark.parametrize("language", ["fr", "sw"])
+def test_the_account_pages_read_in_french_and_kiswahili(client, as_member, owner, language):
+    """Two-factor authentication, passkeys, email addresses, password, sessions, sign-out and email confirmation:
+    allauth's pages, whose Kiswahili is ours (apps/accounts/outside_words.py)."""
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    as_member(owner)
+    same = _same_in_both(language)
+    address, _ = EmailAddress.objects.get_or_create(user=owner.user, email="second@example.test", defaults={"verified": False})
+    urls = [reverse(name) for name in ("mfa_index", "account_email", "account_change_password", "usersessions_list",
+                                       "mfa_list_webauthn", "account_email_verification_sent", "account_logout",
+                                       "account_reauthenticate")]
+    urls.append(reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]))
+    data = {"iFarm", owner.tenant.name, owner.user.email, "second@example.test", "English", "Français", "Kiswahili",
+            "JavaScript"}
+    left = {}
+    for url in urls:
+        Profile.objects.update_or_create(user=owner.user, defaults={"language": "en"})
+        english = set(words(client.get(url).text))
+        Profile.objects.update_or_create(user=owner.user, defaults={"language": language})
+        response = client.get(url)
+        assert response.status_code == 200
+        english_left = [t for t in words(response.text) if t in english and _english_words(t, data, same)]
         if english_left:
             left[url] = english_left
     assert not left, f"English left in {language}: {left}"

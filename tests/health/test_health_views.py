@@ -195,7 +195,7 @@ def test_a_health_check_marks_vitals_out_of_range_and_shows_on_the_timeline(as_m
                  "quarter": "LF", "notes": "Hard quarter"})
     response = client.post(reverse("health:check_create"), data, follow=True)
     text = response.content.decode()
-    assert "Out of the normal range: temperature." in text
+    assert "Out of the normal range: Temperature (°C)." in text
     assert "checked: Mastitis (out of range: temperature)" in text
     check = HealthCheck.objects.get()
     assert check.findings == ["mastitis"] and check.quarter == "LF" and check.foot == ""

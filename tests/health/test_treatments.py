@@ -248,7 +248,7 @@ def test_the_dashboard_counts_withheld_milk_as_discarded_and_prices_it(as_member
     assert with_price.status_code == 302
     row(client, dairy, cow, TODAY - dt.timedelta(days=1), "morning", "9")
     card = client.get(reverse("milk:dashboard_card", args=["production"])).content.decode()
-    assert "Discarded in 7 days: 9.0 L" in card and "KES 450.00 lost" in card
+    assert "Discarded in 7 days: 9.0 L" in card and "KES\xa0450.00 lost at KES\xa050.00 a L" in card
     assert client.post(reverse("money:settings"), {"price": "-3"}).status_code == 400
 
 

@@ -25,6 +25,7 @@ from tests.factories import make_member
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.usefixtures("owner_scope")
+HAY = {"description": "Hay", "amount": "900", "currency": "KES", "submitter": "Ann", "farm": "Home Farm"}
 UTC = dt.UTC
 
 
@@ -56,7 +57,7 @@ def test_the_members_choice_of_channels_decides_where_it_goes(owner):
         "submitter": "Ann", "description": "Salt", "amount": "10", "currency": "KES", "farm": "Home"})
     assert set(deliveries(notification)) == {"email"} and notification.read_at is None  # the kind's defaults: bell + email
     choose(member, "approval_waiting", ["sms", "push"])
-    notification = services.notify(membership=member, kind="approval_waiting", context={"description": "Hay"})
+    notification = services.notify(membership=member, kind="approval_waiting", context=HAY)
     assert set(deliveries(notification)) == {"sms", "push"}
     assert notification.read_at is not None  # not on the bell: kept in the history, already read
 
@@ -70,7 +71,7 @@ def test_the_members_choice_of_channels_decides_where_it_goes(owner):
 def test_quiet_hours_in_the_members_own_time_zone(owner, zone, now, held_until):
     member = member_in(owner, zone)
     choose(member, "approval_waiting", ["app", "email"], quiet=(dt.time(21), dt.time(6)))
-    notification = services.notify(membership=member, kind="approval_waiting", context={"description": "Hay"}, now=now)
+    notification = services.notify(membership=member, kind="approval_waiting", context=HAY, now=now)
     email = deliveries(notification)["email"]
     if held_until is None:
         assert email.status == Delivery.Status.PENDING
@@ -87,7 +88,7 @@ def test_urgent_kinds_come_through_quiet_hours_and_held_ones_go_when_they_end(ow
         "number": "IF-1", "amount": "1", "currency": "KES", "answer": "declined", "next_try": dt.date(2026, 6, 11)})
     assert deliveries(urgent)["email"].status == Delivery.Status.PENDING
     choose(member, "approval_waiting", ["app", "email"], quiet=(dt.time(21), dt.time(6)))
-    held = services.notify(membership=member, kind="approval_waiting", context={"description": "Hay"}, now=at(20))
+    held = services.notify(membership=member, kind="approval_waiting", context=HAY, now=at(20))
     assert deliveries(held)["email"].pk not in [pk for _, pk in services.due_deliveries(now=at(2, day=11))]
     due = [pk for _, pk in services.due_deliveries(now=at(3, day=11))]
     assert deliveries(held)["email"].pk in due
@@ -134,7 +135,7 @@ def test_the_daily_digest_gathers_the_days_emails_at_seven_local_time(owner):
     member = member_in(owner, "Africa/Nairobi")
     choose(member, "approval_waiting", ["app", "email"], digest=True)
     for what in ("Hay", "Salt"):
-        n = services.notify(membership=member, kind="approval_waiting", context={"description": what})
+        n = services.notify(membership=member, kind="approval_waiting", context={**HAY, "description": what})
         assert deliveries(n)["email"].status == Delivery.Status.DIGEST
     assert services.digests_send(now=at(3, day=11)) == 0  # 06:00 in Nairobi: not yet
     sent_before = len(mail.outbox)
@@ -202,7 +203,7 @@ def test_a_failing_provider_is_tried_again_with_back_off_then_marked_failed(owne
     with sms_provider([500] * 10) as (url, received):
         settings.SMS_PROVIDER, settings.SMS_API_URL = "africastalking", url
         start = at(12)
-        n = services.notify(membership=member, kind="payment_failed", now=start, context={"number": "IF-1"})
+        n = services.notify(membership=member, kind="payment_failed", now=start, context={"number": "IF-1", "amount": "1", "currency": "KES"})
         delivery_id = deliveries(n)["sms"].pk
         tried_at = []
         now = start
@@ -226,7 +227,7 @@ def test_a_failing_provider_is_tried_again_with_back_off_then_marked_failed(owne
 
 def test_staff_send_a_failed_delivery_again_from_the_admin(client, owner, django_user_model):
     member = member_in(owner, "UTC")
-    n = services.notify(membership=member, kind="approval_waiting", context={"description": "Hay"})
+    n = services.notify(membership=member, kind="approval_waiting", context=HAY)
     email = deliveries(n)["email"]
     Delivery.objects.filter(pk=email.pk).update(status=Delivery.Status.FAILED, answer="SMTP down")
     staff = django_user_model.objects.create_superuser(email="staff@ifarm.test", password="staff-password-123")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from apps.audit.services import Actor, audit_append
 from apps.core.outbox import handler, outbox_enqueue
+from apps.core.words import later
 
 from .. import gateways
 from ..models import (
@@ -154,13 +157,21 @@ def _period_start(subscription: Subscription, start: dt.date) -> None:
     subscription.current_period_end = period_end(start, subscription.period, start.day)
 
 
+def invoice_words(subscription: Subscription, message, **values) -> str:
+    """An invoice line in the organisation's language (a billing run has no reader to take it from)."""
+    with translation.override(subscription.tenant.language or settings.LANGUAGE_CODE):
+        values = {k: str(v()).lower() if callable(v) else v for k, v in values.items()}
+        return str(later(message, **values))
+
+
 def _bill_period(subscription: Subscription, today: dt.date) -> PlatformInvoice | None:
     price = price_of(subscription.plan, subscription.currency, subscription.period) or Decimal(0)
     start, end = subscription.current_period_start, subscription.current_period_end
     invoice = _invoice_issue(
         subscription, kind=PlatformInvoice.Kind.RENEWAL, key=f"period:{start}", start=start, end=end, amount=price,
-        description=f"{subscription.plan.name}, {subscription.get_period_display().lower()}, {start:%d %b %Y} to "
-                    f"{end - dt.timedelta(days=1):%d %b %Y}", today=today)
+        description=invoice_words(subscription, gettext_lazy("%(plan)s, %(period)s, %(start)s to %(end)s"),
+                                  plan=subscription.plan.name, period=subscription.get_period_display, start=start,
+                                  end=end - dt.timedelta(days=1)), today=today)
     if invoice is None:
         return None
     if price == 0:

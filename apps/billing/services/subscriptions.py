@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scope
 
 from apps.accounts.models import Membership, Tenant
@@ -21,7 +22,7 @@ from ..models import (
     Subscription,
 )
 from ..periods import prorate
-from .charges import _bill_period, _charge_create, _invoice_issue, _period_start
+from .charges import _bill_period, _charge_create, _invoice_issue, _period_start, invoice_words
 from .common import (
     TRIAL_DAYS,
     Status,
@@ -120,8 +121,9 @@ def subscription_change(*, membership: Membership, plan: Plan, period: str, conf
             invoice = _invoice_issue(subscription, kind=PlatformInvoice.Kind.PRORATION,
                                      key=f"upgrade:{subscription.current_period_start}:{today}:{plan.key}",
                                      start=today, end=subscription.current_period_end, amount=preview["charge"],
-                                     description=f"Upgrade to {plan.name}, {today:%d %b} to "
-                                                 f"{subscription.current_period_end - dt.timedelta(days=1):%d %b %Y}",
+                                     description=invoice_words(subscription, gettext_lazy("Upgrade to %(plan)s, %(start)s to %(end)s"),
+                                                               plan=plan.name, start=today,
+                                                               end=subscription.current_period_end - dt.timedelta(days=1)),
                                      today=today)
             if invoice is not None:
                 _charge_create(subscription, invoice)

@@ -13,6 +13,7 @@ from apps.accounts.models import Membership
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
+from apps.core.words import day
 from apps.finance.models import Contact, Invoice
 from apps.finance.money import amount_problem
 from apps.finance.services import contact_save, invoice_issue, invoice_save_draft
@@ -44,7 +45,7 @@ def _validate(membership, hire: SireHire) -> dict[str, str]:
         hire.outside_sire = None
     for field in ("starts_on", "ends_on"):
         if getattr(hire, field) is None:
-            errors[field] = "Give the date."
+            errors[field] = _("Give the date.")
         elif problem := date_problem(getattr(hire, field)):
             errors[field] = problem
     if not errors.get("ends_on") and not errors.get("starts_on") and hire.ends_on < hire.starts_on:
@@ -123,8 +124,9 @@ def hire_end(*, hire: SireHire, membership=None) -> Invoice | None:
     quantity, price, unit = hire_amount(hire)
     sire = hire.sire
     kind = Invoice.Kind.PURCHASE if hire.direction == SireHire.Direction.HIRE_IN else Invoice.Kind.SALES
-    description = (f"Hire of {sire.name if hire.direction == SireHire.Direction.HIRE_IN else sire.tag}, "
-                   f"{hire.starts_on:%d %b %Y} to {hire.ends_on:%d %b %Y} ({hire.get_basis_display().lower()})")
+    description = _("Hire of %(sire)s, %(start)s to %(end)s (%(basis)s)") % {
+        "sire": sire.name if hire.direction == SireHire.Direction.HIRE_IN else sire.tag, "start": day(hire.starts_on),
+        "end": day(hire.ends_on), "basis": hire.get_basis_display().lower()}
     if quantity == 0:
         quantity, price, description = Decimal("1"), Decimal("0"), description + ": no service"
     invoice = invoice_save_draft(

@@ -14,6 +14,7 @@ from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
+from apps.core.words import day
 from apps.herd.lifecycle import event_record
 from apps.herd.models import Animal, AnimalEvent, Sex, Status
 from apps.herd.selectors import records_on
@@ -104,7 +105,8 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
         errors["served_on"] = _("%(tag)s is under %(months)s months old: too young to be served.") % {"tag": animal.tag, "months": months}
     last_calving = _last_birth(animal)
     if last_calving and served_on < last_calving:
-        errors["served_on"] = f"{animal.tag} gave birth on {last_calving:%d %b %Y}; a service cannot be before that."
+        errors["served_on"] = _("%(tag)s gave birth on %(day)s; a service cannot be before that.") % {
+            "tag": animal.tag, "day": day(last_calving)}
     if is_pregnant(animal):
         errors["served_on"] = _("%(tag)s is confirmed pregnant.") % {"tag": animal.tag}
     if sire is not None:
@@ -113,12 +115,14 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
         elif sire.sex != Sex.MALE:
             errors["sire"] = _("%(tag)s is not a male.") % {"tag": sire.tag}
         elif sire.species != animal.species:
-            errors["sire"] = f"{sire.tag} is a {sire.get_species_display().lower()}."
+            errors["sire"] = _("%(tag)s is of another species (%(species)s).") % {
+                "tag": sire.tag, "species": sire.get_species_display().lower()}
     if hire is not None:
         if hire.tenant_id != membership.tenant_id or hire.direction != SireHire.Direction.HIRE_IN:
             errors["hire"] = _("Pick an agreement for a sire hired in.")
         elif not hire.starts_on <= served_on <= hire.ends_on:
-            errors["hire"] = f"The agreement runs from {hire.starts_on:%d %b} to {hire.ends_on:%d %b %Y}."
+            errors["hire"] = _("The agreement runs from %(start)s to %(end)s.") % {"start": day(hire.starts_on),
+                                                                                    "end": day(hire.ends_on)}
         elif registered_sire is not None and registered_sire.pk != hire.outside_sire_id:
             errors["registered_sire"] = _("The agreement is for %(outside_sire)s.") % {"outside_sire": hire.outside_sire}
         else:
@@ -165,7 +169,7 @@ def pregnancy_check_record(*, membership, service: Service, checked_on: dt.date,
     if problem := date_problem(checked_on, today=animal.farm.local_today()):
         errors["checked_on"] = problem
     elif checked_on < service.served_on:
-        errors["checked_on"] = f"She was served on {service.served_on:%d %b %Y}; a check cannot be before that."
+        errors["checked_on"] = _("She was served on %(day)s; a check cannot be before that.") % {"day": day(service.served_on)}
     if method not in PregnancyCheck.Method.values:
         errors["method"] = _("Pick how she was checked.")
     if result not in PregnancyCheck.Result.values:
@@ -218,8 +222,8 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
     gestation = calendar.gestation(animal.species, membership.tenant.other_gestation_days)
     if service and gestation and not aborted and not premature:
         if (born_on - service.served_on).days < gestation * 0.8:
-            errors["premature"] = (f"Only {(born_on - service.served_on).days} days after the service of "
-                                   f"{service.served_on:%d %b %Y}: tick premature if she gave birth early.")
+            errors["premature"] = _("Only %(days)s days after the service of %(day)s: tick premature if she gave birth "
+                                    "early.") % {"days": (born_on - service.served_on).days, "day": day(service.served_on)}
     if not aborted and not offspring:
         errors["offspring"] = _("Add the offspring born (or tick abortion).")
     if aborted and offspring:

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Membership
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
+from apps.core.words import later
 from apps.notify.models import Notification
 from apps.notify.services import notification_create, notify
 
@@ -91,7 +93,7 @@ def task_close(*, membership, task: Task, state: str) -> Task | None:
     if state not in (Task.State.DONE, Task.State.SKIPPED):
         raise ValidationError(_("Mark it done or skipped."))
     if task.state != Task.State.OPEN:
-        raise ValidationError(f"Already {task.get_state_display().lower()}.")
+        raise ValidationError(_("Already %(state)s.") % {"state": task.get_state_display().lower()})
     task.state, task.closed_at, task.closed_by = state, timezone.now(), membership
     task.save(update_fields=["state", "closed_at", "closed_by", "updated_at"])
     following = None
@@ -114,8 +116,11 @@ def reminders_send(*, tenant_id: int, today: dt.date) -> int:
     due_tasks = (Task.objects.filter(tenant_id=tenant_id, state=Task.State.OPEN, due_on__lte=today).exclude(assignee=None)
                  .filter(notified_on__isnull=True).select_related("assignee", "farm"))
     for task in due_tasks:
-        late = f" (due {task.due_on:%d %b})" if task.due_on < today else ""
-        notification_create(tenant_id=tenant_id, user_id=task.assignee.user_id, title=f"To do on {task.farm}: {task.title}{late}",
+        if task.due_on < today:
+            title = later(gettext_lazy("To do on %(farm)s: %(task)s (due %(day)s)"), farm=str(task.farm), task=task.title, day=task.due_on)
+        else:
+            title = later(gettext_lazy("To do on %(farm)s: %(task)s"), farm=str(task.farm), task=task.title)
+        notification_create(tenant_id=tenant_id, user_id=task.assignee.user_id, title=title,
                             url=url, kind="task_due")
         Task.objects.filter(pk=task.pk).update(notified_on=today)
         sent += 1

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -14,10 +15,10 @@ def age_label(born: dt.date | None, today: dt.date) -> str:
         return ""
     months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
     if months < 1:
-        return f"{(today - born).days} d"
+        return _("%(days)s d") % {"days": (today - born).days}
     if months < 24:
-        return f"{months} mo"
-    return f"{months // 12} y {months % 12} mo"
+        return _("%(months)s mo") % {"months": months}
+    return _("%(years)s y %(months)s mo") % {"years": months // 12, "months": months % 12}
 
 
 @register.filter
@@ -38,6 +39,14 @@ def plain(value) -> str:
 
 
 
+@register.filter
+def money(value, currency) -> str:
+    """{{ amount|money:currency }}: the amount as the reader's language writes money in that currency."""
+    from apps.core.words import money as written
+
+    return written(value, currency)
+
+
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"), ("Firefox/", "Firefox"),
              ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"))
 _SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
@@ -48,6 +57,6 @@ _SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Wi
 def device(user_agent: str) -> str:
     """A person's name for a user agent: "Chrome on Android"."""
     user_agent = user_agent or ""
-    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "A browser")
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), None) or _("A browser")
     system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
-    return f"{browser} on {system}" if system else browser
+    return _("%(browser)s on %(system)s") % {"browser": browser, "system": system} if system else browser

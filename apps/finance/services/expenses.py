@@ -126,15 +126,13 @@ def _check_receipt(receipt) -> str | None:
     if not receipt:
         return None
     if receipt.size > RECEIPT_MAX_BYTES:
-        return "The receipt is larger than 10 MB."
+        return _("The receipt is larger than 10 MB.")
     head = receipt.read(8)
     receipt.seek(0)
     if head.startswith(b"%PDF"):
         return None
-    problem = image_problem(receipt, what="receipt photo")
-    if problem and problem.startswith("This file is not an image"):
-        return "The receipt must be a photo (JPEG, PNG, WebP) or a PDF."
-    return problem
+    return image_problem(receipt, what=_("receipt photo"),
+                         not_an_image=_("The receipt must be a photo (JPEG, PNG, WebP) or a PDF."))
 
 
 @transaction.atomic
@@ -270,7 +268,7 @@ def expense_decide(*, membership, expense: Expense, approve: bool, note: str = "
         .get(pk=expense.pk, tenant_id=membership.tenant_id)
     )
     if expense.status != Expense.Status.PENDING:
-        raise ValidationError(f"This expense was already {expense.get_status_display().lower()}.")
+        raise ValidationError(_("This expense was already %(status)s.") % {"status": expense.get_status_display().lower()})
     if problem := approval_problem(membership, expense):
         raise PermissionDenied(problem)
     note = (note or "").strip()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Tenant
@@ -37,13 +38,13 @@ def _validate_lines(lines: list[dict], currency: str) -> dict:
         errors["lines"] = _("Add at least one line.")
     for n, line in enumerate(lines, start=1):
         if not (line.get("description") or "").strip():
-            errors[f"line {n}"] = "Describe the line."
+            errors[f"line {n}"] = _("Describe the line.")
         elif line.get("quantity") is None or line["quantity"] <= 0:
-            errors[f"line {n}"] = "The quantity must be above zero."
+            errors[f"line {n}"] = _("The quantity must be above zero.")
         elif (problem := amount_problem(line.get("unit_price"), currency, allow_zero=True)) is not None:
             errors[f"line {n}"] = _("Unit price: %(problem)s") % {"problem": problem}
         elif not (Decimal("0") <= (line.get("tax_rate") or Decimal("0")) <= Decimal("100")):
-            errors[f"line {n}"] = "The tax rate is between 0 and 100 %."
+            errors[f"line {n}"] = _("The tax rate is between 0 and 100 %.")
     return errors
 
 
@@ -239,7 +240,7 @@ def credit_note_create(*, membership, invoice: Invoice) -> Invoice:
         kind=invoice.kind,
         contact=invoice.contact,
         due_date=None,
-        notes=f"Credit note for {invoice.number}",
+        notes=_("Credit note for %(number)s") % {"number": invoice.number},
         lines=lines,
         farm=invoice.farm,
         credit_for=invoice,
@@ -261,7 +262,8 @@ def payment_record(
     errors = {}
     if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID):
         errors["amount"] = (
-            f"Payments go against issued, unpaid invoices; this one is {invoice.get_status_display().lower()}."
+            _("Payments go against issued, unpaid invoices; this one is %(status)s.") % {
+                "status": invoice.get_status_display().lower()}
         )
     elif problem := amount_problem(amount, invoice.currency):
         errors["amount"] = problem
@@ -309,7 +311,8 @@ def invoice_email(*, membership, invoice: Invoice, to: str) -> None:
         raise PermissionDenied
     if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.VOID):
         raise ValidationError(_("Only an issued invoice can be emailed."))
-    outbox_enqueue(tenant_id=invoice.tenant_id, kind="invoice.email", payload={"invoice_id": invoice.pk, "to": to})
+    outbox_enqueue(tenant_id=invoice.tenant_id, kind="invoice.email", payload={"invoice_id": invoice.pk, "to": to,
+                                                                                  "language": translation.get_language() or ""})
     audit_append(actor=Actor.of(membership), action="invoice.email", obj=invoice, after={"to": to})
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, snapshot
 from apps.core.dates import date_problem
+from apps.core.words import day
 from apps.health.selectors import meat_withdrawal_until
 from apps.herd.models import Animal, Status
 
@@ -72,15 +73,16 @@ def sale_record(
             if animal.tenant_id != tenant_id or animal.farm_id != farm.pk:
                 errors["animal"] = _("Pick an animal of this farm.")
             elif animal.status != Status.ACTIVE:
-                errors["animal"] = f"{animal.tag} is already {animal.get_status_display().lower()}."
+                errors["animal"] = _("%(tag)s is already %(status)s.") % {"tag": animal.tag,
+                                                                          "status": animal.get_status_display().lower()}
             elif (until := meat_withdrawal_until(animal)) and until >= date:
                 # Meat from a treated animal must not reach the food chain before its withdrawal ends.
                 if purpose != "alive":
-                    errors["animal"] = (f"{animal.tag} is under meat withdrawal until {until:%d %b %Y}; she cannot be sold for "
-                                        "slaughter before then.")
+                    errors["animal"] = _("%(tag)s is under meat withdrawal until %(day)s; she cannot be sold for "
+                                         "slaughter before then.") % {"tag": animal.tag, "day": day(until)}
                 elif not withdrawal_acknowledged:
-                    errors["withdrawal_acknowledged"] = (f"{animal.tag} is under meat withdrawal until {until:%d %b %Y}: "
-                                                         "confirm the buyer has been told.")
+                    errors["withdrawal_acknowledged"] = _("%(tag)s is under meat withdrawal until %(day)s: confirm the "
+                                                          "buyer has been told.") % {"tag": animal.tag, "day": day(until)}
                 else:
                     acknowledged_until = until
         if purpose not in ("slaughter", "alive"):
@@ -110,7 +112,7 @@ def sale_record(
     )
     if kind == Sale.Kind.ANIMAL:
         before = {"status": animal.status}
-        animal.status, animal.status_on, animal.status_reason = Status.SOLD, date, f"Sold to {buyer.name}"
+        animal.status, animal.status_on, animal.status_reason = Status.SOLD, date, _("Sold to %(buyer)s") % {"buyer": buyer.name}
         animal.save(update_fields=["status", "status_on", "status_reason", "updated_at"])
         audit_append(
             actor=Actor.of(membership),

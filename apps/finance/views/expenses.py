@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import member_required
@@ -55,7 +56,7 @@ def expense_submit(request):
         if repeat:
             return repeat
         if expense:
-            messages.success(request, "Expense approved." if expense.status == "approved" else "Expense sent for approval.")
+            messages.success(request, _("Expense approved.") if expense.status == "approved" else _("Expense sent for approval."))
             return redirect("money:expense", pk=expense.pk)
     return render(request, "finance/expense_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -120,7 +121,7 @@ def expense_decide(request, pk: int):
     except (ValidationError, PermissionDenied) as problem:
         error = " ".join(getattr(problem, "messages", None) or [str(problem)])
     if not request.htmx:
-        messages.error(request, error) if error else messages.success(request, f"Expense {expense.get_status_display().lower()}.")
+        messages.error(request, error) if error else messages.success(request, _("Expense %(status)s.") % {"status": expense.get_status_display().lower()})
         return redirect_back(request, "money:queue")
     expense.problem = services.approval_problem(membership, expense)
     context = {"expense": expense, "error": error, "counts": selectors.queue_counts(membership), "reject_form": form or RejectForm(), "oob": True}
@@ -134,7 +135,8 @@ def queue_approve_many(request):
     expenses = list(selectors.approval_queue(request.membership).filter(pk__in=ids))
     approved, problems = services.expenses_approve_many(membership=request.membership, expenses=expenses)
     if approved:
-        messages.success(request, f"{approved} expense{'s' if approved != 1 else ''} approved.")
+        messages.success(request, ngettext("%(count)s expense approved.", "%(count)s expenses approved.", approved) % {
+            "count": approved})
     for problem in problems:
         messages.warning(request, problem)
     return redirect("money:queue")

@@ -154,5 +154,6 @@ def invoice_send(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Invoice {invoice.number} will be emailed to {form.cleaned_data['to']}.")
+        messages.success(request, _("Invoice %(number)s will be emailed to %(to)s.") % {"number": invoice.number,
+                                                                                               "to": form.cleaned_data["to"]})
     return redirect("money:invoice", pk=invoice.pk)

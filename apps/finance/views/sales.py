@@ -81,7 +81,10 @@ def sale_void(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Sale voided." + (f" {sale.animal.tag} is back in the herd." if sale.animal_id else ""))
+        if sale.animal_id:
+            messages.success(request, _("Sale voided. %(tag)s is back in the herd.") % {"tag": sale.animal.tag})
+        else:
+            messages.success(request, _("Sale voided."))
     return redirect("money:sale", pk=sale.pk)
 
 

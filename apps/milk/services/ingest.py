@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
+from apps.core import words
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
 from apps.health.models import Treatment
@@ -22,7 +24,7 @@ from apps.herd.models import Sex, Status
 from ..models import FarmDaySummary, Lactation, MilkRecord
 from ..summaries import animal_days_upsert, day_sums
 from .alerts import alerts_evaluate_many
-from .records import RANGES, WITHDRAWAL_REASON, _locked_summary, _write, farm_sessions
+from .records import RANGES, WITHDRAWAL_REASON, _locked_summary, _write, farm_sessions, session_word
 from .versions import touch_farm
 
 MEASURES = ("quantity", "fat", "protein", "scc")
@@ -73,22 +75,24 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
     for row in rows:
         animal = row.animal
         if not allowed:
-            _refuse(row, "animal", "You cannot record milk on this animal's farm.")
+            _refuse(row, "animal", _("You cannot record milk on this animal's farm."))
         elif problem:
             _refuse(row, "date", problem)
         elif row.session not in sessions:
-            _refuse(row, "session", f"{farm.name} does not milk in the {row.session}.")
+            _refuse(row, "session", _("%(name)s does not milk in the %(session)s.") % {"name": farm.name,
+                                                                                     "session": session_word(row.session)})
         elif animal.sex != Sex.FEMALE or animal.status != Status.ACTIVE:
-            _refuse(row, "animal", f"{animal.tag} is not a live female.")
+            _refuse(row, "animal", _("%(tag)s is not a live female.") % {"tag": animal.tag})
         elif animal.pk not in lactations:
-            _refuse(row, "animal", f"{animal.tag} was not in milk on {day:%d %b %Y}.")
+            _refuse(row, "animal", _("%(tag)s was not in milk on %(day)s.") % {"tag": animal.tag, "day": words.day(day)})
         elif (animal.pk, row.session) in seen:
-            _refuse(row, "session", f"{animal.tag}'s {row.session} milking is already item {seen[(animal.pk, row.session)].index}.")
+            _refuse(row, "session", _("This milking of %(tag)s (%(session)s) is already item %(index)s.") % {
+                "tag": animal.tag, "session": session_word(row.session), "index": seen[(animal.pk, row.session)].index})
         else:
             bad = next(((name, text) for name, (low, high, text) in RANGES.items()
                         if row.values.get(name) is not None and not low <= row.values[name] <= high), None)
             if bad:
-                _refuse(row, bad[0], f"Enter a value {bad[1]}.")
+                _refuse(row, bad[0], str(bad[1]))
         if row.result:
             continue
         seen[(animal.pk, row.session)] = row

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
+from apps.core.words import day
 from apps.herd.models import Animal, Sex, Status
 
 from ..models import Lactation, MilkRecord
@@ -27,19 +28,22 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
     if animal.sex != Sex.FEMALE:
         errors["calving_date"] = _("%(tag)s is male.") % {"tag": animal.tag}
     elif animal.status != Status.ACTIVE:
-        errors["calving_date"] = f"{animal.tag} is {animal.get_status_display().lower()}."
+        errors["calving_date"] = _("%(tag)s is %(status)s.") % {"tag": animal.tag, "status": animal.get_status_display().lower()}
     if calving_date > animal.farm.local_today():
         errors["calving_date"] = _("The calving date is in the future.")
     elif animal.date_of_birth and calving_date < animal.date_of_birth + dt.timedelta(days=300):
-        errors["calving_date"] = f"{animal.tag} was born on {animal.date_of_birth:%d %b %Y}; too young to calve then."
+        errors["calving_date"] = _("%(tag)s was born on %(day)s; too young to calve then.") % {
+            "tag": animal.tag, "day": day(animal.date_of_birth)}
     if previous is not None:
         if previous.is_open:
             errors["calving_date"] = _("Dry %(tag)s off from lactation %(number)s first.") % {"tag": animal.tag, "number": previous.number}
         elif calving_date <= previous.dried_off_on:
-            errors["calving_date"] = f"Lactation {previous.number} ended on {previous.dried_off_on:%d %b %Y}."
+            errors["calving_date"] = _("Lactation %(number)s ended on %(day)s.") % {"number": previous.number,
+                                                                                       "day": day(previous.dried_off_on)}
     number = number or ((previous.number + 1) if previous else 1)
     if previous is not None and number <= previous.number:
-        errors["number"] = f"Lactation {previous.number} is already recorded; this one is {previous.number + 1} or more."
+        errors["number"] = _("Lactation %(number)s is already recorded; this one is %(next)s or more.") % {
+            "number": previous.number, "next": previous.number + 1}
     if not 1 <= number <= 20:
         errors["number"] = _("Enter a lactation number between 1 and 20.")
     if errors:
@@ -80,7 +84,7 @@ def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date
     if not lactation.is_open:
         raise ValidationError({"dried_off_on": _("Lactation %(number)s already ended.") % {"number": lactation.number}})
     if dried_off_on < lactation.calving_date:
-        raise ValidationError({"dried_off_on": f"The lactation began on {lactation.calving_date:%d %b %Y}."})
+        raise ValidationError({"dried_off_on": _("The lactation began on %(day)s.") % {"day": day(lactation.calving_date)}})
     if dried_off_on > animal.farm.local_today():
         raise ValidationError({"dried_off_on": _("This date is in the future.")})
     if MilkRecord.objects.filter(tenant_id=lactation.tenant_id, animal=animal, date__gt=dried_off_on).exists():

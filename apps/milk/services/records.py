@@ -10,10 +10,13 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import can, ensure
 from apps.audit.services import Actor, audit_append, changed, snapshot
+from apps.core import words
 from apps.core.dates import date_problem
 from apps.core.events import event_emit, webhooks_flag
 from apps.health.selectors import milk_withdrawal_for
@@ -27,6 +30,7 @@ from ..models import (
     Lactation,
     MilkRecord,
     QualityAlert,
+    Session,
     Udder,
 )
 from ..summaries import day_summaries_add, day_sums, difference
@@ -37,14 +41,14 @@ log = logging.getLogger(__name__)
 
 # Ranges that make sense on a farm: a value outside is a typo, not a measurement.
 RANGES = {
-    "quantity": (Decimal("0"), Decimal("80"), "between 0 and 80"),
-    "fat": (Decimal("0"), Decimal("15"), "between 0 and 15 %"),
-    "protein": (Decimal("0"), Decimal("10"), "between 0 and 10 %"),
-    "lactose": (Decimal("0"), Decimal("10"), "between 0 and 10 %"),
-    "scc": (0, 10_000_000, "between 0 and 10,000,000 cells/mL"),
-    "ph": (Decimal("5"), Decimal("8"), "between 5 and 8"),
-    "temperature": (Decimal("0"), Decimal("45"), "between 0 and 45 °C"),
-    "duration_minutes": (0, 120, "between 0 and 120 minutes"),
+    "quantity": (Decimal("0"), Decimal("80"), gettext_lazy("Enter a value between 0 and 80.")),
+    "fat": (Decimal("0"), Decimal("15"), gettext_lazy("Enter a value between 0 and 15 %.")),
+    "protein": (Decimal("0"), Decimal("10"), gettext_lazy("Enter a value between 0 and 10 %.")),
+    "lactose": (Decimal("0"), Decimal("10"), gettext_lazy("Enter a value between 0 and 10 %.")),
+    "scc": (0, 10_000_000, gettext_lazy("Enter a value between 0 and 10,000,000 cells/mL.")),
+    "ph": (Decimal("5"), Decimal("8"), gettext_lazy("Enter a value between 5 and 8.")),
+    "temperature": (Decimal("0"), Decimal("45"), gettext_lazy("Enter a value between 0 and 45 °C.")),
+    "duration_minutes": (0, 120, gettext_lazy("Enter a value between 0 and 120 minutes.")),
 }
 QUALITY_FIELDS = [
     "method", "duration_minutes", "fat", "protein", "lactose", "scc", "ph", "temperature", "udder", "quarter",
@@ -59,11 +63,16 @@ def farm_sessions(farm) -> list[str]:
 WITHDRAWAL_REASON = "withdrawal"
 
 
+def session_word(session: str) -> str:
+    """A session as a word in a sentence, in the reader's language: "morning", "matin"."""
+    return str(Session(session).label).lower() if session in Session.values else session
+
+
 def _check_ranges(values: dict, errors: dict) -> None:
     for field, (low, high, text) in RANGES.items():
         value = values.get(field)
         if value is not None and not (low <= value <= high):
-            errors[field] = _("Enter a value %(text)s.") % {"text": text}
+            errors[field] = str(text)
 
 
 def lactation_on(animal: Animal, day: dt.date) -> Lactation | None:
@@ -92,7 +101,7 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
     if farm.is_archived:
         errors["farm"] = _("This farm is archived.")
     if session not in farm_sessions(farm):
-        errors["session"] = _("%(name)s does not milk in the %(session)s.") % {"name": farm.name, "session": session}
+        errors["session"] = _("%(name)s does not milk in the %(session)s.") % {"name": farm.name, "session": session_word(session)}
     if problem := date_problem(day, today=farm.local_today()):
         errors["date"] = problem
     lactation = None
@@ -101,16 +110,16 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
     elif animal.sex != Sex.FEMALE:
         errors["animal"] = _("%(tag)s is male.") % {"tag": animal.tag}
     elif animal.status != Status.ACTIVE:
-        errors["animal"] = f"{animal.tag} is {animal.get_status_display().lower()}."
+        errors["animal"] = _("%(tag)s is %(status)s.") % {"tag": animal.tag, "status": animal.get_status_display().lower()}
     else:
         lactation = _lactation_of(animal, day)
         if lactation is None:
-            errors["animal"] = f"{animal.tag} was not in milk on {day:%d %b %Y}."
+            errors["animal"] = _("%(tag)s was not in milk on %(day)s.") % {"tag": animal.tag, "day": words.day(day)}
     # Milk of a cow under withdrawal never counts as saleable: it is recorded as discarded.
     if not errors and (ends := milk_withdrawal_for(animal, farm, day, session)):
         if values.get("discarded") is False and "discarded" in values:
-            errors["discarded"] = (f"{animal.tag} is under milk withdrawal until "
-                                   f"{ends.astimezone(farm.zone):%d %b %H:%M}; her milk must be discarded.")
+            errors["discarded"] = _("%(tag)s is under milk withdrawal until %(moment)s; her milk must be discarded.") % {
+                "tag": animal.tag, "moment": formats.date_format(ends.astimezone(farm.zone), "j M H:i")}
         values["discarded"], values["discard_reason"] = True, WITHDRAWAL_REASON
     _check_ranges(values, errors)
     if values.get("udder", Udder.NORMAL) != Udder.NORMAL and not values.get("quarter"):
@@ -236,7 +245,7 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
     if farm.tenant_id != membership.tenant_id or not can(membership, "milk.record", farm):
         raise PermissionDenied
     if session not in farm_sessions(farm):
-        errors["session"] = _("%(name)s does not milk in the %(session)s.") % {"name": farm.name, "session": session}
+        errors["session"] = _("%(name)s does not milk in the %(session)s.") % {"name": farm.name, "session": session_word(session)}
     if problem := date_problem(date, today=farm.local_today()):
         errors["date"] = problem
     if not (Decimal("0") <= quantity <= Decimal("100000")):
