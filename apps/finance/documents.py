@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from .money import places
 
 
-def pdf_from_template(template: str, context: dict) -> bytes:
-    """The one PDF renderer: farm invoices and the platform's own invoices alike."""
+def pdf_from_template(template: str, context: dict, *, language: str) -> bytes:
+    """The one PDF renderer: farm invoices and the platform's own invoices alike. A document is written in
+    the organisation's language, whoever (or whichever worker) renders it."""
     from weasyprint import HTML
 
-    return HTML(string=render_to_string(template, context)).write_pdf()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return HTML(string=render_to_string(template, context)).write_pdf()
 
 
 def invoice_pdf_bytes(invoice) -> bytes:
@@ -19,6 +23,7 @@ def invoice_pdf_bytes(invoice) -> bytes:
         "finance/invoice_pdf.html",
         {"invoice": invoice, "tenant": invoice.tenant, "lines": list(invoice.lines.all()),
          "payments": list(invoice.payments.all()), "decimals": places(invoice.currency)},
+        language=invoice.tenant.language,
     )
 
 

@@ -10,11 +10,10 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django_scopes import scopes_disabled
 
 from apps.accounts.models import Profile
 from apps.core.i18n_check import unmarked, unmarked_python
-from django_scopes import scopes_disabled
-
 from tests.factories import make_member
 
 LOCALE = Path(settings.BASE_DIR) / "locale"

@@ -151,3 +151,19 @@ def test_an_invoice_belongs_to_a_farm_the_member_has(owner, farm, other_farm):
                                farm=other_farm)
     assert "farm" in no_farm.value.message_dict and "farm" in other.value.message_dict
     assert not Invoice.objects.exists()
+
+
+def test_the_pdf_is_written_in_the_organisations_language_whoever_renders_it(owner):
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from apps.finance.documents import invoice_pdf_bytes
+
+    owner.tenant.language = "fr"
+    owner.tenant.save(update_fields=["language"])
+    invoice = issued_invoice(owner)
+    invoice = Invoice.objects.select_related("tenant", "contact").get(pk=invoice.pk)
+    with translation.override("en"):
+        data = invoice_pdf_bytes(invoice)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Facture" in text and "Bill to" not in text
