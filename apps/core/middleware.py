@@ -4,8 +4,11 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
+from django.utils.translation import gettext as _
 
 from .context import RequestMeta, reset_request_meta, set_request_meta
+from .storage import spooled_in_request
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -101,4 +104,23 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class SpoolNoticeMiddleware:
+    """Tells the person whose upload went to the local spool that it is kept and will follow (the record is
+    saved; only the file waits for the store)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = spooled_in_request.set([])
+        try:
+            response = self.get_response(request)
+            if spooled_in_request.get() and hasattr(request, "_messages"):
+                messages.warning(request, _("The file store is slow to answer: your file is kept here and is sent to it "
+                                            "within minutes. Nothing is lost."))
+        finally:
+            spooled_in_request.reset(token)
         return response

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import time
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.utils.deconstruct import deconstructible
 
 log = logging.getLogger(__name__)
+# The names spooled while serving the current request (None outside one): the page then says so.
+spooled_in_request: ContextVar[list[str] | None] = ContextVar("spooled_in_request", default=None)
 
 BUCKETS = {
     "animals": "animal-photos",
@@ -119,6 +122,8 @@ class SupabaseStorage(Storage):
             spooled.parent.mkdir(parents=True, exist_ok=True)
             spooled.write_bytes(data)
             log.warning("%s Kept %s in the local spool; it is sent when the store answers.", error, name)
+            if (spooled_now := spooled_in_request.get()) is not None:
+                spooled_now.append(name)
             transaction.on_commit(lambda: _queue_send(name))
         return name
 

@@ -95,3 +95,21 @@ def test_a_receipt_download_checks_the_tenant_then_redirects_to_a_signed_url(as_
     with urllib.request.urlopen(response["Location"]) as answer:
         assert answer.read() == PDF
     assert as_member(outsider).get(reverse("money:expense_receipt", args=[expense.pk])).status_code == 404
+
+
+@pytest.mark.usefixtures("owner_scope")
+def test_the_person_whose_upload_waits_in_the_spool_is_told_and_the_record_is_kept(as_member, owner, farm, monkeypatch,
+                                                                                   store):
+    from apps.finance.models import Expense
+    from tests.finance.test_money_views import expense_data, photo
+
+    backend, state, url = store
+    monkeypatch.setattr(default_storage, "_wrapped", backend)
+    state.fail_next = 6  # the store answers 500 to the name check and the upload, each tried three times
+    client = as_member(owner)
+    response = client.post(reverse("money:expense_submit"), expense_data(owner, farm, receipt=photo()), follow=True)
+    assert response.status_code == 200
+    assert "your file is kept here and is sent to it within minutes" in response.text
+    expense = Expense.objects.get()
+    assert backend.open(expense.receipt.name).read().startswith(b"\xff\xd8")  # the receipt is kept, not lost
+    assert "kept here" not in client.get(reverse("money:home")).text  # said once
