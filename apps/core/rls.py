@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 log = logging.getLogger(__name__)
 
@@ -77,20 +78,33 @@ def on_post_migrate(sender, using="default", **kwargs):
         apply_policies(using)
 
 
+# The tenant the current request or job works for ("all" before it is known), for connections opened later.
+_current: ContextVar[str] = ContextVar("rls_tenant", default="all")
+
+
 def on_connection_created(sender, connection, **kwargs):
-    """Every connection the application opens starts able to read across organisations."""
+    """A connection starts at the current tenant: "all" before one is known (sign-in, the organisation
+    switcher), else the tenant of the request or job that opened it (a replica's, opened mid-request)."""
     if connection.vendor == "postgresql" and settings.DATABASE_TENANT_SETTING:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'all', false)", [SETTING])
+            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, _current.get()])
 
 
 def set_tenant(tenant_id: int | None) -> None:
-    """Narrow this connection to one organisation's rows (None: back to all)."""
+    """Narrow every open connection, the replicas' too, to one organisation's rows (None: back to all);
+    connections opened afterwards start there."""
     from .replicas import degraded
 
-    if connection.vendor == "postgresql" and settings.DATABASE_TENANT_SETTING and not degraded():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, str(tenant_id) if tenant_id else "all"])
+    value = str(tenant_id) if tenant_id else "all"
+    _current.set(value)
+    if not settings.DATABASE_TENANT_SETTING:
+        return
+    primary_down = degraded()
+    for db in connections.all(initialized_only=True):
+        if db.vendor != "postgresql" or db.connection is None or (primary_down and db.alias == "default"):
+            continue
+        with db.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, value])
 
 
 @contextmanager

@@ -72,3 +72,27 @@ def test_a_request_narrows_the_connection_to_its_tenant_and_widens_it_after(post
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting(%s, true)", [SETTING])
         assert cursor.fetchone()[0] == "all"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_opened_while_a_tenant_is_set_starts_narrowed(postgres, settings):
+    """As a replica's connection is, opened in the middle of a request; the open ones (replicas' too) are narrowed
+    by `set_tenant` itself."""
+    from apps.core.rls import tenant_rows
+
+    settings.DATABASE_TENANT_SETTING = True
+    tenant = make_tenant(name="First").tenant_id
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting(%s, true)", [SETTING])
+            return cursor.fetchone()[0]
+
+    assert setting() == "all"
+    with tenant_rows(tenant):
+        assert setting() == str(tenant)
+        connection.close()
+        assert setting() == str(tenant)  # a new connection, narrowed as it opens
+    assert setting() == "all"
+    connection.close()
+    assert setting() == "all"
