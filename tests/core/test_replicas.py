@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests import pg_clusters
 from tests.conftest import _unavailable
 from tests.identity_providers import free_port
@@ -62,36 +64,46 @@ def run_probe(env, steps: str) -> dict:
     return json.loads(line.removeprefix("RESULT "))
 
 
-def test_reads_go_to_the_replica_writes_to_the_primary_and_a_writer_is_pinned(tmp_path):
+@pytest.fixture(scope="module")
+def clusters(tmp_path_factory):
+    """One primary streaming to one replica, migrated and seeded once for the tests of this module; each test
+    leaves both running."""
     if not pg_clusters.available():
         _unavailable("needs PostgreSQL's server binaries (initdb, pg_basebackup)")
     with pg_clusters.primary_and_replica(free_port(), free_port()) as (primary, replica):
         env = {**os.environ, "DATABASE_URL": primary.url, "DATABASE_REPLICA_URLS": replica.url, "REDIS_URL": "",
-               "REPLICA_PIN_SECONDS": "2", "REPLICA_MAX_LAG_SECONDS": "1", "IFARM_VAR_DIR": str(tmp_path),
-               "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_POOL": "false", "ALLOWED_HOSTS": "testserver"}
+               "IFARM_VAR_DIR": str(tmp_path_factory.mktemp("var")), "DJANGO_SETTINGS_MODULE": "tests.settings",
+               "DATABASE_POOL": "false", "ALLOWED_HOSTS": "testserver"}
         for command in (["migrate", "--no-input", "-v0"], ["seed_demo"]):
             subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True,
                            timeout=300)
         pg_clusters.wait_until(lambda: replica.execute("SELECT count(*) FROM herd_animal")[0][0] > 0)
+        yield primary, replica, env
 
-        out = run_probe(env, "read,write,read,wait,read,replica_write")
-        assert out["reads"][0] == [200, "replica1"]
-        assert out["write"][0] == 302 and out["write"][2], "a browser that wrote is pinned to the primary"
-        assert out["reads"][1] == [200, "primary"]  # its own change is there at once
-        assert out["reads"][2] == [200, "replica1"]  # after the pin, back to the replica
-        assert "read-only transaction" in out["replica_write"]
 
-        # A replica that lags: its reads fall back to the primary.
-        replica.execute("SELECT pg_wal_replay_pause()")
-        primary.execute("CREATE TABLE lag_marker (i int); INSERT INTO lag_marker VALUES (1)")
-        out = run_probe(env, "wait,read")
-        assert out["reads"] == [[200, "primary"]]
-        replica.execute("SELECT pg_wal_replay_resume()")
+def test_reads_go_to_the_replica_writes_to_the_primary_and_a_writer_is_pinned(clusters):
+    primary, replica, env = clusters
+    env = {**env, "REPLICA_PIN_SECONDS": "2", "REPLICA_MAX_LAG_SECONDS": "1"}
+    out = run_probe(env, "read,write,read,wait,read,replica_write")
+    assert out["reads"][0] == [200, "replica1"]
+    assert out["write"][0] == 302 and out["write"][2], "a browser that wrote is pinned to the primary"
+    assert out["reads"][1] == [200, "primary"]  # its own change is there at once
+    assert out["reads"][2] == [200, "replica1"]  # after the pin, back to the replica
+    assert "read-only transaction" in out["replica_write"]
 
-        # A replica that is down: the same.
-        replica.stop()
-        out = run_probe(env, "read")
-        assert out["reads"] == [[200, "primary"]]
+    # A replica that lags: its reads fall back to the primary.
+    replica.execute("SELECT pg_wal_replay_pause()")
+    primary.execute("CREATE TABLE lag_marker (i int); INSERT INTO lag_marker VALUES (1)")
+    out = run_probe(env, "wait,read")
+    assert out["reads"] == [[200, "primary"]]
+    replica.execute("SELECT pg_wal_replay_resume()")
+
+    # A replica that is down: the same.
+    replica.stop()
+    out = run_probe(env, "read")
+    assert out["reads"] == [[200, "primary"]]
+    replica.start()
+    pg_clusters.wait_until(lambda: replica.execute("SELECT count(*) FROM lag_marker")[0][0] == 1)
 
 
 FAILOVER_PROBE = r"""
@@ -139,28 +151,20 @@ def run_failover_probe(env, cookie_file, steps: str) -> dict:
     return json.loads(line.removeprefix("RESULT "))
 
 
-def test_with_the_primary_down_the_site_reads_from_the_replica_and_pauses_changes(tmp_path):
-    if not pg_clusters.available():
-        _unavailable("needs PostgreSQL's server binaries (initdb, pg_basebackup)")
-    with pg_clusters.primary_and_replica(free_port(), free_port()) as (primary, replica):
-        env = {**os.environ, "DATABASE_URL": primary.url, "DATABASE_REPLICA_URLS": replica.url, "REDIS_URL": "",
-               "IFARM_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_POOL": "false",
-               "ALLOWED_HOSTS": "testserver"}
-        for command in (["migrate", "--no-input", "-v0"], ["seed_demo"]):
-            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True,
-                           timeout=300)
-        cookie = tmp_path / "session"
-        out = run_failover_probe(env, cookie, "login,read,health")
-        assert out["read"] == [200, "replica1", False] and out["health"] == [200, "up"]
-        pg_clusters.wait_until(lambda: replica.execute("SELECT count(*) FROM django_session")[0][0] > 0)
+def test_with_the_primary_down_the_site_reads_from_the_replica_and_pauses_changes(clusters, tmp_path):
+    primary, replica, env = clusters
+    cookie = tmp_path / "session"
+    out = run_failover_probe(env, cookie, "login,read,health")
+    assert out["read"] == [200, "replica1", False] and out["health"] == [200, "up"]
+    pg_clusters.wait_until(lambda: replica.execute("SELECT count(*) FROM django_session")[0][0] > 0)
 
-        primary.stop()
-        out = run_failover_probe(env, cookie, "read,write,api,health")
-        assert out["read"] == [200, "replica1", True]  # the page, with the banner
-        assert out["write"][0] == 503 and "Changes are paused" in out["write"][1]
-        assert out["api"] == [503, "application/problem+json"]
-        assert out["health"] == [200, "degraded"]
+    primary.stop()
+    out = run_failover_probe(env, cookie, "read,write,api,health")
+    assert out["read"] == [200, "replica1", True]  # the page, with the banner
+    assert out["write"][0] == 503 and "Changes are paused" in out["write"][1]
+    assert out["api"] == [503, "application/problem+json"]
+    assert out["health"] == [200, "degraded"]
 
-        primary.start()
-        out = run_failover_probe(env, cookie, "write,read,health")
-        assert out["write"][0] == 302 and out["read"][2] is False and out["health"] == [200, "up"]
+    primary.start()
+    out = run_failover_probe(env, cookie, "write,read,health")
+    assert out["write"][0] == 302 and out["read"][2] is False and out["health"] == [200, "up"]
