@@ -48,9 +48,9 @@ SESSION_CONNECTION = "sso_connection_id"
 def _url_problem(url: str) -> str | None:
     parts = urlsplit(url or "")
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        return "Give a full address starting with https://."
+        return _("Give a full address starting with https://.")
     if parts.scheme != "https" and not settings.SSO_ALLOW_HTTP:
-        return "The identity provider must use https."
+        return _("The identity provider must use https.")
     return None
 
 
@@ -81,7 +81,7 @@ def _certificate_problem(pem: str) -> str | None:
         x509.load_pem_x509_certificate(
             f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n".encode())
     except ValueError:
-        return "Paste the identity provider's signing certificate (PEM)."
+        return _("Paste the identity provider's signing certificate (PEM).")
     return None
 
 

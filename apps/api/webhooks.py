@@ -68,19 +68,19 @@ def url_problem(url: str) -> str | None:
     """Why the URL cannot receive webhooks: not HTTPS, or a private or loopback address (outside DEBUG)."""
     parts = urlsplit(url)
     if parts.scheme != "https" and not (settings.DEBUG and parts.scheme == "http"):
-        return "Use an https:// address."
+        return _("Use an https:// address.")
     if not parts.hostname:
-        return "Give the full address, with its host."
+        return _("Give the full address, with its host.")
     if settings.DEBUG:
         return None
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)}
     except (socket.gaierror, UnicodeError):
-        return f"{parts.hostname} does not resolve."
+        return _("%(host)s does not resolve.") % {"host": parts.hostname}
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
-            return f"{parts.hostname} is a private or local address; webhooks go to the internet only."
+            return _("%(host)s is a private or local address; webhooks go to the internet only.") % {"host": parts.hostname}
     return None
 
 

@@ -46,7 +46,8 @@ def unmarked(source: str) -> list[str]:
 # -- Python ---------------------------------------------------------------------------------------
 
 # Where a string becomes words a person reads: the message levels, refusals, the errors handed to a form,
-# problem documents, policy decisions, notifications and the words of a sent email.
+# problem documents, policy decisions, notifications, the words of a sent email, and what a `*_problem` helper
+# returns (the reason shown next to a field).
 _SINK_CALLS = {
     "success": (1,), "error": (1,), "info": (1,), "warning": (1,),  # messages.<level>(request, text)
     "ValidationError": (0,), "PermissionDenied": (0,), "LimitReached": (0,), "Refused": (1,), "_refuse": (2,),
@@ -116,6 +117,11 @@ def unmarked_python(source: str) -> list[tuple[int, str]]:
             if name == "append" and isinstance(node.func, ast.Attribute) and _name(node.func.value) in (
                     "problems", "missing", "errors") and node.args:
                 check(node.args[0])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.endswith("problem"):
+            # "Why this cannot be done" helpers: what they return is shown next to a field.
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return) and inner.value is not None:
+                    check(inner.value)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and _name(target.value) in ("errors", "problems"):

@@ -27,9 +27,9 @@ MAX_WEIGHT_KG = Decimal("2000")
 
 def _weight_problem(weight) -> str | None:
     if weight is None:
-        return "Give the weight in kg."
+        return _("Give the weight in kg.")
     if not Decimal("0") < weight <= MAX_WEIGHT_KG:
-        return f"A weight is above 0 and at most {MAX_WEIGHT_KG:.0f} kg."
+        return _("A weight is above 0 and at most %(limit)s kg.") % {"limit": f"{MAX_WEIGHT_KG:.0f}"}
     return None
 
 

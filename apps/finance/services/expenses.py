@@ -221,12 +221,12 @@ def approval_problem(membership, expense: Expense) -> str | None:
     """Why this member may not decide this expense, or None when they may."""
     allowed = decision(membership, "finance.approve_expense", expense)
     if not allowed:
-        return allowed.reason if allowed.policy else "You cannot approve expenses."
+        return allowed.reason if allowed.policy else _("You cannot approve expenses.")
     if expense.submitted_by.user_id == membership.user_id:
-        return "Nobody approves their own expense."
+        return _("Nobody approves their own expense.")
     allowed = decision(membership, "finance.approve_expense", expense, amount=expense.amount)
     if not allowed:
-        return f"{allowed.reason} This one waits for an owner."
+        return _("%(reason)s This one waits for an owner.") % {"reason": allowed.reason}
     return None
 
 
