@@ -128,7 +128,7 @@ class PlatformInvoiceAdmin(admin.ModelAdmin):
                 return redirect("admin:billing_platforminvoice_change", pk)
         return render(request, "admin/billing/record_payment.html",
                       {**self.admin_site.each_context(request), "form": form, "invoice": invoice,
-                       "title": f"Record a payment for {invoice.number}", "opts": self.model._meta})
+                       "title": _("Record a payment for %(number)s") % {"number": invoice.number}, "opts": self.model._meta})
 
 
 @admin.register(PaymentEvent)

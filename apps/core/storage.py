@@ -24,6 +24,7 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.http import FileResponse, HttpResponseRedirect
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 # The names spooled while serving the current request (None outside one): the page then says so.
@@ -43,7 +44,8 @@ class StorageUnavailable(OSError):
     """The file store did not answer (an error of its own, or no answer in time)."""
 
     def __init__(self, what: str):
-        super().__init__(f"The file store is not answering ({what}). The file was not saved; try again in a minute.")
+        super().__init__(_("The file store is not answering (%(what)s). The file was not saved; try again in a minute.")
+                         % {"what": what})
 
 
 @deconstructible
