@@ -67,6 +67,7 @@ def animal_list(request):
     context = {
         "filter": animal_filter,
         "table": table,
+        "animals": [row.record for row in table.page.object_list],
         "wide_only": WIDE_ONLY,
         "can_manage": can(membership, "herd.manage"),
         # One reverse() for the page instead of one per row.
