@@ -1,6 +1,6 @@
 from functools import cache
 
-from apps.farms.selectors import farms_visible_to
+from apps.farms.selectors import farm_list
 from apps.notify.selectors import unread_count
 
 from .middleware import SESSION_FARM
@@ -15,9 +15,8 @@ def tenancy(request):
     if membership is None:
         return {"database_degraded": degraded()}
 
-    @cache
     def farms():
-        return list(farms_visible_to(membership))
+        return farm_list(membership)
 
     @cache
     def current_farm():
@@ -30,7 +29,7 @@ def tenancy(request):
         "nav_section": (match.namespace or match.url_name) if match else "",
         "membership": membership,
         "tenant": request.tenant,
-        "memberships": cache(lambda: list(memberships_of(request.user))),
+        "memberships": getattr(request, "memberships", None) or cache(lambda: list(memberships_of(request.user))),
         "farm_choices": farms,
         "current_farm": current_farm,
         "unread_notifications": cache(lambda: unread_count(membership)),

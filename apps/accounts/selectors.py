@@ -16,13 +16,12 @@ def memberships_of(user: User):
     )
 
 
-def membership_for_request(user: User, tenant_id: int | None) -> Membership | None:
-    memberships = memberships_of(user)
-    if tenant_id is not None:
-        chosen = memberships.filter(tenant_id=tenant_id).first()
-        if chosen is not None:
-            return chosen
-    return memberships.first()
+def membership_for_request(user: User, tenant_id: int | None) -> tuple[Membership | None, list[Membership]]:
+    """The membership the request acts through (the session's organisation, else the first) and all of the
+    user's memberships, read in one query: the organisation switcher lists them."""
+    memberships = list(memberships_of(user))
+    chosen = next((m for m in memberships if m.tenant_id == tenant_id), None) if tenant_id is not None else None
+    return chosen or (memberships[0] if memberships else None), memberships
 
 
 def team_of(membership: Membership):

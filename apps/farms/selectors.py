@@ -13,6 +13,19 @@ def farms_visible_to(membership, *, include_archived: bool = False):
     return farms.order_by("name")
 
 
+def farm_list(membership) -> list[Farm]:
+    """The member's farms as a list, read once a request: the layout's farm switcher and the dashboard cards
+    both ask. Kept on the request's membership; the farm services forget it when a farm changes."""
+    found = getattr(membership, "_farm_list", None)
+    if found is None:
+        found = membership._farm_list = list(farms_visible_to(membership))
+    return found
+
+
+def forget_farm_list(membership) -> None:
+    membership.__dict__.pop("_farm_list", None)
+
+
 def get_farm_for(membership, pk: int) -> Farm:
     """The farm, or 404 when it is not the member's organisation's or outside their scope."""
     farm = farms_visible_to(membership, include_archived=True).filter(pk=pk).first()

@@ -8,6 +8,7 @@ from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.billing.limits import ensure_room
 
 from .models import ExternalFarm, Farm
+from .selectors import forget_farm_list
 
 FARM_FIELDS = [
     "name", "farm_type", "address", "latitude", "longitude", "area", "area_unit", "time_zone", "milking_sessions_per_day",
@@ -24,6 +25,7 @@ def _save(farm: Farm, *, update_fields=None) -> None:
 
 @transaction.atomic
 def farm_create(*, membership, **values) -> Farm:
+    forget_farm_list(membership)
     if not can(membership, "farms.manage"):
         raise PermissionDenied
     ensure_room(membership.tenant_id, "farms")
@@ -42,6 +44,7 @@ def farm_create(*, membership, **values) -> Farm:
 
 @transaction.atomic
 def farm_update(*, membership, farm: Farm, **values) -> Farm:
+    forget_farm_list(membership)
     if not can(membership, "farms.manage", farm):
         raise PermissionDenied
     farm = Farm.objects.select_for_update().get(pk=farm.pk, tenant_id=membership.tenant_id)
@@ -58,6 +61,7 @@ def farm_update(*, membership, farm: Farm, **values) -> Farm:
 
 @transaction.atomic
 def farm_archive(*, membership, farm: Farm) -> Farm:
+    forget_farm_list(membership)
     """Archive a farm: it leaves the pickers, its records stay. Farms are never deleted."""
     if not can(membership, "farms.manage", farm):
         raise PermissionDenied
@@ -71,6 +75,7 @@ def farm_archive(*, membership, farm: Farm) -> Farm:
 
 @transaction.atomic
 def farm_restore(*, membership, farm: Farm) -> Farm:
+    forget_farm_list(membership)
     if not can(membership, "farms.manage", farm):
         raise PermissionDenied
     if farm.archived_at is not None:

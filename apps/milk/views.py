@@ -20,7 +20,7 @@ from apps.core.dates import date_problem
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
 from apps.core.words import listing
-from apps.farms.selectors import farms_visible_to, get_farm_for
+from apps.farms.selectors import farm_list, farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for, get_animals_for
 from apps.insights import exports
 
@@ -48,19 +48,17 @@ ROW_CHOICES = {
 
 def _pick(request, membership):
     """Farm, date and session for the entry page, from the query or sensible defaults."""
-    farms = farms_visible_to(membership)
-    farm = None
+    farms = farm_list(membership)
     farm_id = id_param(request.GET, "farm") or request.session.get("farm_id")
-    if farm_id:
-        farm = farms.filter(pk=farm_id).first()
-    farm = farm or farms.first()
+    farm = next((farm for farm in farms if farm.pk == farm_id), None) if farm_id else None
+    farm = farm or (farms[0] if farms else None)
     if farm is None:
         return None, None
     now = farm.local_now()
     data = {"date": now.date(), "session": default_session(services.farm_sessions(farm), now)}
     data.update({key: value for key, value in request.GET.items() if value})
     data["farm"] = farm.pk
-    picker = EntryPickerForm(data, farms=farms)
+    picker = EntryPickerForm(data, farms=farms_visible_to(membership))
     return farm, picker
 
 
@@ -261,7 +259,7 @@ def dashboard(request):
 def dashboard_data(membership, card: str):
     """A card's data, cached until a record of one of the member's farms changes."""
     today = timezone.localdate()
-    farm_ids = sorted(farms_visible_to(membership).values_list("pk", flat=True))
+    farm_ids = sorted(farm.pk for farm in farm_list(membership))
     version_keys = [services.farm_version_key(membership.tenant_id, farm_id) for farm_id in farm_ids]
     versions = cache.get_many(version_keys)
     stamp = "-".join(str(versions.get(key, 0)) for key in version_keys)
