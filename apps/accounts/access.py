@@ -23,6 +23,8 @@ from django_scopes import scopes_disabled
 
 from apps.core.words import day
 
+from .people import tenant_people_changed
+
 SNAPSHOT_SECONDS = 600
 PROTECTED = frozenset({"team.manage", "tenant.manage"})  # only an owner may hand these on
 
@@ -134,7 +136,8 @@ def access_changed(tenant_id: int, *, only_if_used: bool = False) -> None:
     tenants = Tenant.objects.filter(pk=tenant_id)
     if only_if_used:
         tenants = tenants.filter(access_version__gt=0)
-    tenants.update(access_version=F("access_version") + 1)
+    if tenants.update(access_version=F("access_version") + 1):
+        tenant_people_changed(tenant_id)
 
 
 def snapshot_of(tenant) -> Snapshot:

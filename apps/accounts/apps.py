@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and tenants"
 
     def ready(self):
-        from . import services  # noqa: F401  (registers the invitation email's outbox handler)
+        from . import people, services  # noqa: F401  (services registers the invitation email's outbox handler)
+
+        people.connect()

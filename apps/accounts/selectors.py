@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from .models import Invitation, Membership, Role, User
+from .people import memberships_for
 
 
 def memberships_of(user: User):
@@ -19,7 +20,7 @@ def memberships_of(user: User):
 def membership_for_request(user: User, tenant_id: int | None) -> tuple[Membership | None, list[Membership]]:
     """The membership the request acts through (the session's organisation, else the first) and all of the
     user's memberships, read in one query: the organisation switcher lists them."""
-    memberships = list(memberships_of(user))
+    memberships = memberships_for(user, lambda: list(memberships_of(user)))
     chosen = next((m for m in memberships if m.tenant_id == tenant_id), None) if tenant_id is not None else None
     return chosen or (memberships[0] if memberships else None), memberships
 

@@ -21,6 +21,7 @@ from apps.core.words import later, listing
 
 from .access import access_changed
 from .models import Invitation, Membership, Policy, Profile, Role, Tenant, User
+from .people import tenant_people_changed
 from .permissions import BUILTIN_ROLES, CATALOGUE, can, permissions_of
 from .security import alert_owners
 
@@ -406,6 +407,7 @@ def role_delete(*, membership: Membership, role: Role) -> None:
     # move to the Viewer role and the role itself can go.
     viewer = Role.objects.get(tenant_id=membership.tenant_id, key="viewer")
     Membership.objects.filter(tenant_id=membership.tenant_id, role=role, is_active=False).update(role=viewer)
+    tenant_people_changed(membership.tenant_id)
     Invitation.objects.filter(tenant_id=membership.tenant_id, role=role).update(role=viewer)
     role.delete()
     access_changed(membership.tenant_id, only_if_used=True)

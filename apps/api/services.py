@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Membership, Profile, Role, User
+from apps.accounts.people import people_changed
 from apps.accounts.permissions import CATALOGUE, can, permissions_of
 from apps.accounts.security import alert_owners
 from apps.accounts.selectors import API_ROLE_PREFIX
@@ -107,6 +108,7 @@ def api_key_revoke(*, membership, key: ApiKey) -> ApiKey:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         Membership.objects.filter(pk=key.membership_id).update(is_active=False)
+        people_changed(Membership.objects.filter(pk=key.membership_id).values_list("user_id", flat=True))
         audit_append(actor=Actor.of(membership), action="api.key_revoke", obj=key, permission="tenant.manage",
                      after={"name": key.name})
     return key

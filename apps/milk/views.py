@@ -74,7 +74,8 @@ def entry(request):
         day, session = picker.cleaned_data["date"], picker.cleaned_data["session"]
         problem = None
         if session not in services.farm_sessions(farm):
-            problem = f"{farm.name} milks {farm.milking_sessions_per_day} time(s) a day; pick one of its sessions."
+            problem = ngettext("%(farm)s milks once a day; pick its session.", "%(farm)s milks %(count)s times a day; pick one of its sessions.",
+                               farm.milking_sessions_per_day) % {"farm": farm.name, "count": farm.milking_sessions_per_day}
         else:
             problem = date_problem(day, today=farm.local_today())
         if problem:

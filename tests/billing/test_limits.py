@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from apps.accounts.people import tenant_people_changed
 from apps.accounts.services import invitation_create
 from apps.billing.limits import LimitReached, room_problem
 from apps.billing.models import Plan, Subscription
@@ -207,6 +208,7 @@ def read_only(owner):
     from apps.billing.services import hold_reason, subscription_of
 
     Tenant.objects.filter(pk=owner.tenant_id).update(read_only_reason=hold_reason(subscription_of(owner.tenant_id)))
+    tenant_people_changed(owner.tenant_id)  # as the services do after an update without save()
 
 
 def test_a_read_only_organisation_can_look_and_export_but_not_change(client, as_member, owner, farm, read_only):

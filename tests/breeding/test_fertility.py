@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from apps.accounts.people import tenant_people_changed
 from apps.breeding.fertility import figures_for
 from apps.breeding.services import heat_record, pregnancy_check_record, service_record
 from apps.milk.models import Lactation
@@ -72,6 +73,7 @@ def test_other_species_take_the_organisations_gestation(owner, farm):
     from apps.accounts.models import Tenant
 
     Tenant.objects.filter(pk=owner.tenant_id).update(other_gestation_days=240)
+    tenant_people_changed(owner.tenant_id)  # as the services do after an update without save()
     owner.tenant.refresh_from_db()
     llama = make_animal(owner, farm, tag="LLAMA", species="other", date_of_birth=day(2000))
     service = service_record(membership=owner, animal=llama, served_on=day(40), method="natural", outside_sire="Neighbour's male")

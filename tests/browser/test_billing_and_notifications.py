@@ -10,6 +10,7 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
+from apps.accounts.people import tenant_people_changed
 from apps.billing.models import Subscription
 from tests.billing.conftest import WEBHOOK_SECRET, set_subscription
 from tests.browser.pages import log_in
@@ -59,6 +60,7 @@ def test_a_read_only_organisation_says_why_and_the_way_out(live_server, page: Pa
 
     set_subscription(owner, status=Subscription.Status.TRIAL_ENDED)
     Tenant.objects.filter(pk=owner.tenant_id).update(read_only_reason=hold_reason(subscription_of(owner.tenant_id)))
+    tenant_people_changed(owner.tenant_id)  # as the services do after an update without save()
     base = live_server.url
     log_in(page, base, owner.user.email)
     page.goto(f"{base}/herd/new/")

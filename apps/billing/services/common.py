@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Tenant
+from apps.accounts.people import tenant_people_changed
 
 from ..models import (
     Plan,
@@ -96,7 +97,8 @@ def hold_text(code: str) -> str:
 def _save(subscription: Subscription, fields: list[str]) -> None:
     subscription.save(update_fields=[*fields, "updated_at"])
     reason = hold_reason(subscription)
-    Tenant.objects.filter(pk=subscription.tenant_id).exclude(read_only_reason=reason).update(read_only_reason=reason)
+    if Tenant.objects.filter(pk=subscription.tenant_id).exclude(read_only_reason=reason).update(read_only_reason=reason):
+        tenant_people_changed(subscription.tenant_id)
 
 
 def subscription_of(tenant_id: int) -> Subscription | None:

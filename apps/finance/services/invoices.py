@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Tenant
+from apps.accounts.people import tenant_people_changed
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
@@ -324,6 +325,7 @@ def tenant_set_milk_price(*, membership, price: Decimal | None) -> None:
     if price is not None and (problem := amount_problem(price, currency_of(membership), allow_zero=True)):
         raise ValidationError({"price": problem})
     Tenant.objects.filter(pk=membership.tenant_id).update(milk_price=price)
+    tenant_people_changed(membership.tenant_id)
     audit_append(actor=Actor.of(membership), action="finance.milk_price", obj=membership.tenant, after={"price": price})
 
 

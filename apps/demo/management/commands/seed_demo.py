@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from apps.accounts.models import Membership, Role, Tenant, User
+from apps.accounts.people import tenant_people_changed
 from apps.accounts.services import profile_for, tenant_create
 from apps.demo.breeding import breeding_if_missing, breeding_year_if_missing
 from apps.farms.models import Farm
@@ -326,6 +327,7 @@ class Command(BaseCommand):
                         owner=owner, name=f"Scale Farm {n:03d}", country="KE", currency="KES", milk_unit="L", time_zone="Africa/Nairobi"
                     )
                     Tenant.objects.filter(pk=tenant.pk).update(slug=slug)
+                    tenant_people_changed(tenant.pk)
                     farms = Farm.objects.bulk_create(
                         [Farm(tenant=tenant, name=f"Farm {k}", milking_sessions_per_day=2) for k in (1, 2)]
                     )

@@ -1,0 +1,119 @@
+"""The signed-in user's memberships are kept in Redis between requests (apps/accounts/people.py): a request
+then reads them without a query, and every change to them is seen by the very next request."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from apps.accounts import people
+from apps.accounts.access import access_changed
+from apps.accounts.models import Membership, Role
+from apps.accounts.services import membership_remove, membership_update
+from tests import factories
+from tests.conftest import login
+
+pytestmark = pytest.mark.usefixtures("redis_cache")
+
+MEMBERSHIP_TABLE = '"accounts_membership"."id"'
+
+
+def _membership_reads(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(1 for query in queries.captured_queries if query["sql"].startswith("SELECT " + MEMBERSHIP_TABLE))
+
+
+def test_the_second_request_reads_no_membership(client, owner, farm):
+    login(client, owner)
+    url = reverse("farms:list")
+    assert _membership_reads(client, url) == 1
+    assert _membership_reads(client, url) == 0
+
+
+def test_a_removed_member_is_refused_at_the_next_request(client, owner, farm):
+    worker = factories.make_member(owner, "worker")
+    login(client, worker)
+    url = reverse("herd:list")
+    assert client.get(url).status_code == 200
+    with scopes_disabled():
+        membership_remove(membership=owner, member=worker)
+    response = client.get(url)
+    assert response.status_code in (302, 403)
+
+
+def test_a_new_role_and_farm_scope_count_at_the_next_request(client, owner, farm, other_farm):
+    member = factories.make_member(owner, "worker")
+    login(client, member)
+    assert client.get(reverse("farms:list")).status_code == 200
+    with scopes_disabled():
+        viewer = Role.objects.get(tenant_id=owner.tenant_id, key="viewer")
+        membership_update(membership=owner, member=member, role=viewer, all_farms=False, farms=[other_farm])
+    page = client.get(reverse("farms:list")).content.decode()
+    assert "Far Field" in page and "Home Farm" not in page
+    with scopes_disabled():
+        assert Membership.objects.get(pk=member.pk).role.key == "viewer"
+
+
+def test_role_permissions_count_at_the_next_request(client, owner, farm):
+    member = factories.make_member(owner, "worker")
+    login(client, member)
+    assert client.get(reverse("milk:entry")).status_code in (200, 302)
+    with scopes_disabled():
+        role = Role.objects.get(pk=member.role_id)
+        role.permissions = [p for p in role.permissions if not p.startswith("milk.")]
+        role.save()
+    assert client.get(reverse("milk:entry")).status_code == 403
+
+
+def test_an_organisation_change_without_save_is_seen(client, owner, farm):
+    """access_changed() updates the organisation's row with .update(): the cached copy goes too."""
+    login(client, owner)
+    client.get(reverse("farms:list"))
+    access_changed(owner.tenant_id)
+    assert people.memberships_for(owner.user, lambda: "read again") == "read again"
+
+
+def test_while_redis_is_unreachable_the_database_is_read_each_time(owner):
+    """Local memory is one process's: a change made by another would not reach it, so nothing is kept there."""
+    import time
+
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    backend._down_until = time.monotonic() + 5
+    try:
+        calls = []
+        for _ in range(2):
+            people.memberships_for(owner.user, lambda: calls.append(1) or [])
+        assert len(calls) == 2
+    finally:
+        backend._down_until = 0.0
+
+
+MODELS = {"Tenant", "Membership", "Role", "User", "Profile"}
+
+
+def test_every_update_without_save_forgets_the_cached_memberships():
+    """A queryset .update() of an organisation, member, role, user or profile sends no signal: each such call
+    in the application is followed in its function by people_changed() or tenant_people_changed()."""
+    missing = []
+    for path in Path(settings.BASE_DIR, "apps").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text())
+        for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            source = ast.unparse(function)
+            for call in (n for n in ast.walk(function) if isinstance(n, ast.Call)):
+                func = call.func
+                if not (isinstance(func, ast.Attribute) and func.attr == "update"):
+                    continue
+                text = ast.unparse(func.value)
+                if any(text.startswith(f"{model}.objects") for model in MODELS) and "people_changed(" not in source:
+                    missing.append(f"{path.relative_to(settings.BASE_DIR)}:{call.lineno}")
+    assert not missing, f"update() without people_changed: {missing}"
