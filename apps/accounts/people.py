@@ -17,6 +17,8 @@ from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from apps.core.cache import RedisWithLocalFallback
+
 SECONDS = 300
 
 
@@ -29,8 +31,6 @@ def _version(user_id: int) -> str:
 
 
 def _shared() -> bool:
-    from apps.core.cache import RedisWithLocalFallback
-
     backend = caches["default"]
     return isinstance(backend, RedisWithLocalFallback) and not backend.degraded
 

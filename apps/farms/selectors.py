@@ -15,15 +15,17 @@ def farms_visible_to(membership, *, include_archived: bool = False):
 
 def farm_list(membership) -> list[Farm]:
     """The member's farms as a list, read once a request: the layout's farm switcher and the dashboard cards
-    both ask. Kept on the request's membership; the farm services forget it when a farm changes."""
+    both ask. Kept on the request's membership; the farm services forget it when a farm changes (forget_farms)."""
     found = getattr(membership, "_farm_list", None)
     if found is None:
         found = membership._farm_list = list(farms_visible_to(membership))
     return found
 
 
-def forget_farm_list(membership) -> None:
+def forget_farms(membership) -> None:
+    """Drop what the membership remembers of its farms (farm_list here, farm_ids_of in permissions)."""
     membership.__dict__.pop("_farm_list", None)
+    membership.__dict__.pop("_farm_ids", None)
 
 
 def get_farm_for(membership, pk: int) -> Farm:

@@ -8,24 +8,24 @@ from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.billing.limits import ensure_room
 
 from .models import ExternalFarm, Farm
-from .selectors import forget_farm_list
+from .selectors import forget_farms
 
 FARM_FIELDS = [
     "name", "farm_type", "address", "latitude", "longitude", "area", "area_unit", "time_zone", "milking_sessions_per_day",
 ]
 
 
-def _save(farm: Farm, *, update_fields=None) -> None:
+def _save(farm: Farm, membership, *, update_fields=None) -> None:
     try:
         with transaction.atomic():
             farm.save(update_fields=update_fields)
     except IntegrityError:
         raise ValidationError({"name": _("Another farm of this organisation already has this name.")}) from None
+    forget_farms(membership)
 
 
 @transaction.atomic
 def farm_create(*, membership, **values) -> Farm:
-    forget_farm_list(membership)
     if not can(membership, "farms.manage"):
         raise PermissionDenied
     ensure_room(membership.tenant_id, "farms")
@@ -33,18 +33,17 @@ def farm_create(*, membership, **values) -> Farm:
     values.setdefault("time_zone", membership.tenant.time_zone)
     farm = Farm(tenant_id=membership.tenant_id, **{k: values[k] for k in FARM_FIELDS if k in values})
     farm.full_clean(exclude=["tenant"], validate_unique=False)
-    _save(farm)
+    _save(farm, membership)
     if not membership.all_farms:
         # Someone limited to some farms still sees the farm they just created.
         membership.farms.add(farm)
-        membership.__dict__.pop("_farm_ids", None)
+        forget_farms(membership)
     audit_append(actor=Actor.of(membership), action="farm.create", obj=farm, farm_id=farm.pk, after=snapshot(farm), permission="farms.manage")
     return farm
 
 
 @transaction.atomic
 def farm_update(*, membership, farm: Farm, **values) -> Farm:
-    forget_farm_list(membership)
     if not can(membership, "farms.manage", farm):
         raise PermissionDenied
     farm = Farm.objects.select_for_update().get(pk=farm.pk, tenant_id=membership.tenant_id)
@@ -53,7 +52,7 @@ def farm_update(*, membership, farm: Farm, **values) -> Farm:
         if key in values:
             setattr(farm, key, values[key])
     farm.full_clean(exclude=["tenant"], validate_unique=False)
-    _save(farm, update_fields=[*FARM_FIELDS, "updated_at"])
+    _save(farm, membership, update_fields=[*FARM_FIELDS, "updated_at"])
     b, a = changed(before, snapshot(farm))
     audit_append(actor=Actor.of(membership), action="farm.update", obj=farm, farm_id=farm.pk, before=b, after=a, permission="farms.manage")
     return farm
@@ -61,27 +60,25 @@ def farm_update(*, membership, farm: Farm, **values) -> Farm:
 
 @transaction.atomic
 def farm_archive(*, membership, farm: Farm) -> Farm:
-    forget_farm_list(membership)
     """Archive a farm: it leaves the pickers, its records stay. Farms are never deleted."""
     if not can(membership, "farms.manage", farm):
         raise PermissionDenied
     if farm.animals.filter(status="active").exists():
         raise ValidationError(_("Move or record the exit of this farm's active animals before archiving it."))
     farm.archived_at = timezone.now()
-    farm.save(update_fields=["archived_at", "updated_at"])
+    _save(farm, membership, update_fields=["archived_at", "updated_at"])
     audit_append(actor=Actor.of(membership), action="farm.archive", obj=farm, farm_id=farm.pk, permission="farms.manage")
     return farm
 
 
 @transaction.atomic
 def farm_restore(*, membership, farm: Farm) -> Farm:
-    forget_farm_list(membership)
     if not can(membership, "farms.manage", farm):
         raise PermissionDenied
     if farm.archived_at is not None:
         ensure_room(membership.tenant_id, "farms")
     farm.archived_at = None
-    farm.save(update_fields=["archived_at", "updated_at"])
+    _save(farm, membership, update_fields=["archived_at", "updated_at"])
     audit_append(actor=Actor.of(membership), action="farm.restore", obj=farm, farm_id=farm.pk, permission="farms.manage")
     return farm
 

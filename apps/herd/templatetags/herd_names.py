@@ -16,7 +16,7 @@ register = template.Library()
 @register.filter
 def species_name(value) -> str:
     """A species in the reader's language (cattle, goat...)."""
-    return Species(value).label if value in Species.values else value
+    return label(Species, value)
 
 
 @register.simple_tag
