@@ -38,7 +38,7 @@ def session_cookie(membership) -> str:
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     user = membership.user
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "apps.accounts.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store["tenant_id"] = membership.tenant_id
     store.save()

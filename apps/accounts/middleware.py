@@ -1,5 +1,8 @@
 import zoneinfo
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import middleware as auth_middleware
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -7,11 +10,24 @@ from django_scopes import scope, scopes_disabled
 
 from apps.core.rls import tenant_rows
 
+from .backends import RENAMED
 from .models import User
 from .selectors import membership_for_request
 
 SESSION_TENANT = "tenant_id"
 SESSION_FARM = "farm_id"
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, after moving a session signed in through a backend that has been renamed to its new name
+    (the session stays signed in)."""
+
+    def process_request(self, request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:  # no session, nothing to rename (and no Vary: Cookie)
+            renamed = RENAMED.get(request.session.get(BACKEND_SESSION_KEY))
+            if renamed is not None:
+                request.session[BACKEND_SESSION_KEY] = renamed
+        super().process_request(request)
 
 
 class TenantMiddleware:

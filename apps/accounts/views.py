@@ -178,7 +178,7 @@ def invitation_accept(request, token: str):
             user = services.user_create_invited(
                 email=invitation.email, full_name=signup_form.cleaned_data["full_name"], password=signup_form.cleaned_data["password"]
             )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="apps.accounts.backends.ModelBackend")
             return _accept(request, token)
     context.update(signup_form=signup_form, has_account=has_account)
     return render(request, "accounts/invitation.html", context, status=400 if signup_form and signup_form.errors else 200)

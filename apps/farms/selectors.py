@@ -1,5 +1,6 @@
 from django.http import Http404
 
+from apps.accounts.people import farms_for
 from apps.accounts.permissions import visible_to
 
 from .models import ExternalFarm, Farm
@@ -15,10 +16,11 @@ def farms_visible_to(membership, *, include_archived: bool = False):
 
 def farm_list(membership) -> list[Farm]:
     """The member's farms as a list, read once a request: the layout's farm switcher and the dashboard cards
-    both ask. Kept on the request's membership; the farm services forget it when a farm changes (forget_farms)."""
+    both ask. Kept on the request's membership (the farm services forget it when a farm changes: forget_farms)
+    and between requests in the cache of people (apps/accounts/people.py)."""
     found = getattr(membership, "_farm_list", None)
     if found is None:
-        found = membership._farm_list = list(farms_visible_to(membership))
+        found = membership._farm_list = farms_for(membership, lambda: list(farms_visible_to(membership)))
     return found
 
 

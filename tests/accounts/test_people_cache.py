@@ -21,19 +21,72 @@ from tests.conftest import login
 pytestmark = pytest.mark.usefixtures("redis_cache")
 
 MEMBERSHIP_TABLE = '"accounts_membership"."id"'
+USER_TABLE = '"accounts_user"."id"'
+FARM_TABLE = '"farms_farm"."id"'
 
 
-def _membership_reads(client, url) -> int:
+def _reads(client, url, *tables) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    return sum(1 for query in queries.captured_queries if query["sql"].startswith("SELECT " + MEMBERSHIP_TABLE))
+    tables = tables or (MEMBERSHIP_TABLE,)
+    return sum(1 for query in queries.captured_queries for table in tables if query["sql"].startswith("SELECT " + table))
 
 
 def test_the_second_request_reads_no_membership(client, owner, farm):
     login(client, owner)
     url = reverse("farms:list")
-    assert _membership_reads(client, url) == 1
-    assert _membership_reads(client, url) == 0
+    assert _reads(client, url) == 1
+    assert _reads(client, url) == 0
+
+
+def test_the_second_request_reads_no_user_and_no_farm_list(client, owner, farm):
+    login(client, owner)
+    url = reverse("milk:dashboard")
+    assert _reads(client, url, USER_TABLE, FARM_TABLE) >= 2
+    assert _reads(client, url, USER_TABLE, FARM_TABLE) == 0
+
+
+def test_a_renamed_farm_shows_at_the_next_request(client, owner, farm, other_farm):
+    """The farm switcher lists the member's farms from the cache; a farm's save is seen by the next request."""
+    login(client, owner)
+    url = reverse("milk:dashboard")
+    assert "Home Farm" in client.get(url).content.decode()
+    with scopes_disabled():
+        farm.name = "Hill Farm"
+        farm.save()
+    page = client.get(url).content.decode()
+    assert "Hill Farm" in page and "Home Farm" not in page
+
+
+def test_a_deactivated_user_is_signed_out_at_the_next_request(client, owner, farm):
+    login(client, owner)
+    url = reverse("farms:list")
+    assert client.get(url).status_code == 200
+    user = owner.user
+    user.is_active = False
+    user.save()
+    assert client.get(url).status_code == 302
+
+
+def test_a_changed_password_signs_other_sessions_out(client, owner, farm):
+    login(client, owner)
+    url = reverse("farms:list")
+    assert client.get(url).status_code == 200
+    user = owner.user
+    user.set_password("a new long passphrase 42")
+    user.save()
+    assert client.get(url).status_code == 302
+
+
+def test_a_session_of_the_backend_before_the_rename_stays_signed_in(client, owner, farm):
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    login(client, owner)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    session.save()
+    assert client.get(reverse("farms:list")).status_code == 200
+    assert client.session[BACKEND_SESSION_KEY] == "apps.accounts.backends.AuthenticationBackend"
 
 
 def test_a_removed_member_is_refused_at_the_next_request(client, owner, farm):
@@ -76,7 +129,8 @@ def test_an_organisation_change_without_save_is_seen(client, owner, farm):
     login(client, owner)
     client.get(reverse("farms:list"))
     access_changed(owner.tenant_id)
-    assert people.memberships_for(owner.user, lambda: "read again") == "read again"
+    read_again = []
+    assert people.memberships_for(owner.user, lambda: read_again) is read_again
 
 
 def test_while_redis_is_unreachable_the_database_is_read_each_time(owner):
@@ -96,11 +150,11 @@ def test_while_redis_is_unreachable_the_database_is_read_each_time(owner):
         backend._down_until = 0.0
 
 
-MODELS = {"Tenant", "Membership", "Role", "User", "Profile"}
+MODELS = {"Tenant", "Membership", "Role", "User", "Profile", "Farm"}
 
 
 def test_every_update_without_save_forgets_the_cached_memberships():
-    """A queryset .update() of an organisation, member, role, user or profile sends no signal: each such call
+    """A queryset .update() of an organisation, member, role, user, profile or farm sends no signal: each such call
     in the application is followed in its function by people_changed() or tenant_people_changed()."""
     missing = []
     for path in Path(settings.BASE_DIR, "apps").rglob("*.py"):

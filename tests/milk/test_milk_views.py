@@ -179,6 +179,32 @@ def test_dashboard_cache_is_invalidated_by_a_save(as_member, owner, dairy, cow, 
     assert "17.0" in client.get(url).content.decode()
 
 
+def test_dashboard_figures_add_up_across_farms(as_member, owner, dairy):
+    """The production card's herd row is its farms' rows added up; the producers card ranks the week's cows."""
+    from apps.milk import selectors
+
+    hill = make_farm(owner, name="Hill Farm", milking_sessions_per_day=2)
+    client = as_member(owner)
+    a, b = make_cows(owner, dairy, 2)
+    (c,) = make_cows(owner, hill, 1, prefix="H")
+    row_post(client, dairy, a, "10")
+    row_post(client, dairy, b, "4.5")
+    row_post(client, dairy, b, "6", day=TODAY - dt.timedelta(days=1))
+    row_post(client, hill, c, "20", day=TODAY - dt.timedelta(days=8))
+    production = selectors.production(owner, TODAY)
+    producers = selectors.producers(owner, TODAY, limit=2)
+    farms = {row["name"]: row for row in production["farms"]}
+    assert farms["Dairy Farm"]["today"] == Decimal("14.5") and farms["Dairy Farm"]["week"] == Decimal("20.5")
+    assert farms["Hill Farm"]["today"] == 0 and farms["Hill Farm"]["week"] == 0 and farms["Hill Farm"]["month"] == Decimal("20")
+    overall = production["overall"]
+    assert (overall["today"], overall["week"], overall["month"]) == (Decimal("14.5"), Decimal("20.5"), Decimal("40.5"))
+    # The week before holds Hill Farm's 20 litres; yesterday Dairy Farm's 6.
+    assert (overall["week_change"], overall["today_change"], farms["Hill Farm"]["week_change"]) == (
+        Decimal("2.5"), Decimal("141.7"), Decimal("-100.0"))
+    assert [row["animal__tag"] for row in producers["top"]] == [b.tag, a.tag]
+    assert [row["animal__tag"] for row in producers["bottom"]] == [a.tag, b.tag]
+
+
 # Other pages ---------------------------------------------------------------------------------------
 
 
