@@ -2,8 +2,8 @@
 
 An organisation's policies and live delegations are read once into a small snapshot, kept in the
 cache under the organisation's access version (bumped whenever a policy, delegation, role or
-membership changes) and on the membership for the rest of the request, so that `can()` in a
-template loop costs no query. An organisation that never made a policy or a delegation (version
+membership changes) and on the membership for the rest of the request (and with the membership in the
+cache of people, apps/accounts/people.py), so that `can()` in a template loop costs no query. An organisation that never made a policy or a delegation (version
 0) skips all of it.
 """
 
@@ -186,7 +186,8 @@ def _load(tenant_id: int, zone: str) -> Snapshot:
     return Snapshot(zone=zone, farm_zones=farm_zones, rules=rules, lent=lent)
 
 
-def _snapshot_for(membership) -> Snapshot:
+def snapshot_for(membership) -> Snapshot:
+    """The membership's organisation's snapshot, kept on the membership (and with it in the cache of people)."""
     found = getattr(membership, "_access", None)
     if found is None:
         found = snapshot_of(membership.tenant)
@@ -214,7 +215,7 @@ def _refused_by(snapshot, *, role_id, membership_id, perm, local, farm_id, amoun
 def decide(membership, perm: str, *, farm_id: int | None = None, amount: Decimal | None = None,
            held: frozenset[str], at: datetime | None = None) -> Decision:
     """The member's own permission narrowed by their policies; else a live delegation's."""
-    snapshot = _snapshot_for(membership)
+    snapshot = snapshot_for(membership)
     if snapshot is EMPTY:
         return Decision(True) if perm in held else Decision(False, _("Your role does not include this."))
     at = at or timezone.now()
@@ -246,11 +247,11 @@ def decide(membership, perm: str, *, farm_id: int | None = None, amount: Decimal
 
 
 def rules_for(membership) -> list[Rule]:
-    snapshot = _snapshot_for(membership)
+    snapshot = snapshot_for(membership)
     return [r for r in snapshot.rules if r.applies_to(membership.role_id, membership.pk)]
 
 
 def lent_to(membership) -> list[Lent]:
-    snapshot = _snapshot_for(membership)
+    snapshot = snapshot_for(membership)
     today = _local(snapshot, None, timezone.now()).date()
     return [lent for lent in snapshot.lent if lent.delegate_id == membership.pk and lent.live_on(today)]

@@ -14,13 +14,10 @@ Redis is unreachable, the memberships are read from the database each time. Afte
 clear the cache (README, operations).
 """
 
-import uuid
-
-from django.core.cache import cache, caches
-from django.db import transaction
+from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from apps.core.cache import RedisWithLocalFallback
+from apps.core.cache import new_version, shared, versions_changed
 
 SECONDS = 300
 
@@ -41,26 +38,14 @@ def _version(user_id: int) -> str:
     return f"people-v:{user_id}"
 
 
-def _shared() -> bool:
-    backend = caches["default"]
-    return isinstance(backend, RedisWithLocalFallback) and not backend.degraded
-
-
-def _new_version(version_key: str) -> str:
-    version = uuid.uuid4().hex
-    if not cache.add(version_key, version, SECONDS):
-        version = cache.get(version_key) or version
-    return version
-
-
 def user_for(user_id, load):
     """`load()`'s user (None when they cannot sign in), from the cache while nothing about them changed. The
     memberships and their farms come in the same round trip and wait on the user for `memberships_for`."""
-    if not _shared():
+    if not shared():
         return load()
     version_key, user_key, entry_key, farms_key = _version(user_id), _user_entry(user_id), _entry(user_id), _farms_entry(user_id)
     found = cache.get_many([version_key, user_key, entry_key, farms_key])
-    version = found.get(version_key) or _new_version(version_key)
+    version = found.get(version_key) or new_version(version_key, SECONDS)
     cached = found.get(user_key)
     if cached is not None and cached[0] == version:
         user = cached[1]
@@ -80,7 +65,7 @@ def user_for(user_id, load):
 
 def memberships_for(user, load) -> list:
     """`load()`'s list of the user's memberships, from the cache while nothing about them changed."""
-    if not _shared():
+    if not shared():
         return load()
     version = getattr(user, "_people_version", None)  # read with the user by the sign-in backend
     memberships = getattr(user, "_people_memberships", None)
@@ -91,7 +76,7 @@ def memberships_for(user, load) -> list:
         if version is not None and entry is not None and entry[0] == version:
             memberships = entry[1]
         elif version is None:
-            version = _new_version(version_key)
+            version = new_version(version_key, SECONDS)
     if memberships is None:
         memberships = load()
         cache.set(_entry(user.pk), (version, memberships), SECONDS)
@@ -108,7 +93,7 @@ def farms_for(membership, load) -> list:
     """`load()`'s list of the membership's farms, from the cache while nothing about them changed (kept per user:
     one entry maps each of their memberships to its farms)."""
     version = getattr(membership, "_people_version", None)  # set when the membership came through the cache
-    if version is None or not _shared():
+    if version is None or not shared():
         return load()
     known = membership._people_farms
     if membership.pk not in known:
@@ -120,14 +105,7 @@ def farms_for(membership, load) -> list:
 def people_changed(user_ids) -> None:
     """Forget the cached memberships of these users now and again when the current transaction commits (an
     entry read between the two from rows not yet committed carries the first token, not the second)."""
-    ids = {user_id for user_id in user_ids if user_id is not None}
-    if ids:
-        _bump(ids)
-        transaction.on_commit(lambda: _bump(ids))
-
-
-def _bump(ids) -> None:
-    cache.set_many({_version(user_id): uuid.uuid4().hex for user_id in ids}, SECONDS)
+    versions_changed({_version(user_id) for user_id in user_ids if user_id is not None}, SECONDS)
 
 
 def tenant_people_changed(tenant_id: int) -> None:

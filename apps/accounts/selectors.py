@@ -2,9 +2,12 @@
 
 from django.db.models import Count, Q
 from django.http import Http404
+from django_scopes import scope
 
+from .access import snapshot_for
 from .models import Invitation, Membership, Role, User
 from .people import memberships_for
+from .permissions import farm_ids_of
 
 
 def memberships_of(user: User):
@@ -20,9 +23,19 @@ def memberships_of(user: User):
 def membership_for_request(user: User, tenant_id: int | None) -> tuple[Membership | None, list[Membership]]:
     """The membership the request acts through (the session's organisation, else the first) and all of the
     user's memberships, read in one query: the organisation switcher lists them."""
-    memberships = memberships_for(user, lambda: list(memberships_of(user)))
+    memberships = memberships_for(user, lambda: _ready(list(memberships_of(user))))
     chosen = next((m for m in memberships if m.tenant_id == tenant_id), None) if tenant_id is not None else None
     return chosen or (memberships[0] if memberships else None), memberships
+
+
+def _ready(memberships: list[Membership]) -> list[Membership]:
+    """Memberships with what every request asks of them already on board (their organisation's access snapshot,
+    their farm scope), so that a copy kept in the cache of people brings it along."""
+    for membership in memberships:
+        snapshot_for(membership)
+        with scope(tenant=membership.tenant_id):  # read before the request's tenant scope is set
+            farm_ids_of(membership)
+    return memberships
 
 
 def team_of(membership: Membership):

@@ -9,6 +9,7 @@ limits hold per process and nothing waits on a dead server.
 
 import logging
 import time
+import uuid
 
 from django.core.cache.backends.locmem import LocMemCache
 from django_redis.cache import RedisCache
@@ -76,6 +77,64 @@ class RedisWithLocalFallback(RedisCache):
     def clear(self, *args, **kwargs):
         self._local.clear()
         return self._call("clear", *args, **kwargs)
+
+
+# Entries kept under a version token -----------------------------------------------------------------
+# A value read from the database is kept with the token its version key held *before* the read; a change
+# sets a new token at once and again when its transaction commits. An entry built from rows older than a
+# change therefore never carries the token set after it, whatever order the two requests finish in.
+
+
+def shared() -> bool:
+    """True when the cache is one every process sees (Redis, reachable): only then may a value read from the
+    database be kept for other processes' requests."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    return isinstance(backend, RedisWithLocalFallback) and not backend.degraded
+
+
+def new_version(version_key: str, timeout: int) -> str:
+    """The version key's token, made now if it has none."""
+    from django.core.cache import cache
+
+    version = uuid.uuid4().hex
+    if not cache.add(version_key, version, timeout):
+        version = cache.get(version_key) or version
+    return version
+
+
+def versioned(version_key: str, entry_key: str, load, timeout: int):
+    """`load()`'s value, from the cache while the version key's token is the one it was kept with."""
+    from django.core.cache import cache
+
+    if not shared():
+        return load()
+    found = cache.get_many([version_key, entry_key])
+    version, entry = found.get(version_key), found.get(entry_key)
+    if version is not None and entry is not None and entry[0] == version:
+        return entry[1]
+    if version is None:
+        version = new_version(version_key, timeout)
+    value = load()
+    cache.set(entry_key, (version, value), timeout)
+    return value
+
+
+def versions_changed(version_keys, timeout: int) -> None:
+    """New tokens for these version keys now and again when the current transaction commits."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    keys = list(version_keys)
+    if not keys:
+        return
+
+    def renew():
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout)
+
+    renew()
+    transaction.on_commit(renew)
 
 
 def count_in_window(name: str, seconds: int) -> int:

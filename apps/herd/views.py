@@ -14,11 +14,11 @@ from django_tables2 import RequestConfig
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, choices_from
 from apps.core.http import parse_id
 from apps.core.uploads import serve_upload
 from apps.farms.forms import ExternalFarmForm
-from apps.farms.selectors import external_farms, farms_visible_to
+from apps.farms.selectors import external_farms, farm_list, farms_visible_to
 from apps.farms.services import external_farm_save
 from apps.health.selectors import health_events_of
 from apps.insights import exports
@@ -55,6 +55,9 @@ def animal_list(request):
         farms=farms_visible_to(membership),
         groups=selectors.groups_visible_to(membership),
     )
+    if not request.htmx:  # the filter form is drawn on the full page only
+        choices_from(animal_filter.form.fields["farm"], farm_list(membership))
+        choices_from(animal_filter.form.fields["group"], animal_filter.form.fields["group"].queryset)
     table = AnimalTable(animal_filter.qs)
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
@@ -134,8 +137,12 @@ EVENT_BUTTONS = {"weight": gettext_lazy("Weigh"), "weaning": gettext_lazy("Wean"
 
 def _event_form(request, data=None, kind: str = "weight"):
     membership = request.membership
-    return EventForm(data, initial={"on": timezone.localdate(), "kind": kind}, auto_id=f"{kind}_%s",
+    form = EventForm(data, initial={"on": timezone.localdate(), "kind": kind}, auto_id=f"{kind}_%s",
                      farms=farms_visible_to(membership), groups=selectors.groups_visible_to(membership))
+    choices_from(form.fields["to_farm"], farm_list(membership))
+    if kind == AnimalEvent.Kind.MOVEMENT:  # the one form that draws the groups
+        choices_from(form.fields["to_group"], form.fields["to_group"].queryset)
+    return form
 
 
 def _event_forms(request, animal, bound=None) -> list[dict]:

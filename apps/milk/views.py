@@ -17,7 +17,7 @@ from django_tables2 import RequestConfig
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.core.dates import date_problem
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, choices_from
 from apps.core.http import id_param, redirect_back
 from apps.core.words import listing
 from apps.farms.selectors import farm_list, farms_visible_to, get_farm_for
@@ -59,6 +59,7 @@ def _pick(request, membership):
     data.update({key: value for key, value in request.GET.items() if value})
     data["farm"] = farm.pk
     picker = EntryPickerForm(data, farms=farms_visible_to(membership))
+    choices_from(picker.fields["farm"], farms)
     return farm, picker
 
 
@@ -258,17 +259,19 @@ def dashboard(request):
 
 
 def dashboard_data(membership, card: str):
-    """A card's data, cached until a record of one of the member's farms changes."""
+    """A card's data, cached until a record of one of the member's farms changes: kept with the farms' versions
+    it was built at, and read with their current ones in one round trip."""
     today = timezone.localdate()
     farm_ids = sorted(farm.pk for farm in farm_list(membership))
     version_keys = [services.farm_version_key(membership.tenant_id, farm_id) for farm_id in farm_ids]
-    versions = cache.get_many(version_keys)
-    stamp = "-".join(str(versions.get(key, 0)) for key in version_keys)
-    key = f"milk:card:{membership.tenant_id}:{card}:{today}:{','.join(map(str, farm_ids))}:{stamp}"
-    data = cache.get(key)
-    if data is None:
-        data = _CARD_BUILDERS[card](membership, today)
-        cache.set(key, data, CARD_TTL)
+    key = f"milk:card:{membership.tenant_id}:{card}:{today}:{','.join(map(str, farm_ids))}"
+    found = cache.get_many([*version_keys, key])
+    stamp = "-".join(str(found.get(version_key, 0)) for version_key in version_keys)
+    cached = found.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    data = _CARD_BUILDERS[card](membership, today)
+    cache.set(key, (stamp, data), CARD_TTL)
     return data
 
 

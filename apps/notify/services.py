@@ -26,6 +26,7 @@ from apps.core.outbox import handler, outbox_enqueue
 from . import channels as senders
 from .kinds import APP, CHANNELS, EMAIL, KINDS, PUSH, SMS
 from .models import Delivery, Notification, NotifySettings, PushSubscription
+from .selectors import unread_changed
 
 log = logging.getLogger(__name__)
 
@@ -334,4 +335,5 @@ def notifications_mark_read(*, membership, ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(tenant_id=membership.tenant_id, user_id=membership.user_id, read_at=None)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
+    unread_changed(membership.tenant_id, membership.user_id)  # update() sends no signal (the saves' is in apps.py)
     return unread.update(read_at=timezone.now())

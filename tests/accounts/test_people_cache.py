@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from apps.accounts import people
@@ -171,3 +172,37 @@ def test_every_update_without_save_forgets_the_cached_memberships():
                 if any(text.startswith(f"{model}.objects") for model in MODELS) and "people_changed(" not in source:
                     missing.append(f"{path.relative_to(settings.BASE_DIR)}:{call.lineno}")
     assert not missing, f"update() without people_changed: {missing}"
+
+
+def test_the_bell_counts_a_new_notification_and_a_reading_at_the_next_request(client, owner, farm):
+    """The unread count is kept in the cache; a notification written or read is seen by the next page."""
+    from apps.notify import services as notify
+
+    login(client, owner)
+    url = reverse("farms:list")
+    assert 'data-testid="unread"' not in client.get(url).content.decode()
+    assert _reads(client, url, '"notify_notification"') == 0  # the count came from the cache
+    with scopes_disabled():
+        notify.notify(membership=owner, kind="withdrawal_ending", url="/herd/", context={"animal": "C-1", "product": "Penicillin", "ends_on": timezone.now()})
+    assert 'data-testid="unread">1<' in client.get(url).content.decode()
+    assert client.post(reverse("notify:mark_all_read")).status_code in (200, 302)
+    assert 'data-testid="unread"' not in client.get(url).content.decode()
+
+
+def test_the_navigation_kept_by_the_process_follows_each_members_permissions(client, owner, farm):
+    """The navigation is written once per combination of permissions, section and language: a viewer after an
+    owner does not get the owner's links, and the page's section is the one marked."""
+    login(client, owner)
+    page = client.get(reverse("farms:list")).content.decode()
+    assert reverse("accounts:team") in page and reverse("billing:home") in page
+    viewer = factories.make_member(owner, "viewer")
+    client.logout()
+    login(client, viewer)
+    page = client.get(reverse("farms:list")).content.decode()
+    assert reverse("billing:home") not in page
+    side = page[page.index('class="side-nav'):]
+    assert f'class="nav-link active" href="{reverse("farms:list")}"' in side
+    page = client.get(reverse("herd:list")).content.decode()
+    side = page[page.index('class="side-nav'):]
+    assert f'class="nav-link active" href="{reverse("herd:list")}"' in side
+    assert f'class="nav-link active" href="{reverse("farms:list")}"' not in side

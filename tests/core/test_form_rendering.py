@@ -45,3 +45,33 @@ def test_other_widgets_still_go_through_their_templates():
     assert _fast_widget(radio.template_name, context["widget"]) is None
     assert 'type="radio"' in FormRenderer().render(radio.template_name, context)
     assert str(form["text"]).startswith('<input type="text" name="text" value="say &quot;&lt;hi&gt;&quot; &amp; go"')
+
+
+@pytest.mark.django_db
+def test_choices_from_a_list_draw_the_same_select_without_a_query(owner, farm, other_farm, django_assert_num_queries):
+    """A farm picker drawn from the request's farm list: the same options as from its queryset, no query to draw
+    it, and a choice is still checked against the queryset."""
+    from django_scopes import scope
+
+    from apps.core.forms import choices_from
+    from apps.farms.models import Farm
+
+    class Picker(forms.Form):
+        farm = forms.ModelChoiceField(queryset=None, empty_label="All farms")
+
+    with scope(tenant=owner.tenant_id):
+        queryset = Farm.objects.filter(tenant_id=owner.tenant_id).order_by("name")
+        plain = Picker({"farm": str(farm.pk)})
+        plain.fields["farm"].queryset = queryset
+        listed = Picker({"farm": str(farm.pk)})
+        listed.fields["farm"].queryset = queryset
+        choices_from(listed.fields["farm"], list(queryset))
+        expected = str(plain["farm"])
+        assert listed.is_valid() and listed.cleaned_data["farm"] == farm  # checked against the queryset (one query)
+        with django_assert_num_queries(0):
+            assert str(listed["farm"]) == expected
+        assert "All farms" in expected and "Far Field" in expected and "selected" in expected
+        outsider = Picker({"farm": "999999"})
+        outsider.fields["farm"].queryset = queryset
+        choices_from(outsider.fields["farm"], list(queryset))
+        assert not outsider.is_valid()
