@@ -46,6 +46,12 @@ ROW_CHOICES = {
 }
 
 
+def _farm(membership, farm_id: int | None):
+    """The request's farm: from the member's farm list (no query), else read (an archived farm) or a 404."""
+    found = next((farm for farm in farm_list(membership) if farm.pk == farm_id), None) if farm_id else None
+    return found or get_farm_for(membership, farm_id or 0)
+
+
 def _pick(request, membership):
     """Farm, date and session for the entry page, from the query or sensible defaults."""
     farms = farm_list(membership)
@@ -108,7 +114,7 @@ def _entry_context(request, farm, day, session, rows):
 def row_quality(request):
     """The quality fields of one row, fetched when the milker opens them."""
     membership = request.membership
-    farm = get_farm_for(membership, id_param(request.GET, "farm") or 0)
+    farm = _farm(membership, id_param(request.GET, "farm"))
     day, session = _day_and_session(request.GET)
     # 404 outside the member's farms
     animal = selectors.get_cow_for(membership, id_param(request.GET, "animal") or 0, farm=farm, day=day, session=session)
@@ -125,7 +131,7 @@ def row_save(request):
     """Save one cow's session; answer with that row and the session totals (out of band)."""
     membership = request.membership
     form = MilkRowForm(request.POST)
-    farm = get_farm_for(membership, id_param(request.POST, "farm") or 0)
+    farm = _farm(membership, id_param(request.POST, "farm"))
     # Read the row's day and session before any error is attached (errors drop cleaned values).
     day, session = _day_and_session(request.POST)
     animal = selectors.get_cow_for(membership, id_param(request.POST, "animal") or 0, farm=farm, day=day, session=session)
@@ -219,7 +225,7 @@ def _day_and_session(data):
 def bulk_tank_save(request):
     membership = request.membership
     form = BulkTankForm(request.POST)
-    farm = get_farm_for(membership, id_param(request.POST, "farm") or 0)
+    farm = _farm(membership, id_param(request.POST, "farm"))
     day, session = _day_and_session(request.POST)
     status = 200
     if form.is_valid():
