@@ -2,9 +2,9 @@
 
 An organisation's policies and live delegations are read once into a small snapshot, kept in the
 cache under the organisation's access version (bumped whenever a policy, delegation, role or
-membership changes) and on the membership for the rest of the request (and with the membership in the
-cache of people, apps/accounts/people.py), so that `can()` in a template loop costs no query. An organisation that never made a policy or a delegation (version
-0) skips all of it.
+membership changes) and on the membership for the rest of the request (and with the membership in
+the cache of people, apps/accounts/people.py), so that `can()` in a template loop costs no query.
+An organisation that never made a policy or a delegation (version 0) skips all of it.
 """
 
 from __future__ import annotations

@@ -38,28 +38,33 @@ def _version(user_id: int) -> str:
     return f"people-v:{user_id}"
 
 
+def _read(user_id: int) -> tuple[str, dict]:
+    """The user's version token (made now when there is none) and their cached entries, in one round trip."""
+    version_key = _version(user_id)
+    found = cache.get_many([version_key, _user_entry(user_id), _entry(user_id), _farms_entry(user_id)])
+    return found.get(version_key) or new_version(version_key, SECONDS), found
+
+
+def _valid(found: dict, key: str, version: str, default=None):
+    entry = found.get(key)
+    return entry[1] if entry is not None and entry[0] == version else default
+
+
 def user_for(user_id, load):
     """`load()`'s user (None when they cannot sign in), from the cache while nothing about them changed. The
     memberships and their farms come in the same round trip and wait on the user for `memberships_for`."""
     if not shared():
         return load()
-    version_key, user_key, entry_key, farms_key = _version(user_id), _user_entry(user_id), _entry(user_id), _farms_entry(user_id)
-    found = cache.get_many([version_key, user_key, entry_key, farms_key])
-    version = found.get(version_key) or new_version(version_key, SECONDS)
-    cached = found.get(user_key)
-    if cached is not None and cached[0] == version:
-        user = cached[1]
-    else:
+    version, found = _read(user_id)
+    user = _valid(found, _user_entry(user_id), version)
+    if user is None:
         user = load()
         if user is None:
             return None
-        cache.set(user_key, (version, user), SECONDS)
+        cache.set(_user_entry(user_id), (version, user), SECONDS)
     user._people_version = version
-    entry = found.get(entry_key)
-    if entry is not None and entry[0] == version:
-        user._people_memberships = entry[1]
-    farms = found.get(farms_key)
-    user._people_farms = farms[1] if farms is not None and farms[0] == version else {}
+    user._people_memberships = _valid(found, _entry(user_id), version)
+    user._people_farms = _valid(found, _farms_entry(user_id), version, {})
     return user
 
 
@@ -68,22 +73,14 @@ def memberships_for(user, load) -> list:
     if not shared():
         return load()
     version = getattr(user, "_people_version", None)  # read with the user by the sign-in backend
-    memberships = getattr(user, "_people_memberships", None)
-    if version is None:
-        version_key, entry_key = _version(user.pk), _entry(user.pk)
-        found = cache.get_many([version_key, entry_key])
-        version, entry = found.get(version_key), found.get(entry_key)
-        if version is not None and entry is not None and entry[0] == version:
-            memberships = entry[1]
-        elif version is None:
-            version = new_version(version_key, SECONDS)
+    if version is not None:
+        memberships, farms = user._people_memberships, user._people_farms
+    else:  # a user the sign-in backends did not read (a script, a test)
+        version, found = _read(user.pk)
+        memberships, farms = _valid(found, _entry(user.pk), version), _valid(found, _farms_entry(user.pk), version, {})
     if memberships is None:
         memberships = load()
         cache.set(_entry(user.pk), (version, memberships), SECONDS)
-    farms = getattr(user, "_people_farms", None)
-    if farms is None:
-        entry = cache.get(_farms_entry(user.pk))
-        farms = entry[1] if entry is not None and entry[0] == version else {}
     for membership in memberships:
         membership._people_version, membership._people_farms = version, farms
     return memberships
