@@ -104,20 +104,22 @@ def new_version(version_key: str, timeout: int) -> str:
     return version
 
 
-def versioned(version_key: str, entry_key: str, load, timeout: int):
-    """`load()`'s value, from the cache while the version key's token is the one it was kept with."""
+def versioned(version_keys, entry_key: str, load, timeout: int):
+    """`load()`'s value, from the cache while the version keys' tokens are the ones it was kept with (one key or
+    a list of them)."""
     from django.core.cache import cache
 
     if not shared():
         return load()
-    found = cache.get_many([version_key, entry_key])
-    version, entry = found.get(version_key), found.get(entry_key)
-    if version is not None and entry is not None and entry[0] == version:
+    keys = [version_keys] if isinstance(version_keys, str) else list(version_keys)
+    found = cache.get_many([*keys, entry_key])
+    versions = tuple(found.get(key) for key in keys)
+    entry = found.get(entry_key)
+    if None not in versions and entry is not None and entry[0] == versions:
         return entry[1]
-    if version is None:
-        version = new_version(version_key, timeout)
+    versions = tuple(version or new_version(key, timeout) for key, version in zip(keys, versions))
     value = load()
-    cache.set(entry_key, (version, value), timeout)
+    cache.set(entry_key, (versions, value), timeout)
     return value
 
 

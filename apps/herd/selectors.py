@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
@@ -6,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import farm_ids_of, visible_to
+from apps.core.cache import versioned, versions_changed
 
 from .models import Animal, AnimalEvent, AnimalGroup, Breed, OutsideSire
 
@@ -34,6 +36,47 @@ def get_animal_for(membership, pk: int) -> Animal:
             if getattr(animal, f"{name}_id") is not None:
                 Animal._meta.get_field(name).set_cached_value(animal, parents.get(getattr(animal, f"{name}_id")))
     return animal
+
+
+# The herd list's drawn parts are kept under two version tokens: the organisation's herd (any save or delete of
+# one of its animals, groups or farms sets a new one) and the breeds' (shared by all). Animals, groups and farms
+# are written through save() everywhere in the application; a bulk write would have to call herd_changed().
+HERD_SECONDS = 600
+BREEDS_VERSION_KEY = "herd:v:breeds"
+
+
+def herd_version_key(tenant_id: int) -> str:
+    return f"herd:v:{tenant_id}"
+
+
+def herd_list_drawn(membership, vary_on: tuple, draw) -> dict:
+    """`draw()`'s parts of the herd list, kept for `vary_on` (everything they are drawn from besides the herd)."""
+    digest = hashlib.sha256(repr(vary_on).encode()).hexdigest()[:32]
+    return versioned([herd_version_key(membership.tenant_id), BREEDS_VERSION_KEY],
+                     f"herd:list:{membership.tenant_id}:{membership.pk}:{digest}", draw, HERD_SECONDS)
+
+
+def herd_changed(tenant_id: int) -> None:
+    versions_changed([herd_version_key(tenant_id)], HERD_SECONDS)
+
+
+def _herd_row_saved(sender, instance, **kwargs):
+    herd_changed(instance.tenant_id)
+
+
+def _breed_saved(sender, instance, **kwargs):
+    versions_changed([BREEDS_VERSION_KEY], HERD_SECONDS)
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from apps.farms.models import Farm
+
+    for signal in (post_save, post_delete):
+        for model in (Animal, AnimalGroup, Farm):
+            signal.connect(_herd_row_saved, sender=model, dispatch_uid=f"herd-list-{model.__name__}-{signal}")
+        signal.connect(_breed_saved, sender=Breed, dispatch_uid=f"herd-list-breed-{signal}")
 
 
 def active_animal_choices(membership):

@@ -5,15 +5,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.decorators import member_required
-from apps.accounts.permissions import can
+from apps.accounts.permissions import can, farm_ids_of
 from apps.core.forms import add_service_errors, choices_from
 from apps.core.http import parse_id
 from apps.core.uploads import serve_upload
@@ -49,34 +50,51 @@ def animal_list(request):
         data["farm"] = str(request.session["farm_id"])
     if not data.get("status") and "status" not in request.GET:
         data["status"] = "active"
-    animal_filter = AnimalFilter(
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        if not can(membership, "herd.export"):
+            raise PermissionDenied
+        table = AnimalTable(_animal_filter(membership, data).qs)
+        sheet = exports.sheet_from_table(table, "Herd register", f"{membership.tenant.name}, {timezone.localdate():%d %b %Y}")
+        return exports.response(sheet, export_format, f"herd-{timezone.localdate():%Y-%m-%d}")
+    can_manage = can(membership, "herd.manage")
+    partials = ("results",) if request.htmx else ("filters", "results")
+
+    def draw() -> dict:
+        animal_filter = _animal_filter(membership, data)
+        if "filters" in partials:
+            choices_from(animal_filter.form.fields["farm"], farm_list(membership))
+            choices_from(animal_filter.form.fields["group"], animal_filter.form.fields["group"].queryset)
+        table = AnimalTable(animal_filter.qs)
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        context = {
+            "filter": animal_filter,
+            "table": table,
+            "animals": [row.record for row in table.page.object_list],
+            "wide_only": WIDE_ONLY,
+            "can_manage": can_manage,
+            # One reverse() for the page instead of one per row.
+            "detail_base": reverse("herd:detail", args=[0]).removesuffix("0/"),
+        }
+        return {name: render_to_string(f"herd/list.html#{name}", context, request) for name in partials}
+
+    # Everything the two parts are drawn from: the query, the member's scope and rights, the day (ages) and language.
+    drawn = selectors.herd_list_drawn(membership, (
+        sorted(request.GET.lists()), sorted(data.items()), partials, can_manage, can(membership, "herd.export"),
+        farm_ids_of(membership), timezone.localdate(), get_language(),
+    ), draw)
+    if request.htmx:
+        return HttpResponse(drawn["results"])
+    return render(request, "herd/list.html", {"drawn": drawn, "can_manage": can_manage})
+
+
+def _animal_filter(membership, data) -> AnimalFilter:
+    return AnimalFilter(
         data,
         queryset=selectors.animal_list_for(membership),
         farms=farms_visible_to(membership),
         groups=selectors.groups_visible_to(membership),
     )
-    if not request.htmx:  # the filter form is drawn on the full page only
-        choices_from(animal_filter.form.fields["farm"], farm_list(membership))
-        choices_from(animal_filter.form.fields["group"], animal_filter.form.fields["group"].queryset)
-    table = AnimalTable(animal_filter.qs)
-    export_format = request.GET.get("_export")
-    if export_format in EXPORT_FORMATS:
-        if not can(membership, "herd.export"):
-            raise PermissionDenied
-        sheet = exports.sheet_from_table(table, "Herd register", f"{membership.tenant.name}, {timezone.localdate():%d %b %Y}")
-        return exports.response(sheet, export_format, f"herd-{timezone.localdate():%Y-%m-%d}")
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    template = "herd/list.html#results" if request.htmx else "herd/list.html"
-    context = {
-        "filter": animal_filter,
-        "table": table,
-        "animals": [row.record for row in table.page.object_list],
-        "wide_only": WIDE_ONLY,
-        "can_manage": can(membership, "herd.manage"),
-        # One reverse() for the page instead of one per row.
-        "detail_base": reverse("herd:detail", args=[0]).removesuffix("0/"),
-    }
-    return render(request, template, context)
 
 
 def _animal_form(request, membership, instance=None):
