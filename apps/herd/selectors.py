@@ -38,9 +38,10 @@ def get_animal_for(membership, pk: int) -> Animal:
     return animal
 
 
-# The herd list's drawn parts are kept under two version tokens: the organisation's herd (any save or delete of
-# one of its animals, groups or farms sets a new one) and the breeds' (shared by all). Animals, groups and farms
-# are written through save() everywhere in the application; a bulk write would have to call herd_changed().
+# The herd list and the animal pages are kept drawn under two version tokens: the organisation's herd (any save
+# or delete of one of its animals, their events, groups, farms, outside sires, treatments or health checks sets a
+# new one, as does a new name of one of its members) and the breeds' (shared by all). These rows are written
+# through save() everywhere in the application; a bulk write would have to call herd_changed().
 HERD_SECONDS = 600
 BREEDS_VERSION_KEY = "herd:v:breeds"
 
@@ -49,11 +50,12 @@ def herd_version_key(tenant_id: int) -> str:
     return f"herd:v:{tenant_id}"
 
 
-def herd_list_drawn(membership, vary_on: tuple, draw) -> dict:
-    """`draw()`'s parts of the herd list, kept for `vary_on` (everything they are drawn from besides the herd)."""
+def herd_drawn(membership, what: str, vary_on: tuple, draw):
+    """`draw()`'s value for one of the member's herd pages (`what`), kept for `vary_on`: everything it is drawn
+    from besides the organisation's herd and the breeds."""
     digest = hashlib.sha256(repr(vary_on).encode()).hexdigest()[:32]
     return versioned([herd_version_key(membership.tenant_id), BREEDS_VERSION_KEY],
-                     f"herd:list:{membership.tenant_id}:{membership.pk}:{digest}", draw, HERD_SECONDS)
+                     f"herd:{what}:{membership.tenant_id}:{membership.pk}:{digest}", draw, HERD_SECONDS)
 
 
 def herd_changed(tenant_id: int) -> None:
@@ -68,15 +70,30 @@ def _breed_saved(sender, instance, **kwargs):
     versions_changed([BREEDS_VERSION_KEY], HERD_SECONDS)
 
 
+def _name_saved(sender, instance, update_fields=None, **kwargs):
+    """A member's name shows on the animal pages' timelines (who recorded what)."""
+    from apps.accounts.models import Membership, User
+
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    user_id = instance.pk if isinstance(instance, User) else instance.user_id
+    tenant_ids = Membership.objects.unscoped().filter(user_id=user_id).values_list("tenant_id", flat=True)
+    versions_changed([herd_version_key(tenant_id) for tenant_id in tenant_ids], HERD_SECONDS)
+
+
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
+    from apps.accounts.models import Profile, User
     from apps.farms.models import Farm
+    from apps.health.models import HealthCheck, Treatment
 
     for signal in (post_save, post_delete):
-        for model in (Animal, AnimalGroup, Farm):
-            signal.connect(_herd_row_saved, sender=model, dispatch_uid=f"herd-list-{model.__name__}-{signal}")
-        signal.connect(_breed_saved, sender=Breed, dispatch_uid=f"herd-list-breed-{signal}")
+        for model in (Animal, AnimalEvent, AnimalGroup, Farm, OutsideSire, Treatment, HealthCheck):
+            signal.connect(_herd_row_saved, sender=model, dispatch_uid=f"herd-drawn-{model.__name__}-{signal}")
+        signal.connect(_breed_saved, sender=Breed, dispatch_uid=f"herd-drawn-breed-{signal}")
+    for model in (User, Profile):
+        post_save.connect(_name_saved, sender=model, dispatch_uid=f"herd-drawn-{model.__name__}-name")
 
 
 def active_animal_choices(membership):

@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can, farm_ids_of
+from apps.core import drawn_later
 from apps.core.forms import add_service_errors, choices_from
 from apps.core.http import parse_id
 from apps.core.uploads import serve_upload
@@ -79,7 +80,7 @@ def animal_list(request):
         return {name: render_to_string(f"herd/list.html#{name}", context, request) for name in partials}
 
     # Everything the two parts are drawn from: the query, the member's scope and rights, the day (ages) and language.
-    drawn = selectors.herd_list_drawn(membership, (
+    drawn = selectors.herd_drawn(membership, "list", (
         sorted(request.GET.lists()), sorted(data.items()), partials, can_manage, can(membership, "herd.export"),
         farm_ids_of(membership), timezone.localdate(), get_language(),
     ), draw)
@@ -117,11 +118,19 @@ def animal_detail(request, pk: int):
     membership = request.membership
     animal = selectors.get_animal_for(membership, pk)
     as_of_form = AsOfForm(request.GET or None)
-    past = None
-    if as_of_form.is_valid():
-        day_end = dt.datetime.combine(as_of_form.cleaned_data["on"], dt.time.max, tzinfo=timezone.get_current_timezone())
-        past = {"on": as_of_form.cleaned_data["on"], "animal": selectors.animal_as_of(animal, day_end)}
-    return render(request, "herd/detail.html", _detail_context(request, animal, as_of_form=as_of_form, past=past))
+    if as_of_form.is_bound:  # the page as it was on a date: drawn each time
+        past = None
+        if as_of_form.is_valid():
+            day_end = dt.datetime.combine(as_of_form.cleaned_data["on"], dt.time.max, tzinfo=timezone.get_current_timezone())
+            past = {"on": as_of_form.cleaned_data["on"], "animal": selectors.animal_as_of(animal, day_end)}
+        return render(request, "herd/detail.html", _detail_context(request, animal, as_of_form=as_of_form, past=past))
+    # Everything the page is drawn from besides the herd: the member's rights and scope, the day, zone and language.
+    rights = (can(membership, "herd.manage", animal), *(can(membership, name) for name in ("finance.manage", "health.record", "milk.view")))
+    body = selectors.herd_drawn(membership, "animal", (
+        animal.pk, rights, farm_ids_of(membership), timezone.localdate(), timezone.get_current_timezone_name(), get_language(),
+        request.tenant.currency,
+    ), lambda: drawn_later.render(request, "herd/detail.html#body", _detail_context(request, animal)))
+    return render(request, "herd/detail.html", {"animal": animal, "body": drawn_later.fill(request, body)})
 
 
 def _detail_context(request, animal, *, as_of_form=None, past=None, event_form=None):

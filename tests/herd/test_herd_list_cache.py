@@ -109,3 +109,77 @@ def test_the_list_follows_the_readers_language(as_member, owner, farm):
     Profile.objects.update_or_create(user=owner.user, defaults={"language": "fr"})
     page = client.get(URL).content.decode()
     assert "Femelle" in page and ">Female<" not in page
+
+
+# The animal page ---------------------------------------------------------------------------------------
+
+
+def _page_reads(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    tables = ('"herd_animalevent"', '"herd_historicalanimal"', '"health_treatment"', '"health_healthcheck"')
+    return sum(1 for query in queries.captured_queries if any(table in query["sql"] for table in tables)), response.content.decode()
+
+
+def test_the_animal_page_is_drawn_once_and_each_session_posts_with_its_own_token(client, owner, farm):
+    """The kept page carries no one's CSRF token: two sessions of the same member each get their own, and a
+    weighing posted with it (CSRF checks on, as in a browser) is on the page at the next look."""
+    from django.test import Client
+
+    from apps.core import drawn_later
+    from tests.conftest import login
+    from tests.formdata import form_data
+
+    cow = make_animal(owner, farm, tag="COW-1")
+    url = reverse("herd:detail", args=[cow.pk])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    login(first, owner)
+    login(second, owner)
+    reads, page = _page_reads(first, url)
+    assert reads >= 3 and "No weighing recorded." in page
+    reads, page = _page_reads(second, url)
+    assert reads == 0
+    data = form_data(page, action=reverse("herd:event_create", args=[cow.pk]))
+    assert data["csrfmiddlewaretoken"] and drawn_later.CSRF_MARK not in page
+    data.update({"kind": "weight", "weight_kg": "312.5"})
+    assert second.post(reverse("herd:event_create", args=[cow.pk]), data).status_code == 302
+    page = first.get(url).content.decode()
+    assert "312.5" in page and "No weighing recorded." not in page
+
+
+def test_a_health_record_or_a_new_name_shows_on_the_animal_page_at_the_next_request(as_member, owner, farm):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.accounts.models import Profile
+    from apps.health.models import HealthCheck, Treatment
+
+    cow = make_animal(owner, farm, tag="COW-1")
+    url = reverse("herd:detail", args=[cow.pk])
+    client = as_member(owner)
+    assert "checked:" not in client.get(url).content.decode()
+    now = timezone.now() - dt.timedelta(hours=1)
+    with scope(tenant=owner.tenant_id):
+        HealthCheck.objects.create(tenant_id=owner.tenant_id, animal=cow, farm=farm, checked_at=now, recorded_by=owner,
+                                   temperature="38.6")
+    page = client.get(url).content.decode()
+    assert "checked:" in page and "38.6" in page
+    with scope(tenant=owner.tenant_id):
+        Treatment.objects.create(tenant_id=owner.tenant_id, animal=cow, farm=farm, diagnosis="Foul in the foot",
+                                 product_name="Oxytetracycline", dose=1, dose_unit="mL", route="im", recorded_by=owner, milk_withdrawal_hours=0, meat_withdrawal_days=0,
+                                 first_given_at=now)
+    page = client.get(url).content.decode()
+    assert "Foul in the foot" in page
+    Profile.objects.update_or_create(user=owner.user, defaults={"full_name": "Wanjiru Kamau"})
+    assert "by Wanjiru Kamau" in client.get(url).content.decode()
+
+
+def test_the_animal_page_follows_each_members_rights(as_member, owner, farm):
+    cow = make_animal(owner, farm, tag="COW-1")
+    url = reverse("herd:detail", args=[cow.pk])
+    event_url = reverse("herd:event_create", args=[cow.pk])
+    assert event_url in as_member(owner).get(url).content.decode()
+    page = as_member(make_member(owner, "viewer")).get(url).content.decode()
+    assert "COW-1" in page and event_url not in page
