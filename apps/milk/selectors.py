@@ -87,13 +87,15 @@ TANK_TOLERANCE_PCT = 3
 
 def session_totals(membership, farm, day: dt.date, session: str, summary=_READ) -> dict:
     """The session's cow total and count from the farm-day summary (pass it when a save just returned it),
-    and the bulk tank reading."""
+    the bulk tank reading and how many cows are in milk."""
     if summary is _READ:
         summary = FarmDaySummary.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day).first()
-    tank = session_context(membership, farm, day, session)["tank"]
+    context = session_context(membership, farm, day, session)
+    tank = context["tank"]
     cows_total = getattr(summary, session, Decimal("0")) if summary else Decimal("0")
     counted = getattr(summary, f"{session}_count", 0) if summary else 0
-    result = {"total": cows_total, "count": counted, "tank": tank, "difference": None, "difference_pct": None, "off": False}
+    result = {"total": cows_total, "count": counted, "tank": tank, "difference": None, "difference_pct": None, "off": False,
+              "cows": context["cows"]}
     if tank is not None:
         result["difference"] = cows_total - tank.quantity
         if tank.quantity:

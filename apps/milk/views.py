@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,15 +36,11 @@ from .forms import (
     RecordFilterForm,
     default_session,
 )
-from .models import Appearance, Method, MilkRecord, Quarter, Udder
+from .models import MilkRecord
+from .rows import QUALITY_CHOICES, rows_html
 from .tables import MilkRecordTable
 
-ROW_CHOICES = {
-    "udder_choices": Udder.choices,
-    "quarter_choices": Quarter.choices,
-    "appearance_choices": Appearance.choices,
-    "method_choices": Method.choices,
-}
+ROW_CHOICES = QUALITY_CHOICES
 
 
 def _farm(membership, farm_id: int | None):
@@ -160,22 +157,14 @@ def _row_response(request, farm, animal, day, session, form, saved):
         row = selectors.entry_row(membership, farm, animal, day, session)
     else:
         row = selectors.entry_row(membership, farm, animal, day, session, record=saved)
-    context = {
-        "row": row,
-        "form": form if form.errors else None,
-        "farm": farm, "day": day, "session": session,
-        "save_url": reverse("milk:row_save"), "quality_url": reverse("milk:row_quality"), "unit": request.tenant.milk_unit,
-        **ROW_CHOICES,
-    }
-    html = render_to_string("milk/entry.html#row", context, request)
+    context = {"farm": farm, "day": day, "session": session, "unit": request.tenant.milk_unit}
+    html = rows_html([row], **context, save_url=reverse("milk:row_save"), quality_url=reverse("milk:row_quality"),
+                     csrf_token=get_token(request), form=form if form.errors else None, request=request)
     if form.errors:
         return HttpResponse(html, status=422)
     summary = getattr(saved, "farm_summary", None) if saved is not None else None
-    context.update(
-        totals=selectors.session_totals(membership, farm, day, session, **({"summary": summary} if summary else {})),
-        cows_count=selectors.session_context(membership, farm, day, session)["cows"],
-        oob=True,
-    )
+    totals = selectors.session_totals(membership, farm, day, session, **({"summary": summary} if summary else {}))
+    context.update(totals=totals, cows_count=totals["cows"], oob=True)
     return HttpResponse(html + render_to_string("milk/entry.html#totals", context, request))
 
 

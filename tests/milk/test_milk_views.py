@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -34,6 +35,21 @@ def test_entry_lists_cows_in_milk_with_yesterdays_figure(as_member, owner, dairy
     content = client.get(entry_url(dairy)).content.decode()
     assert all(c.tag in content for c in cows)
     assert "yesterday 9.5" in content
+
+
+def test_the_rows_escape_what_people_typed_and_keep_their_own_token(as_member, owner, dairy):
+    """The rows are written in Python (apps/milk/rows.py): a name or a refused value is escaped like the template
+    escaped it, and each row posts with the page's CSRF token."""
+    (cow,) = make_cows(owner, dairy, 1)
+    cow.name = '<b onmouseover="x">Bella</b>'
+    cow.save()
+    client = as_member(owner)
+    page = client.get(entry_url(dairy)).content.decode()
+    assert "&lt;b onmouseover=&quot;x&quot;&gt;Bella&lt;/b&gt;" in page and "<b onmouseover" not in page
+    assert re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{32,}"', page)
+    refused = row_post(client, dairy, cow, '"><script>', notes="<i>")
+    content = refused.content.decode()
+    assert refused.status_code == 422 and 'value="&quot;&gt;&lt;script&gt;"' in content and "<script>" not in content
 
 
 def test_row_save_returns_the_row_and_out_of_band_totals(as_member, owner, dairy, cow):
