@@ -16,6 +16,12 @@ def render(request, template_name: str, context: dict) -> str:
     return render_to_string(template_name, {**context, "csrf_token": CSRF_MARK}, request)
 
 
+def with_csrf(html: str, token) -> str:
+    """A kept part with `token` in place of the mark: in a template, the context's token (the mark itself while
+    a part is drawn for keeping, the request's own otherwise)."""
+    return mark_safe(str(html).replace(CSRF_MARK, str(token)))  # noqa: S308  (drawn by our templates)
+
+
 def fill(request, html: str) -> str:
     """A kept part with this request's CSRF token in place."""
     if CSRF_MARK in html:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -136,6 +137,7 @@ def animal_detail(request, pk: int):
 def _detail_context(request, animal, *, as_of_form=None, past=None, event_form=None):
     membership = request.membership
     growth = selectors.growth_of(animal)
+    can_edit = can(membership, "herd.manage", animal)
     return {
         "animal": animal,
         "offspring": selectors.offspring_of(animal),
@@ -146,8 +148,8 @@ def _detail_context(request, animal, *, as_of_form=None, past=None, event_form=N
         "chart": selectors.growth_chart(growth),
         "as_of_form": as_of_form or AsOfForm(),
         "past": past,
-        "can_edit": can(membership, "herd.manage", animal),
-        "event_forms": _event_forms(request, animal, event_form) if animal.is_live else [],
+        "can_edit": can_edit,
+        "event_forms_html": _event_forms_html(request, animal, event_form) if animal.is_live and can_edit else "",
     }
 
 
@@ -170,6 +172,24 @@ def _event_form(request, data=None, kind: str = "weight"):
     if kind == AnimalEvent.Kind.MOVEMENT:  # the one form that draws the groups
         choices_from(form.fields["to_group"], form.fields["to_group"].queryset)
     return form
+
+
+EVENT_URL_MARK = "event-address-of-the-animal"
+
+
+def _event_forms_html(request, animal, bound=None) -> str:
+    """The animal page's event forms. Unrefused, they are the same for every animal of the member's but for the
+    address they post to and castration (an entire male's only): drawn once per member and day and kept, with
+    marks for the address and the CSRF token (the page puts in its own)."""
+    url = reverse("herd:event_create", args=[animal.pk])
+    if bound is not None:
+        return render_to_string("herd/detail.html#event_forms", {"event_forms": _event_forms(request, animal, bound), "event_url": url}, request)
+    membership = request.membership
+    castration = animal.sex == Sex.MALE and not animal.castrated
+    html = selectors.herd_drawn(membership, "event-forms", (castration, farm_ids_of(membership), timezone.localdate(), get_language()),
+                                lambda: drawn_later.render(request, "herd/detail.html#event_forms",
+                                                           {"event_forms": _event_forms(request, animal), "event_url": EVENT_URL_MARK}))
+    return mark_safe(html.replace(EVENT_URL_MARK, url))  # noqa: S308  (drawn by our template)
 
 
 def _event_forms(request, animal, bound=None) -> list[dict]:

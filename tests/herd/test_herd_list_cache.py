@@ -183,3 +183,19 @@ def test_the_animal_page_follows_each_members_rights(as_member, owner, farm):
     assert event_url in as_member(owner).get(url).content.decode()
     page = as_member(make_member(owner, "viewer")).get(url).content.decode()
     assert "COW-1" in page and event_url not in page
+
+
+def test_the_kept_event_forms_post_to_each_animals_own_address(as_member, owner, farm):
+    """The event forms are drawn once for all the member's animals: each page's forms post to its own animal,
+    and only an entire male's page offers castration."""
+    cow = make_animal(owner, farm, tag="COW-1")
+    bull = make_animal(owner, farm, tag="BULL-1", sex="male")
+    client = as_member(owner)
+    cow_page = client.get(reverse("herd:detail", args=[cow.pk])).content.decode()
+    bull_page = client.get(reverse("herd:detail", args=[bull.pk])).content.decode()
+    second_cow = make_animal(owner, farm, tag="COW-2")
+    second_page = client.get(reverse("herd:detail", args=[second_cow.pk])).content.decode()
+    for page, animal in ((cow_page, cow), (bull_page, bull), (second_page, second_cow)):
+        assert page.count(f'action="{reverse("herd:event_create", args=[animal.pk])}"') >= 4
+        assert "event-address-of-the-animal" not in page
+    assert 'value="castration"' in bull_page and 'value="castration"' not in cow_page

@@ -60,3 +60,11 @@ def device(user_agent: str) -> str:
     browser = next((name for marker, name in _BROWSERS if marker in user_agent), None) or _("A browser")
     system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
     return _("%(browser)s on %(system)s") % {"browser": browser, "system": system} if system else browser
+
+
+@register.filter
+def with_csrf(html, token) -> str:
+    """A part kept drawn with a mark for the CSRF token, given the page's token (apps/core/drawn_later.py)."""
+    from apps.core.drawn_later import with_csrf as put
+
+    return put(html, token)
