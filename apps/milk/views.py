@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
+from apps.core import drawn_later
 from apps.core.dates import date_problem
 from apps.core.forms import add_service_errors, choices_from
 from apps.core.http import id_param, redirect_back
@@ -253,21 +255,23 @@ def dashboard(request):
     return render(request, "milk/dashboard.html", {"cards": [(name, CARD_LABELS[name]) for name in CARDS]})
 
 
-def dashboard_data(membership, card: str):
-    """A card's data, cached until a record of one of the member's farms changes: kept with the farms' versions
-    it was built at, and read with their current ones in one round trip."""
+def dashboard_drawn(membership, card: str, vary_on: tuple, draw) -> str:
+    """A card drawn from its data (`draw(data)`), kept until a record of one of the member's farms changes: kept
+    with the farms' versions it was built at, and read with their current ones in one round trip. `vary_on` is
+    what the drawing depends on besides the data (language, rights, unit, price)."""
     today = timezone.localdate()
     farm_ids = sorted(farm.pk for farm in farm_list(membership))
     version_keys = [services.farm_version_key(membership.tenant_id, farm_id) for farm_id in farm_ids]
-    key = f"milk:card:{membership.tenant_id}:{card}:{today}:{','.join(map(str, farm_ids))}"
+    digest = hashlib.sha256(repr(vary_on).encode()).hexdigest()[:16]
+    key = f"milk:card:{membership.tenant_id}:{card}:{today}:{','.join(map(str, farm_ids))}:{digest}"
     found = cache.get_many([*version_keys, key])
     stamp = "-".join(str(found.get(version_key, 0)) for version_key in version_keys)
     cached = found.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    data = _CARD_BUILDERS[card](membership, today)
-    cache.set(key, (stamp, data), CARD_TTL)
-    return data
+    html = draw(_CARD_BUILDERS[card](membership, today))
+    cache.set(key, (stamp, html), CARD_TTL)
+    return html
 
 
 _CARD_BUILDERS = {
@@ -283,12 +287,17 @@ _CARD_BUILDERS = {
 def dashboard_card(request, card: str):
     if card not in CARDS:
         return HttpResponse(status=404)
-    data = dashboard_data(request.membership, card)
-    context = {"card": card, "data": data, "unit": request.tenant.milk_unit}
-    if card == "production" and request.tenant.milk_price:
-        # Priced at view time: the cached figures do not change when the price does.
-        context["lost"] = data["overall"]["week_discarded"] * request.tenant.milk_price
-    return render(request, f"milk/dashboard.html#{card}", context)
+    membership, tenant = request.membership, request.tenant
+
+    def draw(data) -> str:
+        context = {"card": card, "data": data, "unit": tenant.milk_unit}
+        if card == "production" and tenant.milk_price:
+            context["lost"] = data["overall"]["week_discarded"] * tenant.milk_price
+        return drawn_later.render(request, f"milk/dashboard.html#{card}", context)
+
+    vary_on = (get_language(), timezone.get_current_timezone_name(), can(membership, "milk.record"), tenant.milk_unit,
+               tenant.milk_price, tenant.currency)
+    return HttpResponse(drawn_later.fill(request, dashboard_drawn(membership, card, vary_on, draw)))
 
 
 # Records ------------------------------------------------------------------------------------------

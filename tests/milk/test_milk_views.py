@@ -277,6 +277,35 @@ def test_dealing_with_an_alert_refreshes_the_cached_dashboard(as_member, owner, 
     assert alert.message not in client.get(url).content.decode()
 
 
+def test_a_kept_card_carries_each_sessions_own_token_and_the_readers_rights(owner, dairy, cow, django_capture_on_commit_callbacks):
+    """Cards are kept drawn: the alerts card's "Dealt with" button posts with the CSRF token of the session that
+    reads it (checks on, as in a browser), and a viewer of the same organisation gets no button."""
+    from django.test import Client
+
+    from apps.milk import services
+    from tests.conftest import login
+    from tests.formdata import form_data
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    login(first, owner)
+    login(second, owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.milking_record_save(membership=owner, farm=dairy, animal=cow, date=TODAY, session="morning",
+                                     quantity=Decimal("10"), appearance="bloody")
+    url = reverse("milk:dashboard_card", args=["alerts"])
+    alert = QualityAlert.objects.get(animal=cow)
+    action = reverse("milk:alert_resolve", args=[alert.pk])
+    assert alert.message in first.get(url).content.decode()
+    viewer = Client()
+    login(viewer, make_member(owner, "viewer"))
+    page = viewer.get(url).content.decode()
+    assert alert.message in page and action not in page
+    card = second.get(url).content.decode()
+    assert second.post(action, form_data(card, action=action), **HTMX).status_code == 200
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+
+
 @pytest.mark.parametrize("name", ["entry", "dashboard", "records"])
 def test_pages_need_login(client, name):
     response = client.get(reverse(f"milk:{name}"))
