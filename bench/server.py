@@ -35,26 +35,30 @@ def start(port: int, workers: int = 4, threads: int = 2, app: str = "ifarm.wsgi:
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
+    # The master listens before its workers are forked: a load sent at once would be accepted by the first
+    # worker up, and its keep-alive connections would stay with it. Wait for every worker first.
     deadline = time.time() + 30
     while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        if len(_children(process.pid)) >= workers:
+            time.sleep(1)  # each worker's own start (its connections, its first poll of the socket)
+            with socket.create_connection(("127.0.0.1", port), timeout=5):
                 return process
-        except OSError:
-            time.sleep(0.2)
+        time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not start; see var/bench-gunicorn.log")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, in MB (Linux /proc)."""
     total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
+    pids = [pid, *_children(pid)]
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
