@@ -36,9 +36,14 @@ def milkers_of(membership, farm) -> list:
     from apps.accounts.models import Membership
     from apps.accounts.permissions import can
 
-    members = Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, is_service=False).select_related(
-        "user__profile", "role")
-    return [m for m in members.prefetch_related("farms") if can(m, "milk.record", farm)]
+    from apps.accounts.access import snapshot_for
+
+    members = list(Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, is_service=False).select_related(
+        "user__profile", "role").prefetch_related("farms"))
+    snapshot = snapshot_for(membership)
+    for member in members:
+        member._access = snapshot  # the same organisation's policies and delegations: no read of it per member
+    return [m for m in members if can(m, "milk.record", farm)]
 
 
 def entry_rows(membership, farm, day: dt.date, session: str) -> list[dict]:
