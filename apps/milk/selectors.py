@@ -33,16 +33,22 @@ def cows_in_milk(membership, farm, day: dt.date):
 
 def milkers_of(membership, farm) -> list:
     """Members who may record milk on the farm, for the entry page's milker picker."""
+    from apps.accounts.access import snapshot_for
     from apps.accounts.models import Membership
     from apps.accounts.permissions import can
 
-    from apps.accounts.access import snapshot_for
-
     members = list(Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, is_service=False).select_related(
-        "user__profile", "role").prefetch_related("farms"))
+        "user__profile", "role"))
     snapshot = snapshot_for(membership)
     for member in members:
         member._access = snapshot  # the same organisation's policies and delegations: no read of it per member
+    limited = [member for member in members if not member.all_farms]
+    if limited:  # the farms of those limited to some, in one query (what farm_ids_of would read one by one)
+        farm_ids = {member.pk: set() for member in limited}
+        for member_id, farm_id in Membership.farms.through.objects.filter(membership__in=limited).values_list("membership_id", "farm_id"):
+            farm_ids[member_id].add(farm_id)
+        for member in limited:
+            member._farm_ids = frozenset(farm_ids[member.pk])
     return [m for m in members if can(m, "milk.record", farm)]
 
 
@@ -50,14 +56,13 @@ def entry_rows(membership, farm, day: dt.date, session: str) -> list[dict]:
     """Each cow in milk with this session's record (if any) and yesterday's same-session quantity."""
     cows = list(annotate_milk_withdrawal(cows_in_milk(membership, farm, day), tenant_id=membership.tenant_id, farm=farm, day=day,
                                          session=session))
-    records = {
-        r.animal_id: r
-        for r in MilkRecord.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day, session=session)
-    }
-    yesterday = dict(
-        MilkRecord.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day - dt.timedelta(days=1), session=session)
-        .values_list("animal_id", "quantity")
-    )
+    records, yesterday = {}, {}
+    for r in MilkRecord.objects.filter(tenant_id=membership.tenant_id, farm=farm, date__in=(day, day - dt.timedelta(days=1)),
+                                       session=session):
+        if r.date == day:
+            records[r.animal_id] = r
+        else:
+            yesterday[r.animal_id] = r.quantity
     return [{"animal": cow, "record": records.get(cow.pk), "yesterday": yesterday.get(cow.pk), "withdrawal_ends": cow.withdrawal_ends}
             for cow in cows]
 

@@ -334,6 +334,29 @@ def test_the_milker_can_be_another_member_who_milks_on_the_farm(as_member, owner
     assert MilkRecord.objects.get(animal=cow).quantity == Decimal("10")
 
 
+def test_the_milker_picker_lists_those_who_milk_on_the_farm_in_a_constant_number_of_queries(as_member, owner, dairy):
+    """Members limited to other farms are left out; their farms are read in one query however many they are."""
+    from apps.accounts.models import User
+
+    hill = make_farm(owner, name="Hill Farm")
+    here = make_member(owner, "milker", farms=[dairy])
+    there = make_member(owner, "milker", farms=[hill])
+    client = as_member(owner)
+
+    def picker():
+        page = client.get(entry_url(dairy)).content.decode()
+        return page[page.index('id="milker-pick"'):page.index("</select>", page.index('id="milker-pick"'))]
+
+    names = picker()
+    assert User.objects.get(pk=here.user_id).display_name in names
+    assert User.objects.get(pk=there.user_id).display_name not in names
+    few = queries_for(client, entry_url(dairy))
+    for _ in range(4):
+        make_member(owner, "milker", farms=[hill, dairy])
+    assert queries_for(client, entry_url(dairy)) == few
+    assert picker().count("<option") == 2 + 4
+
+
 def test_cows_already_in_milk_are_started_together_from_the_herd_list(as_member, owner, dairy):
     from apps.milk.models import Lactation
     from tests.factories import make_animal
