@@ -42,8 +42,6 @@ from .models import MilkRecord
 from .rows import QUALITY_CHOICES, rows_html
 from .tables import MilkRecordTable
 
-ROW_CHOICES = QUALITY_CHOICES
-
 
 def _farm(membership, farm_id: int | None):
     """The request's farm: from the member's farm list (no query), else read (an archived farm) or a 404."""
@@ -105,7 +103,6 @@ def _entry_context(request, farm, day, session, rows):
         "quality_url": reverse("milk:row_quality"),
         "unit": request.tenant.milk_unit,
         "milkers": selectors.milkers_of(membership, farm),
-        **ROW_CHOICES,
     }
 
 
@@ -120,7 +117,7 @@ def row_quality(request):
     if day is None or session is None:
         return HttpResponse("Bad request: date or session missing.", status=400)
     record = selectors.record_of(membership, animal, day, session)
-    context = {"animal": animal, "record": record, "form": None, "withheld": animal.withdrawal_ends, **ROW_CHOICES}
+    context = {"animal": animal, "record": record, "form": None, "withheld": animal.withdrawal_ends, **QUALITY_CHOICES}
     return render(request, "milk/entry.html#quality", context)
 
 
