@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -12,219 +14,221 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='apikey',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='expires_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='expires at'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='last_used_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last used at'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='last_used_ip',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='last used ip'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='lookup',
-            field=models.CharField(max_length=12, verbose_name='lookup'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='membership'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='name',
-            field=models.CharField(max_length=80, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='revoked_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='revoked at'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='secret_hash',
-            field=models.CharField(max_length=64, verbose_name='secret hash'),
-        ),
-        migrations.AlterField(
-            model_name='apikey',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='idempotentrequest',
-            name='body',
-            field=models.BinaryField(default=b'', verbose_name='body'),
-        ),
-        migrations.AlterField(
-            model_name='idempotentrequest',
-            name='content_type',
-            field=models.CharField(blank=True, max_length=100, verbose_name='content type'),
-        ),
-        migrations.AlterField(
-            model_name='idempotentrequest',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='idempotentrequest',
-            name='key',
-            field=models.CharField(max_length=200, verbose_name='key'),
-        ),
-        migrations.AlterField(
-            model_name='idempotentrequest',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.membership', verbose_name='membership'),
-        ),
-        migrations.AlterField(
-            model_name='idempotentrequest',
-            name='request_hash',
-            field=models.CharField(max_length=64, verbose_name='request hash'),
-        ),
-        migrations.AlterField(
-            model_name='idempotentrequest',
-            name='status',
-            field=models.PositiveSmallIntegerField(null=True, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='idempotentrequest',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='delivered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='delivered at'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='endpoint',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='api.webhookendpoint', verbose_name='endpoint'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='event',
-            field=models.CharField(max_length=40, verbose_name='event'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='locked_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='locked until'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='message_id',
-            field=models.CharField(max_length=40, verbose_name='message id'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='next_attempt_at',
-            field=models.DateTimeField(verbose_name='next attempt at'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='payload',
-            field=models.JSONField(verbose_name='payload'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='response_excerpt',
-            field=models.CharField(blank=True, max_length=300, verbose_name='response excerpt'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='response_ms',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='response ms'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='response_status',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='response status'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting'), ('delivered', 'Delivered'), ('failed', 'Gave up')], default='pending', max_length=10, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='webhookdelivery',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='description',
-            field=models.CharField(blank=True, max_length=120, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='disabled_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='disabled reason'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='events',
-            field=models.JSONField(default=list, verbose_name='events'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='failing_since',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='failing since'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='is_active',
-            field=models.BooleanField(default=True, verbose_name='is active'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='secret',
-            field=models.CharField(help_text='whsec_…: signs every delivery (Standard Webhooks).', max_length=80, verbose_name='secret'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='webhookendpoint',
-            name='url',
-            field=models.URLField(max_length=500, verbose_name='url'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='apikey',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='created_by',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='created by'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='expires_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='expires at'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='last_used_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='last used at'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='last_used_ip',
+                field=models.GenericIPAddressField(blank=True, null=True, verbose_name='last used ip'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='lookup',
+                field=models.CharField(max_length=12, verbose_name='lookup'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='membership',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='membership'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='name',
+                field=models.CharField(max_length=80, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='revoked_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='revoked at'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='secret_hash',
+                field=models.CharField(max_length=64, verbose_name='secret hash'),
+            ),
+            migrations.AlterField(
+                model_name='apikey',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='idempotentrequest',
+                name='body',
+                field=models.BinaryField(default=b'', verbose_name='body'),
+            ),
+            migrations.AlterField(
+                model_name='idempotentrequest',
+                name='content_type',
+                field=models.CharField(blank=True, max_length=100, verbose_name='content type'),
+            ),
+            migrations.AlterField(
+                model_name='idempotentrequest',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='idempotentrequest',
+                name='key',
+                field=models.CharField(max_length=200, verbose_name='key'),
+            ),
+            migrations.AlterField(
+                model_name='idempotentrequest',
+                name='membership',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.membership', verbose_name='membership'),
+            ),
+            migrations.AlterField(
+                model_name='idempotentrequest',
+                name='request_hash',
+                field=models.CharField(max_length=64, verbose_name='request hash'),
+            ),
+            migrations.AlterField(
+                model_name='idempotentrequest',
+                name='status',
+                field=models.PositiveSmallIntegerField(null=True, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='idempotentrequest',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='attempts',
+                field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='delivered_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='delivered at'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='endpoint',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='api.webhookendpoint', verbose_name='endpoint'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='event',
+                field=models.CharField(max_length=40, verbose_name='event'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='locked_until',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='locked until'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='message_id',
+                field=models.CharField(max_length=40, verbose_name='message id'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='next_attempt_at',
+                field=models.DateTimeField(verbose_name='next attempt at'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='payload',
+                field=models.JSONField(verbose_name='payload'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='response_excerpt',
+                field=models.CharField(blank=True, max_length=300, verbose_name='response excerpt'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='response_ms',
+                field=models.PositiveIntegerField(blank=True, null=True, verbose_name='response ms'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='response_status',
+                field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='response status'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='status',
+                field=models.CharField(choices=[('pending', 'Waiting'), ('delivered', 'Delivered'), ('failed', 'Gave up')], default='pending', max_length=10, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='webhookdelivery',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='created_by',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='created by'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='description',
+                field=models.CharField(blank=True, max_length=120, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='disabled_reason',
+                field=models.CharField(blank=True, max_length=200, verbose_name='disabled reason'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='events',
+                field=models.JSONField(default=list, verbose_name='events'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='failing_since',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='failing since'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='is_active',
+                field=models.BooleanField(default=True, verbose_name='is active'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='secret',
+                field=models.CharField(help_text='whsec_…: signs every delivery (Standard Webhooks).', max_length=80, verbose_name='secret'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='webhookendpoint',
+                name='url',
+                field=models.URLField(max_length=500, verbose_name='url'),
+            ),
+        ]),
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -12,164 +14,166 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='entries',
-            field=models.PositiveIntegerField(verbose_name='entries'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='file',
-            field=models.CharField(help_text="The file's name in the storage backend.", max_length=300, verbose_name='file'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='first_prev_hash',
-            field=models.CharField(max_length=64, verbose_name='first prev hash'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='first_seq',
-            field=models.PositiveBigIntegerField(verbose_name='first seq'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='last_hash',
-            field=models.CharField(max_length=64, verbose_name='last hash'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='last_seq',
-            field=models.PositiveBigIntegerField(verbose_name='last seq'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='month',
-            field=models.DateField(help_text='The first day of the month archived.', verbose_name='month'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='purged_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='purged at'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='sha256',
-            field=models.CharField(max_length=64, verbose_name='sha256'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='size',
-            field=models.PositiveBigIntegerField(verbose_name='size'),
-        ),
-        migrations.AlterField(
-            model_name='auditarchive',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(max_length=60, verbose_name='action'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='actor_email',
-            field=models.CharField(blank=True, max_length=254, verbose_name='actor email'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='after',
-            field=models.JSONField(blank=True, null=True, verbose_name='after'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='before',
-            field=models.JSONField(blank=True, null=True, verbose_name='before'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='created_at',
-            field=models.DateTimeField(verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='delegation_id',
-            field=models.BigIntegerField(blank=True, help_text='The delegation the actor acted under.', null=True, verbose_name='delegation id'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='entry_hash',
-            field=models.CharField(max_length=64, verbose_name='entry hash'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='farm_id',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='farm id'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='ip',
-            field=models.CharField(blank=True, max_length=45, verbose_name='ip'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='membership_id',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='membership id'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='object_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='object id'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='object_repr',
-            field=models.CharField(blank=True, max_length=200, verbose_name='object repr'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='object_type',
-            field=models.CharField(blank=True, max_length=60, verbose_name='object type'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='permission',
-            field=models.CharField(blank=True, max_length=60, verbose_name='permission'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='prev_hash',
-            field=models.CharField(max_length=64, verbose_name='prev hash'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='request_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='request id'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='role',
-            field=models.CharField(blank=True, max_length=60, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='seq',
-            field=models.PositiveBigIntegerField(verbose_name='seq'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='auditentry',
-            name='user_agent',
-            field=models.CharField(blank=True, max_length=300, verbose_name='user agent'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='entries',
+                field=models.PositiveIntegerField(verbose_name='entries'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='file',
+                field=models.CharField(help_text="The file's name in the storage backend.", max_length=300, verbose_name='file'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='first_prev_hash',
+                field=models.CharField(max_length=64, verbose_name='first prev hash'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='first_seq',
+                field=models.PositiveBigIntegerField(verbose_name='first seq'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='last_hash',
+                field=models.CharField(max_length=64, verbose_name='last hash'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='last_seq',
+                field=models.PositiveBigIntegerField(verbose_name='last seq'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='month',
+                field=models.DateField(help_text='The first day of the month archived.', verbose_name='month'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='purged_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='purged at'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='sha256',
+                field=models.CharField(max_length=64, verbose_name='sha256'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='size',
+                field=models.PositiveBigIntegerField(verbose_name='size'),
+            ),
+            migrations.AlterField(
+                model_name='auditarchive',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='action',
+                field=models.CharField(max_length=60, verbose_name='action'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='actor_email',
+                field=models.CharField(blank=True, max_length=254, verbose_name='actor email'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='after',
+                field=models.JSONField(blank=True, null=True, verbose_name='after'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='before',
+                field=models.JSONField(blank=True, null=True, verbose_name='before'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='created_at',
+                field=models.DateTimeField(verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='delegation_id',
+                field=models.BigIntegerField(blank=True, help_text='The delegation the actor acted under.', null=True, verbose_name='delegation id'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='entry_hash',
+                field=models.CharField(max_length=64, verbose_name='entry hash'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='farm_id',
+                field=models.BigIntegerField(blank=True, null=True, verbose_name='farm id'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='ip',
+                field=models.CharField(blank=True, max_length=45, verbose_name='ip'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='membership_id',
+                field=models.BigIntegerField(blank=True, null=True, verbose_name='membership id'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='object_id',
+                field=models.CharField(blank=True, max_length=64, verbose_name='object id'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='object_repr',
+                field=models.CharField(blank=True, max_length=200, verbose_name='object repr'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='object_type',
+                field=models.CharField(blank=True, max_length=60, verbose_name='object type'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='permission',
+                field=models.CharField(blank=True, max_length=60, verbose_name='permission'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='prev_hash',
+                field=models.CharField(max_length=64, verbose_name='prev hash'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='request_id',
+                field=models.CharField(blank=True, max_length=64, verbose_name='request id'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='role',
+                field=models.CharField(blank=True, max_length=60, verbose_name='role'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='seq',
+                field=models.PositiveBigIntegerField(verbose_name='seq'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='auditentry',
+                name='user_agent',
+                field=models.CharField(blank=True, max_length=300, verbose_name='user agent'),
+            ),
+        ]),
     ]

@@ -5,6 +5,8 @@ import django.db.models.deletion
 from decimal import Decimal
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -14,379 +16,381 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='charge',
-            name='amount',
-            field=models.DecimalField(decimal_places=3, max_digits=12, verbose_name='amount'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='answer',
-            field=models.CharField(blank=True, max_length=500, verbose_name='answer'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='attempt',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='attempt'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='currency',
-            field=models.CharField(max_length=3, verbose_name='currency'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='idempotency_key',
-            field=models.CharField(max_length=80, verbose_name='idempotency key'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='invoice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='charges', to='billing.platforminvoice', verbose_name='invoice'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='provider',
-            field=models.CharField(choices=[('', 'Not chosen yet'), ('bank', 'Bank transfer'), ('mobile', 'Mobile money'), ('stripe', 'Card (Stripe)')], max_length=8, verbose_name='provider'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='provider_ref',
-            field=models.CharField(blank=True, max_length=80, verbose_name='provider ref'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Being charged'), ('awaiting', 'Awaiting the transfer'), ('succeeded', 'Paid'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='charge',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='paymentevent',
-            name='event_id',
-            field=models.CharField(max_length=120, verbose_name='event id'),
-        ),
-        migrations.AlterField(
-            model_name='paymentevent',
-            name='kind',
-            field=models.CharField(blank=True, max_length=60, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='paymentevent',
-            name='outcome',
-            field=models.CharField(max_length=200, verbose_name='outcome'),
-        ),
-        migrations.AlterField(
-            model_name='paymentevent',
-            name='provider',
-            field=models.CharField(max_length=8, verbose_name='provider'),
-        ),
-        migrations.AlterField(
-            model_name='paymentevent',
-            name='received_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='received at'),
-        ),
-        migrations.AlterField(
-            model_name='paymentevent',
-            name='tenant_id',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='tenant id'),
-        ),
-        migrations.AlterField(
-            model_name='plan',
-            name='description',
-            field=models.CharField(blank=True, max_length=200, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='plan',
-            name='key',
-            field=models.SlugField(max_length=40, unique=True, verbose_name='key'),
-        ),
-        migrations.AlterField(
-            model_name='plan',
-            name='max_animals',
-            field=models.PositiveIntegerField(blank=True, help_text='Empty: no limit.', null=True, verbose_name='max animals'),
-        ),
-        migrations.AlterField(
-            model_name='plan',
-            name='max_farms',
-            field=models.PositiveIntegerField(blank=True, help_text='Empty: no limit.', null=True, verbose_name='max farms'),
-        ),
-        migrations.AlterField(
-            model_name='plan',
-            name='max_members',
-            field=models.PositiveIntegerField(blank=True, help_text='Empty: no limit.', null=True, verbose_name='max members'),
-        ),
-        migrations.AlterField(
-            model_name='plan',
-            name='name',
-            field=models.CharField(max_length=60, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='plan',
-            name='sort',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='sort'),
-        ),
-        migrations.AlterField(
-            model_name='planprice',
-            name='currency',
-            field=models.CharField(help_text='ISO 4217, e.g. KES', max_length=3, verbose_name='currency'),
-        ),
-        migrations.AlterField(
-            model_name='planprice',
-            name='monthly',
-            field=models.DecimalField(decimal_places=3, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='monthly'),
-        ),
-        migrations.AlterField(
-            model_name='planprice',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prices', to='billing.plan', verbose_name='plan'),
-        ),
-        migrations.AlterField(
-            model_name='planprice',
-            name='yearly',
-            field=models.DecimalField(decimal_places=3, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='yearly'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='amount',
-            field=models.DecimalField(decimal_places=3, max_digits=12, verbose_name='amount'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='currency',
-            field=models.CharField(max_length=3, verbose_name='currency'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='description',
-            field=models.CharField(max_length=200, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='due_on',
-            field=models.DateField(verbose_name='due on'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='issued_on',
-            field=models.DateField(verbose_name='issued on'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='kind',
-            field=models.CharField(choices=[('renewal', 'Subscription'), ('proration', 'Upgrade (prorated)')], max_length=10, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='number',
-            field=models.CharField(max_length=20, verbose_name='number'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='paid_on',
-            field=models.DateField(blank=True, null=True, verbose_name='paid on'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='period_end',
-            field=models.DateField(verbose_name='period end'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='period_key',
-            field=models.CharField(max_length=80, verbose_name='period key'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='period_start',
-            field=models.DateField(verbose_name='period start'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='status',
-            field=models.CharField(choices=[('open', 'Open'), ('paid', 'Paid'), ('void', 'Void')], default='open', max_length=5, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='subscription',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='billing.subscription', verbose_name='subscription'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoice',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoicesequence',
-            name='last_number',
-            field=models.PositiveIntegerField(default=0, verbose_name='last number'),
-        ),
-        migrations.AlterField(
-            model_name='platforminvoicesequence',
-            name='year',
-            field=models.PositiveSmallIntegerField(unique=True, verbose_name='year'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='anchor_day',
-            field=models.PositiveSmallIntegerField(help_text="The day of the month renewals fall on (the 31st falls on the month's last day).", verbose_name='anchor day'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='cancel_at_period_end',
-            field=models.BooleanField(default=False, verbose_name='cancel at period end'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='card_label',
-            field=models.CharField(blank=True, max_length=40, verbose_name='card label'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='currency',
-            field=models.CharField(max_length=3, verbose_name='currency'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='current_period_end',
-            field=models.DateField(help_text='The next renewal: the first day not covered.', verbose_name='current period end'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='current_period_start',
-            field=models.DateField(verbose_name='current period start'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='due_since',
-            field=models.DateField(blank=True, help_text='The first unpaid day of the current invoice.', null=True, verbose_name='due since'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='failures',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='failures'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='mobile_number',
-            field=models.CharField(blank=True, max_length=16, verbose_name='mobile number'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='next_period',
-            field=models.CharField(blank=True, choices=[('month', 'Monthly'), ('year', 'Yearly')], max_length=5, verbose_name='next period'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='next_plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.plan', verbose_name='next plan'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='next_retry_on',
-            field=models.DateField(blank=True, null=True, verbose_name='next retry on'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='period',
-            field=models.CharField(choices=[('month', 'Monthly'), ('year', 'Yearly')], default='month', max_length=5, verbose_name='period'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.plan', verbose_name='plan'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='provider',
-            field=models.CharField(blank=True, choices=[('', 'Not chosen yet'), ('bank', 'Bank transfer'), ('mobile', 'Mobile money'), ('stripe', 'Card (Stripe)')], max_length=8, verbose_name='provider'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='status',
-            field=models.CharField(choices=[('trialing', 'Trial'), ('active', 'Active'), ('past_due', 'Payment due'), ('unpaid', 'Unpaid: read-only'), ('trial_ended', 'Trial ended: read-only'), ('ended', 'Cancelled: read-only')], default='trialing', max_length=12, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='stripe_customer',
-            field=models.CharField(blank=True, max_length=64, verbose_name='stripe customer'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='stripe_payment_method',
-            field=models.CharField(blank=True, max_length=64, verbose_name='stripe payment method'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='trial_ends_on',
-            field=models.DateField(blank=True, null=True, verbose_name='trial ends on'),
-        ),
-        migrations.AlterField(
-            model_name='subscription',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='usage',
-            name='animals',
-            field=models.PositiveIntegerField(default=0, verbose_name='animals'),
-        ),
-        migrations.AlterField(
-            model_name='usage',
-            name='api_calls',
-            field=models.PositiveIntegerField(default=0, verbose_name='api calls'),
-        ),
-        migrations.AlterField(
-            model_name='usage',
-            name='farms',
-            field=models.PositiveIntegerField(default=0, verbose_name='farms'),
-        ),
-        migrations.AlterField(
-            model_name='usage',
-            name='measured_at',
-            field=models.DateTimeField(verbose_name='measured at'),
-        ),
-        migrations.AlterField(
-            model_name='usage',
-            name='members',
-            field=models.PositiveIntegerField(default=0, verbose_name='members'),
-        ),
-        migrations.AlterField(
-            model_name='usage',
-            name='month',
-            field=models.DateField(help_text="The month's first day.", verbose_name='month'),
-        ),
-        migrations.AlterField(
-            model_name='usage',
-            name='storage_mb',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='storage mb'),
-        ),
-        migrations.AlterField(
-            model_name='usage',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='charge',
+                name='amount',
+                field=models.DecimalField(decimal_places=3, max_digits=12, verbose_name='amount'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='answer',
+                field=models.CharField(blank=True, max_length=500, verbose_name='answer'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='attempt',
+                field=models.PositiveSmallIntegerField(default=1, verbose_name='attempt'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='currency',
+                field=models.CharField(max_length=3, verbose_name='currency'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='decided_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='idempotency_key',
+                field=models.CharField(max_length=80, verbose_name='idempotency key'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='invoice',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='charges', to='billing.platforminvoice', verbose_name='invoice'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='provider',
+                field=models.CharField(choices=[('', 'Not chosen yet'), ('bank', 'Bank transfer'), ('mobile', 'Mobile money'), ('stripe', 'Card (Stripe)')], max_length=8, verbose_name='provider'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='provider_ref',
+                field=models.CharField(blank=True, max_length=80, verbose_name='provider ref'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='status',
+                field=models.CharField(choices=[('pending', 'Being charged'), ('awaiting', 'Awaiting the transfer'), ('succeeded', 'Paid'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='charge',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='paymentevent',
+                name='event_id',
+                field=models.CharField(max_length=120, verbose_name='event id'),
+            ),
+            migrations.AlterField(
+                model_name='paymentevent',
+                name='kind',
+                field=models.CharField(blank=True, max_length=60, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='paymentevent',
+                name='outcome',
+                field=models.CharField(max_length=200, verbose_name='outcome'),
+            ),
+            migrations.AlterField(
+                model_name='paymentevent',
+                name='provider',
+                field=models.CharField(max_length=8, verbose_name='provider'),
+            ),
+            migrations.AlterField(
+                model_name='paymentevent',
+                name='received_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='received at'),
+            ),
+            migrations.AlterField(
+                model_name='paymentevent',
+                name='tenant_id',
+                field=models.BigIntegerField(blank=True, null=True, verbose_name='tenant id'),
+            ),
+            migrations.AlterField(
+                model_name='plan',
+                name='description',
+                field=models.CharField(blank=True, max_length=200, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='plan',
+                name='key',
+                field=models.SlugField(max_length=40, unique=True, verbose_name='key'),
+            ),
+            migrations.AlterField(
+                model_name='plan',
+                name='max_animals',
+                field=models.PositiveIntegerField(blank=True, help_text='Empty: no limit.', null=True, verbose_name='max animals'),
+            ),
+            migrations.AlterField(
+                model_name='plan',
+                name='max_farms',
+                field=models.PositiveIntegerField(blank=True, help_text='Empty: no limit.', null=True, verbose_name='max farms'),
+            ),
+            migrations.AlterField(
+                model_name='plan',
+                name='max_members',
+                field=models.PositiveIntegerField(blank=True, help_text='Empty: no limit.', null=True, verbose_name='max members'),
+            ),
+            migrations.AlterField(
+                model_name='plan',
+                name='name',
+                field=models.CharField(max_length=60, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='plan',
+                name='sort',
+                field=models.PositiveSmallIntegerField(default=0, verbose_name='sort'),
+            ),
+            migrations.AlterField(
+                model_name='planprice',
+                name='currency',
+                field=models.CharField(help_text='ISO 4217, e.g. KES', max_length=3, verbose_name='currency'),
+            ),
+            migrations.AlterField(
+                model_name='planprice',
+                name='monthly',
+                field=models.DecimalField(decimal_places=3, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='monthly'),
+            ),
+            migrations.AlterField(
+                model_name='planprice',
+                name='plan',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prices', to='billing.plan', verbose_name='plan'),
+            ),
+            migrations.AlterField(
+                model_name='planprice',
+                name='yearly',
+                field=models.DecimalField(decimal_places=3, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='yearly'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='amount',
+                field=models.DecimalField(decimal_places=3, max_digits=12, verbose_name='amount'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='currency',
+                field=models.CharField(max_length=3, verbose_name='currency'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='description',
+                field=models.CharField(max_length=200, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='due_on',
+                field=models.DateField(verbose_name='due on'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='issued_on',
+                field=models.DateField(verbose_name='issued on'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='kind',
+                field=models.CharField(choices=[('renewal', 'Subscription'), ('proration', 'Upgrade (prorated)')], max_length=10, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='number',
+                field=models.CharField(max_length=20, verbose_name='number'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='paid_on',
+                field=models.DateField(blank=True, null=True, verbose_name='paid on'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='period_end',
+                field=models.DateField(verbose_name='period end'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='period_key',
+                field=models.CharField(max_length=80, verbose_name='period key'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='period_start',
+                field=models.DateField(verbose_name='period start'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='status',
+                field=models.CharField(choices=[('open', 'Open'), ('paid', 'Paid'), ('void', 'Void')], default='open', max_length=5, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='subscription',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='billing.subscription', verbose_name='subscription'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoice',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoicesequence',
+                name='last_number',
+                field=models.PositiveIntegerField(default=0, verbose_name='last number'),
+            ),
+            migrations.AlterField(
+                model_name='platforminvoicesequence',
+                name='year',
+                field=models.PositiveSmallIntegerField(unique=True, verbose_name='year'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='anchor_day',
+                field=models.PositiveSmallIntegerField(help_text="The day of the month renewals fall on (the 31st falls on the month's last day).", verbose_name='anchor day'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='cancel_at_period_end',
+                field=models.BooleanField(default=False, verbose_name='cancel at period end'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='card_label',
+                field=models.CharField(blank=True, max_length=40, verbose_name='card label'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='currency',
+                field=models.CharField(max_length=3, verbose_name='currency'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='current_period_end',
+                field=models.DateField(help_text='The next renewal: the first day not covered.', verbose_name='current period end'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='current_period_start',
+                field=models.DateField(verbose_name='current period start'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='due_since',
+                field=models.DateField(blank=True, help_text='The first unpaid day of the current invoice.', null=True, verbose_name='due since'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='failures',
+                field=models.PositiveSmallIntegerField(default=0, verbose_name='failures'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='mobile_number',
+                field=models.CharField(blank=True, max_length=16, verbose_name='mobile number'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='next_period',
+                field=models.CharField(blank=True, choices=[('month', 'Monthly'), ('year', 'Yearly')], max_length=5, verbose_name='next period'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='next_plan',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.plan', verbose_name='next plan'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='next_retry_on',
+                field=models.DateField(blank=True, null=True, verbose_name='next retry on'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='period',
+                field=models.CharField(choices=[('month', 'Monthly'), ('year', 'Yearly')], default='month', max_length=5, verbose_name='period'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='plan',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.plan', verbose_name='plan'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='provider',
+                field=models.CharField(blank=True, choices=[('', 'Not chosen yet'), ('bank', 'Bank transfer'), ('mobile', 'Mobile money'), ('stripe', 'Card (Stripe)')], max_length=8, verbose_name='provider'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='status',
+                field=models.CharField(choices=[('trialing', 'Trial'), ('active', 'Active'), ('past_due', 'Payment due'), ('unpaid', 'Unpaid: read-only'), ('trial_ended', 'Trial ended: read-only'), ('ended', 'Cancelled: read-only')], default='trialing', max_length=12, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='stripe_customer',
+                field=models.CharField(blank=True, max_length=64, verbose_name='stripe customer'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='stripe_payment_method',
+                field=models.CharField(blank=True, max_length=64, verbose_name='stripe payment method'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='trial_ends_on',
+                field=models.DateField(blank=True, null=True, verbose_name='trial ends on'),
+            ),
+            migrations.AlterField(
+                model_name='subscription',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='usage',
+                name='animals',
+                field=models.PositiveIntegerField(default=0, verbose_name='animals'),
+            ),
+            migrations.AlterField(
+                model_name='usage',
+                name='api_calls',
+                field=models.PositiveIntegerField(default=0, verbose_name='api calls'),
+            ),
+            migrations.AlterField(
+                model_name='usage',
+                name='farms',
+                field=models.PositiveIntegerField(default=0, verbose_name='farms'),
+            ),
+            migrations.AlterField(
+                model_name='usage',
+                name='measured_at',
+                field=models.DateTimeField(verbose_name='measured at'),
+            ),
+            migrations.AlterField(
+                model_name='usage',
+                name='members',
+                field=models.PositiveIntegerField(default=0, verbose_name='members'),
+            ),
+            migrations.AlterField(
+                model_name='usage',
+                name='month',
+                field=models.DateField(help_text="The month's first day.", verbose_name='month'),
+            ),
+            migrations.AlterField(
+                model_name='usage',
+                name='storage_mb',
+                field=models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='storage mb'),
+            ),
+            migrations.AlterField(
+                model_name='usage',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+        ]),
     ]

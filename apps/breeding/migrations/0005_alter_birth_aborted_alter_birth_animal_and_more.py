@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -15,359 +17,361 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='birth',
-            name='aborted',
-            field=models.BooleanField(default=False, verbose_name='aborted'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='births', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='born_on',
-            field=models.DateField(verbose_name='born on'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='ease',
-            field=models.PositiveSmallIntegerField(help_text='1 unassisted … 5 caesarean', verbose_name='ease'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='offspring',
-            field=models.JSONField(default=list, help_text='Each: sex, outcome, tag, weight, and the animal id when alive.', verbose_name='offspring'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='premature',
-            field=models.BooleanField(default=False, verbose_name='premature'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='service',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='births', to='breeding.service', verbose_name='service'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='void_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='birth',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='heat',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='heats', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='heat',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='heat',
-            name='observed_on',
-            field=models.DateField(verbose_name='observed on'),
-        ),
-        migrations.AlterField(
-            model_name='heat',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='heat',
-            name='signs',
-            field=models.CharField(blank=True, help_text='Standing to be mounted, mucus, restless…', max_length=200, verbose_name='signs'),
-        ),
-        migrations.AlterField(
-            model_name='heat',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='pregnancycheck',
-            name='checked_on',
-            field=models.DateField(verbose_name='checked on'),
-        ),
-        migrations.AlterField(
-            model_name='pregnancycheck',
-            name='expected_birth_on',
-            field=models.DateField(blank=True, null=True, verbose_name='expected birth on'),
-        ),
-        migrations.AlterField(
-            model_name='pregnancycheck',
-            name='foetal_age_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='foetal age days'),
-        ),
-        migrations.AlterField(
-            model_name='pregnancycheck',
-            name='method',
-            field=models.CharField(choices=[('palpation', 'Palpation'), ('ultrasound', 'Ultrasound'), ('blood', 'Blood test'), ('milk', 'Milk test')], max_length=10, verbose_name='method'),
-        ),
-        migrations.AlterField(
-            model_name='pregnancycheck',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='pregnancycheck',
-            name='result',
-            field=models.CharField(choices=[('pregnant', 'Pregnant'), ('open', 'Open'), ('recheck', 'Recheck')], max_length=8, verbose_name='result'),
-        ),
-        migrations.AlterField(
-            model_name='pregnancycheck',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='breeding.service', verbose_name='service'),
-        ),
-        migrations.AlterField(
-            model_name='pregnancycheck',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='genetic_dam',
-            field=models.ForeignKey(blank=True, help_text='Embryo transfer: the donor of the embryo.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.animal', verbose_name='genetic dam'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='hire',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='breeding.sirehire', verbose_name='hire'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='method',
-            field=models.CharField(choices=[('ai', 'Artificial insemination'), ('natural', 'Natural service'), ('embryo', 'Embryo transfer')], max_length=8, verbose_name='method'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='outside_sire',
-            field=models.CharField(blank=True, help_text='An AI bull or a hired sire, by name.', max_length=120, verbose_name='outside sire'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='served_on',
-            field=models.DateField(verbose_name='served on'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='sire',
-            field=models.ForeignKey(blank=True, help_text='A male of the herd.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.animal', verbose_name='sire'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='technician',
-            field=models.CharField(blank=True, max_length=120, verbose_name='technician'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='service',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='basis',
-            field=models.CharField(choices=[('flat', 'Flat fee'), ('day', 'Per day'), ('service', 'Per service')], default='flat', max_length=7, verbose_name='basis'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='direction',
-            field=models.CharField(choices=[('in', 'Hired from another farm'), ('out', 'Lent to another farm')], default='in', max_length=3, verbose_name='direction'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='ends_on',
-            field=models.DateField(verbose_name='ends on'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='farm',
-            field=models.ForeignKey(help_text='Our farm.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='fee',
-            field=models.DecimalField(decimal_places=2, max_digits=12, verbose_name='fee'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='invoice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='finance.invoice', verbose_name='invoice'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='other_farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hires', to='farms.externalfarm', verbose_name='other farm'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='outside_sire',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hires', to='herd.outsidesire', verbose_name='outside sire'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='own_sire',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.animal', verbose_name='own sire'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='starts_on',
-            field=models.DateField(verbose_name='starts on'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='terms',
-            field=models.CharField(blank=True, max_length=500, verbose_name='terms'),
-        ),
-        migrations.AlterField(
-            model_name='sirehire',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='animal',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='accounts.membership', verbose_name='assignee'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='closed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='closed at'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='closed by'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='due_on',
-            field=models.DateField(verbose_name='due on'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='herd.animalgroup', verbose_name='group'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='notified_on',
-            field=models.DateField(blank=True, null=True, verbose_name='notified on'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='repeat',
-            field=models.CharField(blank=True, choices=[('', 'Once'), ('daily', 'Every day'), ('weekly', 'Every week'), ('monthly', 'Every month')], default='', max_length=8, verbose_name='repeat'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='state',
-            field=models.CharField(choices=[('open', 'To do'), ('done', 'Done'), ('skipped', 'Skipped')], default='open', max_length=8, verbose_name='state'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='title',
-            field=models.CharField(max_length=160, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='birth',
+                name='aborted',
+                field=models.BooleanField(default=False, verbose_name='aborted'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='births', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='born_on',
+                field=models.DateField(verbose_name='born on'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='ease',
+                field=models.PositiveSmallIntegerField(help_text='1 unassisted … 5 caesarean', verbose_name='ease'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='offspring',
+                field=models.JSONField(default=list, help_text='Each: sex, outcome, tag, weight, and the animal id when alive.', verbose_name='offspring'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='premature',
+                field=models.BooleanField(default=False, verbose_name='premature'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='service',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='births', to='breeding.service', verbose_name='service'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='void_reason',
+                field=models.CharField(blank=True, max_length=200, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='birth',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='heat',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='heats', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='heat',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='heat',
+                name='observed_on',
+                field=models.DateField(verbose_name='observed on'),
+            ),
+            migrations.AlterField(
+                model_name='heat',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='heat',
+                name='signs',
+                field=models.CharField(blank=True, help_text='Standing to be mounted, mucus, restless…', max_length=200, verbose_name='signs'),
+            ),
+            migrations.AlterField(
+                model_name='heat',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='pregnancycheck',
+                name='checked_on',
+                field=models.DateField(verbose_name='checked on'),
+            ),
+            migrations.AlterField(
+                model_name='pregnancycheck',
+                name='expected_birth_on',
+                field=models.DateField(blank=True, null=True, verbose_name='expected birth on'),
+            ),
+            migrations.AlterField(
+                model_name='pregnancycheck',
+                name='foetal_age_days',
+                field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='foetal age days'),
+            ),
+            migrations.AlterField(
+                model_name='pregnancycheck',
+                name='method',
+                field=models.CharField(choices=[('palpation', 'Palpation'), ('ultrasound', 'Ultrasound'), ('blood', 'Blood test'), ('milk', 'Milk test')], max_length=10, verbose_name='method'),
+            ),
+            migrations.AlterField(
+                model_name='pregnancycheck',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='pregnancycheck',
+                name='result',
+                field=models.CharField(choices=[('pregnant', 'Pregnant'), ('open', 'Open'), ('recheck', 'Recheck')], max_length=8, verbose_name='result'),
+            ),
+            migrations.AlterField(
+                model_name='pregnancycheck',
+                name='service',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='breeding.service', verbose_name='service'),
+            ),
+            migrations.AlterField(
+                model_name='pregnancycheck',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='genetic_dam',
+                field=models.ForeignKey(blank=True, help_text='Embryo transfer: the donor of the embryo.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.animal', verbose_name='genetic dam'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='hire',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='breeding.sirehire', verbose_name='hire'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='method',
+                field=models.CharField(choices=[('ai', 'Artificial insemination'), ('natural', 'Natural service'), ('embryo', 'Embryo transfer')], max_length=8, verbose_name='method'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='outside_sire',
+                field=models.CharField(blank=True, help_text='An AI bull or a hired sire, by name.', max_length=120, verbose_name='outside sire'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='served_on',
+                field=models.DateField(verbose_name='served on'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='sire',
+                field=models.ForeignKey(blank=True, help_text='A male of the herd.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.animal', verbose_name='sire'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='technician',
+                field=models.CharField(blank=True, max_length=120, verbose_name='technician'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='service',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='basis',
+                field=models.CharField(choices=[('flat', 'Flat fee'), ('day', 'Per day'), ('service', 'Per service')], default='flat', max_length=7, verbose_name='basis'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='direction',
+                field=models.CharField(choices=[('in', 'Hired from another farm'), ('out', 'Lent to another farm')], default='in', max_length=3, verbose_name='direction'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='ends_on',
+                field=models.DateField(verbose_name='ends on'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='farm',
+                field=models.ForeignKey(help_text='Our farm.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='fee',
+                field=models.DecimalField(decimal_places=2, max_digits=12, verbose_name='fee'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='invoice',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='finance.invoice', verbose_name='invoice'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='other_farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hires', to='farms.externalfarm', verbose_name='other farm'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='outside_sire',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hires', to='herd.outsidesire', verbose_name='outside sire'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='own_sire',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.animal', verbose_name='own sire'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='starts_on',
+                field=models.DateField(verbose_name='starts on'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='terms',
+                field=models.CharField(blank=True, max_length=500, verbose_name='terms'),
+            ),
+            migrations.AlterField(
+                model_name='sirehire',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='animal',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='assignee',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='accounts.membership', verbose_name='assignee'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='closed_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='closed at'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='closed_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='closed by'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='created_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='created by'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='due_on',
+                field=models.DateField(verbose_name='due on'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='group',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='herd.animalgroup', verbose_name='group'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='notified_on',
+                field=models.DateField(blank=True, null=True, verbose_name='notified on'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='repeat',
+                field=models.CharField(blank=True, choices=[('', 'Once'), ('daily', 'Every day'), ('weekly', 'Every week'), ('monthly', 'Every month')], default='', max_length=8, verbose_name='repeat'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='state',
+                field=models.CharField(choices=[('open', 'To do'), ('done', 'Done'), ('skipped', 'Skipped')], default='open', max_length=8, verbose_name='state'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='title',
+                field=models.CharField(max_length=160, verbose_name='title'),
+            ),
+            migrations.AlterField(
+                model_name='task',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+        ]),
     ]

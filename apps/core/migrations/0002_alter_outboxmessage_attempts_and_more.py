@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -12,49 +14,51 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
-        ),
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='done_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='done at'),
-        ),
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='kind',
-            field=models.CharField(max_length=60, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='last_error',
-            field=models.TextField(blank=True, verbose_name='last error'),
-        ),
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='locked_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='locked until'),
-        ),
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='payload',
-            field=models.JSONField(default=dict, verbose_name='payload'),
-        ),
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=8, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='outboxmessage',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='attempts',
+                field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
+            ),
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='done_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='done at'),
+            ),
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='kind',
+                field=models.CharField(max_length=60, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='last_error',
+                field=models.TextField(blank=True, verbose_name='last error'),
+            ),
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='locked_until',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='locked until'),
+            ),
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='payload',
+                field=models.JSONField(default=dict, verbose_name='payload'),
+            ),
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='status',
+                field=models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=8, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='outboxmessage',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+        ]),
     ]

@@ -6,6 +6,8 @@ import django.db.models.deletion
 from decimal import Decimal
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -17,564 +19,566 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='contact',
-            name='address',
-            field=models.CharField(blank=True, max_length=250, verbose_name='address'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='contact_person',
-            field=models.CharField(blank=True, max_length=120, verbose_name='contact person'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='email'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='kind',
-            field=models.CharField(choices=[('customer', 'Customer'), ('supplier', 'Supplier'), ('both', 'Customer and supplier')], default='customer', max_length=8, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='phone',
-            field=models.CharField(blank=True, max_length=32, verbose_name='phone'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='tax_number',
-            field=models.CharField(blank=True, max_length=40, verbose_name='tax number'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='contact',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='animal',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='category',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='expenses', to='finance.expensecategory', verbose_name='category'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='date',
-            field=models.DateField(verbose_name='date'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='description',
-            field=models.CharField(max_length=250, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='receipt',
-            field=models.FileField(blank=True, upload_to=apps.core.models.TenantUploadPath('receipts'), verbose_name='receipt'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='receipt_thumb',
-            field=models.ImageField(blank=True, upload_to=apps.core.models.TenantUploadPath('receipts'), verbose_name='receipt thumb'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='rejection_reason',
-            field=models.CharField(blank=True, max_length=250, verbose_name='rejection reason'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=8, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='submitted_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='submitted by'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='supplier',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='finance.contact', verbose_name='supplier'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='supplier_name',
-            field=models.CharField(blank=True, max_length=120, verbose_name='supplier name'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='expense',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='expensecategory',
-            name='is_builtin',
-            field=models.BooleanField(default=False, verbose_name='is builtin'),
-        ),
-        migrations.AlterField(
-            model_name='expensecategory',
-            name='key',
-            field=models.SlugField(db_index=False, max_length=40, verbose_name='key'),
-        ),
-        migrations.AlterField(
-            model_name='expensecategory',
-            name='name',
-            field=models.CharField(max_length=60, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='expensecategory',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='expensetransition',
-            name='at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='at'),
-        ),
-        migrations.AlterField(
-            model_name='expensetransition',
-            name='by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='by'),
-        ),
-        migrations.AlterField(
-            model_name='expensetransition',
-            name='expense',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='finance.expense', verbose_name='expense'),
-        ),
-        migrations.AlterField(
-            model_name='expensetransition',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=8, verbose_name='from status'),
-        ),
-        migrations.AlterField(
-            model_name='expensetransition',
-            name='note',
-            field=models.CharField(blank=True, max_length=250, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='expensetransition',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='expensetransition',
-            name='to_status',
-            field=models.CharField(max_length=8, verbose_name='to status'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencykey',
-            name='action',
-            field=models.CharField(max_length=40, verbose_name='action'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencykey',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencykey',
-            name='key',
-            field=models.CharField(max_length=64, verbose_name='key'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencykey',
-            name='result',
-            field=models.CharField(blank=True, max_length=300, verbose_name='result'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencykey',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='finance.contact', verbose_name='contact'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='credit_note_for',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='finance.invoice', verbose_name='credit note for'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='currency',
-            field=models.CharField(max_length=3, verbose_name='currency'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='due_date',
-            field=models.DateField(blank=True, null=True, verbose_name='due date'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='farm',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='issue_date',
-            field=models.DateField(blank=True, null=True, verbose_name='issue date'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='kind',
-            field=models.CharField(choices=[('sales', 'Sales invoice'), ('purchase', 'Purchase invoice')], default='sales', max_length=8, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='notes',
-            field=models.CharField(blank=True, max_length=500, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='number',
-            field=models.CharField(blank=True, max_length=30, verbose_name='number'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='paid_total',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='paid total'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='pdf',
-            field=models.FileField(blank=True, upload_to='invoices/', verbose_name='pdf'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='pdf_status',
-            field=models.CharField(blank=True, choices=[('', 'Not made'), ('preparing', 'Preparing'), ('ready', 'Ready')], default='', max_length=10, verbose_name='pdf status'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('issued', 'Issued'), ('partly_paid', 'Partly paid'), ('paid', 'Paid'), ('void', 'Void')], default='draft', max_length=12, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='subtotal',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='subtotal'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='tax_total',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='tax total'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='total',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='total'),
-        ),
-        migrations.AlterField(
-            model_name='invoice',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='invoiceline',
-            name='description',
-            field=models.CharField(max_length=200, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='invoiceline',
-            name='invoice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='finance.invoice', verbose_name='invoice'),
-        ),
-        migrations.AlterField(
-            model_name='invoiceline',
-            name='position',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='position'),
-        ),
-        migrations.AlterField(
-            model_name='invoiceline',
-            name='quantity',
-            field=models.DecimalField(decimal_places=3, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='quantity'),
-        ),
-        migrations.AlterField(
-            model_name='invoiceline',
-            name='tax_rate',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='tax rate'),
-        ),
-        migrations.AlterField(
-            model_name='invoiceline',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='invoiceline',
-            name='unit',
-            field=models.CharField(blank=True, max_length=20, verbose_name='unit'),
-        ),
-        migrations.AlterField(
-            model_name='invoiceline',
-            name='unit_price',
-            field=models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='unit price'),
-        ),
-        migrations.AlterField(
-            model_name='invoicesequence',
-            name='kind',
-            field=models.CharField(max_length=8, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='invoicesequence',
-            name='last_number',
-            field=models.PositiveIntegerField(default=0, verbose_name='last number'),
-        ),
-        migrations.AlterField(
-            model_name='invoicesequence',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='invoicesequence',
-            name='year',
-            field=models.PositiveSmallIntegerField(verbose_name='year'),
-        ),
-        migrations.AlterField(
-            model_name='payment',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount'),
-        ),
-        migrations.AlterField(
-            model_name='payment',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='payment',
-            name='date',
-            field=models.DateField(verbose_name='date'),
-        ),
-        migrations.AlterField(
-            model_name='payment',
-            name='invoice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='finance.invoice', verbose_name='invoice'),
-        ),
-        migrations.AlterField(
-            model_name='payment',
-            name='method',
-            field=models.CharField(choices=[('cash', 'Cash'), ('bank', 'Bank transfer'), ('mobile', 'Mobile money'), ('card', 'Card'), ('cheque', 'Cheque')], max_length=8, verbose_name='method'),
-        ),
-        migrations.AlterField(
-            model_name='payment',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='payment',
-            name='reference',
-            field=models.CharField(blank=True, max_length=80, verbose_name='reference'),
-        ),
-        migrations.AlterField(
-            model_name='payment',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='error',
-            field=models.CharField(blank=True, max_length=300, verbose_name='error'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='file',
-            field=models.FileField(blank=True, upload_to=apps.core.models.TenantUploadPath('reports'), verbose_name='file'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='file_format',
-            field=models.CharField(max_length=4, verbose_name='file format'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='kind',
-            field=models.CharField(max_length=20, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='params',
-            field=models.JSONField(default=dict, verbose_name='params'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='progress',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='progress'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='requested_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='requested by'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=8, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='reportjob',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='animal',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='buyer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='finance.contact', verbose_name='buyer'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='date',
-            field=models.DateField(verbose_name='date'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='invoice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sales', to='finance.invoice', verbose_name='invoice'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='kind',
-            field=models.CharField(choices=[('animal', 'Animal'), ('milk', 'Milk'), ('other', 'Other produce')], max_length=6, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='product',
-            field=models.CharField(blank=True, max_length=120, verbose_name='product'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='purpose',
-            field=models.CharField(blank=True, choices=[('slaughter', 'For slaughter'), ('alive', 'Alive, for breeding or rearing')], help_text='For an animal sale.', max_length=10, verbose_name='purpose'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='quantity',
-            field=models.DecimalField(decimal_places=3, default=Decimal('1'), max_digits=12, verbose_name='quantity'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='total',
-            field=models.DecimalField(decimal_places=2, max_digits=14, verbose_name='total'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='unit',
-            field=models.CharField(blank=True, max_length=20, verbose_name='unit'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='unit_price',
-            field=models.DecimalField(decimal_places=2, max_digits=12, verbose_name='unit price'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='sale',
-            name='withdrawal_acknowledged_until',
-            field=models.DateField(blank=True, null=True, verbose_name='withdrawal acknowledged until'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='contact',
+                name='address',
+                field=models.CharField(blank=True, max_length=250, verbose_name='address'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='contact_person',
+                field=models.CharField(blank=True, max_length=120, verbose_name='contact person'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='email',
+                field=models.EmailField(blank=True, max_length=254, verbose_name='email'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='kind',
+                field=models.CharField(choices=[('customer', 'Customer'), ('supplier', 'Supplier'), ('both', 'Customer and supplier')], default='customer', max_length=8, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='name',
+                field=models.CharField(max_length=120, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='phone',
+                field=models.CharField(blank=True, max_length=32, verbose_name='phone'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='tax_number',
+                field=models.CharField(blank=True, max_length=40, verbose_name='tax number'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='contact',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='amount',
+                field=models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='animal',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='category',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='expenses', to='finance.expensecategory', verbose_name='category'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='date',
+                field=models.DateField(verbose_name='date'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='decided_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='decided_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='decided by'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='description',
+                field=models.CharField(max_length=250, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='receipt',
+                field=models.FileField(blank=True, upload_to=apps.core.models.TenantUploadPath('receipts'), verbose_name='receipt'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='receipt_thumb',
+                field=models.ImageField(blank=True, upload_to=apps.core.models.TenantUploadPath('receipts'), verbose_name='receipt thumb'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='rejection_reason',
+                field=models.CharField(blank=True, max_length=250, verbose_name='rejection reason'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='status',
+                field=models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=8, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='submitted_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='submitted by'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='supplier',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='finance.contact', verbose_name='supplier'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='supplier_name',
+                field=models.CharField(blank=True, max_length=120, verbose_name='supplier name'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='expense',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='expensecategory',
+                name='is_builtin',
+                field=models.BooleanField(default=False, verbose_name='is builtin'),
+            ),
+            migrations.AlterField(
+                model_name='expensecategory',
+                name='key',
+                field=models.SlugField(db_index=False, max_length=40, verbose_name='key'),
+            ),
+            migrations.AlterField(
+                model_name='expensecategory',
+                name='name',
+                field=models.CharField(max_length=60, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='expensecategory',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='expensetransition',
+                name='at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='at'),
+            ),
+            migrations.AlterField(
+                model_name='expensetransition',
+                name='by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='by'),
+            ),
+            migrations.AlterField(
+                model_name='expensetransition',
+                name='expense',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='finance.expense', verbose_name='expense'),
+            ),
+            migrations.AlterField(
+                model_name='expensetransition',
+                name='from_status',
+                field=models.CharField(blank=True, max_length=8, verbose_name='from status'),
+            ),
+            migrations.AlterField(
+                model_name='expensetransition',
+                name='note',
+                field=models.CharField(blank=True, max_length=250, verbose_name='note'),
+            ),
+            migrations.AlterField(
+                model_name='expensetransition',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='expensetransition',
+                name='to_status',
+                field=models.CharField(max_length=8, verbose_name='to status'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencykey',
+                name='action',
+                field=models.CharField(max_length=40, verbose_name='action'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencykey',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencykey',
+                name='key',
+                field=models.CharField(max_length=64, verbose_name='key'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencykey',
+                name='result',
+                field=models.CharField(blank=True, max_length=300, verbose_name='result'),
+            ),
+            migrations.AlterField(
+                model_name='idempotencykey',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='contact',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='finance.contact', verbose_name='contact'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='created_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='created by'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='credit_note_for',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='finance.invoice', verbose_name='credit note for'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='currency',
+                field=models.CharField(max_length=3, verbose_name='currency'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='due_date',
+                field=models.DateField(blank=True, null=True, verbose_name='due date'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='farm',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='issue_date',
+                field=models.DateField(blank=True, null=True, verbose_name='issue date'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='kind',
+                field=models.CharField(choices=[('sales', 'Sales invoice'), ('purchase', 'Purchase invoice')], default='sales', max_length=8, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='notes',
+                field=models.CharField(blank=True, max_length=500, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='number',
+                field=models.CharField(blank=True, max_length=30, verbose_name='number'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='paid_total',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='paid total'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='pdf',
+                field=models.FileField(blank=True, upload_to='invoices/', verbose_name='pdf'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='pdf_status',
+                field=models.CharField(blank=True, choices=[('', 'Not made'), ('preparing', 'Preparing'), ('ready', 'Ready')], default='', max_length=10, verbose_name='pdf status'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='status',
+                field=models.CharField(choices=[('draft', 'Draft'), ('issued', 'Issued'), ('partly_paid', 'Partly paid'), ('paid', 'Paid'), ('void', 'Void')], default='draft', max_length=12, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='subtotal',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='subtotal'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='tax_total',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='tax total'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='total',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='total'),
+            ),
+            migrations.AlterField(
+                model_name='invoice',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='invoiceline',
+                name='description',
+                field=models.CharField(max_length=200, verbose_name='description'),
+            ),
+            migrations.AlterField(
+                model_name='invoiceline',
+                name='invoice',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='finance.invoice', verbose_name='invoice'),
+            ),
+            migrations.AlterField(
+                model_name='invoiceline',
+                name='position',
+                field=models.PositiveSmallIntegerField(default=0, verbose_name='position'),
+            ),
+            migrations.AlterField(
+                model_name='invoiceline',
+                name='quantity',
+                field=models.DecimalField(decimal_places=3, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='quantity'),
+            ),
+            migrations.AlterField(
+                model_name='invoiceline',
+                name='tax_rate',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='tax rate'),
+            ),
+            migrations.AlterField(
+                model_name='invoiceline',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='invoiceline',
+                name='unit',
+                field=models.CharField(blank=True, max_length=20, verbose_name='unit'),
+            ),
+            migrations.AlterField(
+                model_name='invoiceline',
+                name='unit_price',
+                field=models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='unit price'),
+            ),
+            migrations.AlterField(
+                model_name='invoicesequence',
+                name='kind',
+                field=models.CharField(max_length=8, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='invoicesequence',
+                name='last_number',
+                field=models.PositiveIntegerField(default=0, verbose_name='last number'),
+            ),
+            migrations.AlterField(
+                model_name='invoicesequence',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='invoicesequence',
+                name='year',
+                field=models.PositiveSmallIntegerField(verbose_name='year'),
+            ),
+            migrations.AlterField(
+                model_name='payment',
+                name='amount',
+                field=models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount'),
+            ),
+            migrations.AlterField(
+                model_name='payment',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='payment',
+                name='date',
+                field=models.DateField(verbose_name='date'),
+            ),
+            migrations.AlterField(
+                model_name='payment',
+                name='invoice',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='finance.invoice', verbose_name='invoice'),
+            ),
+            migrations.AlterField(
+                model_name='payment',
+                name='method',
+                field=models.CharField(choices=[('cash', 'Cash'), ('bank', 'Bank transfer'), ('mobile', 'Mobile money'), ('card', 'Card'), ('cheque', 'Cheque')], max_length=8, verbose_name='method'),
+            ),
+            migrations.AlterField(
+                model_name='payment',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='payment',
+                name='reference',
+                field=models.CharField(blank=True, max_length=80, verbose_name='reference'),
+            ),
+            migrations.AlterField(
+                model_name='payment',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='error',
+                field=models.CharField(blank=True, max_length=300, verbose_name='error'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='file',
+                field=models.FileField(blank=True, upload_to=apps.core.models.TenantUploadPath('reports'), verbose_name='file'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='file_format',
+                field=models.CharField(max_length=4, verbose_name='file format'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='kind',
+                field=models.CharField(max_length=20, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='params',
+                field=models.JSONField(default=dict, verbose_name='params'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='progress',
+                field=models.PositiveSmallIntegerField(default=0, verbose_name='progress'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='requested_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='requested by'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='status',
+                field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=8, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='reportjob',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='animal',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='buyer',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='finance.contact', verbose_name='buyer'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='date',
+                field=models.DateField(verbose_name='date'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='invoice',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sales', to='finance.invoice', verbose_name='invoice'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='kind',
+                field=models.CharField(choices=[('animal', 'Animal'), ('milk', 'Milk'), ('other', 'Other produce')], max_length=6, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='product',
+                field=models.CharField(blank=True, max_length=120, verbose_name='product'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='purpose',
+                field=models.CharField(blank=True, choices=[('slaughter', 'For slaughter'), ('alive', 'Alive, for breeding or rearing')], help_text='For an animal sale.', max_length=10, verbose_name='purpose'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='quantity',
+                field=models.DecimalField(decimal_places=3, default=Decimal('1'), max_digits=12, verbose_name='quantity'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='total',
+                field=models.DecimalField(decimal_places=2, max_digits=14, verbose_name='total'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='unit',
+                field=models.CharField(blank=True, max_length=20, verbose_name='unit'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='unit_price',
+                field=models.DecimalField(decimal_places=2, max_digits=12, verbose_name='unit price'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='sale',
+                name='withdrawal_acknowledged_until',
+                field=models.DateField(blank=True, null=True, verbose_name='withdrawal acknowledged until'),
+            ),
+        ]),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from decimal import Decimal
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -16,259 +18,261 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='administration',
-            name='batch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stock.batch', verbose_name='batch'),
-        ),
-        migrations.AlterField(
-            model_name='administration',
-            name='dose',
-            field=models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=10, verbose_name='dose'),
-        ),
-        migrations.AlterField(
-            model_name='administration',
-            name='given_at',
-            field=models.DateTimeField(verbose_name='given at'),
-        ),
-        migrations.AlterField(
-            model_name='administration',
-            name='given_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='given by'),
-        ),
-        migrations.AlterField(
-            model_name='administration',
-            name='lot',
-            field=models.CharField(blank=True, help_text='The batch as written on a product bought in.', max_length=60, verbose_name='lot'),
-        ),
-        migrations.AlterField(
-            model_name='administration',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='administration',
-            name='treatment',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='administrations', to='health.treatment', verbose_name='treatment'),
-        ),
-        migrations.AlterField(
-            model_name='administration',
-            name='void_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='administration',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='health_checks', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='checked_at',
-            field=models.DateTimeField(verbose_name='checked at'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='checked_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='checked by'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='findings',
-            field=models.JSONField(blank=True, default=list, verbose_name='findings'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='foot',
-            field=models.CharField(blank=True, choices=[('lf', 'Left fore'), ('rf', 'Right fore'), ('lh', 'Left hind'), ('rh', 'Right hind')], help_text='For lameness.', max_length=2, verbose_name='foot'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='outside_vet',
-            field=models.CharField(blank=True, max_length=120, verbose_name='outside vet'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='quarter',
-            field=models.CharField(blank=True, choices=[('LF', 'Left front'), ('RF', 'Right front'), ('LH', 'Left hind'), ('RH', 'Right hind')], help_text='For mastitis.', max_length=2, verbose_name='quarter'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='healthcheck',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='administrations_planned',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='administrations planned'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='treatments', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='diagnosis',
-            field=models.CharField(max_length=200, verbose_name='diagnosis'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='dose',
-            field=models.DecimalField(decimal_places=3, max_digits=10, verbose_name='dose'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='dose_unit',
-            field=models.CharField(max_length=20, verbose_name='dose unit'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='first_given_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='first given at'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='interval_hours',
-            field=models.PositiveSmallIntegerField(default=24, verbose_name='interval hours'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stock.stockitem', verbose_name='item'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='kind',
-            field=models.CharField(choices=[('treatment', 'Treatment'), ('vaccination', 'Vaccination')], default='treatment', max_length=12, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='last_given_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last given at'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='meat_withdrawal_days',
-            field=models.PositiveIntegerField(verbose_name='meat withdrawal days'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='meat_withdrawal_ends_on',
-            field=models.DateField(blank=True, null=True, verbose_name='meat withdrawal ends on'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='milk_withdrawal_ends_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='milk withdrawal ends at'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='milk_withdrawal_hours',
-            field=models.PositiveIntegerField(verbose_name='milk withdrawal hours'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='next_due_on',
-            field=models.DateField(blank=True, help_text="A vaccination's booster, from the product's interval.", null=True, verbose_name='next due on'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='off_label',
-            field=models.BooleanField(default=False, verbose_name='off label'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='prescribing_vet',
-            field=models.CharField(blank=True, max_length=120, verbose_name='prescribing vet'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='product_name',
-            field=models.CharField(help_text='The product as given (from stock or bought in).', max_length=120, verbose_name='product name'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='quarter',
-            field=models.CharField(blank=True, choices=[('LF', 'Left front'), ('RF', 'Right front'), ('LH', 'Left hind'), ('RH', 'Right hind')], max_length=2, verbose_name='quarter'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='route',
-            field=models.CharField(choices=[('im', 'Intramuscular'), ('iv', 'Intravenous'), ('sc', 'Subcutaneous'), ('oral', 'Oral'), ('intramammary', 'Intramammary'), ('topical', 'Topical'), ('other', 'Other')], max_length=12, verbose_name='route'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='void_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='void reason'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='voided at'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='withdrawal_end_announced',
-            field=models.BooleanField(default=False, help_text='The end of the milk withdrawal was announced.', verbose_name='withdrawal end announced'),
-        ),
-        migrations.AlterField(
-            model_name='treatment',
-            name='withdrawal_note',
-            field=models.CharField(blank=True, help_text="Why the periods differ from the label's.", max_length=200, verbose_name='withdrawal note'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='administration',
+                name='batch',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stock.batch', verbose_name='batch'),
+            ),
+            migrations.AlterField(
+                model_name='administration',
+                name='dose',
+                field=models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=10, verbose_name='dose'),
+            ),
+            migrations.AlterField(
+                model_name='administration',
+                name='given_at',
+                field=models.DateTimeField(verbose_name='given at'),
+            ),
+            migrations.AlterField(
+                model_name='administration',
+                name='given_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='given by'),
+            ),
+            migrations.AlterField(
+                model_name='administration',
+                name='lot',
+                field=models.CharField(blank=True, help_text='The batch as written on a product bought in.', max_length=60, verbose_name='lot'),
+            ),
+            migrations.AlterField(
+                model_name='administration',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='administration',
+                name='treatment',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='administrations', to='health.treatment', verbose_name='treatment'),
+            ),
+            migrations.AlterField(
+                model_name='administration',
+                name='void_reason',
+                field=models.CharField(blank=True, max_length=200, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='administration',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='health_checks', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='checked_at',
+                field=models.DateTimeField(verbose_name='checked at'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='checked_by',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='checked by'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='findings',
+                field=models.JSONField(blank=True, default=list, verbose_name='findings'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='foot',
+                field=models.CharField(blank=True, choices=[('lf', 'Left fore'), ('rf', 'Right fore'), ('lh', 'Left hind'), ('rh', 'Right hind')], help_text='For lameness.', max_length=2, verbose_name='foot'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='notes',
+                field=models.TextField(blank=True, max_length=2000, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='outside_vet',
+                field=models.CharField(blank=True, max_length=120, verbose_name='outside vet'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='quarter',
+                field=models.CharField(blank=True, choices=[('LF', 'Left front'), ('RF', 'Right front'), ('LH', 'Left hind'), ('RH', 'Right hind')], help_text='For mastitis.', max_length=2, verbose_name='quarter'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='healthcheck',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='administrations_planned',
+                field=models.PositiveSmallIntegerField(default=1, verbose_name='administrations planned'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='treatments', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='diagnosis',
+                field=models.CharField(max_length=200, verbose_name='diagnosis'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='dose',
+                field=models.DecimalField(decimal_places=3, max_digits=10, verbose_name='dose'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='dose_unit',
+                field=models.CharField(max_length=20, verbose_name='dose unit'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='first_given_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='first given at'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='interval_hours',
+                field=models.PositiveSmallIntegerField(default=24, verbose_name='interval hours'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='item',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stock.stockitem', verbose_name='item'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='kind',
+                field=models.CharField(choices=[('treatment', 'Treatment'), ('vaccination', 'Vaccination')], default='treatment', max_length=12, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='last_given_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='last given at'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='meat_withdrawal_days',
+                field=models.PositiveIntegerField(verbose_name='meat withdrawal days'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='meat_withdrawal_ends_on',
+                field=models.DateField(blank=True, null=True, verbose_name='meat withdrawal ends on'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='milk_withdrawal_ends_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='milk withdrawal ends at'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='milk_withdrawal_hours',
+                field=models.PositiveIntegerField(verbose_name='milk withdrawal hours'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='next_due_on',
+                field=models.DateField(blank=True, help_text="A vaccination's booster, from the product's interval.", null=True, verbose_name='next due on'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='off_label',
+                field=models.BooleanField(default=False, verbose_name='off label'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='prescribing_vet',
+                field=models.CharField(blank=True, max_length=120, verbose_name='prescribing vet'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='product_name',
+                field=models.CharField(help_text='The product as given (from stock or bought in).', max_length=120, verbose_name='product name'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='quarter',
+                field=models.CharField(blank=True, choices=[('LF', 'Left front'), ('RF', 'Right front'), ('LH', 'Left hind'), ('RH', 'Right hind')], max_length=2, verbose_name='quarter'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='recorded_by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='route',
+                field=models.CharField(choices=[('im', 'Intramuscular'), ('iv', 'Intravenous'), ('sc', 'Subcutaneous'), ('oral', 'Oral'), ('intramammary', 'Intramammary'), ('topical', 'Topical'), ('other', 'Other')], max_length=12, verbose_name='route'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='void_reason',
+                field=models.CharField(blank=True, max_length=200, verbose_name='void reason'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='voided_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='voided at'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='withdrawal_end_announced',
+                field=models.BooleanField(default=False, help_text='The end of the milk withdrawal was announced.', verbose_name='withdrawal end announced'),
+            ),
+            migrations.AlterField(
+                model_name='treatment',
+                name='withdrawal_note',
+                field=models.CharField(blank=True, help_text="Why the periods differ from the label's.", max_length=200, verbose_name='withdrawal note'),
+            ),
+        ]),
     ]

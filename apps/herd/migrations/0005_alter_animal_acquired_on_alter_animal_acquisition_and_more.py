@@ -5,6 +5,8 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -15,374 +17,376 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='animal',
-            name='acquired_on',
-            field=models.DateField(blank=True, null=True, verbose_name='acquired on'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='acquisition',
-            field=models.CharField(choices=[('born', 'Born on the farm'), ('bought', 'Bought')], default='born', max_length=6, verbose_name='acquisition'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='birth_date_estimated',
-            field=models.BooleanField(default=False, verbose_name='birth date estimated'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='breed',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.breed', verbose_name='breed'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='castrated',
-            field=models.BooleanField(default=False, verbose_name='castrated'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='castrated_on',
-            field=models.DateField(blank=True, null=True, verbose_name='castrated on'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='colour',
-            field=models.CharField(blank=True, max_length=60, verbose_name='colour'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='date_of_birth',
-            field=models.DateField(blank=True, null=True, verbose_name='date of birth'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='animals', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='animals', to='herd.animalgroup', verbose_name='group'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='markings',
-            field=models.CharField(blank=True, max_length=200, verbose_name='markings'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='name',
-            field=models.CharField(blank=True, max_length=80, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='photo',
-            field=models.ImageField(blank=True, upload_to=apps.core.models.TenantUploadPath('animals'), verbose_name='photo'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='purchase_price',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='purchase price'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='seller',
-            field=models.CharField(blank=True, max_length=120, verbose_name='seller'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='sex',
-            field=models.CharField(choices=[('female', 'Female'), ('male', 'Male')], max_length=6, verbose_name='sex'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='sire',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sired', to='herd.animal', verbose_name='sire'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='species',
-            field=models.CharField(choices=[('cattle', 'Cattle'), ('goat', 'Goat'), ('sheep', 'Sheep'), ('pig', 'Pig'), ('camel', 'Camel'), ('other', 'Other')], default='cattle', max_length=10, verbose_name='species'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('sold', 'Sold'), ('dead', 'Dead'), ('culled', 'Culled')], default='active', max_length=6, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='status_on',
-            field=models.DateField(blank=True, null=True, verbose_name='status on'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='status_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='status reason'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='animal',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='exit_status',
-            field=models.CharField(blank=True, choices=[('active', 'Active'), ('sold', 'Sold'), ('dead', 'Dead'), ('culled', 'Culled')], max_length=6, verbose_name='exit status'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='from_farm',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='from farm'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='from_group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='herd.animalgroup', verbose_name='from group'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='kind',
-            field=models.CharField(choices=[('weight', 'Weighed'), ('weaning', 'Weaned'), ('castration', 'Castrated'), ('movement', 'Moved'), ('disposal', 'Left the herd')], max_length=10, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='method',
-            field=models.CharField(blank=True, choices=[('scale', 'Scale'), ('tape', 'Weigh band'), ('estimate', 'Estimate')], max_length=8, verbose_name='method'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='note',
-            field=models.CharField(blank=True, max_length=200, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='on',
-            field=models.DateField(verbose_name='on'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='reason',
-            field=models.CharField(blank=True, choices=[('infertility', 'Infertility'), ('mastitis', 'Mastitis'), ('lameness', 'Lameness'), ('low_yield', 'Low yield'), ('age', 'Age'), ('injury', 'Injury'), ('disease', 'Disease'), ('other', 'Other')], max_length=12, verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='recorded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='to_farm',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='to farm'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='to_group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='herd.animalgroup', verbose_name='to group'),
-        ),
-        migrations.AlterField(
-            model_name='animalevent',
-            name='weight_kg',
-            field=models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True, verbose_name='weight kg'),
-        ),
-        migrations.AlterField(
-            model_name='animalgroup',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='animalgroup',
-            name='name',
-            field=models.CharField(max_length=80, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='animalgroup',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='breed',
-            name='name',
-            field=models.CharField(max_length=80, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='breed',
-            name='species',
-            field=models.CharField(choices=[('cattle', 'Cattle'), ('goat', 'Goat'), ('sheep', 'Sheep'), ('pig', 'Pig'), ('camel', 'Camel'), ('other', 'Other')], max_length=10, verbose_name='species'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='acquired_on',
-            field=models.DateField(blank=True, null=True, verbose_name='acquired on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='acquisition',
-            field=models.CharField(choices=[('born', 'Born on the farm'), ('bought', 'Bought')], default='born', max_length=6, verbose_name='acquisition'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='birth_date_estimated',
-            field=models.BooleanField(default=False, verbose_name='birth date estimated'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='breed',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='herd.breed', verbose_name='breed'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='castrated',
-            field=models.BooleanField(default=False, verbose_name='castrated'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='castrated_on',
-            field=models.DateField(blank=True, null=True, verbose_name='castrated on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='colour',
-            field=models.CharField(blank=True, max_length=60, verbose_name='colour'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='date_of_birth',
-            field=models.DateField(blank=True, null=True, verbose_name='date of birth'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='farm',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='group',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='herd.animalgroup', verbose_name='group'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='markings',
-            field=models.CharField(blank=True, max_length=200, verbose_name='markings'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='name',
-            field=models.CharField(blank=True, max_length=80, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='photo',
-            field=models.TextField(blank=True, max_length=100, verbose_name='photo'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='purchase_price',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='purchase price'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='seller',
-            field=models.CharField(blank=True, max_length=120, verbose_name='seller'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='sex',
-            field=models.CharField(choices=[('female', 'Female'), ('male', 'Male')], max_length=6, verbose_name='sex'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='sire',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='herd.animal', verbose_name='sire'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='species',
-            field=models.CharField(choices=[('cattle', 'Cattle'), ('goat', 'Goat'), ('sheep', 'Sheep'), ('pig', 'Pig'), ('camel', 'Camel'), ('other', 'Other')], default='cattle', max_length=10, verbose_name='species'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('sold', 'Sold'), ('dead', 'Dead'), ('culled', 'Culled')], default='active', max_length=6, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='status_on',
-            field=models.DateField(blank=True, null=True, verbose_name='status on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='status_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='status reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalanimal',
-            name='tenant',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='outsidesire',
-            name='breed',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.breed', verbose_name='breed'),
-        ),
-        migrations.AlterField(
-            model_name='outsidesire',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='outsidesire',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='outsidesire',
-            name='registration_number',
-            field=models.CharField(blank=True, max_length=60, verbose_name='registration number'),
-        ),
-        migrations.AlterField(
-            model_name='outsidesire',
-            name='species',
-            field=models.CharField(choices=[('cattle', 'Cattle'), ('goat', 'Goat'), ('sheep', 'Sheep'), ('pig', 'Pig'), ('camel', 'Camel'), ('other', 'Other')], default='cattle', max_length=10, verbose_name='species'),
-        ),
-        migrations.AlterField(
-            model_name='outsidesire',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='outsidesire',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='animal',
+                name='acquired_on',
+                field=models.DateField(blank=True, null=True, verbose_name='acquired on'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='acquisition',
+                field=models.CharField(choices=[('born', 'Born on the farm'), ('bought', 'Bought')], default='born', max_length=6, verbose_name='acquisition'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='birth_date_estimated',
+                field=models.BooleanField(default=False, verbose_name='birth date estimated'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='breed',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.breed', verbose_name='breed'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='castrated',
+                field=models.BooleanField(default=False, verbose_name='castrated'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='castrated_on',
+                field=models.DateField(blank=True, null=True, verbose_name='castrated on'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='colour',
+                field=models.CharField(blank=True, max_length=60, verbose_name='colour'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='date_of_birth',
+                field=models.DateField(blank=True, null=True, verbose_name='date of birth'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='animals', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='group',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='animals', to='herd.animalgroup', verbose_name='group'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='markings',
+                field=models.CharField(blank=True, max_length=200, verbose_name='markings'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='name',
+                field=models.CharField(blank=True, max_length=80, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='photo',
+                field=models.ImageField(blank=True, upload_to=apps.core.models.TenantUploadPath('animals'), verbose_name='photo'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='purchase_price',
+                field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='purchase price'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='seller',
+                field=models.CharField(blank=True, max_length=120, verbose_name='seller'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='sex',
+                field=models.CharField(choices=[('female', 'Female'), ('male', 'Male')], max_length=6, verbose_name='sex'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='sire',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sired', to='herd.animal', verbose_name='sire'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='species',
+                field=models.CharField(choices=[('cattle', 'Cattle'), ('goat', 'Goat'), ('sheep', 'Sheep'), ('pig', 'Pig'), ('camel', 'Camel'), ('other', 'Other')], default='cattle', max_length=10, verbose_name='species'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='status',
+                field=models.CharField(choices=[('active', 'Active'), ('sold', 'Sold'), ('dead', 'Dead'), ('culled', 'Culled')], default='active', max_length=6, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='status_on',
+                field=models.DateField(blank=True, null=True, verbose_name='status on'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='status_reason',
+                field=models.CharField(blank=True, max_length=200, verbose_name='status reason'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='animal',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='exit_status',
+                field=models.CharField(blank=True, choices=[('active', 'Active'), ('sold', 'Sold'), ('dead', 'Dead'), ('culled', 'Culled')], max_length=6, verbose_name='exit status'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='from_farm',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='from farm'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='from_group',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='herd.animalgroup', verbose_name='from group'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='kind',
+                field=models.CharField(choices=[('weight', 'Weighed'), ('weaning', 'Weaned'), ('castration', 'Castrated'), ('movement', 'Moved'), ('disposal', 'Left the herd')], max_length=10, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='method',
+                field=models.CharField(blank=True, choices=[('scale', 'Scale'), ('tape', 'Weigh band'), ('estimate', 'Estimate')], max_length=8, verbose_name='method'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='note',
+                field=models.CharField(blank=True, max_length=200, verbose_name='note'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='on',
+                field=models.DateField(verbose_name='on'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='reason',
+                field=models.CharField(blank=True, choices=[('infertility', 'Infertility'), ('mastitis', 'Mastitis'), ('lameness', 'Lameness'), ('low_yield', 'Low yield'), ('age', 'Age'), ('injury', 'Injury'), ('disease', 'Disease'), ('other', 'Other')], max_length=12, verbose_name='reason'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='recorded_by',
+                field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='recorded by'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='to_farm',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='to farm'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='to_group',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='herd.animalgroup', verbose_name='to group'),
+            ),
+            migrations.AlterField(
+                model_name='animalevent',
+                name='weight_kg',
+                field=models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True, verbose_name='weight kg'),
+            ),
+            migrations.AlterField(
+                model_name='animalgroup',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='animalgroup',
+                name='name',
+                field=models.CharField(max_length=80, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='animalgroup',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='breed',
+                name='name',
+                field=models.CharField(max_length=80, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='breed',
+                name='species',
+                field=models.CharField(choices=[('cattle', 'Cattle'), ('goat', 'Goat'), ('sheep', 'Sheep'), ('pig', 'Pig'), ('camel', 'Camel'), ('other', 'Other')], max_length=10, verbose_name='species'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='acquired_on',
+                field=models.DateField(blank=True, null=True, verbose_name='acquired on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='acquisition',
+                field=models.CharField(choices=[('born', 'Born on the farm'), ('bought', 'Bought')], default='born', max_length=6, verbose_name='acquisition'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='birth_date_estimated',
+                field=models.BooleanField(default=False, verbose_name='birth date estimated'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='breed',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='herd.breed', verbose_name='breed'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='castrated',
+                field=models.BooleanField(default=False, verbose_name='castrated'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='castrated_on',
+                field=models.DateField(blank=True, null=True, verbose_name='castrated on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='colour',
+                field=models.CharField(blank=True, max_length=60, verbose_name='colour'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='created_at',
+                field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='date_of_birth',
+                field=models.DateField(blank=True, null=True, verbose_name='date of birth'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='farm',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='group',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='herd.animalgroup', verbose_name='group'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='markings',
+                field=models.CharField(blank=True, max_length=200, verbose_name='markings'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='name',
+                field=models.CharField(blank=True, max_length=80, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='photo',
+                field=models.TextField(blank=True, max_length=100, verbose_name='photo'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='purchase_price',
+                field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='purchase price'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='seller',
+                field=models.CharField(blank=True, max_length=120, verbose_name='seller'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='sex',
+                field=models.CharField(choices=[('female', 'Female'), ('male', 'Male')], max_length=6, verbose_name='sex'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='sire',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='herd.animal', verbose_name='sire'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='species',
+                field=models.CharField(choices=[('cattle', 'Cattle'), ('goat', 'Goat'), ('sheep', 'Sheep'), ('pig', 'Pig'), ('camel', 'Camel'), ('other', 'Other')], default='cattle', max_length=10, verbose_name='species'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='status',
+                field=models.CharField(choices=[('active', 'Active'), ('sold', 'Sold'), ('dead', 'Dead'), ('culled', 'Culled')], default='active', max_length=6, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='status_on',
+                field=models.DateField(blank=True, null=True, verbose_name='status on'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='status_reason',
+                field=models.CharField(blank=True, max_length=200, verbose_name='status reason'),
+            ),
+            migrations.AlterField(
+                model_name='historicalanimal',
+                name='tenant',
+                field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='outsidesire',
+                name='breed',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='herd.breed', verbose_name='breed'),
+            ),
+            migrations.AlterField(
+                model_name='outsidesire',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='outsidesire',
+                name='name',
+                field=models.CharField(max_length=120, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='outsidesire',
+                name='registration_number',
+                field=models.CharField(blank=True, max_length=60, verbose_name='registration number'),
+            ),
+            migrations.AlterField(
+                model_name='outsidesire',
+                name='species',
+                field=models.CharField(choices=[('cattle', 'Cattle'), ('goat', 'Goat'), ('sheep', 'Sheep'), ('pig', 'Pig'), ('camel', 'Camel'), ('other', 'Other')], default='cattle', max_length=10, verbose_name='species'),
+            ),
+            migrations.AlterField(
+                model_name='outsidesire',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='outsidesire',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+        ]),
     ]

@@ -5,6 +5,8 @@ import django.db.models.deletion
 from decimal import Decimal
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -16,399 +18,401 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='date',
-            field=models.DateField(verbose_name='date'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='discarded',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='discarded'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='evening',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='evening'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='evening_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='evening count'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='fat_volume',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='fat volume'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='fat_weighted',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=14, verbose_name='fat weighted'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='midday',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='midday'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='midday_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='midday count'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='morning',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='morning'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='morning_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='morning count'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='protein_volume',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='protein volume'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='protein_weighted',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=14, verbose_name='protein weighted'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='records',
-            field=models.PositiveIntegerField(default=0, verbose_name='records'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='scc_volume',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='scc volume'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='scc_weighted',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='scc weighted'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='animaldaysummary',
-            name='total',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='total'),
-        ),
-        migrations.AlterField(
-            model_name='bulktankreading',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='bulktankreading',
-            name='date',
-            field=models.DateField(verbose_name='date'),
-        ),
-        migrations.AlterField(
-            model_name='bulktankreading',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='bulktankreading',
-            name='quantity',
-            field=models.DecimalField(decimal_places=2, max_digits=8, verbose_name='quantity'),
-        ),
-        migrations.AlterField(
-            model_name='bulktankreading',
-            name='session',
-            field=models.CharField(choices=[('morning', 'Morning'), ('midday', 'Midday'), ('evening', 'Evening')], max_length=8, verbose_name='session'),
-        ),
-        migrations.AlterField(
-            model_name='bulktankreading',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='bulktankreading',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='cows_milked',
-            field=models.PositiveIntegerField(default=0, verbose_name='cows milked'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='date',
-            field=models.DateField(verbose_name='date'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='discarded',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='discarded'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='evening',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='evening'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='evening_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='evening count'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='fat_volume',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='fat volume'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='fat_weighted',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=14, verbose_name='fat weighted'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='midday',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='midday'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='midday_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='midday count'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='morning',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='morning'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='morning_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='morning count'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='protein_volume',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='protein volume'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='protein_weighted',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=14, verbose_name='protein weighted'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='records',
-            field=models.PositiveIntegerField(default=0, verbose_name='records'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='scc_volume',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='scc volume'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='scc_weighted',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='scc weighted'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='farmdaysummary',
-            name='total',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='total'),
-        ),
-        migrations.AlterField(
-            model_name='lactation',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lactations', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='lactation',
-            name='calving_date',
-            field=models.DateField(verbose_name='calving date'),
-        ),
-        migrations.AlterField(
-            model_name='lactation',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='lactation',
-            name='dried_off_on',
-            field=models.DateField(blank=True, null=True, verbose_name='dried off on'),
-        ),
-        migrations.AlterField(
-            model_name='lactation',
-            name='number',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)], verbose_name='number'),
-        ),
-        migrations.AlterField(
-            model_name='lactation',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='lactation',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='milk_records', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='appearance',
-            field=models.CharField(choices=[('normal', 'Normal'), ('clots', 'Clots'), ('watery', 'Watery'), ('bloody', 'Bloody'), ('discoloured', 'Discoloured')], default='normal', max_length=12, verbose_name='appearance'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='date',
-            field=models.DateField(verbose_name='date'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='discard_reason',
-            field=models.CharField(blank=True, max_length=120, verbose_name='discard reason'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='discarded',
-            field=models.BooleanField(default=False, verbose_name='discarded'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='duration_minutes',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='duration minutes'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='lactation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='records', to='milk.lactation', verbose_name='lactation'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='method',
-            field=models.CharField(choices=[('hand', 'Hand'), ('machine', 'Machine'), ('robot', 'Robot')], default='machine', max_length=8, verbose_name='method'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='milker',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='milker'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='notes',
-            field=models.CharField(blank=True, max_length=300, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='quantity',
-            field=models.DecimalField(decimal_places=2, max_digits=5, verbose_name='quantity'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='quarter',
-            field=models.CharField(blank=True, choices=[('LF', 'Left front'), ('RF', 'Right front'), ('LH', 'Left hind'), ('RH', 'Right hind')], max_length=2, verbose_name='quarter'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='session',
-            field=models.CharField(choices=[('morning', 'Morning'), ('midday', 'Midday'), ('evening', 'Evening')], max_length=8, verbose_name='session'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='udder',
-            field=models.CharField(choices=[('normal', 'Normal'), ('swollen', 'Swollen'), ('hard', 'Hard'), ('injured', 'Injured')], default='normal', max_length=8, verbose_name='udder'),
-        ),
-        migrations.AlterField(
-            model_name='milkrecord',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='animal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='herd.animal', verbose_name='animal'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='date',
-            field=models.DateField(verbose_name='date'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='kind',
-            field=models.CharField(choices=[('high_scc', 'High cell count'), ('repeat_scc', 'Raised cell count on two tests'), ('appearance', 'Abnormal milk'), ('udder', 'Udder problem'), ('yield_drop', 'Yield drop')], max_length=12, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='message',
-            field=models.CharField(max_length=200, verbose_name='message'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='resolved_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='resolved at'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='session',
-            field=models.CharField(choices=[('morning', 'Morning'), ('midday', 'Midday'), ('evening', 'Evening')], max_length=8, verbose_name='session'),
-        ),
-        migrations.AlterField(
-            model_name='qualityalert',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='date',
+                field=models.DateField(verbose_name='date'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='discarded',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='discarded'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='evening',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='evening'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='evening_count',
+                field=models.PositiveIntegerField(default=0, verbose_name='evening count'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='fat_volume',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='fat volume'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='fat_weighted',
+                field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=14, verbose_name='fat weighted'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='midday',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='midday'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='midday_count',
+                field=models.PositiveIntegerField(default=0, verbose_name='midday count'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='morning',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='morning'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='morning_count',
+                field=models.PositiveIntegerField(default=0, verbose_name='morning count'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='protein_volume',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='protein volume'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='protein_weighted',
+                field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=14, verbose_name='protein weighted'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='records',
+                field=models.PositiveIntegerField(default=0, verbose_name='records'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='scc_volume',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='scc volume'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='scc_weighted',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='scc weighted'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='animaldaysummary',
+                name='total',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='total'),
+            ),
+            migrations.AlterField(
+                model_name='bulktankreading',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='bulktankreading',
+                name='date',
+                field=models.DateField(verbose_name='date'),
+            ),
+            migrations.AlterField(
+                model_name='bulktankreading',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='bulktankreading',
+                name='quantity',
+                field=models.DecimalField(decimal_places=2, max_digits=8, verbose_name='quantity'),
+            ),
+            migrations.AlterField(
+                model_name='bulktankreading',
+                name='session',
+                field=models.CharField(choices=[('morning', 'Morning'), ('midday', 'Midday'), ('evening', 'Evening')], max_length=8, verbose_name='session'),
+            ),
+            migrations.AlterField(
+                model_name='bulktankreading',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='bulktankreading',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='cows_milked',
+                field=models.PositiveIntegerField(default=0, verbose_name='cows milked'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='date',
+                field=models.DateField(verbose_name='date'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='discarded',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='discarded'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='evening',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='evening'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='evening_count',
+                field=models.PositiveIntegerField(default=0, verbose_name='evening count'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='fat_volume',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='fat volume'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='fat_weighted',
+                field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=14, verbose_name='fat weighted'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='midday',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='midday'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='midday_count',
+                field=models.PositiveIntegerField(default=0, verbose_name='midday count'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='morning',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='morning'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='morning_count',
+                field=models.PositiveIntegerField(default=0, verbose_name='morning count'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='protein_volume',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='protein volume'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='protein_weighted',
+                field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=14, verbose_name='protein weighted'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='records',
+                field=models.PositiveIntegerField(default=0, verbose_name='records'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='scc_volume',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='scc volume'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='scc_weighted',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='scc weighted'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='farmdaysummary',
+                name='total',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='total'),
+            ),
+            migrations.AlterField(
+                model_name='lactation',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lactations', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='lactation',
+                name='calving_date',
+                field=models.DateField(verbose_name='calving date'),
+            ),
+            migrations.AlterField(
+                model_name='lactation',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='lactation',
+                name='dried_off_on',
+                field=models.DateField(blank=True, null=True, verbose_name='dried off on'),
+            ),
+            migrations.AlterField(
+                model_name='lactation',
+                name='number',
+                field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)], verbose_name='number'),
+            ),
+            migrations.AlterField(
+                model_name='lactation',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='lactation',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='milk_records', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='appearance',
+                field=models.CharField(choices=[('normal', 'Normal'), ('clots', 'Clots'), ('watery', 'Watery'), ('bloody', 'Bloody'), ('discoloured', 'Discoloured')], default='normal', max_length=12, verbose_name='appearance'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='date',
+                field=models.DateField(verbose_name='date'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='discard_reason',
+                field=models.CharField(blank=True, max_length=120, verbose_name='discard reason'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='discarded',
+                field=models.BooleanField(default=False, verbose_name='discarded'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='duration_minutes',
+                field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='duration minutes'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='lactation',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='records', to='milk.lactation', verbose_name='lactation'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='method',
+                field=models.CharField(choices=[('hand', 'Hand'), ('machine', 'Machine'), ('robot', 'Robot')], default='machine', max_length=8, verbose_name='method'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='milker',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.membership', verbose_name='milker'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='notes',
+                field=models.CharField(blank=True, max_length=300, verbose_name='notes'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='quantity',
+                field=models.DecimalField(decimal_places=2, max_digits=5, verbose_name='quantity'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='quarter',
+                field=models.CharField(blank=True, choices=[('LF', 'Left front'), ('RF', 'Right front'), ('LH', 'Left hind'), ('RH', 'Right hind')], max_length=2, verbose_name='quarter'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='session',
+                field=models.CharField(choices=[('morning', 'Morning'), ('midday', 'Midday'), ('evening', 'Evening')], max_length=8, verbose_name='session'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='udder',
+                field=models.CharField(choices=[('normal', 'Normal'), ('swollen', 'Swollen'), ('hard', 'Hard'), ('injured', 'Injured')], default='normal', max_length=8, verbose_name='udder'),
+            ),
+            migrations.AlterField(
+                model_name='milkrecord',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='animal',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='herd.animal', verbose_name='animal'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='date',
+                field=models.DateField(verbose_name='date'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='kind',
+                field=models.CharField(choices=[('high_scc', 'High cell count'), ('repeat_scc', 'Raised cell count on two tests'), ('appearance', 'Abnormal milk'), ('udder', 'Udder problem'), ('yield_drop', 'Yield drop')], max_length=12, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='message',
+                field=models.CharField(max_length=200, verbose_name='message'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='resolved_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='resolved at'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='session',
+                field=models.CharField(choices=[('morning', 'Morning'), ('midday', 'Midday'), ('evening', 'Evening')], max_length=8, verbose_name='session'),
+            ),
+            migrations.AlterField(
+                model_name='qualityalert',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+        ]),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -14,149 +16,151 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='delivery',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
-        ),
-        migrations.AlterField(
-            model_name='delivery',
-            name='channel',
-            field=models.CharField(choices=[('app', 'In the app'), ('email', 'Email'), ('sms', 'SMS'), ('push', 'Push')], max_length=5, verbose_name='channel'),
-        ),
-        migrations.AlterField(
-            model_name='delivery',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='delivery',
-            name='next_attempt_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='next attempt at'),
-        ),
-        migrations.AlterField(
-            model_name='delivery',
-            name='notification',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notify.notification', verbose_name='notification'),
-        ),
-        migrations.AlterField(
-            model_name='delivery',
-            name='sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
-        ),
-        migrations.AlterField(
-            model_name='delivery',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting'), ('held', 'Held for quiet hours'), ('digest', 'In the daily digest'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Not sent')], default='pending', max_length=8, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='delivery',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='body',
-            field=models.CharField(blank=True, max_length=500, verbose_name='body'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='key',
-            field=models.CharField(blank=True, max_length=120, verbose_name='key'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(default='general', max_length=30, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='message',
-            field=models.JSONField(blank=True, default=dict, verbose_name='message'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='read_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='read at'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='title',
-            field=models.CharField(max_length=140, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='url',
-            field=models.CharField(blank=True, max_length=300, verbose_name='url'),
-        ),
-        migrations.AlterField(
-            model_name='notification',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='notifysettings',
-            name='channels',
-            field=models.JSONField(blank=True, default=dict, help_text='kind: [channels]; a kind left out uses its defaults.', verbose_name='channels'),
-        ),
-        migrations.AlterField(
-            model_name='notifysettings',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.membership', verbose_name='membership'),
-        ),
-        migrations.AlterField(
-            model_name='notifysettings',
-            name='quiet_end',
-            field=models.TimeField(blank=True, null=True, verbose_name='quiet end'),
-        ),
-        migrations.AlterField(
-            model_name='notifysettings',
-            name='quiet_start',
-            field=models.TimeField(blank=True, null=True, verbose_name='quiet start'),
-        ),
-        migrations.AlterField(
-            model_name='notifysettings',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='pushsubscription',
-            name='auth',
-            field=models.CharField(max_length=60, verbose_name='auth'),
-        ),
-        migrations.AlterField(
-            model_name='pushsubscription',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='pushsubscription',
-            name='endpoint',
-            field=models.URLField(max_length=800, unique=True, verbose_name='endpoint'),
-        ),
-        migrations.AlterField(
-            model_name='pushsubscription',
-            name='p256dh',
-            field=models.CharField(max_length=200, verbose_name='p256dh'),
-        ),
-        migrations.AlterField(
-            model_name='pushsubscription',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='pushsubscription',
-            name='user_agent',
-            field=models.CharField(blank=True, max_length=200, verbose_name='user agent'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='delivery',
+                name='attempts',
+                field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
+            ),
+            migrations.AlterField(
+                model_name='delivery',
+                name='channel',
+                field=models.CharField(choices=[('app', 'In the app'), ('email', 'Email'), ('sms', 'SMS'), ('push', 'Push')], max_length=5, verbose_name='channel'),
+            ),
+            migrations.AlterField(
+                model_name='delivery',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='delivery',
+                name='next_attempt_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='next attempt at'),
+            ),
+            migrations.AlterField(
+                model_name='delivery',
+                name='notification',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notify.notification', verbose_name='notification'),
+            ),
+            migrations.AlterField(
+                model_name='delivery',
+                name='sent_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
+            ),
+            migrations.AlterField(
+                model_name='delivery',
+                name='status',
+                field=models.CharField(choices=[('pending', 'Waiting'), ('held', 'Held for quiet hours'), ('digest', 'In the daily digest'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Not sent')], default='pending', max_length=8, verbose_name='status'),
+            ),
+            migrations.AlterField(
+                model_name='delivery',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='body',
+                field=models.CharField(blank=True, max_length=500, verbose_name='body'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='key',
+                field=models.CharField(blank=True, max_length=120, verbose_name='key'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='kind',
+                field=models.CharField(default='general', max_length=30, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='message',
+                field=models.JSONField(blank=True, default=dict, verbose_name='message'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='read_at',
+                field=models.DateTimeField(blank=True, null=True, verbose_name='read at'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='title',
+                field=models.CharField(max_length=140, verbose_name='title'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='url',
+                field=models.CharField(blank=True, max_length=300, verbose_name='url'),
+            ),
+            migrations.AlterField(
+                model_name='notification',
+                name='user',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            ),
+            migrations.AlterField(
+                model_name='notifysettings',
+                name='channels',
+                field=models.JSONField(blank=True, default=dict, help_text='kind: [channels]; a kind left out uses its defaults.', verbose_name='channels'),
+            ),
+            migrations.AlterField(
+                model_name='notifysettings',
+                name='membership',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.membership', verbose_name='membership'),
+            ),
+            migrations.AlterField(
+                model_name='notifysettings',
+                name='quiet_end',
+                field=models.TimeField(blank=True, null=True, verbose_name='quiet end'),
+            ),
+            migrations.AlterField(
+                model_name='notifysettings',
+                name='quiet_start',
+                field=models.TimeField(blank=True, null=True, verbose_name='quiet start'),
+            ),
+            migrations.AlterField(
+                model_name='notifysettings',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='pushsubscription',
+                name='auth',
+                field=models.CharField(max_length=60, verbose_name='auth'),
+            ),
+            migrations.AlterField(
+                model_name='pushsubscription',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='pushsubscription',
+                name='endpoint',
+                field=models.URLField(max_length=800, unique=True, verbose_name='endpoint'),
+            ),
+            migrations.AlterField(
+                model_name='pushsubscription',
+                name='p256dh',
+                field=models.CharField(max_length=200, verbose_name='p256dh'),
+            ),
+            migrations.AlterField(
+                model_name='pushsubscription',
+                name='user',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            ),
+            migrations.AlterField(
+                model_name='pushsubscription',
+                name='user_agent',
+                field=models.CharField(blank=True, max_length=200, verbose_name='user agent'),
+            ),
+        ]),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from decimal import Decimal
 from django.db import migrations, models
 
+from apps.core.migration_ops import Relabel
+
 
 class Migration(migrations.Migration):
 
@@ -16,164 +18,166 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='batch',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='batch',
-            name='expires_on',
-            field=models.DateField(blank=True, null=True, verbose_name='expires on'),
-        ),
-        migrations.AlterField(
-            model_name='batch',
-            name='farm',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
-        ),
-        migrations.AlterField(
-            model_name='batch',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='stock.stockitem', verbose_name='item'),
-        ),
-        migrations.AlterField(
-            model_name='batch',
-            name='supplier',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='finance.contact', verbose_name='supplier'),
-        ),
-        migrations.AlterField(
-            model_name='batch',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='batch',
-            name='unit_cost',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, verbose_name='unit cost'),
-        ),
-        migrations.AlterField(
-            model_name='batch',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='active_substance',
-            field=models.CharField(blank=True, max_length=120, verbose_name='active substance'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='is_active',
-            field=models.BooleanField(default=True, verbose_name='is active'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='kind',
-            field=models.CharField(choices=[('medicine', 'Medicine'), ('vaccine', 'Vaccine'), ('feed', 'Feed'), ('supplement', 'Supplement'), ('other', 'Other')], max_length=10, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='reorder_level',
-            field=models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12, verbose_name='reorder level'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='unit',
-            field=models.CharField(help_text='mL, tube, dose, kg, bag…', max_length=20, verbose_name='unit'),
-        ),
-        migrations.AlterField(
-            model_name='stockitem',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='administration',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='movements', to='health.administration', verbose_name='administration'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='at',
-            field=models.DateTimeField(verbose_name='at'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='batch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='stock.batch', verbose_name='batch'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='by'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='expense',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='finance.expense', verbose_name='expense'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='invoice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='finance.invoice', verbose_name='invoice'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Received'), ('used', 'Used'), ('adjusted', 'Adjusted'), ('moved_out', 'Moved to another farm'), ('moved_in', 'Moved from another farm')], max_length=10, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='quantity',
-            field=models.DecimalField(decimal_places=3, help_text='Positive in, negative out.', max_digits=12, verbose_name='quantity'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='stockmovement',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
-        migrations.AlterField(
-            model_name='withdrawalperiod',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='withdrawals', to='stock.stockitem', verbose_name='item'),
-        ),
-        migrations.AlterField(
-            model_name='withdrawalperiod',
-            name='meat_days',
-            field=models.PositiveIntegerField(verbose_name='meat days'),
-        ),
-        migrations.AlterField(
-            model_name='withdrawalperiod',
-            name='milk_hours',
-            field=models.PositiveIntegerField(blank=True, help_text='Empty: not for milk-producing animals.', null=True, verbose_name='milk hours'),
-        ),
-        migrations.AlterField(
-            model_name='withdrawalperiod',
-            name='species',
-            field=models.CharField(max_length=10, verbose_name='species'),
-        ),
-        migrations.AlterField(
-            model_name='withdrawalperiod',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
-        ),
+        Relabel([
+            migrations.AlterField(
+                model_name='batch',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='batch',
+                name='expires_on',
+                field=models.DateField(blank=True, null=True, verbose_name='expires on'),
+            ),
+            migrations.AlterField(
+                model_name='batch',
+                name='farm',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='farms.farm', verbose_name='farm'),
+            ),
+            migrations.AlterField(
+                model_name='batch',
+                name='item',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='stock.stockitem', verbose_name='item'),
+            ),
+            migrations.AlterField(
+                model_name='batch',
+                name='supplier',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='finance.contact', verbose_name='supplier'),
+            ),
+            migrations.AlterField(
+                model_name='batch',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='batch',
+                name='unit_cost',
+                field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, verbose_name='unit cost'),
+            ),
+            migrations.AlterField(
+                model_name='batch',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='active_substance',
+                field=models.CharField(blank=True, max_length=120, verbose_name='active substance'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='created_at',
+                field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='is_active',
+                field=models.BooleanField(default=True, verbose_name='is active'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='kind',
+                field=models.CharField(choices=[('medicine', 'Medicine'), ('vaccine', 'Vaccine'), ('feed', 'Feed'), ('supplement', 'Supplement'), ('other', 'Other')], max_length=10, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='name',
+                field=models.CharField(max_length=120, verbose_name='name'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='reorder_level',
+                field=models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12, verbose_name='reorder level'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='unit',
+                field=models.CharField(help_text='mL, tube, dose, kg, bag…', max_length=20, verbose_name='unit'),
+            ),
+            migrations.AlterField(
+                model_name='stockitem',
+                name='updated_at',
+                field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='administration',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='movements', to='health.administration', verbose_name='administration'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='at',
+                field=models.DateTimeField(verbose_name='at'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='batch',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='stock.batch', verbose_name='batch'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='by',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.membership', verbose_name='by'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='expense',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='finance.expense', verbose_name='expense'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='invoice',
+                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='finance.invoice', verbose_name='invoice'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='kind',
+                field=models.CharField(choices=[('received', 'Received'), ('used', 'Used'), ('adjusted', 'Adjusted'), ('moved_out', 'Moved to another farm'), ('moved_in', 'Moved from another farm')], max_length=10, verbose_name='kind'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='quantity',
+                field=models.DecimalField(decimal_places=3, help_text='Positive in, negative out.', max_digits=12, verbose_name='quantity'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='reason',
+                field=models.CharField(blank=True, max_length=200, verbose_name='reason'),
+            ),
+            migrations.AlterField(
+                model_name='stockmovement',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+            migrations.AlterField(
+                model_name='withdrawalperiod',
+                name='item',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='withdrawals', to='stock.stockitem', verbose_name='item'),
+            ),
+            migrations.AlterField(
+                model_name='withdrawalperiod',
+                name='meat_days',
+                field=models.PositiveIntegerField(verbose_name='meat days'),
+            ),
+            migrations.AlterField(
+                model_name='withdrawalperiod',
+                name='milk_hours',
+                field=models.PositiveIntegerField(blank=True, help_text='Empty: not for milk-producing animals.', null=True, verbose_name='milk hours'),
+            ),
+            migrations.AlterField(
+                model_name='withdrawalperiod',
+                name='species',
+                field=models.CharField(max_length=10, verbose_name='species'),
+            ),
+            migrations.AlterField(
+                model_name='withdrawalperiod',
+                name='tenant',
+                field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.tenant', verbose_name='tenant'),
+            ),
+        ]),
     ]
