@@ -44,16 +44,13 @@ class Relabel(migrations.operations.base.Operation):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         self._refuse_column_changes(app_label, schema_editor, from_state, to_state)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        self._refuse_column_changes(app_label, schema_editor, to_state, from_state)
+    database_backwards = database_forwards  # the check compares the two states either way
 
-    def _refuse_column_changes(self, app_label, schema_editor, old_state, new_state):
+    def _refuse_column_changes(self, app_label, schema_editor, from_state, to_state):
         for operation in self.operations:
-            old_model = old_state.apps.get_model(app_label, operation.model_name)
-            new_model = new_state.apps.get_model(app_label, operation.model_name)
-            old_field = old_model._meta.get_field(operation.name)
-            new_field = new_model._meta.get_field(operation.name)
-            if schema_editor._field_should_be_altered(old_field, new_field):
+            fields = [state.apps.get_model(app_label, operation.model_name)._meta.get_field(operation.name)
+                      for state in (from_state, to_state)]
+            if schema_editor._field_should_be_altered(*fields):
                 raise ValueError(
                     f"{app_label}.{operation.model_name}.{operation.name} changes its column: "
                     "write it as an AlterField of its own, not inside Relabel"
