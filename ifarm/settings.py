@@ -395,6 +395,8 @@ LANGUAGES = [("en", "English"), ("fr", "Français"), ("sw", "Kiswahili")]
 # Our catalogues (compiled by `make setup`); Django's and allauth's come with them.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# How each language writes dates: templates name a format ("DATE_FORMAT"), never spell one.
+FORMAT_MODULE_PATH = ["ifarm.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

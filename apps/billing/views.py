@@ -67,7 +67,7 @@ def change(request):
         else:
             if subscription.next_plan_id:
                 messages.success(request, _("From %(day)s you will be on %(plan)s.") % {
-                    "day": date_format(subscription.current_period_end, "j M Y"), "plan": subscription.next_plan.name})
+                    "day": date_format(subscription.current_period_end, "DATE_FORMAT"), "plan": subscription.next_plan.name})
             else:
                 messages.success(request, _("You are on %(plan)s now.") % {"plan": subscription.plan.name})
             return redirect("billing:home")
@@ -83,7 +83,7 @@ def cancel(request):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Cancelled. Everything works until %(day)s; after that records can be read and exported, "
-                                    "not added.") % {"day": date_format(subscription.current_period_end, "j M Y")})
+                                    "not added.") % {"day": date_format(subscription.current_period_end, "DATE_FORMAT")})
     return redirect("billing:home")
 
 

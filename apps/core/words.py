@@ -36,13 +36,18 @@ def later(message, **values):
 
 
 def day(value: dt.date | dt.datetime, *, year: bool = True) -> str:
-    """A date as people write it in the active language: 5 Mar 2026, 5 mars 2026, 5 Mac 2026."""
-    return formats.date_format(value, "j M Y" if year else "j M")
+    """A date as people write it in the active language: 5 Jan 2027, 5 janv. 2027, 5 Januari 2027 (ifarm/formats)."""
+    return formats.date_format(value, "DATE_FORMAT" if year else "MONTH_DAY_FORMAT")
 
 
 def moment(value: dt.datetime) -> str:
     """A date and time of day in the active language (the value already in the reader's zone)."""
-    return formats.date_format(value, "j M Y H:i")
+    return formats.date_format(value, "DATETIME_FORMAT")
+
+
+def day_time(value: dt.datetime) -> str:
+    """A day of this year and a time of day in the active language (the value already in the reader's zone)."""
+    return formats.date_format(value, "DAY_TIME_FORMAT")
 
 
 def amount(value: Decimal) -> str:

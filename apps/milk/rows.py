@@ -55,7 +55,7 @@ def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, qualit
         yesterday = floatformat(row["yesterday"], "1") if row["yesterday"] is not None else "—"
         withdrawal = ""
         if row["withdrawal_ends"]:
-            ends = date(timezone.localtime(row["withdrawal_ends"], zone), "D j M H:i")
+            ends = date(timezone.localtime(row["withdrawal_ends"], zone), "WEEKDAY_DAY_TIME_FORMAT")
             withdrawal = (f'\n      <div class="small"><span class="badge text-bg-danger" data-testid="withdrawal">{words["withdrawal"]} '
                           f'{ends}</span></div>')
         stored = plain(record.quantity) if record else ""

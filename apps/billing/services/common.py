@@ -86,7 +86,7 @@ def hold_text(code: str) -> str:
         return _("A payment is missing. Pay it to add or change records; %(kept)s") % {"kept": kept}
     if kind == "ended":
         try:
-            day = date_format(dt.date.fromisoformat(detail), "j M Y")
+            day = date_format(dt.date.fromisoformat(detail), "DATE_FORMAT")
         except ValueError:
             day = detail
         return _("The subscription ended on %(day)s. Choose a plan to add or change records; %(kept)s") % {

@@ -119,7 +119,7 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
     if not errors and (ends := milk_withdrawal_for(animal, farm, day, session)):
         if values.get("discarded") is False and "discarded" in values:
             errors["discarded"] = _("%(tag)s is under milk withdrawal until %(moment)s; her milk must be discarded.") % {
-                "tag": animal.tag, "moment": formats.date_format(ends.astimezone(farm.zone), "j M H:i")}
+                "tag": animal.tag, "moment": formats.date_format(ends.astimezone(farm.zone), "DAY_TIME_FORMAT")}
         values["discarded"], values["discard_reason"] = True, WITHDRAWAL_REASON
     _check_ranges(values, errors)
     if values.get("udder", Udder.NORMAL) != Udder.NORMAL and not values.get("quarter"):
