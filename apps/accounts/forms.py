@@ -142,7 +142,7 @@ class PolicyForm(forms.Form):
         choices=list(CATALOGUE.items()), widget=forms.CheckboxSelectMultiple, required=False,
         help_text=_("The permissions it narrows; none ticked: every permission."))
     days = forms.TypedMultipleChoiceField(
-        choices=[(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")], coerce=int,
+        choices=[(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")), (6, _("Sun"))], coerce=int,
         widget=forms.CheckboxSelectMultiple, required=False, label=_("On these days"), help_text=_("None ticked: every day."))
     start_time = forms.TimeField(required=False, label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                                  help_text=_("In the farm's time zone."))
@@ -159,7 +159,7 @@ class PolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = roles
         self.fields["member"].queryset = members
-        self.fields["member"].label_from_instance = lambda m: f"{m.user.display_name} ({m.role.name})"
+        self.fields["member"].label_from_instance = lambda m: f"{m.user.display_name} ({m.role.label})"
         self.fields["farms"].queryset = farms
 
     def clean(self):
@@ -190,7 +190,7 @@ class DelegationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.held = held
         self.fields["delegate"].queryset = members
-        self.fields["delegate"].label_from_instance = lambda m: f"{m.user.display_name} ({m.role.name})"
+        self.fields["delegate"].label_from_instance = lambda m: f"{m.user.display_name} ({m.role.label})"
         self.fields["permissions"].choices = [(p, label) for p, label in CATALOGUE.items() if p in held]
 
     def clean(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .access import Decision, decide
 from .models import BUILTIN_ROLE_NAMES
@@ -13,28 +14,28 @@ if TYPE_CHECKING:
     from .models import Membership
 
 # Permissions are fixed in code; roles (data) pick from them.
-CATALOGUE: dict[str, str] = {
-    "farms.view": "See farms",
-    "farms.manage": "Create, edit and archive farms",
-    "herd.view": "See animals",
-    "herd.manage": "Add and edit animals",
-    "herd.import": "Import animals from CSV",
-    "herd.export": "Export the herd register",
-    "milk.view": "See milk records",
-    "milk.record": "Record milkings",
-    "health.view": "See health records",
-    "health.record": "Record treatments and checks",
-    "stock.view": "See medicines, feed and stock",
-    "stock.manage": "Add stock items, receive, adjust and move stock",
-    "finance.view": "See money",
-    "finance.submit_expense": "Submit expenses",
-    "finance.approve_expense": "Approve expenses",
-    "finance.manage": "Manage sales, invoices and payments",
-    "reports.view": "Download reports",
-    "team.view": "See the team",
-    "team.manage": "Invite members, change roles, remove members",
-    "audit.view": "Read the audit log",
-    "tenant.manage": "Change the organisation's settings",
+CATALOGUE: dict[str, str] = {  # (labels read in the reader's language)
+    "farms.view": gettext_lazy("See farms"),
+    "farms.manage": gettext_lazy("Create, edit and archive farms"),
+    "herd.view": gettext_lazy("See animals"),
+    "herd.manage": gettext_lazy("Add and edit animals"),
+    "herd.import": gettext_lazy("Import animals from CSV"),
+    "herd.export": gettext_lazy("Export the herd register"),
+    "milk.view": gettext_lazy("See milk records"),
+    "milk.record": gettext_lazy("Record milkings"),
+    "health.view": gettext_lazy("See health records"),
+    "health.record": gettext_lazy("Record treatments and checks"),
+    "stock.view": gettext_lazy("See medicines, feed and stock"),
+    "stock.manage": gettext_lazy("Add stock items, receive, adjust and move stock"),
+    "finance.view": gettext_lazy("See money"),
+    "finance.submit_expense": gettext_lazy("Submit expenses"),
+    "finance.approve_expense": gettext_lazy("Approve expenses"),
+    "finance.manage": gettext_lazy("Manage sales, invoices and payments"),
+    "reports.view": gettext_lazy("Download reports"),
+    "team.view": gettext_lazy("See the team"),
+    "team.manage": gettext_lazy("Invite members, change roles, remove members"),
+    "audit.view": gettext_lazy("Read the audit log"),
+    "tenant.manage": gettext_lazy("Change the organisation's settings"),
 }
 
 _ALL = list(CATALOGUE)

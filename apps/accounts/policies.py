@@ -63,7 +63,7 @@ def effective_access(member: Membership) -> list[dict]:
     for perm, label in CATALOGUE.items():
         sources = []
         if perm in held:
-            sources.append(_("Role: %(role)s") % {"role": member.role.name})
+            sources.append(_("Role: %(role)s") % {"role": member.role.label})
         sources += [_("Delegated by %(member)s until %(day)s") % {"member": x.delegator_name, "day": day(x.ends_on)} for x in lent if perm in x.permissions
                     and perm in x.delegator_permissions]
         if not sources:

@@ -40,20 +40,20 @@ from apps.notify.services import notification_create
 
 from .models import WebhookDelivery, WebhookEndpoint
 
-EVENTS = {
-    "animal.created": "An animal joined the register",
-    "animal.updated": "An animal's record changed",
-    "animal.disposed": "An animal left the herd (sold, died, culled)",
-    "milk.session_completed": "A farm's milking session was recorded (its totals)",
-    "milk.alert_raised": "A milk quality alert was raised",
-    "expense.submitted": "An expense was submitted",
-    "expense.decided": "An expense was approved or rejected",
-    "invoice.issued": "An invoice was issued",
-    "payment.recorded": "A payment was recorded",
-    "treatment.recorded": "A treatment or vaccination was recorded",
-    "withdrawal.ended": "A milk withdrawal ended",
-    "birth.recorded": "A birth was recorded",
-    "webhook.test": "A test event sent from the Integrations page",
+EVENTS = {  # (descriptions read in the reader's language)
+    "animal.created": gettext_lazy("An animal joined the register"),
+    "animal.updated": gettext_lazy("An animal's record changed"),
+    "animal.disposed": gettext_lazy("An animal left the herd (sold, died, culled)"),
+    "milk.session_completed": gettext_lazy("A farm's milking session was recorded (its totals)"),
+    "milk.alert_raised": gettext_lazy("A milk quality alert was raised"),
+    "expense.submitted": gettext_lazy("An expense was submitted"),
+    "expense.decided": gettext_lazy("An expense was approved or rejected"),
+    "invoice.issued": gettext_lazy("An invoice was issued"),
+    "payment.recorded": gettext_lazy("A payment was recorded"),
+    "treatment.recorded": gettext_lazy("A treatment or vaccination was recorded"),
+    "withdrawal.ended": gettext_lazy("A milk withdrawal ended"),
+    "birth.recorded": gettext_lazy("A birth was recorded"),
+    "webhook.test": gettext_lazy("A test event sent from the Integrations page"),
 }
 # Seconds after the first try: 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h up to three days.
 BACKOFF = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600] + [12 * 3600] * 6

@@ -2,6 +2,7 @@ import django_filters
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.decorators import member_required
 from apps.core.storage import file_response
@@ -12,11 +13,11 @@ from .selectors import entries_of
 
 
 class AuditFilter(django_filters.FilterSet):
-    action = django_filters.CharFilter(lookup_expr="istartswith", label="Action")
-    actor_email = django_filters.CharFilter(lookup_expr="icontains", label="Who")
-    object_repr = django_filters.CharFilter(lookup_expr="icontains", label="Object")
-    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From")
-    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="To")
+    action = django_filters.CharFilter(lookup_expr="istartswith", label=_("Action"))
+    actor_email = django_filters.CharFilter(lookup_expr="icontains", label=_("Who"))
+    object_repr = django_filters.CharFilter(lookup_expr="icontains", label=_("Object"))
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
 
     class Meta:
         model = AuditEntry

@@ -44,8 +44,9 @@ class CheckForm(forms.Form):
 
 class BirthForm(forms.Form):
     born_on = FarmDateField(label=_("Born on"))
-    ease = forms.TypedChoiceField(coerce=int, choices=[(1, "1 · unassisted"), (2, "2 · easy pull"), (3, "3 · hard pull"),
-                                                       (4, "4 · vet needed"), (5, "5 · caesarean")], label=_("Ease"))
+    ease = forms.TypedChoiceField(coerce=int, choices=[(1, _("1 · unassisted")), (2, _("2 · easy pull")),
+                                                       (3, _("3 · hard pull")), (4, _("4 · vet needed")),
+                                                       (5, _("5 · caesarean"))], label=_("Ease"))
     premature = forms.BooleanField(required=False, label=_("Born early (premature)"))
     aborted = forms.BooleanField(required=False, label=_("Abortion (no offspring)"))
 
@@ -86,7 +87,7 @@ class HireForm(forms.ModelForm):
         fields = ["direction", "farm", "other_farm", "outside_sire", "own_sire", "starts_on", "ends_on", "basis", "fee", "terms"]
         widgets = {"fee": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
                    "terms": forms.Textarea(attrs={"rows": 2})}
-        labels = {"outside_sire": "Sire hired in", "own_sire": "Our sire lent out"}
+        labels = {"outside_sire": _("Sire hired in"), "own_sire": _("Our sire lent out")}
 
     def __init__(self, *args, farms, other_farms, outside_sires, males, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 What is left of a template once its translate and blocktranslate parts, its other tags and variables, its
 scripts, styles and icons, and its markup are taken out, is text nobody marked; so are the words of the
-attributes people hear or read (aria-label, title, placeholder, alt). Brand names and units are allowed.
+attributes people hear or read (aria-label, title, placeholder, alt, and the question data-confirm asks). Brand names and units are allowed.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _REMOVE = [
     re.compile(r"<(pre|code)\b.*?</\1>", re.S),  # code samples are not translated
     re.compile(r"{%\s*block main_class\s*%}.*?{%\s*endblock main_class\s*%}", re.S),  # a CSS class, not words
 ]
-_SPOKEN = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"')
+_SPOKEN = re.compile(r'\b(?:aria-label|title|placeholder|alt|data-confirm)="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>", re.S)
 _TEMPLATE = re.compile(r"{%.*?%}|{{.*?}}", re.S)
 _WORD = re.compile(r"[A-Za-z][A-Za-z']+")

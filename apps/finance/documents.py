@@ -22,7 +22,7 @@ def invoice_pdf_bytes(invoice) -> bytes:
     return pdf_from_template(
         "finance/invoice_pdf.html",
         {"invoice": invoice, "tenant": invoice.tenant, "lines": list(invoice.lines.all()),
-         "payments": list(invoice.payments.all()), "decimals": places(invoice.currency)},
+         "payments": list(invoice.payments.all()), "decimals": f"{places(invoice.currency)}g"},
         language=invoice.tenant.language,
     )
 

@@ -4,9 +4,20 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.dates import EARLIEST, FarmDateField
 from apps.core.forms import check_date_range
+from apps.core.words import amount, day
 
 from .models import Finding, Foot, Quarter, Route
 
+
+
+def batch_label(batch) -> str:
+    """A batch as a picker names it: item, lot, what is left and where, and when it expires."""
+    label = _("%(item)s · lot %(lot)s · %(quantity)s %(unit)s on %(farm)s") % {
+        "item": batch.item.name, "lot": batch.lot or "—", "quantity": amount(batch.quantity), "unit": batch.item.unit,
+        "farm": batch.farm.name}
+    if batch.expires_on:
+        label += " · " + _("expires %(day)s") % {"day": day(batch.expires_on)}
+    return label
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
@@ -57,10 +68,7 @@ class TreatmentForm(forms.Form):
         self.fields["animal"].queryset = animals
         self.fields["group"].queryset = groups
         self.fields["batch"].queryset = batches
-        self.fields["batch"].label_from_instance = lambda b: (
-            f"{b.item.name} · lot {b.lot or '—'} · {b.quantity.normalize():f} {b.item.unit} on {b.farm.name}"
-            + (f" · expires {b.expires_on:%d %b %Y}" if b.expires_on else "")
-        )
+        self.fields["batch"].label_from_instance = batch_label
 
 
     def clean(self):
@@ -106,8 +114,7 @@ class VaccinationForm(forms.Form):
         self.fields["animals"].queryset = animals
         self.fields["group"].queryset = groups
         self.fields["batch"].queryset = batches
-        self.fields["batch"].label_from_instance = lambda b: (
-            f"{b.item.name} · lot {b.lot or '—'} · {b.quantity.normalize():f} {b.item.unit} on {b.farm.name}")
+        self.fields["batch"].label_from_instance = batch_label
 
 
 class HealthCheckForm(forms.Form):
@@ -121,8 +128,8 @@ class HealthCheckForm(forms.Form):
                                           widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     body_condition = forms.DecimalField(max_digits=3, decimal_places=2, required=False, label=_("Body condition score (1-5)"),
                                         widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    mobility = forms.TypedChoiceField(choices=[("", _("—")), ("0", "0 · sound"), ("1", "1 · imperfect"), ("2", "2 · lame"),
-                                               ("3", "3 · severely lame")], coerce=int, empty_value=None, required=False,
+    mobility = forms.TypedChoiceField(choices=[("", _("—")), ("0", _("0 · sound")), ("1", _("1 · imperfect")), ("2", _("2 · lame")),
+                                               ("3", _("3 · severely lame"))], coerce=int, empty_value=None, required=False,
                                       label=_("Mobility score"))
     weight = forms.DecimalField(max_digits=7, decimal_places=1, required=False, label=_("Weight (kg)"),
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))

@@ -8,8 +8,11 @@ from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import visible_to
+from apps.core.words import day_time
 
 from . import vitals, withdrawal
 from .models import Finding, HealthCheck, Treatment
@@ -97,27 +100,38 @@ def vaccinations_due(membership, *, within_days: int = 7):
     )
 
 
+VITAL_LABELS = {"temperature": gettext_lazy("temperature °C"), "heart_rate": gettext_lazy("heart rate"),
+                "respiratory_rate": gettext_lazy("respiratory rate")}
+VITAL_NAMES = {"temperature": gettext_lazy("temperature"), "heart_rate": gettext_lazy("heart rate"),
+               "respiratory_rate": gettext_lazy("respiratory rate")}
+
+
 def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
     """The animal's treatments and vaccinations as timeline entries (the shape of herd's timeline)."""
     entries = []
     for t in treatments_for(membership).filter(animal=animal).exclude(first_given_at=None).order_by("-first_given_at")[:limit]:
-        verb = "vaccinated" if t.kind == Treatment.Kind.VACCINATION else "treated"
-        what = t.product_name if t.kind == Treatment.Kind.VACCINATION else f"{t.diagnosis}, {t.product_name}"
-        changes = [("void", "", t.void_reason)] if t.voided_at else []
+        if t.kind == Treatment.Kind.VACCINATION:
+            kind = _("vaccinated: %(what)s") % {"what": t.product_name}
+        else:
+            kind = _("treated: %(what)s") % {"what": f"{t.diagnosis}, {t.product_name}"}
+        changes = [(_("void"), "", t.void_reason)] if t.voided_at else []
         if t.milk_withdrawal_ends_at and not t.voided_at:
-            changes.append(("milk withdrawal until", "", timezone.localtime(t.milk_withdrawal_ends_at).strftime("%d %b %H:%M")))
-        entries.append({"when": t.first_given_at, "who": t.recorded_by.user, "kind": f"{verb}: {what}", "changes": changes,
+            changes.append((_("milk withdrawal until"), "", day_time(timezone.localtime(t.milk_withdrawal_ends_at))))
+        entries.append({"when": t.first_given_at, "who": t.recorded_by.user, "kind": kind, "changes": changes,
                         "url": reverse("health:treatment", args=[t.pk])})
     checks = visible_to(HealthCheck.objects.select_related("recorded_by__user__profile"), membership).filter(animal=animal)
     for c in checks.order_by("-checked_at")[:limit]:
         values = {"temperature": c.temperature, "heart_rate": c.heart_rate, "respiratory_rate": c.respiratory_rate}
         shown = [(label, "", value) for label, value in (
-            ("temperature °C", c.temperature), ("heart rate", c.heart_rate), ("respiratory rate", c.respiratory_rate),
-            ("body condition", c.body_condition), ("mobility", c.mobility), ("weight kg", c.weight)) if value is not None]
+            (VITAL_LABELS["temperature"], c.temperature), (VITAL_LABELS["heart_rate"], c.heart_rate),
+            (VITAL_LABELS["respiratory_rate"], c.respiratory_rate), (_("body condition"), c.body_condition),
+            (_("mobility"), c.mobility), (_("weight kg"), c.weight)) if value is not None]
         out = vitals.out_of_range(animal.species, values)
-        findings = ", ".join(str(Finding(f).label) for f in c.findings) or "no findings"
-        entries.append({"when": c.checked_at, "who": c.recorded_by.user,
-                        "kind": f"checked: {findings}" + (f" (out of range: {', '.join(o.replace('_', ' ') for o in out)})" if out else ""),
+        findings = ", ".join(str(Finding(f).label) for f in c.findings) or _("no findings")
+        kind = _("checked: %(findings)s") % {"findings": findings}
+        if out:
+            kind = _("%(checked)s (out of range: %(vitals)s)") % {"checked": kind, "vitals": ", ".join(str(VITAL_NAMES[o]) for o in out)}
+        entries.append({"when": c.checked_at, "who": c.recorded_by.user, "kind": kind,
                         "changes": shown, "url": None})
     return entries
 

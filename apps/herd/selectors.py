@@ -5,9 +5,12 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import farm_ids_of, visible_to
 from apps.core.cache import versioned, versions_changed
+from apps.core.words import day
 
 from .models import Animal, AnimalEvent, AnimalGroup, Breed, OutsideSire
 
@@ -143,16 +146,24 @@ def timeline_of(animal: Animal, limit: int = 30) -> list[dict]:
         changes = []
         if older is not None:
             delta = newer.diff_against(older, excluded_fields=["updated_at", "created_at"])
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
+            changes = [(_field_label(c.field), c.old, c.new) for c in delta.changes]
         entries.append(
             {
                 "when": newer.history_date,
                 "who": newer.history_user,
-                "kind": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
+                "kind": {"+": _("created"), "~": _("changed"), "-": _("deleted")}[newer.history_type],
                 "changes": changes,
             }
         )
     return entries
+
+
+def _field_label(name: str) -> str:
+    """A register field's name as its form labels it, in the reader's language."""
+    try:
+        return str(Animal._meta.get_field(name).verbose_name)
+    except Exception:  # a field since removed from the model: its stored name
+        return name.replace("_", " ")
 
 
 def animal_as_of(animal: Animal, when: dt.datetime):
@@ -194,12 +205,23 @@ def groups_with_counts(farm):
     )
 
 
+ANCESTORS = {
+    ("dam",): gettext_lazy("dam"), ("sire",): gettext_lazy("sire"),
+    ("dam", "dam"): gettext_lazy("dam's dam"), ("dam", "sire"): gettext_lazy("dam's sire"),
+    ("sire", "dam"): gettext_lazy("sire's dam"), ("sire", "sire"): gettext_lazy("sire's sire"),
+    ("dam", "dam", "dam"): gettext_lazy("dam's dam's dam"), ("dam", "dam", "sire"): gettext_lazy("dam's dam's sire"),
+    ("dam", "sire", "dam"): gettext_lazy("dam's sire's dam"), ("dam", "sire", "sire"): gettext_lazy("dam's sire's sire"),
+    ("sire", "dam", "dam"): gettext_lazy("sire's dam's dam"), ("sire", "dam", "sire"): gettext_lazy("sire's dam's sire"),
+    ("sire", "sire", "dam"): gettext_lazy("sire's sire's dam"), ("sire", "sire", "sire"): gettext_lazy("sire's sire's sire"),
+}
+
+
 def pedigree_of(animal: Animal, generations: int = 3) -> list[list[dict]]:
     """The animal's ancestors, generation by generation (parents, grandparents, great-grandparents):
-    each a dict of role ("dam's sire"...), the animal when recorded in the herd, or the outside name.
-    One query per generation past the parents."""
-    rows = [[{"role": "dam", "animal": animal.dam, "name": animal.dam_external},
-             {"role": "sire", "animal": animal.sire, "name": animal.sire_external}]]
+    each a dict of role ("dam's sire"..., in the reader's language), the animal when recorded in the herd, or the
+    outside name. One query per generation past the parents."""
+    rows = [[{"path": ("dam",), "animal": animal.dam, "name": animal.dam_external},
+             {"path": ("sire",), "animal": animal.sire, "name": animal.sire_external}]]
     for _ in range(generations - 1):
         ids = [entry["animal"].dam_id for entry in rows[-1] if entry["animal"]] + \
               [entry["animal"].sire_id for entry in rows[-1] if entry["animal"]]
@@ -211,8 +233,11 @@ def pedigree_of(animal: Animal, generations: int = 3) -> list[list[dict]]:
             for side in ("dam", "sire"):
                 ancestor = known.get(getattr(parent, f"{side}_id")) if parent else None
                 name = getattr(parent, f"{side}_external", "") if parent else ""
-                generation.append({"role": f"{entry['role']}'s {side}", "animal": ancestor, "name": name})
+                generation.append({"path": (*entry["path"], side), "animal": ancestor, "name": name})
         rows.append(generation)
+    for generation in rows:
+        for entry in generation:
+            entry["role"] = ANCESTORS.get(entry["path"]) or " · ".join(str(ANCESTORS[(side,)]) for side in entry["path"])
     return rows
 
 
@@ -253,13 +278,14 @@ def growth_chart(points: list[dict], width: int = 320, height: int = 140) -> dic
     coords = [(pad + (p["on"] - first).days / span * (width - 2 * pad),
                height - pad - float((p["weight"] - low) / rise) * (height - 2 * pad)) for p in points]
     return {"width": width, "height": height, "polyline": " ".join(f"{x:.1f},{y:.1f}" for x, y in coords),
-            "dots": [{"x": f"{x:.1f}", "y": f"{y:.1f}", "label": f"{p['on']:%d %b %Y}: {p['weight']} kg"} for (x, y), p in zip(coords, points)],
+            "dots": [{"x": f"{x:.1f}", "y": f"{y:.1f}", "label": f"{day(p['on'])}: {p['weight']} kg"} for (x, y), p in zip(coords, points)],
             "low": low, "top": top, "first": first, "last": last, "earliest": points[0]["weight"], "latest": points[-1]["weight"]}
 
 
 # Age at which the young of each species are usually weaned (days), for the Today page.
 WEANING_AGE_DAYS = {"cattle": 90, "goat": 90, "sheep": 90, "pig": 28, "camel": 365, "other": 120}
-EVENT_WORDS = {"weight": "weighed", "weaning": "weaned", "castration": "castrated", "movement": "moved", "disposal": "left the herd"}
+EVENT_WORDS = {"weight": gettext_lazy("weighed"), "weaning": gettext_lazy("weaned"), "castration": gettext_lazy("castrated"),
+               "movement": gettext_lazy("moved"), "disposal": gettext_lazy("left the herd")}
 
 
 def event_entries(animal: Animal, limit: int = 30) -> list[dict]:
@@ -268,14 +294,14 @@ def event_entries(animal: Animal, limit: int = 30) -> list[dict]:
     for event in events_of(animal)[:limit]:
         changes = []
         if event.weight_kg is not None:
-            changes.append(("weight kg", "", event.weight_kg))
+            changes.append((_("weight kg"), "", event.weight_kg))
         if event.kind == AnimalEvent.Kind.MOVEMENT:
-            changes.append(("place", " / ".join(str(x) for x in (event.from_farm, event.from_group) if x),
+            changes.append((_("place"), " / ".join(str(x) for x in (event.from_farm, event.from_group) if x),
                             " / ".join(str(x) for x in (event.to_farm, event.to_group) if x)))
         if event.kind == AnimalEvent.Kind.DISPOSAL:
             changes.append((event.get_exit_status_display().lower(), "", event.get_reason_display()))
         if event.note:
-            changes.append(("note", "", event.note))
+            changes.append((_("note"), "", event.note))
         # A dated event sorts at noon of its day among the timed ones.
         when = dt.datetime.combine(event.on, dt.time(12), tzinfo=timezone.get_current_timezone())
         entries.append({"when": when, "who": event.recorded_by.user if event.recorded_by else None,

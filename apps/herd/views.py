@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -20,6 +20,7 @@ from apps.core import drawn_later
 from apps.core.forms import add_service_errors, choices_from
 from apps.core.http import parse_id
 from apps.core.uploads import serve_upload
+from apps.core.words import day
 from apps.farms.forms import ExternalFarmForm
 from apps.farms.selectors import external_farms, farm_list, farms_visible_to
 from apps.farms.services import external_farm_save
@@ -57,7 +58,7 @@ def animal_list(request):
         if not can(membership, "herd.export"):
             raise PermissionDenied
         table = AnimalTable(_animal_filter(membership, data).qs)
-        sheet = exports.sheet_from_table(table, "Herd register", f"{membership.tenant.name}, {timezone.localdate():%d %b %Y}")
+        sheet = exports.sheet_from_table(table, _("Herd register"), f"{membership.tenant.name}, {day(timezone.localdate())}")
         return exports.response(sheet, export_format, f"herd-{timezone.localdate():%Y-%m-%d}")
     can_manage = can(membership, "herd.manage")
     partials = ("results",) if request.htmx else ("filters", "results")
@@ -217,7 +218,8 @@ def event_create(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{animal.tag} {selectors.EVENT_WORDS[event.kind]} on {event.on:%d %b %Y}.")
+            messages.success(request, _("%(tag)s %(done)s on %(day)s.") % {
+                "tag": animal.tag, "done": selectors.EVENT_WORDS[event.kind], "day": day(event.on)})
             return redirect(animal)
     return render(request, "herd/detail.html", _detail_context(request, animal, event_form=form), status=400)
 
@@ -258,7 +260,8 @@ def group_action(request):
                 add_service_errors(form, error)
             else:
                 word = selectors.EVENT_WORDS[data["kind"]]
-                messages.success(request, f"{len(events)} animal{'s' if len(events) != 1 else ''} {word}.")
+                messages.success(request, ngettext("%(count)s animal %(done)s.", "%(count)s animals %(done)s.", len(events))
+                                 % {"count": len(events), "done": word})
                 return redirect("herd:list")
     status = 400 if request.method == "POST" else 200
     return render(request, "herd/group_action.html", {"form": form, "animals": animals, "problems": problems,

@@ -17,6 +17,8 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from apps.core.words import day, moment
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -73,6 +75,15 @@ def _plain(value):
     return value
 
 
+def _written(value):
+    """A value as a document for people writes it: dates in the reader's language (a CSV keeps ISO dates)."""
+    if isinstance(value, dt.datetime):
+        return moment(value)
+    if isinstance(value, dt.date):
+        return day(value)
+    return _plain(value)
+
+
 def _csv(sheet: Sheet) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -127,7 +138,7 @@ def _pdf(sheet: Sheet) -> bytes:
 
     shown = Sheet(
         title=sheet.title, subtitle=sheet.subtitle, headers=sheet.headers,
-        rows=[[safe_text(_plain(v)) for v in row] for row in sheet.rows],
-        total_row=[safe_text(_plain(v)) for v in sheet.total_row] if sheet.total_row else None,
+        rows=[[safe_text(_written(v)) for v in row] for row in sheet.rows],
+        total_row=[safe_text(_written(v)) for v in sheet.total_row] if sheet.total_row else None,
     )
     return HTML(string=render_to_string("insights/sheet_pdf.html", {"sheet": shown})).write_pdf()

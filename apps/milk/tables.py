@@ -26,3 +26,6 @@ class MilkRecordTable(tables.Table):
 
     def value_session(self, value, record):
         return record.get_session_display()
+
+    def value_discarded(self, value):
+        return _("yes") if value else _("no")

@@ -327,7 +327,7 @@ def records(request):
     table = MilkRecordTable(queryset)
     export_format = request.GET.get("_export")
     if export_format in ("csv", "xlsx"):
-        sheet = exports.sheet_from_table(table, "Milk records", request.tenant.name)
+        sheet = exports.sheet_from_table(table, _("Milk records"), request.tenant.name)
         return exports.response(sheet, export_format, f"milk-records-{timezone.localdate():%Y-%m-%d}")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     context = {"form": form, "table": table, "unit": request.tenant.milk_unit, "animal_base": reverse("herd:detail", args=[0]).removesuffix("0/")}

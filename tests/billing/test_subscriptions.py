@@ -359,5 +359,6 @@ def test_the_platform_invoice_pdf_comes_from_the_farm_invoice_renderer(owner):
     from pypdf import PdfReader
 
     text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
-    assert "IF-2026-000001" in text and "Green Acres" in text and "1,950" not in text and "1950" in text
+    # Amounts grouped as the money pages write them (1,950.00), not 1950.00.
+    assert "IF-2026-000001" in text and "Green Acres" in text and "1,950.00" in text and "1950.00" not in text
 

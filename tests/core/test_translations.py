@@ -85,19 +85,20 @@ def test_the_checker_finds_unmarked_words():
 
 
 class _Text(HTMLParser):
-    """The words of a page a person reads or hears: text and spoken attributes, not scripts."""
+    """The words of a page a person reads or hears: text, spoken attributes and the questions buttons ask; not
+    scripts, nor code samples (a header's or a parameter's name is not translated)."""
 
     def __init__(self):
         super().__init__()
         self.found, self._hidden = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "svg"):
+        if tag in ("script", "style", "svg", "code"):
             self._hidden += 1
-        self.found += [v for k, v in attrs if k in ("aria-label", "title", "placeholder", "alt") and v]
+        self.found += [v for k, v in attrs if k in ("aria-label", "title", "placeholder", "alt", "data-confirm") and v]
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "svg"):
+        if tag in ("script", "style", "svg", "code"):
             self._hidden -= 1
 
     def handle_data(self, data):
@@ -117,6 +118,8 @@ def _same_in_both(language: str) -> set[str]:
     for message in catalogue(language):
         if message.id and not isinstance(message.id, tuple) and message.string == message.id:
             same.add(message.id)
+            if "%(" in message.id:  # "Description %(n)s": each line's field is "Description 1", "Description 2"...
+                same.add(re.compile(re.sub(r"%\\\(\w+\\\)s", ".+", re.escape(message.id))))
     return same
 
 
@@ -148,7 +151,12 @@ def _english_words(text: str, data: set[str], same: set[str]) -> bool:
         text = text.replace(known, " ")
     text = re.sub(r"\S+@\S+", " ", text)  # addresses, whole or cut short
     text = " ".join(text.split()).strip(" ·:,.()")
-    return bool(re.search(r"[A-Za-z]{3,}", text)) and text not in same and text.lower() not in same
+    if text in same or text.lower() in same:
+        return False
+    # Words spelt the same in both among names and data ("Dairy meal · lot 7" in French).
+    text = " ".join(w for w in text.split() if w.strip(" ·:,.()") not in same)
+    return (bool(re.search(r"[A-Za-z]{3,}", text)) and text not in same and text.lower() not in same
+            and not any(isinstance(s, re.Pattern) and s.fullmatch(text) for s in same))
 
 
 PAGES = ["/home/", "/milk/cards/production/", "/milk/cards/alerts/", "/milk/", "/breeding/today/",
