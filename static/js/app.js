@@ -1,4 +1,15 @@
 // iFarm page behaviour. No inline scripts anywhere: the CSP only allows files from this site.
+
+// The words these scripts show, in the page's language (components/ui_text.html, on every page): shared by
+// every part below, the milk entry's and the charts' alike.
+var iFarmText = (function () {
+  "use strict";
+  var source = document.getElementById("ui-text");
+  var text = {};
+  try { text = source ? JSON.parse(source.textContent) : {}; } catch (e) { text = {}; }
+  return function say(key, fallback) { return text[key] || fallback; };
+})();
+
 (function () {
   "use strict";
 
@@ -85,12 +96,7 @@
     }
   });
 
-  // The words this script shows, in the page's language (components/ui_text.html).
-  var TEXT = (function () {
-    var source = document.getElementById("ui-text");
-    try { return source ? JSON.parse(source.textContent) : {}; } catch (e) { return {}; }
-  })();
-  function say(key, fallback) { return TEXT[key] || fallback; }
+  var say = iFarmText;
 
   function markFailed(row, message) {
     if (!row) { return; }
@@ -143,6 +149,7 @@
 (function () {
   "use strict";
   var loading = null;
+  var say = iFarmText;
 
   function ensureChartJs() {
     if (window.Chart) { return Promise.resolve(); }
@@ -169,7 +176,7 @@
       new Chart(canvas, {
         type: "bar",
         data: { labels: data.labels, datasets: ["morning", "midday", "evening"].map(function (name) {
-          return { label: name.charAt(0).toUpperCase() + name.slice(1), data: data[name], backgroundColor: COLOURS[name], stack: "day" };
+          return { label: say(name, name), data: data[name], backgroundColor: COLOURS[name], stack: "day" };
         }).filter(function (set) { return set.data.some(function (v) { return v > 0; }); }) },
         options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true, ticks: { maxTicksLimit: 6 } }, y: { stacked: true, beginAtZero: true } } }
       });
@@ -216,5 +223,54 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form").forEach(syncBreeds);
+  });
+})();
+
+// A long list of animals to tick (vaccinate): find by tag or name, show one farm or group, tick all that are shown.
+(function () {
+  "use strict";
+  var say = iFarmText;
+
+  function refresh(box) {
+    var text = (box.querySelector(".js-tick-search") || {}).value || "";
+    var farm = (box.querySelector(".js-tick-farm") || {}).value || "";
+    var group = (box.querySelector(".js-tick-group") || {}).value || "";
+    var words = text.trim().toLowerCase();
+    var shown = 0, ticked = 0;
+    box.querySelectorAll(".tick-list .form-check").forEach(function (line) {
+      var fits = (!words || line.dataset.text.indexOf(words) !== -1) && (!farm || line.dataset.farm === farm) &&
+        (!group || line.dataset.group === group);
+      line.hidden = !fits;
+      if (fits) { shown += 1; }
+      if (line.querySelector("input").checked) { ticked += 1; }
+    });
+    var count = box.querySelector(".js-tick-count");
+    if (count) {
+      count.textContent = say("ticked", "%(ticked)s ticked, %(shown)s shown")
+        .replace("%(ticked)s", ticked).replace("%(shown)s", shown);
+    }
+  }
+
+  function tickShown(box, value) {
+    box.querySelectorAll(".tick-list .form-check:not([hidden]) input").forEach(function (input) { input.checked = value; });
+    refresh(box);
+  }
+
+  document.addEventListener("input", function (event) {
+    var box = event.target.closest && event.target.closest(".js-tick-filter");
+    if (box) { refresh(box); }
+  });
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest(".js-tick-filter");
+    if (box) { refresh(box); }
+  });
+  document.addEventListener("click", function (event) {
+    var box = event.target.closest && event.target.closest(".js-tick-filter");
+    if (!box) { return; }
+    if (event.target.classList.contains("js-tick-all")) { tickShown(box, true); }
+    if (event.target.classList.contains("js-untick-all")) { tickShown(box, false); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".js-tick-filter").forEach(refresh);
   });
 })();
