@@ -35,11 +35,17 @@ class ServiceForm(forms.Form):
 
 
 class CheckForm(forms.Form):
+    """On the breeding page beside the service form, whose fields share names with it: its ids are its own."""
+
     checked_on = FarmDateField(label=_("Checked on"))
     method = forms.ChoiceField(label=_("Method"), choices=PregnancyCheck.Method.choices)
     result = forms.ChoiceField(label=_("Result"), choices=PregnancyCheck.Result.choices)
     foetal_age_days = forms.IntegerField(min_value=1, max_value=400, required=False, label=_("Foetal age (days)"),
                                          help_text=_("When the scan measured it."))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "check_%s")
+        super().__init__(*args, **kwargs)
 
 
 class BirthForm(forms.Form):

@@ -96,6 +96,13 @@ class Birth(TenantModel, TimeStamped):
         indexes = [models.Index(fields=["tenant", "animal", "born_on"], name="birth_tenant_animal_idx")]
         ordering = ["-born_on", "-id"]
 
+    def offspring_shown(self) -> list[dict]:
+        """The offspring with their sex and outcome in the reader's language ("female, alive": femelle, vivant)."""
+        sexes = {"female": _("female"), "male": _("male")}
+        outcomes = {"alive": _("alive"), "stillborn": _("stillborn"), "died": _("died")}
+        return [{**young, "sex_label": sexes.get(young.get("sex"), young.get("sex", "")),
+                 "outcome_label": outcomes.get(young.get("outcome"), young.get("outcome", ""))} for young in self.offspring]
+
 
 class SireHire(TenantModel, TimeStamped):
     """A sire hired from another farm, or one of ours lent to it, for a period and a fee."""

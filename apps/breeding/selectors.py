@@ -162,6 +162,20 @@ def heats_of(animal):
         "-observed_on", "-observed_time", "-id")
 
 
+def pregnancy_of(services, births):
+    """The pregnancy a female carries now: her last service, when its last check found her pregnant and no birth has
+    been recorded since (with the check, for its due date); None otherwise. Reads what the page has already loaded."""
+    last = services[0] if services else None
+    if last is None:
+        return None
+    checks = list(last.checks.all())
+    if not checks or checks[0].result != PregnancyCheck.Result.PREGNANT:
+        return None
+    if any(birth.born_on >= last.served_on and not birth.voided_at for birth in births):
+        return None
+    return checks[0]
+
+
 def births_of(animal):
     return Birth.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-born_on", "-id")
 

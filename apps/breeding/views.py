@@ -57,8 +57,11 @@ def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
         if task is None:
             raise Http404
         following = services.task_close(membership=membership, task=task, state="done" if action == "task_done" else "skipped")
-        again = f"; next on {following.due_on:%d %b}" if following else ""
-        return task, f"{task.title}: {'done' if action == 'task_done' else 'skipped'}{again}."
+        state = _("done") if action == "task_done" else _("skipped")
+        if following:
+            return task, _("%(task)s: %(state)s; next on %(day)s.") % {"task": task.title, "state": state,
+                                                                      "day": day(following.due_on, year=False)}
+        return task, _("%(task)s: %(state)s.") % {"task": task.title, "state": state}
     if not can(membership, "herd.manage"):
         raise PermissionDenied  # a task's assignee may close it; the rest is for those who manage the herd
     if action == "check":
@@ -67,23 +70,26 @@ def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
             raise Http404
         check = services.pregnancy_check_record(membership=membership, service=service, checked_on=service.farm.local_today(),
                                                 method=data.get("method") or "", result=data.get("result") or "")
-        due = f", due {check.expected_birth_on:%d %b %Y}" if check.expected_birth_on else ""
-        return service.animal, f"{service.animal.tag}: {check.get_result_display().lower()}{due}."
+        result = check.get_result_display().lower()
+        if check.expected_birth_on:
+            return service.animal, _("%(tag)s: %(result)s, due %(day)s.") % {"tag": service.animal.tag, "result": result,
+                                                                             "day": day(check.expected_birth_on)}
+        return service.animal, _("%(tag)s: %(result)s.") % {"tag": service.animal.tag, "result": result}
     animal = get_animal_for(membership, pk)
     on = animal.farm.local_today()
     if action == "heat":
         services.heat_record(membership=membership, animal=animal, observed_on=on, signs="",
                              observed_time=animal.farm.local_now().time().replace(second=0, microsecond=0))
-        return animal, f"{animal.tag} seen in heat today."
+        return animal, _("%(tag)s seen in heat today.") % {"tag": animal.tag}
     if action == "dry_off":
         lactation = open_lactation_of(animal)
         if lactation is None:
             raise ValidationError(_("%(tag)s is not in milk.") % {"tag": animal.tag})
         lactation_dry_off(membership=membership, lactation=lactation, dried_off_on=on)
-        return animal, f"{animal.tag} dried off."
+        return animal, _("%(tag)s dried off.") % {"tag": animal.tag}
     if action == "wean":
         event_record(membership=membership, animal=animal, kind="weaning", on=on)
-        return animal, f"{animal.tag} weaned."
+        return animal, _("%(tag)s weaned.") % {"tag": animal.tag}
     if action == "birth":
         form = QuickBirthForm(data)
         if not form.is_valid():
@@ -92,7 +98,9 @@ def _act(membership, action: str, pk: int, data) -> tuple[object, str]:
         birth = services.birth_record(membership=membership, animal=animal, born_on=on, ease=young["ease"], offspring=[
             {"sex": young["sex"], "outcome": young["outcome"], "tag": young["tag"], "weight": young["weight"]}])
         born = [y["tag"] for y in birth.offspring if y.get("animal_id")]
-        return animal, f"{animal.tag} gave birth" + (f": {', '.join(born)} joined the herd." if born else ".")
+        if born:
+            return animal, _("%(tag)s gave birth: %(young)s joined the herd.") % {"tag": animal.tag, "young": listing(born)}
+        return animal, _("%(tag)s gave birth.") % {"tag": animal.tag}
     raise Http404
 
 
@@ -117,16 +125,33 @@ def today_act(request, action: str, pk: int):
 def _page(request, animal, *, heat_form=None, service_form=None, check_form=None, birth_form=None, offspring=None,
           status=200):
     membership = request.membership
+    services, births = list(selectors.services_of(animal)), list(selectors.births_of(animal))
+    pregnancy = selectors.pregnancy_of(services, births)
+    # The form of the step that comes next in the cow's cycle is open; one refused is open with its errors.
+    refused = next((name for name, form in (("heat", heat_form), ("service", service_form), ("check", check_form),
+                                            ("birth", birth_form)) if form is not None and form.errors), None)
+    if offspring is not None and offspring.total_error_count():
+        refused = "birth"
+    if refused:
+        step = refused
+    elif pregnancy:
+        step = "birth"
+    elif services and not services[0].checks.all():
+        step = "check"
+    else:
+        step = "heat"
     context = {
         "animal": animal,
-        "services": selectors.services_of(animal),
+        "services": services,
+        "pregnancy": pregnancy,
+        "step": step,
         "heat_form": heat_form or HeatForm(initial={"observed_on": timezone.localdate()}),
         "service_form": service_form or _service_form(membership, animal),
         "check_form": check_form or CheckForm(initial={"checked_on": timezone.localdate()}),
         "birth_form": birth_form or BirthForm(initial={"born_on": timezone.localdate(), "ease": 1}),
         "offspring": offspring or offspring_formset(animal.species),
         "can_record": can(membership, "herd.manage", animal),
-        "births": selectors.births_of(animal),
+        "births": births,
         "heats": selectors.heats_of(animal)[:10],
         "void_form": BirthVoidForm(),
     }
@@ -194,8 +219,12 @@ def check_create(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            due = f" Due on {check.expected_birth_on:%d %b %Y}." if check.expected_birth_on else ""
-            messages.success(request, f"{animal.tag}: {check.get_result_display().lower()}.{due}")
+            result = check.get_result_display().lower()
+            if check.expected_birth_on:
+                messages.success(request, _("%(tag)s: %(result)s, due %(day)s.") % {
+                    "tag": animal.tag, "result": result, "day": day(check.expected_birth_on)})
+            else:
+                messages.success(request, _("%(tag)s: %(result)s.") % {"tag": animal.tag, "result": result})
             return redirect("breeding:animal", pk=animal.pk)
     return _page(request, animal, check_form=form, status=400)
 

@@ -1,6 +1,7 @@
 """Services, checks and the Today page."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -153,7 +154,7 @@ def test_breeding_pages_as_a_browser_posts_them(as_member, owner, heifer, bull):
     check = form_data(client.get(reverse("breeding:animal", args=[heifer.pk])).content.decode(), "check-form")
     check.update({"result": "pregnant", "foetal_age_days": "35"})
     response = client.post(reverse("breeding:check_create", args=[heifer.pk]), check, follow=True)
-    assert "pregnant" in response.content.decode() and "Due on" in response.content.decode()
+    assert "pregnant" in response.content.decode() and ", due " in response.content.decode()
     bad = client.post(reverse("breeding:heat_create", args=[heifer.pk]), {"observed_on": "0001-01-01", "signs": ""})
     assert bad.status_code == 400
 
@@ -226,3 +227,19 @@ def test_not_seen_in_heat_sixty_days_after_calving(as_member, owner, farm, calve
         heat_record(membership=owner, animal=cow, observed_on=TODAY - dt.timedelta(days=10))
     section = _today_page(as_member, owner).split('id="noheat-heading"')[1].split("</section>")[0]
     assert ("OPEN-COW" in section) is listed
+
+
+def test_the_breeding_page_opens_on_the_next_step_and_offers_no_service_to_a_pregnant_cow(as_member, owner, heifer):
+    """The cow's cycle decides the page: heat and service forms first for an open cow, the birth for a pregnant one
+    (no "Record a service" for a cow confirmed in calf: the service service would refuse it anyway)."""
+    client = as_member(owner)
+    page = client.get(reverse("breeding:animal", args=[heifer.pk])).content.decode()
+    assert 'id="service-form"' in page and page.index('id="heat-form"') < page.index('id="service-form"')
+    assert page.index('id="service-form"') < page.index("Services</h2>")  # the forms before the history
+    service = serve(owner, heifer, 40)
+    page = client.get(reverse("breeding:animal", args=[heifer.pk])).content.decode()
+    assert re.search(r'<details class="card card-body mb-2" open><summary class="h6 mb-0">Pregnancy check', page)
+    pregnancy_check_record(membership=owner, service=service, checked_on=TODAY, method="ultrasound", result="pregnant")
+    page = client.get(reverse("breeding:animal", args=[heifer.pk])).content.decode()
+    assert 'id="service-form"' not in page and 'data-testid="pregnant"' in page
+    assert re.search(r'<details id="birth-form-card" class="card card-body mb-2" open>', page)
