@@ -69,7 +69,31 @@ class TreatmentForm(forms.Form):
         self.fields["group"].queryset = groups
         self.fields["batch"].queryset = batches
         self.fields["batch"].label_from_instance = batch_label
+        if not self.is_bound and "batch" not in self.initial:
+            # Medicine in stock is what a farm mostly gives: its first batch is offered, "bought in" is the exception.
+            first = batches.first()
+            if first is not None:
+                self.initial["batch"] = first.pk
 
+    # What most treatments need is shown; the rest waits behind a heading, opened when it holds a value or an error.
+    MORE = [
+        (_("Bought in, not from stock"), ["product_name", "lot"]),
+        (_("A course of several doses"), ["administrations_planned", "interval_hours"]),
+        (_("Prescription"), ["prescribing_vet", "prescription_ref"]),
+        (_("Off-label use or another withdrawal"), ["off_label", "milk_withdrawal_hours", "meat_withdrawal_days",
+                                                    "withdrawal_note"]),
+    ]
+
+    def sections(self) -> list[dict]:
+        """The form's fields in the order a treatment is told: the usual ones first, then each group of the rest."""
+        later = {name for _, names in self.MORE for name in names}
+        shown = [{"title": None, "fields": [self[name] for name in self.fields if name not in later], "open": True}]
+        for title, names in self.MORE:
+            fields = [self[name] for name in names]
+            filled = any(f.errors for f in fields) or (self.is_bound and any(
+                self.data.get(f.html_name) not in (None, "", str(self.fields[f.name].initial or "")) for f in fields))
+            shown.append({"title": title, "fields": fields, "open": filled})
+        return shown
 
     def clean(self):
         cleaned = super().clean()

@@ -13,7 +13,7 @@ from apps.accounts.permissions import can
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, parse_id
 from apps.core.words import listing
-from apps.farms.selectors import farms_visible_to
+from apps.farms.selectors import farm_list, farms_visible_to
 from apps.herd.selectors import active_animal_choices, groups_visible_to
 from apps.insights import exports
 from apps.stock import selectors as stock_selectors
@@ -161,7 +161,8 @@ def vaccinate(request):
             messages.success(request, ngettext("%(count)s animal vaccinated with %(name)s.", "%(count)s animals vaccinated with "
                                                 "%(name)s.", len(done)) % {"count": len(done), "name": data["batch"].item.name})
             return redirect("health:home")
-    return render(request, "health/vaccinate.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "health/vaccinate.html", {"form": form, "farms": farm_list(membership)},
+                  status=400 if form.errors else 200)
 
 
 @member_required("health.record")

@@ -101,7 +101,7 @@ def connect() -> None:
 
 def active_animal_choices(membership):
     """Live animals of the member's farms, light, for a picker."""
-    return animals_visible_to(membership).filter(status="active").only("id", "tag", "name", "group_id").order_by("tag")
+    return animals_visible_to(membership).filter(status="active").only("id", "tag", "name", "group_id", "farm_id").order_by("tag")
 
 
 def get_animals_for(membership, ids):

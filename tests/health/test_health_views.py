@@ -308,3 +308,27 @@ def test_a_worker_treats_only_on_their_farm(as_member, owner, dairy, other_farm,
     on_farm = as_member(worker)  # the test client is one browser: sign the worker back in
     assert on_farm.post(reverse("health:treatment_create"), base).status_code == 302
     assert Treatment.objects.count() == 1
+
+
+def test_the_treatment_form_offers_the_medicine_in_stock_and_keeps_the_rest_behind_headings(as_member, owner, dairy, cow, tubes):
+    """The medicine a farm holds is the usual case: its batch is chosen, "bought in" is the exception; the course,
+    the prescription and a changed withdrawal wait closed until they hold something."""
+    page = as_member(owner).get(reverse("health:treatment_create") + f"?animal={cow.pk}").content.decode()
+    assert f'<option value="{tubes.pk}" selected>' in page
+    assert page.count("<details ") == 4 and " open>" not in page
+    assert page.index('name="diagnosis"') < page.index('name="prescribing_vet"')
+    data = form_data(page, "treatment-form", fill={"diagnosis": "Mastitis", "dose": "1", "given_at": "1990-01-01T08:00",
+                                                   "prescribing_vet": "Dr Wambui"})
+    response = as_member(owner).post(reverse("health:treatment_create"), data)  # refused for its date
+    assert response.status_code == 400 and "Dr Wambui" in response.content.decode()
+    assert response.content.decode().count(" open>") == 1  # the prescription, which holds a value
+
+
+def test_the_vaccination_list_can_be_searched_filtered_and_ticked_at_once(as_member, owner, dairy, other_farm):
+    from tests.factories import make_animal
+
+    make_animal(owner, dairy, tag="VAC-1")
+    make_animal(owner, other_farm, tag="VAC-2")
+    page = as_member(owner).get(reverse("health:vaccinate")).content.decode()
+    assert 'class="form-control form-control-sm js-tick-search"' in page and "js-tick-all" in page
+    assert f'data-farm="{other_farm.pk}"' in page and 'id="tick-farm"' in page
