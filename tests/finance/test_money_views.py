@@ -357,3 +357,12 @@ def test_purchase_invoices_count_as_costs_in_profit_and_loss(owner, farm):
                               lines=half, farm=farm)
     invoice_issue(membership=owner, invoice=note)
     assert profit_and_loss(owner, TODAY.replace(day=1), TODAY).rows[0][-3] == Decimal("500.00")
+
+
+def test_approve_selected_goes_with_the_last_expense_approved_in_place(as_member, owner, farm, worker):
+    expense = submit(worker, farm)
+    client = as_member(owner)
+    assert "Approve selected" in client.get(reverse("money:queue")).content.decode()
+    content = client.post(reverse("money:expense_decide", args=[expense.pk]), {"decision": "approve"}, **HTMX).content.decode()
+    assert '<div id="bulk-approve-button" hx-swap-oob="true"></div>' in content
+    assert "Approve selected" not in client.get(reverse("money:queue")).content.decode()
