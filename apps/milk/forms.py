@@ -65,6 +65,10 @@ class BulkTankForm(forms.Form):
     quantity = forms.DecimalField(label=_("Bulk tank"), max_digits=8, decimal_places=2, widget=forms.TextInput(attrs=DECIMAL))
     scc = forms.IntegerField(label=_("Tank SCC"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "tank_%s")  # (the session picker above it has a farm, a date and a session too)
+        super().__init__(*args, **kwargs)
+
 
 class BulkLactationForm(forms.Form):
     calving_date = FarmDateField(label=_("Calved on (about)"), help_text=_("Adjust a cow's date later on her page."))

@@ -45,6 +45,7 @@ def test_vet_treats_milker_discards_owner_exports_the_book(live_server, browser:
     page.get_by_label("Route").select_option(label="Intramammary")
     page.get_by_label("Quarter").select_option(label="Left hind")
     page.get_by_label("Given at").fill(f"{yesterday.isoformat()}T08:00")
+    page.locator("summary", has_text="Prescription").click()  # the less common details wait behind their heading
     page.get_by_label("Prescribing vet").fill("Dr Wambui")
     page.get_by_role("button", name="Record treatment").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Masticlear for {cow.tag}")

@@ -172,9 +172,9 @@ def _data(tenant_id: int) -> set[str]:
     return found
 
 
-@pytest.fixture
-def demo(db, client, settings, tmp_path):
-    """The demo organisation with what `seed_demo` leaves out: a health check out of range, a webhook, a report."""
+def demo_completed(settings, tmp_path) -> Membership:
+    """The demo organisation with what `seed_demo` leaves out: a health check out of range, an API key and a webhook,
+    a report, a draft invoice and an issued one's PDF. Returns its owner."""
     import datetime as dt
     from decimal import Decimal
 
@@ -207,6 +207,12 @@ def demo(db, client, settings, tmp_path):
         draft_invoice(owner, contact=Contact.objects.filter(tenant_id=owner.tenant_id).first(),
                       lines=[{"description": "Heifer rearing, November", "quantity": Decimal("2"), "unit": "head",
                               "unit_price": Decimal("4500"), "tax_rate": Decimal("16")}])
+    return owner
+
+
+@pytest.fixture
+def demo(db, client, settings, tmp_path):
+    owner = demo_completed(settings, tmp_path)
     login(client, owner)
     return client, owner
 

@@ -28,6 +28,12 @@ def age(born) -> str:
 
 
 @register.filter
+def initials(name: str) -> str:
+    """A person's initials for a narrow header: Grace Wanjiku -> GW."""
+    return "".join(part[0] for part in str(name).split()[:2]).upper() or "?"
+
+
+@register.filter
 def plain(value) -> str:
     """A decimal without trailing zeros, as a person types it: 12.50 -> 12.5, 9.00 -> 9."""
     from decimal import Decimal

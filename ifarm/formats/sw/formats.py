@@ -11,3 +11,8 @@ WEEKDAY_DAY_FORMAT = "l j F"
 WEEKDAY_DAY_TIME_FORMAT = "l j F H:i"
 WEEKDAY_DATETIME_FORMAT = "l j F Y H:i"
 WEEKDAY_TIME_FORMAT = "l H:i"
+
+# Kenya and Tanzania group thousands with commas (Ksh 2,089.29); Django's Kiswahili defines no grouping.
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
