@@ -418,3 +418,12 @@ def test_a_row_save_takes_at_most_twelve_queries(postgres, as_member, owner, dai
     day = FarmDaySummary.objects.get(farm=dairy)
     assert day.total == Decimal("22.50") and day.records == 2 and day.cows_milked == 2
     assert AnimalDaySummary.objects.get(animal=cows[1]).total == Decimal("12.50")
+
+
+def test_a_lactation_without_milk_says_so_rather_than_a_yield_of_nought(as_member, owner, farm):
+    """A past lactation with no records (started before the farm used iFarm) has no 305-day yield to show."""
+    from tests.milk.conftest import make_cows
+
+    cow = make_cows(owner, farm, 1, prefix="DRY")[0]
+    page = as_member(owner).get(reverse("milk:animal", args=[cow.pk])).content.decode()
+    assert 'data-testid="no-milk"' in page and 'data-testid="yield-305"' not in page
