@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from apps.accounts.permissions import visible_to
+from apps.milk import charts
 from apps.health.selectors import annotate_milk_withdrawal, milk_withdrawal_for
 from apps.herd.models import Animal, Sex, Status
 
@@ -247,8 +248,7 @@ def animal_milk(animal: Animal, today: dt.date) -> dict:
                 "peak": peak,
                 "yield_305": lactation_math.yield_305(tests, last_dim=lactation_math.days_in_milk(lactation.calving_date, end)),
                 "total": sum((t.yield_ for t in tests), Decimal("0")),
-                "curve": [[t.dim, float(t.yield_)] for t in tests],
-                "chart_id": f"curve-{lactation.pk}",
+                "curve": charts.curve_chart([[t.dim, float(t.yield_)] for t in tests]),
             }
         )
     records = list(MilkRecord.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-date", "-session")[:20])

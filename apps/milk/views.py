@@ -27,7 +27,7 @@ from apps.farms.selectors import farm_list, farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for, get_animals_for
 from apps.insights import exports
 
-from . import selectors, services
+from . import charts, selectors, services
 from .forms import (
     BulkLactationForm,
     BulkTankForm,
@@ -288,6 +288,8 @@ def dashboard_card(request, card: str):
 
     def draw(data) -> str:
         context = {"card": card, "data": data, "unit": tenant.milk_unit}
+        if card == "chart":
+            context["chart"] = charts.sessions_chart(data)
         if card == "production" and tenant.milk_price:
             context["lost"] = data["overall"]["week_discarded"] * tenant.milk_price
         return drawn_later.render(request, f"milk/dashboard.html#{card}", context)

@@ -145,60 +145,6 @@ var iFarmText = (function () {
   });
 })();
 
-// Charts: Chart.js is loaded only on pages that draw one; data comes from json_script blocks.
-(function () {
-  "use strict";
-  var loading = null;
-  var say = iFarmText;
-
-  function ensureChartJs() {
-    if (window.Chart) { return Promise.resolve(); }
-    if (!loading) {
-      loading = new Promise(function (resolve, reject) {
-        var script = document.createElement("script");
-        script.src = document.body.dataset.chartjs;
-        script.onload = resolve;
-        script.onerror = reject;
-        document.head.appendChild(script);
-      });
-    }
-    return loading;
-  }
-
-  var COLOURS = { morning: "#198754", midday: "#ffc107", evening: "#0d6efd", curve: "#198754" };
-
-  function draw(canvas) {
-    var source = document.getElementById(canvas.dataset.source);
-    if (!source || canvas.dataset.drawn) { return; }
-    canvas.dataset.drawn = "1";
-    var data = JSON.parse(source.textContent);
-    if (canvas.dataset.chart === "sessions") {
-      new Chart(canvas, {
-        type: "bar",
-        data: { labels: data.labels, datasets: ["morning", "midday", "evening"].map(function (name) {
-          return { label: say(name, name), data: data[name], backgroundColor: COLOURS[name], stack: "day" };
-        }).filter(function (set) { return set.data.some(function (v) { return v > 0; }); }) },
-        options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true, ticks: { maxTicksLimit: 6 } }, y: { stacked: true, beginAtZero: true } } }
-      });
-    } else if (canvas.dataset.chart === "curve") {
-      new Chart(canvas, {
-        type: "line",
-        data: { datasets: [{ label: say("perDay", "Per day"), data: data.map(function (p) { return { x: p[0], y: p[1] }; }), borderColor: COLOURS.curve, pointRadius: 0, tension: 0.2 }] },
-        options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { type: "linear", title: { display: true, text: say("daysInMilk", "Days in milk") } }, y: { beginAtZero: true } } }
-      });
-    }
-  }
-
-  function drawAll(root) {
-    var canvases = (root || document).querySelectorAll("canvas.js-chart:not([data-drawn])");
-    if (!canvases.length) { return; }
-    ensureChartJs().then(function () { canvases.forEach(draw); });
-  }
-
-  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
-  document.body.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
-})();
-
 // Animal form: the breed list shows only the breeds of the chosen species.
 (function () {
   "use strict";

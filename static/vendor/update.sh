@@ -5,15 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 HTMX=2.0.11
 BOOTSTRAP=5.3.9
-CHARTJS=4.6.1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent "htmx.org@$HTMX" "bootstrap@$BOOTSTRAP" "chart.js@$CHARTJS" >/dev/null)
+(cd "$work" && npm pack --silent "htmx.org@$HTMX" "bootstrap@$BOOTSTRAP" >/dev/null)
 for f in "$work"/*.tgz; do mkdir -p "$work/$(basename "$f" .tgz)" && tar -xzf "$f" -C "$work/$(basename "$f" .tgz)"; done
-mkdir -p htmx bootstrap chartjs
+mkdir -p htmx bootstrap
 cp "$work/htmx.org-$HTMX/package/dist/htmx.min.js" htmx/
 cp "$work/bootstrap-$BOOTSTRAP/package/dist/css/bootstrap.min.css" bootstrap/
 cp "$work/bootstrap-$BOOTSTRAP/package/dist/js/bootstrap.bundle.min.js" bootstrap/
-cp "$work/chart.js-$CHARTJS/package/dist/chart.umd.min.js" chartjs/ 2>/dev/null || cp "$work/chart.js-$CHARTJS/package/dist/chart.umd.js" chartjs/chart.umd.min.js
-sed -i "/sourceMappingURL=/d" bootstrap/*.css bootstrap/*.js chartjs/*.js
-printf 'htmx.org %s\nbootstrap %s\nchart.js %s\n' "$HTMX" "$BOOTSTRAP" "$CHARTJS" > VERSIONS
+sed -i "/sourceMappingURL=/d" bootstrap/*.css bootstrap/*.js
+printf 'htmx.org %s\nbootstrap %s\n' "$HTMX" "$BOOTSTRAP" > VERSIONS
