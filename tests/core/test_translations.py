@@ -332,3 +332,9 @@ def test_the_account_pages_read_in_french_and_kiswahili(client, as_member, owner
         if english_left:
             left[url] = english_left
     assert not left, f"English left in {language}: {left}"
+
+
+@pytest.mark.parametrize("name", MARKED_TEMPLATES)
+def test_counts_take_the_languages_own_plural(name):
+    """`|pluralize` adds an English "s" (Kiswahili read "3 dozis"): a count is a blocktranslate with count."""
+    assert "|pluralize" not in (Path(settings.BASE_DIR) / "templates" / name).read_text(), name
