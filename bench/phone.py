@@ -1,0 +1,139 @@
+"""The daily pages on a phone: what a slow phone on a slow link makes of them, signed in as the demo owner, against
+gunicorn with the production settings and compressed, fingerprinted static files.
+
+Chromium (Debian's, driven by Playwright) at 360 x 780 with its CPU slowed four times (eight with --busy: a cheap phone,
+or one doing something else) and the network of a slow 4G link (150 ms, 1.6 Mbit/s down, 750 kbit/s up). Each page is
+loaded cold (a new browser context, nothing cached) and then warm (the same context again). Prints per page:
+
+- TBT: the total blocking time, each long task's time past 50 ms from the first paint until the page has been quiet
+  for two seconds (what Lighthouse calls total blocking time, measured rather than simulated)
+- LCP and FCP: when the largest and the first content were painted
+- CLS: the layout shift a person sees, added up
+- requests before the first paint, and the CSS and scripts among them
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ifarm_bench REDIS_URL=redis://127.0.0.1:6379/1 \\
+        .venv/bin/python bench/phone.py [--busy] [--pages /home/ /milk/]
+
+(Lighthouse itself was tried: its Chromium did not keep the signed-in session, whether the cookie came as a header
+or in a profile signed in beforehand, so the figures are taken here with the same throttling.)
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ifarm.settings")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from bench import server  # noqa: E402
+
+PAGES = ["/home/", "/milk/", "/milk/entry/", "/herd/", "/herd/{cow}/", "/breeding/today/", "/breeding/animals/{cow}/",
+         "/health/", "/money/approvals/", "/money/invoices/{invoice}/"]
+
+# Long tasks, layout shifts and paints, recorded from the first byte of the page.
+OBSERVE = """
+window.__phone = {tasks: [], shift: 0, lcp: 0};
+new PerformanceObserver(list => list.getEntries().forEach(e => __phone.tasks.push([e.startTime, e.duration])))
+  .observe({type: "longtask", buffered: true});
+new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) __phone.shift += e.value; }))
+  .observe({type: "layout-shift", buffered: true});
+new PerformanceObserver(list => list.getEntries().forEach(e => { __phone.lcp = e.startTime; }))
+  .observe({type: "largest-contentful-paint", buffered: true});
+"""
+RESULT = """() => {
+  const fcp = (performance.getEntriesByName("first-contentful-paint")[0] || {}).startTime || 0;
+  const blocking = __phone.tasks.filter(([start]) => start >= fcp).reduce((sum, [, d]) => sum + Math.max(0, d - 50), 0);
+  const before = performance.getEntriesByType("resource").filter(r => r.startTime < fcp);
+  return {tbt: blocking, fcp, lcp: __phone.lcp, cls: __phone.shift, longest: Math.max(0, ...__phone.tasks.map(t => t[1])),
+          early: before.length, blockingCss: before.filter(r => r.initiatorType === "link" && r.name.endsWith(".css")).length,
+          requests: performance.getEntriesByType("resource").length};
+}"""
+
+
+def _manage(*args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def _ids() -> dict:
+    import django
+
+    django.setup()
+    from django_scopes import scopes_disabled
+
+    from apps.finance.models import Invoice
+    from apps.herd.models import Animal
+
+    with scopes_disabled():
+        cow = Animal.objects.filter(tenant__slug="green-valley-dairy", sex="female", lactations__isnull=False).order_by("pk").first()
+        invoice = Invoice.objects.filter(tenant_id=cow.tenant_id).exclude(number="").order_by("pk").first()
+    return {"cow": cow.pk, "invoice": invoice.pk}
+
+
+def _load(browser, base: str, state: dict, path: str, slowdown: int, warm: bool) -> dict:
+    context = browser.new_context(viewport={"width": 360, "height": 780}, storage_state=state, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    context.add_init_script(OBSERVE)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8,
+                                                  "uploadThroughput": 750e3 / 8})
+    if warm:
+        page.goto(base + path, wait_until="networkidle")
+    page.goto(base + path, wait_until="networkidle")
+    page.wait_for_timeout(2000)
+    found = page.evaluate(RESULT)
+    context.close()
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--busy", action="store_true", help="slow the CPU eight times instead of four")
+    parser.add_argument("--pages", nargs="*", default=PAGES)
+    options = parser.parse_args()
+    _manage("migrate", "--no-input")
+    _manage("seed_demo")
+    _manage("collectstatic", "--no-input")
+    ids = _ids()
+    os.environ.pop("STATIC_STORAGE", None)  # the production storage: compressed, fingerprinted, cached a year
+    port = server.free_port()
+    process = server.start(port, workers=2, threads=2)
+    base = f"http://127.0.0.1:{port}"
+    slowdown = 8 if options.busy else 4
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--headless", "--no-sandbox", "--disable-gpu"])
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}/accounts/login/")
+            page.fill("input[name=login]", "owner@demo.ifarm.test")
+            page.fill("input[name=password]", "demo-farm-2026")
+            page.click("form button[type=submit]")
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+            state = context.storage_state()
+            context.close()
+            print(f"CPU slowed {slowdown}x, slow 4G; cold / warm")
+            print(f"{'page':28} {'TBT ms':>13} {'FCP ms':>13} {'LCP ms':>13} {'CLS':>11} {'longest':>8} early css")
+            for path in options.pages:
+                cold = _load(browser, base, state, path.format(**ids), slowdown, warm=False)
+                warm = _load(browser, base, state, path.format(**ids), slowdown, warm=True)
+                print(f"{path:28} {cold['tbt']:6.0f}/{warm['tbt']:<6.0f} {cold['fcp']:6.0f}/{warm['fcp']:<6.0f} "
+                      f"{cold['lcp']:6.0f}/{warm['lcp']:<6.0f} {cold['cls']:.3f}/{warm['cls']:.3f} {cold['longest']:8.0f} "
+                      f"{cold['early']:5} {cold['blockingCss']:3}")
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait()
+
+
+if __name__ == "__main__":
+    main()
