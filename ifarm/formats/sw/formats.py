@@ -1,12 +1,8 @@
 """Kiswahili: 5 Januari 2027. The short months (Jan, Feb, Apr, Jul, Sep, Nov) and weekdays (Jnne) read as English or
 as riddles, so months and weekdays are written in full."""
 
-DATE_FORMAT = "j F Y"
-MONTH_DAY_FORMAT = "j F"
-DATETIME_FORMAT = "j F Y H:i"
-YEAR_MONTH_FORMAT = "F Y"
-DAY_TIME_FORMAT = "j F H:i"
-DAY_TIME_SECONDS_FORMAT = "j F H:i:s"
+from ifarm.formats.named_months import *  # noqa: F403
+
 WEEKDAY_DAY_FORMAT = "l j F"
 WEEKDAY_DAY_TIME_FORMAT = "l j F H:i"
 WEEKDAY_DATETIME_FORMAT = "l j F Y H:i"
