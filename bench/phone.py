@@ -14,12 +14,15 @@ loaded cold (a new browser context, nothing cached) and then warm (the same cont
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ifarm_bench REDIS_URL=redis://127.0.0.1:6379/1 \\
         .venv/bin/python bench/phone.py [--busy] [--pages /home/ /milk/]
 
-(Lighthouse itself was tried: its Chromium did not keep the signed-in session, whether the cookie came as a header
-or in a profile signed in beforehand, so the figures are taken here with the same throttling.)
+With --lighthouse, Lighthouse's own mobile run follows for each page (its scores, the audits under 0.9), signed in
+through bench/lighthouse.mjs (Lighthouse's `--extra-headers` reach the page but not its htmx requests, which then
+answer "signed out"). Lighthouse comes from the npm registry into var/lighthouse the first time.
 """
 
 import argparse
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,10 +95,35 @@ def _load(browser, base: str, state: dict, path: str, slowdown: int, warm: bool)
     return found
 
 
+def _lighthouse(cookies: list[dict], slowdown: int, urls: list[str]) -> None:
+    home = ROOT / "var" / "lighthouse"
+    if not (home / "node_modules" / "lighthouse").exists():
+        subprocess.run(["npm", "install", "--prefix", str(home), "lighthouse@12", "--no-audit", "--no-fund", "--silent"],
+                       check=True)
+    shutil.copy(ROOT / "bench" / "lighthouse.mjs", home / "lighthouse.mjs")  # where node finds lighthouse
+    jar = [{"name": c["name"], "value": c["value"], "domain": c["domain"], "path": c["path"]} for c in cookies]
+    run = subprocess.run(["node", str(home / "lighthouse.mjs"), json.dumps(jar), str(slowdown), *urls], cwd=home,
+                         capture_output=True, text=True, check=False)
+    print(f"Lighthouse, mobile, CPU slowed {slowdown}x")
+    print(f"{'page':40} perf  a11y  best   seo  TBT ms  LCP ms    CLS")
+    for line in run.stdout.splitlines():
+        found = json.loads(line)
+        path = found["url"].split("/", 3)[-1]
+        s = found["scores"]
+        note = "" if found["final"] == found["url"] else f"  (ended at {found['final']})"
+        print(f"/{path:39} {s['performance']:4}  {s['accessibility']:4}  {s['best-practices']:4}  {s['seo']:4}  "
+              f"{found['tbt']:6.0f}  {found['lcp']:6.0f}  {found['cls']:.3f}{note}")
+        if found["weak"]:
+            print(f"{'':40} under 0.9: {'; '.join(found['weak'][:8])}")
+    if run.returncode:
+        print(run.stderr[-2000:])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--busy", action="store_true", help="slow the CPU eight times instead of four")
     parser.add_argument("--pages", nargs="*", default=PAGES)
+    parser.add_argument("--lighthouse", action="store_true", help="also Lighthouse's scores for each page")
     options = parser.parse_args()
     _manage("migrate", "--no-input")
     _manage("seed_demo")
@@ -121,6 +149,8 @@ def main():
             page.wait_for_url(lambda url: "/accounts/login/" not in url)
             state = context.storage_state()
             context.close()
+            if options.lighthouse:
+                _lighthouse(state["cookies"], slowdown, [base + path.format(**ids) for path in options.pages])
             print(f"CPU slowed {slowdown}x, slow 4G; cold / warm")
             print(f"{'page':28} {'TBT ms':>13} {'FCP ms':>13} {'LCP ms':>13} {'CLS':>11} {'longest':>8} early css")
             for path in options.pages:

@@ -139,9 +139,12 @@ def _detail_context(request, animal, *, as_of_form=None, past=None, event_form=N
     membership = request.membership
     growth = selectors.growth_of(animal)
     can_edit = can(membership, "herd.manage", animal)
+    offspring = list(selectors.offspring_of(animal))
     return {
         "animal": animal,
-        "offspring": selectors.offspring_of(animal),
+        "offspring": offspring,
+        # A dam has lactations to show: her milk card's room is kept while it loads, so what follows does not jump.
+        "milk_room": "milk-slot milk-slot-dam" if animal.sex == "female" and offspring else "milk-slot",
         "pedigree": selectors.pedigree_of(animal)[1:],  # the parents are shown above it
         "timeline": sorted(selectors.timeline_of(animal) + health_events_of(membership, animal) + selectors.event_entries(animal),
                            key=lambda e: e["when"], reverse=True)[:40],
