@@ -18,6 +18,10 @@ for (const url of urls) {
     throttling: {cpuSlowdownMultiplier: Number(slowdown)},
   }, undefined, page);
   const lhr = result.lhr;
+  if (lhr.runtimeError) {
+    console.log(JSON.stringify({url, error: lhr.runtimeError.message}));
+    continue;
+  }
   const scores = Object.fromEntries(Object.entries(lhr.categories).map(([k, v]) => [k, Math.round(100 * (v.score || 0))]));
   const audits = lhr.audits;
   const weak = Object.values(audits).filter(a => a.score !== null && a.score < 0.9 &&

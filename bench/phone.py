@@ -109,6 +109,9 @@ def _lighthouse(cookies: list[dict], slowdown: int, urls: list[str]) -> None:
     for line in run.stdout.splitlines():
         found = json.loads(line)
         path = found["url"].split("/", 3)[-1]
+        if "error" in found:
+            print(f"/{path:39} Lighthouse failed: {found['error']}")
+            continue
         s = found["scores"]
         note = "" if found["final"] == found["url"] else f"  (ended at {found['final']})"
         print(f"/{path:39} {s['performance']:4}  {s['accessibility']:4}  {s['best-practices']:4}  {s['seo']:4}  "
