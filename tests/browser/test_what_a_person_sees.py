@@ -151,3 +151,16 @@ def test_no_field_reached_with_tab_hides_under_a_fixed_bar(live_server, page: Pa
         if hidden:
             problems[name] = hidden
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_the_milk_cards_below_the_phones_screen_load_when_scrolled_to(live_server, page: Page, demo_owner):
+    """Only the cards in sight are fetched as the page opens (less work for a slow phone); the rest as they come."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 360, "height": 780})
+    log_in(page, live_server.url, demo_owner.user.email, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/milk/")
+    expect(page.locator("#card-production")).not_to_contain_text("Loading", timeout=10_000)
+    assert "Loading" in page.locator("#card-scc").inner_text()
+    page.locator("#card-scc").scroll_into_view_if_needed()
+    expect(page.locator("#card-scc")).not_to_contain_text("Loading", timeout=10_000)
