@@ -366,3 +366,18 @@ def test_approve_selected_goes_with_the_last_expense_approved_in_place(as_member
     content = client.post(reverse("money:expense_decide", args=[expense.pk]), {"decision": "approve"}, **HTMX).content.decode()
     assert '<div id="bulk-approve-button" hx-swap-oob="true"></div>' in content
     assert "Approve selected" not in client.get(reverse("money:queue")).content.decode()
+
+
+def test_an_invoice_line_from_a_sale_is_written_in_the_organisations_language(as_member, owner, farm):
+    """The line goes on the organisation's invoice and its PDF: in its language, whoever makes it (here in English)."""
+    from apps.finance.models import InvoiceLine
+
+    owner.tenant.language = "sw"
+    owner.tenant.save(update_fields=["language"])
+    client = as_member(owner)
+    buyer = make_contact(owner)
+    client.post(reverse("money:sale_create"), {"key": uuid.uuid4().hex, "kind": "milk", "farm": farm.pk,
+                                               "date": "2026-01-05", "buyer": buyer.pk, "quantity": "400", "unit": "L",
+                                               "unit_price": "52"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.post(reverse("money:sale_invoice", args=[Sale.objects.get().pk]))
+    assert InvoiceLine.objects.get().description.endswith(", 5 Januari 2026")

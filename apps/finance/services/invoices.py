@@ -17,6 +17,7 @@ from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
 from apps.core.outbox import outbox_enqueue
+from apps.core.words import amount, day
 
 from ..models import (
     Contact,
@@ -127,10 +128,12 @@ def invoice_from_sales(*, membership, sales: list[Sale], due_date: dt.date | Non
         raise ValidationError(_("Invoice the sales of one farm at a time."))
     if any(sale.invoice_id or sale.voided_at or sale.tenant_id != membership.tenant_id for sale in sales):
         raise ValidationError(_("Some of these sales are invoiced or voided already."))
-    lines = [
-        {"description": _sale_line(sale), "quantity": sale.quantity, "unit": sale.unit, "unit_price": sale.unit_price}
-        for sale in sales
-    ]
+    # A line is written once, in the words of the organisation whose invoice it is (its PDF is in that language too).
+    with translation.override(membership.tenant.language or None):
+        lines = [
+            {"description": _sale_line(sale), "quantity": sale.quantity, "unit": sale.unit, "unit_price": sale.unit_price}
+            for sale in sales
+        ]
     invoice = invoice_save_draft(
         membership=membership,
         kind=Invoice.Kind.SALES,
@@ -146,9 +149,11 @@ def invoice_from_sales(*, membership, sales: list[Sale], due_date: dt.date | Non
 
 def _sale_line(sale: Sale) -> str:
     if sale.kind == Sale.Kind.ANIMAL:
-        weight = f", {sale.live_weight} kg live" if sale.live_weight else ""
-        return f"{sale.animal.get_species_display()} {sale.animal.tag}{weight}, {sale.date:%d %b %Y}"
-    return f"{sale.product or sale.get_kind_display()}, {sale.date:%d %b %Y}"
+        what = f"{sale.animal.get_species_display()} {sale.animal.tag}"
+        if sale.live_weight:
+            what += ", " + _("%(weight)s kg live") % {"weight": amount(sale.live_weight)}
+        return f"{what}, {day(sale.date)}"
+    return f"{sale.product or sale.get_kind_display()}, {day(sale.date)}"
 
 
 def _next_number(tenant_id: int, kind: str, year: int) -> str:
