@@ -27,8 +27,13 @@ def _nice_top(value: float) -> float:
 def _grid(top: float, height: float, pad_top: float, pad_bottom: float) -> list[dict]:
     """Three horizontal lines with their values: 0, half and the top."""
     span = height - pad_top - pad_bottom
-    return [{"y": f"{height - pad_bottom - share * span:.1f}", "label": amount(round(top * share, 1))}
-            for share in (0, 0.5, 1)]
+    return [{"y": f"{height - pad_bottom - share * span:.1f}", "label": _figure(top * share)} for share in (0, 0.5, 1)]
+
+
+def _figure(value: float) -> str:
+    """A figure on an axis: 500, not 500.0; 2.5 as the language writes it."""
+    value = round(value, 1)
+    return amount(int(value) if value == int(value) else value)
 
 
 def sessions_chart(series: dict, *, width: int = 360, height: int = 200) -> dict | None:

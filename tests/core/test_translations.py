@@ -338,3 +338,21 @@ def test_the_account_pages_read_in_french_and_kiswahili(client, as_member, owner
 def test_counts_take_the_languages_own_plural(name):
     """`|pluralize` adds an English "s" (Kiswahili read "3 dozis"): a count is a blocktranslate with count."""
     assert "|pluralize" not in (Path(settings.BASE_DIR) / "templates" / name).read_text(), name
+
+
+@pytest.mark.parametrize("language", ["fr", "sw"])
+def test_the_words_scripts_show_are_in_the_language(rf, language):
+    """components/ui_text.html hands the scripts their words; a `{% translate %}` with a placeholder is looked up
+    with its % doubled, which a catalogue entry must match ("0 ticked, 122 shown" stayed English in French)."""
+    import json
+
+    from django.template.loader import render_to_string
+
+    def texts(lang):
+        with translation.override(lang):
+            html = render_to_string("components/ui_text.html", {"csp_nonce": "n"})
+        return json.loads(re.search(r'<script type="application/json" id="ui-text"[^>]*>(.*)</script>', html, re.S).group(1))
+
+    english, translated = texts("en"), texts(language)
+    same = _same_in_both(language)
+    assert [key for key, text in translated.items() if text == english[key] and text not in same] == []
