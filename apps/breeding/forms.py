@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.dates import FarmDateField
 from apps.core.forms import check_date_range
 
-from .models import PregnancyCheck, Service, SireHire, Task
+from .models import Outcome, PregnancyCheck, Service, SireHire, Task
 
 
 class HeatForm(forms.Form):
@@ -60,7 +60,7 @@ class BirthForm(forms.Form):
 class OffspringForm(forms.Form):
     # A blank first choice: an untouched line must arrive unchanged so the formset skips it.
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Sex…")), ("female", _("Female")), ("male", _("Male"))])
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("alive", _("Alive")), ("stillborn", _("Stillborn")), ("died", _("Died"))], initial="alive")
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, initial=Outcome.ALIVE)
     tag = forms.CharField(label=_("Tag"), max_length=40, required=False)
     weight = forms.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=200, required=False, label=_("Weight (kg)"))
 

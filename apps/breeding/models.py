@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped, loaded
+from apps.core.words import label
+from apps.herd.models import Sex
 
 
 class Heat(TenantModel):
@@ -77,6 +79,14 @@ class PregnancyCheck(TenantModel):
         ordering = ["-checked_on", "-id"]
 
 
+class Outcome(models.TextChoices):
+    """What became of one of a birth's offspring."""
+
+    ALIVE = "alive", _("Alive")
+    STILLBORN = "stillborn", _("Stillborn")
+    DIED = "died", _("Died")
+
+
 class Birth(TenantModel, TimeStamped):
     """A calving, kidding, lambing or farrowing (or an abortion), with its offspring."""
 
@@ -98,10 +108,8 @@ class Birth(TenantModel, TimeStamped):
 
     def offspring_shown(self) -> list[dict]:
         """The offspring with their sex and outcome in the reader's language ("female, alive": femelle, vivant)."""
-        sexes = {"female": _("female"), "male": _("male")}
-        outcomes = {"alive": _("alive"), "stillborn": _("stillborn"), "died": _("died")}
-        return [{**young, "sex_label": sexes.get(young.get("sex"), young.get("sex", "")),
-                 "outcome_label": outcomes.get(young.get("outcome"), young.get("outcome", ""))} for young in self.offspring]
+        return [{**young, "sex_label": label(Sex, young.get("sex", "")).lower(),
+                 "outcome_label": label(Outcome, young.get("outcome", "")).lower()} for young in self.offspring]
 
 
 class SireHire(TenantModel, TimeStamped):

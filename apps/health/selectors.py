@@ -100,10 +100,9 @@ def vaccinations_due(membership, *, within_days: int = 7):
     )
 
 
-VITAL_LABELS = {"temperature": gettext_lazy("temperature °C"), "heart_rate": gettext_lazy("heart rate"),
-                "respiratory_rate": gettext_lazy("respiratory rate")}
 VITAL_NAMES = {"temperature": gettext_lazy("temperature"), "heart_rate": gettext_lazy("heart rate"),
                "respiratory_rate": gettext_lazy("respiratory rate")}
+VITAL_LABELS = {**VITAL_NAMES, "temperature": gettext_lazy("temperature °C")}  # with the unit, beside a value
 
 
 def health_events_of(membership, animal, limit: int = 30) -> list[dict]:

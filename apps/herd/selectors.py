@@ -2,6 +2,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
@@ -162,7 +163,7 @@ def _field_label(name: str) -> str:
     """A register field's name as its form labels it, in the reader's language."""
     try:
         return str(Animal._meta.get_field(name).verbose_name)
-    except Exception:  # a field since removed from the model: its stored name
+    except FieldDoesNotExist:  # a field since removed from the model: its stored name
         return name.replace("_", " ")
 
 

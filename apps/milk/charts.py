@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from apps.core.words import amount, day
+from apps.core.words import amount, day, label
+
+from .models import Session
 
 SESSIONS = ("morning", "midday", "evening")
 COLOURS = {"morning": "#198754", "midday": "#b58105", "evening": "#0d6efd"}
@@ -47,7 +49,7 @@ def sessions_chart(series: dict, *, width: int = 360, height: int = 200) -> dict
     step = (width - left - right) / len(days)
     scale = (height - top_pad - bottom) / top
     bars = []
-    for n, label in enumerate(days):
+    for n, iso in enumerate(days):
         base = height - bottom
         for session in SESSIONS:
             value = series[session][n]
@@ -57,12 +59,13 @@ def sessions_chart(series: dict, *, width: int = 360, height: int = 200) -> dict
             base -= tall
             bars.append({"x": f"{left + n * step:.1f}", "y": f"{base:.1f}", "w": f"{max(step - 0.6, 0.6):.1f}",
                          "h": f"{tall:.1f}", "fill": COLOURS[session], "session": session,
-                         "title": f"{day(dt.date.fromisoformat(label))}: {amount(round(value, 1))}"})
+                         "title": f"{day(dt.date.fromisoformat(iso))}: {amount(round(value, 1))}"})
     ticks = [{"x": f"{left + n * step + step / 2:.1f}", "label": day(dt.date.fromisoformat(days[n]), year=False)}
              for n in range(0, len(days), max(len(days) // 4, 1))]
     used = [s for s in SESSIONS if any(series[s])]
     return {"width": width, "height": height, "bars": bars, "grid": _grid(top, height, top_pad, bottom), "left": left,
             "right": width - right, "ticks": ticks, "tick_y": height - 6, "sessions": [(s, COLOURS[s]) for s in used],
+            "legend": [(label(Session, s), COLOURS[s]) for s in used],
             "first": dt.date.fromisoformat(days[0]), "last": dt.date.fromisoformat(days[-1]),
             "most": amount(round(max(totals), 1))}
 
@@ -79,6 +82,6 @@ def curve_chart(points: list[list], *, width: int = 320, height: int = 150) -> d
     peak = max(points, key=lambda p: p[1])
     return {"width": width, "height": height, "polyline": " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points),
             "grid": _grid(top, height, top_pad, bottom), "left": left, "right": width - right,
-            "ticks": [{"x": f"{x(d):.1f}", "label": d} for d in range(0, last_dim + 1, max(50, (last_dim // 4) // 50 * 50 or 50))],
+            "ticks": [{"x": f"{x(d):.1f}", "label": d} for d in range(0, last_dim + 1, max(50, last_dim // 4 // 50 * 50))],
             "tick_y": height - 10, "peak": {"x": f"{x(peak[0]):.1f}", "y": f"{y(peak[1]):.1f}", "dim": peak[0],
-                                            "value": amount(round(peak[1], 1))}, "last_dim": last_dim}
+                                            "value": amount(round(peak[1], 1))}}

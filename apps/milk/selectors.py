@@ -11,10 +11,10 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from apps.accounts.permissions import visible_to
-from apps.milk import charts
 from apps.health.selectors import annotate_milk_withdrawal, milk_withdrawal_for
 from apps.herd.models import Animal, Sex, Status
 
+from . import charts
 from . import lactation as lactation_math
 from .models import AnimalDaySummary, BulkTankReading, FarmDaySummary, Lactation, MilkRecord, QualityAlert
 

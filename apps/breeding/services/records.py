@@ -23,7 +23,7 @@ from apps.milk.models import Lactation
 from apps.milk.services import lactation_dry_off, lactation_start
 
 from .. import calendar, inbreeding
-from ..models import Birth, Heat, PregnancyCheck, Service, SireHire
+from ..models import Birth, Heat, Outcome, PregnancyCheck, Service, SireHire
 from ..selectors import ancestry_of
 
 
@@ -200,7 +200,6 @@ def _parents_from(service: Service | None) -> dict:
         return {}
     return {"sire": service.sire, "registered_sire": service.registered_sire, "genetic_dam": service.genetic_dam,
             "sire_external": "" if (service.sire_id or service.registered_sire_id) else service.outside_sire}
-OUTCOMES = ("alive", "stillborn", "died")
 
 
 @transaction.atomic
@@ -229,7 +228,7 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
     if aborted and offspring:
         errors["offspring"] = _("An abortion has no offspring to register.")
     for n, young in enumerate(offspring, start=1):
-        if young.get("sex") not in (Sex.FEMALE, Sex.MALE) or young.get("outcome") not in OUTCOMES:
+        if young.get("sex") not in (Sex.FEMALE, Sex.MALE) or young.get("outcome") not in Outcome.values:
             errors["offspring"] = _("Offspring %(n)s: give the sex and whether it lives.") % {"n": n}
         elif young["outcome"] == "alive" and not (young.get("tag") or "").strip():
             errors["offspring"] = _("Offspring %(n)s: a live one needs a tag.") % {"n": n}
