@@ -2,7 +2,8 @@
 
 What is left of a template once its translate and blocktranslate parts, its other tags and variables, its
 scripts, styles and icons, and its markup are taken out, is text nobody marked; so are the words of the
-attributes people hear or read (aria-label, title, placeholder, alt, and the question data-confirm asks). Brand names and units are allowed.
+attributes people hear or read (aria-label, title, placeholder, alt, and the question data-confirm asks), and the
+words of a `yesno` filter, which stay English. Brand names and units are allowed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _REMOVE = [
     re.compile(r"<(pre|code)\b.*?</\1>", re.S),  # code samples are not translated
     re.compile(r"{%\s*block main_class\s*%}.*?{%\s*endblock main_class\s*%}", re.S),  # a CSS class, not words
 ]
+_YESNO = re.compile(r'\|yesno:"([^"]*)"')  # its words are English whatever the language
 _SPOKEN = re.compile(r'\b(?:aria-label|title|placeholder|alt|data-confirm)="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>", re.S)
 _TEMPLATE = re.compile(r"{%.*?%}|{{.*?}}", re.S)
@@ -32,7 +34,7 @@ def unmarked(source: str) -> list[str]:
     """The stretches of readable text in `source` that are not marked for translation."""
     for pattern in _REMOVE:
         source = pattern.sub(" ", source)
-    spoken = [_TEMPLATE.sub(" ", value) for value in _SPOKEN.findall(source)]
+    spoken = [_TEMPLATE.sub(" ", value) for value in _SPOKEN.findall(source)] + _YESNO.findall(source)
     text = _TAG.sub("\n", _TEMPLATE.sub(" ", source))
     found = []
     for chunk in [*text.split("\n"), *spoken]:
