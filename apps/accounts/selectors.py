@@ -65,6 +65,12 @@ def roles_of(membership: Membership):
     return Role.objects.filter(tenant_id=membership.tenant_id).exclude(key__startswith=API_ROLE_PREFIX).order_by("id")
 
 
+def roles_assignable_by(membership: Membership):
+    """The roles this member may give in the team pages: the Owner role only if they are an owner."""
+    roles = roles_of(membership)
+    return roles if membership.is_owner else roles.exclude(key="owner")
+
+
 def roles_with_members(membership: Membership):
     """The organisation's roles with how many active members hold each (one query)."""
     return roles_of(membership).annotate(members=Count("memberships", filter=Q(memberships__is_active=True)))

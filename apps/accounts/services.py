@@ -154,6 +154,7 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
         raise PermissionDenied
     if role.tenant_id != membership.tenant_id or any(f.tenant_id != membership.tenant_id for f in farms):
         raise ValidationError(_("The role and farms must belong to this organisation."))
+    _owners_only(membership, role)
     email = email.strip().lower()
     if Membership.objects.filter(tenant_id=membership.tenant_id, user__email__iexact=email, is_active=True).exists():
         raise ValidationError({"email": _("This person is already a member.")})
@@ -259,6 +260,12 @@ def invitation_revoke(*, membership: Membership, invitation: Invitation) -> None
         audit_append(actor=Actor.of(membership), action="invitation.revoke", obj=invitation, permission="team.manage")
 
 
+def _owners_only(membership: Membership, *roles: Role) -> None:
+    """Only an owner changes, removes or makes an owner (team.manage alone, a manager's, is not enough)."""
+    if any(role.key == "owner" for role in roles) and not membership.is_owner:
+        raise PermissionDenied(_("Only an owner can change, remove or make an owner."))
+
+
 def _owner_count(tenant_id: int) -> int:
     return Membership.objects.filter(tenant_id=tenant_id, role__key="owner", is_active=True, is_service=False).count()
 
@@ -274,6 +281,7 @@ def membership_update(*, membership: Membership, member: Membership, role: Role,
         raise ValidationError({"farms": _("Pick farms of this organisation.")})
     if not all_farms and not farms:
         raise ValidationError({"farms": _("Pick at least one farm, or give access to all farms.")})
+    _owners_only(membership, member.role, role)
     # Lock the owners so two demotions at once cannot leave the organisation without one.
     list(Membership.objects.select_for_update().filter(tenant_id=membership.tenant_id, role__key="owner"))
     if member.role.key == "owner" and role.key != "owner" and _owner_count(member.tenant_id) <= 1:
@@ -302,10 +310,9 @@ def membership_remove(*, membership: Membership, member: Membership) -> None:
     if not can(membership, "team.manage") or member.tenant_id != membership.tenant_id:
         raise PermissionDenied
     list(Membership.objects.select_for_update().filter(tenant_id=membership.tenant_id, role__key="owner"))
+    _owners_only(membership, member.role)
     if member.role.key == "owner" and _owner_count(member.tenant_id) <= 1:
         raise ValidationError(_("The organisation needs at least one owner; make someone else owner first."))
-    if member.role.key == "owner" and not membership.is_owner:
-        raise PermissionDenied(_("Only an owner can remove an owner."))
     member.is_active = False
     member.save(update_fields=["is_active"])
     access_changed(membership.tenant_id, only_if_used=True)

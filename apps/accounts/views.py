@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -74,7 +74,7 @@ def farm_switch(request):
 @member_required("team.view")
 def team(request):
     membership = request.membership
-    roles = selectors.roles_of(membership)
+    roles = selectors.roles_assignable_by(membership)
     # The safest common case first: a worker, not an owner.
     form = InvitationForm(roles=roles, farms=farms_visible_to(membership), initial={"role": roles.filter(key="worker").first()})
     return render(request, "accounts/team.html", _team_context(membership, form))
@@ -123,7 +123,7 @@ def role_delete(request, pk: int):
 @require_POST
 def invitation_create(request):
     membership = request.membership
-    form = InvitationForm(request.POST, roles=selectors.roles_of(membership), farms=farms_visible_to(membership))
+    form = InvitationForm(request.POST, roles=selectors.roles_assignable_by(membership), farms=farms_visible_to(membership))
     if form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -200,9 +200,11 @@ def _accept(request, token):
 def member_edit(request, pk: int):
     membership = request.membership
     member = selectors.get_member_for(membership, pk)
+    if member.is_owner and not membership.is_owner:
+        raise PermissionDenied(_("Only an owner can change, remove or make an owner."))
     initial = {"role": member.role, "all_farms": member.all_farms, "farms": list(member.farms.all())}
     form = MemberAccessForm(
-        request.POST or None, initial=initial, roles=selectors.roles_of(membership), farms=farms_visible_to(membership)
+        request.POST or None, initial=initial, roles=selectors.roles_assignable_by(membership), farms=farms_visible_to(membership)
     )
     if request.method == "POST" and form.is_valid():
         try:

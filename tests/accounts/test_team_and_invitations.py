@@ -219,3 +219,60 @@ def test_times_show_in_the_member_zone_else_the_organisation_zone(owner, rf, own
     request.user, request.session = owner.user, SessionStore()
     TenantMiddleware(view)(request)
     assert seen["zone"] == expected
+
+
+ROLES = ["manager", "milker", "vet", "accountant", "worker", "viewer"]
+
+
+@pytest.mark.parametrize("key", [*ROLES, "custom-all-but-owner"])
+def test_only_an_owner_changes_removes_or_makes_an_owner(invite, as_member, owner, key):
+    """Every role but Owner, a custom role holding every permission too, is refused each owner action; the
+    pages do not offer them, and a POST made by hand changes nothing."""
+    from apps.accounts.permissions import CATALOGUE
+    from apps.accounts.services import role_save
+
+    if key == "custom-all-but-owner":
+        acting = make_member(owner, "worker")
+        acting.role = role_save(membership=owner, name="Co-manager", permissions=list(CATALOGUE))
+        acting.save(update_fields=["role"])
+    else:
+        acting = make_member(owner, key)
+    second_owner = make_member(owner, "owner")
+    worker = make_member(owner, "worker")
+    client = as_member(acting)
+    owner_role, viewer_role = role(owner, "owner"), role(owner, "viewer")
+    attempts = [
+        client.post(reverse("accounts:member_edit", args=[owner.pk]), {"role": viewer_role.pk, "all_farms": "on"}),
+        client.post(reverse("accounts:member_edit", args=[second_owner.pk]), {"role": viewer_role.pk, "all_farms": "on"}),
+        client.post(reverse("accounts:member_remove", args=[second_owner.pk])),
+        client.post(reverse("accounts:member_edit", args=[worker.pk]), {"role": owner_role.pk, "all_farms": "on"}),
+        invite(client, email="boss2@example.test", role=owner_role),
+    ]
+    assert [a.status_code for a in attempts if a.status_code not in (400, 403, 404)] == []
+    for member, expected in ((owner, "owner"), (second_owner, "owner"), (worker, "worker")):
+        member.refresh_from_db()
+        assert member.is_active and member.role.key == expected, (key, member)
+    assert not Invitation.objects.filter(email="boss2@example.test").exists()
+    if acting.role.permissions and "team.manage" in acting.role.permissions:
+        page = client.get(reverse("accounts:team")).content.decode()
+        assert f'href="{reverse("accounts:member_edit", args=[owner.pk])}"' not in page
+        assert f'href="{reverse("accounts:member_edit", args=[worker.pk])}"' in page
+        assert f'value="{owner_role.pk}"' not in page  # the invitation's role picker
+
+
+def test_an_owner_may_make_demote_and_remove_another_owner_but_not_the_last(invite, as_member, owner):
+    worker = make_member(owner, "worker")
+    client = as_member(owner)
+    assert client.post(reverse("accounts:member_edit", args=[worker.pk]), {"role": role(owner, "owner").pk, "all_farms": "on"}).status_code == 302
+    worker.refresh_from_db()
+    assert worker.role.key == "owner"
+    assert invite(client, email="boss2@example.test", role=role(owner, "owner")).status_code == 302
+    assert client.post(reverse("accounts:member_edit", args=[worker.pk]), {"role": role(owner, "viewer").pk, "all_farms": "on"}).status_code == 302
+    second = make_member(owner, "owner")
+    assert client.post(reverse("accounts:member_remove", args=[second.pk])).status_code == 302
+    second.refresh_from_db()
+    assert not second.is_active
+    # Now the only owner: demoting oneself is refused.
+    response = client.post(reverse("accounts:member_edit", args=[owner.pk]), {"role": role(owner, "viewer").pk, "all_farms": "on"})
+    owner.refresh_from_db()
+    assert response.status_code in (400, 403) and owner.role.key == "owner"
