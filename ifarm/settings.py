@@ -295,6 +295,15 @@ VAPID_PRIVATE_KEY = secret("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@ifarm.local")
 PUSH_ALLOW_HTTP = env.bool("PUSH_ALLOW_HTTP", default=False)
+# The browsers' push services: a subscription's address must be on one of these hosts (".x" is any name under x).
+PUSH_SERVICE_HOSTS = env.list("PUSH_SERVICE_HOSTS", default=[
+    "fcm.googleapis.com", "android.googleapis.com", ".push.services.mozilla.com", ".push.apple.com", ".notify.windows.com"])
+
+# Requests the server makes to addresses users gave (apps/core/outbound.py): only to the public internet,
+# unless an operator names internal networks here on purpose. DNS_SERVERS ("host:port") replaces the
+# system's resolver for those names and for domain verification's TXT records.
+OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
+DNS_SERVERS = env.list("DNS_SERVERS", default=[])
 if not VAPID_PRIVATE_KEY:
     VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = str(VAR_DIR / "vapid.pem"), ""  # made on first use (apps/notify/channels.py)
 
@@ -343,8 +352,9 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # with the connection's role; an existing account with that email is linked.
 SOCIALACCOUNT_ADAPTER = "apps.accounts.sso.SsoAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# An identity provider's email never signs in or links an existing account by itself (apps/accounts/sso.py).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_EMAIL_REQUIRED = True
 SOCIALACCOUNT_LOGIN_ON_GET = False

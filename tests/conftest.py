@@ -50,8 +50,30 @@ def owner_scope(owner):
         yield owner
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dns_server():
+    """Names the application looks up are answered by the suite's DNS server (tests/dns_server.py)."""
+    from django.conf import settings
+
+    from tests.dns_server import running
+
+    server = running()
+    settings.DNS_SERVERS = [server.address]
+    return server
+
+
+@pytest.fixture
+def reach_localhost(settings):
+    """Let the server's outbound requests reach this machine's loopback (the suite's receivers run there)."""
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(dns_server):
+    dns_server.reset()
+    from django.conf import settings as django_settings
+
+    django_settings.OUTBOUND_ALLOWED_NETWORKS = []
     from django.core.cache import cache
 
     from apps.accounts.security import memo_clear

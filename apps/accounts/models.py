@@ -379,8 +379,9 @@ class RateRule(models.Model):
 class SsoConnection(models.Model):
     """An organisation's own identity provider (OpenID Connect or SAML 2.0), through allauth's SocialApp.
 
-    Not a tenant table: sign-in routes an email domain to its organisation before any tenant is known,
-    so a domain is unique across organisations (a small global table, like the organisations').
+    Not a tenant table: sign-in routes an email domain to its organisation before any tenant is known (a
+    small global table, like the organisations'). A connection routes nobody until its organisation proved
+    it holds the domain (a DNS TXT record, `verified_at`); once one organisation has, no other may claim it.
     """
 
     tenant = models.ForeignKey(Tenant, verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="sso_connections")
@@ -391,7 +392,9 @@ class SsoConnection(models.Model):
     name = models.CharField(verbose_name=_("name"), max_length=80, help_text=_("What the sign-in button says, e.g. Green Acres Microsoft"))
     protocol = models.CharField(verbose_name=_("protocol"), max_length=4, choices=Protocol.choices)
     app = models.OneToOneField("socialaccount.SocialApp", verbose_name=_("app"), on_delete=models.CASCADE, related_name="+")
-    email_domain = models.CharField(verbose_name=_("email domain"), max_length=120, unique=True, help_text=_("People whose email ends with @ this."))
+    email_domain = models.CharField(verbose_name=_("email domain"), max_length=120, help_text=_("People whose email ends with @ this."))
+    verification_token = models.CharField(verbose_name=_("verification token"), max_length=64, default="")
+    verified_at = models.DateTimeField(verbose_name=_("verified at"), null=True, blank=True)
     require_sso = models.BooleanField(_("require single sign-on for this domain"), default=False,
                                       help_text=_("Passwords no longer sign in addresses of the domain."))
     role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="+",
@@ -401,6 +404,20 @@ class SsoConnection(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("single sign-on connection")
+        constraints = [
+            models.UniqueConstraint(fields=["email_domain"], condition=models.Q(verified_at__isnull=False),
+                                    name="sso_domain_verified_once"),
+            models.UniqueConstraint(fields=["tenant", "email_domain"], name="sso_domain_once_per_tenant"),
+        ]
+
+    @property
+    def txt_name(self) -> str:
+        """Where the organisation publishes the TXT record that proves it holds the domain."""
+        return f"_ifarm-challenge.{self.email_domain}"
+
+    @property
+    def txt_value(self) -> str:
+        return f"ifarm-domain-verification={self.verification_token}"
 
     def __str__(self):
         return self.name

@@ -176,6 +176,20 @@ def sso_settings(request):
 
 @member_required("tenant.manage")
 @require_POST
+def sso_verify(request, pk: int):
+    connection = sso.get_connection_for(request.membership, pk)
+    try:
+        sso.connection_verify(membership=request.membership, connection=connection)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("@%(domain)s is verified: %(name)s signs its people in.") % {
+            "domain": connection.email_domain, "name": connection.name})
+    return redirect("accounts:sso_settings")
+
+
+@member_required("tenant.manage")
+@require_POST
 def sso_delete(request, pk: int):
     connection = sso.get_connection_for(request.membership, pk)
     sso.connection_delete(membership=request.membership, connection=connection)
@@ -191,15 +205,17 @@ SSO_CSP = {**settings.SECURE_CSP, "form-action": [CSP.SELF, "https:", *(["http:"
 @csp_override(SSO_CSP)
 def sso_sign_in(request):
     """"Sign in with your organisation": the email's domain picks the organisation's identity provider."""
-    form = SsoSignInForm(request.POST or None)
+    # "Link" from the profile: the signed-in person's own address, and allauth's connect process.
+    linking = request.user.is_authenticated and request.GET.get("process", request.POST.get("process")) == "connect"
+    form = SsoSignInForm(request.POST or None, initial={"email": request.user.email} if linking else None)
     if request.method == "POST" and form.is_valid():
         connection = sso.connection_for_email(form.cleaned_data["email"])
         if connection is None:
-            form.add_error("email", "No organisation signs this address in with single sign-on. Use your password.")
+            form.add_error("email", _("No organisation signs this address in with single sign-on. Use your password."))
         else:
             from allauth.socialaccount.adapter import get_adapter
 
             provider = get_adapter().get_provider(request, connection.app.provider_id if connection.protocol == "oidc"
                                                   else "saml", client_id=connection.app.client_id)
             return provider.redirect_from_request(request)
-    return render(request, "accounts/sso_sign_in.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "accounts/sso_sign_in.html", {"form": form, "linking": linking}, status=400 if form.errors else 200)

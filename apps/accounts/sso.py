@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from urllib.parse import urlsplit
 
 import requests
@@ -26,11 +27,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from apps.audit.services import Actor, audit_append
+from apps.core import outbound
 from apps.core.middleware import client_ip
 from apps.core.words import later, listing
 
@@ -58,12 +61,18 @@ def _discover(issuer: str) -> dict:
     """The issuer's OpenID configuration, or a ValidationError saying why it cannot be used."""
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
-        response = requests.get(url, timeout=5)
+        with outbound.session() as session:
+            response = session.get(url)
         response.raise_for_status()
         config = response.json()
+    except outbound.Refused as error:
+        raise ValidationError({"issuer": str(error)}) from error
     except (requests.RequestException, ValueError) as error:
-        raise ValidationError({"issuer": _("The issuer could not be reached or did not answer with its configuration "
-                                           "(%(error)s).") % {"error": error.__class__.__name__}}) from error
+        # One message whatever went wrong: the answer must not tell a port scan what listens where.
+        raise ValidationError({"issuer": _("The issuer could not be reached or did not answer with its "
+                                           "configuration.")}) from error
+    if not isinstance(config, dict):
+        raise ValidationError({"issuer": _("The issuer could not be reached or did not answer with its configuration.")})
     missing = [k for k in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri") if not config.get(k)]
     if missing:
         raise ValidationError({"issuer": _("The issuer's configuration lacks %(names)s.") % {"names": listing(missing)}})
@@ -101,8 +110,10 @@ def connection_create(*, membership: Membership, name: str, protocol: str, email
         errors["name"] = _("Name the connection (it is what the sign-in button says).")
     if not DOMAIN.match(email_domain):
         errors["email_domain"] = _("Give the email domain, e.g. greenacres.co.ke.")
-    elif SsoConnection.objects.filter(email_domain=email_domain).exists():
-        errors["email_domain"] = _("That domain already signs in through a connection.")
+    elif SsoConnection.objects.filter(email_domain=email_domain, tenant_id=membership.tenant_id).exists():
+        errors["email_domain"] = _("This organisation already has a connection for that domain.")
+    elif SsoConnection.objects.filter(email_domain=email_domain).exclude(verified_at=None).exists():
+        errors["email_domain"] = _("Another organisation has proved it holds that domain.")
     if role.tenant_id != membership.tenant_id or role.key == "owner":
         errors["role"] = _("Pick a role of this organisation other than Owner.")
     if protocol == SsoConnection.Protocol.OIDC:
@@ -123,8 +134,8 @@ def connection_create(*, membership: Membership, name: str, protocol: str, email
         errors["protocol"] = _("Pick OpenID Connect or SAML 2.0.")
     if errors:
         raise ValidationError(errors)
-    # The domain is unique across organisations, so it names the provider in the sign-in addresses.
-    slug = "sso-" + re.sub(r"[^a-z0-9]+", "-", email_domain).strip("-")
+    # Organisation and domain name the provider in the sign-in addresses (several may claim a domain; one proves it).
+    slug = f"sso-{membership.tenant_id}-" + re.sub(r"[^a-z0-9]+", "-", email_domain).strip("-")
     if protocol == SsoConnection.Protocol.OIDC:
         _discover(issuer)
         app = SocialApp.objects.create(provider="openid_connect", provider_id=slug, name=name[:40],
@@ -138,7 +149,8 @@ def connection_create(*, membership: Membership, name: str, protocol: str, email
                          "reject_idp_initiated_sso": True},
         })
     connection = SsoConnection.objects.create(tenant_id=membership.tenant_id, name=name, protocol=protocol, app=app,
-                                              email_domain=email_domain, require_sso=require_sso, role=role)
+                                              email_domain=email_domain, require_sso=require_sso, role=role,
+                                              verification_token=secrets.token_urlsafe(24))
     audit_append(actor=Actor.of(membership), action="sso.create", obj=connection, permission="tenant.manage",
                  after={"protocol": protocol, "email_domain": email_domain, "require_sso": require_sso,
                         "role": role.key, "issuer": issuer or idp_entity_id})
@@ -147,6 +159,35 @@ def connection_create(*, membership: Membership, name: str, protocol: str, email
     alert_owners(tenant_id=membership.tenant_id, title=later(gettext_lazy("Single sign-on connected: %(name)s"), name=name),
                  body=later(gettext_lazy("%(member)s connected %(name)s for @%(domain)s."), member=str(membership), name=name,
                             domain=email_domain), url="/organisation/sso/")
+    return connection
+
+
+@transaction.atomic
+def connection_verify(*, membership: Membership, connection: SsoConnection) -> SsoConnection:
+    """Look for the connection's TXT record; with it the connection starts signing people of the domain in.
+
+    A ValidationError says what was looked for and why it does not count yet."""
+    if not can(membership, "tenant.manage") or connection.tenant_id != membership.tenant_id:
+        raise PermissionDenied
+    if connection.verified_at is not None:
+        return connection
+    found = outbound.txt_records(connection.txt_name)
+    if connection.txt_value not in [value.strip() for value in found]:
+        raise ValidationError(_("No TXT record %(value)s at %(name)s yet. DNS changes can take an hour to be seen; "
+                                "try again later.") % {"value": connection.txt_value, "name": connection.txt_name})
+    # Lock the domain's connections so two organisations proving it at once cannot both succeed.
+    claims = list(SsoConnection.objects.select_for_update().filter(email_domain=connection.email_domain))
+    if any(claim.verified_at is not None for claim in claims):
+        raise ValidationError(_("Another organisation has proved it holds that domain."))
+    connection.verified_at = timezone.now()
+    connection.save(update_fields=["verified_at"])
+    audit_append(actor=Actor.of(membership), action="sso.verify", obj=connection, permission="tenant.manage",
+                 after={"email_domain": connection.email_domain, "record": connection.txt_name})
+    from .security import alert_owners
+
+    alert_owners(tenant_id=membership.tenant_id, title=later(gettext_lazy("Single sign-on verified: %(name)s"), name=connection.name),
+                 body=later(gettext_lazy("People of @%(domain)s now sign in through %(name)s."), name=connection.name,
+                            domain=connection.email_domain), url="/organisation/sso/")
     return connection
 
 
@@ -175,7 +216,18 @@ def connection_for_email(email: str) -> SsoConnection | None:
     if not domain:
         return None
     with scopes_disabled():
-        return SsoConnection.objects.filter(email_domain=domain).select_related("app", "role", "tenant").first()
+        return (SsoConnection.objects.filter(email_domain=domain).exclude(verified_at=None)
+                .select_related("app", "role", "tenant").first())
+
+
+def connection_to_link(user) -> SsoConnection | None:
+    """The verified connection of the user's email domain, when their account is not linked to it yet."""
+    from allauth.socialaccount.models import SocialAccount
+
+    connection = connection_for_email(user.email)
+    if connection is None or SocialAccount.objects.filter(user=user, provider=connection.app.provider_id).exists():
+        return None
+    return connection
 
 
 def connection_for_app(app) -> SsoConnection | None:
@@ -204,24 +256,57 @@ def _refuse(request, reason: str, *, provider: str = "", email: str = "") -> Non
 
 
 class SsoAdapter(DefaultSocialAccountAdapter):
-    """Only an organisation's connection signs people in, and only people of its email domain."""
+    """Only a verified connection signs people in, only people of its domain, and it never takes over an
+    account that is not already its organisation's: someone else's account is linked by its holder,
+    signed in with their password (the "connect" process), never by an email address alone."""
 
     def _email_of(self, sociallogin) -> str:
         addresses = [a.email for a in sociallogin.email_addresses] or [sociallogin.user.email or ""]
         return (addresses[0] or "").strip().lower()
 
+    def _stop(self, request, message: str, reason: str, *, provider: str, email: str):
+        _refuse(request, reason, provider=provider, email=email)
+        messages.error(request, message)
+        raise ImmediateHttpResponse(redirect("account_login"))
+
     def pre_social_login(self, request, sociallogin):
         connection = connection_for_app(sociallogin.account.get_provider().app)
         email = self._email_of(sociallogin)
+        provider = connection.name if connection else sociallogin.account.provider
         if connection is None:
-            _refuse(request, "no organisation connection", provider=sociallogin.account.provider, email=email)
-            messages.error(request, _("That sign-in is not connected to an organisation."))
-            raise ImmediateHttpResponse(redirect("account_login"))
+            self._stop(request, _("That sign-in is not connected to an organisation."), "no organisation connection",
+                       provider=provider, email=email)
+        if connection.verified_at is None:
+            self._stop(request, _("%(name)s signs nobody in until its organisation proves it holds @%(domain)s.") % {
+                "name": connection.name, "domain": connection.email_domain}, "domain not verified", provider=provider, email=email)
         if not email or email.rsplit("@", 1)[-1] != connection.email_domain:
-            _refuse(request, f"address outside @{connection.email_domain}", provider=connection.name, email=email)
-            messages.error(request, _("%(name)s signs in addresses of @%(email_domain)s only.") % {"name": connection.name, "email_domain": connection.email_domain})
-            raise ImmediateHttpResponse(redirect("account_login"))
+            self._stop(request, _("%(name)s signs in addresses of @%(email_domain)s only.") % {
+                "name": connection.name, "email_domain": connection.email_domain},
+                f"address outside @{connection.email_domain}", provider=provider, email=email)
+        if sociallogin.state.get("process") == "connect":
+            user = request.user
+            if not user.is_authenticated or user.email.lower() != email:
+                self._stop(request, _("Sign in as %(email)s first, then link it.") % {"email": email},
+                           "link by another account", provider=provider, email=email)
+            request.session[SESSION_CONNECTION] = connection.pk
+            sso_membership_ensure(request, user)  # its holder linked it: they are the organisation's now
+            return
+        elif not sociallogin.is_existing:
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing is not None:
+                with scopes_disabled():
+                    member = Membership.objects.filter(tenant_id=connection.tenant_id, user=existing, is_active=True).exists()
+                if not member:
+                    self._stop(request, _("An account for %(email)s already exists. Sign in with its password, then link "
+                                          "%(name)s from your profile.") % {"email": email, "name": connection.name},
+                               "existing account outside the organisation", provider=provider, email=email)
+                sociallogin.connect(request, existing)  # already the organisation's member: link and sign in
         request.session[SESSION_CONNECTION] = connection.pk
+
+    def get_requests_session(self):
+        """allauth's requests to the identity provider (discovery, keys, tokens, user info) go through the
+        guarded client, as every request to an address a tenant gave does."""
+        return outbound.session()
 
     def is_open_for_signup(self, request, sociallogin):
         return request.session.get(SESSION_CONNECTION) is not None

@@ -26,6 +26,7 @@ urlpatterns = [
     path("devices/", policy_views.devices, name="devices"),
     path("organisation/sso/", policy_views.sso_settings, name="sso_settings"),
     path("organisation/sso/<int:pk>/delete/", policy_views.sso_delete, name="sso_delete"),
+    path("organisation/sso/<int:pk>/verify/", policy_views.sso_verify, name="sso_verify"),
     path("sso/", policy_views.sso_sign_in, name="sso_sign_in"),
     path("devices/<int:pk>/", policy_views.device_action, name="device_action"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),

@@ -257,7 +257,10 @@ def profile(request):
                                 **{name: form.cleaned_data[name] for name in form.changed_data})
         messages.success(request, _("Profile saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
+    from .sso import connection_to_link
+
+    return render(request, "accounts/profile.html", {"form": form, "sso_link": connection_to_link(request.user)},
+                  status=400 if form.errors else 200)
 
 
 @login_required

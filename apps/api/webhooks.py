@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import ipaddress
 import json
 import secrets
-import socket
 import time
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +29,7 @@ from standardwebhooks import Webhook
 from apps.accounts.models import Membership
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
+from apps.core import outbound
 from apps.core.events import EVENT_KIND, webhooks_flag
 from apps.core.outbox import handler, outbox_enqueue
 from apps.core.words import later, listing
@@ -59,29 +56,13 @@ EVENTS = {  # (descriptions read in the reader's language)
 BACKOFF = [30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600] + [12 * 3600] * 6
 GIVE_UP_AFTER = dt.timedelta(days=3)
 DISABLE_AFTER = dt.timedelta(days=1)
-TIMEOUT = 10
 LEASE = dt.timedelta(minutes=2)
 SEND_KIND = "webhook.send"
 
 
 def url_problem(url: str) -> str | None:
-    """Why the URL cannot receive webhooks: not HTTPS, or a private or loopback address (outside DEBUG)."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" and not (settings.DEBUG and parts.scheme == "http"):
-        return _("Use an https:// address.")
-    if not parts.hostname:
-        return _("Give the full address, with its host.")
-    if settings.DEBUG:
-        return None
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)}
-    except (socket.gaierror, UnicodeError):
-        return _("%(host)s does not resolve.") % {"host": parts.hostname}
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
-            return _("%(host)s is a private or local address; webhooks go to the internet only.") % {"host": parts.hostname}
-    return None
+    """Why the URL cannot receive webhooks: not HTTPS (http only in DEBUG), or not an address on the internet."""
+    return outbound.url_problem(url, schemes=("https", "http") if settings.DEBUG else ("https",))
 
 
 def _refresh_flag(tenant_id: int) -> None:
@@ -166,15 +147,19 @@ def sign(endpoint: WebhookEndpoint, message_id: str, body: str, at: dt.datetime)
 
 
 def _post(url: str, body: str, headers: dict) -> tuple[int | None, str]:
-    request = urllib.request.Request(url, data=body.encode(), method="POST",
-                                     headers={**headers, "Content-Type": "application/json", "User-Agent": "iFarm-Webhooks/1"})
+    """POST through the guarded client: the status and the start of the answer, or None and why it failed
+    (never anything read from an address the server may not reach)."""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (https only, checked on save and here)
-            return response.status, response.read(300).decode(errors="replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(300).decode(errors="replace")
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return None, f"{error.__class__.__name__}: {error}"[:300]
+        with outbound.session() as session:
+            response = session.post(url, data=body.encode(), headers={**headers, "Content-Type": "application/json",
+                                                                       "User-Agent": "iFarm-Webhooks/1"})
+    except outbound.Refused as error:
+        return None, str(error)
+    except requests.RequestException as error:
+        return None, error.__class__.__name__
+    if 300 <= response.status_code < 400:
+        return response.status_code, "Redirects are not followed; give the final address."
+    return response.status_code, response.content[:300].decode(errors="replace")
 
 
 def delivery_attempt(*, delivery_id: int) -> bool:

@@ -126,22 +126,36 @@ def push_enabled() -> bool:
     return bool(settings.VAPID_PRIVATE_KEY)
 
 
+def push_service_host(host: str) -> bool:
+    """A browser's push service (PUSH_SERVICE_HOSTS: a name, or ".name" for any host under it)."""
+    host = host.lower().rstrip(".")
+    allowed = [name.lower() for name in settings.PUSH_SERVICE_HOSTS]
+    return any(host.endswith(name) if name.startswith(".") else host == name for name in allowed)
+
+
 def send_push(*, subscription, title: str, body: str, url: str, tag: str) -> str:
     """Encrypt (aes128gcm) and post to the browser's push service, signed with our VAPID key."""
     from urllib.parse import urlsplit
 
     from pywebpush import WebPushException, webpush
 
+    from apps.core import outbound
+
     if not push_enabled():
         raise Undeliverable("Web Push is not set up (no VAPID keys).")
     endpoint = urlsplit(subscription.endpoint)
+    if not push_service_host(endpoint.hostname or ""):
+        raise Undeliverable("The subscription's address is not a browser's push service.")
     try:
-        response = webpush(
-            subscription_info={"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-            data=json.dumps({"title": title, "body": body, "url": url, "tag": tag}),
-            vapid_private_key=vapid_keys()[0],
-            vapid_claims={"sub": settings.VAPID_SUBJECT, "aud": f"{endpoint.scheme}://{endpoint.netloc}"},
-            ttl=24 * 3600, timeout=10)
+        with outbound.session() as session:
+            response = webpush(
+                subscription_info={"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
+                data=json.dumps({"title": title, "body": body, "url": url, "tag": tag}),
+                vapid_private_key=vapid_keys()[0],
+                vapid_claims={"sub": settings.VAPID_SUBJECT, "aud": f"{endpoint.scheme}://{endpoint.netloc}"},
+                ttl=24 * 3600, timeout=10, requests_session=session)
+    except outbound.Refused as error:
+        raise Undeliverable(str(error)) from error
     except WebPushException as error:
         status = getattr(error.response, "status_code", None)
         if status in (404, 410):

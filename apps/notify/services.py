@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -307,6 +308,9 @@ def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: s
         URLValidator(schemes=["https"] if not settings.DEBUG and not settings.PUSH_ALLOW_HTTP else ["https", "http"])(endpoint)
     except ValidationError:
         problems["endpoint"] = _("The push address is not a valid https URL.")
+    else:
+        if not senders.push_service_host(urlsplit(endpoint).hostname or ""):
+            problems["endpoint"] = _("The push address is not a browser's push service.")
     for name, value, size in (("p256dh", p256dh, 65), ("auth", auth, 16)):
         try:
             raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))

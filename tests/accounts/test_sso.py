@@ -8,7 +8,7 @@ from django_scopes import scope
 
 from apps.accounts.models import Role, SsoConnection
 from apps.accounts.sso import connection_create
-from tests.factories import PASSWORD, make_member, make_user, put_on_plan
+from tests.factories import PASSWORD, make_member, make_tenant, make_user, put_on_plan
 from tests.identity_providers import saml_identity_provider
 
 pytestmark = pytest.mark.usefixtures("owner_scope", "sso_plan")
@@ -70,28 +70,74 @@ def test_bad_configurations_are_refused_and_nothing_saved(owner, outsider, setti
     assert not SsoConnection.objects.exists() and not SocialApp.objects.exists()
 
 
-def test_the_settings_page_shows_the_refusal_next_to_the_field(as_member, owner):
+def test_the_settings_page_shows_the_refusal_next_to_the_field(as_member, owner, settings):
     client = as_member(owner)
-    response = client.post(reverse("accounts:sso_settings"), {
-        "name": "Sign-in", "protocol": "oidc", "email_domain": "green-acres.test", "role": str(worker_role(owner).pk),
-        "issuer": "http://localhost:1", "client_id": "id", "client_secret": "secret"})
+    fields = {"name": "Sign-in", "protocol": "oidc", "email_domain": "green-acres.test", "role": str(worker_role(owner).pk),
+              "issuer": "http://localhost:1", "client_id": "id", "client_secret": "secret"}
+    response = client.post(reverse("accounts:sso_settings"), fields)
+    assert response.status_code == 400 and "localhost is not an address on the internet" in response.content.decode()
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # reachable on purpose, but nothing listens on port 1
+    response = client.post(reverse("accounts:sso_settings"), fields)
     assert response.status_code == 400 and "could not be reached" in response.content.decode()
     assert not SsoConnection.objects.exists()
 
 
-def test_a_domain_that_requires_sso_refuses_passwords(client, owner):
-    with saml_identity_provider(email="ann@green-acres.test") as (entity_id, sso_url, certificate):
-        connection_create(membership=owner, name="Green Acres SAML", protocol="saml", email_domain="green-acres.test",
-                          role=worker_role(owner), require_sso=True, idp_entity_id=entity_id, idp_sso_url=sso_url,
-                          idp_certificate=certificate)
+def saml(owner, domain="green-acres.test", require_sso=True):
+    with saml_identity_provider(email=f"ann@{domain}") as (entity_id, sso_url, certificate):
+        return connection_create(membership=owner, name="Green Acres SAML", protocol="saml", email_domain=domain,
+                                 role=worker_role(owner), require_sso=require_sso, idp_entity_id=entity_id,
+                                 idp_sso_url=sso_url, idp_certificate=certificate)
+
+
+def test_a_domain_that_requires_sso_refuses_passwords_once_verified(client, owner, dns_server):
+    connection = saml(owner)
     make_user("ann@green-acres.test")
     make_user("vet@elsewhere.test")
-    refused = client.post(reverse("account_login"), {"login": "ann@green-acres.test", "password": PASSWORD})
+
+    def password_sign_in(email):
+        client.logout()
+        return client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
+
+    # Claimed, not proved: passwords still sign the domain's people in.
+    assert password_sign_in("ann@green-acres.test").status_code == 302
+    dns_server.set(connection.txt_name, "TXT", connection.txt_value)
+    verify(owner, connection)
+    refused = password_sign_in("ann@green-acres.test")
     assert refused.status_code == 200 and "sign in through Green Acres SAML" in refused.content.decode()
-    assert client.post(reverse("account_login"), {"login": "vet@elsewhere.test", "password": PASSWORD}).status_code == 302
+    assert password_sign_in("vet@elsewhere.test").status_code == 302
 
 
-def test_the_sign_in_page_finds_no_provider_for_an_unknown_domain(client, db):
-    response = client.post(reverse("accounts:sso_sign_in"), {"email": "someone@nowhere.test"})
-    assert response.status_code == 400 and "No organisation signs this address in" in response.content.decode()
-    assert client.post(reverse("accounts:sso_sign_in"), {"email": "not-an-email"}).status_code == 400
+def verify(owner, connection):
+    from apps.accounts.sso import connection_verify
+
+    return connection_verify(membership=owner, connection=connection)
+
+
+def test_a_domain_is_verified_by_its_txt_record_and_by_one_organisation_only(owner, outsider, dns_server):
+    """A TXT record at _ifarm-challenge.<domain>, looked up through the suite's DNS server. Claims do not
+    block each other (a squatter cannot hold a domain hostage); the first proof wins and ends the others."""
+    put_on_plan(outsider, "commercial")
+    ours = saml(owner)
+    with scope(tenant=outsider.tenant_id):
+        theirs = saml(outsider)  # an unproved claim on the same domain is allowed
+    assert ours.verified_at is None and ours.txt_name == "_ifarm-challenge.green-acres.test"
+    with pytest.raises(ValidationError, match="No TXT record"):
+        verify(owner, ours)  # nothing published
+    dns_server.set(ours.txt_name, "TXT", "ifarm-domain-verification=someone-elses-token", "v=spf1 -all")
+    with pytest.raises(ValidationError, match="No TXT record"):
+        verify(owner, ours)  # another token
+    dns_server.set(ours.txt_name, "TXT", "v=spf1 -all", ours.txt_value, theirs.txt_value)
+    verify(owner, ours)
+    ours.refresh_from_db()
+    assert ours.verified_at is not None
+    with scope(tenant=outsider.tenant_id):
+        with pytest.raises(ValidationError, match="proved it holds that domain"):
+            verify(outsider, theirs)  # even with its record published too
+    third = make_tenant(name="Third Farm")
+    put_on_plan(third, "commercial")
+    with scope(tenant=third.tenant_id), pytest.raises(ValidationError, match="proved it holds that domain"):
+        saml(third)
+    theirs.refresh_from_db()
+    assert theirs.verified_at is None
+    with pytest.raises(PermissionDenied):
+        verify(make_member(owner, "manager"), ours)

@@ -240,12 +240,12 @@ def _api_key(owner):
 
 
 def _endpoint(owner):
-    from django.test import override_settings
-
     from apps.api.webhooks import endpoint_create
 
-    with override_settings(DEBUG=True):
-        return endpoint_create(membership=owner, url="https://victim.example/hook", events=["animal.created"])[0]
+    from tests.dns_server import point
+
+    point("victim.example")  # a name on the internet, as far as the server can tell
+    return endpoint_create(membership=owner, url="https://victim.example/hook", events=["animal.created"])[0]
 
 
 def _delivery(owner):
@@ -282,6 +282,7 @@ PROBES = {
     "accounts:delegation_revoke": (_delegation, ["post"]),
     "accounts:device_action": (_device, ["post"]),
     "accounts:sso_delete": (_sso_connection, ["post"]),
+    "accounts:sso_verify": (_sso_connection, ["post"]),
     "audit_archive": (_audit_archive, ["get"]),
     "billing:invoice_pdf": (_platform_invoice, ["get"]),
     "milk:animal": (_cow, ["get"]),
@@ -373,7 +374,7 @@ def test_invitation_link_with_wrong_secret_is_404(owner, client):
 TENANT_WIDE = {
     "accounts:member_edit", "accounts:member_remove", "accounts:invitation_revoke", "accounts:session_revoke",
     "accounts:role_edit", "accounts:role_delete", "accounts:member_access", "accounts:policy_edit",
-    "accounts:policy_delete", "accounts:delegation_revoke", "accounts:device_action", "accounts:sso_delete",
+    "accounts:policy_delete", "accounts:delegation_revoke", "accounts:device_action", "accounts:sso_delete", "accounts:sso_verify",
     "audit_archive", "billing:invoice_pdf",  # the organisation's own subscription
     "money:contact_edit", "money:report_job", "money:report_download",
     "stock:item_edit",  # an item is the organisation's; its batches belong to farms

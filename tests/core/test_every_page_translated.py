@@ -27,7 +27,7 @@ from tests.core.test_translations import _english_words, _same_in_both, words
 NOT_PAGES = {
     "healthz", "robots", "service_worker", "set_language", "tenant_switch", "farm_switch", "onboarding",
     "openid_connect_login", "openid_connect_callback", "invitation_accept",
-    "invitation_revoke", "role_delete", "member_remove", "policy_delete", "delegation_revoke", "sso_delete",
+    "invitation_revoke", "role_delete", "member_remove", "policy_delete", "delegation_revoke", "sso_delete", "sso_verify",
     "device_action", "session_revoke", "archive", "group_create", "photo", "event_create", "import_template",
     "row_save", "bulk_tank_save", "row_quality", "lactation_start", "lactations_start_many", "lactation_dry_off",
     "alert_resolve", "expense_receipt", "expense_receipt_thumb", "expense_decide", "queue_approve_many",
@@ -178,8 +178,6 @@ def demo_completed(settings, tmp_path) -> Membership:
     import datetime as dt
     from decimal import Decimal
 
-    from django.test import override_settings
-
     from apps.api.services import api_key_create
     from apps.api.webhooks import endpoint_create
     from apps.finance.handlers import ensure_invoice_pdf
@@ -198,8 +196,10 @@ def demo_completed(settings, tmp_path) -> Membership:
         health_check_record(membership=owner, animal=cow, checked_at=timezone.now() - dt.timedelta(hours=2),
                             findings=[], temperature=Decimal("40.9"), heart_rate=110)
         api_key_create(membership=owner, name="Parlour", permissions=["milk.record", "herd.view"])
-        with override_settings(DEBUG=True):  # (the address is not looked up)
-            endpoint_create(membership=owner, url="https://books.example.test/hooks", events=["animal.created"])
+        from tests.dns_server import point
+
+        point("books.example.test")  # a name on the internet, as far as the server can tell
+        endpoint_create(membership=owner, url="https://books.example.test/hooks", events=["animal.created"])
         job = ReportJob.objects.create(tenant_id=owner.tenant_id, requested_by=owner, kind="sales", file_format="csv",
                                        params={"since": "2026-01-01", "until": timezone.localdate().isoformat()})
         build_report_job(job)

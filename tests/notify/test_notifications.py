@@ -21,6 +21,7 @@ from apps.accounts.models import Profile
 from apps.notify import services
 from apps.notify.models import Delivery, Notification, NotifySettings, PushSubscription
 from tests.billing.conftest import deliver_pending
+from tests.dns_server import point, running
 from tests.factories import make_member
 from tests.formdata import form_data
 
@@ -246,8 +247,15 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+@pytest.fixture(autouse=True)
+def push_hosts(settings):
+    """The suite's push service is push.test, on this machine; push.example.test stands for a real one."""
+    settings.PUSH_SERVICE_HOSTS = ["push.test", ".example.test"]
+    point("push.test", "127.0.0.1")
+
+
 @contextmanager
-def push_service():
+def push_service(host="127.0.0.1"):
     """A push service endpoint: keeps what it receives (the encrypted body and the VAPID header), answers 201."""
     received = []
 
@@ -265,7 +273,7 @@ def push_service():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", received
+        yield f"http://{host}:{server.server_address[1]}", received
     finally:
         server.shutdown()
         server.server_close()
@@ -287,7 +295,7 @@ def test_a_push_is_encrypted_for_the_browser_and_signed_with_our_vapid_key(owner
     member = member_in(owner, "UTC")
     choose(member, "milk_alert", ["push"])
     private, public, auth = browser_keys()
-    with push_service() as (base, received):
+    with push_service("push.test") as (base, received):
         services.push_subscribe(user=member.user, endpoint=f"{base}/push/abc", p256dh=public, auth=_b64(auth))
         n = services.notify(membership=member, kind="milk_alert", url="/milk/animals/1/", context={
             "animal": "COW-1", "farm": "Home", "message": "SCC 450,000 cells/mL", "date": dt.date(2026, 6, 10),
@@ -321,7 +329,7 @@ def test_a_browser_that_unsubscribed_is_forgotten(owner, settings):
     member = member_in(owner, "UTC")
     choose(member, "milk_alert", ["push"])
     _, public, auth = browser_keys()
-    with push_service() as (base, received):
+    with push_service("push.test") as (base, received):
         services.push_subscribe(user=member.user, endpoint=f"{base}/push/gone", p256dh=public, auth=_b64(auth))
         n = services.notify(membership=member, kind="milk_alert", context={"animal": "COW-1"})
         deliver_pending()
@@ -383,3 +391,34 @@ def test_the_vapid_key_comes_from_a_file_or_from_the_setting_itself(settings, tm
         assert isinstance(vapid, Vapid02) and len(base64.urlsafe_b64decode(public + "==")) == 65
     finally:
         channels._keys = None
+
+
+@pytest.mark.parametrize("endpoint", ["https://169.254.169.254/latest/meta-data/", "https://127.0.0.1:6379/", "https://localhost:5432/",
+                                      "https://attacker.example/push", "https://fcm.googleapis.com.attacker.example/x"])
+def test_a_push_address_off_the_push_services_is_refused_for_any_member(client, as_member, owner, endpoint):
+    viewer = make_member(owner, "viewer")
+    _, public, auth = browser_keys()
+    as_member(viewer)
+    response = client.post(reverse("notify:push_subscribe"), {"endpoint": endpoint, "p256dh": public, "auth": _b64(auth)})
+    assert response.status_code == 400 and "push service" in response.json()["errors"]["endpoint"][0]
+    assert not PushSubscription.objects.exists()
+
+
+def test_a_push_service_name_that_points_inside_is_not_sent_to(owner, settings):
+    """A subscription kept when the name was public, whose name now resolves to an internal address: the
+    push goes nowhere, and nothing listening inside is touched."""
+    settings.PUSH_ALLOW_HTTP = True
+    member = member_in(owner, "UTC")
+    choose(member, "milk_alert", ["push"])
+    _, public, auth = browser_keys()
+    with push_service("push.test") as (base, received):
+        port = base.rsplit(":", 1)[1]
+        services.push_subscribe(user=member.user, endpoint=f"http://fcm.example.test:{port}/push/x", p256dh=public,
+                                auth=_b64(auth))
+        running().set("fcm.example.test", "A", "127.0.0.1")  # not among the allowed addresses: 127.0.0.1 is, via push.test...
+        settings.OUTBOUND_ALLOWED_NETWORKS = []  # ...so take that away: loopback is internal again
+        n = services.notify(membership=member, kind="milk_alert", context={"animal": "COW-1"})
+        deliver_pending()
+    assert received == []
+    delivery = deliveries(n)["push"]
+    assert delivery.status == Delivery.Status.FAILED and "not an address on the internet" in delivery.answer
