@@ -154,8 +154,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's pool keeps connections open itself, so CONN_MAX_AGE must stay 0.
+    # Django's pool keeps connections open itself, so CONN_MAX_AGE must stay 0. A connection is checked as it
+    # leaves the pool: after a database restart the dead ones are replaced, not handed to a request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),

@@ -8,6 +8,8 @@ from apps.core import views as core_views
 from apps.insights import views as insights_views
 from apps.notify import views as notify_views
 
+handler500 = "apps.core.errors.server_error"
+
 admin.site.site_header = "iFarm administration"
 admin.site.site_title = "iFarm admin"
 

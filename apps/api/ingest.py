@@ -20,6 +20,7 @@ from apps.milk.services.ingest import Row
 from apps.milk.services.ingest import milkings_ingest as save_rows
 
 MAX_ITEMS = 5000
+LARGEST = Decimal(10) ** 9
 KG_PER_LITRE = Decimal("1.03")
 IFARM_FIELDS = {"tag", "eid", "date", "session", "timestamp", "quantity", "fat", "protein", "scc"}
 ICAR_CHARACTERISTICS = {"FAT": "fat", "PROTEIN": "protein", "SCC": "scc"}
@@ -40,6 +41,8 @@ def _decimal(value, field: str) -> Decimal:
         raise Refused(field, _("Give a number.")) from None
     if not number.is_finite():
         raise Refused(field, _("Give a number."))
+    if abs(number) >= LARGEST:  # 1e308, 1E+999999: no milking measures that, and arithmetic on it overflows
+        raise Refused(field, _("The number is out of range."))
     return number
 
 
@@ -58,10 +61,17 @@ def session_of(moment: dt.datetime, farm) -> tuple[dt.date, str]:
     return local.date(), chosen
 
 
+def _text(value, field: str) -> str:
+    text = str(value or "").strip()
+    if "\x00" in text:
+        raise Refused(field, _("Remove the NUL character."))
+    return text
+
+
 def _ifarm_item(item: dict) -> dict:
     unknown = set(item) - IFARM_FIELDS
     if unknown:
-        raise Refused(sorted(unknown)[0], _("Unknown field."))
+        raise Refused(sorted(unknown)[0].replace("\x00", ""), _("Unknown field."))
     if not (item.get("tag") or item.get("eid")):
         raise Refused("tag", _("Name the animal by tag or eid."))
     values = {"quantity": _decimal(item.get("quantity"), "quantity")}
@@ -73,7 +83,7 @@ def _ifarm_item(item: dict) -> dict:
         if scc != scc.to_integral_value():
             raise Refused("scc", _("Give whole cells per mL."))
         values["scc"] = int(scc)
-    return {"tag": str(item.get("tag") or "").strip(), "eid": str(item.get("eid") or "").strip(), "date": item.get("date"),
+    return {"tag": _text(item.get("tag"), "tag"), "eid": _text(item.get("eid"), "eid"), "date": item.get("date"),
             "session": item.get("session"), "timestamp": item.get("timestamp"), "values": values}
 
 
@@ -94,7 +104,7 @@ def _icar_item(item: dict, unit: str) -> dict:
         if name:
             number = _decimal(characteristic.get("value"), f"milkCharacteristics.{name}")
             values[name] = int(number * 1000) if name == "scc" else number.quantize(Decimal("0.01"))
-    identifier = str(animal["id"]).strip()
+    identifier = _text(animal["id"], "animal.id")
     return {"tag": identifier, "eid": identifier, "date": None, "session": None,
             "timestamp": item.get("milkingStartingDateTime"), "values": values}
 
@@ -149,10 +159,13 @@ def _row(index: int, p: dict, by_tag: dict, by_eid: dict, shape: str) -> Row:
     animal = found[0]
     if p["timestamp"]:
         moment = _parse(parse_datetime, p["timestamp"])
+        field = "milkingStartingDateTime" if shape == "icar" else "timestamp"
         if moment is None or moment.tzinfo is None:
-            raise Refused("milkingStartingDateTime" if shape == "icar" else "timestamp",
-                          _("Give an ISO 8601 date and time with its time zone."))
-        day, session = session_of(moment, animal.farm)
+            raise Refused(field, _("Give an ISO 8601 date and time with its time zone."))
+        try:
+            day, session = session_of(moment, animal.farm)
+        except OverflowError:  # year 1 or 9999 moved into the farm's time zone
+            raise Refused(field, _("Give a date and time of a real milking.")) from None
     else:
         day = _parse(parse_date, p["date"])
         if day is None:

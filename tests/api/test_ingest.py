@@ -132,3 +132,50 @@ def test_ingest_totals_match_the_sum_of_items(api, owner):
     api.post("/milk/ingest", {"items": items})
     assert MilkRecord.objects.aggregate(s=Sum("quantity"))["s"] == Decimal("185.00")
     assert FarmDaySummary.objects.get(farm=farm).cows_milked == 20
+
+
+def test_hostile_values_are_refused_item_by_item_and_the_good_ones_saved(api, owner):
+    """What the review sent: years 9999 and 0001, 1e308 and 1E+999999, a NUL in a tag. Each is one item's
+    refusal naming its field; the batch is not lost."""
+    farm = make_farm(owner, name="Robust Farm", milking_sessions_per_day=2)
+    cow = make_cows(owner, farm, 1)[0]
+    good = {"tag": cow.tag, "date": TODAY.isoformat(), "session": "morning", "quantity": 11}
+    items = [
+        good,
+        {"tag": cow.tag, "timestamp": "9999-12-31T23:30:00+00:00", "quantity": 5},
+        {"tag": cow.tag, "timestamp": "0001-01-01T00:10:00+03:00", "quantity": 5},
+        {"tag": cow.tag, "date": TODAY.isoformat(), "session": "evening", "quantity": 1e308},
+        {"tag": cow.tag, "date": TODAY.isoformat(), "session": "evening", "quantity": "1E+999999"},
+        {"tag": cow.tag, "date": TODAY.isoformat(), "session": "evening", "quantity": 5, "scc": "1E+999999"},
+        {"tag": cow.tag + "\x00", "date": TODAY.isoformat(), "session": "evening", "quantity": 5},
+        {"tag\x00": "x", "quantity": 5},
+    ]
+    response = api.post("/milk/ingest", {"items": items})
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["result"] for r in results] == ["created"] + ["refused"] * 7
+    assert [r["field"] for r in results[1:]] == ["timestamp", "timestamp", "quantity", "quantity", "scc", "tag", "tag"]
+    icar = api.post("/milk/ingest", {"format": "icar", "items": [
+        {"animal": {"id": cow.tag}, "milkingStartingDateTime": "9999-12-31T23:59:00+00:00",
+         "milkingMilkWeight": {"unitCode": "KGM", "value": 1e308}},
+        {"animal": {"id": "A\x00"}, "milkingStartingDateTime": f"{TODAY.isoformat()}T17:10:00+03:00",
+         "milkingMilkWeight": {"unitCode": "KGM", "value": 10}},
+        {"animal": {"id": cow.tag}, "milkingStartingDateTime": f"{TODAY.isoformat()}T17:10:00+03:00",
+         "milkingMilkWeight": {"unitCode": "KGM", "value": 10}, "milkCharacteristics": [{"characteristic": "SCC", "value": "1E+999999"}]},
+    ]})
+    assert icar.status_code == 200, icar.content
+    assert [r["field"] for r in icar.json()["results"]] == ["milkingMilkWeight.value", "animal.id", "milkCharacteristics.scc"]
+    assert MilkRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", ["/animals/by-tag/%00", "/animals?search=%00", "/animals?tag%00=1"])
+def test_a_nul_character_in_a_path_or_query_is_a_problem_document(api, path, client):
+    response = client.get(f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {api.secret}")
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+
+
+def test_a_nul_character_in_a_json_body_is_refused_naming_its_field(api, owner, client):
+    farm = make_farm(owner, name="Nul Farm")
+    response = api.post("/animals", {"tag": "COW\x00-1", "farm_id": farm.pk, "sex": "female"})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "tag"
+    assert not Animal.objects.filter(farm=farm).exists()

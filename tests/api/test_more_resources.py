@@ -57,3 +57,22 @@ def test_a_birth_through_the_api(api, owner, farm):
     again = api.post("/breeding/births", {"dam_id": dam.pk, "born_on": TODAY.isoformat(), "ease": 9, "offspring": []})
     assert again.status_code == 422
     assert api.get("/sales").status_code == 200
+
+
+def test_two_keys_of_one_organisation_may_send_the_same_idempotency_key(api, owner, farm, client):
+    """Idempotency-Keys belong to the program that sends them: two programs that pick the same one each get
+    their expense, a repeat by one program is a replay, and a key of up to 200 characters is taken."""
+    from tests.api.conftest import make_key
+
+    _key, other_secret = make_key(owner, name="Second program")
+    category = ExpenseCategory.objects.filter(tenant_id=owner.tenant_id).first()
+    fields = {"farm_id": farm.pk, "date": TODAY.isoformat(), "category_id": category.pk, "amount": "10.00", "description": "Salt"}
+    long_key = "k" * 200
+    first = client.post("/api/v1/expenses", fields, HTTP_AUTHORIZATION=f"Bearer {api.secret}", HTTP_IDEMPOTENCY_KEY=long_key)
+    second = client.post("/api/v1/expenses", fields, HTTP_AUTHORIZATION=f"Bearer {other_secret}", HTTP_IDEMPOTENCY_KEY=long_key)
+    again = client.post("/api/v1/expenses", fields, HTTP_AUTHORIZATION=f"Bearer {api.secret}", HTTP_IDEMPOTENCY_KEY=long_key)
+    assert (first.status_code, second.status_code, again.status_code) == (201, 201, 201), second.content
+    assert again["Idempotent-Replayed"] == "true" and again.json()["id"] == first.json()["id"]
+    assert Expense.objects.count() == 2
+    too_long = client.post("/api/v1/expenses", fields, HTTP_AUTHORIZATION=f"Bearer {api.secret}", HTTP_IDEMPOTENCY_KEY="k" * 201)
+    assert too_long.status_code == 422 and Expense.objects.count() == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from decimal import Decimal
 from typing import Literal
@@ -92,6 +93,14 @@ class ExpenseIn(Strict):
     supplier_name: str = Field("", max_length=120)
 
 
+def submission_key(request) -> str:
+    """The one-time key the money services keep (unique in the organisation): the caller's Idempotency-Key,
+    scoped to the key's membership and hashed to a fixed length, so two programs of one organisation that
+    happen to pick the same key never meet (the API guard replays repeats of one program before this)."""
+    given = request.headers.get("Idempotency-Key", "").strip() or uuid.uuid4().hex
+    return f"api:{request.membership.pk}:" + hashlib.sha256(given.encode()).hexdigest()[:40]
+
+
 @router.post("/expenses", response={201: ExpenseOut, **ERRORS}, tags=["money"],
              summary="Submit an expense, with its receipt (multipart: the fields, and a receipt file)")
 def create_expense(request, payload: Form[ExpenseIn], receipt: File[UploadedFile] = None):
@@ -100,9 +109,8 @@ def create_expense(request, payload: Form[ExpenseIn], receipt: File[UploadedFile
     category = categories_of(request.membership).filter(pk=payload.category_id).first()
     if category is None:
         raise ServiceError({"category_id": "Pick a category of this organisation."})
-    key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
     values = payload.model_dump(exclude={"farm_id", "category_id"})
-    return Status(201, money.expense_submit(membership=request.membership, key=f"api:{key}"[:100], farm=farm, category=category,
+    return Status(201, money.expense_submit(membership=request.membership, key=submission_key(request), farm=farm, category=category,
                                             receipt=receipt, **values))
 
 
@@ -205,5 +213,5 @@ class PaymentOut(Schema):
 def create_payment(request, invoice_id: int, payload: PaymentIn):
     invoice = get_invoice_for(request.membership, invoice_id)
     require(request, "finance.manage", invoice)
-    key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
-    return Status(201, money.payment_record(membership=request.membership, key=f"api:{key}"[:100], invoice=invoice, **payload.model_dump()))
+    return Status(201, money.payment_record(membership=request.membership, key=submission_key(request), invoice=invoice,
+                                            **payload.model_dump()))
