@@ -1,10 +1,11 @@
 import logging
 
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from apps.core.dates import today_in
+from apps.core.rls import working_for
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ def overdue_invoices() -> int:
     told = 0
     for tenant in tenants:
         today = today_in(tenant.time_zone)
-        with scope(tenant=tenant.pk):
+        with working_for(tenant.pk):
             try:
                 told += overdue_invoices_announce(tenant_id=tenant.pk, today=today)
             except Exception:  # one organisation's trouble must not stop the others'

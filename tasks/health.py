@@ -1,9 +1,11 @@
 import logging
 
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from apps.core.rls import working_for
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,6 @@ def announce_withdrawals_ended() -> int:
                           .order_by().values_list("tenant_id", flat=True).distinct())
     announced = 0
     for tenant_id in tenant_ids:
-        with scope(tenant=tenant_id):
+        with working_for(tenant_id):
             announced += withdrawals_ended_announce(tenant_id=tenant_id, now=now)
     return announced

@@ -9,20 +9,28 @@ from django_scopes import scopes_disabled
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from apps.core.rls import working_for
+
 log = logging.getLogger(__name__)
 KEEP_DAYS = 30
+
+
+def _tenant_ids() -> list[int]:
+    from apps.accounts.models import Tenant
+
+    return list(Tenant.objects.order_by("pk").values_list("pk", flat=True))
 
 
 @db_periodic_task(crontab(hour="3", minute="0"))
 @lock_task("audit-verify")
 def verify_audit_chains() -> int:
     """Walk every tenant's audit chain; log each broken one by name (an operator must look)."""
-    from apps.accounts.models import Tenant
     from apps.audit.retention import audit_verify_tenant
 
     broken = 0
-    for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
-        failure = audit_verify_tenant(tenant_id=tenant_id)
+    for tenant_id in _tenant_ids():
+        with working_for(tenant_id):
+            failure = audit_verify_tenant(tenant_id=tenant_id)
         if failure:
             broken += 1
             log.error("audit chain of tenant %s broken at entry #%s (id %s): %s", tenant_id, failure.seq, failure.entry_id, failure.reason)
@@ -33,14 +41,14 @@ def verify_audit_chains() -> int:
 @lock_task("audit-archive")
 def archive_audit_chains() -> dict:
     """Weekly: move each tenant's old audit months to archive files, and purge the files past seven years."""
-    from apps.accounts.models import Tenant
     from apps.audit.retention import audit_archive_tenant, audit_purge_tenant
 
     done = {"archived": 0, "purged": 0}
-    for tenant_id in Tenant.objects.order_by("pk").values_list("pk", flat=True):
+    for tenant_id in _tenant_ids():
         try:
-            done["archived"] += len(audit_archive_tenant(tenant_id=tenant_id))
-            done["purged"] += len(audit_purge_tenant(tenant_id=tenant_id))
+            with working_for(tenant_id):
+                done["archived"] += len(audit_archive_tenant(tenant_id=tenant_id))
+                done["purged"] += len(audit_purge_tenant(tenant_id=tenant_id))
         except Exception:  # one tenant's storage trouble must not stop the others; the next run tries again
             log.exception("audit archive of tenant %s failed; nothing was removed from its chain", tenant_id)
     log.info("audit archive: %s", done)

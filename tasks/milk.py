@@ -2,9 +2,11 @@ import datetime as dt
 import logging
 
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from apps.core.rls import working_for
 
 log = logging.getLogger(__name__)
 RECONCILE_DAYS = 7
@@ -24,7 +26,7 @@ def reconcile_milk_summaries() -> int:
         tenant_ids = list(MilkRecord.objects.filter(date__gte=since).order_by().values_list("tenant_id", flat=True).distinct())
     fixed = 0
     for tenant_id in tenant_ids:
-        with scope(tenant=tenant_id):
+        with working_for(tenant_id):
             fixed += len(summaries_reconcile(tenant_id=tenant_id, since=since, until=until))
     log.info("milk summaries reconciled for %s tenants, %s fixed", len(tenant_ids), fixed)
     return fixed

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 from standardwebhooks import Webhook
 
 from apps.accounts.models import Membership
@@ -32,6 +32,7 @@ from apps.audit.services import Actor, audit_append
 from apps.core import outbound
 from apps.core.events import EVENT_KIND, webhooks_flag
 from apps.core.outbox import handler, outbox_enqueue
+from apps.core.rls import working_for
 from apps.core.words import later, listing
 from apps.notify.services import notification_create
 
@@ -178,7 +179,7 @@ def delivery_attempt(*, delivery_id: int) -> bool:
         status, excerpt = _post(endpoint.url, body, sign(endpoint, delivery.message_id, body, now))
     elapsed = int((time.monotonic() - started) * 1000)
     delivered = status is not None and 200 <= status < 300
-    with scope(tenant=delivery.tenant_id), transaction.atomic():
+    with working_for(delivery.tenant_id), transaction.atomic():
         delivery.attempts += 1
         delivery.response_status, delivery.response_ms, delivery.response_excerpt = status, elapsed, excerpt[:300]
         delivery.locked_until = None

@@ -115,3 +115,13 @@ def tenant_rows(tenant_id: int | None):
         yield
     finally:
         set_tenant(None)
+
+
+@contextmanager
+def working_for(tenant_id: int):
+    """A job's work for one organisation: the ORM's tenant scope (django-scopes) and the database's rows
+    (row-level security) both narrowed to it, as a request is. Periodic jobs loop over organisations with it."""
+    from django_scopes import scope
+
+    with scope(tenant=tenant_id), tenant_rows(tenant_id):
+        yield

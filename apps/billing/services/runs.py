@@ -9,10 +9,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 
 from apps.accounts.models import Tenant
 from apps.core.outbox import outbox_enqueue
+from apps.core.rls import working_for
 
 from .. import limits
 from ..models import (
@@ -90,7 +91,7 @@ def billing_run(*, today: dt.date | None = None) -> dict:
     done: dict[str, int] = {}
     for subscription_id, tenant_id in due:
         try:
-            with scope(tenant=tenant_id):
+            with working_for(tenant_id):
                 what = subscription_bill(subscription_id=subscription_id, today=today)
         except Exception:  # one organisation's trouble must not stop the others' billing
             log.exception("billing failed for subscription %s", subscription_id)
@@ -106,7 +107,7 @@ def _charges_stuck_requeue() -> int:
         stuck = list(Charge.objects.filter(status=Charge.Status.PENDING, created_at__lt=timezone.now() - dt.timedelta(hours=1))
                      .values_list("pk", "tenant_id"))
     for charge_id, tenant_id in stuck:
-        with scope(tenant=tenant_id), transaction.atomic():
+        with working_for(tenant_id), transaction.atomic():
             outbox_enqueue(tenant_id=tenant_id, kind="billing.charge", payload={"charge_id": charge_id})
     return len(stuck)
 
@@ -121,7 +122,7 @@ def trial_reminders(*, today: dt.date | None = None) -> int:
             .select_related("plan", "tenant"))
     for subscription in ending:
         days = (subscription.trial_ends_on - today).days
-        with scope(tenant=subscription.tenant_id), transaction.atomic():
+        with working_for(subscription.tenant_id), transaction.atomic():
             _tell_owners(subscription, "trial_ending", {"days": days, "ends_on": subscription.trial_ends_on,
                                                         "plan": subscription.plan.name, "chosen": bool(subscription.provider)},
                          key=f"trial-ending:{days}")
@@ -146,7 +147,7 @@ def usage_measure_all() -> int:
         tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in tenant_ids:
         try:
-            with scope(tenant=tenant_id):
+            with working_for(tenant_id):
                 usage_measure(tenant_id=tenant_id)
         except Exception:  # noqa: BLE001
             log.exception("usage measure failed for tenant %s", tenant_id)
