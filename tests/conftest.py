@@ -24,6 +24,62 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+APP_ROLE = "ifarm_app_test"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL the suite runs as an application role, as production does: the test database is made
+    and migrated by the connecting superuser (its owner), then every test connects as a role that does not
+    own the tables, so row-level security binds it and a query that forgets its tenant finds no other
+    organisation's rows. Tests that need the owner (roles, policies, migrations) use `database_owner`."""
+    from django.conf import settings
+    from django.db import connections
+
+    default = connections["default"]
+    if default.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock():
+        from apps.core.rls import apply_policies
+
+        with default.cursor() as cursor:
+            cursor.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN "
+                           f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$")
+        apply_policies(app_role=APP_ROLE)
+        with default.cursor() as cursor:
+            cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")  # flushing between tests
+            # The audit tests play someone who switches the database's triggers off to tamper with the log.
+            cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {APP_ROLE}")
+        owner_user = default.settings_dict["USER"]
+        default.close()
+        if getattr(default, "pool", None) is not None:
+            default.close_pool()
+        default.settings_dict["USER"] = APP_ROLE
+        settings.DATABASE_TENANT_SETTING = True
+        settings.DATABASE_TEST_OWNER = owner_user
+    yield
+    with django_db_blocker.unblock():  # the owner drops the test database at the end
+        default.close()
+        if getattr(default, "pool", None) is not None:
+            default.close_pool()
+        default.settings_dict["USER"] = owner_user
+
+
+@pytest.fixture
+def database_owner(db):
+    """A psycopg connection to the test database as its owner (the superuser that made it)."""
+    import psycopg
+    from django.conf import settings
+
+    if connection.vendor != "postgresql":
+        _unavailable("needs PostgreSQL: set DATABASE_URL")
+    params = connection.get_connection_params()
+    with psycopg.connect(host=params.get("host"), port=params.get("port"), dbname=params["dbname"],
+                         user=getattr(settings, "DATABASE_TEST_OWNER", params.get("user")), autocommit=True) as owner:
+        yield owner
+
+
 @pytest.fixture
 def postgres(db):
     if connection.vendor != "postgresql":

@@ -49,7 +49,10 @@ def onboarding(request):
 @login_required
 @require_POST
 def tenant_switch(request):
-    chosen = selectors.memberships_of(request.user).filter(tenant_id=id_param(request.POST, "tenant") or 0).first()
+    # From the memberships read before the request was narrowed to its organisation: a query here would see
+    # only this organisation's rows (row-level security), never the one being switched to.
+    wanted = id_param(request.POST, "tenant") or 0
+    chosen = next((m for m in request.memberships if m.tenant_id == wanted), None)
     if chosen is None:
         messages.error(request, _("You are not a member of that organisation."))
     else:

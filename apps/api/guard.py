@@ -43,7 +43,7 @@ class ApiGuardMiddleware:
             return problem(413, _("The body is too large."), _("Send at most %(size)s MB in one request.") % {"size": MAX_BODY // (1024 * 1024)})
         if where := nul_in(request):
             # PostgreSQL stores no NUL in text; no identifier, name or note has one. Refused here, whole.
-            return problem(400, _("The request holds a NUL character."), _("Remove the NUL (\\u0000) character from %(where)s.") % {
+            return problem(400, _("The request holds a NUL character."), _("Remove the NUL character (code 0) from %(where)s.") % {
                 "where": where}, [{"field": where, "message": "NUL character."}])
         membership = request.membership
         if membership is None:

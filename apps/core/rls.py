@@ -10,7 +10,8 @@ elsewhere) sees no tenant rows at all.
 The policies bind roles that do not own the tables: production connects as an application role
 (DATABASE_URL) and migrates as the owner (`manage.py migrate --database owner`, DATABASE_OWNER_URL), so
 even raw SQL in the application cannot read across tenants once its tenant is set. The owner and
-superusers are not bound (PostgreSQL's rule), which is why development and the suite run unchanged.
+superusers are not bound (PostgreSQL's rule), which is why development runs unchanged; the test suite
+connects as an application role of its own (tests/conftest.py), so the policies bind every test.
 """
 
 from __future__ import annotations
@@ -74,8 +75,20 @@ def apply_policies(using: str = "default", app_role: str | None = None) -> int:
 
 
 def on_post_migrate(sender, using="default", **kwargs):
-    if sender.label == "core":
+    if sender.label == "core" and owns_tables(using):
         apply_policies(using)
+
+
+def owns_tables(using: str = "default") -> bool:
+    """Whether this connection owns the tables (or is a superuser), so the policies do not bind it: only then
+    may it set the policies (a flush run by the application role sends post_migrate too) or COPY into them."""
+    db = connections[using]
+    if db.vendor != "postgresql":
+        return False
+    with db.cursor() as cursor:
+        cursor.execute("SELECT rolsuper OR EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' "
+                       "AND tableowner = current_user) FROM pg_roles WHERE rolname = current_user")
+        return bool(cursor.fetchone()[0])
 
 
 # The tenant the current request or job works for ("all" before it is known), for connections opened later.

@@ -80,8 +80,11 @@ def _insert_records(rows: list[tuple]) -> None:
     table = MilkRecord._meta.db_table
     defaults = {"method": "machine", "udder": "normal", "quarter": "", "appearance": "normal", "discarded": False,
                 "discard_reason": "", "notes": ""}
-    if connection.vendor == "postgresql":
-        # COPY is an order of magnitude faster than INSERT for millions of rows.
+    from apps.core.rls import owns_tables
+
+    if connection.vendor == "postgresql" and owns_tables():
+        # COPY is an order of magnitude faster than INSERT for millions of rows (PostgreSQL refuses it to a role
+        # that row-level security binds: the application role inserts in batches instead).
         columns = _COLUMNS + list(defaults) + ["created_at", "updated_at"]
         stamp = "now"
         with connection.cursor() as cursor:

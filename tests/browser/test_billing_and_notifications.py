@@ -15,6 +15,7 @@ from apps.billing.models import Subscription
 from tests.billing.conftest import WEBHOOK_SECRET, set_subscription
 from tests.browser.pages import log_in
 from tests.browser.test_accessibility import axe_violations
+from tests.dns_server import point
 from tests.notify.test_notifications import _b64, browser_keys, push_service
 from tests.stripe_server import SECRET, running_stripe
 
@@ -85,7 +86,9 @@ def test_a_member_turns_on_push_and_receives_a_milk_alert(live_server, page: Pag
 
     settings.PUSH_ALLOW_HTTP = True
     private, public, auth = browser_keys()
-    with push_service() as (push_base, received):
+    settings.PUSH_SERVICE_HOSTS = ["push.test"]
+    point("push.test", "127.0.0.1")  # the stand-in push service, on this machine
+    with push_service("push.test") as (push_base, received):
         endpoint = f"{push_base}/push/browser-1"
         context.grant_permissions(["notifications"], origin=live_server.url)
         page.add_init_script(f"""

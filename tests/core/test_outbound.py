@@ -192,3 +192,13 @@ def test_no_proxy_from_the_environment_is_used(outside_allowed, monkeypatch, ins
     finally:
         outside.close()
     assert inside.hits == []
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "017700000001", "127.1", "localhost", "localhost.",
+                                  "[::ffff:7f00:1]", "[fe80::1%25lo]"])
+def test_the_systems_resolver_and_its_numeric_spellings_are_checked_too(settings, host):
+    """Without DNS_SERVERS the system resolver answers, and it reads 2130706433 or 0x7f000001 as 127.0.0.1:
+    the check is on the address it returns, so every spelling is refused."""
+    settings.DNS_SERVERS = []
+    with outbound.session() as session, pytest.raises(outbound.Refused):
+        session.get(f"http://{host}:6379/")

@@ -7,18 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.core.rls import SETTING, apply_policies, tenant_tables
+from apps.core.rls import SETTING, tenant_tables
+from tests.conftest import APP_ROLE
 from tests.factories import make_animal, make_farm, make_tenant
-
-APP_ROLE = "ifarm_app_test"
 
 
 def app_connection():
-    """A connection to the test database as a role that does not own the tables."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') "
-                       f"THEN CREATE ROLE {APP_ROLE} LOGIN; END IF; END $$")
-    apply_policies(app_role=APP_ROLE)
+    """A connection of its own to the test database as the role the suite runs as, which does not own the
+    tables (tests/conftest.py made it and applied the policies)."""
     params = connection.get_connection_params()
     return psycopg.connect(host=params.get("host"), port=params.get("port"), dbname=params["dbname"], user=APP_ROLE,
                            autocommit=True)
@@ -51,7 +47,6 @@ def test_a_raw_query_without_the_tenant_setting_returns_nothing(postgres):
 
 @pytest.mark.django_db(transaction=True)
 def test_every_tenant_table_has_the_policy(postgres):
-    apply_policies(app_role="")
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname FROM pg_class WHERE relrowsecurity AND relkind = 'r'")
         secured = {row[0] for row in cursor.fetchall()}
@@ -96,3 +91,14 @@ def test_a_connection_opened_while_a_tenant_is_set_starts_narrowed(postgres, set
     assert setting() == "all"
     connection.close()
     assert setting() == "all"
+
+
+def test_the_suite_itself_runs_as_the_application_role(postgres):
+    """Every other test goes through row-level security too: the suite's connection does not own the tables
+    and cannot bypass the policies."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        user, superuser, bypass = cursor.fetchone()
+        cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'herd_animal'")
+        owner = cursor.fetchone()[0]
+    assert user == APP_ROLE and not superuser and not bypass and owner != APP_ROLE
