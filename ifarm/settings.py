@@ -180,8 +180,9 @@ for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), st
     _replica["CONN_MAX_AGE"] = 60
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica{_number}"] = _replica
+DATABASE_ROUTERS = ["apps.core.migrating.MigrationRouter"]  # a data migration queries the database it migrates
 if any(alias.startswith("replica") for alias in DATABASES):
-    DATABASE_ROUTERS = ["apps.core.replicas.ReplicaRouter"]
+    DATABASE_ROUTERS.append("apps.core.replicas.ReplicaRouter")
 
 # Cache and sessions: Redis when REDIS_URL is set. A Redis outage degrades to cache misses.
 REDIS_URL = env.str("REDIS_URL", default="")
