@@ -34,6 +34,7 @@ from django_scopes import scopes_disabled
 
 from apps.audit.services import Actor, audit_append
 from apps.core import outbound
+from apps.core.rls import tenant_rows
 from apps.core.middleware import client_ip
 from apps.core.words import later, listing
 
@@ -321,10 +322,11 @@ def sso_membership_ensure(request, user: User) -> Membership | None:
     connection_id = request.session.pop(SESSION_CONNECTION, None)
     if connection_id is None:
         return None
-    with scopes_disabled():
-        connection = SsoConnection.objects.select_related("role").filter(pk=connection_id).first()
-        if connection is None:
-            return None
+    connection = SsoConnection.objects.filter(pk=connection_id).first()  # not an organisation's row: its role is
+    if connection is None:
+        return None
+    # Someone signed in to another organisation links this one's sign-in: its rows, not the request's.
+    with scopes_disabled(), tenant_rows(connection.tenant_id):
         from apps.billing.limits import room_problem
 
         known = Membership.objects.filter(tenant_id=connection.tenant_id, user=user).exists()

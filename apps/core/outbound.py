@@ -221,7 +221,10 @@ class GuardedSession(requests.Session):
         try:
             response = super().request(method, url, **kwargs)
         except requests.ConnectionError as error:
-            raise _refusal_in(error) or error from error
+            refusal = _refusal_in(error)
+            if refusal is None:
+                raise
+            raise refusal from error
         try:
             body = bytearray()
             while chunk := response.raw.read1(16 * 1024, decode_content=True):  # what has arrived, not a full block
@@ -236,7 +239,7 @@ class GuardedSession(requests.Session):
             raise requests.ConnectionError(error) from error
         finally:
             response.close()
-        response._content = bytes(body)
+        response._content, response._content_consumed = bytes(body), True
         return response
 
 

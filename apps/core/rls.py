@@ -122,12 +122,14 @@ def set_tenant(tenant_id: int | None) -> None:
 
 @contextmanager
 def tenant_rows(tenant_id: int | None):
-    """Within the block, the database shows this organisation's rows only."""
+    """Within the block, the database shows this organisation's rows only; after it, what it showed before
+    (a job run inside a request, or one organisation's work inside another's, hands the narrowing back)."""
+    previous = _current.get()
     set_tenant(tenant_id)
     try:
         yield
     finally:
-        set_tenant(None)
+        set_tenant(None if previous == "all" else int(previous))
 
 
 @contextmanager

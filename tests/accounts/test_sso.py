@@ -141,3 +141,25 @@ def test_a_domain_is_verified_by_its_txt_record_and_by_one_organisation_only(own
     assert theirs.verified_at is None
     with pytest.raises(PermissionDenied):
         verify(make_member(owner, "manager"), ours)
+
+
+def test_a_member_of_another_organisation_links_a_proved_connection_and_joins_it(owner, outsider, dns_server, rf):
+    """Linking from the profile happens in a request narrowed to the person's current organisation; the
+    membership is made in the connection's, and the request's narrowing is handed back afterwards."""
+    from django.db import connection as db
+
+    from apps.accounts.sso import SESSION_CONNECTION, sso_membership_ensure
+    from apps.core.rls import SETTING, tenant_rows
+
+    ours = saml(owner)
+    dns_server.set(ours.txt_name, "TXT", ours.txt_value)
+    verify(owner, ours)
+    request = rf.get("/profile/")
+    request.session = {SESSION_CONNECTION: ours.pk}
+    with scope(tenant=outsider.tenant_id), tenant_rows(outsider.tenant_id):
+        joined = sso_membership_ensure(request, outsider.user)
+        if db.vendor == "postgresql":
+            with db.cursor() as cursor:
+                cursor.execute("SELECT current_setting(%s, true)", [SETTING])
+                assert cursor.fetchone()[0] in (str(outsider.tenant_id), "")  # "" when the setting is off
+    assert joined.tenant_id == owner.tenant_id and joined.role.key == "worker"

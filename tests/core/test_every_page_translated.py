@@ -172,6 +172,22 @@ def _data(tenant_id: int) -> set[str]:
     return found
 
 
+def sso_connections(owner) -> None:
+    """Two single sign-on connections: one whose domain is proved, one waiting for its TXT record."""
+    from allauth.socialaccount.models import SocialApp
+
+    from apps.accounts.models import Role, SsoConnection
+
+    worker = Role.objects.get(tenant_id=owner.tenant_id, key="worker")
+    for domain, verified in (("greenvalley.example", timezone.now()), ("greenvalley-co.example", None)):
+        slug = f"sso-{owner.tenant_id}-{domain.replace('.', '-')}"
+        app = SocialApp.objects.create(provider="saml", provider_id=slug, name="Green Valley", client_id=slug, settings={
+            "idp": {"entity_id": f"https://idp.{domain}/", "sso_url": f"https://idp.{domain}/sso", "x509cert": "x"}})
+        SsoConnection.objects.create(tenant_id=owner.tenant_id, name="Green Valley sign-in", protocol="saml", app=app,
+                                     email_domain=domain, role=worker, verification_token="t0ken", verified_at=verified,
+                                     require_sso=True)
+
+
 def demo_completed(settings, tmp_path) -> Membership:
     """The demo organisation with what `seed_demo` leaves out: a health check out of range, an API key and a webhook,
     a report, a draft invoice and an issued one's PDF. Returns its owner."""
@@ -200,6 +216,7 @@ def demo_completed(settings, tmp_path) -> Membership:
 
         point("books.example.test")  # a name on the internet, as far as the server can tell
         endpoint_create(membership=owner, url="https://books.example.test/hooks", events=["animal.created"])
+        sso_connections(owner)
         job = ReportJob.objects.create(tenant_id=owner.tenant_id, requested_by=owner, kind="sales", file_format="csv",
                                        params={"since": "2026-01-01", "until": timezone.localdate().isoformat()})
         build_report_job(job)
