@@ -26,7 +26,10 @@ for (const url of urls) {
   const audits = lhr.audits;
   const weak = Object.values(audits).filter(a => a.score !== null && a.score < 0.9 &&
     ["binary", "numeric", "metricSavings"].includes(a.scoreDisplayMode)).map(a => a.title);
-  console.log(JSON.stringify({url, final: lhr.finalDisplayedUrl, scores, tbt: audits["total-blocking-time"].numericValue,
+  // Where the main thread's time went (style and layout, script evaluation, parsing...), the largest first.
+  const work = (audits["mainthread-work-breakdown"].details?.items || []).slice(0, 4)
+    .map(i => `${i.groupLabel || i.group} ${Math.round(i.duration)}`);
+  console.log(JSON.stringify({url, final: lhr.finalDisplayedUrl, scores, work, tbt: audits["total-blocking-time"].numericValue,
     lcp: audits["largest-contentful-paint"].numericValue, cls: audits["cumulative-layout-shift"].numericValue, weak}));
 }
 await browser.close();

@@ -116,6 +116,8 @@ def _lighthouse(cookies: list[dict], slowdown: int, urls: list[str]) -> None:
         note = "" if found["final"] == found["url"] else f"  (ended at {found['final']})"
         print(f"/{path:39} {s['performance']:4}  {s['accessibility']:4}  {s['best-practices']:4}  {s['seo']:4}  "
               f"{found['tbt']:6.0f}  {found['lcp']:6.0f}  {found['cls']:.3f}{note}")
+        if found.get("work"):
+            print(f"{'':40} main thread, ms: {'; '.join(found['work'])}")
         if found["weak"]:
             print(f"{'':40} under 0.9: {'; '.join(found['weak'][:8])}")
     if run.returncode:
