@@ -1,6 +1,5 @@
 import logging
 
-from django_scopes import scope
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
@@ -9,10 +8,10 @@ log = logging.getLogger(__name__)
 
 @db_task(retries=1, retry_delay=30)
 def send_delivery(tenant_id: int, delivery_id: int) -> None:
-    from apps.core.rls import tenant_rows
+    from apps.core.rls import working_for
     from apps.notify.services import delivery_send
 
-    with scope(tenant=tenant_id), tenant_rows(tenant_id):
+    with working_for(tenant_id):
         delivery_send(delivery_id=delivery_id)
 
 

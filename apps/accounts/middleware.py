@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from apps.core.rls import tenant_rows
+from apps.core.rls import working_for
 
 from .backends import RENAMED
 from .models import User
@@ -80,7 +80,7 @@ class TenantMiddleware:
             if request.tenant is None:
                 with scope(tenant=[]):
                     return self.get_response(request)
-            with scope(tenant=request.tenant.pk), tenant_rows(request.tenant.pk):
+            with working_for(request.tenant.pk):
                 return self.get_response(request)
         finally:
             timezone.deactivate()

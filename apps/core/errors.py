@@ -8,8 +8,7 @@ is the plain 500 page. Neither touches the database.
 import json
 import sys
 
-from django.db import Error as DatabaseError
-from django.db import IntegrityError, ProgrammingError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 
@@ -18,15 +17,13 @@ RETRY_AFTER = 5
 
 def _database_away(error) -> bool:
     """A connection that failed, or broke, or could not be had from the pool: not a wrong query."""
-    if error is None or isinstance(error, (IntegrityError, ProgrammingError)):
-        return False
-    if isinstance(error, DatabaseError) and error.__class__.__name__ in ("OperationalError", "InterfaceError"):
+    if isinstance(error, (OperationalError, InterfaceError)):
         return True
     try:
         from psycopg_pool import PoolTimeout
     except ImportError:
         return False
-    return isinstance(error, PoolTimeout) or isinstance(error.__cause__, PoolTimeout)
+    return isinstance(error, PoolTimeout)
 
 
 def server_error(request, template_name="500.html"):

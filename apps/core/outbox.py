@@ -9,10 +9,10 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 
 from .models import OutboxMessage
-from .rls import tenant_rows
+from .rls import working_for
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def outbox_deliver(*, message_id: int) -> bool:
     with scopes_disabled():
         message = OutboxMessage.objects.get(pk=message_id)
     try:
-        with scope(tenant=message.tenant_id), tenant_rows(message.tenant_id):
+        with working_for(message.tenant_id):
             HANDLERS[message.kind](message)
     except Exception as error:  # noqa: BLE001  (any failure is recorded and retried by the sweeper)
         log.exception("outbox message %s (%s) failed", message.pk, message.kind)
