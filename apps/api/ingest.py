@@ -13,9 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from apps.health.withdrawal import SESSION_STARTS
 from apps.herd.selectors import animals_visible_to
-from apps.milk.models import SESSIONS_BY_COUNT
 from apps.milk.services.ingest import Row
 from apps.milk.services.ingest import milkings_ingest as save_rows
 
@@ -47,18 +45,9 @@ def _decimal(value, field: str) -> Decimal:
 
 
 def session_of(moment: dt.datetime, farm) -> tuple[dt.date, str]:
-    """The farm day and session a milking that started at `moment` belongs to: the last of the
-    farm's sessions starting at most an hour after it (a 03:30 start is the morning milking)."""
-    local = moment.astimezone(farm.zone)
-    sessions = [s.value for s in SESSIONS_BY_COUNT.get(farm.milking_sessions_per_day, SESSIONS_BY_COUNT[2])]
-    shifted = local + dt.timedelta(hours=1)
-    if shifted.date() != local.date():
-        return local.date(), sessions[-1]  # late in the evening
-    chosen = sessions[0]
-    for session in sessions:
-        if SESSION_STARTS[session] <= shifted.time():
-            chosen = session
-    return local.date(), chosen
+    """The farm day and session a milking that started at `moment` belongs to, by the farm's own
+    milking times (farms.milkings: a parlour milking up to an hour early is its session's)."""
+    return farm.milkings.session_of(moment)
 
 
 def _text(value, field: str) -> str:

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
-from apps.health.selectors import under_withdrawal, vaccinations_due
+from apps.health.selectors import vaccinations_due, withdrawals_now
 from apps.herd.models import Animal, Sex
 from apps.herd.selectors import weaning_due
 from apps.milk.models import Lactation
@@ -93,9 +93,9 @@ def today_for(membership, today: dt.date | None = None, farm_id: int | None = No
     due["tasks"] = [t for t in tasks_due(membership, today) if not farm_id or t.farm_id == farm_id]
     now = timezone.now()
     due["vaccinations"] = [v for v in vaccinations_due(membership) if not farm_id or v.farm_id == farm_id]
-    due["withdrawals_ending"] = [t for t in under_withdrawal(membership, at=now)
-                                 if t.milk_withdrawal_ends_at and t.milk_withdrawal_ends_at <= now + dt.timedelta(days=1)
-                                 and (not farm_id or t.farm_id == farm_id)]
+    due["withdrawals_ending"] = [w for w in withdrawals_now(membership, at=now)
+                                 if w.milk_withheld and w.clean_at <= now + dt.timedelta(days=1)
+                                 and (not farm_id or w.treatment.farm_id == farm_id)]
     return due
 
 

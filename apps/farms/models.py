@@ -2,6 +2,7 @@ import datetime as dt
 import zoneinfo
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import TIME_ZONE_CHOICES
 from apps.core.models import TenantModel, TimeStamped
+
+from .milkings import DEFAULT_STARTS, Milkings
 
 
 class FarmType(models.TextChoices):
@@ -47,6 +50,14 @@ class Farm(TenantModel, TimeStamped):
         default=2, validators=[MinValueValidator(1), MaxValueValidator(3)],
         help_text=_("How many times a day the cows are milked (1 to 3)."),
     )
+    # When each session starts on the farm's clock (the withdrawal rule, the parlour list and the ingest use them).
+    morning_starts = models.TimeField(verbose_name=_("morning milking starts"), default=DEFAULT_STARTS["morning"])
+    midday_starts = models.TimeField(verbose_name=_("midday milking starts"), default=DEFAULT_STARTS["midday"],
+                                     help_text=_("Used when the cows are milked three times a day."))
+    evening_starts = models.TimeField(verbose_name=_("evening milking starts"), default=DEFAULT_STARTS["evening"],
+                                      help_text=_("Used when the cows are milked two or three times a day."))
+    robot_milking = models.BooleanField(verbose_name=_("robot milking"), default=False, help_text=_(
+        "The cows visit a robot at any hour: each session holds the visits from its start until the next session starts."))
     archived_at = models.DateTimeField(verbose_name=_("archived at"), null=True, blank=True)
 
     class Meta:
@@ -76,6 +87,16 @@ class Farm(TenantModel, TimeStamped):
 
     def local_today(self) -> dt.date:
         return self.local_now().date()
+
+    @property
+    def milkings(self) -> Milkings:
+        return Milkings.of(self)
+
+    def clean(self):
+        super().clean()
+        if self.milkings.problem():
+            raise ValidationError({"evening_starts" if self.milking_sessions_per_day > 1 else "morning_starts": _(
+                "Each milking must start after the one before it in the day.")})
 
 
 class ExternalFarm(TenantModel, TimeStamped):

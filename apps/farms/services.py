@@ -12,6 +12,7 @@ from .selectors import forget_farms
 
 FARM_FIELDS = [
     "name", "farm_type", "address", "latitude", "longitude", "area", "area_unit", "time_zone", "milking_sessions_per_day",
+    "morning_starts", "midday_starts", "evening_starts", "robot_milking",
 ]
 
 

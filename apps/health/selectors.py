@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import Http404
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import visible_to
 from apps.core.words import day_time
+from apps.farms.milkings import SESSION_LABELS
 
 from . import vitals, withdrawal
 from .models import Finding, HealthCheck, Treatment
@@ -30,7 +32,8 @@ def get_treatment_for(membership, pk: int) -> Treatment:
 
 
 def under_withdrawal(membership, *, at: dt.datetime | None = None):
-    """Treatments whose milk or meat withdrawal still runs, soonest end first."""
+    """Treatments whose milk or meat withdrawal still runs, soonest end first (the legal end; see
+    withdrawals_now for the session the milk is clean from)."""
     at = at or timezone.now()
     return (
         treatments_for(membership).filter(voided_at=None)
@@ -39,29 +42,84 @@ def under_withdrawal(membership, *, at: dt.datetime | None = None):
     )
 
 
-def milk_withdrawal_ends(tenant_id: int, session_starts: dt.datetime) -> Subquery:
-    """An annotation for animals: when the milk withdrawal covering a session that starts at
-    `session_starts` ends (None when her milk is clean). The rule is withdrawal.milk_withheld's.
+@dataclass(frozen=True)
+class Withdrawal:
+    """A treatment whose withdrawal runs, with the farm's first milking that is clean again."""
+
+    treatment: Treatment
+    clean_day: dt.date | None = None  # the first session starting at or after the end of milk withdrawal
+    clean_session: str = ""
+    clean_at: dt.datetime | None = None
+
+    @property
+    def milk_withheld(self) -> bool:
+        return self.clean_at is not None
+
+    @property
+    def session_word(self) -> str:
+        return str(SESSION_LABELS[self.clean_session]).lower() if self.clean_session else ""
+
+
+def withdrawal_of(treatment: Treatment, at: dt.datetime) -> Withdrawal:
+    ends = treatment.milk_withdrawal_ends_at
+    if ends is None or treatment.voided_at:
+        return Withdrawal(treatment)
+    milkings = treatment.farm.milkings
+    day, session = withdrawal.first_clean_session(ends, milkings)
+    clean_at = milkings.starts_at(day, session)
+    if clean_at <= at:
+        return Withdrawal(treatment)
+    return Withdrawal(treatment, day, session, clean_at)
+
+
+# Between the legal end of a milk withdrawal and the start of the next session: less than a day.
+LONGEST_WAIT_FOR_A_SESSION = dt.timedelta(days=1)
+
+
+def withdrawals_now(membership, *, at: dt.datetime | None = None, limit: int = 100) -> list[Withdrawal]:
+    """Animals whose milk is withheld until a session of their farm that has not started yet, or whose
+    meat withdrawal runs: the parlour's rule, so this list and the milking entry page agree."""
+    at = at or timezone.now()
+    treatments = (
+        treatments_for(membership).filter(voided_at=None)
+        .filter(Q(milk_withdrawal_ends_at__gt=at - LONGEST_WAIT_FOR_A_SESSION)
+                | Q(meat_withdrawal_ends_on__gte=timezone.localdate(at) - dt.timedelta(days=1)))
+        .order_by("milk_withdrawal_ends_at", "meat_withdrawal_ends_on")
+    )
+    rows = []
+    for treatment in treatments.iterator(chunk_size=200):
+        row = withdrawal_of(treatment, at)
+        meat = treatment.meat_withdrawal_ends_on and treatment.meat_withdrawal_ends_on >= treatment.farm.local_now().date()
+        if row.milk_withheld or meat:
+            rows.append(row)
+            if len(rows) == limit:
+                break
+    return rows
+
+
+def milk_withdrawal_ends(tenant_id: int, window: tuple[dt.datetime, dt.datetime]) -> Subquery:
+    """An annotation for animals: when the milk withdrawal covering a session ends (None when her
+    milk is clean), given the session's window (withdrawal.session_window). The rule is
+    withdrawal.milk_withheld's.
 
     The milking entry page and the row save annotate their cow queries with it, so knowing about
     withdrawals costs no query of its own.
     """
-    covering = _covering(Treatment.objects.unscoped(), tenant_id, OuterRef("pk"), session_starts)
+    covering = _covering(Treatment.objects.unscoped(), tenant_id, OuterRef("pk"), window)
     return Subquery(covering.order_by("-milk_withdrawal_ends_at").values("milk_withdrawal_ends_at")[:1])
 
 
-def _covering(treatments, tenant_id: int, animal, session_starts: dt.datetime):
-    """Treatments whose milk withdrawal covers the session that starts then (withdrawal.milk_withheld's rule)."""
-    return treatments.filter(
-        tenant_id=tenant_id, animal=animal, voided_at=None,
-        first_given_at__lt=session_starts + withdrawal.DOSED_AT_MILKING, milk_withdrawal_ends_at__gt=session_starts,
-    )
+def _covering(treatments, tenant_id: int, animal, window: tuple[dt.datetime, dt.datetime]):
+    """Treatments whose milk withdrawal covers the session (withdrawal.milk_withheld's rule)."""
+    starts, dosed_by = window
+    return treatments.filter(tenant_id=tenant_id, animal=animal, voided_at=None, first_given_at__lt=dosed_by,
+                             milk_withdrawal_ends_at__gt=starts)
 
 
 def annotate_milk_withdrawal(queryset, *, tenant_id: int, farm, day: dt.date, session: str):
     """Animals annotated with `withdrawal_ends` for a session of the farm (see milk_withdrawal_ends)."""
-    starts = withdrawal.session_starts_at(day, session, farm.zone)
-    return queryset.annotate(withdrawal_ends=milk_withdrawal_ends(tenant_id, starts))
+    return queryset.annotate(withdrawal_ends=milk_withdrawal_ends(
+        tenant_id, withdrawal.session_window(farm.milkings, day, session)))
 
 
 def milk_withdrawal_for(animal, farm, day: dt.date, session: str) -> dt.datetime | None:
@@ -73,8 +131,8 @@ def milk_withdrawal_for(animal, farm, day: dt.date, session: str) -> dt.datetime
     known = getattr(animal, "milk_withdrawal", None)
     if known is not None and known[:2] == (day, session):
         return known[2]
-    starts = withdrawal.session_starts_at(day, session, farm.zone)
-    covering = _covering(Treatment.objects.all(), animal.tenant_id, animal.pk, starts)
+    covering = _covering(Treatment.objects.all(), animal.tenant_id, animal.pk,
+                         withdrawal.session_window(farm.milkings, day, session))
     return covering.aggregate(ends=Max("milk_withdrawal_ends_at"))["ends"]
 
 

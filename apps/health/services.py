@@ -110,7 +110,9 @@ def treatment_record(
         raise ValidationError({"off_label": _("%(product)s may not be used on lactating animals and %(tag)s is in milk; "
                                               "choose off-label use (the cascade minimums apply) or another product.") % {
             "product": item.name, "tag": animal.tag}})
-    minimum = withdrawal.periods_for(label, animal.species, off_label=off_label or item is None)
+    meat_only = label.meat_days.get(animal.species) is not None and label.milk_hours.get(animal.species) is None
+    minimum = withdrawal.periods_for(label, animal.species, off_label=off_label or item is None,
+                                     in_milk=not meat_only or _in_milk(animal), female=animal.sex == Sex.FEMALE)
     milk_hours = minimum.milk_hours if milk_withdrawal_hours is None else milk_withdrawal_hours
     meat_days = minimum.meat_days if meat_withdrawal_days is None else meat_withdrawal_days
     shorter = milk_hours < minimum.milk_hours or meat_days < minimum.meat_days
@@ -271,7 +273,8 @@ def _refresh_withdrawal(treatment: Treatment, membership) -> None:
         begins, ends, zone = treatment.first_given_at, treatment.milk_withdrawal_ends_at, treatment.farm.zone
         milk_withheld_discard(membership=membership, animal=treatment.animal, since=begins.astimezone(zone).date(),
                               until=ends.astimezone(zone).date(),
-                              withheld=lambda day, session: withdrawal.milk_withheld(begins, ends, day, session, zone))
+                              withheld=lambda day, session: withdrawal.milk_withheld(begins, ends, day, session,
+                                                                                     treatment.farm.milkings))
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ def health_home(request):
     membership = request.membership
     now = timezone.now()
     context = {
-        "withdrawals": selectors.under_withdrawal(membership, at=now)[:100],
+        "withdrawals": selectors.withdrawals_now(membership, at=now),
         "treatments": selectors.treatments_for(membership).order_by("-first_given_at", "-id")[:30],
         "vaccinations_due": selectors.vaccinations_due(membership)[:50],
         "low": stock_selectors.low_stock(membership) if can(membership, "stock.view") else [],

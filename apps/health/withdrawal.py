@@ -7,25 +7,25 @@ Regulation 2019/6, Article 115), the statutory minimums apply:
   authorised for food-producing animals at all, 28 days for meat;
 - where the label's period is zero, one day.
 The withdrawal ends at the last administration plus the period. For milk it ends at the end of the
-milking session in which that moment falls: the first session that *starts* at or after it is clean.
+milking session in which that moment falls: the first session that *starts* at or after it is clean,
+by the farm's own milking times (farms.milkings). A period of zero is no withdrawal at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import zoneinfo
 from dataclasses import dataclass
+
+from apps.farms.milkings import Milkings
 
 CASCADE_FACTOR = 1.5
 CASCADE_MILK_HOURS_UNAUTHORISED = 7 * 24
 CASCADE_MEAT_DAYS_UNAUTHORISED = 28
 ZERO_LABEL_MILK_HOURS = 24
 ZERO_LABEL_MEAT_DAYS = 1
-# When each milking session starts on the farm's clock.
 # A dose given within this long after a session starts was given at milking: that session is withheld.
 DOSED_AT_MILKING = dt.timedelta(hours=1)
-SESSION_STARTS = {"morning": dt.time(4, 0), "midday": dt.time(11, 0), "evening": dt.time(15, 0)}
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,22 @@ class Periods:
     off_label: bool
 
 
-def periods_for(label: Label, species: str, *, off_label: bool) -> Periods:
-    """The milk (hours) and meat (days) periods for one species, on or off label."""
+def periods_for(label: Label, species: str, *, off_label: bool, in_milk: bool = True, female: bool = True) -> Periods:
+    """The milk (hours) and meat (days) periods for one species, on or off label.
+
+    A label with a meat period and none for milk is for animals not producing milk: used on one
+    that is not in milk it is on label, with the label's meat period. Her milk, should she calve
+    within the period, is withheld for the statutory minimum for a product not authorised for milk
+    (a male has none to withhold).
+    """
     milk_on_label = label.milk_hours.get(species)
     meat_on_label = label.meat_days.get(species)
-    if not off_label and milk_on_label is not None and meat_on_label is not None:
-        return Periods(milk_hours=milk_on_label, meat_days=meat_on_label, off_label=False)
+    if not off_label and meat_on_label is not None:
+        if milk_on_label is not None:
+            return Periods(milk_hours=milk_on_label, meat_days=meat_on_label, off_label=False)
+        if not in_milk:
+            return Periods(milk_hours=CASCADE_MILK_HOURS_UNAUTHORISED if female else 0, meat_days=meat_on_label,
+                           off_label=False)
     return Periods(milk_hours=_cascade_milk(label), meat_days=_cascade_meat(label), off_label=True)
 
 
@@ -72,40 +82,43 @@ def _cascade_meat(label: Label) -> int:
     return math.ceil(longest * CASCADE_FACTOR) if longest else ZERO_LABEL_MEAT_DAYS
 
 
-def milk_withdrawal_ends(last_given: dt.datetime, hours: int) -> dt.datetime:
-    """The moment milk withdrawal ends (an aware datetime)."""
-    return last_given + dt.timedelta(hours=hours)
+def milk_withdrawal_ends(last_given: dt.datetime, hours: int) -> dt.datetime | None:
+    """The moment milk withdrawal ends (an aware datetime); None for a period of zero (no withdrawal)."""
+    return last_given + dt.timedelta(hours=hours) if hours else None
 
 
-def meat_withdrawal_ends(last_given: dt.datetime, days: int, zone: zoneinfo.ZoneInfo) -> dt.date:
-    """The last day of meat withdrawal, on the farm's calendar: the animal may go for slaughter the day after."""
-    return (last_given.astimezone(zone) + dt.timedelta(days=days)).date()
+def meat_withdrawal_ends(last_given: dt.datetime, days: int, zone: dt.tzinfo) -> dt.date | None:
+    """The last day of meat withdrawal, on the farm's calendar: the animal may go for slaughter the day
+    after. None for a period of zero: it may go at once."""
+    return (last_given.astimezone(zone) + dt.timedelta(days=days)).date() if days else None
 
 
-def session_starts_at(day: dt.date, session: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    """When a milking session begins, as an aware datetime (daylight saving is the zone's business)."""
-    return dt.datetime.combine(day, SESSION_STARTS[session], tzinfo=zone)
+def session_window(milkings: Milkings, day: dt.date, session: str) -> tuple[dt.datetime, dt.datetime]:
+    """(starts, dosed_by) for a session of the farm: a withdrawal covers its milk when the first dose
+    was given before `dosed_by` and the withdrawal ends after `starts`.
+
+    In a parlour a dose given in the session's first hour was given at milking, after the cow was
+    milked or not: her milk of that session is withheld. A robot's slot holds visits up to the next
+    slot, so any dose before the slot ends withholds it.
+    """
+    starts = milkings.starts_at(day, session)
+    return starts, milkings.ends_at(day, session) if milkings.robot else starts + DOSED_AT_MILKING
 
 
 def milk_withheld(begins: dt.datetime | None, ends: dt.datetime | None, day: dt.date, session: str,
-                  zone: zoneinfo.ZoneInfo) -> bool:
+                  milkings: Milkings) -> bool:
     """Whether a session's milk falls under a withdrawal from `begins` (the first dose) to `ends`.
 
-    A session that started before the first dose was milked before it, unless the dose came in its
-    first hour (given at milking time); a session is clean again when it starts at or after the
-    end, so the session in which the end falls is still withheld.
+    A session is clean again when it starts at or after the end, so the session in which the end
+    falls is still withheld; one that started before the first dose was milked before it (see
+    session_window for a dose given at milking).
     """
     if begins is None or ends is None:
         return False
-    starts = session_starts_at(day, session, zone)
-    return begins < starts + DOSED_AT_MILKING and starts < ends
+    starts, dosed_by = session_window(milkings, day, session)
+    return begins < dosed_by and starts < ends
 
 
-def first_clean_session(ends: dt.datetime, sessions: list[str], zone: zoneinfo.ZoneInfo) -> tuple[dt.date, str]:
+def first_clean_session(ends: dt.datetime, milkings: Milkings) -> tuple[dt.date, str]:
     """The first session of the farm's that starts at or after the end of withdrawal."""
-    day = ends.astimezone(zone).date()
-    while True:
-        for session in sessions:
-            if session_starts_at(day, session, zone) >= ends:
-                return day, session
-        day += dt.timedelta(days=1)
+    return milkings.first_starting_at_or_after(ends)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.permissions import can, visible_to
 from apps.audit.models import AuditEntry
-from apps.health.selectors import under_withdrawal
+from apps.health.selectors import withdrawals_now
 from apps.stock.selectors import expiring, low_stock
 
 from .activity import Line, activity_lines
@@ -30,7 +30,7 @@ def health_overview(membership) -> dict:
     stock = can(membership, "stock.view")
     return {
         "now": now,
-        "withdrawals": list(under_withdrawal(membership, at=now)[:6]),
+        "withdrawals": withdrawals_now(membership, at=now, limit=6),
         "low": len(low_stock(membership)) if stock else 0,
         "expiring": expiring(membership).count() if stock else 0,
     }

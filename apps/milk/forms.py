@@ -1,4 +1,3 @@
-import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -106,11 +105,3 @@ class RecordFilterForm(forms.Form):
         return check_date_range(super().clean())
 
 
-def default_session(sessions: list[str], now: dt.datetime) -> str:
-    """The session a milker is most likely recording at this hour of the farm's day."""
-    hour = now.hour
-    if "midday" in sessions and 11 <= hour < 15:
-        return "midday"
-    if hour >= 13 and "evening" in sessions:
-        return "evening"
-    return sessions[0]

@@ -14,14 +14,6 @@ class Session(models.TextChoices):
     EVENING = "evening", _("Evening")
 
 
-# The sessions a farm milks, by how many times a day it milks.
-SESSIONS_BY_COUNT = {
-    1: [Session.MORNING],
-    2: [Session.MORNING, Session.EVENING],
-    3: [Session.MORNING, Session.MIDDAY, Session.EVENING],
-}
-
-
 class Method(models.TextChoices):
     HAND = "hand", _("Hand")
     MACHINE = "machine", _("Machine")

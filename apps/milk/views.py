@@ -36,7 +36,6 @@ from .forms import (
     LactationStartForm,
     MilkRowForm,
     RecordFilterForm,
-    default_session,
 )
 from .models import MilkRecord
 from .rows import QUALITY_CHOICES, rows_html
@@ -58,7 +57,8 @@ def _pick(request, membership):
     if farm is None:
         return None, None
     now = farm.local_now()
-    data = {"date": now.date(), "session": default_session(services.farm_sessions(farm), now)}
+    day, session = farm.milkings.session_of(now)  # the session under way, or the one just milked
+    data = {"date": day, "session": session}
     data.update({key: value for key, value in request.GET.items() if value})
     data["farm"] = farm.pk
     picker = EntryPickerForm(data, farms=farms_visible_to(membership))

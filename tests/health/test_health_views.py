@@ -183,7 +183,7 @@ def test_home_shows_animals_under_withdrawal_and_stock_alerts(as_member, owner, 
     treat(owner, cow, tubes, at(dairy, TODAY - dt.timedelta(days=1), 8))
     page = as_member(owner).get(reverse("home")).content.decode()
     section = page.split('id="health-heading"')[1]
-    assert cow.tag in section and "milk withheld until" in section and "1 item low" in section
+    assert cow.tag in section and "milk clean from the evening milking" in section and "1 item low" in section
 
 
 def test_a_health_check_marks_vitals_out_of_range_and_shows_on_the_timeline(as_member, owner, dairy, cow):

@@ -3,6 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from apps.farms.milkings import DEFAULT_STARTS, Milkings
 from apps.health.withdrawal import (
     Label,
     first_clean_session,
@@ -14,6 +15,14 @@ from apps.health.withdrawal import (
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 LONDON = ZoneInfo("Europe/London")
+
+
+def at_default_times(zone, sessions=("morning", "midday", "evening")):
+    """A farm that kept the times every farm started with (04:00, 11:00, 15:00)."""
+    return Milkings(starts=tuple((name, DEFAULT_STARTS[name]) for name in sessions), zone=zone)
+
+
+NAIROBI_FARM, LONDON_FARM = at_default_times(NAIROBI), at_default_times(LONDON)
 # Cattle 72 h milk / 28 d meat; sheep 96 h / 14 d; goats not on the label.
 LABEL = Label(milk_hours={"cattle": 72, "sheep": 96}, meat_days={"cattle": 28, "sheep": 14})
 
@@ -63,19 +72,19 @@ def test_treated_at_eight_with_72_hours_is_withheld_until_the_session_after_the_
     given = dt.datetime(2026, 3, 2, 8, 0, tzinfo=NAIROBI)
     ends = milk_withdrawal_ends(given, 72)
     day0, day3 = dt.date(2026, 3, 2), dt.date(2026, 3, 5)
-    assert not milk_withheld(given, ends, day0, "morning", NAIROBI)  # milked at 04:00, before the treatment
-    assert milk_withheld(given, ends, day0, "evening", NAIROBI)
-    assert all(milk_withheld(given, ends, day0 + dt.timedelta(days=n), s, NAIROBI) for n in (1, 2) for s in ("morning", "evening"))
-    assert milk_withheld(given, ends, day3, "morning", NAIROBI)  # the end (08:00) falls inside this session
-    assert not milk_withheld(given, ends, day3, "evening", NAIROBI)
-    assert first_clean_session(ends, ["morning", "evening"], NAIROBI) == (day3, "evening")
+    assert not milk_withheld(given, ends, day0, "morning", NAIROBI_FARM)  # milked at 04:00, before the treatment
+    assert milk_withheld(given, ends, day0, "evening", NAIROBI_FARM)
+    assert all(milk_withheld(given, ends, day0 + dt.timedelta(days=n), s, NAIROBI_FARM) for n in (1, 2) for s in ("morning", "evening"))
+    assert milk_withheld(given, ends, day3, "morning", NAIROBI_FARM)  # the end (08:00) falls inside this session
+    assert not milk_withheld(given, ends, day3, "evening", NAIROBI_FARM)
+    assert first_clean_session(ends, at_default_times(NAIROBI, ("morning", "evening"))) == (day3, "evening")
 
 
 def test_end_exactly_at_a_session_start_leaves_that_session_clean():
     given, ends = dt.datetime(2026, 3, 4, 15, 0, tzinfo=NAIROBI), dt.datetime(2026, 3, 5, 15, 0, tzinfo=NAIROBI)
-    assert not milk_withheld(given, ends, dt.date(2026, 3, 5), "evening", NAIROBI)
-    assert milk_withheld(given, ends, dt.date(2026, 3, 5), "midday", NAIROBI)
-    assert milk_withheld(given, ends, dt.date(2026, 3, 4), "evening", NAIROBI)  # dosed as the session began
+    assert not milk_withheld(given, ends, dt.date(2026, 3, 5), "evening", NAIROBI_FARM)
+    assert milk_withheld(given, ends, dt.date(2026, 3, 5), "midday", NAIROBI_FARM)
+    assert milk_withheld(given, ends, dt.date(2026, 3, 4), "evening", NAIROBI_FARM)  # dosed as the session began
 
 
 def test_midnight_in_the_farm_zone_not_utc():
@@ -90,9 +99,9 @@ def test_milk_withdrawal_across_a_daylight_saving_change_counts_real_hours():
     given = dt.datetime(2026, 3, 27, 8, 0, tzinfo=LONDON)
     ends = milk_withdrawal_ends(given.astimezone(dt.UTC), 72)
     assert ends.astimezone(LONDON).hour == 9
-    assert milk_withheld(given, ends, dt.date(2026, 3, 30), "morning", LONDON)
-    assert not milk_withheld(given, ends, dt.date(2026, 3, 30), "evening", LONDON)
+    assert milk_withheld(given, ends, dt.date(2026, 3, 30), "morning", LONDON_FARM)
+    assert not milk_withheld(given, ends, dt.date(2026, 3, 30), "evening", LONDON_FARM)
 
 
 def test_no_withdrawal_withholds_nothing():
-    assert not milk_withheld(None, None, dt.date(2026, 3, 5), "morning", NAIROBI)
+    assert not milk_withheld(None, None, dt.date(2026, 3, 5), "morning", NAIROBI_FARM)

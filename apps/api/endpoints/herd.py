@@ -27,7 +27,14 @@ class FarmOut(Schema):
     farm_type: str
     time_zone: str
     milking_sessions_per_day: int
+    session_starts: dict[str, str] = Field(description="When each of the farm's milking sessions starts, HH:MM on its clock.")
+    robot_milking: bool = Field(description="Visits at any hour, kept in the sessions' slots.")
     archived: bool = Field(alias="is_archived")
+
+    @staticmethod
+    def resolve_session_starts(farm) -> dict[str, str]:
+        return {name: time.strftime("%H:%M") for name, time in farm.milkings.starts}
+
 
 class FarmPage(Page):
     items: list[FarmOut]

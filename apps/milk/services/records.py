@@ -23,7 +23,6 @@ from apps.health.selectors import milk_withdrawal_for
 from apps.herd.models import Animal, Sex, Status
 
 from ..models import (
-    SESSIONS_BY_COUNT,
     AnimalDaySummary,
     BulkTankReading,
     FarmDaySummary,
@@ -57,7 +56,7 @@ QUALITY_FIELDS = [
 
 
 def farm_sessions(farm) -> list[str]:
-    return [s.value for s in SESSIONS_BY_COUNT.get(farm.milking_sessions_per_day, SESSIONS_BY_COUNT[2])]
+    return farm.milkings.sessions
 
 
 WITHDRAWAL_REASON = "withdrawal"
