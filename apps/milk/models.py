@@ -123,13 +123,21 @@ class BulkTankReading(TenantModel, TimeStamped):
 
 
 class SummaryFields(models.Model):
-    """Per-session totals and the sums that volume-weighted averages are made from."""
+    """Per-session totals and the sums that volume-weighted averages are made from.
+
+    Milk is counted three ways: produced (`total`, and `morning`... per session: all that was milked),
+    discarded (withheld or spoilt: `discarded`, `morning_discarded`...), and saleable (produced less
+    discarded: what can go in the tank).
+    """
 
     morning = models.DecimalField(verbose_name=_("morning"), max_digits=10, decimal_places=2, default=Decimal("0"))
     midday = models.DecimalField(verbose_name=_("midday"), max_digits=10, decimal_places=2, default=Decimal("0"))
     evening = models.DecimalField(verbose_name=_("evening"), max_digits=10, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(verbose_name=_("total"), max_digits=10, decimal_places=2, default=Decimal("0"))
     discarded = models.DecimalField(verbose_name=_("discarded"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    morning_discarded = models.DecimalField(verbose_name=_("morning discarded"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    midday_discarded = models.DecimalField(verbose_name=_("midday discarded"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    evening_discarded = models.DecimalField(verbose_name=_("evening discarded"), max_digits=10, decimal_places=2, default=Decimal("0"))
     records = models.PositiveIntegerField(verbose_name=_("records"), default=0)
     morning_count = models.PositiveIntegerField(verbose_name=_("morning count"), default=0)
     midday_count = models.PositiveIntegerField(verbose_name=_("midday count"), default=0)
@@ -144,6 +152,15 @@ class SummaryFields(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def saleable(self) -> Decimal:
+        return self.total - self.discarded
+
+    def session_milk(self, session: str) -> dict:
+        """A session's milk: produced, discarded and saleable."""
+        produced, discarded = getattr(self, session), getattr(self, f"{session}_discarded")
+        return {"produced": produced, "discarded": discarded, "saleable": produced - discarded}
 
     def _average(self, weighted, volume):
         return (weighted / volume) if volume else None

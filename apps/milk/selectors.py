@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from django.db.models import BooleanField, DecimalField, Exists, IntegerField, OuterRef, Q, Sum
+from django.db.models import BooleanField, DecimalField, Exists, F, IntegerField, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -97,18 +97,20 @@ TANK_TOLERANCE_PCT = 3
 
 
 def session_totals(membership, farm, day: dt.date, session: str, summary=_READ) -> dict:
-    """The session's cow total and count from the farm-day summary (pass it when a save just returned it),
+    """The session's saleable, discarded and produced milk and how many cows gave it, from the farm-day summary (pass it when a save just returned it),
     the bulk tank reading and how many cows are in milk."""
     if summary is _READ:
         summary = FarmDaySummary.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day).first()
     context = session_context(membership, farm, day, session)
     tank = context["tank"]
-    cows_total = getattr(summary, session, Decimal("0")) if summary else Decimal("0")
+    milk = summary.session_milk(session) if summary else {"produced": Decimal("0"), "discarded": Decimal("0"),
+                                                              "saleable": Decimal("0")}
     counted = getattr(summary, f"{session}_count", 0) if summary else 0
-    result = {"total": cows_total, "count": counted, "tank": tank, "difference": None, "difference_pct": None, "off": False,
-              "cows": context["cows"]}
+    # The tank holds the saleable milk: discarded milk never goes in.
+    result = {"total": milk["saleable"], **milk, "count": counted, "tank": tank, "difference": None,
+              "difference_pct": None, "off": False, "cows": context["cows"]}
     if tank is not None:
-        result["difference"] = cows_total - tank.quantity
+        result["difference"] = milk["saleable"] - tank.quantity
         if tank.quantity:
             result["difference_pct"] = (result["difference"] / tank.quantity * 100).quantize(Decimal("0.1"))
             result["off"] = abs(result["difference_pct"]) > TANK_TOLERANCE_PCT
@@ -266,13 +268,15 @@ def _period_sums(today: dt.date) -> dict:
         end = today - dt.timedelta(days=offset)
         return Q(date__range=(end - dt.timedelta(days=days - 1), end))
 
+    saleable = F("total") - F("discarded")
     return {
-        "today": Sum("total", filter=window(1)),
-        "yesterday": Sum("total", filter=window(1, 1)),
-        "week": Sum("total", filter=window(7)),
-        "last_week": Sum("total", filter=window(7, 7)),
-        "month": Sum("total", filter=window(30)),
-        "last_month": Sum("total", filter=window(30, 30)),
+        "today": Sum(saleable, filter=window(1)),
+        "yesterday": Sum(saleable, filter=window(1, 1)),
+        "week": Sum(saleable, filter=window(7)),
+        "last_week": Sum(saleable, filter=window(7, 7)),
+        "month": Sum(saleable, filter=window(30)),
+        "last_month": Sum(saleable, filter=window(30, 30)),
+        "week_produced": Sum("total", filter=window(7)),
         "week_cows": Sum("cows_milked", filter=window(7)),
         "week_discarded": Sum("discarded", filter=window(7)),
     }
@@ -285,8 +289,8 @@ def _change(now, before):
 
 
 def production(membership, today: dt.date) -> dict:
-    """Totals per farm for today, 7 and 30 days, each against the period before (one query: every figure is a
-    sum, so the whole herd's are the farms' added up)."""
+    """Saleable milk per farm for today, 7 and 30 days, each against the period before, and the milk produced
+    per cow a day (one query: every figure is a sum, so the whole herd's are the farms' added up)."""
     summaries = visible_to(FarmDaySummary.objects.all(), membership).filter(date__gte=today - dt.timedelta(days=59), date__lte=today)
     sums = _period_sums(today)
     per_farm = list(summaries.values("farm_id", "farm__name").annotate(**sums).order_by("farm__name"))
@@ -307,7 +311,7 @@ def _added_up(rows, names) -> dict:
 
 def _production_row(name, sums) -> dict:
     zero = Decimal("0")
-    per_cow = (sums["week"] / sums["week_cows"]).quantize(Decimal("0.1")) if sums["week_cows"] else None
+    per_cow = (sums["week_produced"] / sums["week_cows"]).quantize(Decimal("0.1")) if sums["week_cows"] else None
     return {
         "name": name,
         "today": sums["today"] or zero,

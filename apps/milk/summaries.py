@@ -14,6 +14,10 @@ def _session_sum(session: str) -> str:
     return f"SUM(CASE WHEN session = '{session}' THEN quantity ELSE 0 END)"
 
 
+def _session_discarded(session: str) -> str:
+    return f"SUM(CASE WHEN session = '{session}' AND discarded THEN quantity ELSE 0 END)"
+
+
 def _session_count(session: str) -> str:
     return f"SUM(CASE WHEN session = '{session}' THEN 1 ELSE 0 END)"
 
@@ -24,11 +28,13 @@ SUMMARY_SELECT = f"""
     {_session_count('morning')}, {_session_count('midday')}, {_session_count('evening')},
     COALESCE(SUM(quantity * fat), 0), COALESCE(SUM(CASE WHEN fat IS NOT NULL THEN quantity ELSE 0 END), 0),
     COALESCE(SUM(quantity * protein), 0), COALESCE(SUM(CASE WHEN protein IS NOT NULL THEN quantity ELSE 0 END), 0),
-    COALESCE(SUM(quantity * scc), 0), COALESCE(SUM(CASE WHEN scc IS NOT NULL THEN quantity ELSE 0 END), 0)
+    COALESCE(SUM(quantity * scc), 0), COALESCE(SUM(CASE WHEN scc IS NOT NULL THEN quantity ELSE 0 END), 0),
+    {_session_discarded('morning')}, {_session_discarded('midday')}, {_session_discarded('evening')}
 """
 SUMMARY_COLUMNS = (
     "morning, midday, evening, total, discarded, records, morning_count, midday_count, evening_count, "
-    "fat_weighted, fat_volume, protein_weighted, protein_volume, scc_weighted, scc_volume"
+    "fat_weighted, fat_volume, protein_weighted, protein_volume, scc_weighted, scc_volume, "
+    "morning_discarded, midday_discarded, evening_discarded"
 )
 
 
@@ -92,6 +98,7 @@ def contribution(values: dict | None) -> dict:
     share[session] = quantity
     share["total"] = quantity
     share["discarded"] = quantity if values.get("discarded") else Decimal("0")
+    share[f"{session}_discarded"] = share["discarded"]
     share["records"] = 1
     share[f"{session}_count"] = 1
     for measure in QUALITY:

@@ -179,13 +179,20 @@ def ingest_milk(request, payload: IngestIn):
 
 
 class SummaryOut(Schema):
+    """A farm's day of milk, counted three ways: produced (all that was milked), discarded (withheld
+    or spoilt) and saleable (produced less discarded)."""
+
     farm_id: int
     date: dt.date
-    morning: Decimal
-    midday: Decimal
-    evening: Decimal
-    total: Decimal
-    discarded: Decimal
+    morning: Decimal = Field(description="Produced in the morning session, discarded milk included.")
+    midday: Decimal = Field(description="Produced in the midday session, discarded milk included.")
+    evening: Decimal = Field(description="Produced in the evening session, discarded milk included.")
+    total: Decimal = Field(description="Produced in the day, discarded milk included.")
+    discarded: Decimal = Field(description="Discarded in the day (under withdrawal, colostrum, abnormal...).")
+    morning_discarded: Decimal
+    midday_discarded: Decimal
+    evening_discarded: Decimal
+    saleable: Decimal = Field(description="Produced less discarded: what could go in the tank.")
     records: int
     cows_milked: int
 

@@ -24,7 +24,15 @@ from apps.herd.models import Sex, Status
 from ..models import FarmDaySummary, Lactation, MilkRecord
 from ..summaries import animal_days_upsert, day_sums
 from .alerts import alerts_evaluate_many
-from .records import RANGES, WITHDRAWAL_REASON, _locked_summary, _write, farm_sessions, session_word
+from .records import (
+    RANGES,
+    WITHDRAWAL_REASON,
+    _locked_summary,
+    _write,
+    farm_sessions,
+    session_completed_data,
+    session_word,
+)
 from .versions import touch_farm
 
 MEASURES = ("quantity", "fat", "protein", "scc")
@@ -125,9 +133,7 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
     alerts_evaluate_many(records=saved)
     farm_summary = FarmDaySummary.objects.get(tenant_id=tenant_id, farm_id=farm.pk, date=day)
     for session in sorted({r.session for r in saved}, key=sessions.index):
-        event_emit(tenant_id=tenant_id, event="milk.session_completed", data={
-            "farm_id": farm.pk, "date": day, "session": session, "total": getattr(farm_summary, session),
-            "cows": getattr(farm_summary, f"{session}_count"), "day_total": farm_summary.total})
+        event_emit(tenant_id=tenant_id, event="milk.session_completed", data=session_completed_data(farm_summary, session))
     audit_append(actor=Actor.of(membership), action="milk.ingest", obj=farm, farm_id=farm.pk, permission="milk.record",
                  after={"date": day, "created": len(new), "updated": len(changed)})
     touch_farm(tenant_id, farm.pk)

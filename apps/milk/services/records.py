@@ -330,9 +330,18 @@ def _announce_if_session_complete(record: MilkRecord, farm_summary: FarmDaySumma
                                         calving_date__lte=record.date)
                .filter(Q(dried_off_on=None) | Q(dried_off_on__gte=record.date)).count())
     if recorded == in_milk:
-        event_emit(tenant_id=record.tenant_id, event="milk.session_completed", data={
-            "farm_id": record.farm_id, "date": record.date, "session": record.session, "cows": recorded,
-            "total": getattr(farm_summary, record.session), "day_total": farm_summary.total})
+        event_emit(tenant_id=record.tenant_id, event="milk.session_completed",
+                   data=session_completed_data(farm_summary, record.session))
+
+
+def session_completed_data(farm_summary: FarmDaySummary, session: str) -> dict:
+    """A milk.session_completed event's figures: produced (`total`), discarded and saleable milk of the
+    session and the day."""
+    milk = farm_summary.session_milk(session)
+    return {"farm_id": farm_summary.farm_id, "date": farm_summary.date, "session": session,
+            "cows": getattr(farm_summary, f"{session}_count"), "total": milk["produced"], "discarded": milk["discarded"],
+            "saleable": milk["saleable"], "day_total": farm_summary.total, "day_discarded": farm_summary.discarded,
+            "day_saleable": farm_summary.saleable}
 
 
 def _write(summary, values: dict) -> list[str]:
