@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 
 from django.db.models import BooleanField, DecimalField, Exists, F, IntegerField, OuterRef, Q, Sum
@@ -12,9 +11,10 @@ from django.http import Http404
 
 from apps.accounts.permissions import visible_to
 from apps.health.selectors import annotate_milk_withdrawal, milk_withdrawal_for
+from apps.farms.selectors import farms_visible_to
 from apps.herd.models import Animal, Sex, Status
 
-from . import charts
+from . import charts, scc
 from . import lactation as lactation_math
 from .models import AnimalDaySummary, BulkTankReading, FarmDaySummary, Lactation, MilkRecord, QualityAlert
 
@@ -368,28 +368,23 @@ def open_alerts(membership, today: dt.date, limit: int = 10):
     )
 
 
-BULK_SCC_LIMIT = 400_000
-
-
 def bulk_scc(membership, today: dt.date) -> dict:
-    """The herd's bulk SCC as the geometric mean over 3 months (tank tests, else cows weighted by volume)."""
-    since = today - dt.timedelta(days=91)
-    values = list(
-        visible_to(BulkTankReading.objects.all(), membership)
-        .filter(date__range=(since, today), scc__gt=0)
-        .values_list("scc", flat=True)
-    )
-    source = "bulk"  # bulk tank tests; else "cows": cow tests weighted by volume (said in the template)
-    if not values:
-        source = "cows"
-        values = [
-            float(w / v)
-            for w, v in visible_to(FarmDaySummary.objects.all(), membership)
-            .filter(date__range=(since, today), scc_volume__gt=0)
-            .values_list("scc_weighted", "scc_volume")
-            if w > 0
-        ]
-    if not values:
-        return {"value": None, "limit": BULK_SCC_LIMIT, "source": source, "tests": 0}
-    mean = math.exp(sum(math.log(v) for v in values) / len(values))
-    return {"value": round(mean), "limit": BULK_SCC_LIMIT, "over": mean > BULK_SCC_LIMIT, "source": source, "tests": len(values)}
+    """Each farm's bulk SCC as the rolling geometric mean of EU 853/2004 (apps/milk/scc.py): its tank tests,
+    else its cows' tests weighted by each day's volume (said on the card)."""
+    since = scc.months_ending(today)[0]
+    tank = {}
+    for farm_id, day, value in (visible_to(BulkTankReading.objects.all(), membership)
+                                .filter(date__range=(since, today), scc__gt=0).values_list("farm_id", "date", "scc")):
+        tank.setdefault(farm_id, []).append((day, value))
+    cows = {}
+    for farm_id, day, weighted, volume in (visible_to(FarmDaySummary.objects.all(), membership)
+                                           .filter(date__range=(since, today), scc_volume__gt=0, scc_weighted__gt=0)
+                                           .values_list("farm_id", "date", "scc_weighted", "scc_volume")):
+        cows.setdefault(farm_id, []).append((day, float(weighted / volume)))
+    names = dict(farms_visible_to(membership, include_archived=True).filter(pk__in={*tank, *cows}).values_list("pk", "name"))
+    rows = []
+    for farm_id, name in sorted(names.items(), key=lambda item: item[1]):
+        source = "bulk" if farm_id in tank else "cows"
+        rows.append({"farm": name, "source": source,
+                     "mean": scc.rolling_geometric_mean(tank.get(farm_id) or cows[farm_id], today)})
+    return {"farms": rows, "months": scc.months_ending(today)}

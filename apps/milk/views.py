@@ -243,7 +243,7 @@ def bulk_tank_save(request):
 
 CARDS = ("production", "chart", "producers", "alerts", "scc")
 CARD_LABELS = {"production": gettext_lazy("Production"), "chart": gettext_lazy("Milk by session"), "producers": gettext_lazy("Producers, last 7 days"),
-               "alerts": gettext_lazy("Quality alerts"), "scc": gettext_lazy("Herd bulk SCC (3-month geometric mean)")}
+               "alerts": gettext_lazy("Quality alerts"), "scc": gettext_lazy("Bulk SCC (rolling 3-month geometric mean)")}
 CARD_TTL = 300
 
 
