@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-GESTATION_DAYS = {"cattle": 283, "sheep": 147, "goat": 150, "pig": 114, "camel": 390}
+# Days from conception to birth, the usual figure for each species (breeds vary by a few days; an
+# organisation keeping another species gives its own).
+GESTATION_DAYS = {"cattle": 283, "sheep": 147, "goat": 150, "pig": 114, "camel": 390, "horse": 340, "donkey": 365,
+                  "rabbit": 31}
 # The youngest a female may be served, per species (months).
-BREEDING_AGE_MONTHS = {"cattle": 13, "sheep": 7, "goat": 7, "pig": 6, "camel": 36}
+BREEDING_AGE_MONTHS = {"cattle": 13, "sheep": 7, "goat": 7, "pig": 6, "camel": 36, "horse": 36, "donkey": 36, "rabbit": 5}
+# An embryo is transferred at about a week old (morula to blastocyst) unless its age is given.
+EMBRYO_AGE_DAYS = 7
 DUE_SOON_DAYS = 14          # due to give birth within two weeks
 DRY_OFF_BEFORE_DAYS = 60    # cattle: dry off 60 days before the expected calving
 HEAT_WATCH = (18, 24)       # days after a service with no check since: watch for a repeat heat
@@ -19,15 +24,16 @@ def gestation(species: str, other_days: int | None = None) -> int | None:
     return other_days if species == "other" else GESTATION_DAYS.get(species)
 
 
-def expected_birth(species: str, served_on: dt.date, *, foetal_age_days: int | None = None,
+def expected_birth(species: str, conceived_on: dt.date, *, foetal_age_days: int | None = None,
                    checked_on: dt.date | None = None, other_days: int | None = None) -> dt.date | None:
-    """The expected birth from the service, or from a check that measured the foetus's age."""
+    """The expected birth from conception (the service, or an embryo transfer less the embryo's age), or
+    from a check that measured the foetus's age."""
     days = gestation(species, other_days)
     if days is None:
         return None
     if foetal_age_days is not None and checked_on is not None:
         return checked_on + dt.timedelta(days=days - foetal_age_days)
-    return served_on + dt.timedelta(days=days)
+    return conceived_on + dt.timedelta(days=days)
 
 
 def in_window(days_since: int, window: tuple[int, int]) -> bool:

@@ -56,7 +56,7 @@ def outcome(service: Service, checks: list[PregnancyCheck], next_service: dt.dat
             return True
         if latest.result == PregnancyCheck.Result.OPEN:
             return False
-    if gestation and any(gestation * 0.8 <= (born - service.served_on).days <= gestation * 1.1 for born in births):
+    if gestation and any(gestation * 0.8 <= (born - service.conceived_on).days <= gestation * 1.1 for born in births):
         return True
     if next_service is not None:
         return False

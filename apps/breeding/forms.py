@@ -23,6 +23,8 @@ class ServiceForm(forms.Form):
     hire = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("— not hired —"), label=_("Hire agreement"))
     outside_sire = forms.CharField(max_length=120, required=False, label=_("Or the outside sire's name"))
     genetic_dam = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"), label=_("Genetic dam (embryo transfer)"))
+    embryo_age_days = forms.IntegerField(min_value=1, max_value=30, required=False, label=_("Embryo age (days)"),
+                                         help_text=_("Embryo transfer: days since fertilisation; 7 when left empty."))
     straw = forms.CharField(max_length=60, required=False, label=_("Straw code or batch"))
     technician = forms.CharField(label=_("Technician"), max_length=120, required=False)
 
@@ -66,7 +68,7 @@ class OffspringForm(forms.Form):
 
 
 # Lines shown for a birth, by species: a sow's litter needs many, a camel one.
-OFFSPRING_LINES = {"cattle": 2, "camel": 1, "sheep": 4, "goat": 4, "pig": 14}
+OFFSPRING_LINES = {"cattle": 2, "camel": 1, "sheep": 4, "goat": 4, "pig": 14, "horse": 1, "donkey": 1, "rabbit": 12}
 
 
 def offspring_formset(species: str, data=None):

@@ -1,5 +1,8 @@
 """Heats, services and pregnancy checks: the breeding calendar of each female."""
 
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +41,10 @@ class Service(TenantModel, TimeStamped):
     outside_sire = models.CharField(verbose_name=_("outside sire"), max_length=120, blank=True, help_text=_("An AI bull or a hired sire, by name."))
     genetic_dam = models.ForeignKey("herd.Animal", verbose_name=_("genetic dam"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                     help_text=_("Embryo transfer: the donor of the embryo."))
+    embryo_age_days = models.PositiveSmallIntegerField(
+        _("embryo age at transfer (days)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Embryo transfer: days since fertilisation (usually 7)."))
     hire = models.ForeignKey("SireHire", verbose_name=_("hire"), on_delete=models.PROTECT, null=True, blank=True, related_name="services")
     straw = models.CharField(_("straw code or batch"), max_length=60, blank=True)
     technician = models.CharField(verbose_name=_("technician"), max_length=120, blank=True)
@@ -48,6 +55,11 @@ class Service(TenantModel, TimeStamped):
         indexes = [models.Index(fields=["tenant", "farm", "served_on"], name="service_tenant_farm_idx"),
                    models.Index(fields=["tenant", "animal", "served_on"], name="service_tenant_animal_idx")]
         ordering = ["-served_on", "-id"]
+
+    @property
+    def conceived_on(self) -> dt.date:
+        """The day the calf was conceived: the service, or an embryo transfer less the embryo's age."""
+        return self.served_on - dt.timedelta(days=self.embryo_age_days or 0)
 
     def __str__(self):
         animal = loaded(self, "animal")

@@ -48,7 +48,7 @@ def today_for(membership, today: dt.date | None = None, farm_id: int | None = No
     recent = (
         visible_to(Service.objects.select_related("animal"), membership)
         .filter(served_on__gte=today - dt.timedelta(days=LOOK_BACK_DAYS), animal__status="active", **on_farm)
-        .only("id", "animal_id", "served_on", "animal__id", "animal__tag", "animal__name", "animal__species", "animal__farm_id")
+        .only("id", "animal_id", "served_on", "embryo_age_days", "animal__id", "animal__tag", "animal__name", "animal__species", "animal__farm_id")
         .prefetch_related(Prefetch("checks", queryset=PregnancyCheck.objects.only(
             "id", "service_id", "checked_on", "result", "expected_birth_on").order_by("-checked_on", "-id")))
         .order_by("animal_id", "-served_on", "-id")
@@ -70,7 +70,7 @@ def today_for(membership, today: dt.date | None = None, farm_id: int | None = No
         if (calved := calvings.get(animal_id)) and calved >= service.served_on:
             continue  # she has given birth since: the service is closed
         checks = list(service.checks.all())
-        days = (today - service.served_on).days
+        days = (today - service.conceived_on).days  # an embryo transferred at 7 days is 7 days on
         if checks and checks[0].result == PregnancyCheck.Result.PREGNANT:
             expected = checks[0].expected_birth_on
             if expected and (expected - today).days <= calendar.DUE_SOON_DAYS:
@@ -81,10 +81,10 @@ def today_for(membership, today: dt.date | None = None, farm_id: int | None = No
                                           service))
         elif not checks:
             if calendar.in_window(days, calendar.HEAT_WATCH):
-                due["heat_watch"].append(Due(service.animal, "watch for a repeat heat", service.served_on + dt.timedelta(days=21),
+                due["heat_watch"].append(Due(service.animal, "watch for a repeat heat", service.conceived_on + dt.timedelta(days=21),
                                              service))
             if calendar.in_window(days, calendar.CHECK_DUE):
-                due["check_due"].append(Due(service.animal, "pregnancy check", service.served_on + dt.timedelta(days=30),
+                due["check_due"].append(Due(service.animal, "pregnancy check", service.conceived_on + dt.timedelta(days=30),
                                             service))
     for items in due.values():
         items.sort(key=lambda d: (d.when or today, d.animal.tag))

@@ -9,6 +9,9 @@ NORMAL = {
     "sheep": {"temperature": (Decimal("38.3"), Decimal("39.9")), "heart_rate": (70, 80), "respiratory_rate": (16, 34)},
     "pig": {"temperature": (Decimal("38.7"), Decimal("39.8")), "heart_rate": (70, 120), "respiratory_rate": (32, 58)},
     "camel": {"temperature": (Decimal("36.0"), Decimal("38.0")), "heart_rate": (40, 50), "respiratory_rate": (10, 12)},
+    "horse": {"temperature": (Decimal("37.2"), Decimal("38.3")), "heart_rate": (28, 44), "respiratory_rate": (10, 24)},
+    "donkey": {"temperature": (Decimal("36.2"), Decimal("37.8")), "heart_rate": (36, 68), "respiratory_rate": (12, 28)},
+    "rabbit": {"temperature": (Decimal("38.5"), Decimal("40.0")), "heart_rate": (130, 325), "respiratory_rate": (30, 60)},
 }
 # Body condition: cattle 1-5 in quarter points; small ruminants, pigs and camels 1-5 in half points.
 CONDITION_STEP = {"cattle": Decimal("0.25")}

@@ -14,6 +14,9 @@ class Species(models.TextChoices):
     SHEEP = "sheep", _("Sheep")
     PIG = "pig", _("Pig")
     CAMEL = "camel", _("Camel")
+    HORSE = "horse", _("Horse")
+    DONKEY = "donkey", _("Donkey")
+    RABBIT = "rabbit", _("Rabbit")
     OTHER = "other", _("Other")
 
 

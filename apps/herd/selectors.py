@@ -284,7 +284,8 @@ def growth_chart(points: list[dict], width: int = 320, height: int = 140) -> dic
 
 
 # Age at which the young of each species are usually weaned (days), for the Today page.
-WEANING_AGE_DAYS = {"cattle": 90, "goat": 90, "sheep": 90, "pig": 28, "camel": 365, "other": 120}
+WEANING_AGE_DAYS = {"cattle": 90, "goat": 90, "sheep": 90, "pig": 28, "camel": 365, "horse": 180, "donkey": 180, "rabbit": 35,
+                    "other": 120}
 EVENT_WORDS = {"weight": gettext_lazy("weighed"), "weaning": gettext_lazy("weaned"), "castration": gettext_lazy("castrated"),
                "movement": gettext_lazy("moved"), "disposal": gettext_lazy("left the herd")}
 

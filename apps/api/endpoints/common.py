@@ -14,7 +14,7 @@ from apps.herd.selectors import animals_visible_to
 from ..framework import Problem
 
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
-Species = Literal["cattle", "goat", "sheep", "pig", "camel", "other"]
+Species = Literal["cattle", "goat", "sheep", "pig", "camel", "horse", "donkey", "rabbit", "other"]
 SessionName = Literal["morning", "midday", "evening"]
 
 

@@ -87,7 +87,7 @@ def is_pregnant(animal) -> bool:
 @transaction.atomic
 def service_record(*, membership, animal, served_on: dt.date, method: str, sire=None, outside_sire: str = "",
                    registered_sire=None, genetic_dam=None, hire=None, straw: str = "", technician: str = "",
-                   served_time: dt.time | None = None) -> Service:
+                   served_time: dt.time | None = None, embryo_age_days: int | None = None) -> Service:
     """Record a service; refuse what cannot be, and work out the calf's inbreeding (a warning above 6.25 %).
 
     The sire is a male of the herd (`sire`), one of the outside register (`registered_sire`), or a
@@ -141,6 +141,10 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
             errors["genetic_dam"] = _("Pick the donor female of your herd (not the recipient).")
         elif genetic_dam.species != animal.species:
             errors["genetic_dam"] = f"{genetic_dam.tag} is a {genetic_dam.get_species_display().lower()}."
+    if embryo_age_days is not None and (method != Service.Method.EMBRYO or not 1 <= embryo_age_days <= 30):
+        errors["embryo_age_days"] = _("An embryo's age (1 to 30 days) goes with an embryo transfer.")
+    if method == Service.Method.EMBRYO and embryo_age_days is None:
+        embryo_age_days = calendar.EMBRYO_AGE_DAYS
     if sire is None and registered_sire is None and not outside_sire.strip():
         errors["sire"] = _("Pick the sire, or name the outside sire (AI bull or hired).")
     if errors:
@@ -148,6 +152,7 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
     service = Service.objects.create(
         tenant_id=membership.tenant_id, animal=animal, farm=animal.farm, served_on=served_on, served_time=served_time,
         method=method, sire=sire, registered_sire=registered_sire, genetic_dam=genetic_dam, hire=hire,
+        embryo_age_days=embryo_age_days,
         outside_sire="" if registered_sire else outside_sire.strip(), straw=straw.strip(), technician=technician.strip(),
         recorded_by=membership,
         inbreeding=inbreeding_of(membership.tenant_id, sire.pk if sire else None, (genetic_dam or animal).pk),
@@ -181,7 +186,7 @@ def pregnancy_check_record(*, membership, service: Service, checked_on: dt.date,
         raise ValidationError(errors)
     expected = None
     if result == PregnancyCheck.Result.PREGNANT:
-        expected = calendar.expected_birth(animal.species, service.served_on, foetal_age_days=foetal_age_days,
+        expected = calendar.expected_birth(animal.species, service.conceived_on, foetal_age_days=foetal_age_days,
                                            checked_on=checked_on, other_days=membership.tenant.other_gestation_days)
     check = PregnancyCheck.objects.create(tenant_id=membership.tenant_id, service=service, checked_on=checked_on, method=method,
                                           result=result, foetal_age_days=foetal_age_days, expected_birth_on=expected,
@@ -220,7 +225,7 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
         "sire", "registered_sire", "genetic_dam").order_by("-served_on", "-id").first()
     gestation = calendar.gestation(animal.species, membership.tenant.other_gestation_days)
     if service and gestation and not aborted and not premature:
-        if (born_on - service.served_on).days < gestation * 0.8:
+        if (born_on - service.conceived_on).days < gestation * 0.8:
             errors["premature"] = _("Only %(days)s days after the service of %(day)s: tick premature if she gave birth "
                                     "early.") % {"days": (born_on - service.served_on).days, "day": day(service.served_on)}
     if not aborted and not offspring:
