@@ -98,6 +98,10 @@ class Tenant(models.Model):
         validators=[MinValueValidator(20), MaxValueValidator(700)],
         help_text=_("For animals of the species \"other\": the expected birth is this many days after the service."),
     )
+    voluntary_waiting_days = models.PositiveSmallIntegerField(
+        _("voluntary waiting period (days)"), default=50, validators=[MinValueValidator(20), MaxValueValidator(150)],
+        help_text=_("Days after calving before a cow is meant to be served: the fertility figures count her from then."),
+    )
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     is_active = models.BooleanField(verbose_name=_("is active"), default=True)
     require_second_factor = models.BooleanField(

@@ -79,7 +79,7 @@ def tenant_create(
 @transaction.atomic
 def tenant_update(*, membership: Membership, name: str, country: str, currency: str, milk_unit: str, time_zone: str,
                   other_gestation_days: int | None = None, require_second_factor: bool | None = None,
-                  language: str | None = None) -> Tenant:
+                  language: str | None = None, voluntary_waiting_days: int | None = None) -> Tenant:
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
     tenant = Tenant.objects.select_for_update().get(pk=membership.tenant_id)
@@ -90,8 +90,10 @@ def tenant_update(*, membership: Membership, name: str, country: str, currency: 
         tenant.require_second_factor = require_second_factor
     if language is not None:
         tenant.language = language
+    if voluntary_waiting_days is not None:
+        tenant.voluntary_waiting_days = voluntary_waiting_days
     tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days",
-                               "require_second_factor", "language"])
+                               "require_second_factor", "language", "voluntary_waiting_days"])
     access_changed(tenant.pk, only_if_used=True)
     audit_append(actor=Actor.of(membership), action="tenant.update", obj=tenant, before=before, after=snapshot(tenant))
     return tenant

@@ -3,6 +3,18 @@
 A service *conceived* when a check after it said pregnant, or when a birth followed it after most of a
 gestation; it *failed* when a check said open or another service followed before any of that. Other
 services (too recent to tell) count in neither.
+
+The definitions (each is said in one sentence on the page):
+- conception rate: services that conceived over services with a known outcome;
+- services per conception: services with a known outcome over those that conceived (every service,
+  including those of cows that never conceived);
+- calving interval: days between a cow's successive calvings, for calvings in the period;
+- days open: days from calving to the conception that followed, for conceptions in the period;
+- 21-day cycles (heat detection and pregnancy rates): the period is cut into 21-day cycles; a cow is
+  eligible in a cycle when she is in the herd for the whole of it, past the voluntary waiting period
+  after her last calving at its start and not pregnant then; the heat detection rate is the eligible
+  cows seen in heat or served in the cycle over the eligible, the 21-day pregnancy rate the eligible
+  that conceived in it over the eligible.
 """
 
 from __future__ import annotations
@@ -19,7 +31,6 @@ from . import calendar
 from .models import Birth, Heat, PregnancyCheck, Service
 
 CYCLE_DAYS = 21
-WAITING_DAYS = 50  # the voluntary waiting period after calving before a cow is meant to be served
 
 
 @dataclass
@@ -35,6 +46,8 @@ class Figures:
     conception_rate: Decimal | None = None
     heat_detection_rate: Decimal | None = None
     pregnancy_rate: Decimal | None = None
+    waiting_days: int = 50
+    cycles: list[dict] = field(default_factory=list)
     by_sire: list[dict] = field(default_factory=list)
     by_technician: list[dict] = field(default_factory=list)
 
@@ -65,7 +78,7 @@ def outcome(service: Service, checks: list[PregnancyCheck], next_service: dt.dat
 
 def figures_for(membership, farm, since: dt.date, until: dt.date) -> Figures:
     """The farm's fertility over [since, until] (six queries, whatever the herd's size)."""
-    figures = Figures(since=since, until=until)
+    figures = Figures(since=since, until=until, waiting_days=membership.tenant.voluntary_waiting_days)
     other_days = membership.tenant.other_gestation_days
     look_back = since - dt.timedelta(days=800)
     services = list(visible_to(Service.objects.select_related("animal", "sire", "registered_sire"), membership)
@@ -92,20 +105,15 @@ def figures_for(membership, farm, since: dt.date, until: dt.date) -> Figures:
     conceived_on: dict[int, list[dt.date]] = defaultdict(list)
     sire_counts = defaultdict(lambda: [0, 0])
     tech_counts = defaultdict(lambda: [0, 0])
-    services_to_conception: list[int] = []
     for animal_id, own in by_animal.items():
         births = sorted(calvings.get(animal_id, ()))
-        since_conception = 0
         for n, service in enumerate(own):
             following = own[n + 1].served_on if n + 1 < len(own) else None
             result = outcome(service, checks.get(service.pk, []), following, births,
                              calendar.gestation(service.animal.species, other_days))
-            since_conception += 1
             if result:
-                conceived_on[animal_id].append(service.served_on)
+                conceived_on[animal_id].append(service.served_on)  # the successful service (a transfer for a recipient)
             if not since <= service.served_on <= until or result is None:
-                if result:
-                    since_conception = 0
                 continue
             figures.services += 1
             sire = service.sire.tag if service.sire else (str(service.registered_sire) if service.registered_sire else
@@ -116,8 +124,6 @@ def figures_for(membership, farm, since: dt.date, until: dt.date) -> Figures:
                 figures.conceptions += 1
                 sire_counts[sire][1] += 1
                 tech_counts[service.technician or "not recorded"][1] += 1
-                services_to_conception.append(since_conception)
-                since_conception = 0
 
     intervals, opens = [], []
     for animal_id, days in calvings.items():
@@ -131,22 +137,45 @@ def figures_for(membership, farm, since: dt.date, until: dt.date) -> Figures:
                 opens.append((conception - calved).days)
     figures.calving_interval, figures.calving_intervals = _mean(intervals), len(intervals)
     figures.days_open = _mean(opens)
-    figures.services_per_conception = _mean(services_to_conception)
+    figures.services_per_conception = (Decimal(figures.services) / figures.conceptions).quantize(Decimal("0.01")) \
+        if figures.conceptions else None
     figures.conception_rate = _pct(figures.conceptions, figures.services)
     figures.by_sire = sorted(({"name": k, "services": v[0], "conceptions": v[1], "rate": _pct(v[1], v[0])}
                               for k, v in sire_counts.items()), key=lambda row: (-row["services"], row["name"]))
     figures.by_technician = sorted(({"name": k, "services": v[0], "conceptions": v[1], "rate": _pct(v[1], v[0])}
                                     for k, v in tech_counts.items()), key=lambda row: (-row["services"], row["name"]))
 
-    # 21-day cycles: a cow is eligible in a cycle when she is past the waiting period after her last
-    # calving and not pregnant at its start; seen in heat when a heat or service falls in it.
-    eligible = detected = pregnant = 0
+    in_herd = {pk: (entered, left) for pk, entered, left in _stays(membership, farm, calvings)}
+    figures.cycles = _cycles(since, until, figures.waiting_days, calvings, conceived_on, heats, by_animal, in_herd)
+    eligible = sum(cycle["eligible"] for cycle in figures.cycles)
+    figures.heat_detection_rate = _pct(sum(cycle["detected"] for cycle in figures.cycles), eligible)
+    figures.pregnancy_rate = _pct(sum(cycle["pregnant"] for cycle in figures.cycles), eligible)
+    return figures
+
+
+def _stays(membership, farm, calvings) -> list[tuple[int, dt.date | None, dt.date | None]]:
+    """Each cow's entry (bought in) and exit (sold, dead, culled) days, where known."""
+    from apps.herd.models import Animal, Status
+
+    rows = Animal.objects.filter(tenant_id=membership.tenant_id, pk__in=list(calvings)).values_list(
+        "pk", "acquired_on", "status", "status_on")
+    return [(pk, acquired, status_on if status != Status.ACTIVE else None) for pk, acquired, status, status_on in rows]
+
+
+def _cycles(since, until, waiting_days, calvings, conceived_on, heats, by_animal, in_herd) -> list[dict]:
+    """The period's 21-day cycles, each with its eligible cows, those seen in heat (or served) and those that
+    conceived (see the module's definitions)."""
+    cycles = []
     start = since
     while start + dt.timedelta(days=CYCLE_DAYS - 1) <= until:
         end = start + dt.timedelta(days=CYCLE_DAYS - 1)
+        eligible = detected = pregnant = 0
         for animal_id, days in calvings.items():
+            entered, left = in_herd.get(animal_id, (None, None))
+            if (entered and entered > start) or (left and left <= end):
+                continue  # not in the herd for the whole cycle
             calved = max((d for d in days if d <= start), default=None)
-            if calved is None or (start - calved).days < WAITING_DAYS:
+            if calved is None or (start - calved).days < waiting_days:
                 continue
             conceptions = [c for c in conceived_on.get(animal_id, ()) if calved < c]
             if any(c < start for c in conceptions):
@@ -156,7 +185,7 @@ def figures_for(membership, farm, since: dt.date, until: dt.date) -> Figures:
             seen += [s.served_on for s in by_animal.get(animal_id, ()) if start <= s.served_on <= end]
             detected += bool(seen)
             pregnant += any(start <= c <= end for c in conceptions)
+        cycles.append({"start": start, "end": end, "eligible": eligible, "detected": detected, "pregnant": pregnant,
+                       "heat_detection_rate": _pct(detected, eligible), "pregnancy_rate": _pct(pregnant, eligible)})
         start = end + dt.timedelta(days=1)
-    figures.heat_detection_rate = _pct(detected, eligible)
-    figures.pregnancy_rate = _pct(pregnant, eligible)
-    return figures
+    return cycles
