@@ -66,7 +66,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Tenant
         fields = ["name", "country", "currency", "milk_unit", "time_zone", "language", "other_gestation_days",
-                  "voluntary_waiting_days", "require_second_factor"]
+                  "voluntary_waiting_days", "inbreeding_warn_percent", "require_second_factor"]
 
 
 class InvitationSignupForm(forms.Form):

@@ -1,4 +1,5 @@
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -97,6 +98,11 @@ class Tenant(models.Model):
         _("gestation of other species (days)"), null=True, blank=True,
         validators=[MinValueValidator(20), MaxValueValidator(700)],
         help_text=_("For animals of the species \"other\": the expected birth is this many days after the service."),
+    )
+    inbreeding_warn_percent = models.DecimalField(
+        _("inbreeding warning above (%)"), max_digits=4, decimal_places=2, default=Decimal("6.25"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
+        help_text=_("A planned calf whose coefficient of inbreeding is above this is flagged (6.25 %: a mating of cousins)."),
     )
     voluntary_waiting_days = models.PositiveSmallIntegerField(
         _("voluntary waiting period (days)"), default=50, validators=[MinValueValidator(20), MaxValueValidator(150)],

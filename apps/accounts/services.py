@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,7 +80,8 @@ def tenant_create(
 @transaction.atomic
 def tenant_update(*, membership: Membership, name: str, country: str, currency: str, milk_unit: str, time_zone: str,
                   other_gestation_days: int | None = None, require_second_factor: bool | None = None,
-                  language: str | None = None, voluntary_waiting_days: int | None = None) -> Tenant:
+                  language: str | None = None, voluntary_waiting_days: int | None = None,
+                  inbreeding_warn_percent: Decimal | None = None) -> Tenant:
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
     tenant = Tenant.objects.select_for_update().get(pk=membership.tenant_id)
@@ -92,8 +94,11 @@ def tenant_update(*, membership: Membership, name: str, country: str, currency: 
         tenant.language = language
     if voluntary_waiting_days is not None:
         tenant.voluntary_waiting_days = voluntary_waiting_days
+    if inbreeding_warn_percent is not None:
+        tenant.inbreeding_warn_percent = inbreeding_warn_percent
     tenant.save(update_fields=["name", "country", "currency", "milk_unit", "time_zone", "other_gestation_days",
-                               "require_second_factor", "language", "voluntary_waiting_days"])
+                               "require_second_factor", "language", "voluntary_waiting_days",
+                               "inbreeding_warn_percent"])
     access_changed(tenant.pk, only_if_used=True)
     audit_append(actor=Actor.of(membership), action="tenant.update", obj=tenant, before=before, after=snapshot(tenant))
     return tenant

@@ -11,14 +11,13 @@ from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
 from apps.health.selectors import vaccinations_due, withdrawals_now
-from apps.herd.models import Animal, Sex
+from apps.herd.models import Animal, OutsideSire, Sex
 from apps.herd.selectors import weaning_due
 from apps.milk.models import Lactation
 
 from . import calendar
 from .models import Birth, Heat, PregnancyCheck, Service, SireHire, Task
 
-ANCESTRY_GENERATIONS = 6  # how far back the inbreeding of a planned calf looks
 LOOK_BACK_DAYS = 420  # a service older than gestation plus a margin cannot still be due
 
 
@@ -197,17 +196,29 @@ def not_seen_in_heat(membership, today: dt.date, farm_id: int | None = None) -> 
     return [Due(lactation.animal, "not seen in heat since calving", lactation.calving_date) for lactation in lactations]
 
 
-def ancestry_of(tenant_id: int, animal_ids: list[int]) -> tuple[dict, dict]:
-    """Parents and birth order of the animals and their ancestors (one query per generation)."""
-    parents, order, wanted = {}, {}, {pk for pk in animal_ids if pk}
-    for _ in range(ANCESTRY_GENERATIONS):
-        wanted -= set(parents)
-        if not wanted:
-            break
-        rows = Animal.objects.filter(tenant_id=tenant_id, pk__in=wanted).values_list("pk", "sire_id", "dam_id", "date_of_birth")
-        wanted = set()
-        for pk, sire_id, dam_id, born in rows:
-            parents[pk] = (sire_id, dam_id)
-            order[pk] = born.toordinal() if born else 0
-            wanted |= {sire_id, dam_id} - {None}
-    return parents, order
+def ancestry_of(tenant_id: int, nodes: list) -> dict:
+    """The pedigree above the nodes, as far back as it is recorded: each node's (sire, dam), for the
+    herd's animals ("animal", pk) and the outside register's ("outside", pk). An animal's dam is its
+    genetic dam when it came from an embryo transfer; its sire is a male of the herd or of the register.
+    Two queries per generation at most."""
+    parents: dict = {}
+    wanted = {node for node in nodes if node is not None}
+    while wanted:
+        animals = [pk for kind, pk in wanted if kind == "animal"]
+        outside = [pk for kind, pk in wanted if kind == "outside"]
+        found = []
+        if animals:
+            for pk, sire_id, registered_id, dam_id, genetic_id in Animal.objects.filter(tenant_id=tenant_id, pk__in=animals).values_list(
+                    "pk", "sire_id", "registered_sire_id", "dam_id", "genetic_dam_id"):
+                sire = ("animal", sire_id) if sire_id else ("outside", registered_id) if registered_id else None
+                dam = ("animal", genetic_id or dam_id) if (genetic_id or dam_id) else None
+                found.append((("animal", pk), (sire, dam)))
+        if outside:
+            for pk, sire_id, dam_id in OutsideSire.objects.filter(tenant_id=tenant_id, pk__in=outside).values_list(
+                    "pk", "sire_id", "dam_id"):
+                found.append((("outside", pk), (("outside", sire_id) if sire_id else None,
+                                                ("outside", dam_id) if dam_id else None)))
+        for node, pair in found:
+            parents[node] = pair
+        wanted = {p for _, pair in found for p in pair if p is not None} - set(parents)
+    return parents

@@ -20,7 +20,7 @@ from apps.herd.selectors import active_animal_choices, get_animal_for, groups_vi
 from apps.milk.selectors import open_lactation_of
 from apps.milk.services import lactation_dry_off
 
-from . import fertility, selectors, services
+from . import fertility, inbreeding, selectors, services
 from .forms import (
     BirthForm,
     BirthVoidForm,
@@ -169,6 +169,20 @@ def animal_breeding(request, pk: int):
     return _page(request, get_animal_for(request.membership, pk))
 
 
+@member_required("herd.view")
+def mating_preview(request, pk: int):
+    """The planned calf's coefficient of inbreeding for the sire (and donor) picked in the service form,
+    before the service is saved."""
+    animal = get_animal_for(request.membership, pk)
+    form = _service_form(request.membership, animal, request.GET)
+    form.is_valid()  # only the sire fields are read; the others may be unfilled yet
+    picked = {name: form.cleaned_data.get(name) for name in ("sire", "registered_sire", "genetic_dam", "hire")}
+    registered = picked["registered_sire"] or getattr(picked["hire"], "outside_sire", None)
+    percent = services.inbreeding_of(request.membership.tenant_id, dam=picked["genetic_dam"] or animal, sire=picked["sire"],
+                                     registered_sire=None if picked["sire"] else registered)
+    return render(request, "breeding/animal.html#mating", {"percent": percent, "flagged": inbreeding.flagged(percent, request.tenant)})
+
+
 @member_required("herd.manage")
 @require_POST
 def heat_create(request, pk: int):
@@ -196,9 +210,10 @@ def service_create(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if service.inbreeding is not None and service.inbreeding > 6.25:
+            if inbreeding.flagged(service.inbreeding, request.tenant):
                 messages.warning(request, _("Service of %(tag)s recorded. The calf's inbreeding would be %(percent)s %%: "
-                                            "above 6.25 %%.") % {"tag": animal.tag, "percent": amount(service.inbreeding)})
+                                            "above %(limit)s %%.") % {"tag": animal.tag, "percent": amount(service.inbreeding),
+                                                                      "limit": amount(request.tenant.inbreeding_warn_percent)})
             else:
                 messages.success(request, _("Service of %(tag)s recorded.") % {"tag": animal.tag})
             return redirect("breeding:animal", pk=animal.pk)

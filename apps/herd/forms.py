@@ -109,14 +109,40 @@ class AsOfForm(forms.Form):
 
 
 class OutsideSireForm(forms.ModelForm):
+    """An outside sire and, for the coefficients of inbreeding, his parents and maternal grandsire."""
+
+    dam_name = forms.CharField(label=_("His dam"), max_length=120, required=False)
+    dam_registration = forms.CharField(label=_("His dam's registration number"), max_length=60, required=False)
+    maternal_grandsire = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("—"),
+                                                label=_("His maternal grandsire (dam's sire)"))
+
     class Meta:
         model = OutsideSire
-        fields = ["name", "species", "breed", "registration_number", "semen_code", "owner"]
+        fields = ["name", "species", "breed", "registration_number", "semen_code", "owner", "sire"]
+        labels = {"sire": _("His sire (from the register)")}
 
-    def __init__(self, *args, breeds, owners, **kwargs):
+    def __init__(self, *args, breeds, owners, males, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["breed"].queryset = breeds
         self.fields["owner"].queryset = owners
+        self.fields["sire"].queryset = males.exclude(pk=self.instance.pk) if self.instance.pk else males
+        self.fields["maternal_grandsire"].queryset = self.fields["sire"].queryset
+        dam = self.instance.dam if self.instance.pk and self.instance.dam_id else None
+        if dam is not None:
+            self.initial.update(dam_name=dam.name, dam_registration=dam.registration_number,
+                                maternal_grandsire=dam.sire_id)
+
+
+class BullListForm(forms.Form):
+    upload = forms.FileField(label=_("Bull list (CSV)"))
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Upload a .csv file (download the template below)."))
+        if upload.size > 2_000_000:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
 
 
 class EventForm(forms.Form):

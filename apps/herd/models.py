@@ -66,9 +66,16 @@ class AnimalGroup(TenantModel):
 
 
 class OutsideSire(TenantModel, TimeStamped):
-    """A bull, ram, buck or boar that is not in the herd: an AI sire or another farm's male."""
+    """A bull, ram, buck or boar that is not in the herd: an AI sire or another farm's male; or an
+    ancestor of one (its dam, its sires back), as a breed society's or AI centre's list gives them,
+    so their ancestry counts in every coefficient of inbreeding."""
 
     name = models.CharField(verbose_name=_("name"), max_length=120)
+    sex = models.CharField(verbose_name=_("sex"), max_length=6, choices=Sex.choices, default=Sex.MALE)
+    sire = models.ForeignKey("self", verbose_name=_("sire"), on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", limit_choices_to={"sex": "male"})
+    dam = models.ForeignKey("self", verbose_name=_("dam"), on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+", limit_choices_to={"sex": "female"})
     species = models.CharField(verbose_name=_("species"), max_length=10, choices=Species.choices, default=Species.CATTLE)
     breed = models.ForeignKey(Breed, verbose_name=_("breed"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     registration_number = models.CharField(verbose_name=_("registration number"), max_length=60, blank=True)

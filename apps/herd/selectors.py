@@ -13,7 +13,7 @@ from apps.accounts.permissions import farm_ids_of, visible_to
 from apps.core.cache import versioned, versions_changed
 from apps.core.words import day
 
-from .models import Animal, AnimalEvent, AnimalGroup, Breed, OutsideSire
+from .models import Animal, AnimalEvent, AnimalGroup, Breed, OutsideSire, Sex
 
 
 def animals_visible_to(membership):
@@ -219,31 +219,53 @@ ANCESTORS = {
 
 def pedigree_of(animal: Animal, generations: int = 3) -> list[list[dict]]:
     """The animal's ancestors, generation by generation (parents, grandparents, great-grandparents):
-    each a dict of role ("dam's sire"..., in the reader's language), the animal when recorded in the herd, or the
-    outside name. One query per generation past the parents."""
-    rows = [[{"path": ("dam",), "animal": animal.dam, "name": animal.dam_external},
-             {"path": ("sire",), "animal": animal.sire, "name": animal.sire_external}]]
+    each a dict of role ("dam's sire"..., in the reader's language), the animal when recorded in the herd,
+    the outside register's record (an AI sire and his ancestors), or the outside name. The dam of an
+    embryo-transfer calf is its genetic dam. Two queries per generation past the parents at most."""
+    def parents_of(known: Animal) -> list[dict]:
+        dam = known.genetic_dam if known.genetic_dam_id else known.dam
+        return [{"side": "dam", "animal": dam, "outside": None, "name": known.dam_external},
+                {"side": "sire", "animal": known.sire, "outside": known.registered_sire, "name": known.sire_external}]
+
+    rows = [[{**entry, "path": (entry["side"],)} for entry in parents_of(animal)]]
     for _ in range(generations - 1):
-        ids = [entry["animal"].dam_id for entry in rows[-1] if entry["animal"]] + \
-              [entry["animal"].sire_id for entry in rows[-1] if entry["animal"]]
-        known = {a.pk: a for a in Animal.objects.filter(tenant_id=animal.tenant_id, pk__in=[i for i in ids if i])
-                 .only("id", "tag", "name", "dam_id", "sire_id", "dam_external", "sire_external", "tenant_id")}
+        herd_ids = {i for e in rows[-1] if e["animal"] for i in (e["animal"].dam_id, e["animal"].genetic_dam_id,
+                                                                      e["animal"].sire_id, e["animal"].registered_sire_id) if i}
+        herd = {a.pk: a for a in Animal.objects.filter(tenant_id=animal.tenant_id, pk__in=herd_ids).select_related(
+            "registered_sire").only("id", "tag", "name", "dam_id", "genetic_dam_id", "sire_id", "registered_sire__name",
+                                    "registered_sire__sire_id", "registered_sire__dam_id", "dam_external", "sire_external",
+                                    "tenant_id")}
+        outside_ids = {i for e in rows[-1] if e["outside"] for i in (e["outside"].sire_id, e["outside"].dam_id) if i}
+        outside = {o.pk: o for o in OutsideSire.objects.filter(tenant_id=animal.tenant_id, pk__in=outside_ids)}
         generation = []
         for entry in rows[-1]:
-            parent = entry["animal"]
-            for side in ("dam", "sire"):
-                ancestor = known.get(getattr(parent, f"{side}_id")) if parent else None
-                name = getattr(parent, f"{side}_external", "") if parent else ""
-                generation.append({"path": (*entry["path"], side), "animal": ancestor, "name": name})
+            known, record = entry["animal"], entry["outside"]
+            if known is not None:
+                pair = [{"side": "dam", "animal": herd.get(known.genetic_dam_id or known.dam_id), "outside": None,
+                         "name": known.dam_external},
+                        {"side": "sire", "animal": herd.get(known.sire_id), "outside": None, "name": known.sire_external}]
+                if known.registered_sire_id and pair[1]["animal"] is None:
+                    pair[1]["outside"] = OutsideSire(pk=known.registered_sire_id, name=known.registered_sire.name,
+                                                     sire_id=known.registered_sire.sire_id, dam_id=known.registered_sire.dam_id)
+            elif record is not None:
+                pair = [{"side": "dam", "animal": None, "outside": outside.get(record.dam_id), "name": ""},
+                        {"side": "sire", "animal": None, "outside": outside.get(record.sire_id), "name": ""}]
+            else:
+                pair = [{"side": side, "animal": None, "outside": None, "name": ""} for side in ("dam", "sire")]
+            generation += [{**p, "path": (*entry["path"], p["side"])} for p in pair]
         rows.append(generation)
     for generation in rows:
         for entry in generation:
             entry["role"] = ANCESTORS.get(entry["path"]) or " · ".join(str(ANCESTORS[(side,)]) for side in entry["path"])
+            if entry["outside"] is not None and not entry["name"]:
+                entry["name"] = entry["outside"].name
     return rows
 
 
 def outside_sires(membership, species: str | None = None):
-    sires = OutsideSire.objects.filter(tenant_id=membership.tenant_id).select_related("owner", "breed")
+    """The males of the outside register (its females are the dams in their pedigrees)."""
+    sires = OutsideSire.objects.filter(tenant_id=membership.tenant_id, sex=Sex.MALE).select_related(
+        "owner", "breed", "sire", "dam__sire")
     return sires.filter(species=species) if species else sires
 
 

@@ -251,16 +251,19 @@ def animal_group_create(*, membership, farm, name: str) -> AnimalGroup:
     return group
 
 
-OUTSIDE_SIRE_FIELDS = ["name", "species", "breed", "registration_number", "owner", "semen_code"]
+OUTSIDE_SIRE_FIELDS = ["name", "species", "breed", "registration_number", "owner", "semen_code", "sire"]
 
 
 @transaction.atomic
-def outside_sire_save(*, membership, sire: OutsideSire | None = None, **values) -> OutsideSire:
-    """Add or change a sire of the outside register (an AI bull or another farm's male)."""
-    if not can(membership, "herd.manage") or (sire is not None and sire.tenant_id != membership.tenant_id):
+def outside_sire_save(*, membership, record: OutsideSire | None = None, dam_name: str | None = None,
+                      dam_registration: str = "", maternal_grandsire: OutsideSire | None = None, **values) -> OutsideSire:
+    """Add or change a sire of the outside register (an AI bull or another farm's male), with his sire,
+    and his dam and her sire (the maternal grandsire) when given: their ancestry counts in the
+    coefficient of every calf he sires."""
+    if not can(membership, "herd.manage") or (record is not None and record.tenant_id != membership.tenant_id):
         raise PermissionDenied
-    before = snapshot(sire) if sire else None
-    sire = sire or OutsideSire(tenant_id=membership.tenant_id)
+    before = snapshot(record) if record else None
+    sire = record or OutsideSire(tenant_id=membership.tenant_id)
     for key in OUTSIDE_SIRE_FIELDS:
         if key in values:
             value = values[key]
@@ -273,12 +276,51 @@ def outside_sire_save(*, membership, sire: OutsideSire | None = None, **values) 
                                                                                "species": sire.get_species_display().lower()}
     if sire.owner_id and sire.owner.tenant_id != membership.tenant_id:
         errors["owner"] = _("Pick a farm of your register.")
+    for field, parent in (("sire", sire.sire), ("maternal_grandsire", maternal_grandsire)):
+        if parent is None:
+            continue
+        if parent.tenant_id != membership.tenant_id or parent.sex != Sex.MALE or parent.species != sire.species:
+            errors[field] = _("Pick a male of the same species from the register.")
+        elif parent.pk == sire.pk or (sire.pk and _descends_from(parent, sire)):
+            errors[field] = _("A sire cannot be his own ancestor.")
     if OutsideSire.objects.filter(tenant_id=membership.tenant_id, species=sire.species, name__iexact=sire.name).exclude(pk=sire.pk).exists():
         errors["name"] = _("There is already a sire of %(species)s called %(name)s.") % {
             "species": sire.get_species_display().lower(), "name": sire.name}
     if errors:
         raise ValidationError(errors)
+    if dam_name is not None:
+        sire.dam = _outside_dam(membership, sire, dam_name.strip(), dam_registration.strip(), maternal_grandsire)
     sire.save()
     b, a = changed(before, snapshot(sire))
     audit_append(actor=Actor.of(membership), action="herd.outside_sire_save", obj=sire, before=b, after=a, permission="herd.manage")
     return sire
+
+
+def _outside_dam(membership, sire: OutsideSire, name: str, registration: str, grandsire) -> OutsideSire | None:
+    """The outside sire's dam as a female of the register (found by registration number, else by name)."""
+    if not name and not registration:
+        return None
+    dams = OutsideSire.objects.filter(tenant_id=membership.tenant_id, species=sire.species, sex=Sex.FEMALE)
+    dam = (dams.filter(registration_number=registration).first() if registration else None) or \
+        dams.filter(name__iexact=name or registration).first() or \
+        OutsideSire(tenant_id=membership.tenant_id, species=sire.species, sex=Sex.FEMALE)
+    dam.name = name or dam.name or registration
+    dam.registration_number = registration or dam.registration_number
+    dam.sire = grandsire
+    if OutsideSire.objects.filter(tenant_id=membership.tenant_id, species=sire.species, name__iexact=dam.name).exclude(
+            pk=dam.pk).exists():
+        raise ValidationError({"dam_name": _("%(name)s is already in the register as a sire.") % {"name": dam.name}})
+    dam.save()
+    return dam
+
+
+def _descends_from(animal: OutsideSire, ancestor: OutsideSire) -> bool:
+    """Whether `ancestor` is in the outside pedigree above `animal` (a loop the form must refuse)."""
+    seen, wanted = set(), {animal.pk}
+    while wanted:
+        if ancestor.pk in wanted:
+            return True
+        seen |= wanted
+        rows = OutsideSire.objects.filter(tenant_id=animal.tenant_id, pk__in=wanted).values_list("sire_id", "dam_id")
+        wanted = {pk for pair in rows for pk in pair if pk} - seen
+    return False

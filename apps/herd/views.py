@@ -27,11 +27,12 @@ from apps.farms.services import external_farm_save
 from apps.health.selectors import health_events_of
 from apps.insights import exports
 
-from . import imports, lifecycle, selectors, services
+from . import bull_lists, imports, lifecycle, selectors, services
 from .filters import AnimalFilter
 from .forms import (
     AnimalForm,
     AsOfForm,
+    BullListForm,
     EventForm,
     GroupActionForm,
     ImportForm,
@@ -282,7 +283,35 @@ def outside_register(request):
 
 
 def _sire_form(membership, data=None, instance=None):
-    return OutsideSireForm(data, instance=instance, breeds=selectors.breeds(), owners=external_farms(membership))
+    return OutsideSireForm(data, instance=instance, breeds=selectors.breeds(), owners=external_farms(membership),
+                           males=selectors.outside_sires(membership))
+
+
+@member_required("herd.manage")
+def bull_list_import(request):
+    """A breed society's or AI centre's bull list: the bulls and their ancestors join the register."""
+    form = BullListForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        rows, errors = bull_lists.parse(form.cleaned_data["upload"].read())
+        if not errors:
+            try:
+                count = bull_lists.bull_list_import(membership=request.membership, rows=rows)
+            except ValidationError as error:
+                errors = {0: error.messages}
+            else:
+                messages.success(request, _("%(count)s bulls read into the outside register.") % {"count": count})
+                return redirect("herd:outside")
+        report = sorted(errors.items())
+    return render(request, "herd/bull_list.html", {"form": form, "report": report},
+                  status=400 if request.method == "POST" else 200)
+
+
+@member_required("herd.manage")
+def bull_list_template(request):
+    response = HttpResponse(bull_lists.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ifarm-bull-list.csv"'
+    return response
 
 
 @member_required("herd.manage")
@@ -292,7 +321,7 @@ def outside_sire_edit(request, pk: int | None = None):
     form = _sire_form(membership, request.POST or None, instance=sire)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.outside_sire_save(membership=membership, sire=sire, **form.cleaned_data)
+            saved = services.outside_sire_save(membership=membership, record=sire, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

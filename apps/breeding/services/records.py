@@ -62,13 +62,17 @@ def _last_birth(animal) -> dt.date | None:
     return max((d for d in dates if d), default=None)
 
 
-def inbreeding_of(tenant_id: int, sire_id: int | None, dam_id: int | None) -> Decimal | None:
-    """The planned calf's coefficient of inbreeding, in %, from the recorded pedigree."""
-    if not sire_id or not dam_id:
+def inbreeding_of(tenant_id: int, *, dam, sire=None, registered_sire=None) -> Decimal | None:
+    """The planned calf's coefficient of inbreeding, in %, from the whole recorded pedigree: `dam` is the
+    female carrying the calf's genes (the genetic dam of an embryo transfer), the sire a male of the herd
+    or of the outside register. None without a known sire."""
+    sire_node = ("animal", sire.pk) if sire is not None else ("outside", registered_sire.pk) if registered_sire else None
+    if sire_node is None or dam is None:
         return None
-    parents, order = ancestry_of(tenant_id, [sire_id, dam_id])
-    value = inbreeding.coefficient(sire_id, dam_id, parents, order)
+    dam_node = ("animal", dam.pk)
+    value = inbreeding.coefficient(sire_node, dam_node, ancestry_of(tenant_id, [sire_node, dam_node]))
     return (Decimal(value.numerator) / Decimal(value.denominator) * 100).quantize(Decimal("0.01"))
+
 
 
 def is_pregnant(animal) -> bool:
@@ -88,7 +92,8 @@ def is_pregnant(animal) -> bool:
 def service_record(*, membership, animal, served_on: dt.date, method: str, sire=None, outside_sire: str = "",
                    registered_sire=None, genetic_dam=None, hire=None, straw: str = "", technician: str = "",
                    served_time: dt.time | None = None, embryo_age_days: int | None = None) -> Service:
-    """Record a service; refuse what cannot be, and work out the calf's inbreeding (a warning above 6.25 %).
+    """Record a service; refuse what cannot be, and work out the calf's inbreeding (flagged above the
+    organisation's threshold, 6.25 % unless it set another).
 
     The sire is a male of the herd (`sire`), one of the outside register (`registered_sire`), or a
     name (`outside_sire`); a hired sire comes with its agreement (`hire`). An embryo transfer may name
@@ -155,7 +160,7 @@ def service_record(*, membership, animal, served_on: dt.date, method: str, sire=
         embryo_age_days=embryo_age_days,
         outside_sire="" if registered_sire else outside_sire.strip(), straw=straw.strip(), technician=technician.strip(),
         recorded_by=membership,
-        inbreeding=inbreeding_of(membership.tenant_id, sire.pk if sire else None, (genetic_dam or animal).pk),
+        inbreeding=inbreeding_of(membership.tenant_id, dam=genetic_dam or animal, sire=sire, registered_sire=registered_sire),
     )
     audit_append(actor=Actor.of(membership), action="breeding.service", obj=service, farm_id=animal.farm_id,
                  permission="herd.manage", after={"served_on": served_on, "method": method, "sire": getattr(sire, "tag", ""),
