@@ -25,6 +25,7 @@ from apps.breeding.selectors import ancestry_of
 from apps.breeding.services import inbreeding_of, service_record
 from apps.herd.models import OutsideSire
 from apps.herd.services import outside_sire_save
+from tests.api.conftest import owner_key  # noqa: F401 (a fixture)
 from tests.factories import make_animal
 
 FALCONER_FULL_SIBS = ["0.250", "0.375", "0.500", "0.594", "0.672", "0.734", "0.785", "0.826", "0.859", "0.886"]
@@ -201,3 +202,15 @@ def test_a_thousand_animals_over_ten_generations_take_a_query_or_two_a_generatio
     assert len(queries) <= 2 * 11
     value = coefficient(("animal", males[-1][0].pk), ("animal", females[-1][5].pk), parents)
     assert 0 < value < 1
+
+
+@pytest.mark.usefixtures("owner_scope")
+def test_the_api_records_an_ai_service_with_its_coefficient(client, owner, owner_key, farm, register):
+    from tests.api.conftest import Api
+
+    bull = register("Kilimanjaro Red")
+    daughter = cow(owner, farm, "D9", registered_sire=bull)
+    response = Api(client, owner_key[1]).post("/breeding/services", {
+        "animal_id": daughter.pk, "served_on": "2026-05-01", "method": "ai", "registered_sire_id": bull.pk})
+    assert response.status_code == 201, response.content
+    assert (response.json()["inbreeding"], response.json()["registered_sire_id"]) == ("25.00", bull.pk)

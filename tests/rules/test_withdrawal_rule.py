@@ -28,6 +28,7 @@ from apps.farms.milkings import Milkings
 from apps.health.selectors import withdrawals_now
 from apps.health.withdrawal import Label, first_clean_session, milk_withdrawal_ends, milk_withheld, periods_for
 from apps.milk.models import MilkRecord
+from tests.api.conftest import owner_key  # noqa: F401 (a fixture)
 from tests.factories import TODAY, make_animal, make_farm
 from tests.health.conftest import make_batch, make_item
 from tests.health.test_treatments import row, treat
@@ -227,3 +228,16 @@ def test_a_meat_only_product_on_a_bullock_is_recorded_on_label(owner, six_and_fi
                       diagnosis="Foot rot", route="im", quarter="")
     assert (treatment.off_label, treatment.meat_withdrawal_days, treatment.milk_withdrawal_hours) == (False, 10, 0)
     assert treatment.dose == Decimal("1")
+
+
+@pytest.mark.usefixtures("owner_scope")
+def test_the_api_gives_the_session_the_milk_is_clean_from(client, owner, owner_key, six_and_five):
+    from tests.api.conftest import Api
+
+    cow = make_cows(owner, six_and_five, 1, prefix="API")[0]
+    tubes = make_batch(owner, make_item(owner, milk_hours=34, meat_days=4), six_and_five)
+    day = TODAY - dt.timedelta(days=3)
+    treat(owner, cow, tubes, _at(day, 6, 20))  # ends the next day at 16:20
+    (item,) = Api(client, owner_key[1]).get(f"/treatments?animal={cow.pk}").json()["items"]
+    assert dt.datetime.fromisoformat(item["milk_withdrawal_ends_at"]) == _at(day + dt.timedelta(days=1), 16, 20)
+    assert dt.datetime.fromisoformat(item["milk_clean_from"]) == _at(day + dt.timedelta(days=1), 17)

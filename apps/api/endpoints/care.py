@@ -13,6 +13,8 @@ from pydantic import Field
 from apps.breeding import services as breeding
 from apps.breeding.selectors import services_for
 from apps.health.selectors import treatments_for, under_withdrawal
+from apps.health.withdrawal import first_clean_session
+from apps.herd.selectors import outside_sires
 
 from ..framework import Strict, page_of, require
 from .common import ERRORS, Page, Paging, animal_of, filtered
@@ -31,9 +33,18 @@ class TreatmentOut(Schema):
     diagnosis: str
     product_name: str
     first_given_at: dt.datetime | None
-    milk_withdrawal_ends_at: dt.datetime | None
+    milk_withdrawal_ends_at: dt.datetime | None = Field(description="When the milk withdrawal period ends (the last dose plus the period).")
+    milk_clean_from: dt.datetime | None = Field(None, description=(
+        "When the farm's first milking session starting at or after the end begins: milk is clean from that session."))
     meat_withdrawal_ends_on: dt.date | None
     voided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_milk_clean_from(treatment) -> dt.datetime | None:
+        if treatment.milk_withdrawal_ends_at is None or treatment.voided_at:
+            return None
+        milkings = treatment.farm.milkings
+        return milkings.starts_at(*first_clean_session(treatment.milk_withdrawal_ends_at, milkings))
 
 
 class TreatmentPage(Page):
@@ -58,6 +69,9 @@ class ServiceIn(Strict):
     served_on: dt.date
     method: Literal["ai", "natural", "embryo"]
     sire_id: int | None = None
+    registered_sire_id: int | None = Field(None, description="A sire of the outside register (an AI bull).")
+    genetic_dam_id: int | None = Field(None, description="Embryo transfer: the donor of the embryo.")
+    embryo_age_days: int | None = Field(None, ge=1, le=30, description="Embryo transfer: days since fertilisation (7 when not given).")
     outside_sire: str = Field("", max_length=120)
     straw: str = Field("", max_length=60)
     technician: str = Field("", max_length=120)
@@ -69,8 +83,12 @@ class ServiceOut(Schema):
     served_on: dt.date
     method: str
     sire_id: int | None
+    registered_sire_id: int | None
+    genetic_dam_id: int | None
+    embryo_age_days: int | None
     outside_sire: str
-    inbreeding: Decimal | None
+    inbreeding: Decimal | None = Field(description=(
+        "The planned calf's coefficient of inbreeding in % (Wright), over the whole recorded pedigree."))
 
 
 @router.post("/breeding/services", response={201: ServiceOut, **ERRORS}, summary="Record a service (AI or natural)",
@@ -78,9 +96,16 @@ class ServiceOut(Schema):
 def create_service(request, payload: ServiceIn):
     animal = animal_of(request, payload.animal_id)
     require(request, "herd.manage", animal)
-    values = payload.model_dump(exclude={"animal_id", "sire_id"})
+    values = payload.model_dump(exclude={"animal_id", "sire_id", "registered_sire_id", "genetic_dam_id"})
     sire = animal_of(request, payload.sire_id) if payload.sire_id is not None else None
-    return Status(201, breeding.service_record(membership=request.membership, animal=animal, sire=sire, **values))
+    donor = animal_of(request, payload.genetic_dam_id) if payload.genetic_dam_id is not None else None
+    registered = None
+    if payload.registered_sire_id is not None:
+        registered = outside_sires(request.membership).filter(pk=payload.registered_sire_id).first()
+        if registered is None:
+            raise Http404
+    return Status(201, breeding.service_record(membership=request.membership, animal=animal, sire=sire, genetic_dam=donor,
+                                               registered_sire=registered, **values))
 
 
 class OffspringIn(Strict):
