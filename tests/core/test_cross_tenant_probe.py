@@ -307,6 +307,7 @@ PROBES = {
     "money:invoice_send": (_invoice, ["post"]),
     "money:report_job": (_report_job, ["get"]),
     "breeding:animal": (_animal, ["get"]),
+    "breeding:mating": (_animal, ["get"]),
     "breeding:heat_create": (_animal, ["post"]),
     "breeding:service_create": (_animal, ["post"]),
     "breeding:check_create": (_animal, ["post"]),
