@@ -318,6 +318,7 @@ class AbuseEvent(models.Model):
     class Kind(models.TextChoices):
         LOGIN_FAILED = "login_failed", _("Failed login")
         REFUSED = "refused", _("Refused request")
+        API_REFUSED = "api_refused", _("Refused API call")
         RATE_LIMITED = "rate_limited", _("Rate limit hit")
         BLOCKED = "blocked", _("Address blocked")
 

@@ -9,6 +9,7 @@ the guard holds when Redis is down.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import secrets
@@ -37,7 +38,10 @@ log = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "ifarm_device"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600
-WEIGHTS = {AbuseEvent.Kind.LOGIN_FAILED: 1.0, AbuseEvent.Kind.REFUSED: 0.5, AbuseEvent.Kind.RATE_LIMITED: 1.0}
+WEIGHTS = {AbuseEvent.Kind.LOGIN_FAILED: 1.0, AbuseEvent.Kind.REFUSED: 0.5, AbuseEvent.Kind.RATE_LIMITED: 1.0,
+           # An API call without a valid key: most often a machine with a stale key, not a person guessing
+           # (a key cannot be guessed). It slows the address down after a few hundred, not a few dozen.
+           AbuseEvent.Kind.API_REFUSED: 0.1}
 HALF_LIFE = timedelta(hours=1)
 LOOK_BACK = timedelta(hours=12)
 THROTTLE_AT = 20.0
@@ -196,24 +200,37 @@ class AddressGuardMiddleware:
         state = _state(ip) if ip else {"until": None, "throttle": False}
         until = state["until"]
         if until is not None and until > timezone.now():
-            return _refusal(403, _("This address is blocked until %(time)s UTC after repeated failed or refused "
-                                   "requests.") % {"time": f"{until:%H:%M}"}, retry=int((until - timezone.now()).total_seconds()) + 1)
+            return _refusal(request, 403, _("This address is blocked until %(time)s UTC after repeated failed or refused "
+                                            "requests.") % {"time": f"{until:%H:%M}"},
+                            retry=int((until - timezone.now()).total_seconds()) + 1)
         if state["throttle"] and count_in_window(f"ipthrottle:{_state_key(ip)}", 60) > THROTTLE_PER_MINUTE:
             abuse_record(ip=ip, kind=AbuseEvent.Kind.RATE_LIMITED, detail="throttled address")
-            return _refusal(429, _("Too many requests from this address. Wait a minute and try again."), retry=60)
+            return _refusal(request, 429, _("Too many requests from this address. Wait a minute and try again."), retry=60)
         response = self.get_response(request)
-        if response.status_code in (401, 403, 429) and not getattr(response, "ifarm_guard", False) and not degraded():
+        if response.status_code in (401, 403, 429) and not getattr(response, "ifarm_guard", False) and not degraded() \
+                and not _authenticated(request):
+            # Only what comes back to an unknown caller counts against the address: a signed-in person or a
+            # valid key refused a page, or past its own limit, is not an attack from the address (an office
+            # shares one address among every key and browser in it).
             kind = AbuseEvent.Kind.RATE_LIMITED if response.status_code == 429 else AbuseEvent.Kind.REFUSED
-            user = getattr(request, "user", None)
-            tenant = getattr(request, "tenant", None)
-            abuse_record(ip=ip, kind=kind, user_id=user.pk if user is not None and user.is_authenticated else None,
-                         tenant_id=tenant.pk if tenant is not None else None,
-                         detail=f"{request.method} {request.path}"[:300])
+            if request.path.startswith("/api/") and response.status_code == 401:
+                kind = AbuseEvent.Kind.API_REFUSED
+            abuse_record(ip=ip, kind=kind, detail=f"{request.method} {request.path}"[:300])
         return response
 
 
-def _refusal(status: int, text: str, *, retry: int) -> HttpResponse:
-    response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+def _authenticated(request) -> bool:
+    user = getattr(request, "user", None)
+    return getattr(request, "api_key", None) is not None or (user is not None and user.is_authenticated)
+
+
+def _refusal(request, status: int, text: str, *, retry: int) -> HttpResponse:
+    """The guard's answer: a problem document under /api/ (what an integration reads), plain text elsewhere."""
+    if request.path.startswith("/api/"):
+        body = {"type": "about:blank", "title": text, "status": status, "detail": text, "errors": []}
+        response = HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+    else:
+        response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(max(1, retry))
     response.ifarm_guard = True
     return response
@@ -276,7 +293,7 @@ class RateRuleMiddleware:
             abuse_record(ip=ip, kind=AbuseEvent.Kind.RATE_LIMITED, detail=f"rule {rule.name}: {request.path}")
             if rule.action == RateRule.Action.BLOCK and ip and block_of(ip) is None:
                 ip_block(ip=ip, until=timezone.now() + timedelta(minutes=rule.block_minutes), reason=f"Rate rule {rule.name}")
-            return _refusal(429, _("Too many requests (%(limit)s per %(seconds)s s). Try again shortly.") % {
+            return _refusal(request, 429, _("Too many requests (%(limit)s per %(seconds)s s). Try again shortly.") % {
                 "limit": rule.limit, "seconds": rule.window_seconds},
                             retry=rule.window_seconds)
         _device_touch(request)

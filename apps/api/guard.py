@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.cache import count_in_window
 
-from .framework import problem
+from .framework import PROBLEM, problem
 from .models import IdempotentRequest
 
 MAX_BODY = 5 * 1024 * 1024
@@ -38,6 +38,9 @@ class ApiGuardMiddleware:
     def __call__(self, request):
         if not request.path.startswith("/api/"):
             return self.get_response(request)
+        return as_problem(self._guarded(request))
+
+    def _guarded(self, request):
         length = request.META.get("CONTENT_LENGTH") or "0"
         if not length.isdigit() or int(length) > MAX_BODY:
             return problem(413, _("The body is too large."), _("Send at most %(size)s MB in one request.") % {"size": MAX_BODY // (1024 * 1024)})
@@ -60,6 +63,25 @@ class ApiGuardMiddleware:
             return problem(422, _("The Idempotency-Key is too long."), _("Use at most 200 characters (a UUID is plenty)."),
                            [{"field": "Idempotency-Key", "message": "At most 200 characters."}])
         return _idempotent(request, membership, key, self.get_response)
+
+
+def as_problem(response: HttpResponse) -> HttpResponse:
+    """Every error under /api/ as a problem document: the framework's own already are; Django's 404 and 405
+    for a path or method the API does not have, and the 500 page, are rewritten (keeping Allow and
+    Retry-After)."""
+    if response.status_code < 400 or response.get("Content-Type", "").startswith((PROBLEM, "application/json")):
+        return response
+    titles = {404: _("Not found."), 405: _("Method not allowed."), 500: _("The server failed."),
+              503: _("The service is away for a moment.")}
+    details = {404: _("The API has no such path. The document at /api/v1/openapi.json lists every one."),
+               405: _("This path does not take this method; the Allow header lists those it takes."),
+               500: _("The error was logged. Try again; if it repeats, tell us the time and the request id.")}
+    title = titles.get(response.status_code) or response.reason_phrase
+    rewritten = problem(response.status_code, str(title), str(details.get(response.status_code, title)))
+    for header in ("Allow", "Retry-After", "X-Request-ID"):
+        if header in response:
+            rewritten[header] = response[header]
+    return rewritten
 
 
 # Batches whose items are checked one by one (an item with a NUL is refused, the others saved).
@@ -130,11 +152,32 @@ def plan_refusal(tenant_id: int) -> HttpResponse | None:
 
 
 def _request_hash(request) -> str:
+    """The request's fingerprint for Idempotency-Key: what it says, not its bytes, so a retry that re-orders
+    JSON keys or sends a form with a new multipart boundary is the same request."""
     digest = hashlib.sha256()
-    for part in (request.method, request.get_full_path(), request.content_type or ""):
+    for part in (request.method, request.path, request.content_type or ""):
         digest.update(part.encode() + b"\0")
-    digest.update(request.body)
+    digest.update(json.dumps(sorted(request.GET.lists())).encode() + b"\0")
+    digest.update(_parsed_body(request))
     return digest.hexdigest()
+
+
+def _parsed_body(request) -> bytes:
+    content_type = request.content_type or ""
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            return json.dumps(json.loads(request.body), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            return request.body
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        fields = sorted(request.POST.lists())
+        files = sorted((name, upload.name, hashlib.sha256(upload.read()).hexdigest())
+                       for name, uploads in request.FILES.lists() for upload in uploads)
+        for uploads in request.FILES.lists():
+            for upload in uploads[1]:
+                upload.seek(0)
+        return json.dumps([fields, files]).encode()
+    return request.body
 
 
 def _replay(stored: IdempotentRequest) -> HttpResponse:

@@ -70,12 +70,15 @@ def test_reputation_decays_by_half_every_hour(db):
     assert reputation_of(BYSTANDER, now=now) == 0
 
 
-def test_refused_requests_and_rate_limit_hits_count_against_an_address(as_member, owner):
+def test_only_refusals_of_unknown_callers_count_against_an_address(as_member, owner):
     viewer = make_member(owner, "viewer")
     client = as_member(viewer)
+    # A signed-in person refused a page is the role's business, not an attack from the address.
     assert client.get(reverse("accounts:policy_create"), REMOTE_ADDR=ATTACKER).status_code == 403
-    event = AbuseEvent.objects.get(ip=ATTACKER)
-    assert event.kind == "refused" and event.user_id == viewer.user_id and event.tenant_id == owner.tenant_id
+    assert not AbuseEvent.objects.filter(ip=ATTACKER).exists()
+    client.logout()
+    assert Client().post("/api/v1/animals", {}, content_type="application/json", REMOTE_ADDR=ATTACKER).status_code == 401
+    assert list(AbuseEvent.objects.filter(ip=ATTACKER).values_list("kind", flat=True)) == ["api_refused"]
 
 
 def test_rate_rules_held_as_data_throttle_and_block(as_member, owner, client):
