@@ -171,12 +171,12 @@ def _parsed_body(request) -> bytes:
             return request.body
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         fields = sorted(request.POST.lists())
-        files = sorted((name, upload.name, hashlib.sha256(upload.read()).hexdigest())
-                       for name, uploads in request.FILES.lists() for upload in uploads)
-        for uploads in request.FILES.lists():
-            for upload in uploads[1]:
-                upload.seek(0)
-        return json.dumps([fields, files]).encode()
+        files = []
+        for name, uploads in request.FILES.lists():
+            for upload in uploads:
+                files.append((name, upload.name, hashlib.sha256(upload.read()).hexdigest()))
+                upload.seek(0)  # the view reads it again
+        return json.dumps([fields, sorted(files)]).encode()
     return request.body
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from apps.accounts.permissions import visible_to
+from apps.herd.models import Animal, Status
 from apps.milk.models import Lactation
 
 from . import calendar
@@ -155,8 +156,6 @@ def figures_for(membership, farm, since: dt.date, until: dt.date) -> Figures:
 
 def _stays(membership, farm, calvings) -> list[tuple[int, dt.date | None, dt.date | None]]:
     """Each cow's entry (bought in) and exit (sold, dead, culled) days, where known."""
-    from apps.herd.models import Animal, Status
-
     rows = Animal.objects.filter(tenant_id=membership.tenant_id, pk__in=list(calvings)).values_list(
         "pk", "acquired_on", "status", "status_on")
     return [(pk, acquired, status_on if status != Status.ACTIVE else None) for pk, acquired, status, status_on in rows]

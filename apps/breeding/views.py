@@ -179,7 +179,7 @@ def mating_preview(request, pk: int):
     picked = {name: form.cleaned_data.get(name) for name in ("sire", "registered_sire", "genetic_dam", "hire")}
     registered = picked["registered_sire"] or getattr(picked["hire"], "outside_sire", None)
     percent = services.inbreeding_of(request.membership.tenant_id, dam=picked["genetic_dam"] or animal, sire=picked["sire"],
-                                     registered_sire=None if picked["sire"] else registered)
+                                     registered_sire=registered)
     return render(request, "breeding/animal.html#mating", {"percent": percent, "flagged": inbreeding.flagged(percent, request.tenant)})
 
 

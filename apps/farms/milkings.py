@@ -80,9 +80,7 @@ class Milkings:
                     return day, session
             day += dt.timedelta(days=1)
 
-    def problem(self) -> str | None:
-        """Why these times cannot be a farm's day, or None (the sessions must start in the day's order)."""
+    def in_order(self) -> bool:
+        """Whether the sessions start in the day's order (each after the one before)."""
         times = [time for _, time in self.starts]
-        if any(earlier >= later for earlier, later in zip(times, times[1:])):
-            return "order"
-        return None
+        return all(earlier < later for earlier, later in zip(times, times[1:]))

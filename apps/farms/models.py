@@ -94,7 +94,7 @@ class Farm(TenantModel, TimeStamped):
 
     def clean(self):
         super().clean()
-        if self.milkings.problem():
+        if not self.milkings.in_order():
             raise ValidationError({"evening_starts" if self.milking_sessions_per_day > 1 else "morning_starts": _(
                 "Each milking must start after the one before it in the day.")})
 

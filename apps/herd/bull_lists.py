@@ -5,17 +5,14 @@ goes back as far as the list does. Every row is checked before anything is saved
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
-from apps.core.words import listing
 
+from .imports import csv_of, read_csv
 from .models import OutsideSire, Sex, Species
 
 COLUMNS = [
@@ -32,39 +29,22 @@ PARENTS = (("sire", Sex.MALE), ("dam", Sex.FEMALE), ("maternal_grandsire", Sex.M
 
 
 def template_csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(EXAMPLE_ROWS)
-    return out.getvalue()
+    return csv_of(COLUMNS, EXAMPLE_ROWS)
 
 
 def parse(raw: bytes) -> tuple[list[dict], dict[int, list[str]]]:
     """The rows of the file and the problems found per row number (0: the file itself)."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], {0: [_("The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'.")]}
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not {"name", "registration_number"} & set(header):
-        return [], {0: [_("Missing columns: %(names)s. Start from the template.") % {
-            "names": listing(["name", "registration_number"])}]}
-    reader.fieldnames = header
-    rows, errors = [], {}
-    try:
-        for number, record in enumerate(reader, start=1):
-            if number > MAX_ROWS:
-                errors[number] = [_("The file has more than %(count)s rows.") % {"count": MAX_ROWS}]
-                break
-            row = {column: (record.get(column) or "").strip() for column in COLUMNS}
-            if not any(row.values()):
-                continue
-            rows.append(row)
-            if problems := _problems(row):
-                errors[len(rows)] = problems
-    except csv.Error as error:
-        errors[len(rows) + 1] = [_("this row cannot be read as CSV (%(error)s).") % {"error": error}]
+    records, errors = read_csv(raw, required={"name", "registration_number"}, any_one=True, max_rows=MAX_ROWS)
+    if 0 in errors:
+        return [], errors
+    rows = []
+    for record in records:
+        row = {column: record.get(column, "") for column in COLUMNS}
+        if not any(row.values()):
+            continue
+        rows.append(row)
+        if problems := _problems(row):
+            errors[len(rows)] = problems
     if not rows and not errors:
         errors[0] = [_("The file has no rows.")]
     return rows, errors
@@ -119,25 +99,23 @@ def bull_list_import(*, membership, rows: list[dict]) -> int:
                                           for n, problems in sorted(errors.items())]})
     register.save()
     audit_append(actor=Actor.of(membership), action="herd.bull_list_import", obj=None, permission="herd.manage",
-                 after={"rows": len(rows), "register": len(register.records)})
+                 after={"rows": len(rows), "register": len(register.touched)})
     return len(rows)
 
 
 class _Register:
     """The organisation's outside register in memory while a list is read: found by registration number,
-    else by name; saved at the end, parents first."""
+    else by name; what the list named is saved at the end, parents first."""
 
     def __init__(self, tenant_id: int):
         self.tenant_id = tenant_id
-        self.records = {}
-        for record in OutsideSire.objects.filter(tenant_id=tenant_id):
-            self.records[record.pk] = record
-        for record in self.records.values():  # parents from memory: no query per record
-            record.sire = self.records.get(record.sire_id) if record.sire_id else None
-            record.dam = self.records.get(record.dam_id) if record.dam_id else None
-        self.by_registration = {(r.species, r.registration_number): r for r in self.records.values() if r.registration_number}
-        self.by_name = {(r.species, r.name.lower()): r for r in self.records.values()}
-        self.new = []
+        records = {record.pk: record for record in OutsideSire.objects.filter(tenant_id=tenant_id)}
+        for record in records.values():  # parents from memory: no query per record
+            record.sire = records.get(record.sire_id) if record.sire_id else None
+            record.dam = records.get(record.dam_id) if record.dam_id else None
+        self.by_registration = {(r.species, r.registration_number): r for r in records.values() if r.registration_number}
+        self.by_name = {(r.species, r.name.lower()): r for r in records.values()}
+        self.touched: dict[int, OutsideSire] = {}  # what the list named, new or changed: all that is saved
 
     def find_or_add(self, species: str, sex: str, registration: str, name: str, semen_code: str = "") -> OutsideSire | None:
         if not registration and not name:
@@ -146,7 +124,6 @@ class _Register:
             (self.by_name.get((species, name.lower())) if name else None)
         if record is None:
             record = OutsideSire(tenant_id=self.tenant_id, species=species, sex=sex, name=name or registration)
-            self.new.append(record)
         elif record.sex != sex:
             raise ValidationError(_("%(name)s is in the register as a %(sex)s.") % {
                 "name": record.name, "sex": Sex(record.sex).label.lower()})
@@ -165,14 +142,13 @@ class _Register:
         if record.registration_number:
             self.by_registration[(species, record.registration_number)] = record
         self.by_name[(species, record.name.lower())] = record
+        self.touched[id(record)] = record
         return record
 
-    def _all(self) -> list[OutsideSire]:
-        return [*self.records.values(), *self.new]
-
     def loop(self) -> str | None:
-        """The name of an animal that is its own ancestor in the register as read, or None."""
-        for record in self._all():
+        """The name of an animal that is its own ancestor in the register as read, or None (a loop passes
+        through a record the list changed: the others' parents are as they were)."""
+        for record in self.touched.values():
             seen, step = set(), [record]
             while step:
                 parents = [p for r in step for p in (r.sire, r.dam) if p is not None]
@@ -183,8 +159,8 @@ class _Register:
         return None
 
     def save(self) -> None:
-        """Save every record, parents before their offspring (a parent needs its id first)."""
-        pending, saved = list(self._all()), set()
+        """Save what the list named, parents before their offspring (a new parent needs its id first)."""
+        pending, saved = list(self.touched.values()), set()
         while pending:
             ready = [r for r in pending if all(p is None or id(p) in saved or p.pk for p in (r.sire, r.dam))]
             if not ready:

@@ -22,48 +22,65 @@ EXAMPLE_ROWS = [
 MAX_ROWS = 2000  # about 10 s on PostgreSQL; a larger herd is imported in several files
 
 
-def template_csv() -> str:
+def csv_of(columns: list[str], rows: list[list[str]]) -> str:
+    """A CSV template: the header and example rows (our own words: nothing to neutralise)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(TEMPLATE_COLUMNS)
-    writer.writerows(EXAMPLE_ROWS)
+    writer.writerow(columns)
+    writer.writerows(rows)
     return out.getvalue()
 
 
-def parse_rows(*, raw: bytes, tenant_id: int, farm, groups_by_name: dict) -> tuple[list[dict], dict[int, list[str]]]:
-    """Turn CSV bytes into service rows; return the rows and the errors found per row number."""
+def template_csv() -> str:
+    return csv_of(TEMPLATE_COLUMNS, EXAMPLE_ROWS)
+
+
+def read_csv(raw: bytes, *, required: set[str], any_one: bool = False,
+             max_rows: int) -> tuple[list[dict], dict[int, list[str]]]:
+    """The non-empty records of a CSV upload (header names lower-cased, values stripped) and the file's own
+    problems: not UTF-8, missing columns (all of `required`, or one of them with `any_one`), too many rows
+    (keyed by the row's number), a row the CSV reader cannot read (keyed by the next record's number)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], {0: [_("The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'.")]}
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = {"tag", "species", "sex"} - set(header)
+    missing = (set() if required & set(header) else required) if any_one else required - set(header)
     if missing:
         return [], {0: [_("Missing columns: %(names)s. Start from the template.") % {"names": listing(sorted(missing))}]}
     reader.fieldnames = header
+    records, errors = [], {}
+    try:
+        for number, record in enumerate(reader, start=1):
+            if number > max_rows:
+                errors[number] = [_("The file has more than %(count)s rows.") % {"count": max_rows}]
+                break
+            record = {k: (v or "").strip() if isinstance(v, str) else "" for k, v in record.items() if k}
+            if any(record.values()):
+                records.append(record)
+    except csv.Error as error:
+        # A field past the CSV reader's limit (128 KB) or broken quoting: name the row and stop.
+        errors[len(records) + 1] = [_("this row cannot be read as CSV (%(error)s).") % {"error": error}]
+    return records, errors
+
+
+def parse_rows(*, raw: bytes, tenant_id: int, farm, groups_by_name: dict) -> tuple[list[dict], dict[int, list[str]]]:
+    """Turn CSV bytes into service rows; return the rows and the errors found per row number."""
+    records, errors = read_csv(raw, required={"tag", "species", "sex"}, max_rows=MAX_ROWS)
+    if 0 in errors:
+        return [], errors
     breeds = {(b.species, b.name.lower()): b for b in Breed.objects.all()}
     herd = {
         a.tag.lower(): a
         for a in Animal.objects.filter(tenant_id=tenant_id, status="active").only("id", "tag", "sex", "species", "date_of_birth", "tenant_id")
     }
-    rows, errors = [], {}
-    number = 0
-    try:
-        for number, record in enumerate(reader, start=1):
-            if number > MAX_ROWS:
-                errors[number] = [_("The file has more than %(count)s rows.") % {"count": MAX_ROWS}]
-                break
-            record = {k: (v or "").strip() if isinstance(v, str) else "" for k, v in record.items() if k}
-            if not any(record.values()):
-                continue
-            row, problems = _row(record, farm, breeds, herd, groups_by_name)
-            rows.append(row)
-            if problems:
-                errors[len(rows)] = problems
-    except csv.Error as error:
-        # A field past the CSV reader's limit (128 KB) or broken quoting: name the row and stop.
-        errors[len(rows) + 1] = [_("this row cannot be read as CSV (%(error)s).") % {"error": error}]
+    rows = []
+    for record in records:
+        row, problems = _row(record, farm, breeds, herd, groups_by_name)
+        rows.append(row)
+        if problems:
+            errors[len(rows)] = problems
     if not rows and not errors:
         errors[0] = [_("The file has no rows.")]
     return rows, errors

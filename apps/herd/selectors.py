@@ -245,8 +245,7 @@ def pedigree_of(animal: Animal, generations: int = 3) -> list[list[dict]]:
                          "name": known.dam_external},
                         {"side": "sire", "animal": herd.get(known.sire_id), "outside": None, "name": known.sire_external}]
                 if known.registered_sire_id and pair[1]["animal"] is None:
-                    pair[1]["outside"] = OutsideSire(pk=known.registered_sire_id, name=known.registered_sire.name,
-                                                     sire_id=known.registered_sire.sire_id, dam_id=known.registered_sire.dam_id)
+                    pair[1]["outside"] = known.registered_sire
             elif record is not None:
                 pair = [{"side": "dam", "animal": None, "outside": outside.get(record.dam_id), "name": ""},
                         {"side": "sire", "animal": None, "outside": outside.get(record.sire_id), "name": ""}]

@@ -11,7 +11,6 @@ from django.http import Http404
 
 from apps.accounts.permissions import visible_to
 from apps.health.selectors import annotate_milk_withdrawal, milk_withdrawal_for
-from apps.farms.selectors import farms_visible_to
 from apps.herd.models import Animal, Sex, Status
 
 from . import charts, scc
@@ -372,19 +371,16 @@ def bulk_scc(membership, today: dt.date) -> dict:
     """Each farm's bulk SCC as the rolling geometric mean of EU 853/2004 (apps/milk/scc.py): its tank tests,
     else its cows' tests weighted by each day's volume (said on the card)."""
     since = scc.months_ending(today)[0]
-    tank = {}
-    for farm_id, day, value in (visible_to(BulkTankReading.objects.all(), membership)
-                                .filter(date__range=(since, today), scc__gt=0).values_list("farm_id", "date", "scc")):
-        tank.setdefault(farm_id, []).append((day, value))
-    cows = {}
-    for farm_id, day, weighted, volume in (visible_to(FarmDaySummary.objects.all(), membership)
-                                           .filter(date__range=(since, today), scc_volume__gt=0, scc_weighted__gt=0)
-                                           .values_list("farm_id", "date", "scc_weighted", "scc_volume")):
-        cows.setdefault(farm_id, []).append((day, float(weighted / volume)))
-    names = dict(farms_visible_to(membership, include_archived=True).filter(pk__in={*tank, *cows}).values_list("pk", "name"))
+    tank, cows = {}, {}
+    for farm, day, value in (visible_to(BulkTankReading.objects.all(), membership)
+                             .filter(date__range=(since, today), scc__gt=0).values_list("farm__name", "date", "scc")):
+        tank.setdefault(farm, []).append((day, value))
+    for farm, day, weighted, volume in (visible_to(FarmDaySummary.objects.all(), membership)
+                                        .filter(date__range=(since, today), scc_volume__gt=0, scc_weighted__gt=0)
+                                        .values_list("farm__name", "date", "scc_weighted", "scc_volume")):
+        cows.setdefault(farm, []).append((day, float(weighted / volume)))
     rows = []
-    for farm_id, name in sorted(names.items(), key=lambda item: item[1]):
-        source = "bulk" if farm_id in tank else "cows"
-        rows.append({"farm": name, "source": source,
-                     "mean": scc.rolling_geometric_mean(tank.get(farm_id) or cows[farm_id], today)})
+    for farm in sorted({*tank, *cows}):
+        rows.append({"farm": farm, "source": "bulk" if farm in tank else "cows",
+                     "mean": scc.rolling_geometric_mean(tank.get(farm) or cows[farm], today)})
     return {"farms": rows, "months": scc.months_ending(today)}
