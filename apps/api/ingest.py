@@ -1,47 +1,33 @@
-"""Bulk milkings from parlour software, in iFarm's shape or as ICAR ADE milking visit events.
+"""Bulk milkings from parlour software and robots, in iFarm's shape or as ICAR ADE resources.
 
-Each item names its animal by tag or EID (ICAR: the animal identifier, tried as EID then as tag)
-and its milking by date and session, or by a timestamp that the farm's sessions map onto.
+An item names its animal by tag or EID (ICAR: the identifier, read as an EID first when its scheme is an
+ISO 11784 one, spaces and hyphens aside) and its milking by date and session (a session's total), or by
+the time it started (a visit: several a session are kept and summed). ICAR items also carry test-day
+results from milk recording organisations and dry-offs (apps.api.icar reads them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
-from django.db.models.functions import Lower
+from django.core.exceptions import ValidationError
+from django.db.models import Value
+from django.db.models.functions import Lower, Replace
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from apps.herd.selectors import animals_visible_to
-from apps.milk.services.ingest import Row
+from apps.milk.models import Lactation
+from apps.milk.services import lactation_dry_off
+from apps.milk.services.ingest import Recording, Row, recordings_save
 from apps.milk.services.ingest import milkings_ingest as save_rows
 
+from . import icar
+from .icar import Refused, number, text
+
 MAX_ITEMS = 5000
-LARGEST = Decimal(10) ** 9
-KG_PER_LITRE = Decimal("1.03")
-IFARM_FIELDS = {"tag", "eid", "date", "session", "timestamp", "quantity", "fat", "protein", "scc"}
-ICAR_CHARACTERISTICS = {"FAT": "fat", "PROTEIN": "protein", "SCC": "scc"}
-
-
-class Refused(Exception):
-    def __init__(self, field: str, reason: str):
-        self.field, self.reason = field, reason
-        super().__init__(reason)
-
-
-def _decimal(value, field: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise Refused(field, _("Give a number."))
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise Refused(field, _("Give a number.")) from None
-    if not number.is_finite():
-        raise Refused(field, _("Give a number."))
-    if abs(number) >= LARGEST:  # 1e308, 1E+999999: no milking measures that, and arithmetic on it overflows
-        raise Refused(field, _("The number is out of range."))
-    return number
+IFARM_FIELDS = {"tag", "eid", "date", "session", "timestamp", "quantity", "fat", "protein", "lactose", "scc",
+                "duration_seconds", "complete"}
 
 
 def session_of(moment: dt.datetime, farm) -> tuple[dt.date, str]:
@@ -50,56 +36,61 @@ def session_of(moment: dt.datetime, farm) -> tuple[dt.date, str]:
     return farm.milkings.session_of(moment)
 
 
-def _text(value, field: str) -> str:
-    text = str(value or "").strip()
-    if "\x00" in text:
-        raise Refused(field, _("Remove the NUL character."))
-    return text
-
-
 def _ifarm_item(item: dict) -> dict:
     unknown = set(item) - IFARM_FIELDS
     if unknown:
         raise Refused(sorted(unknown)[0].replace("\x00", ""), _("Unknown field."))
     if not (item.get("tag") or item.get("eid")):
         raise Refused("tag", _("Name the animal by tag or eid."))
-    values = {"quantity": _decimal(item.get("quantity"), "quantity")}
-    for name in ("fat", "protein"):
+    values = {"quantity": number(item.get("quantity"), "quantity")}
+    for name in ("fat", "protein", "lactose"):
         if item.get(name) is not None:
-            values[name] = _decimal(item[name], name)
+            values[name] = number(item[name], name)
     if item.get("scc") is not None:
-        scc = _decimal(item["scc"], "scc")
+        scc = number(item["scc"], "scc")
         if scc != scc.to_integral_value():
             raise Refused("scc", _("Give whole cells per mL."))
         values["scc"] = int(scc)
-    return {"tag": _text(item.get("tag"), "tag"), "eid": _text(item.get("eid"), "eid"), "date": item.get("date"),
-            "session": item.get("session"), "timestamp": item.get("timestamp"), "values": values}
+    visit = {}
+    if item.get("duration_seconds") is not None:
+        visit["duration_seconds"] = icar.duration({"unitCode": "SEC", "value": item["duration_seconds"]}, "duration_seconds")
+    if item.get("complete") is not None:
+        if not isinstance(item["complete"], bool):
+            raise Refused("complete", _("Give true or false."))
+        visit["complete"] = item["complete"]
+    elif item.get("timestamp"):
+        visit["complete"] = values["quantity"] > 0
+    return {"kind": icar.MILKING_VISIT, "tag": text(item.get("tag"), "tag", 40), "eid": text(item.get("eid"), "eid", 40),
+            "date": item.get("date"), "session": item.get("session"), "timestamp": item.get("timestamp"), "values": values,
+            "visit": visit, "ignored": []}
 
 
 def _icar_item(item: dict, unit: str) -> dict:
-    animal = item.get("animal")
-    if not isinstance(animal, dict) or not str(animal.get("id") or "").strip():
-        raise Refused("animal.id", _("Give the animal identifier."))
-    weight = item.get("milkingMilkWeight")
-    if not isinstance(weight, dict) or weight.get("unitCode") != "KGM":
-        raise Refused("milkingMilkWeight", _("Give the milk weight in KGM."))
-    kilos = _decimal(weight.get("value"), "milkingMilkWeight.value")
-    quantity = kilos if unit == "kg" else (kilos / KG_PER_LITRE)
-    values = {"quantity": quantity.quantize(Decimal("0.01"))}
-    for characteristic in item.get("milkCharacteristics") or []:
-        if not isinstance(characteristic, dict):
-            raise Refused("milkCharacteristics", _("Each characteristic is an object."))
-        name = ICAR_CHARACTERISTICS.get(str(characteristic.get("characteristic", "")).upper())
-        if name:
-            number = _decimal(characteristic.get("value"), f"milkCharacteristics.{name}")
-            values[name] = int(number * 1000) if name == "scc" else number.quantize(Decimal("0.01"))
-    identifier = _text(animal["id"], "animal.id")
-    return {"tag": identifier, "eid": identifier, "date": None, "session": None,
-            "timestamp": item.get("milkingStartingDateTime"), "values": values}
+    kind = icar.resource_type(item)
+    identifier, scheme = icar.animal_identifier(item)
+    eid_first = scheme in icar.EID_SCHEMES or icar.compact(identifier).isdigit()
+    parsed = {"kind": kind, "tag": identifier, "eid": identifier, "eid_first": eid_first, "date": None, "session": None,
+              "values": {}, "visit": {}, "ignored": []}
+    if kind == icar.MILKING_VISIT:
+        parsed.update(icar.milking_visit(item, unit), timestamp=item.get("milkingStartingDateTime"))
+    elif kind == icar.TEST_DAY:
+        parsed.update(icar.recording(item, unit), timestamp=item.get("eventDateTime"))
+    else:
+        parsed["timestamp"] = item.get("eventDateTime")
+    return parsed
+
+
+def icar_members(body) -> list | None:
+    """The items of an ICAR collection ({"member": [...]}) or a bare array; None for anything else."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict) and isinstance(body.get("member"), list):
+        return body["member"]
+    return None
 
 
 def ingest(*, membership, items: list, shape: str, farm=None) -> dict:
-    """Parse, find each item's animal (one query for the tags, one for the EIDs), save what can be saved."""
+    """Parse, find each item's animal (a query for the tags, one for the EIDs), save what can be saved."""
     unit = "kg" if membership.tenant.milk_unit == "kg" else "L"
     parsed, results = [], {}
     for index, item in enumerate(items):
@@ -108,49 +99,101 @@ def ingest(*, membership, items: list, shape: str, farm=None) -> dict:
                 raise Refused("", _("Each item is an object."))
             parsed.append((index, _icar_item(item, unit) if shape == "icar" else _ifarm_item(item)))
         except Refused as refused:
-            results[index] = {"index": index, "result": "refused", "field": refused.field, "reason": refused.reason}
+            results[index] = _refused(index, refused)
     animals = animals_visible_to(membership).filter(status="active").select_related("farm")
     if farm is not None:
         animals = animals.filter(farm=farm)
     tags = {p["tag"].lower() for _, p in parsed if p["tag"]}
-    eids = {p["eid"] for _, p in parsed if p["eid"]}
+    eids = {icar.compact(p["eid"]) for _, p in parsed if p["eid"]}
     by_tag: dict[str, list] = {}
     by_eid: dict[str, list] = {}
     for animal in animals.annotate(tag_lower=Lower("tag")).filter(tag_lower__in=tags) if tags else []:
         by_tag.setdefault(animal.tag.lower(), []).append(animal)
-    for animal in animals.filter(eid__in=eids) if eids else []:
-        by_eid.setdefault(animal.eid, []).append(animal)
-    rows = []
+    compacted = Replace(Replace(Replace("eid", Value(" "), Value("")), Value("-"), Value("")), Value("."), Value(""))
+    for animal in animals.annotate(eid_compact=compacted).filter(eid_compact__in=eids) if eids else []:
+        by_eid.setdefault(animal.eid_compact, []).append(animal)
+    rows, recordings, dry_offs = [], [], []
     for index, p in parsed:
         try:
-            rows.append(_row(index, p, by_tag, by_eid, shape))
+            found = _animal(p, by_tag, by_eid, shape)
+            if p["kind"] == icar.MILKING_VISIT:
+                rows.append(_row(index, p, found, shape))
+            elif p["kind"] == icar.TEST_DAY:
+                recordings.append(Recording(index=index, animal=found, date=_local_day(p, found, "eventDateTime"),
+                                            values=p["values"], ignored=p["ignored"]))
+            else:
+                dry_offs.append((index, found, _local_day(p, found, "eventDateTime")))
         except Refused as refused:
-            results[index] = {"index": index, "result": "refused", "field": refused.field, "reason": refused.reason}
+            results[index] = _refused(index, refused)
     save_rows(membership=membership, rows=rows)
-    for row in rows:
+    recordings_save(membership=membership, recordings=recordings)
+    for row in [*rows, *recordings]:
         results[row.index] = row.result
+    for index, animal, day in dry_offs:
+        results[index] = _dry_off(membership, index, animal, day)
     ordered = [results[i] for i in sorted(results)]
     return {"created": sum(r["result"] == "created" for r in ordered), "updated": sum(r["result"] == "updated" for r in ordered),
             "refused": sum(r["result"] == "refused" for r in ordered), "results": ordered}
 
 
-def _row(index: int, p: dict, by_tag: dict, by_eid: dict, shape: str) -> Row:
-    found = by_eid.get(p["eid"], []) if p["eid"] else []
+def _refused(index: int, refused: Refused) -> dict:
+    return {"index": index, "result": "refused", "field": refused.field, "reason": refused.reason}
+
+
+def _animal(p: dict, by_tag: dict, by_eid: dict, shape: str):
+    """The one live animal within reach that the item names."""
     field = "animal.id" if shape == "icar" else "eid"
-    if not found and p["tag"]:
-        found = by_tag.get(p["tag"].lower(), [])
-        field = "animal.id" if shape == "icar" else "tag"
+    by_eid_found = by_eid.get(icar.compact(p["eid"]), []) if p["eid"] else []
+    by_tag_found = by_tag.get(p["tag"].lower(), []) if p["tag"] else []
+    if shape == "icar" and not p.get("eid_first"):
+        found = by_tag_found or by_eid_found
+    else:
+        found = by_eid_found or by_tag_found
+        if not by_eid_found and shape != "icar":
+            field = "tag"
     if not found:
         raise Refused(field, _("No live animal within reach has the identifier %(id)s.") % {"id": p["tag"] or p["eid"]})
     if len(found) > 1:
         raise Refused(field, _("%(id)s matches %(count)s live animals; use a unique identifier.") % {
             "id": p["tag"] or p["eid"], "count": len(found)})
-    animal = found[0]
+    return found[0]
+
+
+def _moment(p: dict, field: str) -> dt.datetime:
+    moment = _parse(parse_datetime, p["timestamp"])
+    if moment is None or moment.tzinfo is None:
+        raise Refused(field, _("Give an ISO 8601 date and time with its time zone."))
+    return moment
+
+
+def _local_day(p: dict, animal, field: str) -> dt.date:
+    """The farm's calendar day of the item's event."""
+    try:
+        return _moment(p, field).astimezone(animal.farm.zone).date()
+    except OverflowError:
+        raise Refused(field, _("Give a date and time of a real milking.")) from None
+
+
+def _dry_off(membership, index: int, animal, day: dt.date) -> dict:
+    """Dry the cow off on `day` (sent again, it changes nothing)."""
+    lactation = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=animal).order_by("-calving_date").first()
+    if lactation is not None and lactation.dried_off_on == day:
+        return {"index": index, "result": "updated", "id": lactation.pk}  # sent again: already so
+    if lactation is None or not lactation.is_open:
+        return {"index": index, "result": "refused", "field": "animal.id",
+                "reason": _("%(tag)s is not in milk.") % {"tag": animal.tag}}
+    try:
+        lactation_dry_off(membership=membership, lactation=lactation, dried_off_on=day)
+    except ValidationError as error:
+        return {"index": index, "result": "refused", "field": "eventDateTime", "reason": " ".join(error.messages)}
+    return {"index": index, "result": "created", "id": lactation.pk}
+
+
+def _row(index: int, p: dict, animal, shape: str) -> Row:
+    moment = None
     if p["timestamp"]:
-        moment = _parse(parse_datetime, p["timestamp"])
         field = "milkingStartingDateTime" if shape == "icar" else "timestamp"
-        if moment is None or moment.tzinfo is None:
-            raise Refused(field, _("Give an ISO 8601 date and time with its time zone."))
+        moment = _moment(p, field)
         try:
             day, session = session_of(moment, animal.farm)
         except OverflowError:  # year 1 or 9999 moved into the farm's time zone
@@ -162,7 +205,8 @@ def _row(index: int, p: dict, by_tag: dict, by_eid: dict, shape: str) -> Row:
         session = p["session"]
         if session not in ("morning", "midday", "evening"):
             raise Refused("session", _("Give the session: morning, midday or evening."))
-    return Row(index=index, animal=animal, date=day, session=session, values=p["values"])
+    return Row(index=index, animal=animal, date=day, session=session, values=p["values"], moment=moment, visit=p["visit"],
+               ignored=p["ignored"])
 
 
 def _parse(parser, value):

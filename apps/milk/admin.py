@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import AnimalDaySummary, BulkTankReading, FarmDaySummary, Lactation, MilkRecord, QualityAlert
+from .models import (
+    AnimalDaySummary,
+    BulkTankReading,
+    FarmDaySummary,
+    Lactation,
+    MilkingVisit,
+    MilkRecord,
+    MilkRecordingResult,
+    QualityAlert,
+)
 
 
 @admin.register(MilkRecord)
@@ -49,3 +58,22 @@ class QualityAlertAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["tenant"]
     raw_id_fields = ["tenant", "farm", "animal"]
+
+
+@admin.register(MilkingVisit)
+class MilkingVisitAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "animal", "farm", "quantity", "complete", "device", "tenant"]
+    list_filter = ["complete"]
+    search_fields = ["animal__tag", "animal__eid", "farm__name", "tenant__name", "source_id"]
+    list_select_related = ["animal", "farm", "tenant"]
+    raw_id_fields = ["tenant", "farm", "animal", "record"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(MilkRecordingResult)
+class MilkRecordingResultAdmin(admin.ModelAdmin):
+    list_display = ["date", "animal", "farm", "quantity", "fat", "protein", "scc", "code", "tenant"]
+    search_fields = ["animal__tag", "animal__eid", "farm__name", "tenant__name", "source_id"]
+    list_select_related = ["animal", "farm", "tenant"]
+    raw_id_fields = ["tenant", "farm", "animal"]
+    date_hierarchy = "date"

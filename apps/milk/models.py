@@ -91,6 +91,7 @@ class MilkRecord(TenantModel, TimeStamped):
     discarded = models.BooleanField(verbose_name=_("discarded"), default=False)
     discard_reason = models.CharField(verbose_name=_("discard reason"), max_length=120, blank=True)
     notes = models.CharField(verbose_name=_("notes"), max_length=300, blank=True)
+    visit_count = models.PositiveSmallIntegerField(verbose_name=_("visits"), default=0, db_default=0)  # >0: the sum of its MilkingVisits
 
     class Meta:
         constraints = [
@@ -105,6 +106,71 @@ class MilkRecord(TenantModel, TimeStamped):
     def __str__(self):
         animal = loaded(self, "animal")
         return f"{self.quantity.normalize():f} from {animal.tag if animal else self.animal_id}, {self.date:%d %b} {self.session}"
+
+
+class MilkingVisit(TenantModel):
+    """One timestamped milking of one cow, by a robot or a parlour meter. A cow may visit a robot several
+    times in a session: her session's record is the sum of its visits, and no visit replaces another."""
+
+    record = models.ForeignKey(MilkRecord, verbose_name=_("milk record"), on_delete=models.CASCADE, related_name="visits")
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    # To the ten-thousandth: a visit weighed in kilograms and kept in litres is not rounded before its session adds up.
+    quantity = models.DecimalField(verbose_name=_("quantity"), max_digits=7, decimal_places=4)
+    duration_seconds = models.PositiveIntegerField(verbose_name=_("duration in seconds"), null=True, blank=True)
+    complete = models.BooleanField(verbose_name=_("complete"), default=True)
+    fat = models.DecimalField(_("fat %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    protein = models.DecimalField(_("protein %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    lactose = models.DecimalField(_("lactose %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    scc = models.PositiveIntegerField(_("somatic cells per mL"), null=True, blank=True)
+    urea = models.DecimalField(_("urea mg/L"), max_digits=6, decimal_places=1, null=True, blank=True)
+    conductivity = models.DecimalField(_("conductivity mS/cm"), max_digits=5, decimal_places=2, null=True, blank=True)
+    flow = models.DecimalField(_("average flow kg/min"), max_digits=5, decimal_places=2, null=True, blank=True)
+    blood = models.BooleanField(_("blood seen"), null=True, blank=True)
+    quarters = models.JSONField(verbose_name=_("quarters"), default=list, blank=True)
+    remarks = models.JSONField(verbose_name=_("remarks"), default=list, blank=True)
+    device = models.CharField(verbose_name=_("device"), max_length=60, blank=True)
+    source_id = models.CharField(verbose_name=_("sender's id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "animal", "started_at"], name="visit_tenant_animal_start_uniq")]
+        indexes = [models.Index(fields=["tenant", "farm", "started_at"], name="visit_tenant_farm_start_idx")]
+        ordering = ["started_at"]
+
+    def __str__(self):
+        return f"visit of {self.animal_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RecordingCode(models.TextChoices):
+    DRY = "Dry", _("Dry")
+    SAMPLING_IMPOSSIBLE = "SamplingImpossible", _("Sampling impossible")
+    SICK = "Sick", _("Sick")
+
+
+class MilkRecordingResult(TenantModel, TimeStamped):
+    """A milk recording organisation's test day for one cow: her 24-hour yield and her sample's analysis."""
+
+    farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
+    animal = models.ForeignKey("herd.Animal", verbose_name=_("animal"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(verbose_name=_("test day"))
+    quantity = models.DecimalField(verbose_name=_("24-hour yield"), max_digits=5, decimal_places=2, null=True, blank=True)
+    fat = models.DecimalField(_("fat %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    protein = models.DecimalField(_("protein %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    lactose = models.DecimalField(_("lactose %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    scc = models.PositiveIntegerField(_("somatic cells per mL"), null=True, blank=True)
+    urea = models.DecimalField(_("urea mg/L"), max_digits=6, decimal_places=1, null=True, blank=True)
+    code = models.CharField(verbose_name=_("test day code"), max_length=20, choices=RecordingCode.choices, blank=True)
+    source_id = models.CharField(verbose_name=_("sender's id"), max_length=100, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "animal", "date"], name="recording_tenant_animal_date_uniq")]
+        indexes = [models.Index(fields=["tenant", "farm", "date"], name="recording_tenant_farm_date_idx")]
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"test day of {self.animal_id} on {self.date}"
 
 
 class BulkTankReading(TenantModel, TimeStamped):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.templatetags.ifarm import plain
 
@@ -59,6 +60,11 @@ def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, qualit
             withdrawal = (f'\n      <div class="small"><span class="badge text-bg-danger" data-testid="withdrawal">{words["withdrawal"]} '
                           f'{ends}</span></div>')
         stored = plain(record.quantity) if record else ""
+        visits, locked = "", ""
+        if record and record.visit_count:  # a robot's or a meter's visits: their sum is not typed over
+            visits = (f'\n      <div class="small text-body-secondary" data-testid="visits">'
+                      f'{esc(ngettext("%(count)s visit", "%(count)s visits", record.visit_count) % {"count": record.visit_count})}</div>')
+            locked = " readonly"
         value = esc(form.data.get("quantity", "")) if form else stored
         invalid = " is-invalid" if form and form.errors.get("quantity") else ""
         if form:
@@ -92,11 +98,11 @@ def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, qualit
             f'  <div class="card-body p-2 d-flex align-items-center gap-2">\n'
             f'    <div class="cow-name me-auto">\n'
             f'      <div class="fw-semibold">{tag}{name}</div>\n'
-            f'      <div class="small text-body-secondary">{words["yesterday"]} {yesterday}</div>{withdrawal}\n'
+            f'      <div class="small text-body-secondary">{words["yesterday"]} {yesterday}</div>{visits}{withdrawal}\n'
             f'    </div>\n'
             f'    <label class="visually-hidden" for="qty-{pk}">{tag} {unit}</label>\n'
             f'    <input id="qty-{pk}" class="form-control milk-qty{invalid}" name="quantity" inputmode="decimal" autocomplete="off" '
-            f'enterkeyhint="next" value="{value}" data-value="{stored}" aria-describedby="state-{pk}">\n'
+            f'enterkeyhint="next" value="{value}" data-value="{stored}" aria-describedby="state-{pk}"{locked}>\n'
             f'    <span class="row-state small" id="state-{pk}" aria-live="polite">{state}</span>\n'
             f'    <button class="btn btn-sm btn-warning retry" type="button" hidden>{words["retry"]}</button>\n'
             f'  </div>{errors}\n'

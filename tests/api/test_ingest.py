@@ -68,14 +68,14 @@ def test_icar_milking_visits_map_onto_sessions_by_the_farms_clock(api, owner):
     cows = herd_of(owner, farm, 2)
     day = TODAY - dt.timedelta(days=1)
     visits = [
-        {"animal": {"scheme": "eu.eid", "id": cows[0].eid}, "milkingStartingDateTime": f"{day.isoformat()}T02:40:00Z",
+        {"resourceType": "icarMilkingVisitEventResource", "animal": {"scheme": "eu.eid", "id": cows[0].eid}, "milkingStartingDateTime": f"{day.isoformat()}T02:40:00Z",
          "milkingMilkWeight": {"unitCode": "KGM", "value": 12.36},
          "milkCharacteristics": [{"characteristic": "SCC", "value": "180"}, {"characteristic": "FAT", "value": "4.1"}]},
-        {"animal": {"scheme": "tag", "id": cows[1].tag}, "milkingStartingDateTime": f"{day.isoformat()}T14:10:00Z",
+        {"resourceType": "icarMilkingVisitEventResource", "animal": {"scheme": "tag", "id": cows[1].tag}, "milkingStartingDateTime": f"{day.isoformat()}T14:10:00Z",
          "milkingMilkWeight": {"unitCode": "KGM", "value": 10.3}},
-        {"animal": {"scheme": "eu.eid", "id": "999"}, "milkingStartingDateTime": f"{day.isoformat()}T14:10:00Z",
+        {"resourceType": "icarMilkingVisitEventResource", "animal": {"scheme": "eu.eid", "id": "999"}, "milkingStartingDateTime": f"{day.isoformat()}T14:10:00Z",
          "milkingMilkWeight": {"unitCode": "KGM", "value": 10.3}},
-        {"animal": {"scheme": "eu.eid", "id": cows[1].eid}, "milkingStartingDateTime": f"{day.isoformat()}T14:10:00",
+        {"resourceType": "icarMilkingVisitEventResource", "animal": {"scheme": "eu.eid", "id": cows[1].eid}, "milkingStartingDateTime": f"{day.isoformat()}T14:10:00",
          "milkingMilkWeight": {"unitCode": "KGM", "value": 10.3}},
     ]
     body = api.post("/milk/ingest", {"format": "icar", "items": visits}).json()
@@ -156,15 +156,16 @@ def test_hostile_values_are_refused_item_by_item_and_the_good_ones_saved(api, ow
     assert [r["result"] for r in results] == ["created"] + ["refused"] * 7
     assert [r["field"] for r in results[1:]] == ["timestamp", "timestamp", "quantity", "quantity", "scc", "tag", "tag"]
     icar = api.post("/milk/ingest", {"format": "icar", "items": [
-        {"animal": {"id": cow.tag}, "milkingStartingDateTime": "9999-12-31T23:59:00+00:00",
+        {"resourceType": "icarMilkingVisitEventResource", "animal": {"id": cow.tag}, "milkingStartingDateTime": "9999-12-31T23:59:00+00:00",
          "milkingMilkWeight": {"unitCode": "KGM", "value": 1e308}},
-        {"animal": {"id": "A\x00"}, "milkingStartingDateTime": f"{TODAY.isoformat()}T17:10:00+03:00",
+        {"resourceType": "icarMilkingVisitEventResource", "animal": {"id": "A\x00"}, "milkingStartingDateTime": f"{TODAY.isoformat()}T17:10:00+03:00",
          "milkingMilkWeight": {"unitCode": "KGM", "value": 10}},
-        {"animal": {"id": cow.tag}, "milkingStartingDateTime": f"{TODAY.isoformat()}T17:10:00+03:00",
+        {"resourceType": "icarMilkingVisitEventResource", "animal": {"id": cow.tag}, "milkingStartingDateTime": f"{TODAY.isoformat()}T17:10:00+03:00",
          "milkingMilkWeight": {"unitCode": "KGM", "value": 10}, "milkCharacteristics": [{"characteristic": "SCC", "value": "1E+999999"}]},
     ]})
     assert icar.status_code == 200, icar.content
-    assert [r["field"] for r in icar.json()["results"]] == ["milkingMilkWeight.value", "animal.id", "milkCharacteristics.scc"]
+    assert [r["field"] for r in icar.json()["results"]] == ["milkingMilkWeight.value", "animal.id",
+                                                                 "milkCharacteristics.SCC.value"]
     assert MilkRecord.objects.count() == 1
 
 

@@ -150,7 +150,9 @@ def delete_milk(request, record_id: int):
 
 
 class IngestIn(Strict):
-    format: Literal["ifarm", "icar"] = Field("ifarm", description="ifarm: iFarm's own items; icar: ICAR ADE milking visit events.")
+    format: Literal["ifarm", "icar"] = Field("ifarm", description=(
+        "ifarm: iFarm's own items; icar: ICAR ADE resources (milking visits, test-day results, dry-offs), as "
+        "POST /icar/events takes them."))
     farm_id: int | None = Field(None, description="The farm the milkings belong to (needed for the icar format).")
     items: list[Any] = Field(max_length=ingest.MAX_ITEMS, description="Milkings in the chosen format; each is checked on its own.")
 
@@ -158,7 +160,9 @@ class IngestIn(Strict):
 class IngestResult(Schema):
     index: int
     result: Literal["created", "updated", "refused"]
-    id: int | None = None
+    id: int | None = Field(None, description="The milk record (a session's), test-day result or lactation saved.")
+    visit_id: int | None = Field(None, description="For a timestamped milking: the visit kept.")
+    ignored: list[str] = Field([], description="What the item sent that iFarm keeps no column for, or sent empty.")
     reason: str = ""
     field: str = ""
 

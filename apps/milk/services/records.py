@@ -12,13 +12,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.accounts.permissions import can, ensure
 from apps.audit.services import Actor, audit_append, changed, snapshot
 from apps.core import words
 from apps.core.dates import date_problem
 from apps.core.events import event_emit, webhooks_flag
+from apps.core.templatetags.ifarm import plain
 from apps.health.selectors import milk_withdrawal_for
 from apps.herd.models import Animal, Sex, Status
 
@@ -177,6 +178,11 @@ def _write_record(membership, farm, animal, day, session, values, lactation, mil
     records rather than adjusted by the change (on SQLite, and after a clash with another device)."""
     record = (MilkRecord.objects.select_for_update()
               .filter(tenant_id=membership.tenant_id, animal=animal, date=day, session=session).first())
+    if record is not None and record.visit_count and values["quantity"] != record.quantity:
+        raise ValidationError({"quantity": ngettext(
+            "This milking is the sum of %(count)s visit (%(total)s); correct the visit, not the sum.",
+            "This milking is the sum of %(count)s visits (%(total)s); correct the visits, not their sum.",
+            record.visit_count) % {"count": record.visit_count, "total": plain(record.quantity)}})
     before = snapshot(record) if record else None
     counted = _summed(record) if record else None
     if record is None:
