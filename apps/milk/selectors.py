@@ -15,7 +15,16 @@ from apps.herd.models import Animal, Sex, Status
 
 from . import charts, scc
 from . import lactation as lactation_math
-from .models import AnimalDaySummary, BulkTankReading, FarmDaySummary, Lactation, MilkRecord, QualityAlert
+from .models import (
+    AnimalDaySummary,
+    BulkTankReading,
+    FarmDaySummary,
+    Lactation,
+    MilkingVisit,
+    MilkRecord,
+    MilkRecordingResult,
+    QualityAlert,
+)
 
 
 def cows_in_milk(membership, farm, day: dt.date):
@@ -254,7 +263,12 @@ def animal_milk(animal: Animal, today: dt.date) -> dict:
         )
     records = list(MilkRecord.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-date", "-session")[:20])
     alerts = list(QualityAlert.objects.filter(tenant_id=animal.tenant_id, animal=animal, resolved_at=None)[:10])
-    return {"lactations": summaries, "records": records, "alerts": alerts, "open": next((s for s in summaries if s["lactation"].is_open), None)}
+    visits = []
+    if any(r.visit_count for r in records):  # a robot's or a meter's: the visits the sessions are made of
+        visits = list(MilkingVisit.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-started_at")[:12])
+    recordings = list(MilkRecordingResult.objects.filter(tenant_id=animal.tenant_id, animal=animal).order_by("-date")[:6])
+    return {"lactations": summaries, "records": records, "alerts": alerts, "visits": visits, "recordings": recordings,
+            "open": next((s for s in summaries if s["lactation"].is_open), None)}
 
 
 # The dashboard ------------------------------------------------------------------------------------

@@ -276,3 +276,18 @@ def test_the_entry_page_shows_a_robot_session_as_its_visits_and_will_not_type_ov
     with scope(tenant=owner.tenant_id), pytest.raises(Exception, match="sum of 2 visits"):
         milking_record_save(membership=owner, farm=robot_farm, animal=cow, date=DAY, session="morning", quantity=Decimal("5"))
     assert MilkRecord.objects.get(animal=cow, date=DAY, session="morning").quantity == litres(20)
+
+
+def test_the_cows_page_shows_her_visits_and_her_test_days(api, owner, robot_farm, cow, client):
+    api.post("/icar/events", [visit(cow, "06:10", 11, milkingDuration={"unitCode": "SEC", "value": 420}),
+                              visit(cow, "06:40", 0, milkingComplete=False),
+                              {"resourceType": "icarTestDayResultEventResource", "animal": {"id": cow.eid, "scheme": "std.iso.11785"},
+                               "eventDateTime": f"{DAY.isoformat()}T09:00:00Z", "milkWeight24Hours": {"unitCode": "KGM", "value": 30.9},
+                               "milkCharacteristics": [{"characteristic": "SCC", "value": "95"}]}])
+    client.force_login(owner.user)
+    html = client.get(f"/milk/animals/{cow.pk}/").content.decode()
+    visits = html[html.index('data-testid="visits"'):]
+    visits = visits[:visits.index("</table>")]
+    assert visits.count("<tr>") == 3 and "10.68" in visits and "incomplete" in visits  # 11 kg is 10.68 L
+    recordings = html[html.index('data-testid="recordings"'):]
+    assert "30.00" in recordings[:recordings.index("</table>")] and "95000" in recordings
