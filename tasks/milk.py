@@ -30,3 +30,21 @@ def reconcile_milk_summaries() -> int:
             fixed += len(summaries_reconcile(tenant_id=tenant_id, since=since, until=until))
     log.info("milk summaries reconciled for %s tenants, %s fixed", len(tenant_ids), fixed)
     return fixed
+
+
+@db_periodic_task(crontab(minute="*/10"))
+@lock_task("milk-sessions-announce")
+def announce_finished_sessions() -> int:
+    """Every ten minutes: milk.session_completed for the sessions whose time is over and that no save
+    announced (a robot's slot, a parlour with a cow left unmilked), for organisations with webhooks."""
+    from apps.api.models import WebhookEndpoint
+    from apps.milk.services import sessions_due_announce
+
+    with scopes_disabled():
+        tenant_ids = sorted({tenant_id for tenant_id, events in WebhookEndpoint.objects.filter(is_active=True)
+                             .values_list("tenant_id", "events") if "milk.session_completed" in events})
+    looked = 0
+    for tenant_id in tenant_ids:
+        with working_for(tenant_id):
+            looked += sessions_due_announce(tenant_id=tenant_id)
+    return looked

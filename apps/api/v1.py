@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from .endpoints import router
+from .event_docs import webhooks_section
 from .framework import AUTH, install_problem_handlers
 
 
@@ -27,6 +28,7 @@ class Api(NinjaAPI):
                 for code, response in responses.items():
                     if str(code).startswith(("4", "5")) and "application/json" in response.get("content", {}):
                         response["content"] = {"application/problem+json": response["content"].pop("application/json")}
+        schema["webhooks"] = webhooks_section(schema.setdefault("components", {}).setdefault("schemas", {}))
         return schema
 
 

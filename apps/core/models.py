@@ -133,3 +133,17 @@ class OutboxMessage(TenantModel):
 
     def __str__(self):
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class EventSequence(TenantModel):
+    """The last sequence number given to an event about one resource ("animal:12"): receivers order a
+    resource's events by it, whatever order the deliveries arrive in."""
+
+    resource = models.CharField(verbose_name=_("resource"), max_length=80)
+    last = models.BigIntegerField(verbose_name=_("last number"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "resource"], name="eventseq_tenant_resource_uniq")]
+
+    def __str__(self):
+        return f"{self.resource}: {self.last}"

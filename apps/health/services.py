@@ -139,7 +139,8 @@ def treatment_record(
     event_emit(tenant_id=treatment.tenant_id, event="treatment.recorded", data={
         "id": treatment.pk, "kind": treatment.kind, "animal_id": animal.pk, "tag": animal.tag, "farm_id": farm.pk,
         "product": treatment.product_name, "diagnosis": diagnosis, "given_at": given_at,
-        "milk_withdrawal_ends_at": treatment.milk_withdrawal_ends_at, "meat_withdrawal_ends_on": treatment.meat_withdrawal_ends_on})
+        "milk_withdrawal_ends_at": treatment.milk_withdrawal_ends_at, "meat_withdrawal_ends_on": treatment.meat_withdrawal_ends_on},
+        resource=f"treatment:{treatment.pk}")
     return treatment
 
 
@@ -334,7 +335,7 @@ def withdrawals_ended_announce(*, tenant_id: int, now: dt.datetime | None = None
             if now - treatment.milk_withdrawal_ends_at <= dt.timedelta(days=3):
                 event_emit(tenant_id=tenant_id, event="withdrawal.ended", data={
                     "treatment_id": treatment.pk, "animal_id": treatment.animal_id, "tag": treatment.animal.tag,
-                    "farm_id": treatment.farm_id, "ended_at": treatment.milk_withdrawal_ends_at})
+                    "farm_id": treatment.farm_id, "ended_at": treatment.milk_withdrawal_ends_at}, resource=f"treatment:{treatment.pk}")
                 count += 1
             Treatment.objects.filter(pk=treatment.pk).update(withdrawal_end_announced=True)
     return count

@@ -140,7 +140,7 @@ def animal_create(*, membership, plan_limit: bool = True, **values) -> Animal:
     animal_validate(membership=membership, animal=animal)
     _save(animal)
     audit_append(actor=Actor.of(membership), action="animal.create", obj=animal, after=snapshot(animal), permission="herd.manage")
-    event_emit(tenant_id=animal.tenant_id, event="animal.created", data=_event_data(animal))
+    event_emit(tenant_id=animal.tenant_id, event="animal.created", data=_event_data(animal), resource=f"animal:{animal.pk}")
     return animal
 
 
@@ -160,10 +160,12 @@ def animal_update(*, membership, animal: Animal, **values) -> Animal:
         AnimalEvent.objects.create(tenant_id=current.tenant_id, animal=current, kind=AnimalEvent.Kind.CASTRATION,
                                    on=current.castrated_on or current.farm.local_today(), recorded_by=membership)
     if a:
-        event_emit(tenant_id=current.tenant_id, event="animal.updated", data={**_event_data(current), "changed": sorted(a)})
+        event_emit(tenant_id=current.tenant_id, event="animal.updated", resource=f"animal:{current.pk}",
+                   data={**_event_data(current), "changed": sorted(a), "values": a, "before": b})
         if before["status"] == Status.ACTIVE and current.status != Status.ACTIVE:
             event_emit(tenant_id=current.tenant_id, event="animal.disposed",
-                       data={**_event_data(current), "status_on": current.status_on, "reason": current.status_reason})
+                       data={**_event_data(current), "status_on": current.status_on, "reason": current.status_reason},
+                       resource=f"animal:{current.pk}")
     return current
 
 

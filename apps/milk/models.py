@@ -248,6 +248,8 @@ class FarmDaySummary(TenantModel, SummaryFields):
     farm = models.ForeignKey("farms.Farm", verbose_name=_("farm"), on_delete=models.CASCADE, related_name="+")
     date = models.DateField(verbose_name=_("date"))
     cows_milked = models.PositiveIntegerField(verbose_name=_("cows milked"), default=0)
+    # The sessions announced as completed ("morning,evening"): a later change to one is a correction.
+    announced = models.CharField(verbose_name=_("sessions announced"), max_length=30, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "farm", "date"], name="farmday_tenant_farm_date_uniq")]

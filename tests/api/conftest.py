@@ -1,4 +1,8 @@
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
+from django.test import override_settings
 from django_scopes import scope
 
 from apps.api.services import api_key_create
@@ -51,3 +55,37 @@ def owner_key(owner):
 @pytest.fixture
 def api(client, owner_key):
     return Api(client, owner_key[1])
+
+
+class Receiver:
+    """A webhook receiver on loopback that keeps what it was sent."""
+
+    def __init__(self, status: int = 204):
+        self.received, self.status = [], status
+        receiver = self
+
+        class Handle(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handle)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(reach_localhost):
+    with override_settings(DEBUG=True):  # http is allowed only in DEBUG; loopback only where allowed on purpose
+        server = Receiver()
+        yield server
+        server.close()

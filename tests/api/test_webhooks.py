@@ -4,9 +4,9 @@ that rolled back, and not lost when a worker dies."""
 import datetime as dt
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
@@ -17,44 +17,11 @@ from apps.api.models import WebhookDelivery, WebhookEndpoint
 from apps.api.webhooks import DISABLE_AFTER, delivery_attempt, endpoint_create, url_problem
 from apps.core.models import OutboxMessage
 from apps.notify.models import Notification
+from tests.api.conftest import Receiver
 from tests.factories import make_animal
 from tests.formdata import form_data
 
 pytestmark = pytest.mark.usefixtures("owner_scope")
-
-
-class Receiver:
-    """A webhook receiver on loopback that keeps what it was sent."""
-
-    def __init__(self, status: int = 204):
-        self.received, self.status = [], status
-        receiver = self
-
-        class Handle(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handle)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver(reach_localhost):
-    with override_settings(DEBUG=True):  # http is allowed only in DEBUG; loopback only where allowed on purpose
-        server = Receiver()
-        yield server
-        server.close()
 
 
 def test_an_event_arrives_signed_and_verifies_with_the_standard_library(owner, farm, receiver, django_capture_on_commit_callbacks):
@@ -210,8 +177,9 @@ def test_a_session_is_announced_when_its_last_cow_is_recorded(owner, receiver, d
     with django_capture_on_commit_callbacks(execute=True):
         endpoint_create(membership=owner, url=receiver.url, events=["milk.session_completed"])
     day = farm.local_today()
+    during_the_morning = dt.datetime.combine(day, dt.time(6, 0), tzinfo=farm.zone)  # milked 04:00 to 15:00
     for n, cow in enumerate(cows):
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True), time_machine.travel(during_the_morning, tick=False):
             milking_record_save(membership=owner, farm=farm, animal=cow, date=day, session="morning", quantity=Decimal(10 + n))
         assert len(receiver.received) == n  # nothing until the last cow
     event = json.loads(receiver.received[0][1])

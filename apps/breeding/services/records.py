@@ -274,7 +274,7 @@ def birth_record(*, membership, animal, born_on: dt.date, ease: int, offspring: 
                  after={"born_on": born_on, "ease": ease, "aborted": aborted, "offspring": recorded})
     event_emit(tenant_id=animal.tenant_id, event="birth.recorded", data={
         "id": birth.pk, "dam_id": animal.pk, "dam_tag": animal.tag, "farm_id": animal.farm_id, "born_on": born_on, "ease": ease,
-        "aborted": aborted, "offspring": recorded})
+        "aborted": aborted, "offspring": recorded}, resource=f"animal:{animal.pk}")
     return birth
 
 

@@ -207,7 +207,7 @@ def expense_submit(
     )
     event_emit(tenant_id=tenant_id, event="expense.submitted", data={
         "id": expense.pk, "farm_id": expense.farm_id, "date": expense.date, "amount": expense.amount,
-        "category_id": expense.category_id, "description": expense.description})
+        "category_id": expense.category_id, "description": expense.description}, resource=f"expense:{expense.pk}")
     if membership.is_owner:
         _decide(membership, expense, Expense.Status.APPROVED, note="An owner's own expense is approved when submitted.")
     else:
@@ -249,7 +249,8 @@ def _decide(membership, expense: Expense, status: str, note: str = "") -> Expens
         permission="finance.approve_expense",
     )
     event_emit(tenant_id=expense.tenant_id, event="expense.decided", data={
-        "id": expense.pk, "farm_id": expense.farm_id, "status": status, "amount": expense.amount, "note": note})
+        "id": expense.pk, "farm_id": expense.farm_id, "status": status, "amount": expense.amount, "note": note},
+        resource=f"expense:{expense.pk}")
     if expense.submitted_by.user_id != membership.user_id:
         notify_user(tenant_id=expense.tenant_id, user_id=expense.submitted_by.user_id, kind="expense_decided",
                     context={"approved": status == Expense.Status.APPROVED, "description": expense.description,

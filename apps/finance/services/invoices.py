@@ -196,7 +196,8 @@ def invoice_issue(*, membership, invoice: Invoice) -> Invoice:
     )
     event_emit(tenant_id=invoice.tenant_id, event="invoice.issued", data={
         "id": invoice.pk, "kind": invoice.kind, "number": invoice.number, "contact_id": invoice.contact_id, "farm_id": invoice.farm_id,
-        "issue_date": invoice.issue_date, "due_date": invoice.due_date, "total": invoice.total, "currency": invoice.currency})
+        "issue_date": invoice.issue_date, "due_date": invoice.due_date, "total": invoice.total, "currency": invoice.currency},
+        resource=f"invoice:{invoice.pk}")
     return invoice
 
 
@@ -305,7 +306,7 @@ def payment_record(
     )
     event_emit(tenant_id=invoice.tenant_id, event="payment.recorded", data={
         "id": payment.pk, "invoice_id": invoice.pk, "invoice_number": invoice.number, "date": payment.date, "amount": amount,
-        "method": method, "invoice_status": invoice.status})
+        "method": method, "invoice_status": invoice.status}, resource=f"invoice:{invoice.pk}")
     claim.result = f"/money/invoices/{invoice.pk}/"
     claim.save(update_fields=["result"])
     return payment

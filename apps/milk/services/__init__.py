@@ -9,6 +9,8 @@ from .records import (
     milk_withheld_discard,
     milking_record_delete,
     milking_record_save,
+    sessions_announce,
+    sessions_due_announce,
     summaries_reconcile,
     summaries_refresh,
 )
@@ -17,5 +19,5 @@ from .versions import farm_version_key
 __all__ = [
     "alert_resolve", "alerts_evaluate", "bulk_tank_save", "farm_sessions", "farm_version_key", "lactation_dry_off",
     "lactation_on", "lactation_start", "lactations_start_many", "milk_withheld_discard", "milking_record_delete",
-    "milking_record_save", "summaries_reconcile", "summaries_refresh",
+    "milking_record_save", "sessions_announce", "sessions_due_announce", "summaries_reconcile", "summaries_refresh",
 ]

@@ -65,7 +65,7 @@ def _announce(alerts: list[QualityAlert], known: set) -> None:
         if (alert.animal_id, alert.session, alert.kind) not in known:
             event_emit(tenant_id=alert.tenant_id, event="milk.alert_raised", data={
                 "animal_id": alert.animal_id, "farm_id": alert.farm_id, "date": alert.date, "session": alert.session,
-                "kind": alert.kind, "message": alert.message})
+                "kind": alert.kind, "message": alert.message}, resource=f"animal:{alert.animal_id}")
 
 
 def alerts_evaluate_many(*, records: list[MilkRecord]) -> list[QualityAlert]:

@@ -20,7 +20,6 @@ from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core import words
 from apps.core.dates import date_problem
-from apps.core.events import event_emit
 from apps.health.models import Treatment
 from apps.health.selectors import milk_withdrawal_for
 from apps.herd.models import Sex, Status
@@ -35,7 +34,7 @@ from .records import (
     _locked_summary,
     _write,
     farm_sessions,
-    session_completed_data,
+    sessions_announce,
     session_word,
 )
 from .versions import touch_farm
@@ -200,8 +199,7 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
     summaries_refresh_day(tenant_id=tenant_id, farm_id=farm.pk, day=day, animal_ids={r.animal_id for r in saved})
     alerts_evaluate_many(records=saved)
     farm_summary = FarmDaySummary.objects.get(tenant_id=tenant_id, farm_id=farm.pk, date=day)
-    for session in sorted({r.session for r in saved}, key=sessions.index):
-        event_emit(tenant_id=tenant_id, event="milk.session_completed", data=session_completed_data(farm_summary, session))
+    sessions_announce(farm=farm, farm_summary=farm_summary, sessions=sorted({r.session for r in saved}, key=sessions.index))
     audit_append(actor=Actor.of(membership), action="milk.ingest", obj=farm, farm_id=farm.pk, permission="milk.record",
                  after={"date": day, "created": len(new), "updated": len(changed), "visits": len(new_visits) + len(changed_visits)})
     touch_farm(tenant_id, farm.pk)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -153,8 +153,7 @@ def milking_record_save(
     record.animal = animal
     alerts_evaluate(record=record, average=getattr(animal, "week_average", UNKNOWN),
                     open_alerts=getattr(animal, "has_open_alerts", True))
-    if before is None:
-        _announce_if_session_complete(record, farm_summary)
+    sessions_announce(farm=farm, farm_summary=farm_summary, sessions=[session])
     b, a = changed(before, snapshot(record))
     audit_append(
         actor=Actor.of(membership), action="milk.update" if before else "milk.create", obj=record, farm_id=farm.pk,
@@ -239,7 +238,8 @@ def milking_record_delete(*, membership, record: MilkRecord) -> None:
     farm_id, animal_id, day, session = record.farm_id, record.animal_id, record.date, record.session
     MilkRecord.objects.filter(pk=record.pk).delete()
     QualityAlert.objects.filter(tenant_id=record.tenant_id, animal_id=animal_id, date=day, session=session).delete()
-    summaries_refresh(tenant_id=record.tenant_id, farm_id=farm_id, animal_id=animal_id, day=day)
+    farm_summary = summaries_refresh(tenant_id=record.tenant_id, farm_id=farm_id, animal_id=animal_id, day=day)
+    sessions_announce(farm=record.farm, farm_summary=farm_summary, sessions=[session])
     audit_append(actor=Actor.of(membership), action="milk.delete", obj=record, farm_id=farm_id, before=before, permission="milk.record")
     touch_farm(record.tenant_id, farm_id)
 
@@ -298,13 +298,15 @@ def milk_withheld_discard(*, membership, animal, since: dt.date, until: dt.date,
         ).order_by("date", "session")
         if withheld(record.date, record.session)
     ]
-    days = set()
+    days: dict[tuple, list[MilkRecord]] = {}
     for record in records:
         record.discarded, record.discard_reason = True, WITHDRAWAL_REASON
         record.save(update_fields=["discarded", "discard_reason", "updated_at"])
-        days.add((record.farm_id, record.date))
-    for farm_id, day in sorted(days):
-        summaries_refresh(tenant_id=membership.tenant_id, farm_id=farm_id, animal_id=animal.pk, day=day)
+        days.setdefault((record.farm_id, record.date), []).append(record)
+    for (farm_id, day), changed_records in sorted(days.items(), key=lambda item: item[0]):
+        farm_summary = summaries_refresh(tenant_id=membership.tenant_id, farm_id=farm_id, animal_id=animal.pk, day=day)
+        sessions_announce(farm=changed_records[0].farm, farm_summary=farm_summary,
+                          sessions=sorted({r.session for r in changed_records}, key=Session.values.index))
         touch_farm(membership.tenant_id, farm_id)
     if records:
         audit_append(actor=Actor.of(membership), action="milk.withheld", obj=animal, farm_id=animal.farm_id,
@@ -325,19 +327,61 @@ def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.d
     return farm_summary
 
 
-def _announce_if_session_complete(record: MilkRecord, farm_summary: FarmDaySummary) -> None:
-    """milk.session_completed, once, when the session's last cow in milk on the farm is recorded.
+def sessions_announce(*, farm, farm_summary: FarmDaySummary, sessions, now: dt.datetime | None = None) -> None:
+    """After a change to `sessions` of a farm's day: `milk.session_completed` once for each session that is
+    done, with its totals, and `milk.session_corrected` for a change to one already announced.
 
+    A session is done when its time is over (the next session has begun), or, in a parlour, as soon as
+    every cow in milk on the farm has her record. A robot's sessions end only with their slot: cows come
+    back to it. Sessions that end unannounced are announced by the periodic round (sessions_due_announce).
     Skipped without a query for an organisation known to have no webhooks."""
-    if cache.get(webhooks_flag(record.tenant_id)) is False:
+    if cache.get(webhooks_flag(farm_summary.tenant_id)) is False:
         return
-    recorded = getattr(farm_summary, f"{record.session}_count")
-    in_milk = (Lactation.objects.filter(tenant_id=record.tenant_id, animal__farm_id=record.farm_id, animal__status=Status.ACTIVE,
-                                        calving_date__lte=record.date)
-               .filter(Q(dried_off_on=None) | Q(dried_off_on__gte=record.date)).count())
-    if recorded == in_milk:
-        event_emit(tenant_id=record.tenant_id, event="milk.session_completed",
-                   data=session_completed_data(farm_summary, record.session))
+    now = now or timezone.now()
+    announced = set(filter(None, farm_summary.announced.split(",")))
+    day = farm_summary.date
+    in_milk = None
+    for session in sessions:
+        resource = f"milk-session:{farm.pk}:{day.isoformat()}:{session}"
+        data = session_completed_data(farm_summary, session)
+        if session in announced:
+            event_emit(tenant_id=farm_summary.tenant_id, event="milk.session_corrected", data=data, resource=resource)
+            continue
+        if not getattr(farm_summary, f"{session}_count"):
+            continue
+        if farm.milkings.ends_at(day, session) > now:
+            if farm.robot_milking:
+                continue
+            if in_milk is None:
+                in_milk = (Lactation.objects.filter(tenant_id=farm_summary.tenant_id, animal__farm_id=farm.pk,
+                                                    animal__status=Status.ACTIVE, calving_date__lte=day)
+                           .filter(Q(dried_off_on=None) | Q(dried_off_on__gte=day)).count())
+            if getattr(farm_summary, f"{session}_count") < in_milk:
+                continue
+        event_emit(tenant_id=farm_summary.tenant_id, event="milk.session_completed", data=data, resource=resource)
+        announced.add(session)
+    joined = ",".join(s for s in Session.values if s in announced)
+    if joined != farm_summary.announced:
+        farm_summary.announced = joined
+        FarmDaySummary.objects.filter(pk=farm_summary.pk).update(announced=joined)
+
+
+def sessions_due_announce(*, tenant_id: int, now: dt.datetime | None = None) -> int:
+    """Announce the sessions of the last three days whose time is over but that nobody announced (a robot's
+    slot, a parlour where a cow was not milked). Returns how many farm-days were looked at."""
+    now = now or timezone.now()
+    since = now.date() - dt.timedelta(days=3)
+    summaries = list(FarmDaySummary.objects.filter(tenant_id=tenant_id, date__gte=since, records__gt=0).select_related("farm"))
+    for summary in summaries:
+        sessions = [s for s in summary.farm.milkings.sessions if s not in summary.announced.split(",")
+                    and getattr(summary, f"{s}_count") and summary.farm.milkings.ends_at(summary.date, s) <= now]
+        if sessions:
+            with transaction.atomic():
+                locked = FarmDaySummary.objects.select_for_update().get(pk=summary.pk)
+                locked.farm = summary.farm
+                sessions_announce(farm=summary.farm, farm_summary=locked,
+                                  sessions=[s for s in sessions if s not in locked.announced.split(",")], now=now)
+    return len(summaries)
 
 
 def session_completed_data(farm_summary: FarmDaySummary, session: str) -> dict:
