@@ -34,8 +34,8 @@ from django_scopes import scopes_disabled
 
 from apps.audit.services import Actor, audit_append
 from apps.core import outbound
-from apps.core.rls import tenant_rows
 from apps.core.middleware import client_ip
+from apps.core.rls import tenant_rows
 from apps.core.words import later, listing
 
 from .models import AbuseEvent, Membership, Role, SsoConnection, User

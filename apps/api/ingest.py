@@ -30,6 +30,41 @@ IFARM_FIELDS = {"tag", "eid", "date", "session", "timestamp", "quantity", "fat",
                 "duration_seconds", "complete"}
 
 
+NUMBER = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]}
+IFARM_ITEM = { "type": "object", "additionalProperties": False, "required": ["quantity"],
+    "description": ("A session's total (date and session; sent again, it replaces that total) or one visit (timestamp: "
+                    "several in a session are kept, and summed into it). Name the cow by tag or eid."),
+    "properties": {
+        "tag": {"type": "string", "maxLength": 40}, "eid": {"type": "string", "maxLength": 40, "description": "Spaces and hyphens aside."},
+        "date": {"type": "string", "format": "date", "description": "The farm's day, with session."},
+        "session": {"type": "string", "enum": ["morning", "midday", "evening"]},
+        "timestamp": {"type": "string", "format": "date-time", "description": "When the milking began, with its offset: a visit."},
+        "quantity": {**NUMBER, "description": "In the organisation's milk unit (GET /organisation), 0 to 80."},
+        "fat": {**NUMBER, "description": "Percent."}, "protein": {**NUMBER, "description": "Percent."},
+        "lactose": {**NUMBER, "description": "Percent."}, "scc": {"type": "integer", "minimum": 0, "description": "Cells per mL."},
+        "duration_seconds": {"type": "integer", "minimum": 0, "maximum": 86400},
+        "complete": {"type": "boolean", "description": "A visit: false for a kick-off or an incomplete milking."},
+    },
+}
+ICAR_RESOURCE = { "type": "object", "required": ["resourceType", "animal"], "additionalProperties": True,
+    "description": ("An ICAR ADE resource as adewg/ICAR's JSON Schemas define it: icarMilkingVisitEventResource, "
+                    "icarTestDayResultEventResource or icarMilkingDryOffEventResource. Units as ICAR's milk "
+                    "characteristics table (SCC in thousands per mL unless `unit` says cells/ml; fat, protein, lactose in %, "
+                    "or g/kg; urea in mg/L, or mg/dL); weights in KGM. What iFarm keeps no column for is named in the "
+                    "item's `ignored`."),
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["icarMilkingVisitEventResource", "icarTestDayResultEventResource",
+                                                    "icarMilkingDryOffEventResource"]},
+        "animal": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"}, "scheme": {"type": "string", "description": "std.iso.11785 and like: read as an EID first."}}},
+    },
+}
+
+# Joined to the document's components; a field names one by a placeholder the document turns into its $ref.
+SCHEMAS = {"IfarmMilking": IFARM_ITEM, "IcarResource": ICAR_RESOURCE}
+IFARM_REF, ICAR_REF = ({"x-component": name} for name in SCHEMAS)
+
+
 def session_of(moment: dt.datetime, farm) -> tuple[dt.date, str]:
     """The farm day and session a milking that started at `moment` belongs to, by the farm's own
     milking times (farms.milkings: a parlour milking up to an hour early is its session's)."""

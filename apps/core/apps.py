@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate, pre_migrate
 
-        from . import checks  # noqa: F401  (registers the tenancy system check)
-        from . import migrating
+        from . import (
+            checks,  # noqa: F401  (registers the tenancy system check)
+            migrating,
+        )
         from .rls import on_connection_created, on_post_migrate
 
         # Row-level security is database set-up, not business logic: policies after each migrate, and a

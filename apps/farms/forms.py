@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ExternalFarm, Farm
 
-
 STARTS = ("morning_starts", "midday_starts", "evening_starts")
 
 

@@ -9,7 +9,6 @@ from apps.core.words import amount, day
 from .models import Finding, Foot, Quarter, Route
 
 
-
 def batch_label(batch) -> str:
     """A batch as a picker names it: item, lot, what is left and where, and when it expires."""
     label = _("%(item)s · lot %(lot)s · %(quantity)s %(unit)s on %(farm)s") % {

@@ -228,7 +228,7 @@ def pedigree_of(animal: Animal, generations: int = 3) -> list[list[dict]]:
                 {"side": "sire", "animal": known.sire, "outside": known.registered_sire, "name": known.sire_external}]
 
     rows = [[{**entry, "path": (entry["side"],)} for entry in parents_of(animal)]]
-    for _ in range(generations - 1):
+    for _step in range(generations - 1):
         herd_ids = {i for e in rows[-1] if e["animal"] for i in (e["animal"].dam_id, e["animal"].genetic_dam_id,
                                                                       e["animal"].sire_id, e["animal"].registered_sire_id) if i}
         herd = {a.pk: a for a in Animal.objects.filter(tenant_id=animal.tenant_id, pk__in=herd_ids).select_related(

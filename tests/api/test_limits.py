@@ -116,8 +116,9 @@ def test_every_answer_under_the_api_is_a_problem_document(api, owner):
     wrong_method = api.client.delete("/api/v1/farms", HTTP_AUTHORIZATION=api._headers(None)["HTTP_AUTHORIZATION"])
     assert (wrong_method.status_code, wrong_method["Content-Type"]) == (405, "application/problem+json")
     assert "GET" in wrong_method["Allow"]
-    from django.utils import timezone
     import datetime as dt
+
+    from django.utils import timezone
 
     ip_block(ip="203.0.113.99", until=timezone.now() + dt.timedelta(hours=1), reason="test")
     blocked = Client().get("/api/v1/farms", REMOTE_ADDR="203.0.113.99")

@@ -11,10 +11,9 @@ from django_scopes import scope
 from playwright.sync_api import Page
 
 from apps.accounts.models import Profile
+from apps.demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.pages import log_in
 from tests.core.test_every_page_translated import _pages, demo_completed
-
-from apps.demo.management.commands.seed_demo import DEMO_PASSWORD
 
 # Text an element cuts at its edge, or a select too narrow for its chosen option; visually hidden text is meant
 # to be out of sight, and a box the person can scroll shows the rest.

@@ -241,7 +241,6 @@ def _api_key(owner):
 
 def _endpoint(owner):
     from apps.api.webhooks import endpoint_create
-
     from tests.dns_server import point
 
     point("victim.example")  # a name on the internet, as far as the server can tell

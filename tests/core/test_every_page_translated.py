@@ -59,9 +59,9 @@ def _pages(owner: Membership) -> dict[str, str]:
     from apps.accounts.models import Policy, Role
     from apps.api.models import WebhookEndpoint
     from apps.breeding.models import SireHire
+    from apps.farms.models import ExternalFarm
     from apps.finance.models import Contact, Expense, Invoice, ReportJob, Sale
     from apps.health.models import Treatment
-    from apps.farms.models import ExternalFarm
     from apps.herd.models import Animal, OutsideSire
     from apps.stock.models import StockItem
 
@@ -160,10 +160,9 @@ def _data(tenant_id: int) -> set[str]:
             for row in model.objects.filter(tenant_id=tenant_id).values_list(*fields):
                 found.update(v.strip() for v in row if isinstance(v, str) and len(v.strip()) > 1)
                 found.update(str(v) for v in row if isinstance(v, (dict, list)) and v)  # as the audit log shows it
-    from apps.herd.models import Breed
-
     from apps.accounts.models import TIME_ZONE_CHOICES
     from apps.billing.models import Plan
+    from apps.herd.models import Breed
 
     found.update(Breed.objects.values_list("name", flat=True))
     with scopes_disabled():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Literal
 
 from django.http import Http404
@@ -17,7 +16,7 @@ from apps.health.withdrawal import first_clean_session
 from apps.herd.selectors import outside_sires
 
 from ..framework import Strict, page_of, require
-from .common import ERRORS, Page, Paging, animal_of, filtered
+from .common import ERRORS, Exact, Page, Paging, amount, animal_of, filtered
 
 router = Router()
 
@@ -87,7 +86,7 @@ class ServiceOut(Schema):
     genetic_dam_id: int | None
     embryo_age_days: int | None
     outside_sire: str
-    inbreeding: Decimal | None = Field(description=(
+    inbreeding: Exact | None = Field(description=(
         "The planned calf's coefficient of inbreeding in % (Wright), over the whole recorded pedigree."))
 
 
@@ -108,11 +107,14 @@ def create_service(request, payload: ServiceIn):
                                                registered_sire=registered, **values))
 
 
+BirthWeight = amount(5, 1, gt=0, le=200)
+
+
 class OffspringIn(Strict):
     sex: Literal["female", "male"]
     outcome: Literal["alive", "stillborn", "died"] = "alive"
     tag: str = Field("", max_length=40)
-    weight: Decimal | None = Field(None, gt=0, le=200, max_digits=5, decimal_places=1)
+    weight: BirthWeight | None = Field(None, description="Kilograms.")
 
 
 class BirthIn(Strict):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.http import Http404
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
@@ -18,12 +19,34 @@ Species = Literal["cattle", "goat", "sheep", "pig", "camel", "horse", "donkey", 
 SessionName = Literal["morning", "midday", "evening"]
 
 
+CURSOR = r"^[A-Za-z0-9_\-:.]{1,500}$"
+CURSOR_TEXT = "Opaque: hand back the next_cursor of the previous page as it came. A cursor stays valid while the data changes."
+
+
+def amount(digits: int, places: int, text: str = "", **limits):
+    """A decimal number sent as a string (a JSON number is taken too) with at most `places` decimals; the
+    document states the pattern, its bounds and precision."""
+    pattern = rf"^-?\d{{1,{digits - places}}}(\.\d{{1,{places}}})?$"
+    bounds = ", ".join(f"{'at least' if k in ('ge', 'gt') else 'at most'} {v}" for k, v in limits.items())
+    described = " ".join(filter(None, [text, f"A decimal string with at most {places} decimals" + (f", {bounds}" if bounds else "") + "."]))
+    return Annotated[Decimal, Field(max_digits=digits, decimal_places=places, **limits),
+                     WithJsonSchema({"type": "string", "pattern": pattern, "description": described, "examples": ["12.50"]})]
+
+
+# A decimal the server sends: an exact string, never a binary float.
+Exact = Annotated[Decimal, WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$",
+                                           "description": "A decimal number written as a string, exact."})]
+MILK_UNIT = "In the organisation's milk unit (L or kg, as GET /organisation says)."
+
+
 class Page(Schema):
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(None, pattern=CURSOR, description="Give it as `cursor` for the next page; null on the last.")
+
 
 class Paging(Schema):
-    cursor: str | None = Field(None, description="The next_cursor of the previous page.")
+    cursor: str | None = Field(None, pattern=CURSOR, description=CURSOR_TEXT)
     limit: int = Field(50, ge=1, le=500)
+
 
 def filtered(queryset, filters, **lookups):
     """Apply the filters that were given (None means not given): filter name -> ORM lookup."""

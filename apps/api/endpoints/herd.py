@@ -14,11 +14,30 @@ from apps.herd import services as herd
 from apps.herd.selectors import animals_visible_to
 
 from ..framework import Strict, page_of, require
+from ..icar import KG_PER_LITRE
 from .common import ERRORS, Page, Paging, Species, animal_of, farm_of, filtered
 
 router = Router()
 
 
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    country: str = Field(description="ISO 3166 alpha-2.")
+    currency: str = Field(description="ISO 4217: every amount of the organisation is in it, with its minor unit's decimals.")
+    milk_unit: Literal["L", "kg"] = Field(description="The unit of every milk quantity the API takes and gives.")
+    kg_per_litre: str = Field(description="How ICAR weights (kg) become litres here, and back.")
+    time_zone: str = Field(description="The organisation's clock; each farm may keep its own (GET /farms).")
+
+
+@router.get("/organisation", response={200: OrganisationOut, **ERRORS}, summary="The organisation the key belongs to: its units",
+            tags=["farms"])
+def get_organisation(request):
+    tenant = request.membership.tenant
+    return {"id": tenant.pk, "name": tenant.name, "country": tenant.country, "currency": tenant.currency,
+            "milk_unit": "kg" if tenant.milk_unit == "kg" else "L", "kg_per_litre": str(KG_PER_LITRE), "time_zone": tenant.time_zone}
 
 
 class FarmOut(Schema):
@@ -119,7 +138,7 @@ def list_animals(request, filters: Query[AnimalFilters]):
 
 
 @router.get("/animals/{animal_id}", response={200: AnimalOut, **ERRORS}, summary="Get an animal", tags=["animals"])
-def getanimal_of(request, animal_id: int):
+def get_animal(request, animal_id: int):
     require(request, "herd.view")
     return animal_of(request, animal_id)
 
@@ -145,7 +164,7 @@ def animal_by_eid(request, eid: str):
 
 
 @router.post("/animals", response={201: AnimalOut, **ERRORS}, summary="Add an animal to the register", tags=["animals"])
-def createanimal_of(request, payload: AnimalIn):
+def create_animal(request, payload: AnimalIn):
     require(request, "herd.manage")
     values = _parents(request, payload.model_dump())
     values["farm"] = farm_of(request, values.pop("farm_id"))
@@ -153,7 +172,7 @@ def createanimal_of(request, payload: AnimalIn):
 
 
 @router.patch("/animals/{animal_id}", response={200: AnimalOut, **ERRORS}, summary="Change an animal", tags=["animals"])
-def updateanimal_of(request, animal_id: int, payload: AnimalPatch):
+def update_animal(request, animal_id: int, payload: AnimalPatch):
     animal = animal_of(request, animal_id)
     require(request, "herd.manage", animal)
     values = payload.model_dump(exclude_unset=True)

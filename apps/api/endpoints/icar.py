@@ -7,14 +7,14 @@ refused alone. GET answers ICAR collections whose `view.next` links to the next 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
@@ -29,7 +29,7 @@ router = Router(tags=["icar"])
 
 
 class IcarCollectionIn(Schema):
-    member: list[dict[str, Any]] = Field(max_length=ingest.MAX_ITEMS, description=(
+    member: list[Annotated[dict[str, Any], WithJsonSchema(ingest.ICAR_REF)]] = Field(max_length=ingest.MAX_ITEMS, description=(
         "ICAR resources: icarMilkingVisitEventResource, icarTestDayResultEventResource or "
         "icarMilkingDryOffEventResource, each with its resourceType."))
     view: dict[str, Any] | None = None
@@ -37,7 +37,8 @@ class IcarCollectionIn(Schema):
 
 @router.post("/icar/events", response={200: IngestOut, **ERRORS},
              summary="ICAR milking visits, test-day results and dry-offs (a collection or a bare array; each item alone)")
-def icar_events(request, payload: Body[IcarCollectionIn | list[dict[str, Any]]], farm_id: int | None = None):
+def icar_events(request, payload: Body[IcarCollectionIn | list[Annotated[dict[str, Any], WithJsonSchema(ingest.ICAR_REF)]]],
+                farm_id: int | None = None):
     require(request, "milk.record")
     farm = farm_of(request, farm_id) if farm_id is not None else None
     items = payload.member if isinstance(payload, IcarCollectionIn) else payload

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
@@ -18,7 +17,7 @@ from apps.milk.selectors import records_for
 
 from .. import ingest
 from ..framework import Strict, page_of, require
-from .common import ERRORS, Page, Paging, SessionName, animal_of, farm_of, filtered
+from .common import ERRORS, MILK_UNIT, Exact, Page, Paging, SessionName, amount, animal_of, farm_of, filtered
 
 router = Router()
 BY_FARM_AND_DATE = {"farm": "farm_id", "date_from": "date__gte", "date_to": "date__lte"}
@@ -55,15 +54,21 @@ def list_lactations(request, filters: Query[LactationFilters]):
 # Milk records ----------------------------------------------------------------------------------------
 
 
+Quantity = amount(5, 2, MILK_UNIT, ge=0, le=80)
+Percent15 = amount(4, 2, "Percent.", ge=0, le=15)
+Percent10 = amount(4, 2, "Percent.", ge=0, le=10)
+TankQuantity = amount(8, 2, MILK_UNIT, ge=0, le=100_000)
+
+
 class MilkOut(Schema):
     id: int
     farm_id: int
     animal_id: int
     date: dt.date
     session: str
-    quantity: Decimal
-    fat: Decimal | None
-    protein: Decimal | None
+    quantity: Exact
+    fat: Exact | None
+    protein: Exact | None
     scc: int | None
     discarded: bool
     discard_reason: str
@@ -86,18 +91,18 @@ class MilkIn(Strict):
     animal_id: int
     date: dt.date
     session: SessionName
-    quantity: Decimal = Field(ge=0, le=80, max_digits=5, decimal_places=2)
-    fat: Decimal | None = Field(None, ge=0, le=15, max_digits=4, decimal_places=2)
-    protein: Decimal | None = Field(None, ge=0, le=10, max_digits=4, decimal_places=2)
-    scc: int | None = Field(None, ge=0, le=10_000_000)
+    quantity: Quantity
+    fat: Percent15 | None = None
+    protein: Percent10 | None = None
+    scc: int | None = Field(None, ge=0, le=10_000_000, description="Somatic cells per mL.")
     notes: str = Field("", max_length=300)
 
 
 class MilkPatch(Strict):
-    quantity: Decimal | None = Field(None, ge=0, le=80, max_digits=5, decimal_places=2)
-    fat: Decimal | None = Field(None, ge=0, le=15, max_digits=4, decimal_places=2)
-    protein: Decimal | None = Field(None, ge=0, le=10, max_digits=4, decimal_places=2)
-    scc: int | None = Field(None, ge=0, le=10_000_000)
+    quantity: Quantity | None = None
+    fat: Percent15 | None = None
+    protein: Percent10 | None = None
+    scc: int | None = Field(None, ge=0, le=10_000_000, description="Somatic cells per mL.")
     notes: str | None = Field(None, max_length=300)
 
 
@@ -116,8 +121,11 @@ def list_milk(request, filters: Query[MilkFilters]):
     return page_of(records, filters.cursor, filters.limit)
 
 
-@router.post("/milk/records", response={201: MilkOut, **ERRORS}, summary="Record one milking (or replace that session's record)",
-             tags=["milk"])
+@router.post("/milk/records", response={201: MilkOut, **ERRORS}, summary="Record one milking: the cow's session total", tags=["milk"],
+             description=("One record per cow, day and session. Sent again for the same session, it updates that record: "
+                          "the fields sent replace theirs, the fields left out keep their stored values. A session made "
+                          "of milking visits (POST /icar/events, or timestamped items of POST /milk/ingest) cannot be "
+                          "typed over: correct its visits."))
 def create_milk(request, payload: MilkIn):
     animal = animal_of(request, payload.animal_id)
     require(request, "milk.record", animal)
@@ -154,7 +162,8 @@ class IngestIn(Strict):
         "ifarm: iFarm's own items; icar: ICAR ADE resources (milking visits, test-day results, dry-offs), as "
         "POST /icar/events takes them."))
     farm_id: int | None = Field(None, description="The farm the milkings belong to (needed for the icar format).")
-    items: list[Any] = Field(max_length=ingest.MAX_ITEMS, description="Milkings in the chosen format; each is checked on its own.")
+    items: list[Annotated[Any, WithJsonSchema({"anyOf": [ingest.IFARM_REF, ingest.ICAR_REF]})]] = Field(
+        max_length=ingest.MAX_ITEMS, description="Milkings in the chosen format; each is checked on its own.")
 
 
 class IngestResult(Schema):
@@ -188,15 +197,15 @@ class SummaryOut(Schema):
 
     farm_id: int
     date: dt.date
-    morning: Decimal = Field(description="Produced in the morning session, discarded milk included.")
-    midday: Decimal = Field(description="Produced in the midday session, discarded milk included.")
-    evening: Decimal = Field(description="Produced in the evening session, discarded milk included.")
-    total: Decimal = Field(description="Produced in the day, discarded milk included.")
-    discarded: Decimal = Field(description="Discarded in the day (under withdrawal, colostrum, abnormal...).")
-    morning_discarded: Decimal
-    midday_discarded: Decimal
-    evening_discarded: Decimal
-    saleable: Decimal = Field(description="Produced less discarded: what could go in the tank.")
+    morning: Exact = Field(description="Produced in the morning session, discarded milk included.")
+    midday: Exact = Field(description="Produced in the midday session, discarded milk included.")
+    evening: Exact = Field(description="Produced in the evening session, discarded milk included.")
+    total: Exact = Field(description="Produced in the day, discarded milk included.")
+    discarded: Exact = Field(description="Discarded in the day (under withdrawal, colostrum, abnormal...).")
+    morning_discarded: Exact
+    midday_discarded: Exact
+    evening_discarded: Exact
+    saleable: Exact = Field(description="Produced less discarded: what could go in the tank.")
     records: int
     cows_milked: int
 
@@ -224,7 +233,7 @@ class TankOut(Schema):
     farm_id: int
     date: dt.date
     session: str
-    quantity: Decimal
+    quantity: Exact
     scc: int | None
 
 
@@ -236,7 +245,7 @@ class TankIn(Strict):
     farm_id: int
     date: dt.date
     session: SessionName
-    quantity: Decimal = Field(ge=0, le=100_000, max_digits=8, decimal_places=2)
+    quantity: TankQuantity
     scc: int | None = Field(None, ge=0, le=10_000_000)
 
 

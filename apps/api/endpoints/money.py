@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import ValidationError as ServiceError
@@ -27,7 +26,7 @@ from apps.finance.selectors import (
 )
 
 from ..framework import Strict, page_of, require
-from .common import ERRORS, Page, Paging, farm_of, filtered
+from .common import ERRORS, Exact, Page, Paging, amount, farm_of, filtered
 
 router = Router()
 
@@ -58,7 +57,7 @@ class ExpenseOut(Schema):
     farm_id: int
     date: dt.date
     category_id: int
-    amount: Decimal
+    amount: Exact
     description: str
     status: str
 
@@ -84,11 +83,15 @@ def get_expense(request, expense_id: int):
     return get_expense_for(request.membership, expense_id)
 
 
+ExpenseAmount = amount(12, 2, "In the organisation's currency.", gt=0)
+PaymentAmount = amount(14, 2, "In the invoice's currency.", gt=0)
+
+
 class ExpenseIn(Strict):
     farm_id: int
     date: dt.date
     category_id: int
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: ExpenseAmount
     description: str = Field(min_length=1, max_length=250)
     supplier_name: str = Field("", max_length=120)
 
@@ -122,10 +125,10 @@ class SaleOut(Schema):
     buyer_id: int
     animal_id: int | None
     product: str
-    quantity: Decimal
+    quantity: Exact
     unit: str
-    unit_price: Decimal
-    total: Decimal
+    unit_price: Exact
+    total: Exact
     invoice_id: int | None
     voided_at: dt.datetime | None
 
@@ -160,10 +163,10 @@ class InvoiceOut(Schema):
     due_date: dt.date | None
     status: str
     currency: str
-    subtotal: Decimal
-    tax_total: Decimal
-    total: Decimal
-    paid_total: Decimal
+    subtotal: Exact
+    tax_total: Exact
+    total: Exact
+    paid_total: Exact
     pdf_url: str | None = None
 
     @staticmethod
@@ -194,7 +197,7 @@ def get_invoice(request, invoice_id: int):
 
 class PaymentIn(Strict):
     date: dt.date
-    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    amount: PaymentAmount
     method: Literal["cash", "bank", "mobile", "card", "cheque"]
     reference: str = Field("", max_length=80)
 
@@ -203,7 +206,7 @@ class PaymentOut(Schema):
     id: int
     invoice_id: int
     date: dt.date
-    amount: Decimal
+    amount: Exact
     method: str
     reference: str
 

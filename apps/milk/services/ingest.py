@@ -6,9 +6,9 @@ Test-day results from milk recording organisations are saved here too."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -34,8 +34,8 @@ from .records import (
     _locked_summary,
     _write,
     farm_sessions,
-    sessions_announce,
     session_word,
+    sessions_announce,
 )
 from .versions import touch_farm
 
