@@ -76,9 +76,25 @@ PROBES = {
     "/api/v1/expenses/{expense_id}": (_expense, "pk", {"get": None}),
     "/api/v1/sales/{sale_id}": (_sale, "pk", {"get": None}),
     "/api/v1/invoices/{invoice_id}/payments": (_invoice, "pk", {"post": {"date": TODAY.isoformat(), "amount": "1", "method": "cash"}}),
+    "/api/v1/invoices/{invoice_id}/issue": (_invoice, "pk", {"post": {}}),
+    "/api/v1/invoices/{invoice_id}/credit-note": (_invoice, "pk", {"post": {}}),
+    "/api/v1/invoices/{invoice_id}/pdf": (_invoice, "pk", {"get": None}),
     "/api/v1/breeding/services/{service_id}/checks": (_service, "pk", {"post": {"checked_on": TODAY.isoformat(), "method": "palpation",
                                                                                 "result": "open"}}),
 }
+
+
+# Contacts belong to the whole organisation (a farm-limited member sells to the same buyers): only another
+# organisation is kept out.
+TENANT_WIDE = {
+    "/api/v1/contacts/{contact_id}": (lambda o: _contact(o), "pk", {"get": None, "patch": {"phone": "1"}}),
+}
+
+
+def _contact(owner):
+    from tests.finance.conftest import make_contact
+
+    return make_contact(owner, name="VICTIM buyer")
 
 
 def _eid_cow(owner):
@@ -96,7 +112,7 @@ def _paths():
 
 def test_every_api_path_with_a_parameter_is_probed():
     with_params = {path for path in _paths() if "{" in path}
-    assert with_params == set(PROBES), f"probe these: {sorted(with_params - set(PROBES))}"
+    assert with_params == set(PROBES) | set(TENANT_WIDE), f"probe these: {sorted(with_params - set(PROBES) - set(TENANT_WIDE))}"
 
 
 def _call(api: Api, method: str, path: str, body):
@@ -143,3 +159,15 @@ def test_lists_show_nothing_of_another_tenant_or_farm(owner, outsider):
             if response.status_code == 200:
                 assert all(item.get("farm_id") != getattr(home, "pk", None) or secret == limited_secret
                            for item in response.json().get("items", response.json().get("member", [])))  # ICAR: member
+
+
+@pytest.mark.parametrize("path", sorted(TENANT_WIDE))
+def test_another_organisations_key_gets_404_for_what_is_organisation_wide(path, owner, outsider):
+    make_object, attribute, methods = TENANT_WIDE[path]
+    with scope(tenant=owner.tenant_id):
+        obj = make_object(owner)
+    url = re.sub(r"\{[^}]+\}", str(getattr(obj, attribute)), path)
+    caller = Api(Client(), make_key(outsider, name="Rival")[1])
+    for method, body in methods.items():
+        response = _call(caller, method, url, body)
+        assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"

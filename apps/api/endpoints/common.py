@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.http import Http404
 from ninja import Schema
-from pydantic import Field, WithJsonSchema
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
@@ -32,6 +33,16 @@ def amount(digits: int, places: int, text: str = "", **limits):
     return Annotated[Decimal, Field(max_digits=digits, decimal_places=places, **limits),
                      WithJsonSchema({"type": "string", "pattern": pattern, "description": described, "examples": ["12.50"]})]
 
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    """A moment in UTC (a moment without an offset is read as UTC): the database takes any of them."""
+    try:
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("The moment is out of range.") from None
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_in_utc)]
 
 # A decimal the server sends: an exact string, never a binary float.
 Exact = Annotated[Decimal, WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$",

@@ -6,7 +6,6 @@ refused alone. GET answers ICAR collections whose `view.next` links to the next 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from django.urls import reverse
@@ -22,7 +21,7 @@ from apps.milk.models import Lactation, MilkingVisit, MilkRecordingResult
 
 from .. import icar, ingest
 from ..framework import decode_cursor, encode_cursor, require
-from .common import ERRORS, farm_of
+from .common import ERRORS, Moment, farm_of
 from .milk import IngestOut
 
 router = Router(tags=["icar"])
@@ -49,8 +48,8 @@ def icar_events(request, payload: Body[IcarCollectionIn | list[Annotated[dict[st
 
 class IcarFilters(Schema):
     farm_id: int | None = None
-    since: dt.datetime | None = Field(None, description="Events at or after this moment (RFC 3339).")
-    until: dt.datetime | None = Field(None, description="Events before this moment (RFC 3339).")
+    since: Moment | None = Field(None, description="Events at or after this moment (RFC 3339).")
+    until: Moment | None = Field(None, description="Events before this moment (RFC 3339).")
     cursor: str | None = Field(None, description="Given in the previous page's view.next.")
     limit: int = Field(100, ge=1, le=500)
 
