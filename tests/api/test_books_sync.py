@@ -123,3 +123,20 @@ def test_a_month_of_books_round_trips_and_the_next_night_brings_only_the_changes
 def test_amounts_are_written_in_their_currencys_form(currency, written):
     """ISO 4217 minor units: shillings of Kenya have cents, Uganda's none, Kuwait's dinar three decimals."""
     assert in_currency(Decimal("1000"), currency) == written
+
+
+def test_every_list_of_changing_things_takes_updated_since_and_an_edited_animal_comes_back(client, owner, owner_key):
+    document = client.get("/api/v1/openapi.json").json()
+    lists = {path for path, operations in document["paths"].items() if "get" in operations and "{" not in path}
+    taking = {path for path in lists if any(p["name"] == "updated_since" for p in document["paths"][path]["get"]["parameters"])}
+    # Summaries are recounted, never edited; categories and the organisation hardly change; ICAR lists take since/until.
+    assert lists - taking == {"/api/v1/milk/summaries", "/api/v1/expense-categories", "/api/v1/organisation",
+                              "/api/v1/icar/milking-visits", "/api/v1/icar/test-day-results", "/api/v1/icar/dry-offs"}
+    api = Api(client, owner_key[1])
+    farm = make_farm(owner, name="Changing Farm")
+    with moment(TODAY, 1):
+        cows = [api.post("/animals", {"tag": f"UPD-{n}", "farm_id": farm.pk, "sex": "female"}).json() for n in range(3)]
+    with moment(TODAY, 2):
+        api.patch(f"/animals/{cows[1]['id']}", {"name": "Renamed"})
+    changed = api.get("/animals", {"updated_since": dt.datetime.combine(TODAY, dt.time(1, 30), tzinfo=dt.UTC).isoformat()}).json()
+    assert [a["tag"] for a in changed["items"]] == ["UPD-1"]

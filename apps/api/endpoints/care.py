@@ -16,7 +16,7 @@ from apps.health.withdrawal import first_clean_session
 from apps.herd.selectors import outside_sires
 
 from ..framework import Strict, page_of, require
-from .common import ERRORS, Exact, Page, Paging, amount, animal_of, filtered
+from .common import ERRORS, Exact, Page, Since, amount, animal_of, filtered, since
 
 router = Router()
 
@@ -50,7 +50,7 @@ class TreatmentPage(Page):
     items: list[TreatmentOut]
 
 
-class TreatmentFilters(Paging):
+class TreatmentFilters(Since):
     animal: int | None = None
     under_withdrawal: bool = False
 
@@ -60,7 +60,7 @@ class TreatmentFilters(Paging):
 def list_treatments(request, filters: Query[TreatmentFilters]):
     require(request, "health.view")
     treatments = under_withdrawal(request.membership) if filters.under_withdrawal else treatments_for(request.membership)
-    return page_of(filtered(treatments, filters, animal="animal_id"), filters.cursor, filters.limit)
+    return page_of(filtered(since(treatments, filters), filters, animal="animal_id"), filters.cursor, filters.limit)
 
 
 class ServiceIn(Strict):

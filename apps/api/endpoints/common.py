@@ -59,6 +59,16 @@ class Paging(Schema):
     limit: int = Field(50, ge=1, le=500)
 
 
+class Since(Paging):
+    updated_since: Moment | None = Field(None, description=(
+        "Only what was created or changed at or after this moment (RFC 3339): a nightly sync asks for what changed "
+        "since the start of its last run. A paid or voided invoice, a voided sale, an approved expense come back."))
+
+
+def since(queryset, filters):
+    return queryset if filters.updated_since is None else queryset.filter(updated_at__gte=filters.updated_since)
+
+
 def filtered(queryset, filters, **lookups):
     """Apply the filters that were given (None means not given): filter name -> ORM lookup."""
     for name, lookup in lookups.items():

@@ -15,7 +15,7 @@ from apps.herd.selectors import animals_visible_to
 
 from ..framework import Strict, page_of, require
 from ..icar import KG_PER_LITRE
-from .common import ERRORS, Page, Paging, Species, animal_of, farm_of, filtered
+from .common import ERRORS, Page, Since, Species, animal_of, farm_of, filtered, since
 
 router = Router()
 
@@ -61,9 +61,9 @@ class FarmPage(Page):
 
 
 @router.get("/farms", response={200: FarmPage, **ERRORS}, summary="List the farms within reach", tags=["farms"])
-def list_farms(request, paging: Query[Paging]):
+def list_farms(request, paging: Query[Since]):
     require(request, "farms.view")
-    return page_of(farms_visible_to(request.membership), paging.cursor, paging.limit)
+    return page_of(since(farms_visible_to(request.membership), paging), paging.cursor, paging.limit)
 
 
 # Animals ---------------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ class AnimalPage(Page):
     items: list[AnimalOut]
 
 
-class AnimalFilters(Paging):
+class AnimalFilters(Since):
     farm: int | None = None
     status: Literal["active", "sold", "dead", "culled"] | None = None
     species: Species | None = None
@@ -132,7 +132,7 @@ def _parents(request, values: dict) -> dict:
 @router.get("/animals", response={200: AnimalPage, **ERRORS}, summary="List animals", tags=["animals"])
 def list_animals(request, filters: Query[AnimalFilters]):
     require(request, "herd.view")
-    animals = filtered(animals_visible_to(request.membership), filters, farm="farm_id", status="status", species="species", sex="sex",
+    animals = filtered(since(animals_visible_to(request.membership), filters), filters, farm="farm_id", status="status", species="species", sex="sex",
                        tag="tag__iexact", eid="eid")
     return page_of(animals, filters.cursor, filters.limit)
 

@@ -17,7 +17,20 @@ from apps.milk.selectors import records_for
 
 from .. import ingest
 from ..framework import Strict, page_of, require
-from .common import ERRORS, MILK_UNIT, Exact, Page, Paging, SessionName, amount, animal_of, farm_of, filtered
+from .common import (
+    ERRORS,
+    MILK_UNIT,
+    Exact,
+    Page,
+    Paging,
+    SessionName,
+    Since,
+    amount,
+    animal_of,
+    farm_of,
+    filtered,
+    since,
+)
 
 router = Router()
 BY_FARM_AND_DATE = {"farm": "farm_id", "date_from": "date__gte", "date_to": "date__lte"}
@@ -38,7 +51,7 @@ class LactationPage(Page):
     items: list[LactationOut]
 
 
-class LactationFilters(Paging):
+class LactationFilters(Since):
     animal: int | None = None
     open: bool | None = None
 
@@ -48,7 +61,8 @@ def list_lactations(request, filters: Query[LactationFilters]):
     require(request, "milk.view")
     lactations = Lactation.objects.filter(tenant_id=request.membership.tenant_id,
                                           animal__in=animals_visible_to(request.membership).values("pk"))
-    return page_of(filtered(lactations, filters, animal="animal_id", open="dried_off_on__isnull"), filters.cursor, filters.limit)
+    return page_of(filtered(since(lactations, filters), filters, animal="animal_id", open="dried_off_on__isnull"), filters.cursor,
+                   filters.limit)
 
 
 # Milk records ----------------------------------------------------------------------------------------
@@ -79,7 +93,7 @@ class MilkPage(Page):
     items: list[MilkOut]
 
 
-class MilkFilters(Paging):
+class MilkFilters(Since):
     farm: int | None = None
     animal: int | None = None
     session: SessionName | None = None
@@ -116,7 +130,7 @@ def _record(request, record_id: int) -> MilkRecord:
 @router.get("/milk/records", response={200: MilkPage, **ERRORS}, summary="List milk records", tags=["milk"])
 def list_milk(request, filters: Query[MilkFilters]):
     require(request, "milk.view")
-    records = filtered(records_for(request.membership), filters, farm="farm_id", animal="animal_id", session="session",
+    records = filtered(since(records_for(request.membership), filters), filters, farm="farm_id", animal="animal_id", session="session",
                        date_from="date__gte", date_to="date__lte")
     return page_of(records, filters.cursor, filters.limit)
 
@@ -220,6 +234,10 @@ class SummaryFilters(Paging):
     date_to: dt.date | None = None
 
 
+class TankFilters(SummaryFilters, Since):
+    pass
+
+
 @router.get("/milk/summaries", response={200: SummaryPage, **ERRORS}, summary="Daily milk totals per farm", tags=["milk"])
 def list_summaries(request, filters: Query[SummaryFilters]):
     require(request, "milk.view")
@@ -250,11 +268,11 @@ class TankIn(Strict):
 
 
 @router.get("/milk/tank", response={200: TankPage, **ERRORS}, summary="List bulk tank readings", tags=["milk"])
-def list_tank(request, filters: Query[SummaryFilters]):
+def list_tank(request, filters: Query[TankFilters]):
     require(request, "milk.view")
     readings = BulkTankReading.objects.filter(tenant_id=request.membership.tenant_id,
                                               farm__in=farms_visible_to(request.membership, include_archived=True).values("pk"))
-    return page_of(filtered(readings, filters, **BY_FARM_AND_DATE), filters.cursor, filters.limit)
+    return page_of(filtered(since(readings, filters), filters, **BY_FARM_AND_DATE), filters.cursor, filters.limit)
 
 
 @router.post("/milk/tank", response={201: TankOut, **ERRORS}, summary="Record a bulk tank reading (or replace that session's)",

@@ -30,7 +30,7 @@ from apps.finance.selectors import (
 )
 
 from ..framework import Strict, page_of, require
-from .common import ERRORS, Exact, Moment, Page, Paging, amount, animal_of, farm_of, filtered
+from .common import ERRORS, Exact, Page, Paging, Since, amount, animal_of, farm_of, filtered, since
 
 router = Router()
 
@@ -42,16 +42,6 @@ def in_currency(value: Decimal | None, currency: str) -> str | None:
 
 def _currency(context) -> str:
     return context["request"].membership.tenant.currency
-
-
-class Since(Paging):
-    updated_since: Moment | None = Field(None, description=(
-        "Only what was created or changed at or after this moment (RFC 3339): a nightly sync asks for what changed "
-        "since the start of its last run. A paid or voided invoice, a voided sale, an approved expense come back."))
-
-
-def since(queryset, filters):
-    return queryset if filters.updated_since is None else queryset.filter(updated_at__gte=filters.updated_since)
 
 
 MONEY = "Written in the currency's form (its minor unit's decimals)."
