@@ -93,6 +93,7 @@ class Command(BaseCommand):
             }
             count = self._demo_herd(owner_membership, home, hill, groups)
             milkings = self._milk_history(tenant, [home], days=75)
+            self._test_day(owner_membership, home)
             self._money(tenant, owner_membership, worker_membership, home, hill)
         self._health_if_missing(tenant)
         breeding_if_missing(tenant, self.stdout)
@@ -204,6 +205,20 @@ class Command(BaseCommand):
         if bull is not None:
             money.sale_record(membership=owner_membership, key=uuid.uuid4().hex, kind="animal", purpose="alive", farm=hill, date=today - dt.timedelta(days=5),
                               buyer=butcher, animal=bull, live_weight=Decimal("410"), unit_price=Decimal("68000"))
+
+    def _test_day(self, membership, farm) -> None:
+        """The milk recording organisation's last test day, twelve days ago, for the cows then in milk."""
+        from apps.milk.models import AnimalDaySummary
+        from apps.milk.services.ingest import Recording, recordings_save
+
+        day = farm.local_today() - dt.timedelta(days=12)
+        days = AnimalDaySummary.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day, records__gt=0).select_related(
+            "animal__farm").order_by("animal__tag")
+        recordings = [Recording(index=n, animal=summary.animal, date=day, values={
+            "quantity": summary.total, "fat": Decimal("3.6") + Decimal(n % 7) / 10, "protein": Decimal("3.1") + Decimal(n % 4) / 10,
+            "lactose": Decimal("4.7"), "scc": 60_000 + 23_000 * (n % 9), "urea": Decimal(180 + 10 * (n % 8))})
+            for n, summary in enumerate(days)]
+        recordings_save(membership=membership, recordings=recordings)
 
     def _milk_history(self, tenant, farms, *, days: int, share: float = 1.0) -> int:
         """Put the grown, active cows of `farms` in milk with `days` of milkings up to today."""
