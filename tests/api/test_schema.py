@@ -77,3 +77,22 @@ def test_as_the_owners_key_the_api_keeps_its_documented_promises(api_schema, key
 def test_as_another_organisations_key_too(api_schema, keys):
     failures = _exercise(api_schema, keys["rival"], 8)
     assert not failures, "\n\n".join(failures)
+
+
+def test_sequences_of_calls_keep_the_promises_too(api_schema, keys):
+    """The stateful phase: schemathesis links operations by what one answers and another takes (an animal
+    created, then read, changed, milked...) and runs chains of them with the owner's key."""
+    inferred = api_schema.apply_stateful_inference(None)
+    assert inferred.total > 0, "no links between operations were found"
+    machine = api_schema.as_state_machine()
+    secret = keys["owner"]
+
+    class Chains(machine):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {secret}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Chains.run(settings=settings(max_examples=25, stateful_step_count=5, deadline=None, suppress_health_check=list(HealthCheck),
+                                 database=None))
