@@ -291,3 +291,16 @@ def test_the_cows_page_shows_her_visits_and_her_test_days(api, owner, robot_farm
     assert visits.count("<tr>") == 3 and "10.68" in visits and "incomplete" in visits  # 11 kg is 10.68 L
     recordings = html[html.index('data-testid="recordings"'):]
     assert "30.00" in recordings[:recordings.index("</table>")] and "95000" in recordings
+
+
+def test_a_visit_sent_again_after_the_milking_times_changed_is_refused_not_an_error(api, owner, robot_farm, cow):
+    from apps.farms.models import Farm
+
+    first = visit(cow, "16:30", 7)  # the morning slot runs to 17:00
+    assert api.post("/icar/events", [first]).json()["created"] == 1
+    Farm.objects.filter(pk=robot_farm.pk).update(evening_starts=dt.time(16, 0))  # 16:30 is now the evening's
+    again = api.post("/icar/events", [first])
+    assert again.status_code == 200
+    result = again.json()["results"][0]
+    assert result["result"] == "refused" and "kept in the morning" in result["reason"]
+    assert MilkingVisit.objects.filter(animal=cow).count() == 1

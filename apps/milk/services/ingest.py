@@ -112,8 +112,11 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
     by_record = {r.pk: key for key, r in existing.items()}
     visits: dict[tuple, list[MilkingVisit]] = defaultdict(list)  # (animal, session) -> its visits, kept and new
     known_visits: dict[tuple, MilkingVisit] = {}
-    for visit in MilkingVisit.objects.select_for_update().filter(tenant_id=tenant_id, record_id__in=list(by_record)):
-        visits[by_record[visit.record_id]].append(visit)
+    moments = {row.moment for row in rows if row.moment is not None}
+    for visit in (MilkingVisit.objects.select_for_update().filter(tenant_id=tenant_id, animal_id__in=animal_ids)
+                  .filter(Q(record_id__in=list(by_record)) | Q(started_at__in=moments)).select_related("record")):
+        if visit.record_id in by_record:
+            visits[by_record[visit.record_id]].append(visit)
         known_visits[(visit.animal_id, visit.started_at)] = visit
     totals: dict[tuple, Row] = {}  # (animal, session) -> the row that sent its total
     sent_visits: dict[tuple, Row] = {}  # (animal, start) -> the row that sent it
@@ -133,6 +136,11 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
         elif row.moment is not None and (animal.pk, row.moment) in sent_visits:
             _refuse(row, "timestamp", _("This visit of %(tag)s is already item %(index)s.") % {
                 "tag": animal.tag, "index": sent_visits[(animal.pk, row.moment)].index})
+        elif row.moment is not None and (elsewhere := known_visits.get((animal.pk, row.moment))) is not None and (
+                (elsewhere.record.date, elsewhere.record.session) != (day, row.session)):
+            _refuse(row, "timestamp", _("This visit of %(tag)s is kept in the %(session)s of %(day)s, as the farm's milking times "
+                                        "were then; correct it there.") % {"tag": animal.tag, "day": words.day(elsewhere.record.date),
+                                                                            "session": session_word(elsewhere.record.session)})
         elif row.moment is not None and key in totals:
             _refuse(row, "timestamp", _("Item %(index)s sent this session of %(tag)s as a total; send visits or a "
                                         "total, not both.") % {"tag": animal.tag, "index": totals[key].index})
