@@ -5,7 +5,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from apps.core.dates import today_in
-from apps.core.rls import working_for
+from apps.core.rls import each_tenant
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +20,12 @@ def morning_round() -> dict:
 
     with scopes_disabled():
         tenants = list(Tenant.objects.filter(is_active=True).only("id", "time_zone"))
-    invoiced = sent = 0
-    for tenant in tenants:
+
+    def round_of(tenant) -> tuple[int, int]:
         today = today_in(tenant.time_zone)
-        with working_for(tenant.pk):
-            try:
-                invoiced += len(hires_end_due(tenant_id=tenant.pk, today=today))
-                sent += reminders_send(tenant_id=tenant.pk, today=today)
-            except Exception:  # one organisation's trouble must not stop the others' morning
-                log.exception("morning round failed for tenant %s", tenant.pk)
+        return len(hires_end_due(tenant_id=tenant.pk, today=today)), reminders_send(tenant_id=tenant.pk, today=today)
+
+    done = each_tenant(tenants, round_of, job="morning round", tenant_of=lambda tenant: tenant.pk)
+    invoiced, sent = sum(i for i, _ in done), sum(s for _, s in done)
     log.info("morning round: %s hire invoices, %s reminders", invoiced, sent)
     return {"invoiced": invoiced, "sent": sent}

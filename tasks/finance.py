@@ -5,7 +5,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from apps.core.dates import today_in
-from apps.core.rls import working_for
+from apps.core.rls import each_tenant
 
 log = logging.getLogger(__name__)
 
@@ -19,12 +19,5 @@ def overdue_invoices() -> int:
 
     with scopes_disabled():
         tenants = list(Tenant.objects.filter(is_active=True).only("id", "time_zone"))
-    told = 0
-    for tenant in tenants:
-        today = today_in(tenant.time_zone)
-        with working_for(tenant.pk):
-            try:
-                told += overdue_invoices_announce(tenant_id=tenant.pk, today=today)
-            except Exception:  # one organisation's trouble must not stop the others'
-                log.exception("overdue invoices failed for tenant %s", tenant.pk)
-    return told
+    return sum(each_tenant(tenants, lambda tenant: overdue_invoices_announce(tenant_id=tenant.pk, today=today_in(tenant.time_zone)),
+                           job="overdue invoices", tenant_of=lambda tenant: tenant.pk))

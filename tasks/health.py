@@ -5,7 +5,7 @@ from django_scopes import scopes_disabled
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from apps.core.rls import working_for
+from apps.core.rls import each_tenant
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,5 @@ def announce_withdrawals_ended() -> int:
     with scopes_disabled():
         tenant_ids = list(Treatment.objects.filter(withdrawal_end_announced=False, voided_at=None, milk_withdrawal_ends_at__lte=now)
                           .order_by().values_list("tenant_id", flat=True).distinct())
-    announced = 0
-    for tenant_id in tenant_ids:
-        with working_for(tenant_id):
-            announced += withdrawals_ended_announce(tenant_id=tenant_id, now=now)
-    return announced
+    return sum(each_tenant(tenant_ids, lambda tenant_id: withdrawals_ended_announce(tenant_id=tenant_id, now=now),
+                           job="withdrawals ended"))

@@ -6,7 +6,7 @@ from django_scopes import scopes_disabled
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from apps.core.rls import working_for
+from apps.core.rls import each_tenant
 
 log = logging.getLogger(__name__)
 RECONCILE_DAYS = 7
@@ -24,10 +24,8 @@ def reconcile_milk_summaries() -> int:
     since = until - dt.timedelta(days=RECONCILE_DAYS - 1)
     with scopes_disabled():
         tenant_ids = list(MilkRecord.objects.filter(date__gte=since).order_by().values_list("tenant_id", flat=True).distinct())
-    fixed = 0
-    for tenant_id in tenant_ids:
-        with working_for(tenant_id):
-            fixed += len(summaries_reconcile(tenant_id=tenant_id, since=since, until=until))
+    fixed = sum(each_tenant(tenant_ids, lambda tenant_id: len(summaries_reconcile(tenant_id=tenant_id, since=since, until=until)),
+                            job="milk reconcile"))
     log.info("milk summaries reconciled for %s tenants, %s fixed", len(tenant_ids), fixed)
     return fixed
 
@@ -43,8 +41,4 @@ def announce_finished_sessions() -> int:
     with scopes_disabled():
         tenant_ids = sorted({tenant_id for tenant_id, events in WebhookEndpoint.objects.filter(is_active=True)
                              .values_list("tenant_id", "events") if "milk.session_completed" in events})
-    looked = 0
-    for tenant_id in tenant_ids:
-        with working_for(tenant_id):
-            looked += sessions_due_announce(tenant_id=tenant_id)
-    return looked
+    return sum(each_tenant(tenant_ids, lambda tenant_id: sessions_due_announce(tenant_id=tenant_id), job="sessions announce"))

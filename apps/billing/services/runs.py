@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 
 from apps.accounts.models import Tenant
 from apps.core.outbox import outbox_enqueue
-from apps.core.rls import working_for
+from apps.core.rls import each_tenant, working_for
 
 from .. import limits
 from ..models import (
@@ -89,13 +89,9 @@ def billing_run(*, today: dt.date | None = None) -> dict:
             | Q(status__in=[Status.ACTIVE, Status.PAST_DUE], current_period_end__lte=today)
             | Q(status=Status.PAST_DUE, next_retry_on__lte=today)).values_list("pk", "tenant_id"))
     done: dict[str, int] = {}
-    for subscription_id, tenant_id in due:
-        try:
-            with working_for(tenant_id):
-                what = subscription_bill(subscription_id=subscription_id, today=today)
-        except Exception:  # one organisation's trouble must not stop the others' billing
-            log.exception("billing failed for subscription %s", subscription_id)
-            what = "failed"
+    billed = each_tenant(due, lambda row: subscription_bill(subscription_id=row[0], today=today), job="billing",
+                         tenant_of=lambda row: row[1])
+    for what in billed + ["failed"] * (len(due) - len(billed)):
         done[what] = done.get(what, 0) + 1
     return done
 
@@ -145,10 +141,5 @@ def usage_measure(*, tenant_id: int, now: dt.datetime | None = None) -> Usage:
 def usage_measure_all() -> int:
     with scopes_disabled():
         tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        try:
-            with working_for(tenant_id):
-                usage_measure(tenant_id=tenant_id)
-        except Exception:  # noqa: BLE001
-            log.exception("usage measure failed for tenant %s", tenant_id)
+    each_tenant(tenant_ids, lambda tenant_id: usage_measure(tenant_id=tenant_id), job="usage measure")
     return len(tenant_ids)
