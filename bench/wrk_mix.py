@@ -1,0 +1,196 @@
+"""The platform's daily load with wrk (a C load generator), beside a Django hello-world served the same way.
+
+The mix reaches all 100 organisations of the VPS data, as their owners and as a farm-limited worker each: row
+saves that move the dashboards' and entry pages' caches on (25 %), entry pages (10 %), herd lists with varied
+searches, filters, sorts and pages (20 %), dashboard cards (15 %), animal pages (10 %), Today (6 %), home (6 %),
+health (4 %) and approvals (4 %). Rounds alternate hello-world and the mix (the box's noise falls on both; the
+ratio is the figure to compare). Then each page alone, at the same connections. Prints requests per second,
+latency (p50, p90, p99, max) and errors (any answer other than 2xx or 3xx counts).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ifarm_bench REDIS_URL=redis://127.0.0.1:6379/1 \\
+        .venv/bin/python bench/wrk_mix.py --seconds 30 --rounds 3 [--alone 15] [--sustain 600]
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ifarm.settings")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from apps.accounts.models import Membership, Role, User  # noqa: E402
+from apps.farms.models import Farm  # noqa: E402
+from apps.milk.models import Lactation  # noqa: E402
+from bench import server  # noqa: E402
+from bench.animal_list import session_cookie  # noqa: E402
+from bench.milk import CSRF  # noqa: E402
+
+MIX = [("save", 25), ("entry", 10), ("herd", 20), ("card", 15), ("animal", 10), ("today", 6), ("home", 6),
+       ("health", 4), ("approvals", 4)]
+HERD_QUERIES = ["", "?sort=-age", "?sex=female&page=2", "?species=cattle&sex=female&sort=tag", "?q={prefix}&page=2",
+                "?status=&sort=breed", "?min_age=24&max_age=96", "?q={tag}", "?sort=tag&page=3", "?farm={farm}"]
+CARDS = ["production", "chart", "producers", "alerts", "scc"]
+
+
+def members() -> list[tuple[Membership, list[tuple[int, int]]]]:
+    """Each scale organisation's owner and a worker limited to its first farm (made here once), with the cows in
+    milk each may record."""
+    today = dt.date.today()
+    found = []
+    with scopes_disabled():
+        owners = list(Membership.objects.filter(tenant__slug__startswith="scale-", role__key="owner")
+                      .select_related("user", "tenant").order_by("tenant_id"))
+        for owner in owners:
+            first = Farm.objects.filter(tenant_id=owner.tenant_id).order_by("pk").first()
+            email = f"worker@{owner.tenant.slug}.ifarm.test"
+            worker = Membership.objects.filter(tenant_id=owner.tenant_id, user__email=email).select_related("user").first()
+            if worker is None:
+                user = User.objects.filter(email=email).first() or User.objects.create_user(email=email, password="bench")
+                worker = Membership.objects.create(tenant_id=owner.tenant_id, user=user, all_farms=False,
+                                                   role=Role.objects.get(tenant_id=owner.tenant_id, key="worker"))
+                worker.farms.set([first])
+            cows = list(Lactation.objects.filter(tenant_id=owner.tenant_id, dried_off_on=None, calving_date__lte=today)
+                        .values_list("animal_id", "animal__farm_id"))
+            found.append((owner, cows))
+            found.append((worker, [(cow, farm) for cow, farm in cows if farm == first.pk]))
+    return [(member, cows) for member, cows in found if cows]
+
+
+def mix_lines(count: int, kinds: list[str], seed: int = 7) -> list[str]:
+    today = dt.date.today().isoformat()
+    people = members()
+    cookies = {member.pk: f"{session_cookie(member)}; csrftoken={CSRF}" for member, _ in people}
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(count):
+        member, cows = rng.choice(people)
+        animal, farm = rng.choice(cows)
+        kind = rng.choice(kinds)
+        method, body, session = "GET", "", rng.choice(["morning", "evening"])
+        if kind == "save":
+            method, path = "POST", "/milk/entry/row/"
+            body = f"farm={farm}&date={today}&session={session}&animal={animal}&quantity={rng.uniform(4, 28):.1f}"
+        elif kind == "entry":
+            path = f"/milk/entry/?farm={farm}&date={today}&session={session}"
+        elif kind == "herd":
+            query = rng.choice(HERD_QUERIES).format(prefix=f"S{rng.randint(1, 100):03d}", farm=farm,
+                                                    tag=f"S{rng.randint(1, 100):03d}-{rng.randint(0, 99):04d}")
+            path = f"/herd/{query}"
+        elif kind == "card":
+            path = f"/milk/cards/{rng.choice(CARDS)}/"
+        elif kind == "animal":
+            path = f"/herd/{animal}/"
+        else:
+            path = {"today": "/breeding/today/", "home": "/home/", "health": "/health/", "approvals": "/money/approvals/"}[kind]
+        lines.append("\t".join([kind, method, path, cookies[member.pk], body]))
+    return lines
+
+
+def wrk(port: int, lines_file: str | None, seconds: int, connections: int, path: str = "/") -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    if lines_file:
+        command += ["-s", str(HERE / "wrk_requests.lua"), f"http://127.0.0.1:{port}/", "--", lines_file]
+    else:
+        command += ["-s", str(HERE / "wrk_requests.lua"), f"http://127.0.0.1:{port}{path}", "--", _hello_file()]
+    out = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "BENCH_CSRF": CSRF}, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK "))
+    count, duration, mean, p50, p90, p99, worst, socket_errors, status_errors, timeouts, _bytes = map(int, map(float, line.split()[1:]))
+    return {"rps": count / (duration / 1e6), "p50": p50 / 1000, "p90": p90 / 1000, "p99": p99 / 1000, "max": worst / 1000,
+            "errors": socket_errors + status_errors + timeouts, "requests": count}
+
+
+_HELLO = None
+
+
+def _hello_file() -> str:
+    global _HELLO
+    if _HELLO is None:
+        _HELLO = tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False)  # noqa: SIM115
+        _HELLO.write("hello\tGET\t/\t\t\n")
+        _HELLO.close()
+    return _HELLO.name
+
+
+def said(result: dict) -> str:
+    return (f"{result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, p90 {result['p90']:.0f} ms, p99 {result['p99']:.0f} ms, "
+            f"max {result['max']:.0f} ms, errors {result['errors']} of {result['requests']}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=30, help="each round of the mix and of hello-world")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--alone", type=int, default=15, help="seconds for each page alone (0: skip)")
+    parser.add_argument("--sustain", type=int, default=0, help="then the mix for this many seconds more")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed (Debian: apt install wrk).")
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", scale="vps", verbosity=0)
+    folder = Path(tempfile.mkdtemp(prefix="ifarm-wrk-"))
+    weighted = [kind for kind, weight in MIX for _ in range(weight)]
+    (folder / "mix.tsv").write_text("\n".join(mix_lines(20_000, weighted)) + "\n")
+    for kind, _ in MIX:
+        (folder / f"{kind}.tsv").write_text("\n".join(mix_lines(2_000, [kind], seed=11)) + "\n")
+    hello_rates, mix_rates = [], []
+    for number in range(1, args.rounds + 1):
+        port = server.free_port()
+        process = server.start(port, workers=args.workers, app="bench.hello_django:application")
+        try:
+            wrk(port, None, 3, 2)
+            hello = wrk(port, None, args.seconds, args.connections)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        port = server.free_port()
+        process = server.start(port, workers=args.workers)
+        try:
+            wrk(port, str(folder / "mix.tsv"), 5, 2)  # each worker's first requests (imports, connections)
+            mix = wrk(port, str(folder / "mix.tsv"), args.seconds, args.connections)
+            memory = server.rss_mb(process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        hello_rates.append(hello["rps"])
+        mix_rates.append(mix["rps"])
+        print(f"round {number}: hello-world {hello['rps']:.0f} req/s; mix {said(mix)}; ratio {mix['rps'] / hello['rps']:.3f}; "
+              f"web memory {memory:.0f} MB for {args.workers} workers", flush=True)
+    print(f"medians over {args.rounds} rounds ({args.connections} connections, {args.workers} workers x 2 threads): "
+          f"hello-world {statistics.median(hello_rates):.0f} req/s, mix {statistics.median(mix_rates):.1f} req/s, "
+          f"ratio {statistics.median(mix_rates) / statistics.median(hello_rates):.3f}", flush=True)
+    if args.alone or args.sustain:
+        port = server.free_port()
+        process = server.start(port, workers=args.workers)
+        try:
+            wrk(port, str(folder / "mix.tsv"), 5, 2)
+            for kind, _ in MIX if args.alone else []:
+                print(f"  {kind} alone: {said(wrk(port, str(folder / f'{kind}.tsv'), args.alone, args.connections))}", flush=True)
+            if args.sustain:
+                print(f"sustained mix for {args.sustain} s: {said(wrk(port, str(folder / 'mix.tsv'), args.sustain, args.connections))}; "
+                      f"web memory {server.rss_mb(process.pid):.0f} MB", flush=True)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

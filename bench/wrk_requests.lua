@@ -1,0 +1,43 @@
+-- Requests for wrk from a file written by bench/wrk_mix.py: one per line, tab-separated
+-- (kind, method, path, cookie, body). Each thread starts at its own place in the list and walks on.
+local requests = {}
+local position = 1
+
+local function load(name)
+  for line in io.lines(name) do
+    local kind, method, path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
+    local headers = { ["Host"] = "127.0.0.1", ["Cookie"] = cookie }
+    if method == "POST" then
+      headers["Content-Type"] = "application/x-www-form-urlencoded"
+      headers["X-CSRFToken"] = os.getenv("BENCH_CSRF")
+      headers["HX-Request"] = "true"
+    elseif kind == "card" then
+      headers["HX-Request"] = "true"
+    end
+    requests[#requests + 1] = wrk.format(method, path, headers, body ~= "" and body or nil)
+  end
+end
+
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("number", counter)
+end
+
+function init(args)
+  load(args[1])
+  position = ((number or 1) * 7919) % #requests + 1
+end
+
+function request()
+  local chosen = requests[position]
+  position = position % #requests + 1
+  return chosen
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format("WRK %d %d %.0f %d %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    errors.connect + errors.read + errors.write, errors.status, errors.timeout, summary.bytes))
+end
