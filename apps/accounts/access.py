@@ -152,9 +152,9 @@ def snapshot_of(tenant) -> Snapshot:
 
 
 def _load(tenant_id: int, zone: str) -> Snapshot:
-    from apps.farms.models import Farm
+    from .models import Delegation, Policy, farm_model
 
-    from .models import Delegation, Policy
+    Farm = farm_model()
 
     with scopes_disabled():
         farm_zones = dict(Farm.objects.filter(tenant_id=tenant_id).values_list("id", "time_zone"))

@@ -7,6 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and tenants"
 
     def ready(self):
-        from . import people, services  # noqa: F401  (services registers the invitation email's outbox handler)
+        from apps.core import limits
+        from apps.core.access import engine_register
 
+        from . import people, selectors, services  # noqa: F401  (services registers the invitation email's outbox handler)
+        from .permissions import CATALOGUE, decision
+
+        engine_register(decision=decision, catalogue=CATALOGUE)
+        limits.counter_register("members", selectors.members_counted)
         people.connect()

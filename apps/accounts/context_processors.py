@@ -1,10 +1,9 @@
 from functools import cache
 
-from apps.farms.selectors import farm_list
 from apps.notify.selectors import unread_count
 
 from .middleware import SESSION_FARM
-from .selectors import memberships_of
+from .selectors import farm_list, memberships_of
 
 
 def tenancy(request):

@@ -4,9 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import PhotoField
-from apps.farms.models import Farm
 
-from .models import TIME_ZONE_CHOICES, MilkUnit, Profile, Role, Tenant
+from .models import TIME_ZONE_CHOICES, MilkUnit, Profile, Role, Tenant, farm_model
 from .permissions import CATALOGUE
 
 CURRENCY_CHOICES = [
@@ -91,7 +90,7 @@ class MemberAccessForm(forms.Form):
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=None)
     all_farms = forms.BooleanField(required=False, initial=True, label=_("All farms, including new ones"))
     farms = forms.ModelMultipleChoiceField(
-        queryset=Farm.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Only these farms")
+        queryset=farm_model().objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Only these farms")
     )
 
     def __init__(self, *args, roles, farms, **kwargs):
@@ -150,7 +149,7 @@ class PolicyForm(forms.Form):
                                help_text=_("Not included: until 21:00 allows 20:59, not 21:00."))
     amount_limit = forms.DecimalField(required=False, max_digits=14, decimal_places=4, label=_("Amount limit"),
                                       help_text=_("e.g. approve expenses up to this amount; empty: no limit."))
-    farms = forms.ModelMultipleChoiceField(queryset=Farm.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+    farms = forms.ModelMultipleChoiceField(queryset=farm_model().objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
                                            label=_("Only on these farms"), help_text=_("None ticked: every farm."))
     ends_on = forms.DateField(required=False, label=_("Access ends on"), widget=forms.DateInput(attrs=DATE),
                               help_text=_("After this day the permissions it covers are refused."))

@@ -184,6 +184,11 @@ class Membership(TenantModel):
         return self.role.key == "owner"
 
 
+def farm_model():
+    """The farm model, through the relation a membership declares (the farms app stands above this one)."""
+    return Membership._meta.get_field("farms").related_model
+
+
 class Invitation(TenantModel):
     email = models.EmailField(verbose_name=_("email"))
     role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.CASCADE, related_name="+")

@@ -142,9 +142,9 @@ def _farms_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def connect() -> None:
-    from apps.farms.models import Farm
+    from .models import Membership, Profile, Role, Tenant, User, farm_model
 
-    from .models import Membership, Profile, Role, Tenant, User
+    Farm = farm_model()
 
     for signal in (post_save, post_delete):
         signal.connect(_user_saved, sender=User, dispatch_uid=f"people-user-{signal}")

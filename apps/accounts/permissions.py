@@ -119,8 +119,8 @@ def ensure(membership: Membership | None, perm: str, obj=None, *, amount=None) -
 
 
 def _farm_id_of(obj) -> int | None:
-    from apps.farms.models import Farm
+    from .models import farm_model
 
-    if isinstance(obj, Farm):
+    if isinstance(obj, farm_model()):
         return obj.pk
     return getattr(obj, "farm_id", None)

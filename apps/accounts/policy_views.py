@@ -12,14 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import redirect_back
 from apps.core.words import day
-from apps.farms.selectors import farms_visible_to
 
 from . import policies, security, selectors, sso
 from .access import PROTECTED
-from .decorators import member_required
 from .forms import DelegationForm, PolicyForm, SsoConnectionForm, SsoSignInForm
 from .permissions import can, permissions_of
 
@@ -46,7 +45,7 @@ def policy_edit(request, pk: int | None = None):
                    "end_time": policy.end_time, "amount_limit": policy.amount_limit, "farms": list(policy.farms.all()),
                    "ends_on": policy.ends_on}
     form = PolicyForm(request.POST or None, initial=initial, roles=selectors.roles_of(membership),
-                      members=selectors.team_of(membership), farms=farms_visible_to(membership))
+                      members=selectors.team_of(membership), farms=selectors.farms_visible_to(membership))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -2,12 +2,22 @@
 
 from django.db.models import Count, Q
 from django.http import Http404
-from django_scopes import scope
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
 
 from .access import snapshot_for
-from .models import Invitation, Membership, Role, User
-from .people import memberships_for
-from .permissions import farm_ids_of
+from .models import Invitation, Membership, Role, User, farm_model
+from .people import farms_for, memberships_for
+from .permissions import farm_ids_of, visible_to
+
+
+def members_counted(tenant_id: int) -> int:
+    """The members a plan counts: active people (not program accounts) and invitations still open."""
+    with scopes_disabled():
+        members = Membership.objects.filter(tenant_id=tenant_id, is_active=True, is_service=False).count()
+        waiting = Invitation.objects.filter(tenant_id=tenant_id, accepted_at=None, revoked_at=None,
+                                            expires_at__gt=timezone.now()).count()
+    return members + waiting
 
 
 def memberships_of(user: User):
@@ -110,3 +120,38 @@ def get_user_session_for(user: User, pk: int):
     if session is None:
         raise Http404
     return session
+
+
+# The farms a member may see -------------------------------------------------------------------------
+
+
+def farms_visible_to(membership, *, include_archived: bool = False):
+    """The farms of the member's organisation that are within the member's farm scope."""
+    farms = visible_to(farm_model().objects.all(), membership, "pk")
+    if not include_archived:
+        farms = farms.filter(archived_at=None)
+    return farms.order_by("name")
+
+
+def farm_list(membership) -> list:
+    """The member's farms as a list, read once a request: the layout's farm switcher and the dashboard cards
+    both ask. Kept on the request's membership (the farm services forget it when a farm changes: forget_farms)
+    and between requests in the cache of people (people.py)."""
+    found = getattr(membership, "_farm_list", None)
+    if found is None:
+        found = membership._farm_list = farms_for(membership, lambda: list(farms_visible_to(membership)))
+    return found
+
+
+def forget_farms(membership) -> None:
+    """Drop what the membership remembers of its farms (farm_list here, farm_ids_of in permissions)."""
+    membership.__dict__.pop("_farm_list", None)
+    membership.__dict__.pop("_farm_ids", None)
+
+
+def get_farm_for(membership, pk: int) -> object:
+    """The farm, or 404 when it is not the member's organisation's or outside their scope."""
+    farm = farms_visible_to(membership, include_archived=True).filter(pk=pk).first()
+    if farm is None:
+        raise Http404
+    return farm

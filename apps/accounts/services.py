@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -38,6 +39,16 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+_SET_UP_STEPS: list[Callable[..., None]] = []
+
+
+def tenant_setup_register(step: Callable[..., None]) -> None:
+    """What an app above this one adds to every new organisation (its default categories, the plan's trial):
+    `step(tenant=...)`, run inside the organisation's creation, so a failed step creates nothing."""
+    if step not in _SET_UP_STEPS:
+        _SET_UP_STEPS.append(step)
+
+
 @transaction.atomic
 def tenant_create(
     *, owner: User, name: str, country: str, currency: str, milk_unit: str, time_zone: str
@@ -56,18 +67,14 @@ def tenant_create(
             Role(tenant=tenant, key=key, name=label, permissions=perms, is_builtin=True)
             for key, (label, perms) in BUILTIN_ROLES.items()
         )
-        from apps.finance.services import categories_create_defaults
-
-        categories_create_defaults(tenant_id=tenant.pk)
         owner_role = Role.objects.get(tenant=tenant, key="owner")
         membership = Membership.objects.create(tenant=tenant, user=owner, role=owner_role, all_farms=True)
         # As before policies: a manager's approval waits for an owner until an owner sets a limit.
         Policy.objects.create(tenant=tenant, name="Manager approval limit", role=Role.objects.get(tenant=tenant, key="manager"),
                               permissions=["finance.approve_expense"], amount_limit=0)
         access_changed(tenant.pk)
-        from apps.billing.services import subscription_start_trial
-
-        subscription_start_trial(tenant=tenant)
+        for step in _SET_UP_STEPS:
+            step(tenant=tenant)
         audit_append(
             actor=Actor.of(membership),
             action="tenant.create",
@@ -167,7 +174,7 @@ def invitation_create(*, membership: Membership, email: str, role: Role, all_far
         raise ValidationError({"email": _("This person is already a member.")})
     if not all_farms and not farms:
         raise ValidationError({"farms": _("Pick at least one farm, or give access to all farms.")})
-    from apps.billing.limits import ensure_room
+    from apps.core.limits import ensure_room
 
     ensure_room(membership.tenant_id, "members")
     if beyond := _beyond_own(membership, role.permissions):

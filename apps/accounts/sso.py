@@ -102,7 +102,7 @@ def connection_create(*, membership: Membership, name: str, protocol: str, email
     """Connect the organisation's identity provider; checks what can be checked before saving."""
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
-    from apps.billing.limits import ensure_feature
+    from apps.core.limits import ensure_feature
 
     ensure_feature(membership.tenant_id, "sso")
     errors: dict[str, str] = {}
@@ -327,7 +327,7 @@ def sso_membership_ensure(request, user: User) -> Membership | None:
         return None
     # Someone signed in to another organisation links this one's sign-in: its rows, not the request's.
     with scopes_disabled(), tenant_rows(connection.tenant_id):
-        from apps.billing.limits import room_problem
+        from apps.core.limits import room_problem
 
         known = Membership.objects.filter(tenant_id=connection.tenant_id, user=user).exists()
         if not known and (problem := room_problem(connection.tenant_id, "members")):

@@ -7,12 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
-from apps.farms.selectors import farms_visible_to, get_farm_for
 
 from . import selectors, services
-from .decorators import member_required
 from .forms import (
     InvitationForm,
     InvitationSignupForm,
@@ -67,7 +66,7 @@ def tenant_switch(request):
 def farm_switch(request):
     farm_id = id_param(request.POST, "farm")
     if farm_id:
-        farm = get_farm_for(request.membership, farm_id)
+        farm = selectors.get_farm_for(request.membership, farm_id)
         request.session[SESSION_FARM] = farm.pk
     else:
         request.session.pop(SESSION_FARM, None)
@@ -79,7 +78,7 @@ def team(request):
     membership = request.membership
     roles = selectors.roles_assignable_by(membership)
     # The safest common case first: a worker, not an owner.
-    form = InvitationForm(roles=roles, farms=farms_visible_to(membership), initial={"role": roles.filter(key="worker").first()})
+    form = InvitationForm(roles=roles, farms=selectors.farms_visible_to(membership), initial={"role": roles.filter(key="worker").first()})
     return render(request, "accounts/team.html", _team_context(membership, form))
 
 
@@ -126,7 +125,7 @@ def role_delete(request, pk: int):
 @require_POST
 def invitation_create(request):
     membership = request.membership
-    form = InvitationForm(request.POST, roles=selectors.roles_assignable_by(membership), farms=farms_visible_to(membership))
+    form = InvitationForm(request.POST, roles=selectors.roles_assignable_by(membership), farms=selectors.farms_visible_to(membership))
     if form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -207,7 +206,7 @@ def member_edit(request, pk: int):
         raise PermissionDenied(_("Only an owner can change, remove or make an owner."))
     initial = {"role": member.role, "all_farms": member.all_farms, "farms": list(member.farms.all())}
     form = MemberAccessForm(
-        request.POST or None, initial=initial, roles=selectors.roles_assignable_by(membership), farms=farms_visible_to(membership)
+        request.POST or None, initial=initial, roles=selectors.roles_assignable_by(membership), farms=selectors.farms_visible_to(membership)
     )
     if request.method == "POST" and form.is_valid():
         try:

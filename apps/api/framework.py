@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ServiceError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -17,8 +15,8 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict
 
 from apps.accounts.permissions import decision
+from apps.core.http import problem
 
-PROBLEM = "application/problem+json"
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 CURSOR_SALT = "api.cursor"
@@ -36,15 +34,6 @@ class Problem(Schema):
     status: int
     detail: str = ""
     errors: list[dict] = []
-
-
-def problem(status: int, title: str, detail: str = "", errors: list[dict] | None = None, headers: dict | None = None) -> HttpResponse:
-    """An RFC 9457 problem document."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "errors": errors or []}
-    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
 
 
 # Who is asking ---------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.cache import count_in_window
+from apps.core.http import PROBLEM, problem
 
-from .framework import PROBLEM, problem
 from .models import IdempotentRequest
 
 MAX_BODY = 5 * 1024 * 1024

@@ -76,7 +76,7 @@ def _refresh_flag(tenant_id: int) -> None:
 def endpoint_create(*, membership, url: str, events: list[str], description: str = "") -> tuple[WebhookEndpoint, str]:
     if not can(membership, "tenant.manage"):
         raise PermissionDenied
-    from apps.billing.limits import ensure_feature
+    from apps.core.limits import ensure_feature
 
     ensure_feature(membership.tenant_id, "webhooks")
     errors = {}

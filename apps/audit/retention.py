@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from apps.core.models import tenant_model
+
 from .models import AuditArchive, AuditEntry
 from .services import GENESIS, Actor, ChainBreak, audit_append, canonical_json, compute_hash
 
@@ -75,7 +77,7 @@ def audit_archive_tenant(*, tenant_id: int, now: dt.datetime | None = None) -> l
 
 @transaction.atomic
 def _archive_month(tenant_id: int, month: dt.date, end: dt.datetime) -> AuditArchive:
-    from apps.accounts.models import Tenant
+    Tenant = tenant_model()
 
     # The same lock as audit_append: the chain does not move while a month leaves it.
     Tenant.objects.select_for_update().filter(pk=tenant_id).values_list("pk", flat=True).get()

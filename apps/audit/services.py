@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from apps.core.context import current_request_meta
+from apps.core.models import tenant_model
 
 from .models import AuditEntry
 
@@ -98,7 +99,7 @@ def _locked_head(tenant_id: int) -> tuple[int, str]:
     tenant cannot both take the same head. On PostgreSQL one statement: the head lives on the tenant row
     and the UPDATE that locks it returns it (read after any wait, so never stale). Elsewhere: lock, then
     read the newest entry (or the newest archived one, for a chain whose old months all left the table)."""
-    from apps.accounts.models import Tenant
+    Tenant = tenant_model()
 
     from .models import AuditArchive
 
@@ -124,7 +125,7 @@ def _insert(entry: AuditEntry) -> None:
     if connection.vendor != "postgresql":
         entry.save(force_insert=True)
         return
-    from apps.accounts.models import Tenant
+    Tenant = tenant_model()
 
     fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(f.column for f in fields)

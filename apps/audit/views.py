@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.decorators import member_required
+from apps.core.access import member_required
 from apps.core.storage import file_response
 
 from .models import AuditEntry

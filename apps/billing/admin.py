@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from apps.finance.money import amount_problem
+from apps.core.money import amount_problem
 
 from . import services
 from .models import Charge, PaymentEvent, Plan, PlanPrice, PlatformInvoice, Subscription, Usage

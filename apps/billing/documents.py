@@ -2,8 +2,8 @@
 
 from django.conf import settings
 
-from apps.finance.documents import pdf_from_template
-from apps.finance.money import places
+from apps.core.exports import pdf_from_template
+from apps.core.money import places
 
 
 def platform_invoice_pdf(invoice) -> bytes:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from apps.finance.money import places
+from apps.core.money import places
 
 
 @dataclass(frozen=True)

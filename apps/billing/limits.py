@@ -1,4 +1,4 @@
-"""A plan's limits, checked by the services that add things.
+"""A plan's limits: what each plan allows, registered with apps.core.limits, which the services that add things ask.
 
 Going over a limit never deletes anything: after a downgrade, the organisation keeps what it has
 and cannot add more of that kind until it is under the limit again (or on a bigger plan).
@@ -9,23 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from apps.core import limits
+
 from .models import FEATURES, LIMIT_LABELS, LIMITS, Plan, Subscription, Usage, amount_of
-
-
-class LimitReached(ValidationError):
-    """A plan limit refuses an addition; the message links to the billing page."""
-
-    def __init__(self, message: str, *, kind: str):
-        self.kind = kind
-        link = format_html('{} <a href="{}">{}</a>.', message, reverse("billing:home"), _("Choose a bigger plan"))
-        super().__init__(link, code="plan_limit")
 
 
 def plan_of(tenant_id: int) -> Plan | None:
@@ -63,21 +53,9 @@ def api_calls_key(tenant_id: int, when: dt.datetime | None = None) -> str:
 
 
 def count(tenant_id: int, kind: str) -> int | float:
-    """What the organisation has now of `kind` (storage from the last half-hourly measure)."""
-    from apps.accounts.models import Invitation, Membership
-    from apps.farms.models import Farm
-    from apps.herd.models import Animal, Status
-
+    """What the organisation has now of `kind`: storage from the last half-hourly measure, API calls from the
+    month's counter; the rest counted by the app that owns them (registered in apps.core.limits)."""
     with scopes_disabled():
-        if kind == "animals":
-            return Animal.objects.filter(tenant_id=tenant_id, status=Status.ACTIVE).count()
-        if kind == "farms":
-            return Farm.objects.filter(tenant_id=tenant_id, archived_at=None).count()
-        if kind == "members":
-            members = Membership.objects.filter(tenant_id=tenant_id, is_active=True, is_service=False).count()
-            waiting = Invitation.objects.filter(tenant_id=tenant_id, accepted_at=None, revoked_at=None,
-                                                expires_at__gt=timezone.now()).count()
-            return members + waiting
         if kind == "storage_mb":
             usage = Usage.objects.filter(tenant_id=tenant_id).order_by("-month").first()
             return float(usage.storage_mb) if usage else 0.0
@@ -87,7 +65,7 @@ def count(tenant_id: int, kind: str) -> int | float:
             except Exception:  # noqa: BLE001  (no cache: the last measure)
                 usage = Usage.objects.filter(tenant_id=tenant_id).order_by("-month").first()
                 return usage.api_calls if usage else 0
-    raise KeyError(kind)
+        return limits.count(tenant_id, kind)
 
 
 def room_problem(tenant_id: int, kind: str, adding: int = 1, *, plan: Plan | None = None) -> str | None:
@@ -109,12 +87,6 @@ def room_problem(tenant_id: int, kind: str, adding: int = 1, *, plan: Plan | Non
     return _("Your plan holds %(holds)s; you have %(have)s.") % {"holds": holds, "have": have_text}
 
 
-def ensure_room(tenant_id: int, kind: str, adding: int = 1) -> None:
-    """Raise LimitReached when the plan has no room for `adding` more of `kind`."""
-    if problem := room_problem(tenant_id, kind, adding):
-        raise LimitReached(problem, kind=kind)
-
-
 def feature_problem(tenant_id: int, feature: str) -> str | None:
     plan = plan_of(tenant_id)
     if plan is None or plan.has(feature):
@@ -124,11 +96,6 @@ def feature_problem(tenant_id: int, feature: str) -> str | None:
 
 def counts(tenant_id: int) -> dict:
     return {kind: count(tenant_id, kind) for kind in LIMITS}
-
-
-def ensure_feature(tenant_id: int, feature: str) -> None:
-    if problem := feature_problem(tenant_id, feature):
-        raise LimitReached(problem, kind=feature)
 
 
 def usage_now(tenant_id: int, plan: Plan, have: dict | None = None) -> list[dict]:
@@ -163,14 +130,9 @@ def storage_used_mb(tenant_id: int) -> float:
     """The size of the organisation's files (photos, receipts, reports, invoice PDFs), in MB."""
     from django.core.files.storage import default_storage
 
-    from apps.finance.models import Expense, Invoice, ReportJob
-    from apps.herd.models import Animal
-
     names: list[str] = []
     with scopes_disabled():
-        for model, fields in ((Animal, ["photo"]), (Expense, ["receipt", "receipt_thumb"]), (ReportJob, ["file"]),
-                              (Invoice, ["pdf"])):
-            fields = [f for f in fields if any(field.name == f for field in model._meta.get_fields())]
+        for model, fields in limits.stored_files():
             for row in model.objects.filter(tenant_id=tenant_id).values_list(*fields):
                 names.extend(name for name in row if name)
     total = 0

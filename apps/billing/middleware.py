@@ -30,7 +30,7 @@ class ReadOnlyMiddleware:
 
 def refused(request, reason: str):
     if request.path.startswith("/api/"):
-        from apps.api.framework import problem
+        from apps.core.http import problem
 
         return problem(402, _("The organisation is read-only."), reason)
     can_pay = request.membership is not None and request.membership.role.key == "owner"

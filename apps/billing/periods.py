@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from apps.finance.money import places
+from apps.core.money import places
 
 
 def add_months(day: dt.date, months: int, anchor_day: int | None = None) -> dt.date:

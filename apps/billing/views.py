@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import member_required
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 
 from . import gateways, limits, services

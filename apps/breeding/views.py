@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
-from apps.accounts.selectors import team_of
+from apps.accounts.selectors import farms_visible_to, team_of
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
 from apps.core.words import amount, day, listing
-from apps.farms.selectors import external_farms, farms_visible_to
+from apps.farms.selectors import external_farms
 from apps.herd.lifecycle import event_record
 from apps.herd.selectors import active_animal_choices, get_animal_for, groups_visible_to, outside_sires
 from apps.milk.selectors import open_lactation_of

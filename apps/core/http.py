@@ -1,3 +1,6 @@
+import json
+
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -22,3 +25,15 @@ def parse_id(value) -> int | None:
 def id_param(params, name: str) -> int | None:
     """An object id from a query string or a form (see parse_id)."""
     return parse_id(params.get(name))
+
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str = "", errors: list[dict] | None = None, headers: dict | None = None) -> HttpResponse:
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "errors": errors or []}
+    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response

@@ -1,8 +1,17 @@
 """Tenant-scoped base models."""
 
+from django.apps import apps as django_apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopeError, get_scope
+
+TENANT_MODEL = "accounts.Tenant"
+
+
+def tenant_model():
+    """The organisation model, reached by its label as Django reaches the user model: the apps below
+    accounts (audit keeps its chain's head on the organisation's row) name it without importing accounts."""
+    return django_apps.get_model(TENANT_MODEL)
 
 
 class UnscopedQuerySet(models.QuerySet):
@@ -90,7 +99,7 @@ tenant_upload_path = TenantUploadPath
 class TenantModel(models.Model):
     """A row owned by one tenant."""
 
-    tenant = models.ForeignKey("accounts.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+")
+    tenant = models.ForeignKey(TENANT_MODEL, verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+")
 
     objects = TenantManager()
 

@@ -37,10 +37,6 @@ class FarmForm(forms.ModelForm):
         return cleaned
 
 
-class GroupForm(forms.Form):
-    name = forms.CharField(label=_("New group or pen"), max_length=80)
-
-
 class ExternalFarmForm(forms.ModelForm):
     class Meta:
         model = ExternalFarm

@@ -4,11 +4,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
+from apps.accounts.selectors import forget_farms
 from apps.audit.services import Actor, audit_append, changed, snapshot
-from apps.billing.limits import ensure_room
+from apps.core.limits import ensure_room
 
 from .models import ExternalFarm, Farm
-from .selectors import forget_farms
 
 FARM_FIELDS = [
     "name", "farm_type", "address", "latitude", "longitude", "area", "area_unit", "time_zone", "milking_sessions_per_day",

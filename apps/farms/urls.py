@@ -10,5 +10,4 @@ urlpatterns = [
     path("<int:pk>/", views.farm_detail, name="detail"),
     path("<int:pk>/edit/", views.farm_edit, name="edit"),
     path("<int:pk>/archive/", views.farm_archive, name="archive"),
-    path("<int:pk>/groups/", views.group_create, name="group_create"),
 ]

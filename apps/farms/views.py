@@ -1,51 +1,47 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import member_required
+from apps.accounts.selectors import farms_visible_to, get_farm_for
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 
-from . import selectors, services
-from .forms import FarmForm, GroupForm
+from . import services
+from .forms import FarmForm
 
 
 @member_required("farms.view")
 def farm_list(request):
     show_archived = request.GET.get("archived") == "1"
-    farms = selectors.farms_visible_to(request.membership, include_archived=show_archived)
+    farms = farms_visible_to(request.membership, include_archived=show_archived)
     return render(request, "farms/list.html", {"farms": farms, "show_archived": show_archived})
+
+
+# Parts of the farm page drawn by the apps above this one (the herd's groups and pens), registered when
+# they start: each is a function (request, farm) -> HTML.
+FARM_PAGE_SECTIONS: list[Callable] = []
+
+
+def farm_section_register(draw: Callable) -> None:
+    if draw not in FARM_PAGE_SECTIONS:
+        FARM_PAGE_SECTIONS.append(draw)
 
 
 @member_required("farms.view")
 def farm_detail(request, pk: int):
-    farm = selectors.get_farm_for(request.membership, pk)
-    return render(request, "farms/detail.html", _detail_context(farm, GroupForm()))
+    return farm_page(request, get_farm_for(request.membership, pk))
 
 
-def _detail_context(farm, group_form):
-    from apps.herd.selectors import groups_with_counts
-
-    return {"farm": farm, "groups": groups_with_counts(farm), "group_form": group_form}
-
-
-@member_required("herd.manage")
-@require_POST
-def group_create(request, pk: int):
-    from apps.herd.services import animal_group_create
-
-    farm = selectors.get_farm_for(request.membership, pk)
-    form = GroupForm(request.POST)
-    if form.is_valid():
-        try:
-            group = animal_group_create(membership=request.membership, farm=farm, name=form.cleaned_data["name"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Group %(name)s added to %(name2)s.") % {"name": group.name, "name2": farm.name})
-            return redirect(farm)
-    return render(request, "farms/detail.html", _detail_context(farm, form), status=400)
+def farm_page(request, farm, *, drawn: dict | None = None, status: int = 200):
+    """The farm page: the farm's own details, then each registered section (`drawn` holds a section already
+    drawn, such as a form sent back with its errors)."""
+    drawn = drawn or {}
+    sections = [drawn[draw] if draw in drawn else draw(request, farm) for draw in FARM_PAGE_SECTIONS]
+    return render(request, "farms/detail.html", {"farm": farm, "sections": sections}, status=status)
 
 
 @member_required("farms.manage")
@@ -64,7 +60,7 @@ def farm_create(request):
 
 @member_required("farms.manage")
 def farm_edit(request, pk: int):
-    farm = selectors.get_farm_for(request.membership, pk)
+    farm = get_farm_for(request.membership, pk)
     form = FarmForm(request.POST or None, instance=farm)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +76,7 @@ def farm_edit(request, pk: int):
 @member_required("farms.manage")
 @require_POST
 def farm_archive(request, pk: int):
-    farm = selectors.get_farm_for(request.membership, pk)
+    farm = get_farm_for(request.membership, pk)
     try:
         if farm.is_archived:
             services.farm_restore(membership=request.membership, farm=farm)

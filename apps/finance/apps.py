@@ -6,4 +6,14 @@ class FinanceConfig(AppConfig):
     label = "finance"
 
     def ready(self):
+        from apps.accounts.services import tenant_setup_register
+        from apps.core import limits
+
         from . import handlers  # noqa: F401  (registers the outbox handlers)
+        from .models import Expense, Invoice, ReportJob
+        from .services import categories_create_defaults
+
+        limits.files_register(Expense, "receipt", "receipt_thumb")
+        limits.files_register(ReportJob, "file")
+        limits.files_register(Invoice, "pdf")
+        tenant_setup_register(lambda tenant: categories_create_defaults(tenant_id=tenant.pk))

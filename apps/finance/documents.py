@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import translation
-
-from .money import places
-
-
-def pdf_from_template(template: str, context: dict, *, language: str) -> bytes:
-    """The one PDF renderer: farm invoices and the platform's own invoices alike. A document is written in
-    the organisation's language, whoever (or whichever worker) renders it."""
-    from weasyprint import HTML
-
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return HTML(string=render_to_string(template, context)).write_pdf()
+from apps.core.exports import pdf_from_template
+from apps.core.money import places
 
 
 def invoice_pdf_bytes(invoice) -> bytes:
@@ -23,7 +11,7 @@ def invoice_pdf_bytes(invoice) -> bytes:
         "finance/invoice_pdf.html",
         {"invoice": invoice, "tenant": invoice.tenant, "lines": list(invoice.lines.all()),
          "payments": list(invoice.payments.all()), "decimals": f"{places(invoice.currency)}g"},
-        language=invoice.tenant.language,
+        language=invoice.tenant.language,  # the organisation's, whoever (or whichever worker) renders it
     )
 
 

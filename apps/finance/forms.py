@@ -118,7 +118,7 @@ class EmailInvoiceForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    kind = forms.ChoiceField(choices=list(KINDS.items()), label=_("Report"))
+    kind = forms.ChoiceField(choices=lambda: list(KINDS.items()), label=_("Report"))
     since = FarmDateField(label=_("From"))
     until = FarmDateField(future=True, label=_("To"))
     farm = forms.ModelChoiceField(label=_("Farm"), queryset=None, required=False, empty_label=_("All farms"))

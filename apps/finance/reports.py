@@ -14,23 +14,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import visible_to
+from apps.core import exports
+from apps.core.exports import Sheet
 from apps.core.replicas import replica_reads
-from apps.core.words import amount, day
-from apps.insights import exports
-from apps.insights.exports import Sheet
+from apps.core.words import day
 from apps.notify.services import language_of
 
 from .models import Expense, Invoice, ReportJob, Sale
 
 FORMATS = exports.FORMATS
 KINDS = {"pnl": gettext_lazy("Profit and loss"), "expenses": gettext_lazy("Expenses"), "sales": gettext_lazy("Sales"),
-         "receivables": gettext_lazy("Aged receivables"), "milk": gettext_lazy("Milk")}
-MILK_DENSITY = Decimal("1.03")  # kg per litre, to turn litres and percentages into kilograms of solids
+         "receivables": gettext_lazy("Aged receivables")}
 PURCHASE_INVOICES = gettext_lazy("Purchase invoices")
 BACKGROUND_AFTER_DAYS = 186  # a longer period is built by a worker, with a progress bar
 
 
-def _scoped(queryset, membership, farm=None):
+def scoped(queryset, membership, farm=None):
     queryset = visible_to(queryset, membership)
     if farm is not None:
         queryset = queryset.filter(farm=farm)
@@ -41,17 +40,17 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
     """Per farm and month: sales revenue, approved expenses by category, purchase invoices (less
     their credit notes) by issue date, and the net."""
     sales = (
-        _scoped(Sale.objects.filter(voided_at=None, date__range=(since, until)), membership, farm)
+        scoped(Sale.objects.filter(voided_at=None, date__range=(since, until)), membership, farm)
         .annotate(month=TruncMonth("date")).values("farm__name", "month").annotate(amount=Sum("total"))
     )
     if progress:
         progress(40)
     expenses = (
-        _scoped(Expense.objects.filter(status=Expense.Status.APPROVED, date__range=(since, until)), membership, farm)
+        scoped(Expense.objects.filter(status=Expense.Status.APPROVED, date__range=(since, until)), membership, farm)
         .annotate(month=TruncMonth("date")).values("farm__name", "month", "category__name").annotate(amount=Sum("amount"))
     )
     bills = (
-        _scoped(Invoice.objects.filter(kind=Invoice.Kind.PURCHASE, issue_date__range=(since, until))
+        scoped(Invoice.objects.filter(kind=Invoice.Kind.PURCHASE, issue_date__range=(since, until))
                 .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.VOID]), membership, farm)
         .annotate(month=TruncMonth("issue_date")).values("farm__name", "month", "credit_note_for").annotate(amount=Sum("total"))
     )
@@ -60,17 +59,17 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
     for row in bills:
         categories.add(PURCHASE_INVOICES)
         amount = -row["amount"] if row["credit_note_for"] else row["amount"]
-        table[(row["farm__name"] or _("No farm"), _month(row["month"]))]["costs"][PURCHASE_INVOICES] += amount
+        table[(row["farm__name"] or _("No farm"), month_label(row["month"]))]["costs"][PURCHASE_INVOICES] += amount
     for row in sales:
-        table[(row["farm__name"], _month(row["month"]))]["revenue"] += row["amount"]
+        table[(row["farm__name"], month_label(row["month"]))]["revenue"] += row["amount"]
     for row in expenses:
         categories.add(row["category__name"])
-        table[(row["farm__name"], _month(row["month"]))]["costs"][row["category__name"]] += row["amount"]
+        table[(row["farm__name"], month_label(row["month"]))]["costs"][row["category__name"]] += row["amount"]
     if progress:
         progress(80)
     categories = sorted(categories - {PURCHASE_INVOICES}) + ([PURCHASE_INVOICES] if PURCHASE_INVOICES in categories else [])
     report = Sheet(
-        title=_("Profit and loss"), subtitle=_period(membership, since, until, farm),
+        title=_("Profit and loss"), subtitle=period_of(membership, since, until, farm),
         headers=[_("Farm"), _("Month"), _("Sales revenue"), *(str(c) for c in categories), _("Total expenses"), _("Net")],
     )
     totals = [Decimal("0")] * (len(categories) + 3)
@@ -86,10 +85,10 @@ def profit_and_loss(membership, since: dt.date, until: dt.date, farm=None, progr
 
 def expense_report(membership, since, until, farm=None, progress=None) -> Sheet:
     rows = (
-        _scoped(Expense.objects.filter(date__range=(since, until)), membership, farm)
+        scoped(Expense.objects.filter(date__range=(since, until)), membership, farm)
         .select_related("farm", "category", "submitted_by__user").order_by("date", "id")
     )
-    report = Sheet(_("Expenses"), _period(membership, since, until, farm),
+    report = Sheet(_("Expenses"), period_of(membership, since, until, farm),
                    [_("Date"), _("Farm"), _("Category"), _("Description"), _("Supplier"), _("Amount"), _("Status"),
                     _("Submitted by")])
     total = Decimal("0")
@@ -104,10 +103,10 @@ def expense_report(membership, since, until, farm=None, progress=None) -> Sheet:
 
 def sales_report(membership, since, until, farm=None, progress=None) -> Sheet:
     rows = (
-        _scoped(Sale.objects.filter(date__range=(since, until)), membership, farm)
+        scoped(Sale.objects.filter(date__range=(since, until)), membership, farm)
         .select_related("farm", "buyer", "animal", "invoice").order_by("date", "id")
     )
-    report = Sheet(_("Sales"), _period(membership, since, until, farm),
+    report = Sheet(_("Sales"), period_of(membership, since, until, farm),
                    [_("Date"), _("Farm"), _("Kind"), _("What"), _("Buyer"), _("Quantity"), _("Unit price"), _("Total"),
                     _("Invoice"), _("Voided")])
     total = Decimal("0")
@@ -125,7 +124,7 @@ def aged_receivables(membership, since=None, until=None, farm=None, progress=Non
     """What customers owe on issued sales invoices, by how long past due."""
     today = until or timezone.localdate()
     invoices = (
-        _scoped(Invoice.objects.filter(kind=Invoice.Kind.SALES, status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID]),
+        scoped(Invoice.objects.filter(kind=Invoice.Kind.SALES, status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID]),
                 membership, farm)
         .select_related("contact").order_by("contact__name", "due_date")
     )
@@ -145,71 +144,21 @@ def aged_receivables(membership, since=None, until=None, farm=None, progress=Non
     return report
 
 
-def milk_report(membership, since, until, farm=None, progress=None) -> Sheet:
-    """Per farm and month: milk produced, discarded and saleable, its fat and protein (as % and as
-    kilograms of solids), and the milk sold with its average price and value. Read from the daily
-    summaries, never from the raw milkings."""
-    from apps.milk.models import FarmDaySummary
-
-    unit = membership.tenant.milk_unit
-    produced = (
-        _scoped(FarmDaySummary.objects.filter(date__range=(since, until)), membership, farm)
-        .annotate(month=TruncMonth("date")).values("farm__name", "month")
-        .annotate(total=Sum("total"), discarded=Sum("discarded"), fat_w=Sum("fat_weighted"), fat_v=Sum("fat_volume"),
-                  protein_w=Sum("protein_weighted"), protein_v=Sum("protein_volume"))
-    )
-    sold = (
-        _scoped(Sale.objects.filter(kind=Sale.Kind.MILK, voided_at=None, date__range=(since, until)), membership, farm)
-        .annotate(month=TruncMonth("date")).values("farm__name", "month").annotate(quantity=Sum("quantity"), value=Sum("total"))
-    )
-    zero = Decimal("0")
-    table: dict[tuple, dict] = defaultdict(lambda: {"total": zero, "discarded": zero, "fat_w": zero, "fat_v": zero,
-                                                    "protein_w": zero, "protein_v": zero, "sold": zero, "value": zero})
-    for row in produced:
-        cell = table[(row["farm__name"], _month(row["month"]))]
-        for key in ("total", "discarded", "fat_w", "fat_v", "protein_w", "protein_v"):
-            cell[key] += row[key] or zero
-    for row in sold:
-        cell = table[(row["farm__name"], _month(row["month"]))]
-        cell["sold"] += row["quantity"] or zero
-        cell["value"] += row["value"] or zero
-    kilos = Decimal("1") if unit == "kg" else MILK_DENSITY
-    report = Sheet(
-        _("Milk"), _period(membership, since, until, farm) + (
-            "; " + _("solids at %(density)s kg/L") % {"density": amount(MILK_DENSITY)} if unit != "kg" else ""),
-        [_("Farm"), _("Month"), _("Produced (%(unit)s)") % {"unit": unit}, _("Discarded (%(unit)s)") % {"unit": unit},
-         _("Saleable (%(unit)s)") % {"unit": unit}, _("Fat %"), _("Protein %"), _("Fat + protein (kg)"),
-         _("Sold (%(unit)s)") % {"unit": unit}, _("Average price per %(unit)s") % {"unit": unit}, _("Value")],
-    )
-    sums = defaultdict(Decimal)
-    for (farm_name, month), cell in sorted(table.items()):
-        fat = cell["fat_w"] / cell["fat_v"] if cell["fat_v"] else None
-        protein = cell["protein_w"] / cell["protein_v"] if cell["protein_v"] else None
-        solids = (cell["total"] * kilos * ((fat or zero) + (protein or zero)) / 100).quantize(Decimal("0.1")) if fat or protein else None
-        price = (cell["value"] / cell["sold"]).quantize(Decimal("0.01")) if cell["sold"] else None
-        saleable = cell["total"] - cell["discarded"]
-        report.rows.append([farm_name, month, cell["total"], cell["discarded"], saleable,
-                            fat.quantize(Decimal("0.01")) if fat is not None else None,
-                            protein.quantize(Decimal("0.01")) if protein is not None else None,
-                            solids, cell["sold"].normalize(), price, cell["value"]])
-        for key in ("total", "discarded", "sold", "value"):
-            sums[key] += cell[key]
-        sums["solids"] += solids or zero
-    average = (sums["value"] / sums["sold"]).quantize(Decimal("0.01")) if sums["sold"] else None
-    report.total_row = [_("All farms"), _("Total"), sums["total"], sums["discarded"], sums["total"] - sums["discarded"], None, None,
-                        sums["solids"], sums["sold"].normalize(), average, sums["value"]]
-    return report
+BUILDERS = {"pnl": profit_and_loss, "expenses": expense_report, "sales": sales_report, "receivables": aged_receivables}
 
 
-BUILDERS = {"pnl": profit_and_loss, "expenses": expense_report, "sales": sales_report, "receivables": aged_receivables,
-            "milk": milk_report}
+def report_register(kind: str, label, build) -> None:
+    """A report an app above this one adds to the accountants' list (the milk report): `build(membership,
+    since, until, farm=None, progress=None)` returns a Sheet."""
+    KINDS[kind] = label
+    BUILDERS[kind] = build
 
 
-def _month(value) -> str:
+def month_label(value) -> str:
     return value.strftime("%Y-%m") if value else ""
 
 
-def _period(membership, since, until, farm) -> str:
+def period_of(membership, since, until, farm) -> str:
     return _("%(organisation)s, %(where)s, %(start)s to %(end)s (%(currency)s)") % {
         "organisation": membership.tenant.name, "where": farm.name if farm else _("all farms"), "start": day(since),
         "end": day(until), "currency": membership.tenant.currency}

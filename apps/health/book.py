@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import visible_to
+from apps.core.exports import Sheet
 from apps.core.words import day
-from apps.insights.exports import Sheet
 
 from .models import Administration
 

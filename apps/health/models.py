@@ -6,7 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped, loaded
-from apps.milk.models import Quarter  # the udder's quarters, as the parlour names them
+
+
+class Quarter(models.TextChoices):
+    LF = "LF", _("Left front")
+    RF = "RF", _("Right front")
+    LH = "LH", _("Left hind")
+    RH = "RH", _("Right hind")
 
 
 class Route(models.TextChoices):

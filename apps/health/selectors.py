@@ -123,14 +123,8 @@ def annotate_milk_withdrawal(queryset, *, tenant_id: int, farm, day: dt.date, se
 
 
 def milk_withdrawal_for(animal, farm, day: dt.date, session: str) -> dt.datetime | None:
-    """When the milk withdrawal covering this cow's session ends, or None.
-
-    Free when the cow was fetched annotated for the same session (the row save does that);
-    one query otherwise.
-    """
-    known = getattr(animal, "milk_withdrawal", None)
-    if known is not None and known[:2] == (day, session):
-        return known[2]
+    """When the milk withdrawal covering this cow's session ends, or None (one query; a list of cows is annotated
+    instead: annotate_milk_withdrawal)."""
     covering = _covering(Treatment.objects.all(), animal.tenant_id, animal.pk,
                          withdrawal.session_window(farm.milkings, day, session))
     return covering.aggregate(ends=Max("milk_withdrawal_ends_at"))["ends"]

@@ -16,12 +16,10 @@ from apps.audit.services import Actor, audit_append
 from apps.core.events import event_emit
 from apps.core.words import amount, day, moment
 from apps.herd.models import Sex, Status
-from apps.milk.models import Lactation
-from apps.milk.services import milk_withheld_discard
 from apps.stock.models import Batch, StockItem
 from apps.stock.services import stock_draw, stock_return
 
-from . import vitals, withdrawal
+from . import hooks, vitals, withdrawal
 from .models import Administration, Finding, Foot, HealthCheck, Quarter, Route, Treatment
 
 MAX_COURSE = 30
@@ -31,12 +29,6 @@ def label_of(item: StockItem) -> withdrawal.Label:
     periods = list(item.withdrawals.all())
     return withdrawal.Label(milk_hours={p.species: p.milk_hours for p in periods},
                             meat_days={p.species: p.meat_days for p in periods})
-
-
-def _in_milk(animal) -> bool:
-    return animal.sex == Sex.FEMALE and Lactation.objects.filter(
-        tenant_id=animal.tenant_id, animal=animal, dried_off_on=None
-    ).exists()
 
 
 @transaction.atomic
@@ -106,13 +98,13 @@ def treatment_record(
         raise ValidationError(errors)
 
     label = label_of(item) if item is not None else withdrawal.Label(milk_hours={}, meat_days={})
-    if item is not None and not item.lactating_allowed and _in_milk(animal) and not off_label:
+    if item is not None and not item.lactating_allowed and hooks.in_milk(animal) and not off_label:
         raise ValidationError({"off_label": _("%(product)s may not be used on lactating animals and %(tag)s is in milk; "
                                               "choose off-label use (the cascade minimums apply) or another product.") % {
             "product": item.name, "tag": animal.tag}})
     meat_only = label.meat_days.get(animal.species) is not None and label.milk_hours.get(animal.species) is None
     minimum = withdrawal.periods_for(label, animal.species, off_label=off_label or item is None,
-                                     in_milk=not meat_only or _in_milk(animal), female=animal.sex == Sex.FEMALE)
+                                     in_milk=not meat_only or hooks.in_milk(animal), female=animal.sex == Sex.FEMALE)
     milk_hours = minimum.milk_hours if milk_withdrawal_hours is None else milk_withdrawal_hours
     meat_days = minimum.meat_days if meat_withdrawal_days is None else meat_withdrawal_days
     shorter = milk_hours < minimum.milk_hours or meat_days < minimum.meat_days
@@ -272,7 +264,7 @@ def _refresh_withdrawal(treatment: Treatment, membership) -> None:
     if treatment.milk_withdrawal_ends_at is not None:
         # Milk already saved for sessions the withdrawal covers (a treatment entered after the milking).
         begins, ends, zone = treatment.first_given_at, treatment.milk_withdrawal_ends_at, treatment.farm.zone
-        milk_withheld_discard(membership=membership, animal=treatment.animal, since=begins.astimezone(zone).date(),
+        hooks.withheld_discard(membership=membership, animal=treatment.animal, since=begins.astimezone(zone).date(),
                               until=ends.astimezone(zone).date(),
                               withheld=lambda day, session: withdrawal.milk_withheld(begins, ends, day, session,
                                                                                      treatment.farm.milkings))

@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
+from apps.accounts.selectors import farm_list, farms_visible_to
+from apps.core import exports
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, parse_id
 from apps.core.words import listing
-from apps.farms.selectors import farm_list, farms_visible_to
 from apps.herd.selectors import active_animal_choices, groups_visible_to
-from apps.insights import exports
 from apps.stock import selectors as stock_selectors
 
 from . import book, selectors, services, vitals

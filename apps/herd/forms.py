@@ -180,3 +180,7 @@ class GroupActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_farm"].queryset = farms
         self.fields["to_group"].queryset = groups
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("New group or pen"), max_length=80)

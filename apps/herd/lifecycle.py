@@ -113,6 +113,24 @@ def event_record(*, membership, animal: Animal, kind: str, on: dt.date, weight_k
     return event
 
 
+def animal_sold(*, membership, animal: Animal, on: dt.date, buyer: str) -> AnimalEvent:
+    """A sale takes the animal out of the herd as any exit does: the exit on its timeline, its status changed through
+    the register (its history, the animal.disposed event). The sale has checked the seller's finance.manage."""
+    event = AnimalEvent.objects.create(tenant_id=animal.tenant_id, animal=animal, kind=Kind.DISPOSAL, on=on,
+                                       exit_status=Status.SOLD, note=(_("Sold to %(buyer)s") % {"buyer": buyer})[:200],
+                                       recorded_by=membership)
+    animal_update(membership=membership, animal=animal, permission="finance.manage", status=Status.SOLD, status_on=on,
+                  status_reason=event.note)
+    return event
+
+
+def animal_sale_undone(*, membership, animal: Animal, on: dt.date) -> None:
+    """A voided sale brings the animal back into the herd; its exit leaves the timeline."""
+    AnimalEvent.objects.filter(tenant_id=animal.tenant_id, animal=animal, kind=Kind.DISPOSAL, exit_status=Status.SOLD,
+                               on=on).delete()
+    animal_update(membership=membership, animal=animal, permission="finance.manage", status=Status.ACTIVE)
+
+
 class GroupErrors(Exception):
     """Some animals of a group action were refused; nothing of the action was saved."""
 

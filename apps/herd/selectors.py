@@ -1,5 +1,4 @@
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import farm_ids_of, visible_to
-from apps.core.cache import versioned, versions_changed
+from apps.core.fragments import Source, drawn
 from apps.core.words import day
 
 from .models import Animal, AnimalEvent, AnimalGroup, Breed, OutsideSire, Sex
@@ -42,60 +41,47 @@ def get_animal_for(membership, pk: int) -> Animal:
     return animal
 
 
-# The herd list and the animal pages are kept drawn under two version tokens: the organisation's herd (any save
-# or delete of one of its animals, their events, groups, farms, outside sires, treatments or health checks sets a
-# new one, as does a new name of one of its members) and the breeds' (shared by all). These rows are written
-# through save() everywhere in the application; a bulk write would have to call herd_changed().
-HERD_SECONDS = 600
-BREEDS_VERSION_KEY = "herd:v:breeds"
-
-
-def herd_version_key(tenant_id: int) -> str:
-    return f"herd:v:{tenant_id}"
+# The herd list and the animal pages are kept drawn from two sources: the organisation's herd (any save or delete
+# of one of its animals, their events, groups, farms, outside sires, and what the apps above follow for it:
+# treatments and health checks; a new name of one of its members) and the breeds (shared by all).
+HERD = Source("herd")
+BREEDS = Source("breeds")
 
 
 def herd_drawn(membership, what: str, vary_on: tuple, draw):
     """`draw()`'s value for one of the member's herd pages (`what`), kept for `vary_on`: everything it is drawn
     from besides the organisation's herd and the breeds."""
-    digest = hashlib.sha256(repr(vary_on).encode()).hexdigest()[:32]
-    return versioned([herd_version_key(membership.tenant_id), BREEDS_VERSION_KEY],
-                     f"herd:{what}:{membership.tenant_id}:{membership.pk}:{digest}", draw, HERD_SECONDS)
+    return drawn(f"herd:{what}", sources=[(HERD, (membership.tenant_id,)), (BREEDS, ())],
+                 vary_on=(membership.tenant_id, membership.pk, *vary_on), draw=draw)
 
 
 def herd_changed(tenant_id: int) -> None:
-    versions_changed([herd_version_key(tenant_id)], HERD_SECONDS)
+    """For a bulk write, which sends no signal."""
+    HERD.changed(tenant_id)
 
 
-def _herd_row_saved(sender, instance, **kwargs):
-    herd_changed(instance.tenant_id)
+def _names_of(instance) -> list[tuple]:
+    """A member's name shows on the animal pages' timelines (who recorded what): each of their organisations."""
+    from apps.accounts.models import Membership, User
 
-
-def _breed_saved(sender, instance, **kwargs):
-    versions_changed([BREEDS_VERSION_KEY], HERD_SECONDS)
+    user_id = instance.pk if isinstance(instance, User) else instance.user_id
+    return [(tenant_id,) for tenant_id in Membership.objects.unscoped().filter(user_id=user_id).values_list("tenant_id", flat=True)]
 
 
 def _name_saved(sender, instance, update_fields=None, **kwargs):
-    """A member's name shows on the animal pages' timelines (who recorded what)."""
-    from apps.accounts.models import Membership, User
-
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
-    user_id = instance.pk if isinstance(instance, User) else instance.user_id
-    tenant_ids = Membership.objects.unscoped().filter(user_id=user_id).values_list("tenant_id", flat=True)
-    versions_changed([herd_version_key(tenant_id) for tenant_id in tenant_ids], HERD_SECONDS)
+    HERD.changed_each(_names_of(instance))
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_save
 
     from apps.accounts.models import Profile, User
     from apps.farms.models import Farm
-    from apps.health.models import HealthCheck, Treatment
 
-    for signal in (post_save, post_delete):
-        for model in (Animal, AnimalEvent, AnimalGroup, Farm, OutsideSire, Treatment, HealthCheck):
-            signal.connect(_herd_row_saved, sender=model, dispatch_uid=f"herd-drawn-{model.__name__}-{signal}")
-        signal.connect(_breed_saved, sender=Breed, dispatch_uid=f"herd-drawn-breed-{signal}")
+    HERD.follow(Animal, AnimalEvent, AnimalGroup, Farm, OutsideSire)
+    BREEDS.follow(Breed, ids=lambda row: ())
     for model in (User, Profile):
         post_save.connect(_name_saved, sender=model, dispatch_uid=f"herd-drawn-{model.__name__}-name")
 

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, changed, snapshot
-from apps.billing.limits import ensure_room
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
+from apps.core.limits import ensure_room
 from apps.core.words import day
-from apps.health.selectors import meat_withdrawal_until
 
+from . import hooks
 from .models import Animal, AnimalEvent, AnimalGroup, OutsideSire, Sex, Status
 
 ANIMAL_FIELDS = [
@@ -53,7 +53,7 @@ def animal_validate(*, membership, animal: Animal) -> None:
         errors["purchase_price"] = _("A price cannot be below zero.")
     if animal.status == Status.CULLED and animal.pk and animal.status_on:
         # Culled animals go for slaughter: not while meat from a treatment must stay out of the food chain.
-        until = meat_withdrawal_until(animal)
+        until = hooks.meat_withdrawal_until(animal)
         if until and until >= animal.status_on:
             errors["status"] = _("%(tag)s is under meat withdrawal until %(day)s; cull her after that date.") % {
                 "tag": animal.tag, "day": day(until)}
@@ -145,8 +145,10 @@ def animal_create(*, membership, plan_limit: bool = True, **values) -> Animal:
 
 
 @transaction.atomic
-def animal_update(*, membership, animal: Animal, **values) -> Animal:
-    if not can(membership, "herd.manage", animal):
+def animal_update(*, membership, animal: Animal, permission: str = "herd.manage", **values) -> Animal:
+    """Change an animal. `permission` is the one its writer holds: herd.manage on the register's pages, the sale's
+    finance.manage when a sale takes the animal out of the herd (or brings it back when voided)."""
+    if not can(membership, permission, animal):
         raise PermissionDenied
     current = Animal.objects.select_for_update().get(pk=animal.pk, tenant_id=membership.tenant_id)
     before = snapshot(current)
@@ -154,7 +156,7 @@ def animal_update(*, membership, animal: Animal, **values) -> Animal:
     animal_validate(membership=membership, animal=current)
     _save(current)
     b, a = changed(before, snapshot(current))
-    audit_append(actor=Actor.of(membership), action="animal.update", obj=current, before=b, after=a, permission="herd.manage")
+    audit_append(actor=Actor.of(membership), action="animal.update", obj=current, before=b, after=a, permission=permission)
     if current.castrated and not before["castrated"] and not values.get("_from_event"):
         # Ticked on the edit form: the castration still becomes an event of the animal's timeline.
         AnimalEvent.objects.create(tenant_id=current.tenant_id, animal=current, kind=AnimalEvent.Kind.CASTRATION,

@@ -6,6 +6,7 @@ app_name = "herd"
 
 urlpatterns = [
     path("", views.animal_list, name="list"),
+    path("groups/new/<int:pk>/", views.group_create, name="group_create"),
     path("new/", views.animal_create, name="create"),
     path("quick-add/", views.animal_quick_add, name="quick_add"),
     path("import/", views.animal_import, name="import"),

@@ -14,20 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can, farm_ids_of
-from apps.core import drawn_later
+from apps.accounts.selectors import farm_list, farms_visible_to, get_farm_for
+from apps.core import drawn_later, exports
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors, choices_from
 from apps.core.http import parse_id
 from apps.core.uploads import serve_upload
 from apps.core.words import day
 from apps.farms.forms import ExternalFarmForm
-from apps.farms.selectors import external_farms, farm_list, farms_visible_to
+from apps.farms.selectors import external_farms
 from apps.farms.services import external_farm_save
-from apps.health.selectors import health_events_of
-from apps.insights import exports
+from apps.farms.views import farm_page
 
-from . import bull_lists, imports, lifecycle, selectors, services
+from . import bull_lists, hooks, imports, lifecycle, selectors, services
 from .filters import AnimalFilter
 from .forms import (
     AnimalForm,
@@ -35,6 +35,7 @@ from .forms import (
     BullListForm,
     EventForm,
     GroupActionForm,
+    GroupForm,
     ImportForm,
     OutsideSireForm,
     QuickAddFarmForm,
@@ -147,7 +148,7 @@ def _detail_context(request, animal, *, as_of_form=None, past=None, event_form=N
         # A dam has lactations to show: her milk card's room is kept while it loads, so what follows does not jump.
         "milk_room": "milk-slot milk-slot-dam" if animal.sex == "female" and offspring else "milk-slot",
         "pedigree": selectors.pedigree_of(animal)[1:],  # the parents are shown above it
-        "timeline": sorted(selectors.timeline_of(animal) + health_events_of(membership, animal) + selectors.event_entries(animal),
+        "timeline": sorted(selectors.timeline_of(animal) + hooks.timeline_entries(membership, animal) + selectors.event_entries(animal),
                            key=lambda e: e["when"], reverse=True)[:40],
         "growth": growth,
         "chart": selectors.growth_chart(growth),
@@ -439,3 +440,28 @@ def animal_photo(request, pk: int):
     if not animal.photo:
         raise Http404
     return serve_upload(animal.photo)
+
+
+# The farm page's groups and pens --------------------------------------------------------------------------
+
+
+def farm_groups_section(request, farm, form: GroupForm | None = None) -> str:
+    """The farm page's section for its groups and pens, with the form that adds one."""
+    return render_to_string("herd/farm_groups.html", {
+        "farm": farm, "groups": selectors.groups_with_counts(farm), "group_form": form or GroupForm()}, request)
+
+
+@member_required("herd.manage")
+@require_POST
+def group_create(request, pk: int):
+    farm = get_farm_for(request.membership, pk)
+    form = GroupForm(request.POST)
+    if form.is_valid():
+        try:
+            group = services.animal_group_create(membership=request.membership, farm=farm, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Group %(name)s added to %(name2)s.") % {"name": group.name, "name2": farm.name})
+            return redirect(farm)
+    return farm_page(request, farm, drawn={farm_groups_section: farm_groups_section(request, farm, form)}, status=400)

@@ -1,8 +1,8 @@
 from django.shortcuts import render
 
-from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
-from apps.farms.selectors import farms_visible_to
+from apps.accounts.selectors import farms_visible_to
+from apps.core.access import member_required
 from apps.finance.selectors import money_overview
 from apps.herd.selectors import herd_counts_by_farm
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel, TimeStamped, loaded
+from apps.health.models import Quarter  # the udder's quarters, shared with mastitis records
 
 
 class Session(models.TextChoices):
@@ -25,13 +26,6 @@ class Udder(models.TextChoices):
     SWOLLEN = "swollen", _("Swollen")
     HARD = "hard", _("Hard")
     INJURED = "injured", _("Injured")
-
-
-class Quarter(models.TextChoices):
-    LF = "LF", _("Left front")
-    RF = "RF", _("Right front")
-    LH = "LH", _("Left hind")
-    RH = "RH", _("Right hind")
 
 
 class Appearance(models.TextChoices):

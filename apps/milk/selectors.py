@@ -10,11 +10,13 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from apps.accounts.permissions import visible_to
-from apps.health.selectors import annotate_milk_withdrawal, milk_withdrawal_for
+from apps.core.fragments import drawn
+from apps.health.selectors import annotate_milk_withdrawal
 from apps.herd.models import Animal, Sex, Status
 
 from . import charts, scc
 from . import lactation as lactation_math
+from .cow_session import CowSession
 from .models import (
     AnimalDaySummary,
     BulkTankReading,
@@ -25,6 +27,12 @@ from .models import (
     MilkRecordingResult,
     QualityAlert,
 )
+
+
+def animal_in_milk(animal) -> bool:
+    """A female with a lactation not yet dried off."""
+    return animal.sex == Sex.FEMALE and Lactation.objects.filter(
+        tenant_id=animal.tenant_id, animal=animal, dried_off_on=None).exists()
 
 
 def cows_in_milk(membership, farm, day: dt.date):
@@ -84,21 +92,12 @@ def record_of(membership, animal, day: dt.date, session: str) -> MilkRecord | No
 _READ = object()
 
 
-def entry_row(membership, farm, animal, day: dt.date, session: str, record=_READ) -> dict:
-    """One row of the entry page; pass `record` when the caller has just saved (or deleted) it."""
+def entry_row(membership, farm, animal, day: dt.date, session: str, *, known: CowSession, record=_READ) -> dict:
+    """One row of the entry page, drawn from what was read with the cow; pass `record` when the caller has just
+    saved (or deleted) it."""
     if record is _READ:
         record = record_of(membership, animal, day, session)
-    if getattr(animal, "milk_withdrawal", (None, None))[:2] == (day, session) and hasattr(animal, "yesterday_quantity"):
-        yesterday = animal.yesterday_quantity
-    else:
-        yesterday = (
-            MilkRecord.objects.filter(tenant_id=membership.tenant_id, animal=animal, date=day - dt.timedelta(days=1),
-                                      session=session)
-            .values_list("quantity", flat=True)
-            .first()
-        )
-    return {"animal": animal, "record": record, "yesterday": yesterday,
-            "withdrawal_ends": milk_withdrawal_for(animal, farm, day, session)}
+    return {"animal": animal, "record": record, "yesterday": known.yesterday, "withdrawal_ends": known.withdrawal_ends}
 
 
 TANK_TOLERANCE_PCT = 3
@@ -125,30 +124,19 @@ def session_totals(membership, farm, day: dt.date, session: str, summary=_READ) 
     return result
 
 
-CONTEXT_SECONDS = 60
-
-
-def session_context_key(tenant_id: int, farm_id: int) -> str:
-    return f"milk:session-context:{tenant_id}:{farm_id}"
-
-
 def session_context(membership, farm, day: dt.date, session: str) -> dict:
     """The session's bulk tank reading and how many cows are in milk: read once a minute at most while a
     session is being entered (every row save shows them), and again at once after a tank reading or a
     lactation change on the farm."""
-    from django.core.cache import cache
+    from .services.versions import SESSION_CONTEXT
 
-    version = cache.get(session_context_key(membership.tenant_id, farm.pk)) or 0
-    key = f"{session_context_key(membership.tenant_id, farm.pk)}:{version}:{day.isoformat()}:{session}"
-    context = cache.get(key)
-    if context is None:
-        context = {
-            "tank": BulkTankReading.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day,
-                                                   session=session).first(),
-            "cows": cows_in_milk(membership, farm, day).count(),
-        }
-        cache.set(key, context, CONTEXT_SECONDS)
-    return context
+    def load() -> dict:
+        return {"tank": BulkTankReading.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day,
+                                                       session=session).first(),
+                "cows": cows_in_milk(membership, farm, day).count()}
+
+    return drawn("milk:session-context", sources=[(SESSION_CONTEXT, (membership.tenant_id, farm.pk))],
+                 vary_on=(membership.tenant_id, farm.pk, day, session), draw=load)
 
 
 def get_member_of(membership, pk: int):
@@ -158,25 +146,25 @@ def get_member_of(membership, pk: int):
     return Membership.objects.filter(tenant_id=membership.tenant_id, is_active=True, pk=pk).select_related("role").first()
 
 
-def get_cow_for(membership, pk: int, *, farm=None, day: dt.date | None = None, session: str | None = None) -> Animal:
-    """The animal a milk row is about: light (no lineage joins), 404 outside the member's farms.
-
-    Given the farm, day and session, the same query tells whether her milk is under withdrawal
-    then (`cow.milk_withdrawal`), so the row save pays no query for it.
-    """
-    cows = visible_to(Animal.objects.all(), membership).filter(pk=pk)
-    known = farm is not None and day is not None and session is not None
-    if known:
-        cows = annotate_milk_withdrawal(cows, tenant_id=membership.tenant_id, farm=farm, day=day, session=session)
-        cows = _with_milk_context(cows, membership.tenant_id, day, session)
-    cow = cows.first()
+def get_cow_for(membership, pk: int) -> Animal:
+    """The animal a milk row is about: light (no lineage joins), 404 outside the member's farms."""
+    cow = visible_to(Animal.objects.all(), membership).filter(pk=pk).first()
     if cow is None:
         raise Http404
-    if known:
-        cow.milk_withdrawal = (day, session, cow.withdrawal_ends)
-        cow.milk_lactation = (day, cow.lactation_on_day)
-        cow.week_average = cow.week_mean if (cow.week_records or 0) >= 3 else None
     return cow
+
+
+def cow_session_for(membership, pk: int, *, farm, day: dt.date, session: str) -> tuple[Animal, CowSession]:
+    """The cow of a milk row, 404 outside the member's farms, with what the row save needs to know of her for
+    the session, in the same query."""
+    cows = annotate_milk_withdrawal(visible_to(Animal.objects.all(), membership).filter(pk=pk),
+                                    tenant_id=membership.tenant_id, farm=farm, day=day, session=session)
+    cow = _with_milk_context(cows, membership.tenant_id, day, session).first()
+    if cow is None:
+        raise Http404
+    return cow, CowSession(day=day, session=session, withdrawal_ends=cow.withdrawal_ends, lactation_id=cow.lactation_on_day,
+                           yesterday=cow.yesterday_quantity, has_open_alerts=cow.has_open_alerts,
+                           week_average=cow.week_mean if (cow.week_records or 0) >= 3 else None)
 
 
 def _with_milk_context(cows, tenant_id: int, day: dt.date, session: str):

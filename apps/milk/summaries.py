@@ -142,3 +142,26 @@ def day_summaries_add(*, tenant_id: int, farm_id: int, animal_id: int, day, delt
     summary = FarmDaySummary(**{f.attname: value for f, value in zip(farm_fields, row, strict=True)})
     summary._state.adding, summary._state.db = False, "default"
     return summary
+
+
+def summary_locked(model, defaults=None, **key):
+    """The summary row for `key`, created if missing and locked for this transaction.
+
+    The lock makes concurrent saves of one farm-day queue up, so each recomputation sees the
+    records the others committed and the last one written is right.
+    """
+    summary = model.objects.select_for_update().filter(**key).first()
+    if summary is None:  # the day's first record: create the row, then lock it
+        model.objects.bulk_create([model(**key, **(defaults or {}))], ignore_conflicts=True)
+        summary = model.objects.select_for_update().get(**key)
+    return summary
+
+
+def summary_write(summary, values: dict) -> list[str]:
+    """Set the values that differ and save them; return the names that differed."""
+    drift = [k for k, v in values.items() if getattr(summary, k) != v]
+    for key in drift:
+        setattr(summary, key, values[key])
+    if drift:
+        summary.save(update_fields=drift)
+    return drift

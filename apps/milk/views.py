@@ -1,9 +1,7 @@
 import datetime as dt
-import hashlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -16,18 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
-from apps.core import drawn_later
+from apps.accounts.selectors import farm_list, farms_visible_to, get_farm_for
+from apps.core import drawn_later, exports
+from apps.core.access import member_required
 from apps.core.dates import date_problem
 from apps.core.forms import add_service_errors, choices_from
+from apps.core.fragments import drawn
 from apps.core.http import id_param, redirect_back
 from apps.core.words import listing
-from apps.farms.selectors import farm_list, farms_visible_to, get_farm_for
 from apps.herd.selectors import get_animal_for, get_animals_for
-from apps.insights import exports
 
 from . import charts, selectors, services
+from .cow_session import CowSession, RowSaved
 from .forms import (
     BulkLactationForm,
     BulkTankForm,
@@ -37,7 +36,6 @@ from .forms import (
     MilkRowForm,
     RecordFilterForm,
 )
-from .models import MilkRecord
 from .rows import QUALITY_CHOICES, rows_html
 from .tables import MilkRecordTable
 
@@ -112,12 +110,12 @@ def row_quality(request):
     membership = request.membership
     farm = _farm(membership, id_param(request.GET, "farm"))
     day, session = _day_and_session(request.GET)
-    # 404 outside the member's farms
-    animal = selectors.get_cow_for(membership, id_param(request.GET, "animal") or 0, farm=farm, day=day, session=session)
     if day is None or session is None:
+        selectors.get_cow_for(membership, id_param(request.GET, "animal") or 0)  # 404 outside the member's farms
         return HttpResponse("Bad request: date or session missing.", status=400)
+    animal, known = selectors.cow_session_for(membership, id_param(request.GET, "animal") or 0, farm=farm, day=day, session=session)
     record = selectors.record_of(membership, animal, day, session)
-    context = {"animal": animal, "record": record, "form": None, "withheld": animal.withdrawal_ends, **QUALITY_CHOICES}
+    context = {"animal": animal, "record": record, "form": None, "withheld": known.withdrawal_ends, **QUALITY_CHOICES}
     return render(request, "milk/entry.html#quality", context)
 
 
@@ -130,45 +128,49 @@ def row_save(request):
     farm = _farm(membership, id_param(request.POST, "farm"))
     # Read the row's day and session before any error is attached (errors drop cleaned values).
     day, session = _day_and_session(request.POST)
-    animal = selectors.get_cow_for(membership, id_param(request.POST, "animal") or 0, farm=farm, day=day, session=session)
+    if day is None or session is None:
+        animal, known = selectors.get_cow_for(membership, id_param(request.POST, "animal") or 0), None
+    else:
+        animal, known = selectors.cow_session_for(membership, id_param(request.POST, "animal") or 0, farm=farm, day=day,
+                                                  session=session)
     if not can(membership, "milk.record", farm):
         raise PermissionDenied
     saved = None
     if form.is_valid():
         try:
-            saved = _apply_row(membership, farm, animal, form, with_quality="quality" in request.POST)
+            saved = _apply_row(membership, farm, animal, form, known, with_quality="quality" in request.POST)
         except ValidationError as error:
             add_service_errors(form, error)
     if not request.htmx:
         if form.errors:
             messages.error(request, f"{animal.tag}: " + " ".join(m for errs in form.errors.values() for m in errs))
         return _back_to_entry(request, farm)
-    if day is None or session is None:
+    if known is None:
         return HttpResponse("Bad request: date or session missing.", status=400)
-    return _row_response(request, farm, animal, day, session, form, saved)
+    return _row_response(request, farm, animal, known, form, saved)
 
 
-def _row_response(request, farm, animal, day, session, form, saved):
+def _row_response(request, farm, animal, known: CowSession, form, saved: RowSaved | None):
     """The saved (or refused) row; after a save, the session totals swapped out of band too."""
     membership = request.membership
+    day, session = known.day, known.session
     # After a save the stored record is the one just written; after a refusal, read it back.
     if form.errors:
-        row = selectors.entry_row(membership, farm, animal, day, session)
+        row = selectors.entry_row(membership, farm, animal, day, session, known=known)
     else:
-        row = selectors.entry_row(membership, farm, animal, day, session, record=saved)
+        row = selectors.entry_row(membership, farm, animal, day, session, known=known, record=saved.record if saved else None)
     context = {"farm": farm, "day": day, "session": session, "unit": request.tenant.milk_unit}
     html = rows_html([row], **context, save_url=reverse("milk:row_save"), quality_url=reverse("milk:row_quality"),
                      csrf_token=get_token(request), form=form if form.errors else None, request=request)
     if form.errors:
         return HttpResponse(html, status=422)
-    summary = getattr(saved, "farm_summary", None) if saved is not None else None
-    totals = selectors.session_totals(membership, farm, day, session, **({"summary": summary} if summary else {}))
+    totals = selectors.session_totals(membership, farm, day, session, **({"summary": saved.farm_summary} if saved else {}))
     context.update(totals=totals, cows_count=totals["cows"], oob=True)
     return HttpResponse(html + render_to_string("milk/entry.html#totals", context, request))
 
 
-def _apply_row(membership, farm, animal, form, *, with_quality: bool) -> MilkRecord | None:
-    """Save or delete the row's record; return what is now stored."""
+def _apply_row(membership, farm, animal, form, known: CowSession | None, *, with_quality: bool) -> RowSaved | None:
+    """Save or delete the row's record; return what is now stored (None: nothing)."""
     day, session, quantity = form.cleaned_data["date"], form.cleaned_data["session"], form.cleaned_data["quantity"]
     if quantity is None:
         # An emptied value removes the record (the page asked for confirmation first).
@@ -183,8 +185,9 @@ def _apply_row(membership, farm, animal, form, *, with_quality: bool) -> MilkRec
         milker = membership  # the usual case: whoever records milked (no lookup)
     else:
         milker = selectors.get_member_of(membership, milker_id) if milker_id else None
-    return services.milking_record_save(
-        membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, milker=milker, **quality
+    return services.milking_row_save(
+        membership=membership, farm=farm, animal=animal, date=day, session=session, quantity=quantity, milker=milker,
+        known=known, **quality
     )
 
 
@@ -244,7 +247,6 @@ def bulk_tank_save(request):
 CARDS = ("production", "chart", "producers", "alerts", "scc")
 CARD_LABELS = {"production": gettext_lazy("Production"), "chart": gettext_lazy("Milk by session"), "producers": gettext_lazy("Producers, last 7 days"),
                "alerts": gettext_lazy("Quality alerts"), "scc": gettext_lazy("Bulk SCC (rolling 3-month geometric mean)")}
-CARD_TTL = 300
 
 
 @member_required("milk.view")
@@ -258,17 +260,9 @@ def dashboard_drawn(membership, card: str, vary_on: tuple, draw) -> str:
     what the drawing depends on besides the data (language, rights, unit, price)."""
     today = timezone.localdate()
     farm_ids = sorted(farm.pk for farm in farm_list(membership))
-    version_keys = [services.farm_version_key(membership.tenant_id, farm_id) for farm_id in farm_ids]
-    digest = hashlib.sha256(repr(vary_on).encode()).hexdigest()[:16]
-    key = f"milk:card:{membership.tenant_id}:{card}:{today}:{','.join(map(str, farm_ids))}:{digest}"
-    found = cache.get_many([*version_keys, key])
-    stamp = "-".join(str(found.get(version_key, 0)) for version_key in version_keys)
-    cached = found.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    html = draw(_CARD_BUILDERS[card](membership, today))
-    cache.set(key, (stamp, html), CARD_TTL)
-    return html
+    return drawn(f"milk:card:{card}", sources=[(services.FARM_MILK, (membership.tenant_id, farm_id)) for farm_id in farm_ids],
+                 vary_on=(membership.tenant_id, today, farm_ids, *vary_on),
+                 draw=lambda: draw(_CARD_BUILDERS[card](membership, today)))
 
 
 _CARD_BUILDERS = {

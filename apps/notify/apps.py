@@ -1,11 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
-
-
-def _notification_changed(sender, instance, **kwargs):
-    from .selectors import unread_changed
-
-    unread_changed(instance.tenant_id, instance.user_id)
 
 
 class NotifyConfig(AppConfig):
@@ -14,7 +7,6 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from .models import Notification
+        from .selectors import UNREAD
 
-        # The bell's cached count (selectors.unread_count) is read again after any notification is written.
-        for signal in (post_save, post_delete):
-            signal.connect(_notification_changed, sender=Notification, dispatch_uid=f"notify-unread-{signal}")
+        UNREAD.follow(Notification, ids=lambda row: (row.tenant_id, row.user_id))

@@ -1,25 +1,20 @@
-from apps.core.cache import versioned, versions_changed
+from apps.core.fragments import Source, drawn
 
 from .models import Notification
 
-UNREAD_SECONDS = 300
-
-
-def unread_version_key(tenant_id: int, user_id: int) -> str:
-    return f"notify:unread-v:{tenant_id}:{user_id}"
+# The bell's figure on every page, per member: drawn again after any notification for them is written or read.
+UNREAD = Source("notify-unread", seconds=300)
 
 
 def unread_count(membership) -> int:
-    """The bell's figure on every page: kept in the cache until a notification for the member is written or read."""
     tenant_id, user_id = membership.tenant_id, membership.user_id
-    return versioned(
-        unread_version_key(tenant_id, user_id), f"notify:unread:{tenant_id}:{user_id}",
-        lambda: Notification.objects.filter(tenant_id=tenant_id, user_id=user_id, read_at=None).count(), UNREAD_SECONDS,
-    )
+    return drawn("notify:unread", sources=[(UNREAD, (tenant_id, user_id))], vary_on=(tenant_id, user_id),
+                 draw=lambda: Notification.objects.filter(tenant_id=tenant_id, user_id=user_id, read_at=None).count())
 
 
 def unread_changed(tenant_id: int, user_id: int) -> None:
-    versions_changed([unread_version_key(tenant_id, user_id)], UNREAD_SECONDS)
+    """For a bulk write (update() sends no signal)."""
+    UNREAD.changed(tenant_id, user_id)
 
 
 def notifications_of(membership, limit: int = 30):

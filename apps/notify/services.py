@@ -160,8 +160,8 @@ def _notify(membership, kind, context, url, key, now) -> Notification | None:
 
 def notify_user(*, tenant_id: int, user_id: int, kind: str, context: dict | None = None, url: str = "",
                 key: str = "") -> Notification | None:
-    from apps.accounts.models import Membership
-
+    # The member model, through the relation notify's own settings declare (accounts is the floor above).
+    Membership = NotifySettings._meta.get_field("membership").related_model
     with scope(tenant=tenant_id):
         membership = (Membership.objects.select_related("user__profile", "tenant")
                       .filter(tenant_id=tenant_id, user_id=user_id, is_active=True).first())

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import member_required
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 
 from . import channels, selectors, services

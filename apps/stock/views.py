@@ -4,11 +4,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.decorators import member_required
+from apps.accounts.selectors import farms_visible_to
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
 from apps.core.words import amount
-from apps.farms.selectors import farms_visible_to
 from apps.finance.selectors import contacts_of
 
 from . import selectors, services

@@ -10,8 +10,8 @@ from django_scopes import scopes_disabled
 
 from apps.accounts.people import tenant_people_changed
 from apps.accounts.services import invitation_create
-from apps.billing.limits import LimitReached, room_problem
 from apps.billing.models import Plan, Subscription
+from apps.core.limits import LimitReached, room_problem
 from apps.farms.services import farm_create
 from apps.herd.models import Animal
 from apps.herd.services import animal_create

@@ -265,7 +265,7 @@ PROBES = {
     "farms:detail": (_farm, ["get"]),
     "farms:edit": (_farm, ["get", "post"]),
     "farms:archive": (_farm, ["post"]),
-    "farms:group_create": (_farm, ["post"]),
+    "herd:group_create": (_farm, ["post"]),
     "herd:detail": (_animal, ["get"]),
     "herd:edit": (_animal, ["get", "post"]),
     "herd:photo": (_animal, ["get"]),

@@ -1,4 +1,10 @@
-"""The ground floor stays the ground floor: core imports no other app, and no two modules import each other."""
+"""The apps stand in a written order and import only downwards, inside functions too; no two modules import each
+other.
+
+What a lower app needs from an upper one is registered by the upper app when it starts (tenant set-up steps,
+plan-limit counters, the discard of withheld milk, the farm page's sections, the reports list), as outbox handlers
+are.
+"""
 
 import ast
 from pathlib import Path
@@ -32,6 +38,38 @@ def _imports(name: str, path: Path) -> set[str]:
 
 
 GRAPH = {name: _imports(name, path) for name, path in _modules()}
+
+# Lowest first. An app may import the apps before it, never one after it.
+APP_ORDER = ["core", "audit", "notify", "accounts", "farms", "herd", "finance", "stock", "health", "milk", "breeding",
+             "billing", "insights", "api", "demo"]
+
+
+def _app(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "apps" and len(parts) > 1 else None
+
+
+def test_every_app_has_its_floor():
+    apps = {path.name for path in ROOT.joinpath("apps").iterdir() if path.joinpath("apps.py").exists()}
+    assert apps == set(APP_ORDER)
+
+
+def test_apps_import_only_downwards():
+    floor = {app: n for n, app in enumerate(APP_ORDER)}
+    upward = sorted(
+        f"{name} imports {target}"
+        for name, imports in GRAPH.items()
+        if (app := _app(name)) is not None
+        for target in imports
+        if (other := _app(target)) is not None and other != app and floor[other] > floor[app]
+    )
+    assert not upward
+
+
+def test_no_two_apps_import_each_other():
+    edges = {(_app(name), _app(target)) for name, imports in GRAPH.items() for target in imports
+             if _app(name) and _app(target) and _app(name) != _app(target)}
+    assert not {tuple(sorted(pair)) for pair in edges if pair[::-1] in edges}
 
 
 def test_core_imports_no_other_app():

@@ -80,8 +80,8 @@ def test_groups_are_added_per_farm_and_duplicates_refused(as_member, owner, farm
     from apps.herd.models import AnimalGroup
 
     client = as_member(owner)
-    assert client.post(reverse("farms:group_create", args=[farm.pk]), {"name": "Calves"}).status_code == 302
-    response = client.post(reverse("farms:group_create", args=[farm.pk]), {"name": "calves"})
+    assert client.post(reverse("herd:group_create", args=[farm.pk]), {"name": "Calves"}).status_code == 302
+    response = client.post(reverse("herd:group_create", args=[farm.pk]), {"name": "calves"})
     assert response.status_code == 400 and "already has a group" in response.content.decode()
     assert AnimalGroup.objects.filter(tenant_id=owner.tenant_id, farm=farm).count() == 1
     assert "Calves" in client.get(reverse("farms:detail", args=[farm.pk])).content.decode()
@@ -89,4 +89,4 @@ def test_groups_are_added_per_farm_and_duplicates_refused(as_member, owner, farm
 
 def test_viewer_cannot_add_groups(as_member, owner, farm):
     client = as_member(make_member(owner, "viewer"))
-    assert client.post(reverse("farms:group_create", args=[farm.pk]), {"name": "Calves"}).status_code == 403
+    assert client.post(reverse("herd:group_create", args=[farm.pk]), {"name": "Calves"}).status_code == 403

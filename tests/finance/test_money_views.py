@@ -9,7 +9,8 @@ from django.urls import reverse
 from PIL import Image
 
 from apps.finance.models import Expense, Invoice, Payment, ReportJob, Sale
-from apps.herd.models import Animal
+from apps.core.models import OutboxMessage
+from apps.herd.models import Animal, AnimalEvent
 from tests.factories import make_animal, make_member
 from tests.finance.conftest import TODAY, category, issued_invoice, make_contact, submit
 
@@ -129,8 +130,14 @@ def test_animal_sale_marks_it_sold_and_void_brings_it_back(as_member, owner, far
     assert client.post(reverse("money:sale_create"), data).status_code == 302
     sale = Sale.objects.get()
     assert Animal.objects.get(pk=cow.pk).status == "sold" and sale.total == Decimal("65000.00")
+    # A sale is an exit like any other: on the cow's timeline and announced to integrations.
+    (exit_,) = AnimalEvent.objects.filter(animal=cow, kind="disposal")
+    assert (exit_.exit_status, exit_.on, exit_.note) == ("sold", TODAY, "Sold to Another buyer")
+    assert "left the herd" in client.get(reverse("herd:detail", args=[cow.pk])).text
+    assert OutboxMessage.objects.filter(kind="event", payload__type="animal.disposed").exists()
     client.post(reverse("money:sale_void", args=[sale.pk]))
     assert Animal.objects.get(pk=cow.pk).status == "active"
+    assert not AnimalEvent.objects.filter(animal=cow, kind="disposal").exists()
 
 
 def test_selling_an_animal_twice_is_refused(as_member, owner, farm):
@@ -310,8 +317,8 @@ def test_a_receipt_named_like_a_web_page_is_served_as_what_it_is(as_member, owne
 def test_milk_report_per_farm_and_month(owner, farm):
     import uuid as _uuid
 
-    from apps.finance.reports import milk_report
     from apps.finance.services import sale_record
+    from apps.milk.report import milk_report
     from apps.milk.services import milking_record_save
     from tests.milk.conftest import make_cows
 

@@ -10,7 +10,7 @@ from django.http import Http404
 from ninja import Schema
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from apps.farms.selectors import farms_visible_to
+from apps.accounts.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
 
 from ..framework import Problem

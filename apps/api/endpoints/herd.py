@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from apps.farms.selectors import farms_visible_to
+from apps.accounts.selectors import farms_visible_to
 from apps.herd import services as herd
 from apps.herd.selectors import animals_visible_to
 

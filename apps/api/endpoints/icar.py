@@ -15,7 +15,7 @@ from ninja import Body, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field, WithJsonSchema
 
-from apps.farms.selectors import farms_visible_to
+from apps.accounts.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
 from apps.milk.models import Lactation, MilkingVisit, MilkRecordingResult
 

@@ -15,9 +15,9 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from apps.core.money import places
 from apps.core.storage import file_response
 from apps.finance import services as money
-from apps.finance.money import places
 from apps.finance.selectors import (
     categories_of,
     contacts_of,

@@ -13,9 +13,9 @@ from apps.accounts.models import Membership
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
+from apps.core.money import amount_problem
 from apps.core.words import day
 from apps.finance.models import Contact, Invoice
-from apps.finance.money import amount_problem
 from apps.finance.services import contact_save, invoice_issue, invoice_save_draft
 from apps.finance.services.base import currency_of
 from apps.herd.models import Sex

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can, decision
 from apps.audit.services import Actor, audit_append, changed, snapshot
-from apps.billing.limits import room_problem
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
+from apps.core.limits import room_problem
+from apps.core.money import amount_problem
 from apps.core.outbox import handler, outbox_enqueue
 from apps.core.uploads import image_problem, rename_by_content
 from apps.notify.services import notify, notify_user
@@ -27,7 +28,6 @@ from ..models import (
     ExpenseCategory,
     ExpenseTransition,
 )
-from ..money import amount_problem
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 

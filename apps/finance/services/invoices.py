@@ -16,6 +16,7 @@ from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append
 from apps.core.dates import date_problem
 from apps.core.events import event_emit
+from apps.core.money import amount_problem
 from apps.core.outbox import outbox_enqueue
 from apps.core.words import amount, day
 
@@ -28,7 +29,6 @@ from ..models import (
     ReportJob,
     Sale,
 )
-from ..money import amount_problem
 from .base import claim_submission, currency_of, today_for
 
 # Invoices -----------------------------------------------------------------------------------------
@@ -339,7 +339,7 @@ def tenant_set_milk_price(*, membership, price: Decimal | None) -> None:
 def report_request(*, membership, kind: str, file_format: str, params: dict) -> ReportJob:
     if not can(membership, "reports.view"):
         raise PermissionDenied
-    from apps.billing.limits import feature_problem
+    from apps.core.limits import feature_problem
 
     if problem := feature_problem(membership.tenant_id, "background_reports"):
         raise ValidationError(_("%(problem)s Choose a period of at most six months, or ask an owner for a bigger plan.") % {"problem": problem})

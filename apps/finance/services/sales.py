@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, snapshot
 from apps.core.dates import date_problem
+from apps.core.money import amount_problem
 from apps.core.words import day
-from apps.health.selectors import meat_withdrawal_until
+from apps.herd import hooks
+from apps.herd.lifecycle import animal_sale_undone, animal_sold
 from apps.herd.models import Animal, Status
 
 from ..models import (
@@ -22,7 +24,6 @@ from ..models import (
     Invoice,
     Sale,
 )
-from ..money import amount_problem
 from .base import claim_submission, currency_of, today_for
 
 # Sales --------------------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def sale_record(
             elif animal.status != Status.ACTIVE:
                 errors["animal"] = _("%(tag)s is already %(status)s.") % {"tag": animal.tag,
                                                                           "status": animal.get_status_display().lower()}
-            elif (until := meat_withdrawal_until(animal)) and until >= date:
+            elif (until := hooks.meat_withdrawal_until(animal)) and until >= date:
                 # Meat from a treated animal must not reach the food chain before its withdrawal ends.
                 if purpose != "alive":
                     errors["animal"] = _("%(tag)s is under meat withdrawal until %(day)s; she cannot be sold for "
@@ -111,16 +112,9 @@ def sale_record(
         withdrawal_acknowledged_until=acknowledged_until,
     )
     if kind == Sale.Kind.ANIMAL:
-        before = {"status": animal.status}
-        animal.status, animal.status_on, animal.status_reason = Status.SOLD, date, _("Sold to %(buyer)s") % {"buyer": buyer.name}
-        animal.save(update_fields=["status", "status_on", "status_reason", "updated_at"])
-        audit_append(
-            actor=Actor.of(membership),
-            action="animal.sold",
-            obj=animal,
-            before=before,
-            after={"status": "sold", "sale": sale.pk},
-        )
+        animal_sold(membership=membership, animal=animal, on=date, buyer=buyer.name)
+        audit_append(actor=Actor.of(membership), action="animal.sold", obj=animal, before={"status": Status.ACTIVE},
+                     after={"status": "sold", "sale": sale.pk})
     audit_append(
         actor=Actor.of(membership), action="sale.record", obj=sale, after=snapshot(sale), permission="finance.manage"
     )
@@ -149,8 +143,7 @@ def sale_void(*, membership, sale: Sale) -> Sale:
             .exists()
         ):
             raise ValidationError(_("Tag %(tag)s is now worn by another animal; retag it before voiding this sale.") % {"tag": animal.tag})
-        animal.status, animal.status_on, animal.status_reason = Status.ACTIVE, None, ""
-        animal.save(update_fields=["status", "status_on", "status_reason", "updated_at"])
+        animal_sale_undone(membership=membership, animal=animal, on=sale.date)
         audit_append(actor=Actor.of(membership), action="animal.sale_voided", obj=animal, after={"status": "active"})
     audit_append(actor=Actor.of(membership), action="sale.void", obj=sale, permission="finance.manage")
     return sale

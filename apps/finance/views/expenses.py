@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import member_required
 from apps.accounts.permissions import can
 from apps.accounts.policies import approval_limit_of, approval_limit_set
+from apps.accounts.selectors import farms_visible_to
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
 from apps.core.middleware import allow_camera
 from apps.core.uploads import serve_upload
-from apps.farms.selectors import farms_visible_to
 
 from .. import selectors, services
 from ..forms import ApprovalLimitForm, CategoryForm, ExpenseForm, MilkPriceForm, RejectForm

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import member_required
+from apps.accounts.selectors import farms_visible_to
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.storage import file_response
-from apps.farms.selectors import farms_visible_to
 
 from .. import selectors, services
 from ..forms import EmailInvoiceForm, InvoiceForm, LineFormSet, PaymentForm, VoidForm

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.decorators import member_required
+from apps.accounts.selectors import farms_visible_to
+from apps.core import exports
+from apps.core.access import member_required
 from apps.core.storage import file_response
-from apps.farms.selectors import farms_visible_to
-from apps.insights import exports
 
 from .. import reports, selectors, services
 from ..forms import ReportForm

@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import member_required
+from apps.accounts.selectors import farms_visible_to
+from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param, redirect_back
-from apps.farms.selectors import farms_visible_to
 from apps.herd.selectors import animals_visible_to
 
 from .. import selectors, services

@@ -22,19 +22,16 @@ from apps.core import words
 from apps.core.dates import date_problem
 from apps.health.models import Treatment
 from apps.health.selectors import milk_withdrawal_for
-from apps.herd.models import Sex, Status
+from apps.herd.models import Sex
 
+from ..checks import RANGES, record_problems, session_word
 from ..models import FarmDaySummary, Lactation, MilkingVisit, MilkRecord, MilkRecordingResult
-from ..summaries import animal_days_upsert, day_sums
+from ..summaries import animal_days_upsert, day_sums, summary_locked, summary_write
 from ..visits import session_from_visits
 from .alerts import alerts_evaluate_many
 from .records import (
-    RANGES,
     WITHDRAWAL_REASON,
-    _locked_summary,
-    _write,
     farm_sessions,
-    session_word,
     sessions_announce,
 )
 from .versions import touch_farm
@@ -74,21 +71,13 @@ def milkings_ingest(*, membership, rows: list[Row]) -> None:
         _ingest_farm_day(membership, group[0].animal.farm, day, group)
 
 
-def _problem(row: Row, farm, sessions, allowed, date_problem_text, lactations) -> tuple[str, str] | None:
-    """Why the row cannot be saved, as (field, reason), or None."""
-    animal = row.animal
+def _problem(row: Row, farm, allowed, date_problem_text, lactations) -> tuple[str, str] | None:
+    """Why the row cannot be saved, as (field, reason), or None: the rule the entry page keeps (milk.checks)."""
     if not allowed:
         return "animal", _("You cannot record milk on this animal's farm.")
-    if date_problem_text:
-        return "date", date_problem_text
-    if row.session not in sessions:
-        return "session", _("%(name)s does not milk in the %(session)s.") % {"name": farm.name, "session": session_word(row.session)}
-    if animal.sex != Sex.FEMALE or animal.status != Status.ACTIVE:
-        return "animal", _("%(tag)s is not a live female.") % {"tag": animal.tag}
-    if animal.pk not in lactations:
-        return "animal", _("%(tag)s was not in milk on %(day)s.") % {"tag": animal.tag, "day": words.day(row.date)}
-    return next(((name, str(text)) for name, (low, high, text) in RANGES.items()
-                 if row.values.get(name) is not None and not low <= row.values[name] <= high), None)
+    errors = record_problems(farm=farm, animal=row.animal, day=row.date, session=row.session, values=row.values,
+                             in_milk=lambda: row.animal.pk in lactations, date_checked=date_problem_text or "")
+    return next(iter(errors.items()), None)
 
 
 @transaction.atomic
@@ -98,7 +87,7 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
     tenant_id = membership.tenant_id
     sessions = farm_sessions(farm)
     problem = date_problem(day, today=farm.local_today())
-    allowed = can(membership, "milk.record", farm) and not farm.is_archived
+    allowed = can(membership, "milk.record", farm)
     animal_ids = {row.animal.pk for row in rows}
     lactations = {}
     for lactation in (Lactation.objects.filter(tenant_id=tenant_id, animal_id__in=animal_ids, calving_date__lte=day)
@@ -124,7 +113,7 @@ def _ingest_farm_day(membership, farm, day: dt.date, rows: list[Row]) -> None:
     new_visits, changed_visits = [], []
     for row in rows:
         animal, key = row.animal, (row.animal.pk, row.session)
-        if bad := _problem(row, farm, sessions, allowed, problem, lactations):
+        if bad := _problem(row, farm, allowed, problem, lactations):
             _refuse(row, *bad)
         elif row.moment is None and key in totals:
             _refuse(row, "session", _("This milking of %(tag)s (%(session)s) is already item %(index)s.") % {
@@ -309,6 +298,6 @@ def _update_records(records: list[MilkRecord]) -> None:
 
 def summaries_refresh_day(*, tenant_id: int, farm_id: int, day: dt.date, animal_ids) -> None:
     """Recompute one farm-day and many of its animal-days (two statements, whatever their number)."""
-    farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
-    _write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
+    farm_summary = summary_locked(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
+    summary_write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
     animal_days_upsert(tenant_id=tenant_id, farm_id=farm_id, day=day, animal_ids=animal_ids)

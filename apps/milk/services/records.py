@@ -12,17 +12,18 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from apps.accounts.permissions import can, ensure
 from apps.audit.services import Actor, audit_append, changed, snapshot
-from apps.core import words
 from apps.core.dates import date_problem
 from apps.core.events import event_emit, webhooks_flag
 from apps.core.templatetags.ifarm import plain
 from apps.health.selectors import milk_withdrawal_for
-from apps.herd.models import Animal, Sex, Status
+from apps.herd.models import Animal, Status
 
+from ..checks import record_problems, session_word
+from ..cow_session import CowSession, RowSaved
 from ..models import (
     AnimalDaySummary,
     BulkTankReading,
@@ -33,23 +34,12 @@ from ..models import (
     Session,
     Udder,
 )
-from ..summaries import day_summaries_add, day_sums, difference
+from ..summaries import day_summaries_add, day_sums, difference, summary_locked, summary_write
 from .alerts import UNKNOWN, alerts_evaluate
 from .versions import session_context_changed, touch_farm
 
 log = logging.getLogger(__name__)
 
-# Ranges that make sense on a farm: a value outside is a typo, not a measurement.
-RANGES = {
-    "quantity": (Decimal("0"), Decimal("80"), gettext_lazy("Enter a value between 0 and 80.")),
-    "fat": (Decimal("0"), Decimal("15"), gettext_lazy("Enter a value between 0 and 15 %.")),
-    "protein": (Decimal("0"), Decimal("10"), gettext_lazy("Enter a value between 0 and 10 %.")),
-    "lactose": (Decimal("0"), Decimal("10"), gettext_lazy("Enter a value between 0 and 10 %.")),
-    "scc": (0, 10_000_000, gettext_lazy("Enter a value between 0 and 10,000,000 cells/mL.")),
-    "ph": (Decimal("5"), Decimal("8"), gettext_lazy("Enter a value between 5 and 8.")),
-    "temperature": (Decimal("0"), Decimal("45"), gettext_lazy("Enter a value between 0 and 45 °C.")),
-    "duration_minutes": (0, 120, gettext_lazy("Enter a value between 0 and 120 minutes.")),
-}
 QUALITY_FIELDS = [
     "method", "duration_minutes", "fat", "protein", "lactose", "scc", "ph", "temperature", "udder", "quarter",
     "appearance", "discarded", "discard_reason", "notes",
@@ -63,18 +53,6 @@ def farm_sessions(farm) -> list[str]:
 WITHDRAWAL_REASON = "withdrawal"
 
 
-def session_word(session: str) -> str:
-    """A session as a word in a sentence, in the reader's language: "morning", "matin"."""
-    return str(Session(session).label).lower() if session in Session.values else session
-
-
-def _check_ranges(values: dict, errors: dict) -> None:
-    for field, (low, high, text) in RANGES.items():
-        value = values.get(field)
-        if value is not None and not (low <= value <= high):
-            errors[field] = str(text)
-
-
 def lactation_on(animal: Animal, day: dt.date) -> Lactation | None:
     """The lactation the cow was in on `day`, if any."""
     return (
@@ -85,43 +63,29 @@ def lactation_on(animal: Animal, day: dt.date) -> Lactation | None:
     )
 
 
-def _lactation_of(animal: Animal, day: dt.date) -> Lactation | None:
-    """The cow's lactation on `day`: free when the cow was read with it (the row save does), else a query."""
-    known = getattr(animal, "milk_lactation", None)
-    if known is not None and known[0] == day:
-        return Lactation(pk=known[1], tenant_id=animal.tenant_id, animal_id=animal.pk) if known[1] else None
-    return lactation_on(animal, day)
-
-
-def _validate_record(*, membership, farm, animal, day, session, values) -> tuple[dict, Lactation | None]:
-    errors: dict[str, str] = {}
+def _validate_record(*, membership, farm, animal, day, session, values, known: CowSession | None) -> tuple[dict, Lactation | None]:
     if farm.tenant_id != membership.tenant_id:
         raise PermissionDenied
     ensure(membership, "milk.record", farm)
-    if farm.is_archived:
-        errors["farm"] = _("This farm is archived.")
-    if session not in farm_sessions(farm):
-        errors["session"] = _("%(name)s does not milk in the %(session)s.") % {"name": farm.name, "session": session_word(session)}
-    if problem := date_problem(day, today=farm.local_today()):
-        errors["date"] = problem
-    lactation = None
-    if animal.tenant_id != membership.tenant_id or animal.farm_id != farm.pk:
-        errors["animal"] = _("This animal is not on this farm.")
-    elif animal.sex != Sex.FEMALE:
-        errors["animal"] = _("%(tag)s is male.") % {"tag": animal.tag}
-    elif animal.status != Status.ACTIVE:
-        errors["animal"] = _("%(tag)s is %(status)s.") % {"tag": animal.tag, "status": animal.get_status_display().lower()}
-    else:
-        lactation = _lactation_of(animal, day)
-        if lactation is None:
-            errors["animal"] = _("%(tag)s was not in milk on %(day)s.") % {"tag": animal.tag, "day": words.day(day)}
+    found: list[Lactation | None] = []
+
+    def in_milk() -> bool:
+        if known is not None:  # read with the cow: no query
+            found.append(Lactation(pk=known.lactation_id, tenant_id=animal.tenant_id, animal_id=animal.pk)
+                         if known.lactation_id else None)
+        else:
+            found.append(lactation_on(animal, day))
+        return found[0] is not None
+
+    errors = record_problems(farm=farm, animal=animal, day=day, session=session, values=values, in_milk=in_milk)
+    lactation = found[0] if found else None
     # Milk of a cow under withdrawal never counts as saleable: it is recorded as discarded.
-    if not errors and (ends := milk_withdrawal_for(animal, farm, day, session)):
+    ends = (known.withdrawal_ends if known is not None else milk_withdrawal_for(animal, farm, day, session)) if not errors else None
+    if ends:
         if values.get("discarded") is False and "discarded" in values:
             errors["discarded"] = _("%(tag)s is under milk withdrawal until %(moment)s; her milk must be discarded.") % {
                 "tag": animal.tag, "moment": formats.date_format(ends.astimezone(farm.zone), "DAY_TIME_FORMAT")}
         values["discarded"], values["discard_reason"] = True, WITHDRAWAL_REASON
-    _check_ranges(values, errors)
     if values.get("udder", Udder.NORMAL) != Udder.NORMAL and not values.get("quarter"):
         errors["quarter"] = _("Say which quarter.")
     if values.get("discarded") and not (values.get("discard_reason") or "").strip():
@@ -131,28 +95,38 @@ def _validate_record(*, membership, farm, animal, day, session, values) -> tuple
     return values, lactation
 
 
-@transaction.atomic
-def milking_record_save(
-    *, membership, farm, animal, date: dt.date, session: str, quantity: Decimal, milker=None, **quality
-) -> MilkRecord:
-    """Create or update the record of one cow, day and session, with its summaries and alerts.
+def milking_record_save(**given) -> MilkRecord:
+    """Create or update the record of one cow, day and session (see milking_row_save); answer with the record."""
+    return milking_row_save(known=None, **given).record
 
+
+@transaction.atomic
+def milking_row_save(
+    *, membership, farm, animal, date: dt.date, session: str, quantity: Decimal, known: CowSession | None, milker=None,
+    **quality,
+) -> RowSaved:
+    """Create or update the record of one cow, day and session, with its summaries and alerts; answer with the record
+    and the farm-day totals as the write left them.
+
+    `known` is what was read with the cow for this session (the entry page's row save); None: read here.
     `milker` is the member who milked (default: whoever records); they must be able to milk on the farm.
     """
+    if known is not None and not known.covers(date, session):
+        known = None
     values = {"quantity": quantity, **{k: v for k, v in quality.items() if k in QUALITY_FIELDS}}
     if milker is not None and (milker.tenant_id != membership.tenant_id or not can(milker, "milk.record", farm)):
         raise ValidationError({"milker": _("Pick a member who milks on this farm.")})
-    values, lactation = _validate_record(membership=membership, farm=farm, animal=animal, day=date, session=session, values=values)
+    values, lactation = _validate_record(membership=membership, farm=farm, animal=animal, day=date, session=session, values=values,
+                                         known=known)
     record, before, counted, recount = _write_record(membership, farm, animal, date, session, values, lactation, milker)
     if recount:
         farm_summary = summaries_refresh(tenant_id=record.tenant_id, farm_id=farm.pk, animal_id=animal.pk, day=date)
     else:
         farm_summary = day_summaries_add(tenant_id=record.tenant_id, farm_id=record.farm_id, animal_id=animal.pk, day=date,
                                          delta=difference(_summed(record), counted))
-    record.farm_summary = farm_summary  # the totals the page shows next, as the write left them
     record.animal = animal
-    alerts_evaluate(record=record, average=getattr(animal, "week_average", UNKNOWN),
-                    open_alerts=getattr(animal, "has_open_alerts", True))
+    alerts_evaluate(record=record, average=known.week_average if known is not None else UNKNOWN,
+                    open_alerts=known.has_open_alerts if known is not None else True)
     sessions_announce(farm=farm, farm_summary=farm_summary, sessions=[session])
     b, a = changed(before, snapshot(record))
     audit_append(
@@ -160,7 +134,7 @@ def milking_record_save(
         before=b, after=a, permission="milk.record",
     )
     touch_farm(record.tenant_id, farm.pk)
-    return record
+    return RowSaved(record, farm_summary)
 
 
 SUMMED = ("quantity", "session", "discarded", "fat", "protein", "scc")
@@ -273,19 +247,6 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
 
 # Summaries ----------------------------------------------------------------------------------------
 
-def _locked_summary(model, defaults=None, **key):
-    """The summary row for `key`, created if missing and locked for this transaction.
-
-    The lock makes concurrent saves of one farm-day queue up, so each recomputation sees the
-    records the others committed and the last one written is right.
-    """
-    summary = model.objects.select_for_update().filter(**key).first()
-    if summary is None:  # the day's first record: create the row, then lock it
-        model.objects.bulk_create([model(**key, **(defaults or {}))], ignore_conflicts=True)
-        summary = model.objects.select_for_update().get(**key)
-    return summary
-
-
 def milk_withheld_discard(*, membership, animal, since: dt.date, until: dt.date, withheld) -> int:
     """Mark the cow's milk already saved for sessions that `withheld(day, session)` says fall under a
     withdrawal as discarded: a treatment entered after the milkings it covers. Returns how many.
@@ -317,13 +278,13 @@ def milk_withheld_discard(*, membership, animal, since: dt.date, until: dt.date,
 def summaries_refresh(*, tenant_id: int, farm_id: int, animal_id: int, day: dt.date) -> FarmDaySummary:
     """Recompute the farm-day and animal-day summaries from their records (lock order: farm, animal);
     returns the farm-day summary."""
-    farm_summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
-    animal_summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, defaults={"farm_id": farm_id})
-    _write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
+    farm_summary = summary_locked(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
+    animal_summary = summary_locked(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, defaults={"farm_id": farm_id})
+    summary_write(farm_summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
     animal_values = day_sums(tenant_id=tenant_id, day=day, animal_id=animal_id)
     animal_values.pop("cows_milked")
     animal_values["farm_id"] = farm_id  # the farm of the latest record, should the cow have moved
-    _write(animal_summary, animal_values)
+    summary_write(animal_summary, animal_values)
     return farm_summary
 
 
@@ -394,16 +355,6 @@ def session_completed_data(farm_summary: FarmDaySummary, session: str) -> dict:
             "day_saleable": farm_summary.saleable}
 
 
-def _write(summary, values: dict) -> list[str]:
-    """Set the values that differ and save them; return the names that differed."""
-    drift = [k for k, v in values.items() if getattr(summary, k) != v]
-    for key in drift:
-        setattr(summary, key, values[key])
-    if drift:
-        summary.save(update_fields=drift)
-    return drift
-
-
 def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> list[str]:
     """Recompute a tenant's summaries for a date range; fix and report any that drifted."""
     fixes: list[str] = []
@@ -412,8 +363,8 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
     farm_days |= set(FarmDaySummary.objects.filter(tenant_id=tenant_id, date__range=(since, until)).values_list("farm_id", "date"))
     for farm_id, day in sorted(farm_days):
         with transaction.atomic():
-            summary = _locked_summary(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
-            drift = _write(summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
+            summary = summary_locked(FarmDaySummary, tenant_id=tenant_id, farm_id=farm_id, date=day)
+            drift = summary_write(summary, day_sums(tenant_id=tenant_id, day=day, farm_id=farm_id))
             if drift:
                 fixes.append(f"farm {farm_id} {day}: {', '.join(drift)}")
     animal_days = set(records.order_by().values_list("animal_id", "farm_id", "date").distinct())
@@ -422,10 +373,10 @@ def summaries_reconcile(*, tenant_id: int, since: dt.date, until: dt.date) -> li
     )
     for animal_id, farm_id, day in sorted(animal_days):
         with transaction.atomic():
-            summary = _locked_summary(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, defaults={"farm_id": farm_id})
+            summary = summary_locked(AnimalDaySummary, tenant_id=tenant_id, animal_id=animal_id, date=day, defaults={"farm_id": farm_id})
             values = day_sums(tenant_id=tenant_id, day=day, animal_id=animal_id)
             values.pop("cows_milked")
-            drift = _write(summary, values)
+            drift = summary_write(summary, values)
             if drift:
                 fixes.append(f"animal {animal_id} {day}: {', '.join(drift)}")
     for fix in fixes:

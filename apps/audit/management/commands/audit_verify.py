@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.models import Tenant
 from apps.audit.retention import audit_verify_tenant
+from apps.core.models import tenant_model
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--tenant", type=int, help="Verify only this tenant id.")
 
     def handle(self, *args, tenant=None, **options):
-        tenant_ids = [tenant] if tenant else list(Tenant.objects.order_by("pk").values_list("pk", flat=True))
+        tenant_ids = [tenant] if tenant else list(tenant_model().objects.order_by("pk").values_list("pk", flat=True))
         broken = []
         for tenant_id in tenant_ids:
             failure = audit_verify_tenant(tenant_id=tenant_id)

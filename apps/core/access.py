@@ -1,3 +1,12 @@
+"""The door every page goes through: `member_required`, answered by the permission engine.
+
+The engine (roles, policies, delegations) lives in the accounts app, which registers it here when it starts;
+core knows no app above it, so apps below accounts (audit, notify) guard their pages with this door too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -7,12 +16,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 
-from .permissions import CATALOGUE, decision
+_engine: dict = {}
+
+
+def engine_register(*, decision: Callable, catalogue: Container[str]) -> None:
+    """Called once by the accounts app: `decision(membership, perm)` answers with a truthy value or one with
+    a `reason`; `catalogue` holds every permission a page may name."""
+    _engine.update(decision=decision, catalogue=catalogue)
 
 
 def member_required(perm: str | None = None):
-    """Require a logged-in member of an organisation, holding `perm` when given."""
-    if perm is not None and perm not in CATALOGUE:
+    """Require a signed-in member of an organisation, holding `perm` when given."""
+    if perm is not None and perm not in _engine["catalogue"]:
         raise KeyError(perm)
 
     def decorator(view):
@@ -22,7 +37,7 @@ def member_required(perm: str | None = None):
                 return _to_login(request)
             if request.membership is None:
                 return redirect("accounts:onboarding")
-            if perm is not None and not (allowed := decision(request.membership, perm)):
+            if perm is not None and not (allowed := _engine["decision"](request.membership, perm)):
                 raise PermissionDenied(allowed.reason)
             return view(request, *args, **kwargs)
 

@@ -14,8 +14,10 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from apps.core.words import day, moment
 
@@ -133,12 +135,20 @@ def _xlsx(sheet: Sheet) -> bytes:
     return out.getvalue()
 
 
-def _pdf(sheet: Sheet) -> bytes:
+def pdf_from_template(template: str, context: dict, *, language: str | None = None) -> bytes:
+    """The one PDF renderer: tables, farm invoices and the platform's own invoices alike. A document written
+    in an organisation's language passes it (an organisation with none set: the site's); None: the reader's."""
     from weasyprint import HTML
 
+    chosen = translation.get_language() if language is None else language
+    with translation.override(chosen or settings.LANGUAGE_CODE):
+        return HTML(string=render_to_string(template, context)).write_pdf()
+
+
+def _pdf(sheet: Sheet) -> bytes:
     shown = Sheet(
         title=sheet.title, subtitle=sheet.subtitle, headers=sheet.headers,
         rows=[[safe_text(_written(v)) for v in row] for row in sheet.rows],
         total_row=[safe_text(_written(v)) for v in sheet.total_row] if sheet.total_row else None,
     )
-    return HTML(string=render_to_string("insights/sheet_pdf.html", {"sheet": shown})).write_pdf()
+    return pdf_from_template("exports/sheet_pdf.html", {"sheet": shown})

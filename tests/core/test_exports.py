@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from apps.insights.exports import Sheet, render, safe_text
+from apps.core.exports import Sheet, render, safe_text
 from tests.factories import make_animal
 from tests.finance.conftest import TODAY, make_contact, submit
 
