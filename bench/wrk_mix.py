@@ -78,10 +78,11 @@ def mix_lines(count: int, kinds: list[str], seed: int = 7) -> list[str]:
     cookies = {member.pk: f"{session_cookie(member)}; csrftoken={CSRF}" for member, _ in people}
     rng = random.Random(seed)
     lines = []
+    owners = [(member, cows) for member, cows in people if member.all_farms]
     for _ in range(count):
-        member, cows = rng.choice(people)
-        animal, farm = rng.choice(cows)
         kind = rng.choice(kinds)
+        member, cows = rng.choice(owners if kind == "approvals" else people)  # approvals: those who approve
+        animal, farm = rng.choice(cows)
         method, body, session = "GET", "", rng.choice(["morning", "evening"])
         if kind == "save":
             method, path = "POST", "/milk/entry/row/"

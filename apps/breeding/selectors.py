@@ -10,9 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
+from apps.core.fragments import Source, drawn
 from apps.health.selectors import vaccinations_due, withdrawals_now
 from apps.herd.models import Animal, OutsideSire, Sex
-from apps.herd.selectors import weaning_due
+from apps.herd.selectors import HERD, weaning_due
 from apps.milk.models import Lactation
 
 from . import calendar
@@ -38,6 +39,16 @@ def services_of(animal):
 def breeding_males(membership):
     return visible_to(Animal.objects.all(), membership).filter(sex=Sex.MALE, status="active").only(
         "id", "tag", "name").order_by("tag")
+
+
+# Today is drawn from the organisation's herd (animals, their events, treatments and checks: herd.HERD) and its
+# breeding (services, checks, births, heats, tasks, lactations), and kept until either changes.
+BREEDING = Source("breeding")
+
+
+def today_drawn(membership, *, vary_on: tuple, draw):
+    return drawn("breeding:today", sources=[(HERD, (membership.tenant_id,)), (BREEDING, (membership.tenant_id,))],
+                 vary_on=(membership.tenant_id, membership.pk, *vary_on), draw=draw)
 
 
 def today_for(membership, today: dt.date | None = None, farm_id: int | None = None) -> dict[str, list]:

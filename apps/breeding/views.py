@@ -5,11 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import can
-from apps.accounts.selectors import farms_visible_to, team_of
+from apps.accounts.selectors import farm_list, farms_visible_to, team_of
+from apps.core import drawn_later
 from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
@@ -40,14 +42,22 @@ from .models import PregnancyCheck
 def today(request):
     """What is due on the member's farms this morning, each line with the one action that clears it."""
     membership = request.membership
-    farms = list(farms_visible_to(membership))
+    farms = farm_list(membership)
     wanted = id_param(request.GET, "farm") if "farm" in request.GET else request.session.get("farm_id")
     farm = next((f for f in farms if f.pk == wanted), None)
-    return render(request, "breeding/today.html", {
-        "due": selectors.today_for(membership, farm_id=farm.pk if farm else None), "today": timezone.localdate(),
-        "can_record": can(membership, "herd.manage"), "check_methods": PregnancyCheck.Method.choices,
-        "farms": farms, "farm": farm,
-    })
+    now, can_record, can_vaccinate = timezone.now(), can(membership, "herd.manage"), can(membership, "health.record")
+
+    def draw() -> str:
+        return drawn_later.render(request, "breeding/today.html#body", {
+            "due": selectors.today_for(membership, farm_id=farm.pk if farm else None), "today": timezone.localdate(),
+            "can_record": can_record, "check_methods": PregnancyCheck.Method.choices, "farms": farms, "farm": farm})
+
+    # Kept until the herd or its breeding changes; "withdrawals ending" moves with the clock, so at most ten minutes.
+    ten_minutes = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
+    body = selectors.today_drawn(membership, vary_on=(
+        farm.pk if farm else None, [f.pk for f in farms], can_record, can_vaccinate, timezone.localdate(), ten_minutes,
+        timezone.get_current_timezone_name(), get_language()), draw=draw)
+    return render(request, "breeding/today.html", {"body": drawn_later.fill(request, body)})
 
 
 def _act(membership, action: str, pk: int, data) -> tuple[object, str]:

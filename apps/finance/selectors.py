@@ -5,8 +5,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
+from apps.core.fragments import Source
 
 from .models import Contact, Expense, ExpenseCategory, Invoice, ReportJob, Sale
+
+# The organisation's money as the home page sums it (this month's spending and sales, what is owed).
+MONEY = Source("money")
 
 
 def categories_of(membership):

@@ -4,18 +4,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from apps.accounts.permissions import can
+from apps.accounts.permissions import can, farm_ids_of
 from apps.accounts.selectors import farm_list, farms_visible_to
-from apps.core import exports
+from apps.core import drawn_later, exports
 from apps.core.access import member_required
 from apps.core.forms import add_service_errors
+from apps.core.fragments import drawn
 from apps.core.http import id_param, parse_id
 from apps.core.words import listing
-from apps.herd.selectors import active_animal_choices, groups_visible_to
+from apps.herd.selectors import HERD, active_animal_choices, groups_visible_to
 from apps.stock import selectors as stock_selectors
 
 from . import book, selectors, services, vitals
@@ -25,17 +26,26 @@ from .forms import BookForm, DoseForm, HealthCheckForm, TreatmentForm, Vaccinati
 @member_required("health.view")
 def health_home(request):
     membership = request.membership
+    # Drawn as at the start of a ten-minute step and kept through it, unless a treatment, an animal or the stock
+    # changes first: a withdrawal that ends within the step shows as running until the step is over (the safe side).
     now = timezone.now()
-    context = {
-        "withdrawals": selectors.withdrawals_now(membership, at=now),
-        "treatments": selectors.treatments_for(membership).order_by("-first_given_at", "-id")[:30],
-        "vaccinations_due": selectors.vaccinations_due(membership)[:50],
-        "low": stock_selectors.low_stock(membership) if can(membership, "stock.view") else [],
-        "expiring": stock_selectors.expiring(membership)[:20] if can(membership, "stock.view") else [],
-        "now": now,
-        "today": timezone.localdate(),
-    }
-    return render(request, "health/home.html", context)
+    now = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
+    sees_stock = can(membership, "stock.view")
+
+    def draw() -> str:
+        return drawn_later.render(request, "health/home.html#body", {
+            "withdrawals": selectors.withdrawals_now(membership, at=now),
+            "treatments": selectors.treatments_for(membership).order_by("-first_given_at", "-id")[:30],
+            "vaccinations_due": selectors.vaccinations_due(membership)[:50],
+            "low": stock_selectors.low_stock(membership) if sees_stock else [],
+            "expiring": stock_selectors.expiring(membership)[:20] if sees_stock else [],
+            "now": now, "today": timezone.localdate()})
+
+    body = drawn("health:home", sources=[(HERD, (membership.tenant_id,)), (stock_selectors.STOCK, (membership.tenant_id,))],
+                 vary_on=(membership.tenant_id, membership.pk, farm_ids_of(membership), sees_stock,
+                          can(membership, "health.record"), now, timezone.get_current_timezone_name(), get_language()),
+                 draw=draw)
+    return render(request, "health/home.html", {"body": drawn_later.fill(request, body)})
 
 
 @member_required("health.record")

@@ -1,12 +1,17 @@
-"""Reads that cross the apps: the home page's recent activity."""
+"""Reads that cross the apps: the home page's parts (recent activity, read each time; the herd, health and money
+kept until what they are drawn from changes)."""
 
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.accounts.permissions import can, visible_to
+from apps.accounts.permissions import can, farm_ids_of, visible_to
 from apps.audit.models import AuditEntry
+from apps.core.fragments import drawn
+from apps.finance import selectors as finance_selectors
+from apps.finance.selectors import MONEY
 from apps.health.selectors import withdrawals_now
-from apps.stock.selectors import expiring, low_stock
+from apps.herd.selectors import HERD, herd_counts_by_farm
+from apps.stock.selectors import STOCK, expiring, low_stock
 
 from .activity import Line, activity_lines
 
@@ -25,12 +30,27 @@ def recent_activity(membership, limit: int = 10) -> list[Line]:
 
 
 def health_overview(membership) -> dict:
-    """Animals under withdrawal now and the stock alerts, for the home page (a fixed number of queries)."""
+    """Animals under withdrawal and the stock alerts, for the home page (a fixed number of queries). Kept until a
+    treatment, an animal or the stock changes, and read as at the start of a ten-minute step: a withdrawal that ends
+    within the step shows as running until the step is over (the safe side)."""
     now = timezone.now()
+    now = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
     stock = can(membership, "stock.view")
-    return {
-        "now": now,
-        "withdrawals": withdrawals_now(membership, at=now, limit=6),
-        "low": len(low_stock(membership)) if stock else 0,
-        "expiring": expiring(membership).count() if stock else 0,
-    }
+    return drawn("insights:health", sources=[(HERD, (membership.tenant_id,)), (STOCK, (membership.tenant_id,))],
+                 vary_on=(membership.tenant_id, membership.pk, farm_ids_of(membership), stock, now),
+                 draw=lambda: {"now": now, "withdrawals": withdrawals_now(membership, at=now, limit=6),
+                               "low": len(low_stock(membership)) if stock else 0,
+                               "expiring": expiring(membership).count() if stock else 0})
+
+
+def money_overview(membership) -> dict:
+    """This month's money, kept until an expense, sale, invoice or payment of the organisation changes."""
+    return drawn("insights:money", sources=[(MONEY, (membership.tenant_id,))],
+                 vary_on=(membership.tenant_id, membership.pk, farm_ids_of(membership), timezone.localdate()),
+                 draw=lambda: finance_selectors.money_overview(membership))
+
+
+def herd_counts(membership) -> list[dict]:
+    return drawn("insights:herd", sources=[(HERD, (membership.tenant_id,))],
+                 vary_on=(membership.tenant_id, membership.pk, farm_ids_of(membership)),
+                 draw=lambda: herd_counts_by_farm(membership))

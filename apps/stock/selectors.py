@@ -10,11 +10,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.permissions import visible_to
+from apps.core.fragments import Source
 from apps.finance.selectors import expenses_for, invoices_for
 
 from .models import Batch, StockItem
 
 EXPIRY_WARNING_DAYS = 30
+
+
+# The organisation's medicines and feed as the health page shows them (low stock, batches expiring).
+STOCK = Source("stock")
 
 
 def items_of(membership):

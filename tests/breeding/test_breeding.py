@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.breeding.models import PregnancyCheck, Service
+from apps.breeding.selectors import BREEDING
 from apps.breeding.services import pregnancy_check_record, service_record
 from apps.herd.models import Animal
 from tests.factories import TODAY, make_animal, make_member
@@ -115,6 +116,7 @@ def test_due_to_calve_and_dry_off(as_member, owner, farm):
     page = _today_page(as_member, owner)
     assert "IN-CALF" in page.split('id="dry-heading"')[1].split("</section>")[0]
     PregnancyCheck.objects.update(expected_birth_on=TODAY + dt.timedelta(days=8))
+    BREEDING.changed(owner.tenant_id)  # update() sends no signal: a bulk write says what it changed
     assert "IN-CALF" in _today_page(as_member, owner).split('id="due-soon-heading"')[1].split("</section>")[0]
 
 
@@ -243,3 +245,17 @@ def test_the_breeding_page_opens_on_the_next_step_and_offers_no_service_to_a_pre
     page = client.get(reverse("breeding:animal", args=[heifer.pk])).content.decode()
     assert 'id="service-form"' not in page and 'data-testid="pregnant"' in page
     assert re.search(r'<details id="birth-form-card" class="card card-body mb-2" open>', page)
+
+
+def test_today_is_kept_until_the_herd_or_its_breeding_changes(as_member, owner, heifer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_member(owner)
+    with CaptureQueriesContext(connection) as drawing:
+        first = client.get(reverse("breeding:today")).content.decode().split('class="row g-3 today"')[1].split('</main>')[0]
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(reverse("breeding:today")).content.decode().split('class="row g-3 today"')[1].split('</main>')[0] == first
+    assert len(kept) < len(drawing) - 5  # the lists are not read again
+    serve(owner, heifer, 20)  # a service: the heat watch has her at once
+    assert "HEIFER" in _today_page(as_member, owner).split('id="heat-heading"')[1].split("</section>")[0]

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from apps.finance.models import Expense, Invoice, Payment, ReportJob, Sale
 from apps.core.models import OutboxMessage
+from apps.finance.models import Expense, Invoice, Payment, ReportJob, Sale
 from apps.herd.models import Animal, AnimalEvent
 from tests.factories import make_animal, make_member
 from tests.finance.conftest import TODAY, category, issued_invoice, make_contact, submit

@@ -332,3 +332,22 @@ def test_the_vaccination_list_can_be_searched_filtered_and_ticked_at_once(as_mem
     page = as_member(owner).get(reverse("health:vaccinate")).content.decode()
     assert 'class="form-control form-control-sm js-tick-search"' in page and "js-tick-all" in page
     assert f'data-farm="{other_farm.pk}"' in page and 'id="tick-farm"' in page
+
+
+def test_the_health_page_is_kept_until_a_treatment_or_the_stock_changes(as_member, owner, dairy):
+    """Kept drawn (apps.core.fragments) from the herd and the stock: a new item below its reorder level shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_member(owner)
+    client.get(reverse("health:home"))
+    with CaptureQueriesContext(connection) as kept:
+        assert "Nothing low or expiring." in client.get(reverse("health:home")).content.decode()
+    item = make_item(owner, name="Oxytetracycline")
+    StockItem.objects.filter(pk=item.pk).update(reorder_level=5)
+    item.refresh_from_db()
+    item.save()  # through save(), as the stock pages write: the page is drawn again
+    make_batch(owner, item, dairy, quantity="2")
+    page = client.get(reverse("health:home")).content.decode()
+    assert "Low: Oxytetracycline (2 tube)" in page
+    assert len(kept) <= 8
