@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,18 @@ def start(port: int, workers: int = 4, threads: int = 2, app: str = "ifarm.wsgi:
         time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not start; see var/bench-gunicorn.log")
+
+
+@contextmanager
+def serving(workers: int = 4, app: str = "ifarm.wsgi:application"):
+    """gunicorn on a free loopback port for the block: yields (port, process) and stops it after."""
+    port = free_port()
+    process = start(port, workers=workers, app=app)
+    try:
+        yield port, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _children(pid: int) -> list[int]:

@@ -42,23 +42,13 @@ def main():
     hello_requests = [("/", {"Host": "127.0.0.1"})] * args.requests
     hello_rates, mix_rates = [], []
     for round_number in range(1, args.rounds + 1):
-        port = server.free_port()
-        process = server.start(port, workers=args.workers, app="bench.hello_django:application")
-        try:
+        with server.serving(args.workers, app="bench.hello_django:application") as (port, _):
             loadgen.run("127.0.0.1", port, hello_requests[:200], 2)
             hello = loadgen.run("127.0.0.1", port, hello_requests, args.concurrency)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-        port = server.free_port()
-        process = server.start(port, workers=args.workers)
-        try:
+        with server.serving(args.workers) as (port, process):
             loadgen.run("127.0.0.1", port, requests[:200], 2)
             mix = loadgen.run("127.0.0.1", port, requests, args.concurrency)
             memory = server.rss_mb(process.pid)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
         hello_rates.append(hello.rps)
         mix_rates.append(mix.rps)
         print(f"round {round_number}: hello-world {hello.rps:.0f} req/s, mix {mix.rps:.1f} req/s, "

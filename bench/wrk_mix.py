@@ -153,23 +153,13 @@ def main():
         (folder / f"{kind}.tsv").write_text("\n".join(mix_lines(2_000, [kind], seed=11)) + "\n")
     hello_rates, mix_rates = [], []
     for number in range(1, args.rounds + 1):
-        port = server.free_port()
-        process = server.start(port, workers=args.workers, app="bench.hello_django:application")
-        try:
+        with server.serving(args.workers, app="bench.hello_django:application") as (port, _):
             wrk(port, None, 3, 2)
             hello = wrk(port, None, args.seconds, args.connections)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-        port = server.free_port()
-        process = server.start(port, workers=args.workers)
-        try:
+        with server.serving(args.workers) as (port, process):
             wrk(port, str(folder / "mix.tsv"), 5, 2)  # each worker's first requests (imports, connections)
             mix = wrk(port, str(folder / "mix.tsv"), args.seconds, args.connections)
             memory = server.rss_mb(process.pid)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
         hello_rates.append(hello["rps"])
         mix_rates.append(mix["rps"])
         print(f"round {number}: hello-world {hello['rps']:.0f} req/s; mix {said(mix)}; ratio {mix['rps'] / hello['rps']:.3f}; "
@@ -178,18 +168,13 @@ def main():
           f"hello-world {statistics.median(hello_rates):.0f} req/s, mix {statistics.median(mix_rates):.1f} req/s, "
           f"ratio {statistics.median(mix_rates) / statistics.median(hello_rates):.3f}", flush=True)
     if args.alone or args.sustain:
-        port = server.free_port()
-        process = server.start(port, workers=args.workers)
-        try:
+        with server.serving(args.workers) as (port, process):
             wrk(port, str(folder / "mix.tsv"), 5, 2)
             for kind, _ in MIX if args.alone else []:
                 print(f"  {kind} alone: {said(wrk(port, str(folder / f'{kind}.tsv'), args.alone, args.connections))}", flush=True)
             if args.sustain:
                 print(f"sustained mix for {args.sustain} s: {said(wrk(port, str(folder / 'mix.tsv'), args.sustain, args.connections))}; "
                       f"web memory {server.rss_mb(process.pid):.0f} MB", flush=True)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -14,6 +14,7 @@ from apps.accounts.selectors import farm_list, farms_visible_to, team_of
 from apps.core import drawn_later
 from apps.core.access import member_required
 from apps.core.forms import add_service_errors
+from apps.core.fragments import clock_step
 from apps.core.http import id_param
 from apps.core.words import amount, day, listing
 from apps.farms.selectors import external_farms
@@ -45,7 +46,7 @@ def today(request):
     farms = farm_list(membership)
     wanted = id_param(request.GET, "farm") if "farm" in request.GET else request.session.get("farm_id")
     farm = next((f for f in farms if f.pk == wanted), None)
-    now, can_record, can_vaccinate = timezone.now(), can(membership, "herd.manage"), can(membership, "health.record")
+    can_record, can_vaccinate = can(membership, "herd.manage"), can(membership, "health.record")
 
     def draw() -> str:
         return drawn_later.render(request, "breeding/today.html#body", {
@@ -53,9 +54,8 @@ def today(request):
             "can_record": can_record, "check_methods": PregnancyCheck.Method.choices, "farms": farms, "farm": farm})
 
     # Kept until the herd or its breeding changes; "withdrawals ending" moves with the clock, so at most ten minutes.
-    ten_minutes = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
     body = selectors.today_drawn(membership, vary_on=(
-        farm.pk if farm else None, [f.pk for f in farms], can_record, can_vaccinate, timezone.localdate(), ten_minutes,
+        farm.pk if farm else None, [f.pk for f in farms], can_record, can_vaccinate, timezone.localdate(), clock_step(),
         timezone.get_current_timezone_name(), get_language()), draw=draw)
     return render(request, "breeding/today.html", {"body": drawn_later.fill(request, body)})
 

@@ -8,12 +8,14 @@ what else it varies on (`drawn`); its cache key is derived from them, never writ
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from .cache import versioned, versions_changed
 
@@ -44,6 +46,13 @@ class Source:
             for model in models:
                 signal.connect(row_changed, sender=model, weak=False,
                                dispatch_uid=f"fragments:{self.name}:{model._meta.label}:{id(signal)}")
+
+
+def clock_step(minutes: int = 10) -> dt.datetime:
+    """The start of the current step of the clock: a kept part that reads the time (a withdrawal running now) is drawn
+    as at this moment and varies on it, so it is drawn again at least once a step."""
+    now = timezone.now()
+    return now.replace(minute=now.minute - now.minute % minutes, second=0, microsecond=0)
 
 
 def drawn(name: str, *, sources: Iterable[tuple[Source, tuple]], vary_on: tuple, draw: Callable[[], T]) -> T:

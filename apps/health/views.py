@@ -13,7 +13,7 @@ from apps.accounts.selectors import farm_list, farms_visible_to
 from apps.core import drawn_later, exports
 from apps.core.access import member_required
 from apps.core.forms import add_service_errors
-from apps.core.fragments import drawn
+from apps.core.fragments import clock_step, drawn
 from apps.core.http import id_param, parse_id
 from apps.core.words import listing
 from apps.herd.selectors import HERD, active_animal_choices, groups_visible_to
@@ -28,8 +28,7 @@ def health_home(request):
     membership = request.membership
     # Drawn as at the start of a ten-minute step and kept through it, unless a treatment, an animal or the stock
     # changes first: a withdrawal that ends within the step shows as running until the step is over (the safe side).
-    now = timezone.now()
-    now = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
+    now = clock_step()
     sees_stock = can(membership, "stock.view")
 
     def draw() -> str:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.permissions import can, farm_ids_of, visible_to
 from apps.audit.models import AuditEntry
-from apps.core.fragments import drawn
+from apps.core.fragments import clock_step, drawn
 from apps.finance import selectors as finance_selectors
 from apps.finance.selectors import MONEY
 from apps.health.selectors import withdrawals_now
@@ -33,8 +33,7 @@ def health_overview(membership) -> dict:
     """Animals under withdrawal and the stock alerts, for the home page (a fixed number of queries). Kept until a
     treatment, an animal or the stock changes, and read as at the start of a ten-minute step: a withdrawal that ends
     within the step shows as running until the step is over (the safe side)."""
-    now = timezone.now()
-    now = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
+    now = clock_step()
     stock = can(membership, "stock.view")
     return drawn("insights:health", sources=[(HERD, (membership.tenant_id,)), (STOCK, (membership.tenant_id,))],
                  vary_on=(membership.tenant_id, membership.pk, farm_ids_of(membership), stock, now),
