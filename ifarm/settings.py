@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "apps.stock",
     "apps.health",
     "apps.breeding",
+    "apps.deliveries",
     "apps.notify",
     "apps.billing",
     "apps.insights",

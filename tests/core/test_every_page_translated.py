@@ -38,6 +38,7 @@ NOT_PAGES = {
     "push_unsubscribe", "change", "cancel", "resume", "payment_method", "card_start", "card_done", "stripe_webhook",
     "payment_webhook", "key_revoke", "endpoint_action", "delivery_resend", "audit_archive", "openapi-json",
     "openapi-view", "api-root", "landing",
+    "void", "declare",
     "invoice_pdf",  # a file: the farm's invoice is read among the exports, the platform's in tests/billing
 }
 # Routes whose name is shared by several apps: told apart by their path.
@@ -111,6 +112,18 @@ def _pages(owner: Membership) -> dict[str, str]:
         "billing:home": "/billing/", "audit": "/audit/", "integrations": "/integrations/",
         "endpoint": f"/integrations/webhooks/{WebhookEndpoint.objects.filter(tenant_id=t).first().pk}/",
     }
+    from apps.deliveries.models import Buyer, Delivery, Statement
+
+    buyer = Buyer.objects.filter(tenant_id=t).first()
+    pages.update({
+        "deliveries:home": "/deliveries/", "deliveries:create": f"/deliveries/new/?farm={farm.pk}&session=morning",
+        "deliveries:detail": f"/deliveries/{Delivery.objects.filter(tenant_id=t).exclude(fat=None).first().pk}/",
+        "do_not_ship": "/deliveries/do-not-ship/", "buyer_create": "/deliveries/buyers/new/",
+        "buyer_edit": f"/deliveries/buyers/{buyer.pk}/", "schedule_create": f"/deliveries/buyers/{buyer.pk}/schedules/new/",
+        "schedule_edit": f"/deliveries/buyers/{buyer.pk}/schedules/{buyer.schedules.first().pk}/",
+        "statement_create": "/deliveries/statements/new/",
+        "deliveries:statement": f"/deliveries/statements/{Statement.objects.filter(tenant_id=t).first().pk}/",
+    })
     pages.update({f"dashboard_card:{card}": f"/milk/cards/{card}/" for card in ("production", "chart", "producers", "alerts", "scc")})
     return pages
 
@@ -120,6 +133,7 @@ EXPORTS = {
     "milk records (CSV)": "/milk/records/?_export=csv", "milk records (XLSX)": "/milk/records/?_export=xlsx",
     "medicine book (CSV)": "/health/book/?format=csv", "medicine book (XLSX)": "/health/book/?format=xlsx",
     "medicine book (PDF)": "/health/book/?format=pdf",
+    "do-not-ship declaration (PDF)": "/deliveries/do-not-ship/?format=pdf",
 }
 # Files stored when they are made, in the language of whom they are for: read after making them in each language.
 STORED = {"invoice (PDF)", "report_download"}
@@ -251,7 +265,7 @@ def test_every_page_is_walked_or_named_as_not_a_page(demo):
 
 def _prefix(key: str) -> str:
     return {"herd": "herd/", "milk": "milk/", "money": "money/", "health": "health/", "breeding": "breeding/",
-            "stock": "stock/", "notify": "notifications/", "billing": "billing/", "card": "milk/"}.get(key.split(":")[0], "")
+            "stock": "stock/", "deliveries": "deliveries/", "notify": "notifications/", "billing": "billing/", "card": "milk/"}.get(key.split(":")[0], "")
 
 
 def _english_left(client, owner, urls: dict[str, str], language: str, data: set[str]) -> dict[str, list[str]]:
@@ -291,7 +305,13 @@ def test_every_export_reads_in_the_language(demo, language):
 
     client, owner = demo
     data = _data(owner.tenant_id)
-    left = _english_left(client, owner, EXPORTS, language, data)
+    from apps.deliveries.models import Statement
+
+    with scope(tenant=owner.tenant_id):
+        statement = Statement.objects.filter(tenant_id=owner.tenant_id).first().pk
+    exports = {**EXPORTS, **{f"statement differences ({f.upper()})": f"/deliveries/statements/{statement}/?format={f}"
+                             for f in ("pdf", "xlsx")}}
+    left = _english_left(client, owner, exports, language, data)
     # The invoice's PDF is written in the organisation's language; a background report in its requester's.
     stored = {}
     for lang in ("en", language):
