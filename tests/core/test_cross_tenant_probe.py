@@ -135,6 +135,43 @@ def _batch(owner):
     return make_batch(owner, make_item(owner, name="Victim batch item"), _farm(owner))
 
 
+def _buyer(owner):
+    from apps.deliveries.services import buyer_save
+
+    return buyer_save(membership=owner, name="Victim buyer")
+
+
+def _schedule(owner):
+    from decimal import Decimal
+
+    from apps.deliveries.services import schedule_save
+
+    buyer = _buyer(owner)
+    schedule = schedule_save(membership=owner, buyer=buyer, valid_from=dt.date(2026, 1, 1), base_price=Decimal("50"))
+    return buyer.pk, schedule.pk
+
+
+def _milk_delivery(owner):
+    from decimal import Decimal
+
+    from apps.deliveries.services import delivery_record
+
+    farm = make_farm(owner, name="Victim Farm", milking_sessions_per_day=2)
+    return delivery_record(membership=owner, farm=farm, buyer=_buyer(owner), date=farm.local_today() - dt.timedelta(days=1),
+                           sessions=["morning"], quantity=Decimal("10"), over_reason="milk not entered yet")
+
+
+def _statement(owner):
+    from decimal import Decimal
+
+    from apps.deliveries.services import statement_save
+
+    delivery = _milk_delivery(owner)
+    return statement_save(membership=owner, buyer=delivery.buyer, farm=delivery.farm, month=delivery.date.replace(day=1), lines=[
+        {"kind": "milk", "date": delivery.date, "description": "", "quantity": Decimal("10"), "price": Decimal("50"),
+         "amount": Decimal("500")}])
+
+
 def _user_session(owner):
     from allauth.usersessions.models import UserSession
 
@@ -331,6 +368,12 @@ PROBES = {
     "stock:batch_move": (_batch, ["get", "post"]),
     "stock:batch_use": (_batch, ["get", "post"]),
     "money:report_download": (_report_job, ["get"]),
+    "deliveries:detail": (_milk_delivery, ["get", "post"]),
+    "deliveries:void": (_milk_delivery, ["post"]),
+    "deliveries:buyer_edit": (_buyer, ["get", "post"]),
+    "deliveries:schedule_create": (_buyer, ["get", "post"]),
+    "deliveries:schedule_edit": (_schedule, ["get", "post"]),
+    "deliveries:statement": (_statement, ["get", "post"]),
 }
 # Routes whose id is a secret link rather than a tenant object; probed separately.
 TOKEN_ROUTES = {"accounts:invitation_accept"}
@@ -380,6 +423,7 @@ TENANT_WIDE = {
     "stock:item_edit",  # an item is the organisation's; its batches belong to farms
     "herd:outside_sire_edit", "herd:external_farm_edit",  # the outside register is the organisation's
     "api:key_revoke", "api:endpoint", "api:endpoint_action", "api:delivery_resend",  # the organisation's integrations
+    "deliveries:buyer_edit", "deliveries:schedule_create", "deliveries:schedule_edit",  # buyers are the organisation's
 }
 
 
