@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.health",
     "apps.breeding",
     "apps.deliveries",
+    "apps.feeding",
     "apps.notify",
     "apps.billing",
     "apps.insights",

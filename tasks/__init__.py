@@ -5,4 +5,4 @@ Every task module is imported here when Django starts (this package is an instal
 
 
 def register_all() -> None:
-    from . import billing, breeding, finance, health, maintenance, milk, notify, outbox, storage, webhooks  # noqa: F401
+    from . import billing, breeding, feeding, finance, health, maintenance, milk, notify, outbox, storage, webhooks  # noqa: F401

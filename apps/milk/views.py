@@ -249,9 +249,19 @@ CARD_LABELS = {"production": gettext_lazy("Production"), "chart": gettext_lazy("
                "alerts": gettext_lazy("Quality alerts"), "scc": gettext_lazy("Bulk SCC (rolling 3-month geometric mean)")}
 
 
+# Cards an app above this one adds to the dashboard, each drawn by a route of its own: name -> (label, route name).
+CARDS_ABOVE: dict[str, tuple] = {}
+
+
+def dashboard_card_register(name: str, label, route: str) -> None:
+    CARDS_ABOVE[name] = (label, route)
+
+
 @member_required("milk.view")
 def dashboard(request):
-    return render(request, "milk/dashboard.html", {"cards": [(name, CARD_LABELS[name]) for name in CARDS]})
+    cards = [(name, CARD_LABELS[name], reverse("milk:dashboard_card", args=[name])) for name in CARDS]
+    cards += [(name, label, reverse(route)) for name, (label, route) in CARDS_ABOVE.items()]
+    return render(request, "milk/dashboard.html", {"cards": cards})
 
 
 def dashboard_drawn(membership, card: str, vary_on: tuple, draw) -> str:

@@ -172,6 +172,17 @@ def _statement(owner):
          "amount": Decimal("500")}])
 
 
+def _ration(owner):
+    from decimal import Decimal
+
+    from apps.feeding.services import ration_save
+    from apps.stock.services import item_save
+
+    feed = item_save(membership=owner, kind="feed", name="Victim hay", unit="kg")
+    return ration_save(membership=owner, farm=_farm(owner), name="Victim ration", standing=False, starts_on=dt.date(2026, 1, 1),
+                       lines=[(feed, None, Decimal("10"))])
+
+
 def _user_session(owner):
     from allauth.usersessions.models import UserSession
 
@@ -374,6 +385,7 @@ PROBES = {
     "deliveries:schedule_create": (_buyer, ["get", "post"]),
     "deliveries:schedule_edit": (_schedule, ["get", "post"]),
     "deliveries:statement": (_statement, ["get", "post"]),
+    "feeding:ration_edit": (_ration, ["get", "post"]),
 }
 # Routes whose id is a secret link rather than a tenant object; probed separately.
 TOKEN_ROUTES = {"accounts:invitation_accept"}

@@ -113,6 +113,7 @@ def _pages(owner: Membership) -> dict[str, str]:
         "endpoint": f"/integrations/webhooks/{WebhookEndpoint.objects.filter(tenant_id=t).first().pk}/",
     }
     from apps.deliveries.models import Buyer, Delivery, Statement
+    from apps.feeding.models import Ration
 
     buyer = Buyer.objects.filter(tenant_id=t).first()
     pages.update({
@@ -123,6 +124,9 @@ def _pages(owner: Membership) -> dict[str, str]:
         "schedule_edit": f"/deliveries/buyers/{buyer.pk}/schedules/{buyer.schedules.first().pk}/",
         "statement_create": "/deliveries/statements/new/",
         "deliveries:statement": f"/deliveries/statements/{Statement.objects.filter(tenant_id=t).first().pk}/",
+        "feeding:home": f"/feeding/?farm={farm.pk}&month={timezone.localdate():%Y-%m}&by=head", "feeding:create": "/feeding/new/",
+        "ration_create": "/feeding/rations/new/", "ration_edit": f"/feeding/rations/{Ration.objects.filter(tenant_id=t).first().pk}/",
+        "feeding:card": "/feeding/card/",
     })
     pages.update({f"dashboard_card:{card}": f"/milk/cards/{card}/" for card in ("production", "chart", "producers", "alerts", "scc")})
     return pages
@@ -137,7 +141,7 @@ EXPORTS = {
 }
 # Files stored when they are made, in the language of whom they are for: read after making them in each language.
 STORED = {"invoice (PDF)", "report_download"}
-REPORTS = ("pnl", "expenses", "sales", "receivables", "milk")
+REPORTS = ("pnl", "expenses", "sales", "receivables", "milk", "iofc")
 
 
 def _cells(response) -> list[str]:
@@ -265,7 +269,7 @@ def test_every_page_is_walked_or_named_as_not_a_page(demo):
 
 def _prefix(key: str) -> str:
     return {"herd": "herd/", "milk": "milk/", "money": "money/", "health": "health/", "breeding": "breeding/",
-            "stock": "stock/", "deliveries": "deliveries/", "notify": "notifications/", "billing": "billing/", "card": "milk/"}.get(key.split(":")[0], "")
+            "stock": "stock/", "deliveries": "deliveries/", "feeding": "feeding/", "notify": "notifications/", "billing": "billing/", "card": "milk/"}.get(key.split(":")[0], "")
 
 
 def _english_left(client, owner, urls: dict[str, str], language: str, data: set[str]) -> dict[str, list[str]]:

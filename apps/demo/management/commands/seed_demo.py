@@ -16,6 +16,7 @@ from apps.accounts.people import tenant_people_changed
 from apps.accounts.services import profile_for, tenant_create
 from apps.demo.breeding import breeding_if_missing, breeding_year_if_missing
 from apps.demo.deliveries import deliveries_if_missing
+from apps.demo.feeding import feeding_if_missing
 from apps.farms.models import Farm
 from apps.farms.services import farm_create
 from apps.herd.models import Animal, AnimalGroup, Breed
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             breeding_if_missing(existing, self.stdout)
             breeding_year_if_missing(existing, self.stdout)
             deliveries_if_missing(existing, self.stdout)
+            feeding_if_missing(existing, self.stdout)
             self.stdout.write("The demo organisation already exists; leaving it as it is.")
             return
         owner = _user("owner@demo.ifarm.test", "Grace Wanjiku")
@@ -101,6 +103,7 @@ class Command(BaseCommand):
         breeding_if_missing(tenant, self.stdout)
         breeding_year_if_missing(tenant, self.stdout)
         deliveries_if_missing(tenant, self.stdout)
+        feeding_if_missing(tenant, self.stdout)
         self.stdout.write(f"Created the demo organisation with 2 farms, {count} animals, {milkings} milkings and a month of books.")
 
     def _health_if_missing(self, tenant):
