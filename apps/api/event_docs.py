@@ -141,6 +141,28 @@ class BirthData(Ordered):
     offspring: list[dict[str, Any]]
 
 
+class DeliveryData(Ordered):
+    id: int
+    farm_id: int
+    buyer_id: int
+    date: dt.date = Field(description="The farm's own calendar day.")
+    sessions: list[Literal["morning", "midday", "evening"]]
+    quantity: DecimalText = Field(description="As the farm measured, in the buyer's unit.")
+    unit: Literal["L", "kg"]
+    expected_value: DecimalText | None = Field(description="What the buyer's price schedule pays for it; null without a schedule.")
+
+
+class StatementData(Ordered):
+    id: int
+    farm_id: int
+    buyer_id: int
+    month: dt.date = Field(description="The month's first day.")
+    net: DecimalText = Field(description="What the statement says is due.")
+    expected_net: DecimalText = Field(description="What the deliveries and the schedule give.")
+    at_stake: DecimalText = Field(description="net less expected_net: below zero, the farm is paid less than its records give.")
+    differences: int = Field(description="Lines of the statement that differ from the farm's records.")
+
+
 class PingData(Data):
     message: str
 
@@ -150,7 +172,7 @@ DATA = {
     "milk.session_completed": SessionData, "milk.session_corrected": SessionData, "milk.alert_raised": AlertData,
     "expense.submitted": ExpenseSubmittedData, "expense.decided": ExpenseDecidedData, "invoice.issued": InvoiceIssuedData,
     "payment.recorded": PaymentData, "treatment.recorded": TreatmentData, "withdrawal.ended": WithdrawalEndedData,
-    "birth.recorded": BirthData, "webhook.test": PingData,
+    "birth.recorded": BirthData, "delivery.recorded": DeliveryData, "statement.entered": StatementData, "webhook.test": PingData,
 }
 assert set(DATA) == set(EVENTS), "every event is described"
 

@@ -52,6 +52,8 @@ EVENTS = {  # (descriptions read in the reader's language)
     "treatment.recorded": gettext_lazy("A treatment or vaccination was recorded"),
     "withdrawal.ended": gettext_lazy("A milk withdrawal ended"),
     "birth.recorded": gettext_lazy("A birth was recorded"),
+    "delivery.recorded": gettext_lazy("Milk was delivered to a buyer"),
+    "statement.entered": gettext_lazy("A buyer's monthly statement was entered and checked against the deliveries"),
     "webhook.test": gettext_lazy("A test event sent from the Integrations page"),
 }
 # Seconds after the first try: 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h up to three days.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.permissions import can
 from apps.audit.services import Actor, audit_append, snapshot
 from apps.core.dates import date_problem
+from apps.core.events import event_emit
 from apps.core.money import amount_problem
 from apps.finance.models import Contact, ExpenseCategory
 from apps.finance.services.base import currency_of
@@ -183,6 +184,10 @@ def delivery_record(*, membership, farm, buyer: Buyer, date: dt.date, sessions: 
                   tests.get(name) or ("" if name != "rejected_quantity" else Decimal("0"))) for name in TEST_FIELDS})
     audit_append(actor=Actor.of(membership), action="deliveries.delivery_record", obj=delivery, after=snapshot(delivery),
                  permission="milk.record")
+    paid = selectors.expected_pay(delivery, selectors.schedule_on(buyer, date))
+    event_emit(tenant_id=tenant_id, event="delivery.recorded", resource=f"delivery:{delivery.pk}", data={
+        "id": delivery.pk, "farm_id": farm.pk, "buyer_id": buyer.pk, "date": date, "sessions": sessions, "quantity": quantity,
+        "unit": buyer.measures, "expected_value": paid.value if paid else None})
     return delivery
 
 
@@ -343,12 +348,16 @@ def statement_save(*, membership, buyer: Buyer, farm, month: dt.date, lines: lis
             category = _input_category(membership.tenant_id, line["description"])
             row.expense = expense_submit(
                 membership=membership, key=f"statement-{statement.pk}-{index}", farm=farm,
-                date=line["date"] or selectors.month_end(month), category=category, amount=line["amount"],
+                date=line["date"] or min(selectors.month_end(month), _farm_today(farm)), category=category, amount=line["amount"],
                 description=line["description"] or _("Bought on credit from %(buyer)s") % {"buyer": buyer.name},
                 supplier=buyer.contact)
             row.save(update_fields=["expense"])
     audit_append(actor=Actor.of(membership), action="deliveries.statement_save", obj=statement,
                  after={**snapshot(statement), "lines": len(lines)}, permission="finance.manage")
+    result = selectors.reconciliation_of(statement)
+    event_emit(tenant_id=membership.tenant_id, event="statement.entered", resource=f"statement:{statement.pk}", data={
+        "id": statement.pk, "farm_id": farm.pk, "buyer_id": buyer.pk, "month": month, "net": result.net,
+        "expected_net": result.expected_net, "at_stake": result.at_stake, "differences": len(result.flagged)})
     return statement
 
 

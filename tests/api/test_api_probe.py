@@ -66,6 +66,27 @@ def _sale(owner):
                        buyer=make_contact(owner, name="Victim buyer"), unit_price=Decimal("50"), quantity=Decimal("10"), unit="L")
 
 
+def _delivery(owner):
+    from decimal import Decimal
+
+    from apps.deliveries.services import buyer_save, delivery_record
+
+    farm = _victim_farm(owner)
+    buyer = buyer_save(membership=owner, name=f"VICTIM co-op {farm.pk}-{TODAY}")
+    return delivery_record(membership=owner, farm=farm, buyer=buyer, date=TODAY, sessions=["morning"], quantity=Decimal("10"),
+                           over_reason="not entered yet")
+
+
+def _statement(owner):
+    from decimal import Decimal
+
+    from apps.deliveries.services import statement_save
+
+    delivery = _delivery(owner)
+    return statement_save(membership=owner, buyer=delivery.buyer, farm=delivery.farm, month=TODAY.replace(day=1), lines=[
+        {"kind": "milk", "date": TODAY, "description": "", "quantity": Decimal("10"), "price": Decimal("50"), "amount": Decimal("500")}])
+
+
 # Path -> (make the victim's object, how its path parameter is filled, methods with a body to send)
 PROBES = {
     "/api/v1/animals/{animal_id}": (_cow, "pk", {"get": None, "patch": {"name": "x"}}),
@@ -79,6 +100,8 @@ PROBES = {
     "/api/v1/invoices/{invoice_id}/issue": (_invoice, "pk", {"post": {}}),
     "/api/v1/invoices/{invoice_id}/credit-note": (_invoice, "pk", {"post": {}}),
     "/api/v1/invoices/{invoice_id}/pdf": (_invoice, "pk", {"get": None}),
+    "/api/v1/deliveries/{delivery_id}": (_delivery, "pk", {"get": None}),
+    "/api/v1/statements/{statement_id}": (_statement, "pk", {"get": None}),
     "/api/v1/breeding/services/{service_id}/checks": (_service, "pk", {"post": {"checked_on": TODAY.isoformat(), "method": "palpation",
                                                                                 "result": "open"}}),
 }

@@ -3,8 +3,8 @@ services as the pages, with the caller's membership (a key's own, or the signed-
 
 from ninja import Router
 
-from . import care, herd, icar, milk, money
+from . import care, deliveries, herd, icar, milk, money
 
 router = Router()
-for part in (herd, milk, icar, money, care):
+for part in (herd, milk, icar, money, care, deliveries):
     router.add_router("", part.router)
