@@ -112,5 +112,6 @@ def iofc_card(request):
             days = selectors.iofc_days(membership, farm, today - dt.timedelta(days=27), today)
             if not any(day.saleable or day.feed_cost for day in days):
                 continue
-            weeks.append((farm, [iofc.total(days[n:n + 7]) for n in range(0, 28, 7)]))
+            groups = selectors.iofc_groups(membership, farm, days[0].date, today, days=days)
+            weeks.append((farm, [iofc.total(days[n:n + 7]) for n in range(0, 28, 7)], groups))
     return render(request, "feeding/home.html#card", {"weeks": weeks})

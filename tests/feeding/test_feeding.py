@@ -112,10 +112,12 @@ def test_the_feeding_page_shows_each_groups_income_over_feed_cost(as_member, own
     assert "Fresh cows" in text and ">300.00<" in text and ">900.00<" in text
     # The milk dashboard's card and the accountants' report say the same.
     card = as_member(owner).get(reverse("feeding:card")).content.decode()
-    assert "1,200" in card
+    assert "1,200" in card and 'data-testid="card-group"><td>Fresh cows' in card
     report = as_member(owner).post("/money/reports/", {"kind": "iofc", "file_format": "csv", "farm": dairy.pk,
                                                        "since": day.isoformat(), "until": day.isoformat()})
-    assert report.status_code == 200 and "1200.00" in report.content.decode()
+    lines = report.content.decode().splitlines()
+    assert report.status_code == 200 and any("All" in line and "1200.00" in line for line in lines)
+    assert any("Fresh cows" in line and "1200.00" in line for line in lines)  # the group: 2,000.00 - 800.00
 
 
 def test_the_lowest_role_and_another_organisation_are_kept_out(as_member, owner, outsider, dairy, meal):
