@@ -52,11 +52,11 @@ def feeding_create(request):
     membership = request.membership
     farms = farms_visible_to(membership)
     ration = selectors.rations_for(membership).filter(pk=id_param(request.GET, "ration")).first() if "ration" in request.GET else None
-    quantities, initial = None, {"farm": request.session.get("farm_id")}
+    quantities, initial = None, {"farm": request.session.get("farm_id"), "date": timezone.localdate()}
     if ration is not None:
         quantities = dict((item.pk, quantity) for item, quantity in services.ration_quantities(
             ration, services.head_of(ration.farm, ration.group)))
-        initial = {"farm": ration.farm_id, "group": ration.group_id}
+        initial = {"farm": ration.farm_id, "group": ration.group_id, "date": ration.farm.local_today()}
     form = FeedingForm(request.POST or None, farms=farms, groups=selectors.groups_of(membership), feeds=selectors.feeds_of(membership),
                        quantities=quantities, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -79,3 +79,25 @@ def test_a_treated_cows_milk_stays_out_and_the_statement_shows_its_differences(l
         page.get_by_role("link", name="Dispute sheet (PDF)").click()
     assert download.value.suggested_filename.endswith("-differences.pdf")
     assert not errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_feeding_beyond_the_stock_is_recorded_and_flagged_on_a_phone(live_server, page: Page, owner):
+    from apps.herd.models import AnimalGroup
+    from apps.stock.services import batch_receive, item_save
+
+    farm = make_farm(owner, name="Kiambu Dairy", milking_sessions_per_day=2)
+    group = AnimalGroup.objects.create(tenant_id=owner.tenant_id, farm=farm, name="Milkers")
+    hay = item_save(membership=owner, kind="feed", name="Rhodes hay", unit="bale")
+    batch_receive(membership=owner, item=hay, farm=farm, quantity=D("10"), unit_cost=D("350"))
+    page.set_viewport_size({"width": 360, "height": 780})
+    base = live_server.url
+    log_in(page, base, owner.user.email)
+    page.goto(f"{base}/feeding/new/")
+    page.get_by_label("Group").select_option(label="Milkers")
+    page.get_by_label("Rhodes hay (bale fed)").fill("12")
+    page.get_by_role("button", name="Record the feeding").click()
+    expect(page.get_by_text("The stock held less than was fed of: Rhodes hay")).to_be_visible()
+    expect(page.get_by_test_id("shortfall")).to_contain_text("2 not in stock")
+    wider = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wider <= 0
