@@ -14,7 +14,14 @@ from .models import LineKind
 
 def why_word(code: str) -> str:
     return {"quantity": _("quantity differs"), "price": _("price differs"), "amount": _("amount differs"),
-            "missing": _("delivered, not on the statement"), "not_delivered": _("on the statement, not delivered")}.get(code, "")
+            "missing": _("delivered, not on the statement"), "not_delivered": _("on the statement, not delivered"),
+            "quality": _("test results differ")}.get(code, "")
+
+
+def quality_words(row) -> str:
+    names = {"fat": _("Fat"), "protein": _("Protein"), "scc": _("Somatic cells"), "bacteria": _("Bacteria")}
+    return "; ".join(_("%(test)s %(stated)s (slip: %(ours)s)") % {"test": names[name], "stated": stated, "ours": ours}
+                     for name, stated, ours in row.quality_differences)
 
 
 def do_not_ship_pdf(farm, date, session, kept, declaration):
@@ -44,7 +51,7 @@ def dispute_sheet(statement, result, file_format: str):
     for row in result.days:
         if row.flagged:
             sheet.rows.append([row.date, row.expected_quantity, row.quantity, row.expected_price, row.price, row.expected_amount,
-                               row.amount, row.at_stake, why_word(row.why)])
+                               row.amount, row.at_stake, "; ".join(filter(None, [why_word(row.why), quality_words(row)]))])
     kinds = dict(LineKind.choices)
     for row in result.deductions:
         if row.flagged:

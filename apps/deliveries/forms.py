@@ -112,8 +112,8 @@ class StatementForm(forms.Form):
     month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
     file = forms.FileField(label=_("The buyer's CSV"), required=False)
     lines = forms.CharField(label=_("Or its lines"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                            help_text=_("Columns: date, kind, description, quantity, price, amount. Kinds: milk, transport, "
-                                        "checkoff, fee, input, other."))
+                            help_text=_("Columns: date, kind, description, quantity, price, amount, then if the buyer gives them "
+                                        "fat, protein, scc, bacteria. Kinds: milk, transport, checkoff, fee, input, other."))
 
     def __init__(self, *args, farms, buyers, **kwargs):
         super().__init__(*args, **kwargs)

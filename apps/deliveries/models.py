@@ -154,6 +154,10 @@ class StatementLine(TenantModel):
     quantity = models.DecimalField(verbose_name=_("quantity"), max_digits=9, decimal_places=2, null=True, blank=True)
     price = models.DecimalField(verbose_name=_("price"), max_digits=10, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(verbose_name=_("amount"), max_digits=12, decimal_places=2)
+    fat = models.DecimalField(_("fat %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    protein = models.DecimalField(_("protein %"), max_digits=4, decimal_places=2, null=True, blank=True)
+    scc = models.PositiveIntegerField(_("somatic cells per mL"), null=True, blank=True)
+    bacteria = models.PositiveIntegerField(_("bacteria per mL"), null=True, blank=True)
     expense = models.ForeignKey("finance.Expense", verbose_name=_("expense"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:

@@ -1,7 +1,8 @@
 """The buyer's statement set against the farm's deliveries, line by line, with the money at stake.
 
 A day's milk is compared with the deliveries of that day: the quantity paid for (the farm's measure less
-what the buyer rejected), the price the schedule gives for the tests, and the amount. Transport, check-off
+what the buyer rejected), the price the schedule gives for the tests, the amount, and the test results when the
+statement gives them (fat, protein, somatic cells, bacteria) against those the farm recorded from the slip. Transport, check-off
 and the fixed deduction are compared with what the schedule takes. Inputs bought on credit and other
 deductions are listed, not judged: only the receipt says whether they are right. A difference is
 flagged when it is a cent or more (a hundredth of a litre for quantities); its money at stake is the
@@ -18,6 +19,7 @@ from .models import LineKind
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
+QUALITY = ("fat", "protein", "scc", "bacteria")
 
 
 @dataclass
@@ -30,6 +32,14 @@ class DayRow:
     price: Decimal | None = None
     amount: Decimal | None = None
     slip_quantity: Decimal | None = None
+    tests: dict = field(default_factory=dict)  # the farm's record of the buyer's tests that day (first delivery with one)
+    stated: dict = field(default_factory=dict)  # the tests the statement gives for the day
+
+    @property
+    def quality_differences(self) -> list[tuple[str, object, object]]:
+        """(test, the statement's value, the farm's) for each test both give and they differ."""
+        return [(name, value, self.tests[name]) for name, value in self.stated.items()
+                if name in self.tests and value != self.tests[name]]
 
     @property
     def at_stake(self) -> Decimal:
@@ -41,7 +51,7 @@ class DayRow:
 
     @property
     def flagged(self) -> bool:
-        return abs(self.at_stake) >= CENT or abs(self.quantity_difference) >= CENT
+        return abs(self.at_stake) >= CENT or abs(self.quantity_difference) >= CENT or bool(self.quality_differences)
 
     @property
     def why(self) -> str:
@@ -53,7 +63,9 @@ class DayRow:
             return "quantity"
         if self.price is not None and self.expected_price is not None and self.price != self.expected_price:
             return "price"
-        return "amount" if abs(self.at_stake) >= CENT else ""
+        if abs(self.at_stake) >= CENT:
+            return "amount"
+        return "quality" if self.quality_differences else ""
 
 
 @dataclass
@@ -120,6 +132,9 @@ def reconcile(deliveries: list[tuple], lines: list, monthly_fee: Decimal | None)
         row = days.setdefault(delivery.date, DayRow(delivery.date, ZERO, None, ZERO))
         if delivery.slip_quantity is not None:
             row.slip_quantity = (row.slip_quantity or ZERO) + delivery.slip_quantity
+        for name in QUALITY:
+            if getattr(delivery, name) is not None:
+                row.tests.setdefault(name, getattr(delivery, name))
         if paid is None:
             result.without_schedule.append(delivery.date)
             row.expected_quantity += delivery.quantity - delivery.rejected_quantity
@@ -134,6 +149,7 @@ def reconcile(deliveries: list[tuple], lines: list, monthly_fee: Decimal | None)
         if line.kind == LineKind.MILK:
             row = days.setdefault(line.date, DayRow(line.date))
             row.quantity, row.price, row.amount = line.quantity, line.price, line.amount
+            row.stated = {name: getattr(line, name) for name in QUALITY if getattr(line, name, None) is not None}
         else:
             by_kind.setdefault(line.kind, []).append(line)
     result.days = [days[day] for day in sorted(days)]

@@ -249,6 +249,7 @@ def declaration_make(*, membership, farm, date: dt.date, session: str) -> Declar
 # Statements -----------------------------------------------------------------------------------------
 
 STATEMENT_COLUMNS = ["date", "kind", "description", "quantity", "price", "amount"]
+QUALITY_COLUMNS = ["fat", "protein", "scc", "bacteria"]  # optional, after the others, as the buyer's tests of the day
 DEDUCTIONS = [LineKind.TRANSPORT, LineKind.CHECKOFF, LineKind.FEE, LineKind.INPUT, LineKind.OTHER]
 
 
@@ -267,16 +268,19 @@ def statement_lines_read(text: str, month: dt.date) -> list[dict]:
     Raises ValidationError naming every line that cannot be taken; nothing is kept from a file with one."""
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows or [cell.strip().lower() for cell in rows[0]] != STATEMENT_COLUMNS:
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    extra = header[len(STATEMENT_COLUMNS):]
+    if header[:len(STATEMENT_COLUMNS)] != STATEMENT_COLUMNS or not set(extra) <= set(QUALITY_COLUMNS) or len(set(extra)) != len(extra):
         raise ValidationError({"lines": _("The first line must name the columns: %(columns)s.") % {
             "columns": ", ".join(STATEMENT_COLUMNS)}})
     end = selectors.month_end(month)
     problems, lines, days = [], [], {}
     for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(STATEMENT_COLUMNS):
-            problems.append(_("Line %(line)s: %(count)s columns, expected 6.") % {"line": number, "count": len(row)})
+        if len(row) != len(header):
+            problems.append(_("Line %(line)s: %(count)s columns where the first line names %(expected)s.") % {
+                "line": number, "count": len(row), "expected": len(header)})
             continue
-        cells = dict(zip(STATEMENT_COLUMNS, (cell.strip() for cell in row)))
+        cells = dict(zip(header, (cell.strip() for cell in row)))
         kind = cells["kind"].lower()
         if kind not in LineKind.values:
             problems.append(_("Line %(line)s: unknown kind %(kind)s (milk, transport, checkoff, fee, input, other).") % {
@@ -289,9 +293,15 @@ def statement_lines_read(text: str, month: dt.date) -> list[dict]:
             continue
         try:
             quantity, price, amount = _number(cells["quantity"]), _number(cells["price"]), _number(cells["amount"])
+            quality = {name: _number(cells[name]) for name in extra}
         except (InvalidOperation, ValueError):
             problems.append(_("Line %(line)s: a number cannot be read.") % {"line": number})
             continue
+        if any(value is not None and not RANGES[name][0] <= value <= RANGES[name][1] for name, value in quality.items()):
+            problems.append(_("Line %(line)s: a test result is out of range.") % {"line": number})
+            continue
+        quality = {name: (int(value) if name in ("scc", "bacteria") else value) for name, value in quality.items()
+                   if value is not None}
         if day is not None and not month <= day <= end:
             problems.append(_("Line %(line)s: %(date)s is not in the statement's month.") % {"line": number, "date": day.isoformat()})
             continue
@@ -310,7 +320,7 @@ def statement_lines_read(text: str, month: dt.date) -> list[dict]:
             problems.append(_("Line %(line)s: give the amount (zero or more).") % {"line": number})
             continue
         lines.append({"kind": kind, "date": day, "description": cells["description"][:200], "quantity": quantity,
-                      "price": price, "amount": amount})
+                      "price": price, "amount": amount, **(quality if kind == LineKind.MILK else {})})
     if problems:
         raise ValidationError({"lines": problems})
     if not lines:

@@ -118,6 +118,27 @@ def test_a_statement_file_with_a_bad_line_is_refused_and_saves_nothing(as_member
     assert not Statement.objects.exists() and not StatementLine.objects.exists() and not Expense.objects.exists()
 
 
+def test_the_statements_test_results_are_checked_against_the_slip(as_member, owner, dairy, coop):
+    saleable_days(owner, dairy, DAYS[:2])
+    deliver(owner, dairy, coop, DAYS[0], "morning", "60", fat=D("3.80"), scc=180000)
+    deliver(owner, dairy, coop, DAYS[1], "morning", "60", fat=D("3.60"))
+    text = ("date,kind,description,quantity,price,amount,fat,scc\n"
+            f"{DAYS[0].isoformat()},milk,,60,50.00,3000.00,3.50,180000\n"  # fat 3.50 where the slip said 3.80
+            f"{DAYS[1].isoformat()},milk,,60,50.00,3000.00,3.60,\n")
+    client = as_member(owner)
+    response = client.post(reverse("deliveries:statement_create"), {"buyer": coop.pk, "farm": dairy.pk,
+                                                                  "month": MONTH.strftime("%Y-%m"), "lines": text})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    page = client.get(response["Location"]).content.decode()
+    assert page.count('data-testid="quality-difference"') == 1 and "Fat 3.50 (slip: 3.80)" in page
+    bad = text.replace("3.60,", "31.0,")
+    Statement.objects.all().delete()
+    StatementLine.objects.all().delete()
+    refused = client.post(reverse("deliveries:statement_create"), {"buyer": coop.pk, "farm": dairy.pk,
+                                                                   "month": MONTH.strftime("%Y-%m"), "lines": bad})
+    assert refused.status_code == 400 and "Line 3: a test result is out of range." in refused.content.decode()
+
+
 def test_a_statement_for_a_buyer_the_farm_did_not_deliver_to_is_refused(owner, dairy, coop):
     other = services.buyer_save(membership=owner, name="Hotel Savannah")
     saleable_days(owner, dairy, DAYS[:1])

@@ -192,6 +192,10 @@ class StatementLineIn(Strict):
     quantity: amount(9, 2, "", ge=0) | None = None
     price: amount(10, 2, "", ge=0) | None = None
     amount: amount(12, 2, "", ge=0)
+    fat: amount(4, 2, "The buyer's test of the day, %.", ge=0, le=15) | None = None
+    protein: amount(4, 2, "The buyer's test of the day, %.", ge=0, le=15) | None = None
+    scc: int | None = Field(None, ge=0, le=10_000_000, description="The buyer's test of the day, cells per mL.")
+    bacteria: int | None = Field(None, ge=0, le=100_000_000, description="The buyer's test of the day, per mL.")
 
 
 class StatementIn(Strict):
