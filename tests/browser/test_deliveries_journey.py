@@ -87,7 +87,7 @@ def test_a_feeding_beyond_the_stock_is_recorded_and_flagged_on_a_phone(live_serv
     from apps.stock.services import batch_receive, item_save
 
     farm = make_farm(owner, name="Kiambu Dairy", milking_sessions_per_day=2)
-    group = AnimalGroup.objects.create(tenant_id=owner.tenant_id, farm=farm, name="Milkers")
+    AnimalGroup.objects.create(tenant_id=owner.tenant_id, farm=farm, name="Milkers")
     hay = item_save(membership=owner, kind="feed", name="Rhodes hay", unit="bale")
     batch_receive(membership=owner, item=hay, farm=farm, quantity=D("10"), unit_cost=D("350"))
     page.set_viewport_size({"width": 360, "height": 780})
