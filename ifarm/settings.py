@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "apps.breeding",
     "apps.deliveries",
     "apps.feeding",
+    "apps.phone",
     "apps.notify",
     "apps.billing",
     "apps.insights",
@@ -296,6 +297,9 @@ SMS_API_URL = env.str("SMS_API_URL", default="https://api.africastalking.com")
 SMS_USERNAME = env.str("SMS_USERNAME", default="sandbox")
 SMS_API_KEY = secret("SMS_API_KEY", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="")
+# The secret part of the addresses the SMS provider calls with incoming SMS and USSD steps (/phone/<it>/sms/,
+# /phone/<it>/ussd/); empty: those addresses do not answer.
+PHONE_CALLBACK_TOKEN = secret("PHONE_CALLBACK_TOKEN", default="")
 VAPID_PRIVATE_KEY = secret("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@ifarm.local")

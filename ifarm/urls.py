@@ -34,6 +34,7 @@ urlpatterns = [
     path("stock/", include("apps.stock.urls")),
     path("deliveries/", include("apps.deliveries.urls")),
     path("feeding/", include("apps.feeding.urls")),
+    path("phone/", include("apps.phone.urls")),
     path("notifications/", include("apps.notify.urls")),
     path("billing/", include("apps.billing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

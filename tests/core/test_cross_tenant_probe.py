@@ -388,7 +388,7 @@ PROBES = {
     "feeding:ration_edit": (_ration, ["get", "post"]),
 }
 # Routes whose id is a secret link rather than a tenant object; probed separately.
-TOKEN_ROUTES = {"accounts:invitation_accept"}
+TOKEN_ROUTES = {"accounts:invitation_accept", "phone:sms", "phone:ussd"}  # the provider's callbacks: tests/phone
 # Routes whose parameter names a page part, not an object.
 # Not tenant objects: a dashboard card's name, and an identity provider's public id in its sign-in addresses.
 NON_OBJECT_ROUTES = {"milk:dashboard_card", "openid_connect_login", "openid_connect_callback"}

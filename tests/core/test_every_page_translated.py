@@ -38,7 +38,7 @@ NOT_PAGES = {
     "push_unsubscribe", "change", "cancel", "resume", "payment_method", "card_start", "card_done", "stripe_webhook",
     "payment_webhook", "key_revoke", "endpoint_action", "delivery_resend", "audit_archive", "openapi-json",
     "openapi-view", "api-root", "landing",
-    "void", "declare",
+    "void", "declare", "sms", "ussd",  # the SMS provider's callbacks (tests/phone)
     "invoice_pdf",  # a file: the farm's invoice is read among the exports, the platform's in tests/billing
 }
 # Routes whose name is shared by several apps: told apart by their path.

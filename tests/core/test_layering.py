@@ -41,7 +41,7 @@ GRAPH = {name: _imports(name, path) for name, path in _modules()}
 
 # Lowest first. An app may import the apps before it, never one after it.
 APP_ORDER = ["core", "audit", "notify", "accounts", "farms", "herd", "finance", "stock", "health", "milk", "breeding",
-             "deliveries", "feeding", "billing", "insights", "api", "demo"]
+             "deliveries", "feeding", "phone", "billing", "insights", "api", "demo"]
 
 
 def _app(module: str) -> str | None:
