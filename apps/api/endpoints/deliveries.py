@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -216,16 +217,19 @@ def create_statement(request, payload: StatementIn):
     month = dt.date.fromisoformat(payload.month + "-01")
     end = deliveries.month_end(month)
     lines, problems = [], []
-    seen = set()
-    for number, line in enumerate(payload.lines):
+    seen: dict[dt.date, int] = {}
+    for number, line in enumerate(payload.lines, start=1):
         if line.date is not None and not month <= line.date <= end:
-            problems.append(f"lines.{number}.date: not in the statement's month.")
+            problems.append(_("Line %(line)s: %(date)s is not in the statement's month.") % {"line": number,
+                                                                                              "date": line.date.isoformat()})
         if line.kind == LineKind.MILK:
             if line.date is None or line.quantity is None:
-                problems.append(f"lines.{number}: a milk line needs its date and quantity.")
+                problems.append(_("Line %(line)s: a milk line needs its date and quantity.") % {"line": number})
             elif line.date in seen:
-                problems.append(f"lines.{number}.date: this day is already on another line.")
-            seen.add(line.date)
+                problems.append(_("Line %(line)s: %(date)s is already on line %(first)s.") % {
+                    "line": number, "date": line.date.isoformat(), "first": seen[line.date]})
+            else:
+                seen[line.date] = number
         lines.append(line.model_dump())
     if problems:
         raise ValidationError({"lines": problems})
