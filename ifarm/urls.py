@@ -18,6 +18,7 @@ urlpatterns = [
     path("home/", insights_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots, name="robots"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
     path("sw.js", notify_views.service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
     # OpenID Connect sign-in with the ID token's signature always checked (before allauth's own routes).

@@ -77,3 +77,22 @@ def robots(request):
     sign-up pages are what people search for, and the account pages behind them are as unreachable as the
     rest. The admin and the health check are kept out."""
     return HttpResponse("User-agent: *\nDisallow: /admin/\nDisallow: /healthz\n", content_type="text/plain")
+
+
+def manifest(request):
+    """The web app manifest: a phone can put iFarm on its home screen and open it full screen, like an app."""
+    from django.templatetags.static import static
+    from django.utils.translation import gettext as _
+
+    icons = [{"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+             {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+             {"src": static("img/icon-512-maskable.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+             {"src": static("img/icon.svg"), "sizes": "any", "type": "image/svg+xml"}]
+    document = {"name": "iFarm", "short_name": "iFarm", "id": "/home/", "start_url": "/home/", "scope": "/",
+                "display": "standalone", "background_color": "#ffffff", "theme_color": "#198754",
+                "description": _("Farm records on a phone: the herd, the milk and the books."), "icons": icons,
+                "lang": request.LANGUAGE_CODE}
+    response = JsonResponse(document, content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+

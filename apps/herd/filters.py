@@ -44,6 +44,12 @@ class AnimalFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if len(digits) >= 10:  # an EID as a reader types it, with or without spaces
+            from .selectors import eid_digits_of
+
+            queryset = queryset.annotate(eid_digits=eid_digits_of())
+            return queryset.filter(Q(tag__icontains=value) | Q(eid_digits__contains=digits) | Q(name__icontains=value))
         return queryset.filter(Q(tag__icontains=value) | Q(eid__icontains=value) | Q(name__icontains=value))
 
     def older_than(self, queryset, name, value):

@@ -55,6 +55,8 @@ def animal_list(request):
         data["farm"] = str(request.session["farm_id"])
     if not data.get("status") and "status" not in request.GET:
         data["status"] = "active"
+    if request.GET.get("scan") and (animal := selectors.animal_scanned(membership, request.GET.get("q", ""))):
+        return redirect("herd:detail", animal.pk)  # a tag reader's number (or a tag and Enter) names one animal
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
         if not can(membership, "herd.export"):

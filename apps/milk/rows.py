@@ -25,6 +25,11 @@ QUALITY_CHOICES = {
 }
 
 
+def eid_digits(eid: str) -> str:
+    """An ISO 11784/11785 number as a reader may type it (982 000123456789, 982-000123456789) reduced to its digits."""
+    return "".join(ch for ch in eid or "" if ch.isdigit())
+
+
 def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, quality_url: str, csrf_token: str, form=None,
               request=None) -> str:
     """The rows of `rows` (dicts of entry_rows); `form` is the refused form of a single row, shown with its
@@ -93,7 +98,7 @@ def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, qualit
             summary = " ·" + (f' {words["fat"]} {esc(record.fat)}%' if record.fat else "") + (f" SCC {esc(record.scc)}" if record.scc else "") + (
                 f' {words["discarded"]}' if record.discarded else "")
         out.append(
-            f'<form id="cow-{pk}" class="{classes}" {head} data-saved="{"1" if record else ""}" data-tag="{tag}">\n'
+            f'<form id="cow-{pk}" class="{classes}" {head} data-saved="{"1" if record else ""}" data-tag="{tag}" data-eid="{esc(eid_digits(animal.eid))}">\n'
             f'  {hidden}<input type="hidden" name="animal" value="{pk}">\n'
             f'  <div class="card-body p-2 d-flex align-items-center gap-2">\n'
             f'    <div class="cow-name me-auto">\n'

@@ -43,7 +43,7 @@ def cows_in_milk(membership, farm, day: dt.date):
     return (
         Animal.objects.filter(tenant_id=membership.tenant_id, farm=farm, sex=Sex.FEMALE, status=Status.ACTIVE)
         .filter(Exists(open_on_day))
-        .only("id", "tag", "name", "farm_id", "tenant_id")
+        .only("id", "tag", "name", "eid", "farm_id", "tenant_id")
         .order_by("tag")
     )
 

@@ -57,6 +57,17 @@ var iFarmText = (function () {
   });
 })();
 
+// Herd search: Enter (what a stick reader types after the number) opens the animal the search names, if it names one.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || input.id !== "id_q" || !input.form || !input.form.dataset.scan || !input.value.trim()) { return; }
+    event.preventDefault();
+    window.location.assign(input.form.getAttribute("action") + "?scan=1&q=" + encodeURIComponent(input.value.trim()));
+  });
+})();
+
 // Milk entry: Enter moves to the next cow; a failed save keeps the value, marks the row and retries.
 (function () {
   "use strict";
@@ -64,8 +75,36 @@ var iFarmText = (function () {
 
   function rowOf(el) { return el && el.closest ? el.closest(".milk-row") : null; }
 
+  // A stick reader in keyboard mode types the tag's number and Enter into the scan box: go to that cow.
+  // ISO 11784/11785 numbers come with or without spaces; they match the EID's digits, anything else the tag.
+  function findCow(typed) {
+    var digits = typed.replace(/\D/g, ""), tag = typed.replace(/\s+/g, "").toUpperCase();
+    var rows = document.querySelectorAll(".milk-row");
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      if ((digits.length >= 10 && row.dataset.eid === digits) || (row.dataset.tag || "").replace(/\s+/g, "").toUpperCase() === tag) {
+        return row;
+      }
+    }
+    return null;
+  }
+
   document.addEventListener("keydown", function (event) {
     var input = event.target;
+    if (event.key === "Enter" && input.id === "scan") {
+      event.preventDefault();
+      var state = document.getElementById("scan-state");
+      var row = input.value.trim() ? findCow(input.value) : null;
+      if (state) { state.textContent = row || !input.value.trim() ? "" : say("notFound", "No cow with that tag or EID in this list."); }
+      if (row) {
+        var qty = row.querySelector(".milk-qty");
+        input.value = "";
+        qty.focus({ preventScroll: true });
+        qty.select();
+        row.scrollIntoView({ block: "center" });
+      }
+      return;
+    }
     if (event.key !== "Enter" || !input.classList || !input.classList.contains("milk-qty")) { return; }
     event.preventDefault();
     var inputs = Array.prototype.slice.call(document.querySelectorAll(".milk-qty"));

@@ -25,7 +25,7 @@ from tests.core.test_translations import _english_words, _same_in_both, words
 
 # Routes that are not pages: actions that answer a POST, machine endpoints, files of a person's own.
 NOT_PAGES = {
-    "healthz", "robots", "service_worker", "set_language", "tenant_switch", "farm_switch", "onboarding",
+    "healthz", "robots", "manifest", "service_worker", "set_language", "tenant_switch", "farm_switch", "onboarding",
     "openid_connect_login", "openid_connect_callback", "invitation_accept",
     "invitation_revoke", "role_delete", "member_remove", "policy_delete", "delegation_revoke", "sso_delete", "sso_verify",
     "device_action", "session_revoke", "archive", "group_create", "photo", "event_create", "import_template",

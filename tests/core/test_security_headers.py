@@ -47,3 +47,27 @@ def test_a_forged_x_real_ip_does_not_reach_the_login_limit(client, owner, settin
     client.post(reverse("account_login"), {"login": owner.user.email, "password": "wrong-password"},
                 REMOTE_ADDR="203.0.113.9", HTTP_X_REAL_IP="10.9.9.9")
     assert list(LoginFailure.objects.values_list("ip", flat=True)) == ["203.0.113.9"]
+
+
+def test_the_site_installs_on_a_phones_home_screen(client):
+    """A web app manifest with a name, a start page, standalone display and 192 and 512 px icons that exist (what
+    browsers ask of an installable site), linked from every page."""
+    import io
+
+    from django.contrib.staticfiles import finders
+    from PIL import Image
+
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/manifest+json")
+    manifest = response.json()
+    assert manifest["name"] == "iFarm" and manifest["start_url"] == "/home/" and manifest["display"] == "standalone"
+    sizes = set()
+    for icon in manifest["icons"]:
+        if icon["type"] != "image/png":
+            continue
+        path = finders.find(icon["src"].removeprefix("/static/"))
+        with open(path, "rb") as file, Image.open(io.BytesIO(file.read())) as image:
+            assert f"{image.width}x{image.height}" == icon["sizes"]
+            sizes.add(image.width)
+    assert {192, 512} <= sizes
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in client.get("/accounts/login/").content.decode()
