@@ -31,9 +31,9 @@ def eid_digits(eid: str) -> str:
 
 
 def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, quality_url: str, csrf_token: str, form=None,
-              request=None) -> str:
+              request=None, note: str = "") -> str:
     """The rows of `rows` (dicts of entry_rows); `form` is the refused form of a single row, shown with its
-    errors and its quality fields open."""
+    errors and its quality fields open; `note` replaces a single row's state (an offline value that lost)."""
     iso_day = day.isoformat()
     head = (
         f'method="post" action="{esc(save_url)}" hx-post="{esc(save_url)}" hx-trigger="change, retry" hx-swap="outerHTML" '
@@ -72,7 +72,9 @@ def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, qualit
             locked = " readonly"
         value = esc(form.data.get("quantity", "")) if form else stored
         invalid = " is-invalid" if form and form.errors.get("quantity") else ""
-        if form:
+        if note:
+            state = esc(note)
+        elif form:
             state = words["not_saved"]
         elif record:
             state = words["discarded"] if record.discarded else words["saved"]

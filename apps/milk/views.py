@@ -135,6 +135,8 @@ def row_save(request):
                                                   session=session)
     if not can(membership, "milk.record", farm):
         raise PermissionDenied
+    if request.htmx and known is not None and (lost := _offline_value_lost(membership, animal, known, request.POST)):
+        return _row_response(request, farm, animal, known, form, None, note=lost)
     saved = None
     if form.is_valid():
         try:
@@ -150,11 +152,32 @@ def row_save(request):
     return _row_response(request, farm, animal, known, form, saved)
 
 
-def _row_response(request, farm, animal, known: CowSession, form, saved: RowSaved | None):
+def _offline_value_lost(membership, animal, known: CowSession, posted) -> str:
+    """A value typed with no network is sent later with when it was typed (`typed_at`, ms since 1970) and the value the
+    row showed then (`base`). The rule: a value saved on the server after it was typed, by another device, wins; the
+    late one is not saved and its row says so, with both values, so nothing is lost silently. Empty: no conflict."""
+    try:
+        typed_at = dt.datetime.fromtimestamp(int(posted.get("typed_at", "")) / 1000, tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return ""
+    record = selectors.record_of(membership, animal, known.day, known.session)
+    base = (posted.get("base") or "").strip()
+    if record is None or record.updated_at <= typed_at or f"{record.quantity.normalize():f}" == base:
+        return ""
+    return _("Changed on another device to %(theirs)s; yours, %(yours)s typed offline, was not saved.") % {
+        "theirs": f"{record.quantity.normalize():f}", "yours": (posted.get("quantity") or "").strip()[:10] or "—"}
+
+
+def _row_response(request, farm, animal, known: CowSession, form, saved: RowSaved | None, note: str = ""):
     """The saved (or refused) row; after a save, the session totals swapped out of band too."""
     membership = request.membership
     day, session = known.day, known.session
     # After a save the stored record is the one just written; after a refusal, read it back.
+    if note:
+        row = selectors.entry_row(membership, farm, animal, day, session, known=known)
+        context = {"farm": farm, "day": day, "session": session, "unit": request.tenant.milk_unit}
+        return HttpResponse(rows_html([row], **context, save_url=reverse("milk:row_save"), quality_url=reverse("milk:row_quality"),
+                                      csrf_token=get_token(request), request=request, note=note))
     if form.errors:
         row = selectors.entry_row(membership, farm, animal, day, session, known=known)
     else:

@@ -75,10 +75,54 @@ def push_unsubscribe(request):
     return JsonResponse({"ok": True})
 
 
+OFFLINE_ASSETS = ("vendor/htmx/htmx.min.js", "vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js",
+                  "css/app.css", "js/app.js", "img/icon.svg")
+# The pages kept for use without a network: the milking entry page (each farm, day and session as last opened).
+OFFLINE_PAGES = ("/milk/entry/",)
+
+
 @cache_control(max_age=0, no_cache=True)
 def service_worker(request):
-    """The service worker, served from the site's root so it may show notifications for every page."""
-    script = f"""self.addEventListener("push", (event) => {{
+    """The service worker, served from the site's root so it may show notifications for every page, and keep the
+    milking entry page and what it needs (scripts, styles) for the parlour without a network: the page is fetched from
+    the network when there is one (and kept), and served as last kept when there is none."""
+    import hashlib
+    import json
+
+    assets = [static(name) for name in OFFLINE_ASSETS]
+    version = hashlib.sha256("|".join(assets).encode()).hexdigest()[:12]
+    offline = f"""const ASSETS = {json.dumps(assets)};
+const PAGES = {json.dumps(list(OFFLINE_PAGES))};
+const STATIC = "ifarm-static-{version}";
+const KEPT = "ifarm-pages";
+self.addEventListener("install", (event) => {{
+  event.waitUntil(caches.open(STATIC).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
+}});
+self.addEventListener("activate", (event) => {{
+  event.waitUntil(caches.keys().then((names) => Promise.all(names.filter((name) => name.startsWith("ifarm-static-") && name !== STATIC)
+    .map((name) => caches.delete(name)))).then(() => self.clients.claim()));
+}});
+self.addEventListener("fetch", (event) => {{
+  const request = event.request;
+  if (request.method !== "GET") {{ return; }}
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) {{ return; }}
+  if (ASSETS.includes(url.pathname)) {{
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    return;
+  }}
+  if (request.mode === "navigate" && PAGES.includes(url.pathname)) {{
+    event.respondWith(fetch(request).then((response) => {{
+      if (response.ok && !response.redirected) {{
+        const copy = response.clone();
+        caches.open(KEPT).then((cache) => cache.put(request.url, copy));
+      }}
+      return response;
+    }}).catch(() => caches.open(KEPT).then((cache) => cache.match(request.url)).then((hit) => hit || Response.error())));
+  }}
+}});
+"""
+    script = offline + f"""self.addEventListener("push", (event) => {{
   let data = {{}};
   try {{ data = event.data ? event.data.json() : {{}}; }} catch (e) {{ data = {{ title: event.data ? event.data.text() : "iFarm" }}; }}
   event.waitUntil(self.registration.showNotification(data.title || "iFarm", {{

@@ -178,10 +178,115 @@ var iFarmText = (function () {
       htmx.trigger(row, "retry");
     }
   });
-  // Leaving the page with a row that failed to save would lose it: warn.
+  // Without IndexedDB a row that failed to save lives only in the page: warn before leaving it.
   window.addEventListener("beforeunload", function (event) {
-    if (document.querySelector(".milk-row.save-failed")) { event.preventDefault(); event.returnValue = ""; }
+    if (!window.indexedDB && document.querySelector(".milk-row.save-failed")) { event.preventDefault(); event.returnValue = ""; }
   });
+})();
+
+// Milk entry offline: every row typed is kept in IndexedDB (with its own idempotency key, when it was typed and the
+// value the row showed) until the server has answered it, so a reload, a closed tab or a restarted phone loses
+// nothing; kept rows go back into the page and are sent in the order they were typed when the network returns.
+// The server's rule for a row changed meanwhile on another device: the later save on the server wins and the row
+// shows the value that lost. The service worker (/sw.js) keeps the page itself for when there is no network.
+(function () {
+  "use strict";
+  var rows = document.querySelector(".milk-rows[data-queue]");
+  if (!rows) { return; }
+  var page = rows.dataset.queue;  // member|farm|date|session
+  var kept = {};  // animal id -> {key, quantity, base, typedAt}, mirrored in IndexedDB
+  var db = null;
+
+  function uuid() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+  function store(mode) { return db.transaction("rows", mode).objectStore("rows"); }
+  function save(animal) { if (db) { store("readwrite").put(Object.assign({ id: page + "|" + animal, page: page }, kept[animal])); } }
+  function forget(animal) { delete kept[animal]; if (db) { store("readwrite").delete(page + "|" + animal); } }
+  function animalOf(row) { var field = row.querySelector("[name=animal]"); return field ? field.value : ""; }
+  function say(key, fallback) { return iFarmText(key, fallback); }
+
+  function sendKept() {
+    if (!navigator.onLine) { return; }
+    Object.keys(kept).sort(function (a, b) { return kept[a].typedAt - kept[b].typedAt; }).forEach(function (animal) {
+      var row = document.getElementById("cow-" + animal);
+      if (row) { htmx.trigger(row, "retry"); }
+    });
+  }
+
+  function showAge() {
+    var note = document.getElementById("offline-note");
+    if (!note) { return; }
+    if (navigator.onLine) { note.hidden = true; return; }
+    var drawn = new Date(parseInt(rows.dataset.drawnAt, 10) * 1000);
+    var minutes = Math.max(0, Math.round((Date.now() - drawn.getTime()) / 60000));
+    var time = ("0" + drawn.getHours()).slice(-2) + ":" + ("0" + drawn.getMinutes()).slice(-2);
+    note.textContent = note.dataset.asOf.replace("{time}", time).replace("{minutes}", String(minutes));
+    note.hidden = false;
+  }
+
+  // Each save says when its value was typed and what the row showed then, with the key of that typing.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var row = event.target.closest ? event.target.closest(".milk-row") : null;
+    if (!row || !row.closest(".milk-rows[data-queue]")) { return; }
+    var animal = animalOf(row), input = row.querySelector(".milk-qty");
+    var entry = kept[animal];
+    if (!entry || entry.quantity !== input.value) {
+      entry = kept[animal] = { key: uuid(), quantity: input.value, base: input.dataset.value || "", typedAt: Date.now() };
+      save(animal);
+    }
+    event.detail.parameters.typed_at = String(entry.typedAt);
+    event.detail.parameters.base = entry.base;
+    event.detail.headers["Idempotency-Key"] = entry.key;
+  });
+  // The server answered (saved, refused with a reason, or told the row lost to another device): nothing left to keep.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var row = event.target.closest ? event.target.closest(".milk-row") : null;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (row && (event.detail.successful || status === 422)) {
+      var animal = (event.detail.requestConfig && event.detail.requestConfig.parameters || {}).animal || animalOf(row);
+      if (kept[animal] && String(kept[animal].typedAt) === String((event.detail.requestConfig.parameters || {}).typed_at)) { forget(animal); }
+    }
+  });
+
+  window.addEventListener("online", function () { showAge(); sendKept(); });
+  window.addEventListener("offline", showAge);
+  showAge();
+
+  if (!window.indexedDB) { return; }
+  var opening = indexedDB.open("ifarm", 1);
+  opening.onupgradeneeded = function () { opening.result.createObjectStore("rows", { keyPath: "id" }).createIndex("page", "page"); };
+  opening.onsuccess = function () {
+    db = opening.result;
+    var request = store("readonly").index("page").getAll(page);
+    request.onsuccess = function () {
+      request.result.forEach(function (entry) {
+        var animal = entry.id.split("|").pop();
+        var row = document.getElementById("cow-" + animal);
+        if (!row) { return; }
+        kept[animal] = { key: entry.key, quantity: entry.quantity, base: entry.base, typedAt: entry.typedAt };
+        row.querySelector(".milk-qty").value = entry.quantity;
+        row.classList.add("save-failed");
+        var state = row.querySelector(".row-state");
+        if (state) { state.textContent = say("kept", "kept on this phone, will send"); }
+      });
+      sendKept();
+    };
+  };
+
+  // Keep this page for the parlour without a network (the first visit is not yet under the service worker's care).
+  if ("serviceWorker" in navigator && window.caches) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () { return navigator.serviceWorker.ready; })
+      .then(function () { if (navigator.onLine) { return caches.open("ifarm-pages").then(function (cache) { return cache.add(location.href); }); } })
+      .then(function () { rows.dataset.kept = "1"; })
+      .catch(function () { /* no network or no room: the page works as before */ });
+  }
+})();
+
+// Signed out: the pages kept for the parlour are one member's; another person on this phone must not see them.
+(function () {
+  "use strict";
+  if (!document.body.classList.contains("with-nav") && window.caches) { caches.delete("ifarm-pages"); }
 })();
 
 // Animal form: the breed list shows only the breeds of the chosen species.

@@ -1,0 +1,55 @@
+"""The parlour without a network: the entry page, opened once before, opens again with the network cut, saying how old
+its list is; rows typed offline survive a reload and are each saved once when the network returns; a row changed
+meanwhile on another device keeps the other device's value and shows the one that lost."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from apps.milk.models import MilkRecord
+from apps.milk.services import milking_record_save
+from tests.browser.pages import log_in
+from tests.factories import make_farm
+from tests.milk.conftest import make_cows
+
+pytestmark = pytest.mark.usefixtures("owner_scope")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_milked_without_a_network_is_saved_once_when_it_returns(live_server, page: Page, owner):
+    farm = make_farm(owner, name="No Signal Farm", milking_sessions_per_day=2)
+    cows = make_cows(owner, farm, 4, prefix="NS")
+    day = farm.local_today() - dt.timedelta(days=1)
+    url = f"{live_server.url}/milk/entry/?farm={farm.pk}&date={day.isoformat()}&session=evening"
+    page.set_viewport_size({"width": 360, "height": 780})
+    log_in(page, live_server.url, owner.user.email)
+    page.goto(url)  # the earlier visit, with a network: the page is kept
+    expect(page.locator(".milk-rows[data-kept='1']")).to_have_count(1, timeout=10000)
+
+    page.context.set_offline(True)
+    page.goto(url)  # the network is cut before the page is opened
+    expect(page.locator("#offline-note")).to_be_visible()
+    expect(page.locator("#offline-note")).to_contain_text("No network: the list as it was at")
+    for cow, litres in zip(cows, ("10", "11.5", "9", "12")):
+        page.locator(f"#qty-{cow.pk}").fill(litres)
+        page.locator(f"#qty-{cow.pk}").press("Enter")
+    expect(page.locator(f"#state-{cows[3].pk}")).to_contain_text("offline")
+    # Meanwhile another device saves the second cow with the network it has.
+    milking_record_save(membership=owner, farm=farm, animal=cows[1], date=day, session="evening", quantity=Decimal("14"))
+
+    page.reload()  # still offline: nothing typed is lost
+    expect(page.locator(f"#qty-{cows[0].pk}")).to_have_value("10")
+    expect(page.locator(f"#state-{cows[2].pk}")).to_have_text("kept on this phone, will send")
+    assert not MilkRecord.objects.filter(animal__in=[cows[0], cows[2], cows[3]]).exists()
+
+    page.context.set_offline(False)  # the network returns: every kept row is sent, in the order typed
+    expect(page.locator(f"#state-{cows[3].pk}")).to_have_text("saved", timeout=15000)
+    expect(page.locator(f"#state-{cows[1].pk}")).to_contain_text("Changed on another device to 14; yours, 11.5 typed offline")
+    saved = {r.animal_id: r.quantity for r in MilkRecord.objects.filter(date=day, session="evening")}
+    assert saved == {cows[0].pk: Decimal("10"), cows[1].pk: Decimal("14"), cows[2].pk: Decimal("9"), cows[3].pk: Decimal("12")}
+    assert MilkRecord.objects.count() == 4  # each once
+    page.reload()
+    expect(page.locator(f"#qty-{cows[2].pk}")).to_have_value("9")
+    expect(page.locator(".milk-row.save-failed")).to_have_count(0)
