@@ -2,6 +2,7 @@
 
     MILK A12 12.5 AM          MAZIWA A12 12.5 ASUBUHI      (a cow's milk in a session of today)
     HEAT A12                  JOTO A12                     (a heat seen today)
+    TREAT A12 Masticlear 1    TIBA A12 Masticlear 1        (a treatment now: the product from stock, the dose in its unit)
 
 Words may be in any case; a comma may stand for the decimal point (12,5). The session may be left out: the one the
 farm's clock is in. A message that is not a command is answered with the commands.
@@ -15,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 MILK_WORDS = {"MILK": "en", "MAZIWA": "sw"}
 HEAT_WORDS = {"HEAT": "en", "JOTO": "sw"}
+TREAT_WORDS = {"TREAT": "en", "TIBA": "sw"}
 SESSION_WORDS = {
     "AM": "morning", "MORNING": "morning", "ASUBUHI": "morning",
     "NOON": "midday", "MIDDAY": "midday", "MCHANA": "midday",
@@ -24,11 +26,12 @@ SESSION_WORDS = {
 
 @dataclass(frozen=True)
 class Command:
-    kind: str  # "milk" or "heat"
+    kind: str  # "milk", "heat" or "treat"
     tag: str
     language: str  # the language the command was written in
     quantity: Decimal | None = None
     session: str | None = None
+    product: str = ""
 
 
 class NotUnderstood(ValueError):
@@ -43,6 +46,18 @@ def parse(text: str) -> Command:
         if len(words) != 2:
             raise NotUnderstood("tag", language)
         return Command("heat", words[1], language)
+    if verb in TREAT_WORDS:
+        language = TREAT_WORDS[verb]
+        if len(words) < 4:
+            raise NotUnderstood("treat", language)
+        try:
+            dose = Decimal(re.sub(r"[A-Z]+$", "", words[-1]).replace(",", "."))
+        except InvalidOperation:
+            raise NotUnderstood("treat", language) from None
+        if not dose.is_finite():
+            raise NotUnderstood("treat", language)
+        product = " ".join(re.sub(r"\s+", " ", text.strip()).split(" ")[2:-1])  # as typed, not upper-cased
+        return Command("treat", words[1], language, dose, None, product)
     if verb not in MILK_WORDS:
         raise NotUnderstood("unknown", "sw" if verb in ("", "MSAADA") else "en")
     language = MILK_WORDS[verb]

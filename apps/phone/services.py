@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Profile
@@ -93,6 +94,32 @@ def _heat(membership, cow) -> str:
     return _("Saved: %(tag)s seen in heat, %(day)s.") % {"tag": cow.tag, "day": day(today, year=False)}
 
 
+def _treat(membership, cow, product: str, dose: Decimal) -> str:
+    """A treatment given now with a product from stock (its label's withdrawal), drawn from the farm's soonest
+    expiring batch that holds the dose; a product not in stock is recorded by its name, as bought in."""
+    from apps.health.models import Route
+    from apps.health.services import treatment_record
+    from apps.stock.models import Batch, ItemKind, StockItem
+
+    farm = cow.farm
+    items = StockItem.objects.filter(tenant_id=membership.tenant_id, kind__in=(ItemKind.MEDICINE, ItemKind.VACCINE), is_active=True)
+    item = items.filter(name__iexact=product).first() or (lambda found: found[0] if len(found) == 1 else None)(
+        list(items.filter(name__istartswith=product)[:2]))
+    batch = None
+    if item is not None:
+        batch = (Batch.objects.filter(tenant_id=membership.tenant_id, farm=farm, item=item, quantity__gte=dose)
+                 .filter(Q(expires_on=None) | Q(expires_on__gte=farm.local_today())).order_by("expires_on", "id").first())
+    treatment = treatment_record(membership=membership, animal=cow, diagnosis=_("Reported by phone"), dose=dose,
+                                 dose_unit=item.unit if item else _("dose"), route=Route.OTHER, given_at=farm.local_now(),
+                                 item=item, batch=batch, product_name=product)
+    saved = _("Saved: %(tag)s treated with %(product)s, %(dose)s %(unit)s.") % {
+        "tag": cow.tag, "product": treatment.product_name, "dose": amount(dose), "unit": treatment.dose_unit}
+    if treatment.milk_withdrawal_ends_at:
+        saved += " " + _("Milk withheld until %(when)s.") % {
+            "when": date_format(treatment.milk_withdrawal_ends_at.astimezone(farm.zone), "DAY_TIME_FORMAT")}
+    return saved
+
+
 def _act(action, *args) -> str:
     try:
         with transaction.atomic():
@@ -104,7 +131,8 @@ def _act(action, *args) -> str:
 
 
 def _help() -> str:
-    return _("Send MAZIWA <cow> <litres> ASUBUHI or JIONI, or JOTO <cow>. In English: MILK <cow> <litres> AM or PM, HEAT <cow>.")
+    return _("Send MAZIWA <cow> <litres> ASUBUHI or JIONI, JOTO <cow>, or TIBA <cow> <product> <dose>. In English: MILK, HEAT, "
+             "TREAT.")
 
 
 def _remember(kind: str, provider_id: str, phone: str, text: str) -> tuple[Inbound, bool]:
@@ -135,11 +163,14 @@ def sms_receive(*, provider_id: str, phone: str, text: str) -> str | None:
         if command is None:
             reply = {"quantity": _("Give the litres as a number, e.g. MAZIWA A12 12.5 ASUBUHI."),
                      "session": _("Say the session: ASUBUHI, MCHANA or JIONI (AM, NOON or PM)."),
-                     "tag": _("Give the cow's tag, e.g. JOTO A12.")}.get(problem) or _help()
+                     "tag": _("Give the cow's tag, e.g. JOTO A12."),
+                     "treat": _("Send TIBA <cow> <product> <dose>, e.g. TIBA A12 Masticlear 1.")}.get(problem) or _help()
         elif (cow := _cow(membership, command.tag)) is None:
             reply = _("No cow %(tag)s on your farms.") % {"tag": command.tag}
         elif command.kind == "milk":
             reply = _act(_milk, membership, cow, command.quantity, command.session)
+        elif command.kind == "treat":
+            reply = _act(_treat, membership, cow, command.product, command.quantity)
         else:
             reply = _act(_heat, membership, cow)
         inbound.tenant_id, inbound.reply = membership.tenant_id, reply[:500]

@@ -119,3 +119,23 @@ def test_the_session_is_the_farms_own_when_none_is_said(client, owner, yard, tim
     FeaturePhone(client, TOKEN, NUMBER).sms("MILK A000 8")
     with scope(tenant=owner.tenant_id):
         assert MilkRecord.objects.get(animal=cows[0]).session == "evening"
+
+
+def test_a_treatment_by_sms_draws_stock_and_withholds_the_milk(client, owner, yard, django_capture_on_commit_callbacks):
+    from apps.health.models import Treatment
+    from apps.stock.models import Batch
+    from tests.health.conftest import make_batch, make_item
+
+    farm, cows, milker = yard
+    make_batch(owner, make_item(owner, name="Masticlear", milk_hours=72), farm, quantity="6")
+    assert parse("TIBA A000 Masticlear 1") == Command("treat", "A000", "sw", Decimal("1"), None, "Masticlear")
+    with django_capture_on_commit_callbacks(execute=False):
+        FeaturePhone(client, TOKEN, NUMBER).sms("TIBA A000 masticlear 1")
+        FeaturePhone(client, TOKEN, NUMBER).sms("TIBA A001 1")  # no product
+    with scope(tenant=owner.tenant_id):
+        treatment = Treatment.objects.get(animal=cows[0])
+        assert treatment.item.name == "Masticlear" and treatment.milk_withdrawal_hours == 72
+        assert treatment.recorded_by_id == milker.pk and Batch.objects.get().quantity == Decimal("5")
+        replies = [m.payload["text"] for m in OutboxMessage.objects.filter(kind="phone.reply").order_by("pk")]
+    assert replies[0].startswith("Imehifadhiwa: A000 ametibiwa kwa Masticlear, 1 tube.") and "Maziwa yazuiwe hadi" in replies[0]
+    assert replies[1].startswith("Tuma TIBA")
