@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "apps.accounts.security.RateRuleMiddleware",
     "apps.api.guard.ApiGuardMiddleware",
     "apps.billing.middleware.ReadOnlyMiddleware",
+    "apps.core.middleware.ReplayGuardMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

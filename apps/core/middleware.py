@@ -124,3 +124,29 @@ class SpoolNoticeMiddleware:
         finally:
             spooled_in_request.reset(token)
         return response
+
+
+class ReplayGuardMiddleware:
+    """A page form kept on a phone without a network is sent later with an Idempotency-Key; sent again (the answer
+    was lost on the way back), it is answered without acting twice. The key is kept a day per person; a request that
+    failed (4xx, 5xx) releases it, so a corrected retry acts. (The API has its own guard, with stored answers.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if request.method != "POST" or not key or request.path.startswith("/api/") or not request.user.is_authenticated:
+            return self.get_response(request)
+        import hashlib
+
+        from django.core.cache import cache
+        from django.http import HttpResponse
+
+        slot = f"page-replay:{request.user.pk}:{hashlib.sha256(key[:200].encode()).hexdigest()}"
+        if not cache.add(slot, "1", timeout=24 * 3600):
+            return HttpResponse("Already received.", content_type="text/plain", status=200)
+        response = self.get_response(request)
+        if response.status_code >= 400:
+            cache.delete(slot)
+        return response

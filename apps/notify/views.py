@@ -77,8 +77,9 @@ def push_unsubscribe(request):
 
 OFFLINE_ASSETS = ("vendor/htmx/htmx.min.js", "vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js",
                   "css/app.css", "js/app.js", "img/icon.svg")
-# The pages kept for use without a network: the milking entry page (each farm, day and session as last opened).
-OFFLINE_PAGES = ("/milk/entry/",)
+# The pages kept for use without a network, each as last opened: the milking entry page (a farm, day and session), an
+# animal's page, her breeding page, and the treatment and health check forms.
+OFFLINE_PAGES = (r"^/milk/entry/$", r"^/herd/\d+/$", r"^/breeding/animals/\d+/$", r"^/health/treatments/new/$", r"^/health/checks/new/$")
 
 
 @cache_control(max_age=0, no_cache=True)
@@ -92,7 +93,7 @@ def service_worker(request):
     assets = [static(name) for name in OFFLINE_ASSETS]
     version = hashlib.sha256("|".join(assets).encode()).hexdigest()[:12]
     offline = f"""const ASSETS = {json.dumps(assets)};
-const PAGES = {json.dumps(list(OFFLINE_PAGES))};
+const PAGES = {json.dumps(list(OFFLINE_PAGES))}.map((pattern) => new RegExp(pattern));
 const STATIC = "ifarm-static-{version}";
 const KEPT = "ifarm-pages";
 self.addEventListener("install", (event) => {{
@@ -111,7 +112,7 @@ self.addEventListener("fetch", (event) => {{
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
     return;
   }}
-  if (request.mode === "navigate" && PAGES.includes(url.pathname)) {{
+  if (request.mode === "navigate" && PAGES.some((pattern) => pattern.test(url.pathname))) {{
     event.respondWith(fetch(request).then((response) => {{
       if (response.ok && !response.redirected) {{
         const copy = response.clone();

@@ -10,6 +10,31 @@ var iFarmText = (function () {
   return function say(key, fallback) { return text[key] || fallback; };
 })();
 
+// The phone's own store for what waits for the network: milk rows ("rows") and quick forms ("forms").
+var iFarmDb = (function () {
+  var opening = null;
+  return function () {
+    if (!window.indexedDB) { return Promise.reject(new Error("no IndexedDB")); }
+    if (!opening) {
+      opening = new Promise(function (resolve, reject) {
+        var request = indexedDB.open("ifarm", 2);
+        request.onupgradeneeded = function () {
+          var db = request.result;
+          if (!db.objectStoreNames.contains("rows")) { db.createObjectStore("rows", { keyPath: "id" }).createIndex("page", "page"); }
+          if (!db.objectStoreNames.contains("forms")) { db.createObjectStore("forms", { keyPath: "key" }); }
+        };
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = function () { reject(request.error); };
+      });
+    }
+    return opening;
+  };
+})();
+
+function iFarmKey() {
+  return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
+}
+
 (function () {
   "use strict";
 
@@ -197,9 +222,7 @@ var iFarmText = (function () {
   var kept = {};  // animal id -> {key, quantity, base, typedAt}, mirrored in IndexedDB
   var db = null;
 
-  function uuid() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
-  }
+  var uuid = iFarmKey;
   function store(mode) { return db.transaction("rows", mode).objectStore("rows"); }
   function save(animal) { if (db) { store("readwrite").put(Object.assign({ id: page + "|" + animal, page: page }, kept[animal])); } }
   function forget(animal) { delete kept[animal]; if (db) { store("readwrite").delete(page + "|" + animal); } }
@@ -253,11 +276,8 @@ var iFarmText = (function () {
   window.addEventListener("offline", showAge);
   showAge();
 
-  if (!window.indexedDB) { return; }
-  var opening = indexedDB.open("ifarm", 1);
-  opening.onupgradeneeded = function () { opening.result.createObjectStore("rows", { keyPath: "id" }).createIndex("page", "page"); };
-  opening.onsuccess = function () {
-    db = opening.result;
+  iFarmDb().then(function (database) {
+    db = database;
     var request = store("readonly").index("page").getAll(page);
     request.onsuccess = function () {
       request.result.forEach(function (entry) {
@@ -272,15 +292,111 @@ var iFarmText = (function () {
       });
       sendKept();
     };
-  };
+  }).catch(function () { /* no IndexedDB: rows live in the page, and leaving it warns */ });
 
-  // Keep this page for the parlour without a network (the first visit is not yet under the service worker's care).
-  if ("serviceWorker" in navigator && window.caches) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () { return navigator.serviceWorker.ready; })
-      .then(function () { if (navigator.onLine) { return caches.open("ifarm-pages").then(function (cache) { return cache.add(location.href); }); } })
-      .then(function () { rows.dataset.kept = "1"; })
-      .catch(function () { /* no network or no room: the page works as before */ });
+})();
+
+// Pages used without a network (the milking entry page, an animal's page and its quick forms): kept by the service
+// worker, and this one kept now, since its first visit was not yet under the service worker's care.
+(function () {
+  "use strict";
+  var marker = document.querySelector(".milk-rows[data-queue], form[data-offline]");
+  if (!marker || !("serviceWorker" in navigator) || !window.caches) { return; }
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () { return navigator.serviceWorker.ready; })
+    .then(function () { if (navigator.onLine) { return caches.open("ifarm-pages").then(function (cache) { return cache.add(location.href); }); } })
+    .then(function () { document.body.dataset.kept = "1"; })
+    .catch(function () { /* no network or no room: the page works as before */ });
+})();
+
+// Quick forms without a network (a weighing, a heat, a health check, a treatment): kept on the phone with their own
+// idempotency key and sent in the order they were filled when the network returns; the server answers a repeat once.
+// The page lists what waits and what the server answered.
+(function () {
+  "use strict";
+  var member = document.body.dataset.member || "";
+  var say = iFarmText;
+
+  function token() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
   }
+  function panel() {
+    var box = document.getElementById("offline-forms");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "offline-forms";
+      box.className = "alert alert-warning small py-1 px-2";
+      box.setAttribute("role", "status");
+      var main = document.getElementById("main") || document.body;
+      main.insertBefore(box, main.firstChild);
+    }
+    return box;
+  }
+  function show(lines) {
+    var box = panel();
+    box.textContent = "";
+    lines.forEach(function (line) { var item = document.createElement("div"); item.textContent = line; box.appendChild(item); });
+    box.hidden = !lines.length;
+  }
+  function time(ms) { var at = new Date(ms); return ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2); }
+  function all(db) {
+    return new Promise(function (resolve) {
+      var request = db.transaction("forms", "readonly").objectStore("forms").getAll();
+      request.onsuccess = function () { resolve(request.result.filter(function (e) { return e.member === member; })); };
+      request.onerror = function () { resolve([]); };
+    });
+  }
+  var answers = [];
+  function list() {
+    return iFarmDb().then(all).then(function (entries) {
+      show(entries.sort(function (a, b) { return a.typedAt - b.typedAt; }).map(function (e) {
+        return say("keptForm", "Kept on this phone, will send: %(what)s (%(time)s)").replace("%(what)s", e.title).replace("%(time)s", time(e.typedAt));
+      }).concat(answers));
+    }).catch(function () {});
+  }
+  function forget(db, key) { db.transaction("forms", "readwrite").objectStore("forms").delete(key); }
+  function post(db, entry) {
+    return fetch(entry.action, { method: "POST", body: new URLSearchParams(entry.fields), credentials: "same-origin",
+                                 headers: { "X-CSRFToken": token(), "Idempotency-Key": entry.key } })
+      .then(function (response) {
+        if (response.ok) {
+          forget(db, entry.key);
+          answers.push(say("sentForm", "Sent: %(what)s").replace("%(what)s", entry.title));
+        } else if (response.status >= 400 && response.status < 500) {  // refused with a reason: the page says why
+          forget(db, entry.key);
+          answers.push(say("refusedForm", "Not saved: %(what)s. Fill it again to see why.").replace("%(what)s", entry.title));
+        }
+      }).catch(function () { /* no network after all: it waits */ });
+  }
+  function send() {
+    if (!navigator.onLine || !member) { return; }
+    iFarmDb().then(function (db) {
+      return all(db).then(function (entries) {
+        return entries.sort(function (a, b) { return a.typedAt - b.typedAt; })
+          .reduce(function (chain, entry) { return chain.then(function () { return post(db, entry); }); }, Promise.resolve());
+      });
+    }).then(list).catch(function () {});
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-offline]") || navigator.onLine || !window.indexedDB || !member) { return; }
+    event.preventDefault();
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && name !== "csrfmiddlewaretoken") { fields.push([name, value]); }
+    });
+    var entry = { key: iFarmKey(), action: form.action, fields: fields, typedAt: Date.now(), title: form.dataset.offline, member: member };
+    iFarmDb().then(function (db) {
+      return new Promise(function (resolve) {
+        var tx = db.transaction("forms", "readwrite");
+        tx.objectStore("forms").put(entry);
+        tx.oncomplete = resolve;
+      });
+    }).then(function () { form.reset(); return list(); });
+  });
+  window.addEventListener("online", send);
+  list();
+  send();
 })();
 
 // Signed out: the pages kept for the parlour are one member's; another person on this phone must not see them.

@@ -26,7 +26,7 @@ def test_a_session_milked_without_a_network_is_saved_once_when_it_returns(live_s
     page.set_viewport_size({"width": 360, "height": 780})
     log_in(page, live_server.url, owner.user.email)
     page.goto(url)  # the earlier visit, with a network: the page is kept
-    expect(page.locator(".milk-rows[data-kept='1']")).to_have_count(1, timeout=10000)
+    expect(page.locator("body[data-kept='1']")).to_have_count(1, timeout=10000)
 
     page.context.set_offline(True)
     page.goto(url)  # the network is cut before the page is opened
@@ -53,3 +53,32 @@ def test_a_session_milked_without_a_network_is_saved_once_when_it_returns(live_s
     page.reload()
     expect(page.locator(f"#qty-{cows[2].pk}")).to_have_value("9")
     expect(page.locator(".milk-row.save-failed")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_weighing_filled_without_a_network_is_sent_once_when_it_returns(live_server, page: Page, owner):
+    from apps.herd.models import AnimalEvent
+    from tests.factories import make_animal
+
+    farm = make_farm(owner, name="No Signal Farm", milking_sessions_per_day=2)
+    heifer = make_animal(owner, farm, tag="HF-7", date_of_birth=dt.date(2025, 1, 10))
+    url = f"{live_server.url}/herd/{heifer.pk}/"
+    page.set_viewport_size({"width": 360, "height": 780})
+    log_in(page, live_server.url, owner.user.email)
+    page.goto(url)
+    expect(page.locator("body[data-kept='1']")).to_have_count(1, timeout=10000)
+
+    page.context.set_offline(True)
+    page.goto(url)
+    page.locator("summary", has_text="Weigh").first.click()
+    page.locator("#weight_weight_kg").fill("212.5")
+    page.locator("form[data-offline='Weigh'] button[type=submit]").click()
+    expect(page.locator("#offline-forms")).to_contain_text("Kept on this phone, will send: Weigh")
+    page.reload()
+    expect(page.locator("#offline-forms")).to_contain_text("Kept on this phone, will send: Weigh")
+    assert not AnimalEvent.objects.filter(animal=heifer, kind="weight").exists()
+
+    page.context.set_offline(False)
+    expect(page.locator("#offline-forms")).to_contain_text("Sent: Weigh", timeout=15000)
+    weighings = AnimalEvent.objects.filter(animal=heifer, kind="weight")
+    assert [w.weight_kg for w in weighings] == [Decimal("212.5")]
