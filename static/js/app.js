@@ -114,20 +114,55 @@ function iFarmKey() {
     return null;
   }
 
+  function goToCow(typed, input) {
+    var state = document.getElementById("scan-state");
+    var row = typed.trim() ? findCow(typed) : null;
+    if (state) { state.textContent = row || !typed.trim() ? "" : say("notFound", "No cow with that tag or EID in this list."); }
+    if (row) {
+      var qty = row.querySelector(".milk-qty");
+      if (input) { input.value = ""; }
+      qty.focus({ preventScroll: true });
+      qty.select();
+      row.scrollIntoView({ block: "center" });
+    }
+  }
+
+  // A reader on a serial port (USB or Bluetooth serial), where the browser has Web Serial: each line it sends is a
+  // number; a line of 15 digits or more is read as its last 15 (an ISO 11784/11785 number behind a reader's prefix).
+  var connect = document.getElementById("reader-connect");
+  if (connect && "serial" in navigator) {
+    connect.hidden = false;
+    connect.addEventListener("click", function () {
+      navigator.serial.requestPort().then(function (port) {
+        return port.open({ baudRate: 9600 }).then(function () {
+          connect.textContent = say("readerOn", "Reader connected");
+          connect.disabled = true;
+          var reader = port.readable.pipeThrough(new TextDecoderStream()).getReader();
+          var buffer = "";
+          function next() {
+            return reader.read().then(function (chunk) {
+              if (chunk.done) { return; }
+              buffer += chunk.value;
+              var lines = buffer.split(/[\r\n]+/);
+              buffer = lines.pop();
+              lines.forEach(function (line) {
+                var digits = line.replace(/\D/g, "");
+                goToCow(digits.length >= 15 ? digits.slice(-15) : line, null);
+              });
+              return next();
+            });
+          }
+          return next();
+        });
+      }).catch(function () { /* no port chosen, or it closed */ });
+    });
+  }
+
   document.addEventListener("keydown", function (event) {
     var input = event.target;
     if (event.key === "Enter" && input.id === "scan") {
       event.preventDefault();
-      var state = document.getElementById("scan-state");
-      var row = input.value.trim() ? findCow(input.value) : null;
-      if (state) { state.textContent = row || !input.value.trim() ? "" : say("notFound", "No cow with that tag or EID in this list."); }
-      if (row) {
-        var qty = row.querySelector(".milk-qty");
-        input.value = "";
-        qty.focus({ preventScroll: true });
-        qty.select();
-        row.scrollIntoView({ block: "center" });
-      }
+      goToCow(input.value, input);
       return;
     }
     if (event.key !== "Enter" || !input.classList || !input.classList.contains("milk-qty")) { return; }
