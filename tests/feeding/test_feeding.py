@@ -112,7 +112,7 @@ def test_the_feeding_page_shows_each_groups_income_over_feed_cost(as_member, own
     assert "Fresh cows" in text and ">300.00<" in text and ">900.00<" in text
     # The milk dashboard's card and the accountants' report say the same.
     card = as_member(owner).get(reverse("feeding:card")).content.decode()
-    assert "1,200" in card and 'data-testid="card-group"><td>Fresh cows' in card
+    assert "1,200" in card and 'data-testid="iofc-group-row"><td>Fresh cows' in card
     report = as_member(owner).post("/money/reports/", {"kind": "iofc", "file_format": "csv", "farm": dairy.pk,
                                                        "since": day.isoformat(), "until": day.isoformat()})
     lines = report.content.decode().splitlines()
