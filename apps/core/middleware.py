@@ -145,7 +145,7 @@ class ReplayGuardMiddleware:
 
         slot = f"page-replay:{request.user.pk}:{hashlib.sha256(key[:200].encode()).hexdigest()}"
         if not cache.add(slot, "1", timeout=24 * 3600):
-            return HttpResponse("Already received.", content_type="text/plain", status=200)
+            return HttpResponse(status=204)  # received before: nothing to do, nothing to draw
         response = self.get_response(request)
         if response.status_code >= 400:
             cache.delete(slot)

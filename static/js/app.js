@@ -295,15 +295,15 @@ function iFarmKey() {
     }
     event.detail.parameters.typed_at = String(entry.typedAt);
     event.detail.parameters.base = entry.base;
-    event.detail.headers["Idempotency-Key"] = entry.key;
+    row.dataset.sentTypedAt = String(entry.typedAt);  // a row's save is an upsert: sent twice, it stores the same value
   });
   // The server answered (saved, refused with a reason, or told the row lost to another device): nothing left to keep.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var row = event.target.closest ? event.target.closest(".milk-row") : null;
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (row && (event.detail.successful || status === 422)) {
-      var animal = (event.detail.requestConfig && event.detail.requestConfig.parameters || {}).animal || animalOf(row);
-      if (kept[animal] && String(kept[animal].typedAt) === String((event.detail.requestConfig.parameters || {}).typed_at)) { forget(animal); }
+      var animal = animalOf(row);
+      if (kept[animal] && String(kept[animal].typedAt) === row.dataset.sentTypedAt) { forget(animal); }
     }
   });
 
