@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import TIME_ZONE_CHOICES
 from apps.core.models import TenantModel, TimeStamped
 
-from .milkings import DEFAULT_STARTS, Milkings
+from .milkings import Milkings, evening_start, midday_start, morning_start
 
 
 class FarmType(models.TextChoices):
@@ -51,10 +51,10 @@ class Farm(TenantModel, TimeStamped):
         help_text=_("How many times a day the cows are milked (1 to 3)."),
     )
     # When each session starts on the farm's clock (the withdrawal rule, the parlour list and the ingest use them).
-    morning_starts = models.TimeField(verbose_name=_("morning milking starts"), default=DEFAULT_STARTS["morning"])
-    midday_starts = models.TimeField(verbose_name=_("midday milking starts"), default=DEFAULT_STARTS["midday"],
+    morning_starts = models.TimeField(verbose_name=_("morning milking starts"), default=morning_start)
+    midday_starts = models.TimeField(verbose_name=_("midday milking starts"), default=midday_start,
                                      help_text=_("Used when the cows are milked three times a day."))
-    evening_starts = models.TimeField(verbose_name=_("evening milking starts"), default=DEFAULT_STARTS["evening"],
+    evening_starts = models.TimeField(verbose_name=_("evening milking starts"), default=evening_start,
                                       help_text=_("Used when the cows are milked two or three times a day."))
     robot_milking = models.BooleanField(verbose_name=_("robot milking"), default=False, help_text=_(
         "The cows visit a robot at any hour: each session holds the visits from its start until the next session starts."))
