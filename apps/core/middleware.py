@@ -1,10 +1,13 @@
 import functools
+import hashlib
 import ipaddress
 import re
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from .context import RequestMeta, reset_request_meta, set_request_meta
@@ -138,11 +141,6 @@ class ReplayGuardMiddleware:
         key = request.headers.get("Idempotency-Key", "").strip()
         if request.method != "POST" or not key or request.path.startswith("/api/") or not request.user.is_authenticated:
             return self.get_response(request)
-        import hashlib
-
-        from django.core.cache import cache
-        from django.http import HttpResponse
-
         slot = f"page-replay:{request.user.pk}:{hashlib.sha256(key[:200].encode()).hexdigest()}"
         if not cache.add(slot, "1", timeout=24 * 3600):
             return HttpResponse(status=204)  # received before: nothing to do, nothing to draw

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import visible_to
 from apps.health.selectors import annotate_milk_withdrawal
+from apps.herd.models import Animal
 from apps.milk.models import Appearance, FarmDaySummary, Lactation, MilkRecord
 from apps.milk.selectors import cows_in_milk
 
@@ -115,16 +116,14 @@ def do_not_ship(membership, farm, day: dt.date, session: str) -> list[KeptOut]:
 def withheld_in_tank(membership, farm, day: dt.date, sessions: list[str]) -> list[str]:
     """Tags of cows whose milk was recorded as saleable in these sessions though a medicine's withdrawal covers it:
     a delivery holding it is refused. (Colostrum and abnormal milk are on the do-not-ship list for the milker to
-    keep out; the parlour does not mark them by itself, so they do not stop a delivery.)"""
-    tags = []
+    keep out; the parlour does not mark them by itself, so they do not stop a delivery.) One query a session."""
+    tags: set[str] = set()
     for session in sessions:
-        kept = {row.animal_id: row for row in do_not_ship(membership, farm, day, session) if row.kind == "withdrawal"}
-        if not kept:
-            continue
         saleable_ids = MilkRecord.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day, session=session,
-                                                 animal_id__in=list(kept), discarded=False, quantity__gt=0
-                                                 ).values_list("animal_id", flat=True)
-        tags += [kept[animal_id].tag for animal_id in saleable_ids if kept[animal_id].tag not in tags]
+                                                 discarded=False, quantity__gt=0).values("animal_id")
+        cows = annotate_milk_withdrawal(Animal.objects.filter(tenant_id=membership.tenant_id, pk__in=saleable_ids),
+                                        tenant_id=membership.tenant_id, farm=farm, day=day, session=session)
+        tags.update(cow.tag for cow in cows.only("id", "tag") if cow.withdrawal_ends)
     return sorted(tags)
 
 
@@ -186,6 +185,6 @@ def reconciliation_of(statement: Statement):
     from .reconcile import reconcile
 
     deliveries = with_expected_pay(month_deliveries(statement))
-    schedule = _in_force(_schedules_by_buyer(statement.tenant_id, [statement.buyer_id]).get(statement.buyer_id, []),
-                         month_end(statement.month)) or schedule_on(statement.buyer, statement.month)
+    schedules = _schedules_by_buyer(statement.tenant_id, [statement.buyer_id]).get(statement.buyer_id, [])
+    schedule = _in_force(schedules, month_end(statement.month)) or _in_force(schedules, statement.month)
     return reconcile(deliveries, list(statement.lines.all()), schedule.monthly_fee if schedule else None)

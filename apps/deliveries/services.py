@@ -33,10 +33,6 @@ RANGES = {"fat": (Decimal("0"), Decimal("15")), "protein": (Decimal("0"), Decima
           "scc": (0, 10_000_000), "bacteria": (0, 100_000_000), "added_water": (Decimal("0"), Decimal("100"))}
 
 
-def _farm_today(farm) -> dt.date:
-    return farm.local_now().date()
-
-
 # Buyers and schedules ------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -69,6 +65,7 @@ def buyer_save(*, membership, buyer: Buyer | None = None, name: str, collection_
     return buyer
 
 
+OPTIONAL_TERMS = {"valid_to", "base_fat", "base_protein", "water_limit"}  # the others are zero when not given
 SCHEDULE_FIELDS = ["valid_from", "valid_to", "base_price", "base_fat", "fat_step", "base_protein", "protein_step", "scc_bands",
                    "bacteria_bands", "water_limit", "reject_antibiotics", "transport_per_unit", "checkoff_per_unit", "monthly_fee"]
 
@@ -108,8 +105,7 @@ def schedule_save(*, membership, buyer: Buyer, schedule: PriceSchedule | None = 
     schedule = schedule or PriceSchedule(tenant_id=membership.tenant_id, buyer=buyer)
     for name in SCHEDULE_FIELDS:
         if name in values:
-            setattr(schedule, name, values[name] if values[name] is not None or name in (
-                "valid_to", "base_fat", "base_protein", "water_limit") else Decimal("0"))
+            setattr(schedule, name, Decimal("0") if values[name] is None and name not in OPTIONAL_TERMS else values[name])
     schedule.save()
     audit_append(actor=Actor.of(membership), action="deliveries.schedule_save", obj=schedule, before=before,
                  after=snapshot(schedule), permission="finance.manage")
@@ -132,6 +128,13 @@ def _check_tests(values: dict, errors: dict) -> None:
 
 TEST_FIELDS = ["slip_quantity", "fat", "protein", "scc", "bacteria", "antibiotics", "added_water", "rejected_quantity",
                "rejection_reason"]
+NEVER_EMPTY = {"rejected_quantity": Decimal("0"), "antibiotics": "", "rejection_reason": ""}
+
+
+def _test_values(tests: dict) -> dict:
+    """The slip and tests given, as the delivery keeps them: a field that is never empty takes its own nothing."""
+    return {name: NEVER_EMPTY[name] if tests[name] in (None, "") and name in NEVER_EMPTY else tests[name]
+            for name in TEST_FIELDS if name in tests}
 
 
 @transaction.atomic
@@ -147,7 +150,7 @@ def delivery_record(*, membership, farm, buyer: Buyer, date: dt.date, sessions: 
         errors["farm"] = _("Pick an active farm of this organisation.")
     if buyer.tenant_id != tenant_id or not buyer.is_active:
         errors["buyer"] = _("Pick a buyer of this organisation.")
-    if problem := date_problem(date, today=_farm_today(farm)):
+    if problem := date_problem(date, today=farm.local_today()):
         errors["date"] = problem
     known = farm.milkings.sessions
     sessions = [s for s in known if s in set(sessions or [])]
@@ -180,8 +183,7 @@ def delivery_record(*, membership, farm, buyer: Buyer, date: dt.date, sessions: 
     delivery = Delivery.objects.create(
         tenant_id=tenant_id, farm=farm, buyer=buyer, date=date, sessions=sessions, quantity=quantity,
         over_reason=(over_reason or "").strip() if litres > saleable else "", recorded_by=membership,
-        **{name: (tests.get(name) if name not in ("rejected_quantity", "rejection_reason", "antibiotics") else
-                  tests.get(name) or ("" if name != "rejected_quantity" else Decimal("0"))) for name in TEST_FIELDS})
+        **_test_values({name: tests.get(name) for name in TEST_FIELDS}))
     audit_append(actor=Actor.of(membership), action="deliveries.delivery_record", obj=delivery, after=snapshot(delivery),
                  permission="milk.record")
     paid = selectors.expected_pay(delivery, selectors.schedule_on(buyer, date))
@@ -205,12 +207,8 @@ def delivery_slip(*, membership, delivery: Delivery, **tests) -> Delivery:
     if errors:
         raise ValidationError(errors)
     before = snapshot(delivery)
-    for name in TEST_FIELDS:
-        if name in tests:
-            value = tests[name]
-            if value is None and name in ("rejected_quantity",):
-                value = Decimal("0")
-            setattr(delivery, name, value if value is not None or name not in ("antibiotics", "rejection_reason") else "")
+    for name, value in _test_values(tests).items():
+        setattr(delivery, name, value)
     delivery.save()
     audit_append(actor=Actor.of(membership), action="deliveries.delivery_slip", obj=delivery, before=before,
                  after=snapshot(delivery), permission="milk.record")
@@ -236,7 +234,7 @@ def declaration_make(*, membership, farm, date: dt.date, session: str) -> Declar
         raise PermissionDenied
     if session not in farm.milkings.sessions:
         raise ValidationError({"session": _("Pick a session this farm milks.")})
-    if problem := date_problem(date, today=_farm_today(farm)):
+    if problem := date_problem(date, today=farm.local_today()):
         raise ValidationError({"date": problem})
     cows = [row.as_json() for row in selectors.do_not_ship(membership, farm, date, session)]
     declaration = Declaration.objects.create(tenant_id=membership.tenant_id, farm=farm, date=date, session=session, cows=cows,
@@ -263,6 +261,22 @@ def _number(text: str) -> Decimal | None:
     return value
 
 
+def statement_line_problem(number: int, kind: str, day: dt.date | None, quantity: Decimal | None, *, month: dt.date,
+                           days: dict) -> str | None:
+    """What is wrong with a statement's line (numbered as its sender counts them), or None: a date outside the month, a
+    day's milk without its date or quantity, a day already given. `days` (day -> line) is filled as lines pass."""
+    if day is not None and not month <= day <= selectors.month_end(month):
+        return _("Line %(line)s: %(date)s is not in the statement's month.") % {"line": number, "date": day.isoformat()}
+    if kind != LineKind.MILK:
+        return None
+    if day is None or quantity is None or quantity < 0:
+        return _("Line %(line)s: a milk line needs its date and quantity.") % {"line": number}
+    if day in days:
+        return _("Line %(line)s: %(date)s is already on line %(first)s.") % {"line": number, "date": day.isoformat(), "first": days[day]}
+    days[day] = number
+    return None
+
+
 def statement_lines_read(text: str, month: dt.date) -> list[dict]:
     """The statement's lines from the buyer's CSV (columns: date, kind, description, quantity, price, amount).
     Raises ValidationError naming every line that cannot be taken; nothing is kept from a file with one."""
@@ -273,7 +287,6 @@ def statement_lines_read(text: str, month: dt.date) -> list[dict]:
     if header[:len(STATEMENT_COLUMNS)] != STATEMENT_COLUMNS or not set(extra) <= set(QUALITY_COLUMNS) or len(set(extra)) != len(extra):
         raise ValidationError({"lines": _("The first line must name the columns: %(columns)s.") % {
             "columns": ", ".join(STATEMENT_COLUMNS)}})
-    end = selectors.month_end(month)
     problems, lines, days = [], [], {}
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
@@ -302,18 +315,10 @@ def statement_lines_read(text: str, month: dt.date) -> list[dict]:
             continue
         quality = {name: (int(value) if name in ("scc", "bacteria") else value) for name, value in quality.items()
                    if value is not None}
-        if day is not None and not month <= day <= end:
-            problems.append(_("Line %(line)s: %(date)s is not in the statement's month.") % {"line": number, "date": day.isoformat()})
+        if problem := statement_line_problem(number, kind, day, quantity, month=month, days=days):
+            problems.append(problem)
             continue
         if kind == LineKind.MILK:
-            if day is None or quantity is None or quantity < 0:
-                problems.append(_("Line %(line)s: a milk line needs its date and quantity.") % {"line": number})
-                continue
-            if day in days:
-                problems.append(_("Line %(line)s: %(date)s is already on line %(first)s.") % {
-                    "line": number, "date": day.isoformat(), "first": days[day]})
-                continue
-            days[day] = number
             if amount is None and price is not None:
                 amount = (quantity * price).quantize(Decimal("0.01"))
         if amount is None or amount < 0:
@@ -340,7 +345,7 @@ def statement_save(*, membership, buyer: Buyer, farm, month: dt.date, lines: lis
         errors["buyer"] = _("Pick a buyer of this organisation.")
     if farm.tenant_id != membership.tenant_id:
         errors["farm"] = _("Pick a farm of this organisation.")
-    if month > _farm_today(farm):
+    if month > farm.local_today():
         errors["month"] = _("This month has not started.")
     if errors:
         raise ValidationError(errors)
@@ -358,7 +363,7 @@ def statement_save(*, membership, buyer: Buyer, farm, month: dt.date, lines: lis
             category = _input_category(membership.tenant_id, line["description"])
             row.expense = expense_submit(
                 membership=membership, key=f"statement-{statement.pk}-{index}", farm=farm,
-                date=line["date"] or min(selectors.month_end(month), _farm_today(farm)), category=category, amount=line["amount"],
+                date=line["date"] or min(selectors.month_end(month), farm.local_today()), category=category, amount=line["amount"],
                 description=line["description"] or _("Bought on credit from %(buyer)s") % {"buyer": buyer.name},
                 supplier=buyer.contact)
             row.save(update_fields=["expense"])
@@ -390,7 +395,7 @@ def statement_paid(*, membership, statement: Statement, amount: Decimal, paid_on
     errors = {}
     if problem := amount_problem(amount, currency_of(membership), allow_zero=True):
         errors["amount"] = problem
-    if problem := date_problem(paid_on, today=_farm_today(statement.farm)):
+    if problem := date_problem(paid_on, today=statement.farm.local_today()):
         errors["paid_on"] = problem
     if method not in Statement.Method.values:
         errors["method"] = _("Say how it was paid.")

@@ -11,14 +11,10 @@ from apps.accounts.selectors import farms_visible_to
 from apps.core.access import member_required
 from apps.core.forms import add_service_errors
 from apps.core.http import id_param
+from apps.deliveries.selectors import month_end
 
 from . import iofc, selectors, services
 from .forms import FeedingForm, PeriodForm, RationForm
-
-
-def _month_bounds(month: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return month, min(following - dt.timedelta(days=1), today)
 
 
 @member_required("herd.view")
@@ -38,7 +34,7 @@ def home(request):
     if form.is_bound and form.is_valid():
         farm, month, by = form.cleaned_data["farm"], form.cleaned_data["month"].replace(day=1), form.cleaned_data["by"]
         today = farm.local_today()
-    since, until = _month_bounds(month, today)
+    since, until = month, min(month_end(month), today)
     if since <= until and can(membership, "finance.view"):
         days = selectors.iofc_days(membership, farm, since, until)
         context.update({"days": days, "total": iofc.total(days), "groups": selectors.iofc_groups(membership, farm, since, until,

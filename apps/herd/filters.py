@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.identifiers import digits, digits_of
+
 from .models import Animal, Sex, Species, Status
 
 
@@ -44,12 +46,10 @@ class AnimalFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        digits = "".join(ch for ch in value if ch.isdigit())
-        if len(digits) >= 10:  # an EID as a reader types it, with or without spaces
-            from .selectors import eid_digits_of
-
-            queryset = queryset.annotate(eid_digits=eid_digits_of())
-            return queryset.filter(Q(tag__icontains=value) | Q(eid_digits__contains=digits) | Q(name__icontains=value))
+        number = digits(value)
+        if len(number) >= 10:  # an EID as a reader types it, with or without spaces
+            queryset = queryset.annotate(eid_digits=digits_of("eid"))
+            return queryset.filter(Q(tag__icontains=value) | Q(eid_digits__contains=number) | Q(name__icontains=value))
         return queryset.filter(Q(tag__icontains=value) | Q(eid__icontains=value) | Q(name__icontains=value))
 
     def older_than(self, queryset, name, value):

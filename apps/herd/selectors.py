@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.permissions import farm_ids_of, visible_to
 from apps.core.fragments import Source, drawn
+from apps.core.identifiers import digits, digits_of
 from apps.core.words import day
 
 from .models import Animal, AnimalEvent, AnimalGroup, Breed, OutsideSire, Sex
@@ -346,24 +347,13 @@ def records_on(animal: Animal) -> list[str]:
     return sorted(set(found))
 
 
-def eid_digits_of(field: str = "eid"):
-    """The EID as its digits alone, for matching what a reader types (982 000123456789 or 982000123456789)."""
-    from django.db.models import F, Value
-    from django.db.models.functions import Replace
-
-    bare = F(field)
-    for mark in (" ", "-", ".", "_"):
-        bare = Replace(bare, Value(mark), Value(""))
-    return bare
-
-
 def animal_scanned(membership, typed: str):
     """The one animal whose tag is `typed` (any case, spaces ignored) or whose EID has its digits, or None when no
     animal or more than one does: a tag reader's number jumps to the animal only when it names one."""
     typed = (typed or "").strip()
-    digits = "".join(ch for ch in typed if ch.isdigit())
-    found = animals_visible_to(membership).annotate(eid_digits=eid_digits_of()).filter(
-        Q(tag__iexact=typed) | Q(tag__iexact=typed.replace(" ", "")) | (Q(eid_digits=digits) if len(digits) >= 10 else Q(pk=None)))
+    number = digits(typed)
+    found = animals_visible_to(membership).annotate(eid_digits=digits_of("eid")).filter(
+        Q(tag__iexact=typed) | Q(tag__iexact=typed.replace(" ", "")) | (Q(eid_digits=number) if len(number) >= 10 else Q(pk=None)))
     matches = list(found.only("id")[:2])
     return matches[0] if len(matches) == 1 else None
 

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from apps.core.identifiers import digits
 from apps.core.templatetags.ifarm import plain
 
 from .models import Appearance, Method, Quarter, Udder
@@ -23,11 +24,6 @@ QUALITY_CHOICES = {
     "appearance_choices": Appearance.choices,
     "method_choices": Method.choices,
 }
-
-
-def eid_digits(eid: str) -> str:
-    """An ISO 11784/11785 number as a reader may type it (982 000123456789, 982-000123456789) reduced to its digits."""
-    return "".join(ch for ch in eid or "" if ch.isdigit())
 
 
 def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, quality_url: str, csrf_token: str, form=None,
@@ -100,7 +96,7 @@ def rows_html(rows, *, farm, day, session: str, unit: str, save_url: str, qualit
             summary = " ·" + (f' {words["fat"]} {esc(record.fat)}%' if record.fat else "") + (f" SCC {esc(record.scc)}" if record.scc else "") + (
                 f' {words["discarded"]}' if record.discarded else "")
         out.append(
-            f'<form id="cow-{pk}" class="{classes}" {head} data-saved="{"1" if record else ""}" data-tag="{tag}" data-eid="{esc(eid_digits(animal.eid))}">\n'
+            f'<form id="cow-{pk}" class="{classes}" {head} data-saved="{"1" if record else ""}" data-tag="{tag}" data-eid="{esc(digits(animal.eid))}">\n'
             f'  {hidden}<input type="hidden" name="animal" value="{pk}">\n'
             f'  <div class="card-body p-2 d-flex align-items-center gap-2">\n'
             f'    <div class="cow-name me-auto">\n'

@@ -172,20 +172,18 @@ def _row_response(request, farm, animal, known: CowSession, form, saved: RowSave
     """The saved (or refused) row; after a save, the session totals swapped out of band too."""
     membership = request.membership
     day, session = known.day, known.session
-    # After a save the stored record is the one just written; after a refusal, read it back.
-    if note:
-        row = selectors.entry_row(membership, farm, animal, day, session, known=known)
-        context = {"farm": farm, "day": day, "session": session, "unit": request.tenant.milk_unit}
-        return HttpResponse(rows_html([row], **context, save_url=reverse("milk:row_save"), quality_url=reverse("milk:row_quality"),
-                                      csrf_token=get_token(request), request=request, note=note))
-    if form.errors:
+    # After a save the stored record is the one just written; after a refusal or a lost offline value, read it back.
+    refused = None if note else (form if form.errors else None)
+    if note or refused:
         row = selectors.entry_row(membership, farm, animal, day, session, known=known)
     else:
         row = selectors.entry_row(membership, farm, animal, day, session, known=known, record=saved.record if saved else None)
     context = {"farm": farm, "day": day, "session": session, "unit": request.tenant.milk_unit}
     html = rows_html([row], **context, save_url=reverse("milk:row_save"), quality_url=reverse("milk:row_quality"),
-                     csrf_token=get_token(request), form=form if form.errors else None, request=request)
-    if form.errors:
+                     csrf_token=get_token(request), form=refused, request=request, note=note)
+    if note:
+        return HttpResponse(html)
+    if refused:
         return HttpResponse(html, status=422)
     totals = selectors.session_totals(membership, farm, day, session, **({"summary": saved.farm_summary} if saved else {}))
     context.update(totals=totals, cows_count=totals["cows"], oob=True)

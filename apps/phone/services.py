@@ -3,13 +3,11 @@ pages, as the member whose phone number sent them."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Replace
+from django.db.models import Q
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,6 +16,7 @@ from apps.accounts.models import Membership, Profile
 from apps.accounts.permissions import can
 from apps.accounts.selectors import farms_visible_to
 from apps.breeding.services import heat_record
+from apps.core.identifiers import digits, digits_of
 from apps.core.outbox import handler, outbox_enqueue
 from apps.core.rls import working_for
 from apps.core.words import amount, day
@@ -32,20 +31,13 @@ from .models import Inbound
 MAX_LEVELS = 6
 
 
-def digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone or "")
-
-
 def member_by_phone(phone: str) -> Membership | None:
     """The active membership of the person whose profile holds this number (its digits, any spacing); with several
     organisations, the oldest membership. None for a number no member gave."""
     wanted = digits(phone)
     if len(wanted) < 9:
         return None
-    bare = F("phone")
-    for mark in (" ", "-", "(", ")", ".", "+", "/"):
-        bare = Replace(bare, Value(mark), Value(""))
-    users = list(Profile.objects.annotate(bare=bare).filter(bare=wanted).values_list("user_id", flat=True))
+    users = list(Profile.objects.annotate(bare=digits_of("phone")).filter(bare=wanted).values_list("user_id", flat=True))
     if not users:
         return None
     return (Membership.objects.unscoped().filter(user_id__in=users, is_active=True, is_service=False)

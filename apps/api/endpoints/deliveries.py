@@ -6,13 +6,11 @@ import datetime as dt
 from typing import Literal
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from apps.deliveries import selectors as deliveries
 from apps.deliveries import services
-from apps.deliveries.models import LineKind
 from apps.feeding.selectors import rations_for
 
 from ..framework import Strict, page_of, require
@@ -215,22 +213,10 @@ def create_statement(request, payload: StatementIn):
     require(request, "finance.manage", farm)
     buyer = _buyer(request, payload.buyer_id)
     month = dt.date.fromisoformat(payload.month + "-01")
-    end = deliveries.month_end(month)
-    lines, problems = [], []
-    seen: dict[dt.date, int] = {}
-    for number, line in enumerate(payload.lines, start=1):
-        if line.date is not None and not month <= line.date <= end:
-            problems.append(_("Line %(line)s: %(date)s is not in the statement's month.") % {"line": number,
-                                                                                              "date": line.date.isoformat()})
-        if line.kind == LineKind.MILK:
-            if line.date is None or line.quantity is None:
-                problems.append(_("Line %(line)s: a milk line needs its date and quantity.") % {"line": number})
-            elif line.date in seen:
-                problems.append(_("Line %(line)s: %(date)s is already on line %(first)s.") % {
-                    "line": number, "date": line.date.isoformat(), "first": seen[line.date]})
-            else:
-                seen[line.date] = number
-        lines.append(line.model_dump())
+    days: dict[dt.date, int] = {}
+    problems = [problem for number, line in enumerate(payload.lines, start=1) if (problem := services.statement_line_problem(
+        number, line.kind, line.date, line.quantity, month=month, days=days))]
+    lines = [line.model_dump() for line in payload.lines]
     if problems:
         raise ValidationError({"lines": problems})
     statement = services.statement_save(membership=request.membership, buyer=buyer, farm=farm, month=month, lines=lines)
