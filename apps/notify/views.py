@@ -75,7 +75,7 @@ def push_unsubscribe(request):
     return JsonResponse({"ok": True})
 
 
-OFFLINE_ASSETS = ("vendor/htmx/htmx.min.js", "vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js",
+OFFLINE_ASSETS = ("vendor/htmx/htmx.min.js", "vendor/bootstrap/bootstrap.min.css",
                   "css/app.css", "js/app.js", "img/icon.svg")
 # The pages kept for use without a network, each as last opened: the milking entry page (a farm, day and session), an
 # animal's page, her breeding page, and the treatment and health check forms.

@@ -38,11 +38,87 @@ function iFarmKey() {
 (function () {
   "use strict";
 
+  // A message shown for its data-bs-delay (or until its close button); hovering or focusing it keeps it.
+  function hideToast(el) {
+    el.classList.remove("show");
+    el.classList.add("hide");
+  }
   function showToasts(root) {
-    root.querySelectorAll(".toast:not(.showing):not(.show)").forEach(function (el) {
-      bootstrap.Toast.getOrCreateInstance(el).show();
+    root.querySelectorAll(".toast:not(.show):not(.hide)").forEach(function (el) {
+      var delay = parseInt(el.dataset.bsDelay || "5000", 10), timer = null;
+      function later() { timer = window.setTimeout(function () { hideToast(el); }, delay); }
+      el.classList.add("show");
+      el.addEventListener("mouseenter", function () { window.clearTimeout(timer); });
+      el.addEventListener("focusin", function () { window.clearTimeout(timer); });
+      el.addEventListener("mouseleave", later);
+      later();
     });
   }
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest && event.target.closest("[data-bs-dismiss='toast']");
+    if (close && close.closest(".toast")) { hideToast(close.closest(".toast")); }
+  });
+
+  // Menus (the account menu, the organisation switch, "More"): the toggle opens its .dropdown-menu below it (above it
+  // inside .dropup); a click elsewhere or Escape closes it; arrow keys move between its items.
+  function menuOf(toggle) { return toggle.parentElement.querySelector(".dropdown-menu"); }
+  function menuClose(toggle, focus) {
+    var menu = menuOf(toggle);
+    if (!menu || !menu.classList.contains("show")) { return; }
+    menu.classList.remove("show");
+    toggle.classList.remove("show");
+    toggle.setAttribute("aria-expanded", "false");
+    if (focus) { toggle.focus(); }
+  }
+  function menusClose(except) {
+    document.querySelectorAll("[data-bs-toggle='dropdown'][aria-expanded='true']").forEach(function (toggle) {
+      if (toggle !== except) { menuClose(toggle, false); }
+    });
+  }
+  function menuItems(menu) {
+    return Array.prototype.filter.call(menu.querySelectorAll(".dropdown-item"), function (item) {
+      return !item.classList.contains("disabled") && item.offsetParent !== null;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-bs-toggle='dropdown']");
+    if (!toggle) {
+      if (!(event.target.closest && event.target.closest(".dropdown-menu form"))) { menusClose(null); }
+      return;
+    }
+    event.preventDefault();
+    var menu = menuOf(toggle);
+    if (!menu) { return; }
+    menusClose(toggle);
+    var open = !menu.classList.contains("show");
+    menu.setAttribute("data-bs-popper", "static");
+    menu.classList.toggle("show", open);
+    toggle.classList.toggle("show", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (event) {
+    var inMenu = event.target.closest && event.target.closest(".dropdown-menu.show");
+    var toggle = event.target.matches && event.target.matches("[data-bs-toggle='dropdown']") ? event.target : null;
+    if (!inMenu && !toggle) { return; }
+    toggle = toggle || inMenu.parentElement.querySelector("[data-bs-toggle='dropdown']");
+    var menu = menuOf(toggle);
+    if (event.key === "Escape") {
+      menuClose(toggle, true);
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!menu.classList.contains("show")) { toggle.click(); }
+      var items = menuItems(menu);
+      if (!items.length) { return; }
+      var at = items.indexOf(document.activeElement);
+      var next = event.key === "ArrowDown" ? Math.min(at + 1, items.length - 1) : Math.max(at - 1, 0);
+      items[at === -1 ? 0 : next].focus();
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    document.querySelectorAll("[data-bs-toggle='dropdown'][aria-expanded='true']").forEach(function (toggle) {
+      if (!toggle.parentElement.contains(event.target)) { menuClose(toggle, false); }
+    });
+  });
 
   // A select marked js-autosubmit submits its form when changed (the farm switcher).
   document.addEventListener("change", function (event) {

@@ -12,7 +12,6 @@ for f in "$work"/*.tgz; do mkdir -p "$work/$(basename "$f" .tgz)" && tar -xzf "$
 mkdir -p htmx bootstrap
 cp "$work/htmx.org-$HTMX/package/dist/htmx.min.js" htmx/
 cp "$work/bootstrap-$BOOTSTRAP/package/dist/css/bootstrap.min.css" bootstrap/
-cp "$work/bootstrap-$BOOTSTRAP/package/dist/js/bootstrap.bundle.min.js" bootstrap/
 sed -i "/sourceMappingURL=/d" bootstrap/*.css bootstrap/*.js
 # The classes Bootstrap defines, for the test that keeps the trimmed stylesheet whole (tests/core/test_vendored_css.py).
 python3 - "$work/bootstrap-$BOOTSTRAP/package/dist/css/bootstrap.min.css" > ../../tests/core/bootstrap-classes.txt <<'PY'
@@ -38,4 +37,4 @@ module.exports = {
 };
 JS
 npx --yes purgecss@8.0.0 --config "$work/purge.cjs" --output bootstrap/
-printf 'htmx.org %s\nbootstrap %s (stylesheet trimmed to the classes used, by purgecss 8.0.0)\n' "$HTMX" "$BOOTSTRAP" > VERSIONS
+printf 'htmx.org %s\nbootstrap %s (the stylesheet only, trimmed to the classes used, by purgecss 8.0.0; menus and messages are in js/app.js)\n' "$HTMX" "$BOOTSTRAP" > VERSIONS

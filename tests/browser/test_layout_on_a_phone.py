@@ -94,3 +94,60 @@ def test_access_pages_fit_a_phone(live_server, page: Page, owner):
         page.goto(live_server.url + path)
         wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, f"{path} is {wide} px wider than the phone"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_menus_open_close_and_stay_on_the_screen(live_server, page: Page, owner):
+    """The header's account menu and the bottom bar's "More": open on a tap, inside the screen, arrow keys walk
+    their items, Escape closes them and gives the focus back, a tap elsewhere closes them; Log out works from it."""
+    page.set_viewport_size({"width": 360, "height": 780})
+    log_in(page, live_server.url, owner.user.email)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/home/")
+    width = page.evaluate("document.documentElement.clientWidth")
+
+    account = page.locator("header [data-bs-toggle='dropdown']").last
+    account.click()
+    menu = page.locator("header .dropdown-menu.show")
+    expect(menu).to_be_visible()
+    expect(account).to_have_attribute("aria-expanded", "true")
+    box = menu.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"the account menu leaves the screen: {box}"
+    page.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("link", name="Profile")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("link", name="Notifications")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_count(0)
+    expect(account).to_be_focused()
+    expect(account).to_have_attribute("aria-expanded", "false")
+
+    more = page.locator("nav.bottom-nav [data-bs-toggle='dropdown']")
+    more.click()
+    opened = page.locator("nav.bottom-nav .dropdown-menu.show")
+    expect(opened).to_be_visible()
+    box, bar = opened.bounding_box(), _box(page, "nav.bottom-nav")
+    assert box["y"] + box["height"] <= bar["y"] + 1 and box["y"] >= 0, f"'More' opens off the screen: {box}, bar {bar}"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"'More' leaves the screen: {box}"
+    page.locator("main h1").click()
+    expect(opened).to_have_count(0)
+
+    account.click()
+    page.locator("header .dropdown-menu.show").get_by_role("button", name="Log out").click()
+    expect(page).not_to_have_url(f"{live_server.url}/home/")
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_goes_by_itself_or_when_closed(live_server, page: Page, owner):
+    log_in(page, live_server.url, owner.user.email)
+    page.goto(f"{live_server.url}/profile/")
+    page.get_by_role("button", name="Save").click()
+    toast = page.locator(".toast.show").first
+    expect(toast).to_be_visible()
+    toast.get_by_role("button", name="Close").click()
+    expect(page.locator(".toast.show")).to_have_count(0)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast.show")).to_have_count(1)
+    expect(page.locator(".toast.show")).to_have_count(0, timeout=8_000)  # a success message's 4 seconds
