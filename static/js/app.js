@@ -413,10 +413,15 @@ function iFarmKey() {
   "use strict";
   var marker = document.querySelector(".milk-rows[data-queue], form[data-offline]");
   if (!marker || !("serviceWorker" in navigator) || !window.caches) { return; }
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () { return navigator.serviceWorker.ready; })
-    .then(function () { if (navigator.onLine) { return caches.open("ifarm-pages").then(function (cache) { return cache.add(location.href); }); } })
-    .then(function () { document.body.dataset.kept = "1"; })
-    .catch(function () { /* no network or no room: the page works as before */ });
+  function keep() {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () { return navigator.serviceWorker.ready; })
+      .then(function () { if (navigator.onLine) { return caches.open("ifarm-pages").then(function (cache) { return cache.add(location.href); }); } })
+      .then(function () { document.body.dataset.kept = "1"; })
+      .catch(function () { /* no network or no room: the page works as before */ });
+  }
+  // Once the page is loaded and the phone idle: the worker's downloads do not compete with the page's own.
+  function later() { (window.requestIdleCallback || function (work) { window.setTimeout(work, 1); })(keep, { timeout: 3000 }); }
+  if (document.readyState === "complete") { later(); } else { window.addEventListener("load", later); }
 })();
 
 // Quick forms without a network (a weighing, a heat, a health check, a treatment): kept on the phone with their own
