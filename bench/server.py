@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+WORKERS, THREADS = 2, 4  # as deployed (deploy/gunicorn.conf.py)
 
 
 def free_port() -> int:
@@ -17,7 +18,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(port: int, workers: int = 4, threads: int = 2, app: str = "ifarm.wsgi:application") -> subprocess.Popen:
+def start(port: int, workers: int = WORKERS, threads: int = THREADS, app: str = "ifarm.wsgi:application",
+          production_static: bool = False, access_log: str = "/dev/null") -> subprocess.Popen:
+    """`production_static`: the static files as deployed (compressed, fingerprinted, cached a year), which needs
+    `collectstatic` first; otherwise served from the source folders. `access_log`: a file for gunicorn's access log
+    (one JSON line a request, with its path, status and milliseconds: deploy/gunicorn.conf.py)."""
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -29,11 +34,13 @@ def start(port: int, workers: int = 4, threads: int = 2, app: str = "ifarm.wsgi:
         "GUNICORN_WORKERS": str(workers),
         "GUNICORN_THREADS": str(threads),
     }
+    if production_static:
+        env.pop("STATIC_STORAGE")
     # Logs go to a file: a pipe nobody reads fills up and stalls the server.
     log = open(ROOT / "var" / "bench-gunicorn.log", "ab")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", app, "-c", "deploy/gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", access_log],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     # The master listens before its workers are forked: a load sent at once would be accepted by the first
@@ -50,10 +57,10 @@ def start(port: int, workers: int = 4, threads: int = 2, app: str = "ifarm.wsgi:
 
 
 @contextmanager
-def serving(workers: int = 4, app: str = "ifarm.wsgi:application"):
+def serving(workers: int = WORKERS, app: str = "ifarm.wsgi:application", access_log: str = "/dev/null", threads: int = THREADS):
     """gunicorn on a free loopback port for the block: yields (port, process) and stops it after."""
     port = free_port()
-    process = start(port, workers=workers, app=app)
+    process = start(port, workers=workers, threads=threads, app=app, access_log=access_log)
     try:
         yield port, process
     finally:
@@ -80,3 +87,29 @@ def rss_mb(pid: int) -> float:
         except OSError:
             pass
     return total / 1024
+
+
+def memory_mb(pid: int) -> dict:
+    """The web's memory in MB: the master's and each worker's resident size (RSS, which counts in each worker the pages
+    it still shares with the master since the fork) and proportional size (PSS: a shared page divided among those
+    sharing it, so the workers' PSS add up to what they really take), and the workers' PSS in total."""
+    def rollup(p: int) -> dict:
+        found = {}
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                name, _, rest = line.partition(":")
+                if name in ("Rss", "Pss"):
+                    found[name.lower()] = int(rest.split()[0]) / 1024
+        except OSError:
+            pass
+        return found
+
+    workers = [rollup(child) for child in _children(pid)]
+    return {"master": rollup(pid), "workers": workers, "workers_pss": sum(w.get("pss", 0) for w in workers)}
+
+
+def memory_said(pid: int) -> str:
+    found = memory_mb(pid)
+    each = ", ".join(f"{w.get('rss', 0):.0f}/{w.get('pss', 0):.0f}" for w in found["workers"])
+    return (f"master RSS {found['master'].get('rss', 0):.0f} MB; workers RSS/PSS MB {each}; "
+            f"workers' PSS together {found['workers_pss']:.0f} MB")

@@ -35,7 +35,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=server.WORKERS)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     requests = mix_requests(args.requests)

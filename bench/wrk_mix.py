@@ -128,6 +128,36 @@ def _hello_file() -> str:
     return _HELLO.name
 
 
+KIND_OF = [("POST /milk/entry/row/", "save"), ("GET /milk/entry/", "entry"), ("GET /milk/cards/", "card"),
+           ("GET /breeding/today/", "today"), ("GET /home/", "home"), ("GET /health/", "health"),
+           ("GET /money/approvals/", "approvals")]
+
+
+def by_kind(log: Path) -> str:
+    """Server-side time per kind of page under the mix, from gunicorn's access log (deploy/gunicorn.conf.py writes a
+    JSON line a request with its milliseconds): where the slowest requests come from."""
+    import json
+    import re
+
+    times: dict[str, list[int]] = {}
+    for line in log.read_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        request = entry["request"]
+        kind = next((name for start, name in KIND_OF if request.startswith(start)), None)
+        if kind is None:
+            kind = "animal" if re.match(r"GET /herd/\d+/ ", request) else "herd" if request.startswith("GET /herd/") else "other"
+        times.setdefault(kind, []).append(int(entry["ms"]))
+    lines = ["  server time under the mix, by kind: count, p50, p90, p99, max (ms)"]
+    for kind, found in sorted(times.items(), key=lambda item: -len(item[1])):
+        found.sort()
+        at = lambda share: found[min(len(found) - 1, int(len(found) * share))]  # noqa: E731
+        lines.append(f"    {kind:10} {len(found):6} {at(0.5):6} {at(0.9):6} {at(0.99):6} {found[-1]:6}")
+    return "\n".join(lines)
+
+
 def said(result: dict) -> str:
     return (f"{result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, p90 {result['p90']:.0f} ms, p99 {result['p99']:.0f} ms, "
             f"max {result['max']:.0f} ms, errors {result['errors']} of {result['requests']}")
@@ -138,7 +168,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=30, help="each round of the mix and of hello-world")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=server.WORKERS)
+    parser.add_argument("--threads", type=int, default=server.THREADS, help="of each worker")
     parser.add_argument("--alone", type=int, default=15, help="seconds for each page alone (0: skip)")
     parser.add_argument("--sustain", type=int, default=0, help="then the mix for this many seconds more")
     args = parser.parse_args()
@@ -156,25 +187,29 @@ def main():
         with server.serving(args.workers, app="bench.hello_django:application") as (port, _):
             wrk(port, None, 3, 2)
             hello = wrk(port, None, args.seconds, args.connections)
-        with server.serving(args.workers) as (port, process):
+        log = folder / f"access-{number}.log"
+        with server.serving(args.workers, access_log=str(log), threads=args.threads) as (port, process):
             wrk(port, str(folder / "mix.tsv"), 5, 2)  # each worker's first requests (imports, connections)
+            log.write_text("")  # gunicorn appends: the warm-up's lines go
             mix = wrk(port, str(folder / "mix.tsv"), args.seconds, args.connections)
-            memory = server.rss_mb(process.pid)
+            memory = server.memory_said(process.pid)
         hello_rates.append(hello["rps"])
         mix_rates.append(mix["rps"])
-        print(f"round {number}: hello-world {hello['rps']:.0f} req/s; mix {said(mix)}; ratio {mix['rps'] / hello['rps']:.3f}; "
-              f"web memory {memory:.0f} MB for {args.workers} workers", flush=True)
-    print(f"medians over {args.rounds} rounds ({args.connections} connections, {args.workers} workers x 2 threads): "
+        print(f"round {number}: hello-world {hello['rps']:.0f} req/s; mix {said(mix)}; ratio {mix['rps'] / hello['rps']:.3f}",
+              flush=True)
+        print(f"  web memory after the round ({args.workers} workers): {memory}", flush=True)
+        print(by_kind(log), flush=True)
+    print(f"medians over {args.rounds} rounds ({args.connections} connections, {args.workers} workers x {args.threads} threads): "
           f"hello-world {statistics.median(hello_rates):.0f} req/s, mix {statistics.median(mix_rates):.1f} req/s, "
           f"ratio {statistics.median(mix_rates) / statistics.median(hello_rates):.3f}", flush=True)
     if args.alone or args.sustain:
-        with server.serving(args.workers) as (port, process):
+        with server.serving(args.workers, threads=args.threads) as (port, process):
             wrk(port, str(folder / "mix.tsv"), 5, 2)
             for kind, _ in MIX if args.alone else []:
                 print(f"  {kind} alone: {said(wrk(port, str(folder / f'{kind}.tsv'), args.alone, args.connections))}", flush=True)
             if args.sustain:
                 print(f"sustained mix for {args.sustain} s: {said(wrk(port, str(folder / 'mix.tsv'), args.sustain, args.connections))}; "
-                      f"web memory {server.rss_mb(process.pid):.0f} MB", flush=True)
+                      f"web memory: {server.memory_said(process.pid)}", flush=True)
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -1,16 +1,20 @@
-"""gunicorn for a 2 CPU / 4 GB VPS.
+"""gunicorn for a 2 CPU / 4 GB VPS: 2 workers x 4 threads.
 
-Python pages are CPU-bound under the GIL, so processes do the work and a couple of threads per
-process cover database and client waits. Measured on 2 cores with 4 concurrent clients saving
-milk rows: 4 workers x 2 threads p95 73 ms against 83 ms for 2 x 4; about 80 MB a worker.
+Python pages are CPU-bound under the GIL, so a process a core does the work and its threads cover the database,
+Redis and client waits. Measured on 2 cores with the daily mix (bench/wrk_mix.py: all organisations, owners and
+farm-limited workers, 8 keep-alive connections as nginx's upstream pool keeps them), the cache emptied before each
+shape, alternating: 2 x 4 served 76-109 req/s with p99 210-321 ms; 4 x 2 served 60-102 req/s with p99 0.9-1.9 s.
+With four workers a worker holding more keep-alive connections than it has threads makes their requests queue
+behind its two, while another worker idles; the server's own time per request was alike in both. Two workers also
+take half the memory: PSS 114-121 MB each, 235-242 MB together, against 105-109 MB each and 423-428 MB together.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Recycle workers now and then so a slow leak can never grow without bound. At 2,000 a worker was
 # recycled every 40 s under load and its cold start showed in the slowest requests; the jitter keeps the
 # four from recycling together.
