@@ -103,12 +103,12 @@ def entry_row(membership, farm, animal, day: dt.date, session: str, *, known: Co
 TANK_TOLERANCE_PCT = 3
 
 
-def session_totals(membership, farm, day: dt.date, session: str, summary=_READ) -> dict:
+def session_totals(membership, farm, day: dt.date, session: str, summary=_READ, cows: int | None = None) -> dict:
     """The session's saleable, discarded and produced milk and how many cows gave it, from the farm-day summary (pass it when a save just returned it),
-    the bulk tank reading and how many cows are in milk."""
+    the bulk tank reading and how many cows are in milk (pass `cows` when the caller has just read them)."""
     if summary is _READ:
         summary = FarmDaySummary.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day).first()
-    context = session_context(membership, farm, day, session)
+    context = session_context(membership, farm, day, session, cows=cows)
     tank = context["tank"]
     milk = summary.session_milk(session) if summary else {"produced": Decimal("0"), "discarded": Decimal("0"),
                                                               "saleable": Decimal("0")}
@@ -124,16 +124,17 @@ def session_totals(membership, farm, day: dt.date, session: str, summary=_READ) 
     return result
 
 
-def session_context(membership, farm, day: dt.date, session: str) -> dict:
+def session_context(membership, farm, day: dt.date, session: str, cows: int | None = None) -> dict:
     """The session's bulk tank reading and how many cows are in milk: read once a minute at most while a
     session is being entered (every row save shows them), and again at once after a tank reading or a
-    lactation change on the farm."""
+    lactation change on the farm. `cows`: the count of `cows_in_milk` when the caller has just read them (the
+    entry page), not counted again."""
     from .services.versions import SESSION_CONTEXT
 
     def load() -> dict:
         return {"tank": BulkTankReading.objects.filter(tenant_id=membership.tenant_id, farm=farm, date=day,
                                                        session=session).first(),
-                "cows": cows_in_milk(membership, farm, day).count()}
+                "cows": cows if cows is not None else cows_in_milk(membership, farm, day).count()}
 
     return drawn("milk:session-context", sources=[(SESSION_CONTEXT, (membership.tenant_id, farm.pk))],
                  vary_on=(membership.tenant_id, farm.pk, day, session), draw=load)

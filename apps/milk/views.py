@@ -95,7 +95,7 @@ def _entry_context(request, farm, day, session, rows):
         "day": day,
         "session": session,
         "cows_count": len(rows),
-        "totals": selectors.session_totals(membership, farm, day, session),
+        "totals": selectors.session_totals(membership, farm, day, session, cows=len(rows)),
         "tank_form": BulkTankForm(initial={"farm": farm.pk, "date": day, "session": session}),
         "save_url": reverse("milk:row_save"),
         "quality_url": reverse("milk:row_quality"),

@@ -158,6 +158,22 @@ def test_entry_page_query_count_is_constant_in_the_number_of_cows(as_member, own
     assert queries_for(client, entry_url(dairy)) == few
 
 
+def test_the_entry_page_reads_its_cows_once(as_member, owner, dairy):
+    """Drawn cold, the page reads the cows in milk for its rows and takes the totals' "of N" from them, rather than
+    counting them again; the count it shows is the rows'."""
+    from django.core.cache import cache
+
+    client = as_member(owner)
+    make_cows(owner, dairy, 3)
+    client.get(entry_url(dairy))
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(entry_url(dairy)).content.decode()
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and "herd_animal" in q["sql"]]
+    assert counted == []
+    assert re.search(r'data-testid="cows-recorded">\s*0 of 3', page)
+
+
 def test_dashboard_query_count_is_constant_and_cached(as_member, owner, dairy):
     client = as_member(owner)
     cows = make_cows(owner, dairy, 2)
