@@ -77,16 +77,8 @@ def _children(pid: int) -> list[int]:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, in MB (Linux /proc)."""
-    total = 0
-    pids = [pid, *_children(pid)]
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+    found = memory_mb(pid)
+    return found["master"].get("rss", 0) + sum(worker.get("rss", 0) for worker in found["workers"])
 
 
 def memory_mb(pid: int) -> dict:

@@ -13,8 +13,10 @@ latency (p50, p90, p99, max) and errors (any answer other than 2xx or 3xx counts
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -136,9 +138,6 @@ KIND_OF = [("POST /milk/entry/row/", "save"), ("GET /milk/entry/", "entry"), ("G
 def by_kind(log: Path) -> str:
     """Server-side time per kind of page under the mix, from gunicorn's access log (deploy/gunicorn.conf.py writes a
     JSON line a request with its milliseconds): where the slowest requests come from."""
-    import json
-    import re
-
     times: dict[str, list[int]] = {}
     for line in log.read_text().splitlines():
         try:

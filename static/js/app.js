@@ -70,9 +70,10 @@ function iFarmKey() {
     toggle.setAttribute("aria-expanded", "false");
     if (focus) { toggle.focus(); }
   }
-  function menusClose(except) {
+  // Close every open menu but the one `keep` says to keep.
+  function menusClose(keep) {
     document.querySelectorAll("[data-bs-toggle='dropdown'][aria-expanded='true']").forEach(function (toggle) {
-      if (toggle !== except) { menuClose(toggle, false); }
+      if (!keep(toggle)) { menuClose(toggle, false); }
     });
   }
   function menuItems(menu) {
@@ -83,13 +84,13 @@ function iFarmKey() {
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("[data-bs-toggle='dropdown']");
     if (!toggle) {
-      if (!(event.target.closest && event.target.closest(".dropdown-menu form"))) { menusClose(null); }
+      if (!(event.target.closest && event.target.closest(".dropdown-menu form"))) { menusClose(function () { return false; }); }
       return;
     }
     event.preventDefault();
     var menu = menuOf(toggle);
     if (!menu) { return; }
-    menusClose(toggle);
+    menusClose(function (other) { return other === toggle; });
     var open = !menu.classList.contains("show");
     menu.setAttribute("data-bs-popper", "static");
     menu.classList.toggle("show", open);
@@ -115,9 +116,7 @@ function iFarmKey() {
     }
   });
   document.addEventListener("focusin", function (event) {
-    document.querySelectorAll("[data-bs-toggle='dropdown'][aria-expanded='true']").forEach(function (toggle) {
-      if (!toggle.parentElement.contains(event.target)) { menuClose(toggle, false); }
-    });
+    menusClose(function (toggle) { return toggle.parentElement.contains(event.target); });
   });
 
   // A select marked js-autosubmit submits its form when changed (the farm switcher).

@@ -33,13 +33,19 @@ def test_the_focused_cow_is_never_under_the_bottom_bar(live_server, page: Page, 
         assert field[1] <= bar_top and field[0] >= header_bottom, f"cow {n + 2}: field {field}, bar at {bar_top}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_toast_covers_nothing_in_the_header(live_server, page: Page, owner):
-    log_in(page, live_server.url, owner.user.email)
-    page.goto(f"{live_server.url}/profile/")
+def _a_message(page: Page, base: str, email: str):
+    """Save the profile and answer the message it brings up, once it shows."""
+    log_in(page, base, email)
+    page.goto(f"{base}/profile/")
     page.get_by_role("button", name="Save").click()
     toast = page.locator(".toast.show").first
     expect(toast).to_be_visible()
+    return toast
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_toast_covers_nothing_in_the_header(live_server, page: Page, owner):
+    toast = _a_message(page, live_server.url, owner.user.email)
     toast_box, header = toast.bounding_box(), _box(page, "header")
     assert toast_box["y"] >= header["y"] + header["height"], "the toast sits over the header"
     bar = _box(page, "nav.bottom-nav")
@@ -141,11 +147,7 @@ def test_menus_open_close_and_stay_on_the_screen(live_server, page: Page, owner)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_message_goes_by_itself_or_when_closed(live_server, page: Page, owner):
-    log_in(page, live_server.url, owner.user.email)
-    page.goto(f"{live_server.url}/profile/")
-    page.get_by_role("button", name="Save").click()
-    toast = page.locator(".toast.show").first
-    expect(toast).to_be_visible()
+    toast = _a_message(page, live_server.url, owner.user.email)
     toast.get_by_role("button", name="Close").click()
     expect(page.locator(".toast.show")).to_have_count(0)
     page.get_by_role("button", name="Save").click()
