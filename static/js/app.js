@@ -469,6 +469,15 @@ function iFarmKey() {
     }).catch(function () {});
   }
   function forget(db, key) { db.transaction("forms", "readwrite").objectStore("forms").delete(key); }
+  // A phone on weak signal may say it is online while nothing gets through, and say nothing when it does again:
+  // what failed to go is tried again after a while, not only when the phone reports the network back.
+  var RETRY_DELAYS = [5000, 15000, 30000, 60000];
+  var sending = false, failures = 0, retryTimer = null;
+  function retryLater() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(send, RETRY_DELAYS[Math.min(failures, RETRY_DELAYS.length - 1)]);
+    failures += 1;
+  }
   function post(db, entry) {
     return fetch(entry.action, { method: "POST", body: new URLSearchParams(entry.fields), credentials: "same-origin",
                                  headers: { "X-CSRFToken": token(), "Idempotency-Key": entry.key } })
@@ -480,16 +489,21 @@ function iFarmKey() {
           forget(db, entry.key);
           answers.push(say("refusedForm", "Not saved: %(what)s. Fill it again to see why.").replace("%(what)s", entry.title));
         }
-      }).catch(function () { /* no network after all: it waits */ });
+        return response.status < 500;  // the server failed: it waits, and goes again later
+      }).catch(function () { return false; /* no network after all: it waits */ });
   }
   function send() {
-    if (!navigator.onLine || !member) { return; }
+    if (sending || !navigator.onLine || !member) { return; }
+    sending = true;
     iFarmDb().then(function (db) {
       return all(db).then(function (entries) {
-        return entries.sort(function (a, b) { return a.typedAt - b.typedAt; })
-          .reduce(function (chain, entry) { return chain.then(function () { return post(db, entry); }); }, Promise.resolve());
+        return entries.sort(function (a, b) { return a.typedAt - b.typedAt; }).reduce(function (chain, entry) {
+          return chain.then(function (through) { return through ? post(db, entry) : false; });
+        }, Promise.resolve(true));
       });
-    }).then(list).catch(function () {});
+    }).then(function (through) {
+      if (through === false) { retryLater(); } else { failures = 0; }
+    }).then(list).catch(function () {}).then(function () { sending = false; });
   }
 
   document.addEventListener("submit", function (event) {
