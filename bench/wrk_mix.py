@@ -4,7 +4,9 @@ The mix reaches all 100 organisations of the VPS data, as their owners and as a 
 saves that move the dashboards' and entry pages' caches on (25 %), entry pages (10 %), herd lists with varied
 searches, filters, sorts and pages (20 %), dashboard cards (15 %), animal pages (10 %), Today (6 %), home (6 %),
 health (4 %) and approvals (4 %). Rounds alternate hello-world and the mix (the box's noise falls on both; the
-ratio is the figure to compare). Then each page alone, at the same connections. Prints requests per second,
+ratio is the figure to compare); no run replays another's requests (the warm-up's included), so a round finds the
+cache as real use would, not filled with its own URLs by the round before. Then each page alone, at the same
+connections. Prints requests per second,
 latency (p50, p90, p99, max) and errors (any answer other than 2xx or 3xx counts).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ifarm_bench REDIS_URL=redis://127.0.0.1:6379/1 \\
@@ -105,15 +107,23 @@ def mix_lines(count: int, kinds: list[str], seed: int = 7) -> list[str]:
     return lines
 
 
+_WALKED: dict[str, int] = {}  # lines of each file its threads have sent so far
+
+
 def wrk(port: int, lines_file: str | None, seconds: int, connections: int, path: str = "/") -> dict:
+    """A run of wrk (two threads). Over a file of requests each run takes up where the previous one stopped: a round
+    must not replay the URLs an earlier round (or the warm-up) has just drawn into the cache."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
     if lines_file:
-        command += ["-s", str(HERE / "wrk_requests.lua"), f"http://127.0.0.1:{port}/", "--", lines_file]
+        start = _WALKED.get(lines_file, 0)
+        command += ["-s", str(HERE / "wrk_requests.lua"), f"http://127.0.0.1:{port}/", "--", lines_file, str(start)]
     else:
         command += ["-s", str(HERE / "wrk_requests.lua"), f"http://127.0.0.1:{port}{path}", "--", _hello_file()]
     out = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "BENCH_CSRF": CSRF}, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("WRK "))
     count, duration, mean, p50, p90, p99, worst, socket_errors, status_errors, timeouts, _bytes = map(int, map(float, line.split()[1:]))
+    if lines_file:
+        _WALKED[lines_file] = start + count // 2 + 1
     return {"rps": count / (duration / 1e6), "p50": p50 / 1000, "p90": p90 / 1000, "p99": p99 / 1000, "max": worst / 1000,
             "errors": socket_errors + status_errors + timeouts, "requests": count}
 
@@ -178,9 +188,9 @@ def main():
     call_command("seed_demo", scale="vps", verbosity=0)
     folder = Path(tempfile.mkdtemp(prefix="ifarm-wrk-"))
     weighted = [kind for kind, weight in MIX for _ in range(weight)]
-    (folder / "mix.tsv").write_text("\n".join(mix_lines(20_000, weighted)) + "\n")
+    (folder / "mix.tsv").write_text("\n".join(mix_lines(60_000, weighted)) + "\n")
     for kind, _ in MIX:
-        (folder / f"{kind}.tsv").write_text("\n".join(mix_lines(2_000, [kind], seed=11)) + "\n")
+        (folder / f"{kind}.tsv").write_text("\n".join(mix_lines(6_000, [kind], seed=11)) + "\n")
     hello_rates, mix_rates = [], []
     for number in range(1, args.rounds + 1):
         with server.serving(args.workers, app="bench.hello_django:application") as (port, _):

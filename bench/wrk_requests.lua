@@ -1,5 +1,6 @@
 -- Requests for wrk from a file written by bench/wrk_mix.py: one per line, tab-separated
--- (kind, method, path, cookie, body). Each thread starts at its own place in the list and walks on.
+-- (kind, method, path, cookie, body). The two threads walk their own half of the list, from the line given after the
+-- file (where the previous run over the same file stopped), so that one round does not replay another's requests.
 local requests = {}
 local position = 1
 
@@ -26,7 +27,7 @@ end
 
 function init(args)
   load(args[1])
-  position = ((number or 1) * 7919) % #requests + 1
+  position = (tonumber(args[2] or "0") + ((number or 1) - 1) * math.floor(#requests / 2)) % #requests + 1
 end
 
 function request()
