@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.permissions import visible_to
 from apps.core.words import day_time
 from apps.farms.milkings import SESSION_LABELS
+from apps.herd.selectors import RECORDED_BY
 
 from . import vitals, withdrawal
 from .models import Finding, HealthCheck, Treatment
@@ -160,7 +161,12 @@ VITAL_LABELS = {**VITAL_NAMES, "temperature": gettext_lazy("temperature °C")}  
 def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
     """The animal's treatments and vaccinations as timeline entries (the shape of herd's timeline)."""
     entries = []
-    for t in treatments_for(membership).filter(animal=animal).exclude(first_given_at=None).order_by("-first_given_at")[:limit]:
+    # Only the columns the timeline shows: the treatments' and checks' animal, farm and product are not read again.
+    treatments = (visible_to(Treatment.objects.select_related("recorded_by__user__profile"), membership)
+                  .filter(animal=animal).exclude(first_given_at=None)
+                  .only("tenant_id", "farm_id", "kind", "product_name", "diagnosis", "first_given_at", "voided_at", "void_reason",
+                        "milk_withdrawal_ends_at", *RECORDED_BY))
+    for t in treatments.order_by("-first_given_at")[:limit]:
         if t.kind == Treatment.Kind.VACCINATION:
             kind = _("vaccinated: %(what)s") % {"what": t.product_name}
         else:
@@ -170,7 +176,9 @@ def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
             changes.append((_("milk withdrawal until"), "", day_time(timezone.localtime(t.milk_withdrawal_ends_at))))
         entries.append({"when": t.first_given_at, "who": t.recorded_by.user, "kind": kind, "changes": changes,
                         "url": reverse("health:treatment", args=[t.pk])})
-    checks = visible_to(HealthCheck.objects.select_related("recorded_by__user__profile"), membership).filter(animal=animal)
+    checks = visible_to(HealthCheck.objects.select_related("recorded_by__user__profile"), membership).filter(animal=animal).only(
+        "tenant_id", "farm_id", "checked_at", "temperature", "heart_rate", "respiratory_rate", "body_condition", "mobility",
+        "weight", "findings", *RECORDED_BY)
     for c in checks.order_by("-checked_at")[:limit]:
         values = {"temperature": c.temperature, "heart_rate": c.heart_rate, "respiratory_rate": c.respiratory_rate}
         shown = [(label, "", value) for label, value in (

@@ -255,9 +255,17 @@ def outside_sires(membership, species: str | None = None):
     return sires.filter(species=species) if species else sires
 
 
+# Who recorded a row, as a timeline names them (User.display_name): the rest of a member's, user's and profile's
+# columns are not read.
+RECORDED_BY = ("recorded_by__tenant_id", "recorded_by__user__email", "recorded_by__user__profile__full_name")
+
+
 def events_of(animal: Animal):
+    """The animal's events with what its timeline shows of them (places by name, who recorded them)."""
     return AnimalEvent.objects.filter(tenant_id=animal.tenant_id, animal=animal).select_related(
-        "from_farm", "to_farm", "from_group", "to_group", "recorded_by__user__profile")
+        "from_farm", "to_farm", "from_group", "to_group", "recorded_by__user__profile").only(
+        "tenant_id", "animal_id", "kind", "on", "weight_kg", "exit_status", "reason", "note", "from_farm__name",
+        "to_farm__name", "from_group__name", "to_group__name", *RECORDED_BY)
 
 
 def growth_of(animal: Animal) -> list[dict]:
