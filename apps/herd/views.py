@@ -98,7 +98,7 @@ def animal_list(request):
 def _animal_filter(membership, data) -> AnimalFilter:
     return AnimalFilter(
         data,
-        queryset=selectors.animal_list_for(membership),
+        queryset=selectors.herd_list_for(membership),
         farms=farms_visible_to(membership),
         groups=selectors.groups_visible_to(membership),
     )
