@@ -97,7 +97,11 @@ const PAGES = {json.dumps(list(OFFLINE_PAGES))}.map((pattern) => new RegExp(patt
 const STATIC = "ifarm-static-{version}";
 const KEPT = "ifarm-pages";
 self.addEventListener("install", (event) => {{
-  event.waitUntil(caches.open(STATIC).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
+  // What is sent (a milk row's save, a form) goes straight to the network: the worker is not woken for it, and a
+  // request it would only pass on is the page's own, under the page's network.
+  const sent = ["POST", "PUT", "PATCH", "DELETE"].map((method) => ({{ requestMethod: method }}));
+  const routed = event.addRoutes ? event.addRoutes({{ condition: {{ or: sent }}, source: "network" }}).catch(() => null) : null;
+  event.waitUntil(Promise.all([routed, caches.open(STATIC).then((cache) => cache.addAll(ASSETS))]).then(() => self.skipWaiting()));
 }});
 self.addEventListener("activate", (event) => {{
   event.waitUntil(caches.keys().then((names) => Promise.all(names.filter((name) => name.startsWith("ifarm-static-") && name !== STATIC)

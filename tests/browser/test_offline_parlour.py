@@ -59,6 +59,11 @@ def test_a_session_milked_without_a_network_is_saved_once_when_it_returns(live_s
     _network_back(page, live_server.url)  # the network returns: every kept row is sent, in the order typed
     for cow in (cows[0], cows[2], cows[3]):  # each row's save is its own request: they may answer in any order
         expect(page.locator(f"#state-{cow.pk}")).to_have_text("saved", timeout=15000)
+    # The page is the offline worker's, but its saves went straight to the network (the worker's static route): the
+    # worker is not woken for each row.
+    routes = page.evaluate("performance.getEntriesByType('resource').filter((e) => e.name.includes('/milk/entry/row/'))"
+                           ".map((e) => e.workerMatchedSourceType)")
+    assert routes and set(routes) == {"network"}
     expect(page.locator(f"#state-{cows[1].pk}")).to_contain_text("Changed on another device to 14; yours, 11.5 typed offline")
     saved = {r.animal_id: r.quantity for r in MilkRecord.objects.filter(date=day, session="evening")}
     assert saved == {cows[0].pk: Decimal("10"), cows[1].pk: Decimal("14"), cows[2].pk: Decimal("9"), cows[3].pk: Decimal("12")}
