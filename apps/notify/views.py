@@ -99,8 +99,10 @@ const KEPT = "ifarm-pages";
 self.addEventListener("install", (event) => {{
   // What is sent (a milk row's save, a form) goes straight to the network: the worker is not woken for it, and a
   // request it would only pass on is the page's own, under the page's network.
+  // A browser without the routes (or refusing these) keeps the page as before.
   const sent = ["POST", "PUT", "PATCH", "DELETE"].map((method) => ({{ requestMethod: method }}));
-  const routed = event.addRoutes ? event.addRoutes({{ condition: {{ or: sent }}, source: "network" }}).catch(() => null) : null;
+  let routed = null;
+  try {{ routed = event.addRoutes && event.addRoutes({{ condition: {{ or: sent }}, source: "network" }}).catch(() => null); }} catch (e) {{ routed = null; }}
   event.waitUntil(Promise.all([routed, caches.open(STATIC).then((cache) => cache.addAll(ASSETS))]).then(() => self.skipWaiting()));
 }});
 self.addEventListener("activate", (event) => {{
