@@ -6,9 +6,9 @@ searches, filters, sorts and pages (20 %), dashboard cards (15 %), animal pages 
 health (4 %) and approvals (4 %). Rounds alternate hello-world and the mix (the box's noise falls on both; the
 ratio is the figure to compare). The cache is emptied first, and no run replays another's requests (the warm-up's
 included): a round finds the cache as real use would, not filled with its own URLs by a round before; the rounds
-that follow find more of what is shared (cards, forms) kept, as a server does some minutes after a start. Then each page alone, at the same
-connections. Prints requests per second,
-latency (p50, p90, p99, max) and errors (any answer other than 2xx or 3xx counts).
+that follow find more of what is shared (cards, forms) kept, as a server does some minutes after a start. Then each
+page alone, at the same connections. Prints requests per second, latency (p50, p90, p99, max) and errors (any answer
+other than 2xx or 3xx counts).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ifarm_bench REDIS_URL=redis://127.0.0.1:6379/1 \\
         .venv/bin/python bench/wrk_mix.py --seconds 30 --rounds 3 [--alone 15] [--sustain 600]

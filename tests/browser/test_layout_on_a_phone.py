@@ -1,9 +1,12 @@
 """At phone size: the next cow stays in sight after Enter, and toasts cover nothing in the header."""
 
+import datetime as dt
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from apps.milk.services import milking_record_save
 from tests.browser.pages import log_in
 from tests.factories import make_farm, make_member
 from tests.milk.conftest import make_cows
@@ -164,11 +167,6 @@ def test_the_milk_cards_arrive_without_moving_the_page(live_server, page: Page, 
     """The milk dashboard and home load their cards after the page: the room kept for each is what it takes on a
     360 px phone, so what is below does not jump when they arrive (Lighthouse's cumulative layout shift; 0.09 when the
     production card's room was a third short)."""
-    import datetime as dt
-    from decimal import Decimal
-
-    from apps.milk.services import milking_record_save
-
     farm = make_farm(owner, name="Green Valley Home Farm", milking_sessions_per_day=2)
     today = farm.local_today()
     for n, cow in enumerate(make_cows(owner, farm, 3)):
