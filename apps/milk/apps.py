@@ -14,6 +14,8 @@ class MilkConfig(AppConfig):
         from .report import milk_report
         from .selectors import animal_in_milk
         from .services import milk_withheld_discard
+        from .services.versions import session_context_follow
 
         milk_register(in_milk=animal_in_milk, withheld_discard=milk_withheld_discard)
+        session_context_follow()
         report_register("milk", gettext_lazy("Milk"), milk_report)

@@ -125,10 +125,12 @@ def session_totals(membership, farm, day: dt.date, session: str, summary=_READ, 
 
 
 def session_context(membership, farm, day: dt.date, session: str, cows: int | None = None) -> dict:
-    """The session's bulk tank reading and how many cows are in milk: read once a minute at most while a
-    session is being entered (every row save shows them), and again at once after a tank reading or a
-    lactation change on the farm. `cows`: the count of `cows_in_milk` when the caller has just read them (the
-    entry page), not counted again."""
+    """The session's bulk tank reading and how many cows are in milk: kept while a session is being entered (every
+    row save shows them), read again at once after a tank reading or a lactation changes on the farm, or any
+    animal of the organisation (sold, died, moved to another farm). `cows`: the count of `cows_in_milk` when the
+    caller has just read them (the entry page), not counted again."""
+    from apps.herd.selectors import HERD
+
     from .services.versions import SESSION_CONTEXT
 
     def load() -> dict:
@@ -136,7 +138,7 @@ def session_context(membership, farm, day: dt.date, session: str, cows: int | No
                                                        session=session).first(),
                 "cows": cows if cows is not None else cows_in_milk(membership, farm, day).count()}
 
-    return drawn("milk:session-context", sources=[(SESSION_CONTEXT, (membership.tenant_id, farm.pk))],
+    return drawn("milk:session-context", sources=[(SESSION_CONTEXT, (membership.tenant_id, farm.pk)), (HERD, (membership.tenant_id,))],
                  vary_on=(membership.tenant_id, farm.pk, day, session), draw=load)
 
 

@@ -14,7 +14,6 @@ from apps.core.words import day
 from apps.herd.models import Animal, Sex, Status
 
 from ..models import Lactation, MilkRecord
-from .versions import session_context_changed
 
 
 @transaction.atomic
@@ -53,7 +52,6 @@ def lactation_start(*, membership, animal: Animal, calving_date: dt.date, number
         actor=Actor.of(membership), action="lactation.start", obj=lactation, farm_id=animal.farm_id,
         after={"animal": animal.pk, "number": number, "calving_date": calving_date}, permission="herd.manage",
     )
-    session_context_changed(membership.tenant_id, animal.farm_id)
     return lactation
 
 
@@ -81,6 +79,7 @@ def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date
     if lactation.tenant_id != membership.tenant_id or not can(membership, "herd.manage", animal):
         raise PermissionDenied
     lactation = Lactation.objects.select_for_update().get(pk=lactation.pk)
+    lactation.animal = animal  # read above: its farm names the session context the save changes
     if not lactation.is_open:
         raise ValidationError({"dried_off_on": _("Lactation %(number)s already ended.") % {"number": lactation.number}})
     if dried_off_on < lactation.calving_date:
@@ -95,5 +94,4 @@ def lactation_dry_off(*, membership, lactation: Lactation, dried_off_on: dt.date
         actor=Actor.of(membership), action="lactation.dry_off", obj=lactation, farm_id=animal.farm_id,
         after={"dried_off_on": dried_off_on}, permission="herd.manage",
     )
-    session_context_changed(membership.tenant_id, animal.farm_id)
     return lactation

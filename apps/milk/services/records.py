@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..summaries import day_summaries_add, day_sums, difference, summary_locked, summary_write
 from .alerts import UNKNOWN, alerts_evaluate
-from .versions import session_context_changed, touch_farm
+from .versions import touch_farm
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +241,6 @@ def bulk_tank_save(*, membership, farm, date: dt.date, session: str, quantity: D
         after={"date": date, "session": session, "quantity": quantity, "scc": scc}, permission="milk.record",
     )
     touch_farm(membership.tenant_id, farm.pk)
-    session_context_changed(membership.tenant_id, farm.pk)
     return reading
 
 
