@@ -447,6 +447,7 @@ function iFarmKey() {
     return box;
   }
   function show(lines) {
+    if (!lines.length && !document.getElementById("offline-forms")) { return; }  // nothing kept: the page stays as drawn
     var box = panel();
     box.textContent = "";
     lines.forEach(function (line) { var item = document.createElement("div"); item.textContent = line; box.appendChild(item); });
@@ -524,8 +525,7 @@ function iFarmKey() {
     }).then(function () { form.reset(); return list(); });
   });
   window.addEventListener("online", send);
-  list();
-  send();
+  if (navigator.onLine && member) { send(); } else { list(); }  // a send lists what is kept once it is done
 })();
 
 // Signed out: the pages kept for the parlour are one member's; another person on this phone must not see them.
