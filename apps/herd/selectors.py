@@ -232,9 +232,9 @@ def pedigree_of(animal: Animal, generations: int = 3) -> list[list[dict]]:
         herd = {a.pk: a for a in Animal.objects.filter(tenant_id=animal.tenant_id, pk__in=herd_ids).select_related(
             "registered_sire").only("id", "tag", "name", "dam_id", "genetic_dam_id", "sire_id", "registered_sire__name",
                                     "registered_sire__sire_id", "registered_sire__dam_id", "dam_external", "sire_external",
-                                    "tenant_id")}
+                                    "tenant_id")} if herd_ids else {}
         outside_ids = {i for e in rows[-1] if e["outside"] for i in (e["outside"].sire_id, e["outside"].dam_id) if i}
-        outside = {o.pk: o for o in OutsideSire.objects.filter(tenant_id=animal.tenant_id, pk__in=outside_ids)}
+        outside = {o.pk: o for o in OutsideSire.objects.filter(tenant_id=animal.tenant_id, pk__in=outside_ids)} if outside_ids else {}
         generation = []
         for entry in rows[-1]:
             known, record = entry["animal"], entry["outside"]
