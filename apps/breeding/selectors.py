@@ -51,6 +51,20 @@ def today_drawn(membership, *, vary_on: tuple, draw):
                  vary_on=(membership.tenant_id, membership.pk, *vary_on), draw=draw)
 
 
+def _calvings_and_in_milk(tenant_id: int, animal_ids: list[int]) -> tuple[dict, set]:
+    """The last calving (or birth given) of each of these animals, and those of them in milk."""
+    calvings = dict(
+        Lactation.objects.filter(tenant_id=tenant_id, animal_id__in=animal_ids)
+        .order_by("animal_id", "calving_date").values_list("animal_id", "calving_date")
+    )  # the last calving of each, as the dict keeps the latest
+    for animal_id, born_on in (Birth.objects.filter(tenant_id=tenant_id, animal_id__in=animal_ids, voided_at=None)
+                               .order_by("animal_id", "born_on").values_list("animal_id", "born_on")):
+        calvings[animal_id] = max(born_on, calvings.get(animal_id, born_on))
+    in_milk = set(Lactation.objects.filter(tenant_id=tenant_id, animal_id__in=animal_ids, dried_off_on=None)
+                  .values_list("animal_id", flat=True))
+    return calvings, in_milk
+
+
 def today_for(membership, today: dt.date | None = None, farm_id: int | None = None) -> dict[str, list]:
     """What is due on the member's farms, or on one of them (a fixed number of queries, whatever the herd's size)."""
     today = today or timezone.localdate()
@@ -66,15 +80,7 @@ def today_for(membership, today: dt.date | None = None, farm_id: int | None = No
     latest: dict[int, Service] = {}
     for service in recent:
         latest.setdefault(service.animal_id, service)
-    calvings = dict(
-        Lactation.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest))
-        .order_by("animal_id", "calving_date").values_list("animal_id", "calving_date")
-    )  # the last calving of each, as the dict keeps the latest
-    for animal_id, born_on in (Birth.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest), voided_at=None)
-                               .order_by("animal_id", "born_on").values_list("animal_id", "born_on")):
-        calvings[animal_id] = max(born_on, calvings.get(animal_id, born_on))
-    in_milk = set(Lactation.objects.filter(tenant_id=membership.tenant_id, animal_id__in=list(latest), dried_off_on=None)
-                  .values_list("animal_id", flat=True))
+    calvings, in_milk = _calvings_and_in_milk(membership.tenant_id, list(latest)) if latest else ({}, set())
     due = {"due_soon": [], "dry_off": [], "heat_watch": [], "check_due": []}
     for animal_id, service in latest.items():
         if (calved := calvings.get(animal_id)) and calved >= service.served_on:
