@@ -13,6 +13,7 @@ from apps.accounts.permissions import visible_to
 from apps.core.fragments import drawn
 from apps.health.selectors import annotate_milk_withdrawal
 from apps.herd.models import Animal, Sex, Status
+from apps.herd.selectors import HERD
 
 from . import charts, scc
 from . import lactation as lactation_math
@@ -129,8 +130,6 @@ def session_context(membership, farm, day: dt.date, session: str, cows: int | No
     row save shows them), read again at once after a tank reading or a lactation changes on the farm, or any
     animal of the organisation (sold, died, moved to another farm). `cows`: the count of `cows_in_milk` when the
     caller has just read them (the entry page), not counted again."""
-    from apps.herd.selectors import HERD
-
     from .services.versions import SESSION_CONTEXT
 
     def load() -> dict:
