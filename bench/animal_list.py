@@ -4,6 +4,7 @@ import argparse
 import os
 import random
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -16,12 +17,14 @@ django.setup()
 
 from importlib import import_module  # noqa: E402
 
+from allauth.usersessions.models import UserSession  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from apps.accounts.models import Membership  # noqa: E402
+from apps.accounts.usersessions import SEEN_AT, SEEN_IP  # noqa: E402
 from bench import loadgen, server  # noqa: E402
 
 QUERIES = [
@@ -35,13 +38,17 @@ QUERIES = [
 
 
 def session_cookie(membership) -> str:
+    """A signed-in session of the member's, as signing in leaves it: with the device's row of the Sessions page
+    written and the session saying so (a bench's requests come from this machine, with no user agent)."""
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     user = membership.user
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "apps.accounts.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store["tenant_id"] = membership.tenant_id
+    store[SEEN_AT], store[SEEN_IP] = time.time(), "127.0.0.1"
     store.save()
+    UserSession.objects.create(session_key=store.session_key, user=user, ip="127.0.0.1", user_agent="")
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 

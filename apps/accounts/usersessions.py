@@ -6,6 +6,7 @@ from apps.core.middleware import client_ip
 from apps.core.replicas import degraded
 
 SEEN_EVERY_SECONDS = 300
+SEEN_AT, SEEN_IP = "_seen_at", "_seen_ip"
 
 
 class SessionActivityMiddleware:
@@ -22,9 +23,23 @@ class SessionActivityMiddleware:
     def __call__(self, request):
         session = getattr(request, "session", None)
         if session is not None and session.session_key and request.user.is_authenticated and not degraded():
-            ip = client_ip(request)
-            now = time.time()
-            if now - session.get("_seen_at", 0) > SEEN_EVERY_SECONDS or session.get("_seen_ip") != ip:
+            if time.time() - session.get(SEEN_AT, 0) > SEEN_EVERY_SECONDS or session.get(SEEN_IP) != client_ip(request):
                 UserSession.objects.create_from_request(request)
-                session["_seen_at"], session["_seen_ip"] = now, ip
+                _seen(request)
         return self.get_response(request)
+
+
+def _seen(request) -> None:
+    request.session[SEEN_AT], request.session[SEEN_IP] = time.time(), client_ip(request)
+
+
+def seen_at_sign_in(sender, request, **kwargs) -> None:
+    """allauth writes the session's row as it signs someone in: say so in the session, or the first page after the
+    sign-in writes the same row again."""
+    _seen(request)
+
+
+def connect() -> None:
+    from allauth.account.signals import user_logged_in
+
+    user_logged_in.connect(seen_at_sign_in, dispatch_uid="accounts-seen-at-sign-in")

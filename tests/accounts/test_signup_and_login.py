@@ -95,3 +95,24 @@ def test_totp_can_be_activated_and_is_then_asked_at_login(client, db):
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302 and "2fa" in response["Location"]
     assert "_auth_user_id" not in client.session
+
+
+def test_the_first_page_after_a_sign_in_does_not_write_the_session_row_again(client, db):
+    """Signing in writes the session's row (device, IP, last seen); the pages after it write it again only five
+    minutes on, or from another IP."""
+    from allauth.usersessions.models import UserSession
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    seen = UserSession.objects.get(user=user).last_seen_at
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("accounts:profile"))
+    assert not [q for q in queries.captured_queries if "usersessions_usersession" in q["sql"]]
+    assert UserSession.objects.get(user=user).last_seen_at == seen
+    session = client.session
+    session["_seen_at"] -= 301  # five minutes on
+    session.save()
+    client.get(reverse("accounts:profile"))
+    assert UserSession.objects.get(user=user).last_seen_at > seen
