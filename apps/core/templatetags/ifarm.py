@@ -3,10 +3,26 @@
 import datetime as dt
 
 from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
+_ui_texts: dict[str, str] = {}
+
+
+@register.simple_tag
+def ui_text() -> str:
+    """The words the page's scripts show (components/ui_text.html: JSON, which the browser reads as data and does
+    not run, so it needs no nonce). They depend on the language alone: each process writes each language's once and
+    keeps it (twelve translations and escapes on every page)."""
+    language = get_language()
+    text = None if settings.DEBUG else _ui_texts.get(language)  # while developing, an edited template shows at once
+    if text is None:
+        text = _ui_texts[language] = render_to_string("components/ui_text.html")
+    return text
 
 
 def age_label(born: dt.date | None, today: dt.date) -> str:
