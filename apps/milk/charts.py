@@ -48,25 +48,26 @@ def sessions_chart(series: dict, *, width: int = 360, height: int = 200) -> dict
     top = _nice_top(max(totals))
     step = (width - left - right) / len(days)
     scale = (height - top_pad - bottom) / top
+    dates = [dt.date.fromisoformat(iso) for iso in days]
+    width_of_bar = f"{max(step - 0.6, 0.6):.1f}"
     bars = []
-    for n, iso in enumerate(days):
-        base = height - bottom
+    for n, date in enumerate(dates):
+        base, written = height - bottom, day(date)  # one day's bars share its date, written once
         for session in SESSIONS:
             value = series[session][n]
             if value <= 0:
                 continue
             tall = value * scale
             base -= tall
-            bars.append({"x": f"{left + n * step:.1f}", "y": f"{base:.1f}", "w": f"{max(step - 0.6, 0.6):.1f}",
-                         "h": f"{tall:.1f}", "fill": COLOURS[session], "session": session,
-                         "title": f"{day(dt.date.fromisoformat(iso))}: {amount(round(value, 1))}"})
-    ticks = [{"x": f"{left + n * step + step / 2:.1f}", "label": day(dt.date.fromisoformat(days[n]), year=False)}
+            bars.append({"x": f"{left + n * step:.1f}", "y": f"{base:.1f}", "w": width_of_bar, "h": f"{tall:.1f}",
+                         "fill": COLOURS[session], "session": session, "title": f"{written}: {amount(round(value, 1))}"})
+    ticks = [{"x": f"{left + n * step + step / 2:.1f}", "label": day(dates[n], year=False)}
              for n in range(0, len(days), max(len(days) // 4, 1))]
     used = [s for s in SESSIONS if any(series[s])]
     return {"width": width, "height": height, "bars": bars, "grid": _grid(top, height, top_pad, bottom), "left": left,
             "right": width - right, "ticks": ticks, "tick_y": height - 6, "sessions": [(s, COLOURS[s]) for s in used],
             "legend": [(label(Session, s), COLOURS[s]) for s in used],
-            "first": dt.date.fromisoformat(days[0]), "last": dt.date.fromisoformat(days[-1]),
+            "first": dates[0], "last": dates[-1],
             "most": amount(round(max(totals), 1))}
 
 
