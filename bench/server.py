@@ -1,6 +1,7 @@
 """Start gunicorn on loopback with production-like settings for a benchmark run."""
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -105,3 +106,43 @@ def memory_said(pid: int) -> str:
     each = ", ".join(f"{w.get('rss', 0):.0f}/{w.get('pss', 0):.0f}" for w in found["workers"])
     return (f"master RSS {found['master'].get('rss', 0):.0f} MB; workers RSS/PSS MB {each}; "
             f"workers' PSS together {found['workers_pss']:.0f} MB")
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_sample(web_pid: int) -> dict:
+    """CPU seconds used so far by the web (gunicorn's master and workers), PostgreSQL's and Redis's processes, the load
+    generator (wrk), and the box as a whole (busy and all): two samples around a run say where its CPU went."""
+    finished = resource.getrusage(resource.RUSAGE_CHILDREN)  # the runs of wrk that have ended (the web is still up)
+    found = {"web": sum(_cpu_of(pid) for pid in [web_pid, *_children(web_pid)]), "postgres": 0.0, "redis": 0.0,
+             "wrk": finished.ru_utime + finished.ru_stime}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            kind = next((kind for kind in ("postgres", "redis") if name.startswith(kind)), None)
+            if kind is not None:
+                found[kind] += _cpu_of(int(entry.name))
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    found["box"], found["box_busy"] = sum(ticks) / os.sysconf("SC_CLK_TCK"), (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def cpu_said(before: dict, after: dict, requests: int) -> str:
+    """Milliseconds of CPU per request by the web, PostgreSQL, Redis and the load generator, and how busy the box's
+    cores were: the same requests costing more CPU in one round than in another is the box, not the code; a hello-world
+    that leaves the web idle part of the time is bound by the load generator and the network stack."""
+    per = {name: 1000 * (after[name] - before[name]) / max(requests, 1) for name in ("web", "postgres", "redis", "wrk")}
+    busy = (after["box_busy"] - before["box_busy"]) / max(after["box"] - before["box"], 1e-9)
+    return (f"CPU per request: web {per['web']:.2f} ms, PostgreSQL {per['postgres']:.2f} ms, Redis {per['redis']:.2f} ms, "
+            f"wrk {per['wrk']:.2f} ms; "
+            f"the box's cores busy {100 * busy:.0f} %")

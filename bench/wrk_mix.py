@@ -8,7 +8,8 @@ ratio is the figure to compare). The cache is emptied first, and no run replays 
 included): a round finds the cache as real use would, not filled with its own URLs by a round before; the rounds
 that follow find more of what is shared (cards, forms) kept, as a server does some minutes after a start. Then each
 page alone, at the same connections. Prints requests per second, latency (p50, p90, p99, max) and errors (any answer
-other than 2xx or 3xx counts).
+other than 2xx or 3xx counts), and for each round the CPU a request cost the web, PostgreSQL and Redis (the same
+requests costing more in one round than another is the box's speed changing, which the ratio's alternation is for).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ifarm_bench REDIS_URL=redis://127.0.0.1:6379/1 \\
         .venv/bin/python bench/wrk_mix.py --seconds 30 --rounds 3 [--alone 15] [--sustain 600]
@@ -196,19 +197,24 @@ def main():
         (folder / f"{kind}.tsv").write_text("\n".join(mix_lines(6_000, [kind], seed=11)) + "\n")
     hello_rates, mix_rates = [], []
     for number in range(1, args.rounds + 1):
-        with server.serving(args.workers, app="bench.hello_django:application") as (port, _):
+        with server.serving(args.workers, app="bench.hello_django:application") as (port, process):
             wrk(port, None, 3, 2)
+            before = server.cpu_sample(process.pid)
             hello = wrk(port, None, args.seconds, args.connections)
+            hello_cpu = server.cpu_said(before, server.cpu_sample(process.pid), hello["requests"])
         log = folder / f"access-{number}.log"
         with server.serving(args.workers, access_log=str(log), threads=args.threads) as (port, process):
             wrk(port, str(folder / "mix.tsv"), 5, 2)  # each worker's first requests (imports, connections)
             log.write_text("")  # gunicorn appends: the warm-up's lines go
+            before = server.cpu_sample(process.pid)
             mix = wrk(port, str(folder / "mix.tsv"), args.seconds, args.connections)
+            mix_cpu = server.cpu_said(before, server.cpu_sample(process.pid), mix["requests"])
             memory = server.memory_said(process.pid)
         hello_rates.append(hello["rps"])
         mix_rates.append(mix["rps"])
         print(f"round {number}: hello-world {hello['rps']:.0f} req/s; mix {said(mix)}; ratio {mix['rps'] / hello['rps']:.3f}",
               flush=True)
+        print(f"  hello-world's {hello_cpu}\n  the mix's {mix_cpu}", flush=True)
         print(f"  web memory after the round ({args.workers} workers): {memory}", flush=True)
         print(by_kind(log), flush=True)
     print(f"medians over {args.rounds} rounds ({args.connections} connections, {args.workers} workers x {args.threads} threads): "
