@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import BooleanField, DecimalField, Exists, F, IntegerField, OuterRef, Q, Sum
+from django.db.models import BooleanField, DecimalField, F, IntegerField, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -37,13 +37,18 @@ def animal_in_milk(animal) -> bool:
 
 
 def cows_in_milk(membership, farm, day: dt.date):
-    """Active females of the farm with a lactation covering `day`."""
-    open_on_day = Lactation.objects.filter(tenant_id=membership.tenant_id, animal=OuterRef("pk"), calving_date__lte=day).filter(
-        Q(dried_off_on=None) | Q(dried_off_on__gte=day)
-    )
+    """Active females of the farm with a lactation covering `day`.
+
+    The lactation's test is written as SQL: the entry page, the row save's session context and the dashboard read
+    this list or its count, and Django compiled the correlated subquery in 1.7-1.9 ms, against 0.7-0.8 ms for the
+    whole query with it written out (the same cows)."""
+    lactations, cow = Lactation._meta.db_table, f"{Animal._meta.db_table}.id"
+    open_on_day = RawSQL(
+        f"EXISTS (SELECT 1 FROM {lactations} l WHERE l.tenant_id = %s AND l.animal_id = {cow} AND l.calving_date <= %s "
+        f"AND (l.dried_off_on IS NULL OR l.dried_off_on >= %s))", [membership.tenant_id, day, day], output_field=BooleanField())
     return (
         Animal.objects.filter(tenant_id=membership.tenant_id, farm=farm, sex=Sex.FEMALE, status=Status.ACTIVE)
-        .filter(Exists(open_on_day))
+        .filter(open_on_day)
         .only("id", "tag", "name", "eid", "farm_id", "tenant_id")
         .order_by("tag")
     )
