@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.permissions import visible_to
 from apps.core.words import day_time
 from apps.farms.milkings import SESSION_LABELS
-from apps.herd.selectors import RECORDED_BY
 
 from . import vitals, withdrawal
 from .models import Finding, HealthCheck, Treatment
@@ -159,13 +158,13 @@ VITAL_LABELS = {**VITAL_NAMES, "temperature": gettext_lazy("temperature °C")}  
 
 
 def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
-    """The animal's treatments and vaccinations as timeline entries (the shape of herd's timeline)."""
+    """The animal's treatments and health checks as timeline entries (the shape of herd's timeline; herd names
+    who recorded them, `recorded_by_id`, with the rest of the timeline's)."""
     entries = []
     # Only the columns the timeline shows: the treatments' and checks' animal, farm and product are not read again.
-    treatments = (visible_to(Treatment.objects.select_related("recorded_by__user__profile"), membership)
-                  .filter(animal=animal).exclude(first_given_at=None)
+    treatments = (visible_to(Treatment.objects.all(), membership).filter(animal=animal).exclude(first_given_at=None)
                   .only("tenant_id", "farm_id", "kind", "product_name", "diagnosis", "first_given_at", "voided_at", "void_reason",
-                        "milk_withdrawal_ends_at", *RECORDED_BY))
+                        "milk_withdrawal_ends_at", "recorded_by_id"))
     for t in treatments.order_by("-first_given_at")[:limit]:
         if t.kind == Treatment.Kind.VACCINATION:
             kind = _("vaccinated: %(what)s") % {"what": t.product_name}
@@ -174,11 +173,11 @@ def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
         changes = [(_("void"), "", t.void_reason)] if t.voided_at else []
         if t.milk_withdrawal_ends_at and not t.voided_at:
             changes.append((_("milk withdrawal until"), "", day_time(timezone.localtime(t.milk_withdrawal_ends_at))))
-        entries.append({"when": t.first_given_at, "who": t.recorded_by.user, "kind": kind, "changes": changes,
+        entries.append({"when": t.first_given_at, "recorded_by_id": t.recorded_by_id, "kind": kind, "changes": changes,
                         "url": reverse("health:treatment", args=[t.pk])})
-    checks = visible_to(HealthCheck.objects.select_related("recorded_by__user__profile"), membership).filter(animal=animal).only(
+    checks = visible_to(HealthCheck.objects.all(), membership).filter(animal=animal).only(
         "tenant_id", "farm_id", "checked_at", "temperature", "heart_rate", "respiratory_rate", "body_condition", "mobility",
-        "weight", "findings", *RECORDED_BY)
+        "weight", "findings", "recorded_by_id")
     for c in checks.order_by("-checked_at")[:limit]:
         values = {"temperature": c.temperature, "heart_rate": c.heart_rate, "respiratory_rate": c.respiratory_rate}
         shown = [(label, "", value) for label, value in (
@@ -190,8 +189,7 @@ def health_events_of(membership, animal, limit: int = 30) -> list[dict]:
         kind = _("checked: %(findings)s") % {"findings": findings}
         if out:
             kind = _("%(checked)s (out of range: %(vitals)s)") % {"checked": kind, "vitals": ", ".join(str(VITAL_NAMES[o]) for o in out)}
-        entries.append({"when": c.checked_at, "who": c.recorded_by.user, "kind": kind,
-                        "changes": shown, "url": None})
+        entries.append({"when": c.checked_at, "recorded_by_id": c.recorded_by_id, "kind": kind, "changes": shown, "url": None})
     return entries
 
 

@@ -27,7 +27,7 @@ from apps.farms.selectors import external_farms
 from apps.farms.services import external_farm_save
 from apps.farms.views import farm_page
 
-from . import bull_lists, hooks, imports, lifecycle, selectors, services
+from . import bull_lists, imports, lifecycle, selectors, services
 from .filters import AnimalFilter
 from .forms import (
     AnimalForm,
@@ -150,8 +150,7 @@ def _detail_context(request, animal, *, as_of_form=None, past=None, event_form=N
         # A dam has lactations to show: her milk card's room is kept while it loads, so what follows does not jump.
         "milk_room": "milk-slot milk-slot-dam" if animal.sex == "female" and offspring else "milk-slot",
         "pedigree": selectors.pedigree_of(animal)[1:],  # the parents are shown above it
-        "timeline": sorted(selectors.timeline_of(animal) + hooks.timeline_entries(membership, animal) + selectors.event_entries(animal),
-                           key=lambda e: e["when"], reverse=True)[:40],
+        "timeline": selectors.timeline_for(membership, animal),
         "growth": growth,
         "chart": selectors.growth_chart(growth),
         "as_of_form": as_of_form or AsOfForm(),

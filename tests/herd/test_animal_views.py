@@ -247,3 +247,36 @@ def test_the_animal_page_shows_three_generations(as_member, owner, farm):
     calf = make_animal(owner, farm, tag="THE-CALF", dam=dam, date_of_birth=dt.date(2023, 1, 1))
     page = as_member(owner).get(reverse("herd:detail", args=[calf.pk])).content.decode()
     assert "Dam&#x27;s dam" in page and "GRAND-DAM" in page and "GREAT-DAM" in page and "AI bull Zeus" in page
+
+
+def test_the_timeline_names_places_and_people_in_one_read_whatever_their_number(as_member, owner, farm, other_farm, animal):
+    """The animal page's events name the farms an animal moved between and who recorded each entry; the page reads
+    the same number of times for two entries by two people as for twelve by six (the names are read once for all)."""
+    from apps.accounts.models import Profile
+    from apps.herd.models import AnimalEvent
+
+    client = as_member(owner)
+    people = [owner, *(make_member(owner, "worker") for _ in range(5))]
+    for number, member in enumerate(people):
+        Profile.objects.update_or_create(user=member.user, defaults={"full_name": f"Milker Number {number}"})
+
+    def weigh(member, kg):
+        AnimalEvent.objects.create(tenant_id=owner.tenant_id, animal=animal, kind="weight", on=dt.date(2026, 11, 1),
+                                   weight_kg=kg, recorded_by=member)
+
+    def page_and_reads():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("herd:detail", args=[animal.pk])).content.decode()
+        return page, len(queries)
+
+    client.get(reverse("herd:detail", args=[animal.pk]))  # the session's first page
+    AnimalEvent.objects.create(tenant_id=owner.tenant_id, animal=animal, kind="movement", on=dt.date(2026, 11, 2),
+                               from_farm=farm, to_farm=other_farm, recorded_by=people[1])
+    weigh(people[0], 412)
+    few, reads = page_and_reads()
+    assert "place: Home Farm → Far Field" in few and "by Milker Number 1" in few and "by Milker Number 0" in few
+    for number, member in enumerate(people * 2):
+        weigh(member, 400 + number)
+    many, more_reads = page_and_reads()
+    assert all(f"by Milker Number {number}" in many for number in range(6)) and "place: Home Farm → Far Field" in many
+    assert more_reads == reads
