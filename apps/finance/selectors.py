@@ -50,7 +50,10 @@ def get_expense_for(membership, pk: int) -> Expense:
 
 
 def approval_queue(membership, *, farm=None, category=None, submitted_by=None):
-    queue = expenses_for(membership).filter(status=Expense.Status.PENDING).order_by("date", "id")
+    """Pending expenses, oldest first, with their farm, category and submitter. Nobody has decided them yet: their
+    decider's three tables are not joined (eight tables cost the planner more than the rows)."""
+    queue = visible_to(Expense.objects.select_related("farm", "category", "submitted_by__user__profile"), membership).filter(
+        status=Expense.Status.PENDING).order_by("date", "id")
     if farm:
         queue = queue.filter(farm=farm)
     if category:
