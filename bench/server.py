@@ -37,6 +37,7 @@ def start(port: int, workers: int = WORKERS, threads: int = THREADS, app: str = 
     }
     if production_static:
         env.pop("STATIC_STORAGE")
+    env.update(_as_deployed_database(env.get("DATABASE_URL", "")))
     # Logs go to a file: a pipe nobody reads fills up and stalls the server.
     log = open(ROOT / "var" / "bench-gunicorn.log", "ab")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
@@ -55,6 +56,31 @@ def start(port: int, workers: int = WORKERS, threads: int = THREADS, app: str = 
         time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not start; see var/bench-gunicorn.log")
+
+
+APP_ROLE = "ifarm_bench_app"
+
+
+def _as_deployed_database(url: str) -> dict:
+    """The web connects to PostgreSQL as production does (deploy/README.md): as an application role that does not
+    own the tables, so row-level security binds every query (each tenant table's policy is part of each plan), and
+    each request names its organisation to the connection (apps/core/rls.py). The bench, the owner that made and
+    migrated the database, makes the role and grants it what a migrate grants the deployed one. Connected as the
+    owner, as earlier benches were, the web skipped both and measured plans production never runs."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return {}
+    import psycopg
+    from psycopg import sql
+
+    role = sql.Identifier(APP_ROLE)
+    with psycopg.connect(url, autocommit=True) as owner:
+        if owner.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone() is None:
+            owner.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(role))
+        owner.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
+        owner.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(role))
+        owner.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role))
+    scheme, rest = url.split("://", 1)
+    return {"DATABASE_URL": f"{scheme}://{APP_ROLE}@{rest.rsplit('@', 1)[-1]}", "DATABASE_APP_ROLE": APP_ROLE}
 
 
 @contextmanager
@@ -108,20 +134,21 @@ def memory_said(pid: int) -> str:
             f"workers' PSS together {found['workers_pss']:.0f} MB")
 
 
-def _cpu_of(pid: int) -> float:
-    """CPU seconds (user and system) a process has used so far."""
+def _cpu_of(pid: int, ended_children: bool = False) -> float:
+    """CPU seconds (user and system) a process has used so far; with `ended_children`, with those of its children
+    that have ended (gunicorn's master: a worker recycled after max_requests takes its seconds with it)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(value) for value in fields[11:15 if ended_children else 13]) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_sample(web_pid: int) -> dict:
     """CPU seconds used so far by the web (gunicorn's master and workers), PostgreSQL's and Redis's processes, the load
     generator (wrk), and the box as a whole (busy and all): two samples around a run say where its CPU went."""
     finished = resource.getrusage(resource.RUSAGE_CHILDREN)  # the runs of wrk that have ended (the web is still up)
-    found = {"web": sum(_cpu_of(pid) for pid in [web_pid, *_children(web_pid)]), "postgres": 0.0, "redis": 0.0,
+    found = {"web": _cpu_of(web_pid, ended_children=True) + sum(_cpu_of(pid) for pid in _children(web_pid)), "postgres": 0.0, "redis": 0.0,
              "wrk": finished.ru_utime + finished.ru_stime}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
