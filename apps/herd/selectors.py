@@ -125,6 +125,15 @@ def groups_visible_to(membership):
     return visible_to(AnimalGroup.objects.select_related("farm"), membership).order_by("farm__name", "name")
 
 
+def group_choices(membership) -> list[AnimalGroup]:
+    """The groups of the member's farms for a form's choices, kept with the herd (a group saved or deleted moves it
+    on): the herd list's filters draw them for each new search."""
+    farms = farm_ids_of(membership)  # None: all of them
+    return drawn("herd:group-choices", sources=[(HERD, (membership.tenant_id,))],
+                 vary_on=(membership.tenant_id, farms if farms is None else sorted(farms)),
+                 draw=lambda: list(groups_visible_to(membership)))
+
+
 def breeds():
     return Breed.objects.all()
 

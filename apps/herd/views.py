@@ -71,7 +71,7 @@ def animal_list(request):
         animal_filter = _animal_filter(membership, data)
         if "filters" in partials:
             choices_from(animal_filter.form.fields["farm"], farm_list(membership))
-            choices_from(animal_filter.form.fields["group"], animal_filter.form.fields["group"].queryset)
+            choices_from(animal_filter.form.fields["group"], selectors.group_choices(membership))
         table = AnimalTable(animal_filter.qs)
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
         context = {

@@ -199,3 +199,15 @@ def test_the_kept_event_forms_post_to_each_animals_own_address(as_member, owner,
         assert page.count(f'action="{reverse("herd:event_create", args=[animal.pk])}"') >= 4
         assert "event-address-of-the-animal" not in page
     assert 'value="castration"' in bull_page and 'value="castration"' not in cow_page
+
+
+def test_a_new_search_reads_the_kept_group_choices_and_a_new_group_is_offered_at_once(as_member, owner, farm):
+    make_animal(owner, farm, tag="COW-1")
+    client = as_member(owner)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        assert "COW-1" in client.get(URL, {"q": "COW"}).content.decode()  # a search not drawn before
+    assert not [query for query in queries.captured_queries if 'FROM "herd_animalgroup"' in query["sql"]]
+    with scopes_disabled():
+        AnimalGroup.objects.create(tenant_id=owner.tenant_id, farm=farm, name="Dry cows")
+    assert "Dry cows" in client.get(URL, {"q": "COW-"}).content.decode()
