@@ -65,20 +65,22 @@ def _as_deployed_database(url: str) -> dict:
     """The web connects to PostgreSQL as production does (deploy/README.md): as an application role that does not
     own the tables, so row-level security binds every query (each tenant table's policy is part of each plan), and
     each request names its organisation to the connection (apps/core/rls.py). The bench, the owner that made and
-    migrated the database, makes the role and grants it what a migrate grants the deployed one. Connected as the
-    owner, as earlier benches were, the web skipped both and measured plans production never runs."""
+    migrated the database, makes the role and grants it what a migrate grants the deployed one (`apply_policies`,
+    as the test suite does). Connected as the owner, as earlier benches were, the web skipped both and measured
+    plans production never runs."""
     if not url.startswith(("postgres://", "postgresql://")):
         return {}
-    import psycopg
-    from psycopg import sql
+    import django
 
-    role = sql.Identifier(APP_ROLE)
-    with psycopg.connect(url, autocommit=True) as owner:
-        if owner.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone() is None:
-            owner.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(role))
-        owner.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
-        owner.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(role))
-        owner.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role))
+    django.setup()  # the benches have set Django up already; the rules below are the project's own
+    from django.db import connection
+
+    from apps.core.rls import apply_policies
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN "
+                       f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$")
+    apply_policies(app_role=APP_ROLE)
     scheme, rest = url.split("://", 1)
     return {"DATABASE_URL": f"{scheme}://{APP_ROLE}@{rest.rsplit('@', 1)[-1]}", "DATABASE_APP_ROLE": APP_ROLE}
 

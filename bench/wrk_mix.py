@@ -8,7 +8,7 @@ ratio is the figure to compare). The cache is emptied first, and no run replays 
 included): a round finds the cache as real use would, not filled with its own URLs by a round before; the rounds
 that follow find more of what is shared (cards, forms) kept, as a server does some minutes after a start. Then each
 page alone, at the same connections. Prints requests per second, latency (p50, p90, p99, max) and errors (any answer
-other than 2xx or 3xx counts), and for each round the CPU a request cost the web, PostgreSQL and Redis (the same
+other than 2xx or 3xx counts), and for each round the CPU a request cost the web, PostgreSQL, Redis and wrk (the same
 requests costing more in one round than another is the box's speed changing, which the ratio's alternation is for).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ifarm_bench REDIS_URL=redis://127.0.0.1:6379/1 \\
